@@ -1,0 +1,3 @@
+from bizops_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""What a plugin registers: an :class:`Analysis` description, and what its ``run`` returns:
+a :class:`Result` of plain data (tables, metrics, plots, notes).
+
+One computation, three faces: the tab, the project file and the CLI all call
+``Analysis.execute(dataset, params, progress)``, which checks roles and parameters and then calls
+the plugin's pure ``run(dataset, params, progress) -> Result``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from .errors import DataError, UsageError
+from .params import Param, resolve_params
+from .plotspec import PlotSpec
+from .roles import ROLE_TITLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .dataset import Dataset
+    from .progress import Progress
+
+
+def load_object(ref: str | Callable) -> Any:
+    """``"package.module:attr"`` -> the object, imported only now (keeps start-up fast)."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, attr = ref.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split(".") if attr else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+@dataclass
+class Result:
+    """Plain data: saved in the project, exported by the CLI, tested without Qt.
+
+    tables: name -> DataFrame, written as ``<name>.csv`` (list cells as JSON arrays).
+    metrics: JSON-able numbers and words, written as ``summary.json``.
+    plots: name -> PlotSpec, written as ``<name>.png``.
+    notes: sentences for the user about what was done (rows dropped, model chosen...).
+    extra: JSON-able state the panel needs to redraw without recomputing.
+    """
+
+    tables: dict[str, "pd.DataFrame"] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    plots: dict[str, PlotSpec] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """Description of one analysis tab.
+
+    id: short stable name used on the CLI and in project files (``basket``).
+    title: the tab title in the shop owner's words (``Basket rules``).
+    needs: alternatives of role sets; the data must have every role of at least one of them,
+        e.g. ``(("order_id", "product_id"),)``. Empty means the run checks for itself.
+    optional_roles: roles used when present (shown in the form as such).
+    run: ``"pkg.analysis:run"`` or a callable ``run(dataset, params, progress) -> Result``.
+    panel: ``"pkg.panel:Panel"`` or a callable ``(analysis, host) -> QWidget``; built by the host on
+        the GUI thread. None gives the generic panel.
+    state_version: bump when the saved params/result layout changes.
+    """
+
+    id: str
+    title: str
+    summary: str
+    params: Sequence[Param] = ()
+    needs: Sequence[Sequence[str]] = ()
+    optional_roles: Sequence[str] = ()
+    run: str | Callable = ""
+    panel: str | Callable | None = None
+    tables: Sequence[str] = ()
+    state_version: int = 1
+    order: int = 100
+    plugin: str = ""  # filled in by the registry: which plugin registered it
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, given: Mapping[str, Any] | None = None, *, from_text: bool = False,
+                ignore_unknown: bool = False) -> dict[str, Any]:
+        return resolve_params(self.params, given, from_text=from_text, ignore_unknown=ignore_unknown)
+
+    def missing_roles(self, dataset: "Dataset") -> list[str] | None:
+        """None if the data has what this analysis needs; else the roles of the closest
+        alternative that are missing."""
+        if not self.needs:
+            return None
+        best: list[str] | None = None
+        for option in self.needs:
+            missing = [r for r in option if not dataset.has(r)]
+            if not missing:
+                return None
+            if best is None or len(missing) < len(best):
+                best = missing
+        return best
+
+    def check(self, dataset: "Dataset") -> str | None:
+        """A plain-words problem with the data's roles, or None."""
+        missing = self.missing_roles(dataset)
+        if not missing:
+            return None
+        names = ", ".join(f"{ROLE_TITLES.get(r, r)} ({r})" for r in missing)
+        text = f"{self.title} needs a column marked as {names}"
+        if len(self.needs) > 1:
+            alts = [" + ".join(opt) for opt in self.needs]
+            text += " (it works from any of: " + "; or ".join(alts) + ")"
+        return text
+
+    def execute(self, dataset: "Dataset", params: Mapping[str, Any] | None = None,
+                progress: "Progress | None" = None, *, from_text: bool = False) -> Result:
+        from .progress import Progress
+
+        problem = self.check(dataset)
+        if problem:
+            raise DataError(problem, where=dataset.name,
+                            hint="Open Column roles (or pass --role ROLE=COLUMN) and pick the column")
+        values = self.resolve(params, from_text=from_text)
+        progress = progress or Progress()
+        fn = load_object(self.run)
+        result = fn(dataset, values, progress)
+        if not isinstance(result, Result):
+            raise TypeError(f"{self.id}.run returned {type(result).__name__}, not Result")
+        return result

@@ -1,0 +1,51 @@
+"""The errors a user may see. Each carries a message in plain words: what is wrong, where, what to do.
+
+Anything else that escapes an analysis is a bug; the CLI and the window turn it into a short
+message too, but only these are *expected*.
+"""
+
+from __future__ import annotations
+
+
+class BizOpsError(Exception):
+    """Base of every expected, user-facing error. ``str(err)`` is the message for the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        self.message = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        parts = []
+        if self.where:
+            parts.append(f"{self.where}: ")
+        parts.append(self.message.rstrip("."))
+        text = "".join(parts) + "."
+        if self.hint:
+            text += " " + self.hint.rstrip(".") + "."
+        return text
+
+
+class DataError(BizOpsError):
+    """The data cannot be used as it is (empty file, bad column, missing role, too few rows...)."""
+
+    exit_code = 1
+
+
+class UsageError(BizOpsError):
+    """The request is wrong (unknown analysis, bad parameter value, bad command-line use)."""
+
+    exit_code = 2
+
+
+class ProjectError(BizOpsError):
+    """A project file cannot be read or written (truncated, not ours, from a newer version...)."""
+
+    exit_code = 1
+
+
+class Cancelled(Exception):
+    """Raised inside a running job at its next progress check after the user pressed Cancel."""

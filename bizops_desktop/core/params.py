@@ -1,0 +1,201 @@
+"""Typed analysis parameters: one description serves the Qt form, the CLI (--set NAME=VALUE),
+the project file (JSON) and validation. Parsing and checking live here and nowhere else."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import UsageError
+
+KINDS = ("int", "float", "bool", "choice", "text", "list", "date")
+_TRUE = {"1", "true", "yes", "y", "on", "t"}
+_FALSE = {"0", "false", "no", "n", "off", "f"}
+_NONE = {"", "auto", "none", "null"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an analysis.
+
+    kind: int | float | bool | choice | text | list | date
+    optional: ``None`` is allowed (shown as "auto"/empty; on the CLI ``auto`` or ``none``).
+    item / length: for kind ``list``: the kind of each item (int | float | text) and, if fixed,
+    how many items (``order`` = p,d,q has length 3).
+    advanced: shown folded away in the form.
+    """
+
+    name: str
+    kind: str
+    default: Any = None
+    help: str = ""
+    label: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple = ()
+    optional: bool = False
+    item: str = "text"
+    length: int | None = None
+    advanced: bool = False
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    # ---------------------------------------------------------------------------------------
+    def parse(self, text: str) -> Any:
+        """Turn command-line text into a checked value."""
+        raw = text.strip()
+        if self.optional and raw.lower() in _NONE:
+            return None
+        if self.kind == "list":
+            if raw.startswith("["):
+                try:
+                    items = json.loads(raw)
+                except ValueError:
+                    raise self._bad(text, "a list such as 1,2,3") from None
+            else:
+                items = [p for p in raw.replace(";", ",").split(",") if p.strip() != ""]
+            return self.validate(items)
+        return self.validate(raw)
+
+    def validate(self, value: Any) -> Any:
+        """Check (and coerce) a value from any face: form, CLI, project file."""
+        if value is None:
+            if self.optional:
+                return None
+            raise UsageError(f"parameter {self.name} needs a value", hint=self._hint())
+        k = self.kind
+        if k == "list":
+            if isinstance(value, str):
+                return self.parse(value)
+            if not isinstance(value, (list, tuple)):
+                raise self._bad(value, "a list")
+            items = [self._scalar(self.item, v) for v in value]
+            if self.length is not None and len(items) != self.length:
+                raise self._bad(value, f"exactly {self.length} values separated by commas")
+            for v in items:
+                self._check_bounds(v)
+            return items
+        if k == "choice":
+            v = str(value).strip()
+            for c in self.choices:
+                if v.lower() == str(c).lower():
+                    return c
+            raise self._bad(value, "one of " + ", ".join(map(str, self.choices)))
+        v = self._scalar(k, value)
+        self._check_bounds(v)
+        return v
+
+    def _scalar(self, kind: str, value: Any) -> Any:
+        try:
+            if kind == "int":
+                if isinstance(value, bool):
+                    raise ValueError
+                f = float(value)
+                if not f.is_integer():
+                    raise ValueError
+                return int(f)
+            if kind == "float":
+                if isinstance(value, bool):
+                    raise ValueError
+                f = float(value)
+                if math.isnan(f):
+                    raise ValueError
+                return f
+            if kind == "bool":
+                if isinstance(value, bool):
+                    return value
+                s = str(value).strip().lower()
+                if s in _TRUE:
+                    return True
+                if s in _FALSE:
+                    return False
+                raise ValueError
+            if kind == "date":
+                import datetime as _dt
+
+                if isinstance(value, _dt.date):
+                    return value.isoformat()[:10]
+                s = str(value).strip()
+                _dt.date.fromisoformat(s[:10])
+                return s[:10]
+            return str(value)
+        except (TypeError, ValueError):
+            want = {"int": "a whole number", "float": "a number", "bool": "yes or no",
+                    "date": "a date as YYYY-MM-DD"}.get(kind, "text")
+            raise self._bad(value, want) from None
+
+    def _check_bounds(self, v: Any) -> None:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if self.minimum is not None and v < self.minimum:
+                raise self._bad(v, f"at least {_fmt(self.minimum)}")
+            if self.maximum is not None and v > self.maximum:
+                raise self._bad(v, f"at most {_fmt(self.maximum)}")
+
+    def _bad(self, value: Any, want: str) -> UsageError:
+        return UsageError(f"parameter {self.name} got {value!r} but needs {want}", hint=self._hint())
+
+    def _hint(self) -> str:
+        return f"{self.name}: {self.help}" if self.help else ""
+
+    def describe(self) -> str:
+        """One line for ``bizops-desktop analyses``."""
+        kind = self.kind
+        if kind == "choice":
+            kind = "|".join(map(str, self.choices))
+        elif kind == "list":
+            kind = f"list of {self.item}" + (f" ({self.length})" if self.length else "")
+        bounds = ""
+        if self.minimum is not None or self.maximum is not None:
+            lo = _fmt(self.minimum) if self.minimum is not None else ""
+            hi = _fmt(self.maximum) if self.maximum is not None else ""
+            bounds = f" [{lo}..{hi}]"
+        default = "auto" if self.default is None and self.optional else json.dumps(self.default, ensure_ascii=False)
+        return f"{self.name} ({kind}{bounds}, default {default}): {self.help}"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def resolve_params(specs: Sequence[Param], given: Mapping[str, Any] | None = None,
+                   *, from_text: bool = False, ignore_unknown: bool = False) -> dict[str, Any]:
+    """Defaults overlaid with ``given`` values, each checked. Unknown names are a UsageError
+    (or silently dropped with ``ignore_unknown``, used for params saved by an older plugin)."""
+    by_name = {p.name: p for p in specs}
+    out = {p.name: p.default for p in specs}
+    for name, value in (given or {}).items():
+        if name not in by_name:
+            if ignore_unknown:
+                continue
+            raise UsageError(f"unknown parameter {name!r}",
+                             hint="known parameters: " + ", ".join(by_name) if by_name else None)
+        p = by_name[name]
+        out[name] = p.parse(value) if (from_text and isinstance(value, str)) else p.validate(value)
+    return out
+
+
+def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}`` with a clear error for ``a`` alone."""
+    out: dict[str, str] = {}
+    for item in items or ():
+        if "=" not in item:
+            raise UsageError(f"{what} {item!r} must look like NAME=VALUE")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+@dataclass(frozen=True)
+class ParamGroup:
+    """Optional visual grouping of params in the form (purely cosmetic)."""
+
+    title: str
+    names: tuple = field(default_factory=tuple)

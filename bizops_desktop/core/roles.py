@@ -1,0 +1,175 @@
+"""Column roles: what each column of an imported table means to the analyses.
+
+``guess_roles`` proposes a mapping from header names (English and Chinese) and from the data;
+the roles dialog shows it and the user confirms or fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+if TYPE_CHECKING:  # pandas is imported lazily to keep the CLI quick to start
+    import pandas as pd
+
+ROLES: tuple[str, ...] = (
+    "order_id", "customer_id", "product_id", "product_name", "date", "quantity",
+    "price", "amount", "rating", "label", "target", "feature",
+)
+MULTI_ROLES = frozenset({"feature"})
+
+ROLE_TITLES = {
+    "order_id": "Order number",
+    "customer_id": "Customer",
+    "product_id": "Product",
+    "product_name": "Product name",
+    "date": "Date",
+    "quantity": "Quantity",
+    "price": "Unit price",
+    "amount": "Line total",
+    "rating": "Rating",
+    "label": "Yes/no outcome (e.g. churned)",
+    "target": "Target to explain",
+    "feature": "Feature",
+}
+
+# Header words per role, most specific first. Matched on a normalised header (lower case,
+# no spaces, underscores, dashes or brackets). Exact matches win over "contains" matches.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "order_id": ("orderid", "orderno", "ordernumber", "ordernr", "order", "invoiceno", "invoice",
+                 "invoiceid", "transactionid", "transaction", "basketid", "basket", "receipt",
+                 "订单号", "订单编号", "订单id", "订单", "单号", "交易号", "交易编号", "发票号"),
+    "customer_id": ("customerid", "customer", "custid", "clientid", "client", "userid", "user",
+                    "buyerid", "buyer", "memberid", "member", "accountid", "shopper",
+                    "客户id", "客户编号", "客户号", "客户", "用户id", "用户名", "用户", "会员id",
+                    "会员", "买家昵称", "买家", "顾客"),
+    "product_id": ("productid", "product", "sku", "skuid", "itemid", "item", "articleid", "article",
+                   "stockcode", "productcode", "itemcode", "department",
+                   "商品id", "商品编号", "商品编码", "商品", "产品id", "产品编号", "产品", "货号",
+                   "宝贝id", "宝贝", "sku编码"),
+    "product_name": ("productname", "itemname", "productdescription", "description", "title",
+                     "productname", "name", "商品名称", "产品名称", "品名", "宝贝名称", "宝贝标题",
+                     "商品名", "名称"),
+    "date": ("orderdate", "date", "datetime", "timestamp", "time", "created", "createdat",
+             "purchasedate", "invoicedate", "day", "month", "period",
+             "日期", "下单时间", "订单日期", "下单日期", "付款时间", "创建时间", "时间", "交易时间", "月份"),
+    "quantity": ("quantity", "qty", "units", "unitssold", "numberofcds", "count", "pieces",
+                 "数量", "购买数量", "件数", "销量", "销售数量"),
+    "price": ("unitprice", "price", "priceeach", "sellingprice", "单价", "价格", "售价", "销售单价"),
+    "amount": ("amount", "linetotal", "total", "totalprice", "revenue", "dollarvalue", "value",
+               "subtotal", "paid", "金额", "总价", "实付金额", "付款金额", "小计", "销售额", "总金额",
+               "实付款"),
+    "rating": ("rating", "stars", "score", "review", "reviewscore", "评分", "评价", "星级", "打分"),
+    "label": ("churn", "churned", "label", "left", "exited", "attrition", "流失", "是否流失"),
+    "target": ("sales", "target", "y", "销售"),
+}
+
+_NORMALISE = re.compile(r"[\s_\-\.\(\)\[\]（）【】:：/#]+")
+
+
+def normalise_header(name: object) -> str:
+    return _NORMALISE.sub("", str(name).strip().lower())
+
+
+def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
+    """Normalise ``{"date": "Day", "feature": ["a", "b"]}`` to ``{role: [columns]}``."""
+    out: dict[str, list[str]] = {}
+    for role, cols in (roles or {}).items():
+        if cols is None or cols == "" or cols == []:
+            continue
+        if role not in ROLES:
+            from .errors import UsageError
+
+            raise UsageError(f"unknown column role {role!r}", hint="roles are " + ", ".join(ROLES))
+        lst = [cols] if isinstance(cols, str) else [str(c) for c in cols]
+        out[role] = lst
+    return out
+
+
+def _score(header: str, role: str) -> int:
+    words = SYNONYMS.get(role, ())
+    for i, w in enumerate(words):
+        if header == w:
+            return 1000 - i
+    for i, w in enumerate(words):
+        # "contains" only for words long enough not to match by accident ("y", "item")
+        if len(w) >= 4 and w in header or (len(w) >= 2 and not w.isascii() and w in header):
+            return 500 - i
+    return 0
+
+
+def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
+    """Propose ``{role: [column]}`` for a table. Each column gets at most one role and each
+    single role at most one column. Data checks veto impossible guesses (a text column is not a
+    price); columns left over that are numeric or low-cardinality become features only when a
+    label or target was found (a customer table), never for an orders table."""
+    import pandas as pd
+    from pandas.api import types as pt
+
+    columns = list(frame.columns)
+    headers = {c: normalise_header(c) for c in columns}
+    candidates: list[tuple[int, str, str]] = []
+    for c in columns:
+        for role in SYNONYMS:
+            s = _score(headers[c], role)
+            if s and _plausible(frame[c], role):
+                candidates.append((s, role, c))
+    candidates.sort(key=lambda t: -t[0])
+    roles: dict[str, list[str]] = {}
+    used: set[str] = set()
+    for s, role, c in candidates:
+        if role in roles or c in used:
+            continue
+        roles[role] = [c]
+        used.add(c)
+
+    # From the data: a datetime column nobody claimed is the date.
+    if "date" not in roles:
+        for c in columns:
+            if c not in used and pt.is_datetime64_any_dtype(frame[c]):
+                roles["date"] = [c]
+                used.add(c)
+                break
+
+    # A customer table (label or target present): the rest are features.
+    if "label" in roles or ("target" in roles and "order_id" not in roles):
+        feats = []
+        for c in columns:
+            if c in used:
+                continue
+            col = frame[c]
+            n = len(col)
+            nun = col.nunique(dropna=True)
+            if pt.is_numeric_dtype(col) or pt.is_bool_dtype(col):
+                if nun > 1:
+                    feats.append(c)
+            elif nun > 1 and nun <= max(20, 0.05 * n):
+                feats.append(c)  # categorical
+        if feats:
+            roles["feature"] = feats
+    return {r: roles[r] for r in ROLES if r in roles}
+
+
+def _plausible(col: "pd.Series", role: str) -> bool:
+    from pandas.api import types as pt
+
+    if role in ("quantity", "price", "amount", "rating", "target"):
+        return pt.is_numeric_dtype(col) and not pt.is_bool_dtype(col)
+    if role == "date":
+        if pt.is_datetime64_any_dtype(col):
+            return True
+        return False
+    if role == "label":
+        vals = {str(v).strip().lower() for v in col.dropna().unique()[:10]}
+        return 1 <= len(vals) <= 2 and vals <= _BINARY_WORDS
+    return True
+
+
+_BINARY_WORDS = {"yes", "no", "y", "n", "true", "false", "1", "0", "1.0", "0.0", "t", "f",
+                 "是", "否", "churned", "stayed"}
+
+
+def missing_roles_message(title: str, missing: Iterable[str], alternatives: int = 1) -> str:
+    names = [ROLE_TITLES.get(r, r) + f" ({r})" for r in missing]
+    return (f"{title} needs a column marked as " + ", ".join(names)
+            + "; open Column roles and pick the column that holds it")
