@@ -1,0 +1,224 @@
+"""The command line: open the window, list the analyses, or run one on a file and write its
+tables, summary and plots. Same ``run`` functions as the tabs. Exit codes: 0 success, 1 a data
+or project problem, 2 bad usage; always a one-line message on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from bizops_desktop import __version__
+from bizops_desktop.core.errors import BizOpsError, Cancelled, DataError, UsageError
+
+PROG = "bizops-desktop"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints usage + message)
+        raise UsageError(message, hint=f"see '{PROG} --help'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="BizOps Desktop: shop analytics for small online shops.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    o = sub.add_parser("open", help="open the window (the default)")
+    o.add_argument("file", nargs="?", help="a .bizops project or a CSV/Excel file to open")
+    o.add_argument("--demo", action="store_true", help="open on the built-in demo shop")
+
+    sub.add_parser("analyses", help="list the analyses and their parameters")
+
+    r = sub.add_parser("run", help="run one analysis and write its results to a folder")
+    r.add_argument("analysis", help="analysis id (see 'analyses')")
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", help="CSV/TSV/TXT/Excel file")
+    src.add_argument("--project", help=".bizops project file")
+    src.add_argument("--demo", action="store_true", help="the built-in demo shop's orders")
+    r.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    r.add_argument("--dataset", help="with --project/--demo: which table to use (default: the first that fits)")
+    r.add_argument("--role", action="append", default=[], metavar="ROLE=COLUMN",
+                   help="column role, e.g. --role date=Day (repeat; feature may list columns: feature=a,b)")
+    r.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                   help="analysis parameter, e.g. --set min_support=0.02 (repeat)")
+    r.add_argument("--out", required=True, help="folder for <table>.csv, summary.json, <plot>.png")
+    r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `bizops-desktop`, `bizops-desktop --demo`, `bizops-desktop FILE.bizops` open the window.
+    if not argv or argv[0] not in ("open", "analyses", "run", "-h", "--help", "--version"):
+        argv = ["open"] + argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "analyses":
+            return cmd_analyses()
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_open(args)
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    except BizOpsError as exc:
+        _err(exc.user_message())
+        return exc.exit_code
+    except Cancelled:
+        _err("Stopped.")
+        return 130
+    except KeyboardInterrupt:
+        _err("Interrupted.")
+        return 130
+    except MemoryError:
+        _err("The computer ran out of memory. Try a stricter setting or a smaller file.")
+        return 1
+    except Exception as exc:  # a bug: one line, no traceback (set BIZOPS_DEBUG=1 to see it)
+        if os.environ.get("BIZOPS_DEBUG"):
+            raise
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        _err(f"internal error ({type(exc).__name__}{': ' + text if text else ''}); "
+             "please report it (run with BIZOPS_DEBUG=1 for details)")
+        return 1
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _registry():
+    from bizops_desktop.core.plugins import load_registry
+
+    reg = load_registry()
+    for problem in reg.problems:
+        _err(str(problem))
+    return reg
+
+
+def cmd_analyses() -> int:
+    reg = _registry()
+    for a in reg.ordered():
+        print(f"{a.id}: {a.title} — {a.summary}")
+        if a.needs:
+            print("  needs columns: " + " or ".join("+".join(opt) for opt in a.needs))
+        if a.optional_roles:
+            print("  uses when present: " + ", ".join(a.optional_roles))
+        for p in a.params:
+            print("  --set " + p.describe())
+    return 0
+
+
+def _progress_printer(quiet: bool):
+    from bizops_desktop.core.progress import Progress
+
+    if quiet or not sys.stderr.isatty():
+        return Progress()
+    last = [""]
+
+    def cb(fraction: float, text: str) -> None:
+        line = f"\r{fraction * 100:5.1f}%  {text[:60]:<60}"
+        if line != last[0]:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            last[0] = line
+
+    return Progress(cb)
+
+
+def _apply_roles(ds, role_args: list[str]) -> None:
+    from bizops_desktop.core.params import parse_assignments
+    from bizops_desktop.core.roles import MULTI_ROLES, ROLES
+
+    for role, value in parse_assignments(role_args, "--role").items():
+        if role not in ROLES:
+            raise UsageError(f"--role {role}: unknown role", hint="roles are " + ", ".join(ROLES))
+        cols = [c.strip() for c in value.split(",")] if role in MULTI_ROLES else [value.strip()]
+        missing = [c for c in cols if c not in ds.frame.columns]
+        if missing:
+            raise DataError(f"--role {role}={value}: there is no column {missing[0]!r}", where=ds.source or ds.name,
+                            hint="columns are: " + ", ".join(map(str, ds.frame.columns[:30])))
+        # a column has one role: take it away from another role that had it
+        for other, other_cols in list(ds.roles.items()):
+            if other != role:
+                kept = [c for c in other_cols if c not in cols]
+                if kept:
+                    ds.roles[other] = kept
+                else:
+                    del ds.roles[other]
+        ds.roles[role] = cols
+
+
+def _pick_dataset(datasets, analysis, wanted: str | None):
+    if wanted:
+        for ds in datasets:
+            if ds.name == wanted:
+                return ds
+        raise UsageError(f"--dataset {wanted!r}: no such table", hint="tables: " + ", ".join(d.name for d in datasets))
+    for ds in datasets:
+        if analysis.check(ds) is None:
+            return ds
+    return datasets[0] if datasets else None
+
+
+def cmd_run(args) -> int:
+    from bizops_desktop.core.params import parse_assignments
+
+    reg = _registry()
+    analysis = reg.analysis(args.analysis)
+    given = parse_assignments(args.set, "--set")
+    analysis.resolve(given, from_text=True)  # bad parameters fail before any file is read
+    progress = _progress_printer(args.quiet)
+    saved_params: dict = {}
+    if args.data:
+        from bizops_desktop.core.importer import ImportOptions, load_dataset
+
+        path = Path(args.data)
+        opts = ImportOptions(sheet=args.sheet) if args.sheet else None
+        ds = load_dataset(path, opts, progress.sub(0.0, 0.2))
+    elif args.project:
+        from bizops_desktop.core.project import load_project
+
+        project = load_project(Path(args.project), known_analyses=set(reg.analyses), progress=progress.sub(0.0, 0.2))
+        ds = _pick_dataset(list(project.datasets.values()), analysis, args.dataset)
+        if ds is None:
+            raise DataError("the project holds no data tables", where=args.project)
+        state = project.analyses.get(analysis.id)
+        if state is not None:
+            saved_params = analysis.resolve(state.params, ignore_unknown=True)
+    else:
+        from bizops_desktop.core.demo import load_demo
+
+        ds = _pick_dataset(load_demo(progress.sub(0.0, 0.2)), analysis, args.dataset)
+    _apply_roles(ds, args.role)
+    # saved params of the project, overridden by --set
+    overrides = {k: v for k, v in analysis.resolve(given, from_text=True).items() if k in given}
+    params = {**saved_params, **overrides}
+    t0 = time.perf_counter()
+    result = analysis.execute(ds, params, progress.sub(0.2, 0.95))
+    seconds = time.perf_counter() - t0
+    from bizops_desktop.core.export import write_result
+
+    plot_writer = None
+    if not args.no_plots and result.plots:
+        from bizops_desktop.qt.plots import save_plot_png as plot_writer  # noqa: N813
+    extra = {} if "seconds" in result.metrics else {"seconds": round(seconds, 3)}
+    written = write_result(result, args.out, plot_writer=plot_writer, extra_metrics=extra)
+    if not args.quiet and sys.stderr.isatty():
+        sys.stderr.write("\r" + " " * 70 + "\r")
+    print(f"{analysis.title}: wrote {len(written)} files to {args.out} "
+          f"({', '.join(p.name for p in written)})")
+    return 0
+
+
+def cmd_open(args) -> int:
+    from bizops_desktop.qt.app import run_app
+
+    return run_app(file=args.file, demo=args.demo)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,136 @@
+"""A parameter form built from an analysis's Param list: the same descriptions the CLI parses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from bizops_desktop.core.errors import UsageError
+from bizops_desktop.core.params import Param
+
+
+def _text(p: Param, v: Any) -> str:
+    if v is None:
+        return ""
+    if p.kind == "list":
+        return ", ".join(str(x) for x in v)
+    if p.kind == "float":
+        return f"{float(v):g}"
+    return str(v)
+
+
+class ParamForm(QWidget):
+    changed = Signal()
+
+    def __init__(self, params, parent=None):
+        super().__init__(parent)
+        self.params = list(params)
+        self.editors: dict[str, QWidget] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        main = QFormLayout()
+        main.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        lay.addLayout(main)
+        adv_params = [p for p in self.params if p.advanced]
+        adv_form = None
+        if adv_params:
+            self.advanced_box = QGroupBox("More options", self)
+            self.advanced_box.setCheckable(True)
+            self.advanced_box.setChecked(False)
+            inner = QWidget(self.advanced_box)
+            adv_form = QFormLayout(inner)
+            adv_form.setContentsMargins(0, 0, 0, 0)
+            box_lay = QVBoxLayout(self.advanced_box)
+            box_lay.addWidget(inner)
+            # the check box folds the options away; unchecking does not reset their values
+            self.advanced_box.toggled.connect(inner.setVisible)
+            self.advanced_box.toggled.connect(lambda _on: inner.setEnabled(True))
+            inner.setVisible(False)
+            lay.addWidget(self.advanced_box)
+        for p in self.params:
+            ed = self._editor(p)
+            ed.setToolTip(p.help)
+            ed.setObjectName(f"param_{p.name}")
+            self.editors[p.name] = ed
+            (adv_form if p.advanced else main).addRow(p.title, ed)
+        self.set_values({p.name: p.default for p in self.params})
+
+    def _editor(self, p: Param) -> QWidget:
+        if p.kind == "bool":
+            w = QCheckBox(self)
+            w.toggled.connect(self.changed)
+            return w
+        if p.kind == "choice":
+            w = QComboBox(self)
+            if p.optional:
+                w.addItem("auto", None)
+            for c in p.choices:
+                w.addItem(str(c), c)
+            w.currentIndexChanged.connect(self.changed)
+            return w
+        if p.kind == "int" and not p.optional:
+            w = QSpinBox(self)
+            w.setRange(int(p.minimum) if p.minimum is not None else -10**9,
+                       int(p.maximum) if p.maximum is not None else 10**9)
+            w.valueChanged.connect(self.changed)
+            return w
+        w = QLineEdit(self)
+        if p.optional:
+            w.setPlaceholderText("auto")
+        elif p.kind == "list":
+            w.setPlaceholderText("values separated by commas")
+        elif p.kind == "date":
+            w.setPlaceholderText("YYYY-MM-DD")
+        w.textChanged.connect(self.changed)
+        return w
+
+    def values(self) -> dict[str, Any]:
+        """Checked values; raises UsageError naming the field at fault."""
+        out = {}
+        for p in self.params:
+            w = self.editors[p.name]
+            if isinstance(w, QCheckBox):
+                v = w.isChecked()
+            elif isinstance(w, QComboBox):
+                v = w.currentData()
+            elif isinstance(w, QSpinBox):
+                v = w.value()
+            else:
+                text = w.text()
+                if text.strip() == "" and p.optional:
+                    v = None
+                else:
+                    try:
+                        v = p.parse(text)
+                    except UsageError as exc:
+                        raise UsageError(f"the field “{p.title}” is not valid: {exc.message}",
+                                         hint=p.help or None) from None
+                out[p.name] = v
+                continue
+            out[p.name] = p.validate(v)
+        return out
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for p in self.params:
+            if p.name not in values:
+                continue
+            v = values[p.name]
+            w = self.editors[p.name]
+            w.blockSignals(True)
+            try:
+                if isinstance(w, QCheckBox):
+                    w.setChecked(bool(v))
+                elif isinstance(w, QComboBox):
+                    i = w.findData(v)
+                    w.setCurrentIndex(i if i >= 0 else 0)
+                elif isinstance(w, QSpinBox):
+                    if v is not None:
+                        w.setValue(int(v))
+                else:
+                    w.setText(_text(p, v))
+            finally:
+                w.blockSignals(False)
+        self.changed.emit()

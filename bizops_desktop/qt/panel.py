@@ -1,0 +1,422 @@
+"""The base of every analysis tab: data picker, parameter form, Run/Cancel with progress, a
+plain-words message area, export; subclasses add their plots and tables.
+
+Subclass contract (see plugins/*/panel.py):
+- ``build_results(layout)``: create plots and tables once (use ``make_plot``, ``DataFrameTable``);
+  call ``register_plot(name, widget)`` for each plot that can be exported as PNG.
+- ``show_result(result)``: update them from a Result with ``setData`` / ``set_frame``.
+- ``clear_result()``: optional, when the result is dropped.
+Everything computed comes from ``analysis.execute`` run in the job runner; the panel only draws.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu,
+                               QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSplitter,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from bizops_desktop.core.analysis import Analysis, Result
+from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.errors import BizOpsError, UsageError
+from bizops_desktop.core.export import write_table, write_tables_excel
+
+from .form import ParamForm
+from .host import Host
+from .jobs import Job
+from .plots import export_widget_png
+
+
+class MessageBox(QFrame):
+    """Errors and notes in words, with the technical details folded away."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = QToolButton(self)
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setVisible(False)
+        self.details.setMaximumHeight(160)
+        self.details_button.toggled.connect(self.details.setVisible)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.label)
+        lay.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.details)
+        self.clear()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.label.setText("")
+        self.details.setPlainText("")
+        self.details_button.setVisible(False)
+        self.details_button.setChecked(False)
+        self.setVisible(False)
+
+    def show_message(self, text: str, kind: str = "info", details: str = "") -> None:
+        self.kind = kind
+        colours = {"error": ("#fdecea", "#b71c1c"), "warning": ("#fff8e1", "#8a6d00"),
+                   "info": ("#eef5fb", "#1f4e79")}
+        bg, fg = colours.get(kind, colours["info"])
+        self.setStyleSheet(f"MessageBox {{ background: {bg}; border-radius: 4px; }} QLabel {{ color: {fg}; }}")
+        self.label.setText(text)
+        self.details.setPlainText(details)
+        self.details_button.setVisible(bool(details))
+        self.setVisible(bool(text))
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class AnalysisPanel(QWidget):
+    result_changed = Signal(object)   # Result | None
+    run_started = Signal()
+    run_ended = Signal(str)           # done | failed | cancelled
+
+    form_width = 320
+
+    def __init__(self, analysis: Analysis, host: Host, parent=None):
+        super().__init__(parent)
+        self.analysis = analysis
+        self.host = host
+        self.result: Result | None = None
+        self.result_dataset: str | None = None
+        self.result_params: dict[str, Any] | None = None
+        self.job: Job | None = None
+        self._plots: dict[str, QWidget] = {}
+
+        # -- left column: data, form, run ----------------------------------------------------
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(6, 6, 6, 6)
+        title = QLabel(f"<b>{analysis.title}</b><br><span style='color:#555'>{analysis.summary}</span>", left)
+        title.setWordWrap(True)
+        ll.addWidget(title)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Data:", left))
+        self.dataset_combo = QComboBox(left)
+        self.dataset_combo.setObjectName("dataset_combo")
+        self.dataset_combo.currentIndexChanged.connect(self._update_roles_status)
+        row.addWidget(self.dataset_combo, 1)
+        ll.addLayout(row)
+        self.roles_label = QLabel(left)
+        self.roles_label.setWordWrap(True)
+        self.roles_button = QPushButton("Column roles…", left)
+        self.roles_button.clicked.connect(self._edit_roles)
+        ll.addWidget(self.roles_label)
+        ll.addWidget(self.roles_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.form = ParamForm(analysis.params, left)
+        ll.addWidget(self.form)
+        self.extra_controls(ll)
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton("Run", left)
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run_analysis)
+        self.cancel_button = QPushButton("Cancel", left)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.export_button = QToolButton(left)
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(self.export_button)
+        self.export_menu.aboutToShow.connect(self._fill_export_menu)
+        self.export_button.setMenu(self.export_menu)
+        self.export_button.setEnabled(False)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.export_button)
+        ll.addLayout(buttons)
+        self.progress_bar = QProgressBar(left)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setVisible(False)
+        self.status_label = QLabel(left)
+        self.status_label.setStyleSheet("color: #555")
+        self.status_label.setWordWrap(True)
+        ll.addWidget(self.progress_bar)
+        ll.addWidget(self.status_label)
+        self.message = MessageBox(left)
+        ll.addWidget(self.message)
+        ll.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.form_width)
+        scroll.setMaximumWidth(self.form_width + 120)
+
+        # -- right: the results ---------------------------------------------------------------
+        self.results = QWidget(self)
+        rl = QVBoxLayout(self.results)
+        rl.setContentsMargins(4, 4, 4, 4)
+        self.build_results(rl)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(scroll)
+        split.addWidget(self.results)
+        split.setStretchFactor(1, 1)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+
+        host.datasets_changed.connect(self.refresh_datasets)
+        self.refresh_datasets()
+
+    # -- for subclasses ----------------------------------------------------------------------
+    def build_results(self, layout: QVBoxLayout) -> None:
+        """Create the result widgets once. The default shows each result table."""
+        from .table_model import DataFrameTable
+
+        self._generic_tables: dict[str, DataFrameTable] = {}
+        self._generic_layout = layout
+
+    def show_result(self, result: Result) -> None:
+        from PySide6.QtWidgets import QTabWidget
+
+        from .plots import make_plot, render_plot
+        from .table_model import DataFrameTable
+
+        lay = self._generic_layout
+        while lay.count():
+            w = lay.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        tabs = QTabWidget(self.results)
+        for name, spec in result.plots.items():
+            pw = render_plot(spec, make_plot())
+            self.register_plot(name, pw)
+            tabs.addTab(pw, spec.title or name)
+        for name, frame in result.tables.items():
+            t = DataFrameTable(tabs)
+            t.set_frame(frame)
+            tabs.addTab(t, name)
+        lay.addWidget(tabs)
+
+    def clear_result(self) -> None:
+        pass
+
+    def extra_controls(self, layout: QVBoxLayout) -> None:
+        """Add controls under the form (e.g. a product filter)."""
+
+    def register_plot(self, name: str, widget: QWidget) -> None:
+        self._plots[name] = widget
+
+    # -- data --------------------------------------------------------------------------------
+    def refresh_datasets(self) -> None:
+        current = self.dataset_combo.currentText()
+        datasets = self.host.datasets()
+        self.dataset_combo.blockSignals(True)
+        self.dataset_combo.clear()
+        for ds in datasets:
+            self.dataset_combo.addItem(ds.name)
+        # keep the choice; else the first dataset this analysis can use
+        names = [d.name for d in datasets]
+        if current in names:
+            self.dataset_combo.setCurrentIndex(names.index(current))
+        else:
+            ok = [i for i, d in enumerate(datasets) if self.analysis.check(d) is None]
+            self.dataset_combo.setCurrentIndex(ok[0] if ok else (0 if datasets else -1))
+        self.dataset_combo.blockSignals(False)
+        self._update_roles_status()
+
+    def select_dataset(self, name: str) -> None:
+        i = self.dataset_combo.findText(name)
+        if i >= 0:
+            self.dataset_combo.setCurrentIndex(i)
+
+    def current_dataset(self) -> Dataset | None:
+        return self.host.dataset(self.dataset_combo.currentText())
+
+    def _update_roles_status(self) -> None:
+        ds = self.current_dataset()
+        if ds is None:
+            self.roles_label.setText("<span style='color:#8a6d00'>No data yet: use File ▸ Open data "
+                                     "or drop a CSV/Excel file on the window.</span>")
+            self.roles_button.setVisible(False)
+            return
+        self.roles_button.setVisible(True)
+        problem = self.analysis.check(ds)
+        if problem:
+            self.roles_label.setText(f"<span style='color:#b71c1c'>{problem}.</span>")
+        else:
+            used = []
+            for option in self.analysis.needs:
+                if all(ds.has(r) for r in option):
+                    used = [f"{r} = {ds.col(r)}" for r in option]
+                    break
+            used += [f"{r} = {ds.col(r)}" for r in self.analysis.optional_roles if ds.has(r)]
+            text = "Uses " + ", ".join(used) if used else f"{len(ds.frame):,} rows"
+            self.roles_label.setText(f"<span style='color:#2e7d32'>{text}</span>")
+
+    def _edit_roles(self) -> None:
+        ds = self.current_dataset()
+        if ds is not None:
+            self.host.edit_roles(ds.name)
+
+    # -- params ------------------------------------------------------------------------------
+    def params(self) -> dict[str, Any]:
+        return self.form.values()
+
+    def set_params(self, values: dict[str, Any]) -> None:
+        self.form.set_values(self.analysis.resolve(values, ignore_unknown=True))
+
+    # -- running -----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def run_analysis(self) -> Job | None:
+        if self.job is not None:
+            return None
+        self.message.clear()
+        ds = self.current_dataset()
+        if ds is None:
+            self.message.show_message("Open a data file first (File ▸ Open data), then press Run.", "warning")
+            return None
+        problem = self.analysis.check(ds)
+        if problem:
+            self.message.show_message(problem + ". Use Column roles… to pick the column.", "warning")
+            return None
+        try:
+            params = self.params()
+        except BizOpsError as exc:
+            self.message.show_message(exc.user_message(), "warning")
+            return None
+        job = self.host.jobs.create(f"{self.analysis.title} on {ds.name}", self.analysis.execute, ds, params)
+        job.progress.connect(self._on_progress)
+        job.succeeded.connect(lambda result, n=ds.name, p=params: self._on_result(result, n, p))
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        self.job = job
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setVisible(True)
+        self.status_label.setText("Starting…")
+        self.run_started.emit()
+        self.host.jobs.start(job)
+        return job
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.status_label.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        if text:
+            self.status_label.setText(text)
+
+    def _finish(self, state: str) -> None:
+        self.job = None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress_bar.setVisible(False)
+        self.run_ended.emit(state)
+
+    def _on_result(self, result: Result, dataset_name: str, params: dict) -> None:
+        self._finish("done")
+        self.set_result(result, dataset_name, params)
+        secs = result.metrics.get("seconds")
+        self.status_label.setText(f"Done in {secs:.1f} s." if isinstance(secs, (int, float)) else "Done.")
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self._finish("failed")
+        self.status_label.setText("")
+        self.message.show_message(message, "error", details)
+
+    def _on_cancelled(self) -> None:
+        self._finish("cancelled")
+        self.status_label.setText("Cancelled. The previous result, if any, is still shown.")
+
+    def set_result(self, result: Result | None, dataset_name: str | None = None,
+                   params: dict | None = None) -> None:
+        self.result = result
+        self.result_dataset = dataset_name
+        self.result_params = params
+        self.export_button.setEnabled(result is not None)
+        if result is None:
+            self.clear_result()
+            self.message.clear()
+        else:
+            self.show_result(result)
+            if result.notes:
+                self.message.show_message("\n".join("• " + n for n in result.notes), "info")
+            else:
+                self.message.clear()
+        self.result_changed.emit(result)
+
+    # -- saving in the project -----------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        try:
+            params = self.params()
+        except UsageError:
+            params = self.result_params or self.analysis.defaults()
+        return {"params": params, "dataset": self.result_dataset or self.dataset_combo.currentText() or None,
+                "result": self.result}
+
+    def restore(self, params: dict | None, dataset: str | None, result: Result | None) -> None:
+        if params:
+            try:
+                self.set_params(params)
+            except UsageError:
+                pass  # params saved by another version: keep the defaults
+        if dataset:
+            self.select_dataset(dataset)
+        self.set_result(result, dataset, params)
+
+    # -- export ----------------------------------------------------------------------------------
+    def _fill_export_menu(self) -> None:
+        m = self.export_menu
+        m.clear()
+        if self.result is None:
+            return
+        m.addAction("Tables to CSV files…", self._export_csv_dialog)
+        m.addAction("Tables to an Excel workbook…", self._export_excel_dialog)
+        for name in self._plots:
+            m.addAction(f"Plot “{name}” to PNG…", lambda n=name: self._export_png_dialog(n))
+
+    def export_tables_csv(self, folder: str | Path) -> list[Path]:
+        if self.result is None:
+            return []
+        return [write_table(f, Path(folder) / f"{n}.csv") for n, f in self.result.tables.items()]
+
+    def export_tables_excel(self, path: str | Path) -> Path | None:
+        if self.result is None:
+            return None
+        return write_tables_excel(self.result.tables, path)
+
+    def export_plot_png(self, name: str, path: str | Path) -> Path:
+        return export_widget_png(self._plots[name], path)
+
+    def _export_guard(self, fn, *args) -> None:
+        try:
+            out = fn(*args)
+        except (OSError, BizOpsError) as exc:
+            msg = exc.user_message() if isinstance(exc, BizOpsError) else \
+                f"The file could not be written ({exc.strerror or exc}). Pick another folder or close the file in Excel."
+            self.message.show_message(msg, "error")
+        else:
+            self.status_label.setText(f"Exported to {out if not isinstance(out, list) else Path(out[0]).parent}.")
+
+    def _export_csv_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export tables to folder")
+        if folder:
+            self._export_guard(self.export_tables_csv, folder)
+
+    def _export_excel_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export tables", f"{self.analysis.id}.xlsx", "Excel (*.xlsx)")
+        if path:
+            self._export_guard(self.export_tables_excel, path)
+
+    def _export_png_dialog(self, name: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot", f"{name}.png", "PNG image (*.png)")
+        if path:
+            self._export_guard(self.export_plot_png, name, path)

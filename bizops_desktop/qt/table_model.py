@@ -1,0 +1,220 @@
+"""The one table model: a QAbstractTableModel over a DataFrame (sorting and filtering done by
+pandas on the frame, so a million rows stay quick), and a small widget with a search box."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QVBoxLayout, QWidget)
+
+
+def format_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return ", ".join(format_cell(x) for x in v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return ""
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        if f != 0 and (abs(f) >= 1e9 or abs(f) < 1e-4):
+            return f"{f:.4g}"
+        if f.is_integer() and abs(f) < 1e9:
+            return f"{f:.1f}" if abs(f) < 1e4 else f"{f:,.0f}"
+        return f"{f:,.4f}".rstrip("0").rstrip(".") if abs(f) < 1e4 else f"{f:,.2f}"
+    if isinstance(v, pd.Timestamp):
+        if pd.isna(v):
+            return ""
+        return v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M")
+    if v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+class DataFrameModel(QAbstractTableModel):
+    """Read-only view of a DataFrame. ``set_frame`` swaps the data; ``set_filter`` keeps the rows
+    where any shown column contains the text (case-insensitive); header click sorts."""
+
+    def __init__(self, frame: pd.DataFrame | None = None, parent=None, max_rows: int | None = None):
+        super().__init__(parent)
+        self._source = pd.DataFrame()
+        self._view = self._source
+        self._filter = ""
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.max_rows = max_rows
+        if frame is not None:
+            self.set_frame(frame)
+
+    # -- data -------------------------------------------------------------------------------
+    def set_frame(self, frame: pd.DataFrame | None) -> None:
+        self.beginResetModel()
+        self._source = frame if frame is not None else pd.DataFrame()
+        self._apply()
+        self.endResetModel()
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as shown (filtered and sorted)."""
+        return self._view
+
+    def source_frame(self) -> pd.DataFrame:
+        return self._source
+
+    def source_row(self, row: int) -> int:
+        """Position in the source frame of a shown row."""
+        return int(self._positions[row])
+
+    def shown_row(self, source_position: int) -> int | None:
+        hits = np.nonzero(self._positions == source_position)[0]
+        return int(hits[0]) if len(hits) else None
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = text.strip().lower()
+        self._apply()
+        self.endResetModel()
+
+    def _apply(self) -> None:
+        src = self._source
+        positions = np.arange(len(src))
+        if self._filter and len(src):
+            mask = np.zeros(len(src), dtype=bool)
+            for c in src.columns:
+                col = src[c]
+                text = col.map(format_cell) if col.dtype == object else col.astype(str)
+                mask |= text.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
+            positions = positions[mask]
+        if self._sort is not None and len(positions):
+            col_i, order = self._sort
+            if 0 <= col_i < src.shape[1]:
+                col = src.iloc[positions, col_i].reset_index(drop=True)
+                if col.dtype == object:
+                    col = col.map(lambda v: format_cell(v) if isinstance(v, (list, tuple, set)) else v)
+                asc = order == Qt.SortOrder.AscendingOrder
+                try:
+                    idx = col.sort_values(kind="stable", ascending=asc, na_position="last").index.to_numpy()
+                except TypeError:  # mixed types: compare as text
+                    idx = col.astype(str).sort_values(kind="stable", ascending=asc).index.to_numpy()
+                positions = positions[idx]
+        self._positions = positions
+        self._view = src.iloc[positions]
+
+    # -- Qt model API -----------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        if parent.isValid():
+            return 0
+        n = len(self._positions)
+        return min(n, self.max_rows) if self.max_rows else n
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._source.shape[1]
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            v = self._source.iat[int(self._positions[index.row()]), index.column()]
+            return format_cell(v)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            dtype = self._source.dtypes.iloc[index.column()]
+            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < self._source.shape[1]:
+                return str(self._source.columns[section])
+            return None
+        return str(section + 1)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._apply()
+        self.layoutChanged.emit()
+
+
+class DataFrameTable(QWidget):
+    """A searchable, sortable table over a DataFrame. ``row_selected`` gives the position of the
+    selected row in the source frame."""
+
+    row_selected = Signal(int)
+
+    def __init__(self, parent=None, *, search: bool = True, max_rows: int | None = None,
+                 placeholder: str = "Search…"):
+        super().__init__(parent)
+        self.model = DataFrameModel(parent=self, max_rows=max_rows)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(placeholder)
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.model.set_filter)
+        self.count_label = QLabel(self)
+        self.count_label.setStyleSheet("color: #666")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        if search:
+            lay.addLayout(top)
+        else:
+            self.search.hide()
+        lay.addWidget(self.view, 1)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.model.layoutChanged.connect(self._update_count)
+
+    def set_frame(self, frame: pd.DataFrame | None) -> None:
+        self.model.set_frame(frame)
+        self.view.resizeColumnsToContents()
+        for i in range(self.model.columnCount()):
+            if self.view.columnWidth(i) > 320:
+                self.view.setColumnWidth(i, 320)
+
+    def frame(self) -> pd.DataFrame:
+        return self.model.frame()
+
+    def _update_count(self) -> None:
+        n_all = len(self.model.source_frame())
+        n = len(self.model.frame())
+        self.count_label.setText(f"{n:,} rows" if n == n_all else f"{n:,} of {n_all:,} rows")
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.row_selected.emit(self.model.source_row(current.row()))
+
+    def select_source_row(self, position: int) -> bool:
+        row = self.model.shown_row(position)
+        if row is None:
+            return False
+        self.view.selectRow(row)
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    def selected_source_row(self) -> int | None:
+        idx = self.view.selectionModel().currentIndex()
+        return self.model.source_row(idx.row()) if idx.isValid() else None
