@@ -133,7 +133,7 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
             pm.unregister(bad)
 
     # Call each implementation on its own so one raising does not take the others down.
-    for impl in reversed(pm.hook.bizops_register_analyses.get_hookimpls()):
+    for impl in pm.hook.bizops_register_analyses.get_hookimpls():  # registration order
         name = impl.plugin_name
         try:
             items = impl.function() or []
@@ -149,7 +149,7 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
                 continue
             a.plugin = name
             reg.analyses[a.id] = a
-    for impl in reversed(pm.hook.bizops_register_importers.get_hookimpls()):
+    for impl in pm.hook.bizops_register_importers.get_hookimpls():
         try:
             reg.importers.extend(impl.function() or [])
         except Exception as exc:

@@ -1,0 +1,101 @@
+"""The job runner: progress reaches the GUI thread, Cancel is honoured quickly, errors become
+readable messages, and shutting down cancels running work."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from bizops_desktop.core.errors import DataError
+from bizops_desktop.qt.jobs import JobRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = JobRunner()
+    yield r
+    r.shutdown(5000)
+
+
+def test_result_and_progress_arrive_on_the_gui_thread(qtbot, runner):
+    gui = threading.get_ident()
+    seen = []
+
+    def work(n, progress):
+        for i in range(n):
+            progress.report((i + 1) / n, f"step {i + 1}")
+            time.sleep(0.002)
+        return sum(range(n)), threading.get_ident()
+
+    job = runner.create("sum", work, 50)
+    job.progress.connect(lambda f, t: seen.append((f, t, threading.get_ident() == gui)))
+    with qtbot.waitSignal(job.succeeded, timeout=5000) as blocker:
+        runner.start(job)
+    (total, worker_thread) = blocker.args[0]
+    assert total == sum(range(50))
+    assert worker_thread != gui                      # the work ran elsewhere
+    assert seen and all(on_gui for _, _, on_gui in seen)
+    assert seen[-1][:2] == (1.0, "step 50")
+    assert job.state == "done"
+
+
+def test_cancel_is_honoured_within_a_second(qtbot, runner):
+    started = threading.Event()
+
+    def forever(progress):
+        started.set()
+        while True:
+            progress.check()
+            time.sleep(0.01)
+
+    job = runner.create("forever", forever)
+    runner.start(job)
+    assert started.wait(5)
+    t0 = time.monotonic()
+    with qtbot.waitSignal(job.cancelled, timeout=2000):
+        job.cancel()
+    assert time.monotonic() - t0 < 1.0
+    assert job.state == "cancelled"
+
+
+def test_expected_error_is_a_plain_message_without_details(qtbot, runner):
+    def bad(progress):
+        raise DataError("column 'qty' has text in it", where="orders.csv", hint="Fix the column")
+
+    job = runner.create("bad", bad)
+    with qtbot.waitSignal(job.failed, timeout=5000) as blocker:
+        runner.start(job)
+    message, details = blocker.args
+    assert message == "orders.csv: column 'qty' has text in it. Fix the column."
+    assert details == ""
+
+
+def test_unexpected_error_says_so_and_keeps_the_traceback_in_details(qtbot, runner):
+    def buggy(progress):
+        return {}["missing"]
+
+    job = runner.create("buggy", buggy)
+    with qtbot.waitSignal(job.failed, timeout=5000) as blocker:
+        runner.start(job)
+    message, details = blocker.args
+    assert "Something went wrong" in message and "KeyError" in message and "Traceback" not in message
+    assert "Traceback" in details
+
+
+def test_shutdown_cancels_running_jobs(qtbot):
+    r = JobRunner()
+    started = threading.Event()
+
+    def slow(progress):
+        started.set()
+        for _ in range(10_000):
+            progress.check()
+            time.sleep(0.01)
+
+    job = r.submit("slow", slow)
+    assert started.wait(5)
+    assert r.shutdown(3000)
+    assert job.wait(1)
+    assert job.state == "cancelled"
