@@ -126,7 +126,10 @@ class Analysis:
 
         problem = self.check(dataset)
         if problem:
-            raise DataError(problem, where=dataset.name,
+            import os
+
+            where = os.path.basename(dataset.source) if dataset.source else dataset.name
+            raise DataError(problem, where=where,
                             hint="Open Column roles (or pass --role ROLE=COLUMN) and pick the column")
         values = self.resolve(params, from_text=from_text)
         progress = progress or Progress()

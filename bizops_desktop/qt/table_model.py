@@ -54,6 +54,7 @@ class DataFrameModel(QAbstractTableModel):
         self._filter = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.max_rows = max_rows
+        self._positions = np.arange(0)
         if frame is not None:
             self.set_frame(frame)
 
@@ -143,7 +144,7 @@ class DataFrameModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
+        self._sort = (column, order) if column >= 0 else None
         self._apply()
         self.layoutChanged.emit()
 
