@@ -54,6 +54,8 @@ def load(qtbot, window, path):
 def test_window_has_a_tab_per_analysis_and_the_data_panel(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert titles == ["Recommendations", "Basket rules", "Forecast", "Pricing", "Churn risk"]
+    for aid in window.registry.analyses:
+        assert window.panel(aid) is not None
     assert window.problems == []
     assert not window.banner.isVisible()
     assert "Open a CSV or Excel export" in window.datasets_panel.info.text()
@@ -83,7 +85,7 @@ def test_failed_import_is_a_message_and_loses_nothing(qtbot, window, orders_csv,
 
 def test_run_an_analysis_save_and_reopen_the_project(qtbot, window, orders_csv, tmp_path, settings):
     load(qtbot, window, orders_csv)
-    panel: AnalysisPanel = window.panels["basket"]
+    panel: AnalysisPanel = window.panel("basket")
     window.tabs.setCurrentWidget(panel)
     panel.set_params({"min_support": 0.1})
     with qtbot.waitSignal(panel.run_ended, timeout=30000) as blocker:
@@ -103,7 +105,7 @@ def test_run_an_analysis_save_and_reopen_the_project(qtbot, window, orders_csv, 
         other.open_project(path)
     assert [d.name for d in other.host.datasets()] == ["orders"]
     pd.testing.assert_frame_equal(other.host.dataset("orders").frame, window.host.dataset("orders").frame)
-    reopened = other.panels["basket"]
+    reopened = other.panel("basket")
     assert reopened.result is not None                          # shown at once, not recomputed
     pd.testing.assert_frame_equal(reopened.result.tables["rules"], rules)
     assert reopened.params()["min_support"] == 0.1
@@ -145,9 +147,12 @@ def test_a_tab_that_cannot_be_built_is_reported_and_the_rest_works(qtbot, settin
     w = MainWindow(registry=reg, settings=settings, interactive=False)
     qtbot.addWidget(w)
     assert w.tabs.count() == 6
-    assert "could not be shown" in w.tabs.widget(5).text()
+    w.tabs.setCurrentIndex(5)
+    assert w.panel("throwaway") is None
+    label = w.tabs.widget(5).layout().itemAt(0).widget()
+    assert "could not be shown" in label.text()
     assert any("no widgets today" in p for p in w.problems)
-    assert "basket" in w.panels
+    assert w.panel("basket") is not None
     w.host.jobs.shutdown()
 
 
@@ -180,7 +185,7 @@ def test_closing_with_a_job_running_cancels_it(qtbot, settings, orders_csv):
     qtbot.addWidget(w)
     w.show()
     load(qtbot, w, orders_csv)
-    panel = w.panels["throwaway"]
+    panel = w.panel("throwaway")
     job = panel.run_analysis()
     assert job is not None and started.wait(5)
     assert w.jobs_status.isVisible() or w.host.jobs.jobs()

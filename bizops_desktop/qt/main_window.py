@@ -160,10 +160,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("BizOps Desktop")
         self.setAcceptDrops(True)
 
+        # Tabs are built when first shown: a panel imports its analysis's libraries
+        # (statsmodels, scikit-learn...), which must not slow the window's start.
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self._slots: dict[str, QWidget] = {}
+        self._pending_state: dict[str, Any] = {}
         for a in self.registry.ordered():
-            self.tabs.addTab(self._make_panel(a), a.title)
+            slot = QWidget(self.tabs)
+            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
+            self._slots[a.id] = slot
+            self.tabs.addTab(slot, a.title)
+        self.tabs.currentChanged.connect(lambda _i: self._build_current())
+        QTimer.singleShot(0, self._build_current)
         central = QWidget(self)
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -192,6 +201,26 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # -- building --------------------------------------------------------------------------------
+    def _build_current(self) -> None:
+        slot = self.tabs.currentWidget()
+        for aid, w in self._slots.items():
+            if w is slot:
+                self.panel(aid)
+
+    def panel(self, analysis_id: str) -> AnalysisPanel | None:
+        """The tab's panel, built now if it was not yet (None if it cannot be built)."""
+        if analysis_id in self.panels:
+            return self.panels[analysis_id]
+        slot = self._slots.get(analysis_id)
+        if slot is None or slot.layout().count():
+            return None
+        w = self._make_panel(self.registry.analyses[analysis_id])
+        slot.layout().addWidget(w)
+        state = self._pending_state.pop(analysis_id, None)
+        if isinstance(w, AnalysisPanel) and state is not None:
+            w.restore(state.params, state.dataset, state.result)
+        return self.panels.get(analysis_id)
+
     def _make_panel(self, analysis) -> QWidget:
         try:
             factory = load_object(analysis.panel) if analysis.panel else AnalysisPanel
@@ -355,14 +384,16 @@ class MainWindow(QMainWindow):
 
         self.host.set_datasets(list(project.datasets.values()))
         self.kept_sections = {}
+        self._pending_state = {}
         for panel in self.panels.values():
             panel.restore(None, None, None)
         for aid, state in project.analyses.items():
-            panel = self.panels.get(aid)
-            if panel is None or state.raw is not None:
+            if aid not in self._slots or state.raw is not None:
                 self.kept_sections[aid] = state      # not installed here: written back untouched
-                continue
-            panel.restore(state.params, state.dataset, state.result)
+            elif aid in self.panels:
+                self.panels[aid].restore(state.params, state.dataset, state.result)
+            else:
+                self._pending_state[aid] = state     # restored when its tab is first shown
         self.project_path = path
         self.project_meta = dict(project.meta)
         self.dirty = False
@@ -407,6 +438,7 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.project import AnalysisState, Project
 
         analyses = dict(self.kept_sections)
+        analyses.update(self._pending_state)
         for aid, panel in self.panels.items():
             st = panel.state()
             a = panel.analysis
