@@ -50,7 +50,6 @@ class DatasetPanel(QWidget):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(QLabel("<b>Data</b>", self))
         tl.addWidget(self.list, 1)
         tl.addWidget(self.info)
         tl.addLayout(buttons)
@@ -94,7 +93,7 @@ class DatasetPanel(QWidget):
                               "(File ▸ Open data), drop it here, or try the demo shop.</span>")
             self.preview.set_frame(None)
             return
-        roles = "; ".join(f"{r}: {', '.join(c)}" for r, c in ds.roles.items()) or "none yet"
+        roles = ", ".join(r if c == [r] else f"{r} ({', '.join(c)})" for r, c in ds.roles.items()) or "none yet"
         src = Path(ds.source).name if ds.source else "(made in the program)"
         notes = "".join(f"<br><span style='color:#8a6d00'>• {n}</span>" for n in ds.notes[:6])
         self.info.setText(f"{len(ds.frame):,} rows × {ds.frame.shape[1]} columns from {src}"
@@ -187,6 +186,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.datasets_panel)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
         self.data_dock = dock
 
         self.jobs_status = JobsStatus(self.host, self)

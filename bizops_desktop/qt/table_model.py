@@ -161,6 +161,8 @@ class DataFrameTable(QWidget):
         self.model = DataFrameModel(parent=self, max_rows=max_rows)
         self.view = QTableView(self)
         self.view.setModel(self.model)
+        # no sort until the user clicks a header: the file's own order first
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -1,0 +1,78 @@
+"""Picture of the window as a user sees it, for reviews and the docs:
+
+    QT_QPA_PLATFORM=offscreen python -m bizops_desktop.qt.screenshot shot.png --demo --tab basket --run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--data", help="a data file to open instead of the demo")
+    ap.add_argument("--project", help="a project to open")
+    ap.add_argument("--tab", help="analysis id of the tab to show")
+    ap.add_argument("--dataset", help="dataset to pick in the tab")
+    ap.add_argument("--set", action="append", default=[], help="PARAM=VALUE for the tab")
+    ap.add_argument("--run", action="store_true", help="press Run and wait for the result")
+    ap.add_argument("--size", default="1500x900")
+    a = ap.parse_args(argv)
+    from PySide6.QtCore import QSettings
+
+    from bizops_desktop.core.params import parse_assignments
+
+    from .app import make_app
+    from .main_window import MainWindow
+
+    app = make_app()
+    w = MainWindow(settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat),
+                   interactive=False)
+    width, height = (int(x) for x in a.size.split("x"))
+    w.resize(width, height)
+    w.show()
+
+    def wait(job, timeout=600):
+        t0 = time.time()
+        while job is not None and job.state in ("new", "running") and time.time() - t0 < timeout:
+            app.processEvents()
+            time.sleep(0.01)
+
+    if a.project:
+        wait(w.open_project(a.project))
+    elif a.data:
+        wait(w.open_data(a.data, ask=False))
+    elif a.demo:
+        wait(w.open_demo())
+    if a.tab:
+        panel = w.panel(a.tab)
+        w.tabs.setCurrentWidget(panel.parentWidget())
+        if a.dataset:
+            panel.select_dataset(a.dataset)
+        if a.set:
+            panel.set_params({**panel.params(), **{k: panel.analysis.param(k).parse(v)
+                                                   for k, v in parse_assignments(a.set).items()}})
+        if a.run:
+            ended = []
+            panel.run_ended.connect(ended.append)
+            panel.run_analysis()
+            t0 = time.time()
+            while not ended and time.time() - t0 < 600:
+                app.processEvents()
+                time.sleep(0.01)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+    w.grab().save(a.out)
+    print(a.out)
+    w.host.jobs.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
