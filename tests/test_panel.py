@@ -1,0 +1,155 @@
+"""The analysis-panel base every tab builds on: the form from Param descriptions, Run/Cancel,
+progress, errors in words, the generic result view, export; and the roles dialog."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from bizops_desktop.core.analysis import Analysis, Result
+from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.params import Param
+from bizops_desktop.core.plotspec import Layer, PlotSpec
+from bizops_desktop.qt.host import Host
+from bizops_desktop.qt.panel import AnalysisPanel
+from bizops_desktop.qt.roles_dialog import RolesDialog
+
+gate = threading.Event()
+
+
+def _run(dataset, params, progress):
+    df = dataset.frame
+    if params["mode"] == "fail":
+        raise DataError("column qty has words in it", where="orders.csv", hint="Fix row 3")
+    if params["mode"] == "slow":
+        while not gate.is_set():
+            progress.report(0.5, "waiting")
+            time.sleep(0.01)
+    total = df[dataset.col("quantity")].sum() * params["factor"]
+    table = pd.DataFrame({"product": ["a", "b"], "units": [total, params["top"]]})
+    plot = PlotSpec("Units", "x", "units", [Layer("bar", [0, 1], table["units"], name="units")])
+    return Result(tables={"units": table}, metrics={"total": float(total)}, plots={"units": plot},
+                  notes=["2 rows were returns and left out."])
+
+
+ANALYSIS = Analysis(
+    id="toy", title="Toy", summary="sums quantities",
+    params=(Param("factor", "float", 1.0, "multiply by", minimum=0),
+            Param("top", "int", 3, "how many", minimum=1, maximum=10),
+            Param("mode", "choice", "ok", "behaviour", choices=("ok", "fail", "slow")),
+            Param("alpha", "float", None, "smoothing", optional=True, advanced=True)),
+    needs=(("quantity",),), run=_run)
+
+
+@pytest.fixture
+def host(qtbot):
+    h = Host()
+    h.add_dataset(Dataset("orders", pd.DataFrame({"qty": [1, 2, 3]}), {"quantity": "qty"}))
+    yield h
+    gate.set()
+    h.jobs.shutdown(5000)
+    gate.clear()
+
+
+@pytest.fixture
+def panel(qtbot, host):
+    p = AnalysisPanel(ANALYSIS, host)
+    qtbot.addWidget(p)
+    return p
+
+
+def run(qtbot, panel):
+    with qtbot.waitSignal(panel.run_ended, timeout=10000) as b:
+        panel.run_button.click()
+    return b.args[0]
+
+
+def test_form_mirrors_params_and_runs(qtbot, panel):
+    assert panel.params() == {"factor": 1.0, "top": 3, "mode": "ok", "alpha": None}
+    panel.form.editors["factor"].setText("2.5")
+    panel.form.editors["top"].setValue(7)
+    assert run(qtbot, panel) == "done"
+    assert panel.result.metrics["total"] == 15.0
+    assert panel.result_params["top"] == 7
+    assert "returns" in panel.message.text()                  # notes are shown in words
+    assert panel.export_button.isEnabled()
+
+
+def test_invalid_field_is_named_and_nothing_runs(qtbot, panel):
+    panel.form.editors["factor"].setText("-1")
+    assert panel.run_analysis() is None
+    assert "Factor" in panel.message.text() and "at least 0" in panel.message.text()
+
+
+def test_missing_role_is_said_before_running(qtbot, host, panel):
+    host.add_dataset(Dataset("other", pd.DataFrame({"x": [1]}), {}))
+    panel.select_dataset("other")
+    assert "needs a column marked as Quantity" in panel.roles_label.text()
+    assert panel.run_analysis() is None
+    assert "Column roles" in panel.message.text()
+
+
+def test_data_error_is_shown_in_the_tab(qtbot, panel):
+    panel.form.editors["mode"].setCurrentText("fail")
+    assert run(qtbot, panel) == "failed"
+    assert panel.message.kind == "error"
+    assert panel.message.text() == "orders.csv: column qty has words in it. Fix row 3."
+    assert panel.run_button.isEnabled()
+
+
+def test_cancel_keeps_the_previous_result(qtbot, panel):
+    assert run(qtbot, panel) == "done"
+    before = panel.result
+    panel.form.editors["mode"].setCurrentText("slow")
+    job = panel.run_analysis()
+    qtbot.waitUntil(lambda: panel.status_label.text() == "waiting", timeout=5000)
+    assert panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
+    with qtbot.waitSignal(panel.run_ended, timeout=3000) as b:
+        panel.cancel_button.click()
+    assert b.args == ["cancelled"] and job.state == "cancelled"
+    assert panel.result is before
+
+
+def test_generic_view_and_export(qtbot, panel, tmp_path):
+    assert run(qtbot, panel) == "done"
+    files = panel.export_tables_csv(tmp_path)
+    assert [f.name for f in files] == ["units.csv"]
+    assert pd.read_csv(files[0])["units"].tolist() == [6.0, 3.0]
+    xlsx = panel.export_tables_excel(tmp_path / "t.xlsx")
+    assert pd.read_excel(xlsx, sheet_name="units")["product"].tolist() == ["a", "b"]
+    png = panel.export_plot_png("units", tmp_path / "u.png")
+    assert png.stat().st_size > 1000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_state_round_trip(qtbot, host, panel):
+    panel.form.editors["top"].setValue(9)
+    assert run(qtbot, panel) == "done"
+    state = panel.state()
+    other = AnalysisPanel(ANALYSIS, host)
+    qtbot.addWidget(other)
+    other.restore(state["params"], state["dataset"], state["result"])
+    assert other.params()["top"] == 9 and other.result is state["result"]
+
+
+def test_roles_dialog_guesses_and_keeps_one_column_per_role(qtbot):
+    from bizops_desktop.core.plugins import load_registry
+
+    df = pd.DataFrame({"订单号": ["A", "A", "B"], "商品": ["x", "y", "x"], "数量": [1, 2, 1],
+                       "日期": pd.to_datetime(["2024-01-01"] * 3)})
+    from bizops_desktop.core.roles import guess_roles
+
+    ds = Dataset("o", df, guess_roles(df))
+    dlg = RolesDialog(ds, load_registry(entry_points=False).ordered())
+    qtbot.addWidget(dlg)
+    assert dlg.roles() == {"order_id": ["订单号"], "product_id": ["商品"], "date": ["日期"], "quantity": ["数量"]}
+    assert "✓ Basket rules can run" in dlg.status.text()
+    dlg.set_role("数量", "product_id")                 # a role moves; the old column lets go
+    assert dlg.roles()["product_id"] == ["数量"] and "quantity" not in dlg.roles()
+    assert "Basket rules can run" in dlg.status.text()
+    assert "✗ Recommendations needs a column marked as Customer (customer_id)<" in dlg.status.text()
+    dlg.set_role("订单号", "customer_id")
+    assert "✓ Recommendations can run" in dlg.status.text()
