@@ -205,3 +205,24 @@ def test_geometry_persists(qtbot, settings):
     w2 = MainWindow(settings=settings, interactive=False)
     qtbot.addWidget(w2)
     assert (w2.width(), w2.height()) == (701, 611)
+
+
+def test_changed_source_is_offered_for_reload(qtbot, window, orders_csv, tmp_path, settings):
+    load(qtbot, window, orders_csv)
+    path = tmp_path / "p.bizops"
+    with qtbot.waitSignal(window.saved, timeout=30000):
+        window.save_to(path)
+    df = pd.read_csv(orders_csv)
+    df.loc[len(df)] = ["O999", "C1", "2024-05-05", "cake", 4, 2.0]
+    df.to_csv(orders_csv, index=False)
+    other = MainWindow(settings=settings, interactive=False)
+    qtbot.addWidget(other)
+    with qtbot.waitSignal(other.project_loaded, timeout=30000):
+        other.open_project(path)
+    assert "has changed since it was imported" in other.banner.text()
+    old_roles = dict(other.host.dataset("orders").roles)
+    with qtbot.waitSignal(other.host.datasets_changed, timeout=30000):
+        other.reload_dataset("orders")
+    ds = other.host.dataset("orders")
+    assert len(ds.frame) == len(df) and ds.roles == old_roles
+    other.host.jobs.shutdown(5000)
