@@ -376,12 +376,19 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.project import load_project
 
         path = Path(path)
-        return self.host.jobs.submit(f"Opening {path.name}", load_project, path, set(self.registry.analyses),
-                                     on_result=lambda p: self._project_loaded(p, path), on_error=self.show_error)
+        known = set(self.registry.analyses)
 
-    def _project_loaded(self, project, path: Path) -> None:
-        from bizops_desktop.core.project import stale_sources
+        def work(progress):
+            from bizops_desktop.core.project import stale_sources
 
+            project = load_project(path, known, progress)
+            return project, stale_sources(project)   # hashing sources is file work: not on the GUI thread
+
+        return self.host.jobs.submit(f"Opening {path.name}", work,
+                                     on_result=lambda r: self._project_loaded(r[0], path, r[1]),
+                                     on_error=self.show_error)
+
+    def _project_loaded(self, project, path: Path, stale: list[str]) -> None:
         self.host.set_datasets(list(project.datasets.values()))
         self.kept_sections = {}
         self._pending_state = {}
@@ -402,7 +409,6 @@ class MainWindow(QMainWindow):
         self.banner.clear()
         self.statusBar().showMessage(f"Opened {path.name}.", 8000)
         self.project_loaded.emit()
-        stale = stale_sources(project)
         if stale:
             self._offer_reload(stale)
 

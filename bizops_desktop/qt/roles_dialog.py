@@ -37,7 +37,7 @@ class RolesDialog(QDialog):
             col = dataset.frame[c]
             self.table.setItem(i, 0, QTableWidgetItem(str(c)))
             self.table.setItem(i, 1, QTableWidgetItem(_kind(col)))
-            sample = ", ".join(format_cell(v) for v in col.dropna().unique()[:4])
+            sample = ", ".join(format_cell(v) for v in col.head(5000).dropna().unique()[:4])  # cheap on big tables
             self.table.setItem(i, 2, QTableWidgetItem(sample))
             for j in range(3):
                 self.table.item(i, j).setFlags(Qt.ItemFlag.ItemIsEnabled)

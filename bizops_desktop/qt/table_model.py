@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
@@ -93,7 +93,12 @@ class DataFrameModel(QAbstractTableModel):
             mask = np.zeros(len(src), dtype=bool)
             for c in src.columns:
                 col = src[c]
-                text = col.map(format_cell) if col.dtype == object else col.astype(str)
+                if pd.api.types.is_datetime64_any_dtype(col):
+                    text = col.dt.strftime("%Y-%m-%d")
+                elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple)):
+                    text = col.map(format_cell)
+                else:
+                    text = col.astype(str)
                 mask |= text.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
             positions = positions[mask]
         if self._sort is not None and len(positions):
@@ -173,7 +178,12 @@ class DataFrameTable(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(placeholder)
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.model.set_filter)
+        # filter after a pause in typing: on a million rows each filter pass takes a moment
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(lambda: self.model.set_filter(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.count_label = QLabel(self)
         self.count_label.setStyleSheet("color: #666")
         top = QHBoxLayout()
