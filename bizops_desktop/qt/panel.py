@@ -245,12 +245,17 @@ class AnalysisPanel(QWidget):
         if problem:
             self.roles_label.setText(f"<span style='color:#b71c1c'>{problem}.</span>")
         else:
+            def show(r: str) -> str:
+                cols = ds.cols(r)
+                more = f" +{len(cols) - 3} more" if len(cols) > 3 else ""
+                return f"{r} = {', '.join(cols[:3])}{more}"
+
             used = []
             for option in self.analysis.needs:
                 if all(ds.has(r) for r in option):
-                    used = [f"{r} = {ds.col(r)}" for r in option]
+                    used = [show(r) for r in option]
                     break
-            used += [f"{r} = {ds.col(r)}" for r in self.analysis.optional_roles if ds.has(r)]
+            used += [show(r) for r in self.analysis.optional_roles if ds.has(r)]
             text = "Uses " + ", ".join(used) if used else f"{len(ds.frame):,} rows"
             self.roles_label.setText(f"<span style='color:#2e7d32'>{text}</span>")
 

@@ -1,0 +1,766 @@
+"""The built-in demo shop: a seeded generator of two years of orders, reviews, a customer table and
+a weekly sales table, with truths planted on purpose (truth.json) that the analyses must recover.
+
+Run ``python -m bizops_desktop.core.demo --out DIR`` to regenerate; the committed copy lives in
+resources/demo_shop/ and ``load_demo()`` opens it through the one importer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .progress import Progress
+
+SEED = 20240601
+# Whole weeks, Monday to Sunday, so weekly panels and weekly forecasts have no partial first or
+# last week (a 1-day first week would be a large outlier in a log-log price fit).
+START = _dt.date(2023, 1, 2)
+END = _dt.date(2024, 12, 29)
+FILES = ("orders.csv", "reviews.csv", "customers.csv", "weekly_sales.csv", "truth.json")
+
+N_CUSTOMERS = 400
+CHURN_DAYS = 90
+PROMO_UPLIFT = 1.5
+DAILY_NOISE_SD = 0.25           # sd of the log of the multiplicative day noise on expected units
+QTY_PROBS = (0.30, 0.25, 0.17, 0.12, 0.09, 0.07)  # quantity 1..6 per order line
+ORDER_SIZE_PROBS = (0.50, 0.25, 0.13, 0.08, 0.04)  # target lines per order 1..5
+PAIR_BUNDLE_PROB = 0.92         # chance that a line of a pair product is put in one order with its partner
+PRICE_PLAN_TOLERANCE = 0.01     # |slope of the other log demand factors on log price| allowed
+VOLUME_SCALE = 0.45             # weekly units at base price are scaled by this (file size vs precision)
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKLY_RAW = (0.75, 0.92, 0.95, 0.98, 1.05, 1.35, 1.35)
+# Yearly shape: value at the middle of each month, linearly interpolated in between (periodic).
+_MONTH_ANCHORS = (0.95, 0.90, 0.95, 1.00, 0.95, 0.85, 0.78, 0.80, 0.95, 1.05, 1.45, 1.70)
+
+CATEGORY_GROUP = {  # product taste group used by the reviews
+    "Coffee": 0, "Tea": 0, "Baking": 1, "Breakfast": 1,
+    "Pantry": 2, "Snacks": 2, "Household": 3, "Pet": 3,
+}
+PRODUCT_GROUP_NAMES = ("hot drinks", "baking and breakfast", "pantry and snacks", "household and pet")
+
+# id, name, category, base price
+PRODUCTS: tuple[tuple[str, str, str, float], ...] = (
+    ("P01", "Arabica coffee beans 1kg", "Coffee", 16.90),
+    ("P02", "Paper coffee filters size 4 (100 pcs)", "Coffee", 2.99),
+    ("P03", "Espresso ground coffee 500g", "Coffee", 7.49),
+    ("P04", "Decaf coffee beans 500g", "Coffee", 8.99),
+    ("P05", "Coffee capsules (30 pcs)", "Coffee", 9.99),
+    ("P06", "Green tea sencha 100g", "Tea", 5.49),
+    ("P07", "Earl Grey tea bags (50 pcs)", "Tea", 3.99),
+    ("P08", "Chamomile tea bags (20 pcs)", "Tea", 2.49),
+    ("P09", "Rooibos tea 100g", "Tea", 4.29),
+    ("P10", "Chai spice tea 100g", "Tea", 4.99),
+    ("P11", "Wheat flour type 550 1kg", "Baking", 1.49),
+    ("P12", "Dried yeast sachets (7 pcs)", "Baking", 1.19),
+    ("P13", "Cane sugar 1kg", "Baking", 2.29),
+    ("P14", "Baking chocolate 70% 200g", "Baking", 2.99),
+    ("P15", "Vanilla extract 50ml", "Baking", 5.99),
+    ("P16", "Rolled oats 1kg", "Breakfast", 2.49),
+    ("P17", "Crunchy granola 750g", "Breakfast", 4.99),
+    ("P18", "Wildflower honey 500g", "Breakfast", 6.99),
+    ("P19", "Strawberry jam 450g", "Breakfast", 3.29),
+    ("P20", "Peanut butter 350g", "Breakfast", 3.49),
+    ("P21", "Spaghetti 500g", "Pantry", 1.69),
+    ("P22", "Tomato pasta sauce 400g", "Pantry", 2.79),
+    ("P23", "Basmati rice 1kg", "Pantry", 3.49),
+    ("P24", "Extra virgin olive oil 750ml", "Pantry", 8.99),
+    ("P25", "Red lentils 500g", "Pantry", 2.19),
+    ("P26", "Salted almonds 200g", "Snacks", 3.99),
+    ("P27", "Dark chocolate bar 100g", "Snacks", 1.99),
+    ("P28", "Potato crisps sea salt 150g", "Snacks", 1.79),
+    ("P29", "Rice cakes 130g", "Snacks", 1.49),
+    ("P30", "Trail mix 250g", "Snacks", 4.49),
+    ("P31", "Dishwasher tablets (40 pcs)", "Household", 9.99),
+    ("P32", "Dishwasher rinse aid 500ml", "Household", 3.49),
+    ("P33", "Laundry detergent 2l", "Household", 11.99),
+    ("P34", "Kitchen paper towels (4 rolls)", "Household", 3.99),
+    ("P35", "Washing-up liquid 500ml", "Household", 1.99),
+    ("P36", "Dry dog food 4kg", "Pet", 17.99),
+    ("P37", "Dog chew sticks (10 pcs)", "Pet", 4.49),
+    ("P38", "Cat litter 10l", "Pet", 6.99),
+    ("P39", "Wet cat food pouches (12 pcs)", "Pet", 7.49),
+    ("P40", "Bird seed mix 1kg", "Pet", 3.99),
+)
+# Planted co-purchase pairs (first item, add-on) with their elasticities and weekly units at base price.
+PAIRS = (
+    (("P01", -1.8, 24.0), ("P02", -1.5, 22.0)),
+    (("P21", -1.2, 26.0), ("P22", -1.4, 24.0)),
+    (("P31", -0.8, 22.0), ("P32", -0.6, 20.0)),
+    (("P36", -2.2, 20.0), ("P37", -2.0, 21.0)),
+)
+PRICE_MULTIPLIERS = (0.75, 0.80, 0.85, 0.90, 0.95, 1.05, 1.10, 1.15, 1.20, 1.25, 1.30)
+
+CITIES = ("Berlin", "Hamburg", "Munich", "Cologne", "Frankfurt", "Stuttgart", "Leipzig", "Dresden")
+SEGMENTS = ("Private", "Private", "Private", "Small business", "Student")
+
+REVIEW_AFFINITY = 1.3           # rating shift for a liked (+) or disliked (-) product group
+REVIEW_NOISE_SD = 0.6
+N_REVIEWS = 6500
+
+WEEKLY_SALES_PRODUCTS = ("P03", "P05", "P17", "P24", "P33", "P39")
+WEEKLY_SALES_COEF = {"const": 120.0, "price": -4.0, "advertising": 0.05, "promotion": 15.0}
+WEEKLY_SALES_NOISE_SD = 6.0
+
+
+# ------------------------------------------------------------------------------------------------
+# seasonality
+def weekly_factors() -> np.ndarray:
+    w = np.asarray(_WEEKLY_RAW, dtype=float)
+    return w / w.mean()
+
+
+def yearly_factor(dates: np.ndarray) -> np.ndarray:
+    """Smooth yearly multiplier for each date (numpy datetime64[D]), mean 1 over a year."""
+    doy = _day_of_year(dates)
+    return _yearly_raw(doy) / _yearly_mean()
+
+
+def _day_of_year(dates: np.ndarray) -> np.ndarray:
+    years = dates.astype("datetime64[Y]")
+    return (dates - years.astype("datetime64[D]")).astype(int).astype(float)  # 0-based
+
+
+def _yearly_raw(doy: np.ndarray) -> np.ndarray:
+    mids = np.array([15.0 + 30.4375 * m for m in range(12)])
+    xs = np.concatenate([[mids[-1] - 365.25], mids, [mids[0] + 365.25]])
+    ys = np.concatenate([[_MONTH_ANCHORS[-1]], _MONTH_ANCHORS, [_MONTH_ANCHORS[0]]])
+    return np.interp(doy, xs, ys)
+
+
+def _yearly_mean() -> float:
+    return float(_yearly_raw(np.arange(365, dtype=float)).mean())
+
+
+# ------------------------------------------------------------------------------------------------
+# the generator
+def _dates() -> np.ndarray:
+    return np.arange(np.datetime64(START.isoformat()), np.datetime64(END.isoformat()) + 1)
+
+
+def _iso(d) -> str:
+    return str(np.datetime64(d, "D"))
+
+
+def _product_plan(rng: np.random.Generator, n_weeks: int, week_log_season: np.ndarray) -> list[dict[str, Any]]:
+    """Elasticity, base volume, cost, price schedule (per week) and promotion weeks per product."""
+    pair_info = {}
+    partner = {}
+    for (a, b) in PAIRS:
+        pair_info[a[0]] = a
+        pair_info[b[0]] = b
+        partner[b[0]] = a[0]
+    others = [p[0] for p in PRODUCTS if p[0] not in pair_info]
+    # A stratified spread of elasticities from -3.0 to -0.4, shuffled over the other products.
+    grid = np.linspace(-3.0, -0.4, len(others))
+    grid = grid + rng.uniform(-0.04, 0.04, len(grid))
+    rng.shuffle(grid)
+    elast = {pid: round(float(np.clip(g, -3.0, -0.4)), 2) for pid, g in zip(others, grid)}
+    volume = {pid: round(float(VOLUME_SCALE * np.exp(rng.uniform(np.log(9.0), np.log(34.0)))), 1)
+              for pid in others}
+    for pid, (_, e, v) in pair_info.items():
+        elast[pid] = e
+        volume[pid] = round(VOLUME_SCALE * v, 1)
+
+    plans = {}
+    for pid, name, cat, base in PRODUCTS:
+        if pid in partner:
+            continue  # priced together with its partner below
+        k = int(rng.integers(3, 6))  # other levels besides the base price: 4-6 levels in all
+        while True:
+            mults = sorted(set([1.0] + list(rng.choice(PRICE_MULTIPLIERS, size=k, replace=False))))
+            if min(mults) <= 0.9 and max(mults) >= 1.1:
+                break
+        promo = np.zeros(n_weeks, dtype=bool)
+        promo[rng.choice(np.arange(2, n_weeks - 1), size=6, replace=False)] = True
+        other = week_log_season + np.where(promo, np.log(PROMO_UPLIFT), 0.0)
+        # A balanced price test plan: redraw the schedule until log price is almost uncorrelated
+        # with the log of everything else that moves demand (season, promotions). Otherwise a
+        # price spell that happens to fall in the Christmas peak biases a simple log-log fit.
+        for _ in range(5000):
+            weekly_mult, changes = _price_schedule(rng, mults, n_weeks)
+            lp = np.log(weekly_mult)
+            v = lp.var()
+            if v > 0 and abs(np.cov(lp, other, bias=True)[0, 1] / v) < PRICE_PLAN_TOLERANCE:
+                break
+        else:  # pragma: no cover - the generator is deterministic; this guards edits to it
+            raise RuntimeError(f"no balanced price plan found for {pid}")
+        plans[pid] = {"mults": mults, "weekly_mult": weekly_mult, "changes": changes, "promo": promo}
+    for b, a in partner.items():
+        plans[b] = plans[a]  # partners are repriced and promoted together
+
+    out = []
+    for pid, name, cat, base in PRODUCTS:
+        e = elast[pid]
+        plan = plans[pid]
+        if e < -1:
+            # cost so that the profit-maximising price c*e/(1+e) lies near the base price
+            cost = base * (1 + e) / e * float(rng.uniform(0.85, 1.15))
+        else:
+            cost = base * float(rng.uniform(0.40, 0.70))
+        cost = round(cost, 2)
+        prices_by_week = np.round(base * plan["weekly_mult"], 2)
+        out.append({
+            "product_id": pid, "product_name": name, "category": cat, "base_price": base,
+            "elasticity": e, "unit_cost": cost, "weekly_units_at_base": volume[pid],
+            "weekly_price": prices_by_week, "promo_weeks": plan["promo"],
+            "levels": sorted({float(v) for v in prices_by_week}),
+            "changes": plan["changes"],
+        })
+    return out
+
+
+def _price_schedule(rng: np.random.Generator, mults: list[float], n_weeks: int):
+    """Price multiplier per week: spells of 3-8 weeks, the first at the base price."""
+    weekly_mult = np.empty(n_weeks)
+    changes = []  # (week index, multiplier)
+    w = 0
+    prev = None
+    while w < n_weeks:
+        length = int(rng.integers(3, 9))
+        choices = [m for m in mults if m != prev]
+        m = float(choices[int(rng.integers(len(choices)))]) if w > 0 else 1.0
+        weekly_mult[w:w + length] = m
+        changes.append((w, m))
+        prev = m
+        w += length
+    return weekly_mult, changes
+
+
+def _split_units(units: int, qty_seq: np.ndarray) -> list[int]:
+    """Split a product-day's units into order lines using a pre-drawn quantity sequence."""
+    lines = []
+    i = 0
+    while units > 0:
+        q = int(min(qty_seq[i], units))
+        lines.append(q)
+        units -= q
+        i += 1
+    return lines
+
+
+def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
+    rng = np.random.default_rng(SEED)
+    dates = _dates()
+    n_days = len(dates)
+    n_weeks = n_days // 7
+    week_of_day = np.arange(n_days) // 7
+    dow = np.arange(n_days) % 7  # START is a Monday
+    wf = weekly_factors()
+    season = wf[dow] * yearly_factor(dates)
+
+    week_log_season = np.log(season.reshape(n_weeks, 7).sum(axis=1))
+    products = _product_plan(rng, n_weeks, week_log_season)
+    pids = [p["product_id"] for p in products]
+    pindex = {pid: i for i, pid in enumerate(pids)}
+    n_prod = len(products)
+
+    # --- demand: expected units per product-day, then a noisy but unbiased integer series ------
+    mu = np.empty((n_prod, n_days))
+    price = np.empty((n_prod, n_days))
+    promo = np.zeros((n_prod, n_days), dtype=bool)
+    for i, p in enumerate(products):
+        pr = p["weekly_price"][week_of_day]
+        pm = p["promo_weeks"][week_of_day]
+        price[i] = pr
+        promo[i] = pm
+        a_daily = p["weekly_units_at_base"] / 7.0
+        mu[i] = a_daily * (pr / p["base_price"]) ** p["elasticity"] * season * np.where(pm, PROMO_UPLIFT, 1.0)
+    # Multiplicative day noise with mean 1 (so expected units stay exactly mu), and dithered
+    # rounding of the cumulative sum: integer units whose weekly totals are within 1 of the
+    # noisy expectation. Plain Poisson counts would bias a log-log fit at a few units a week.
+    z = rng.standard_normal((n_prod, n_days))
+    offs = rng.uniform(0, 1, n_prod)
+    partner_of = {}
+    for (a, b) in PAIRS:
+        ia, ib = pindex[a[0]], pindex[b[0]]
+        partner_of[ib] = ia
+        z[ib] = z[ia]          # pair partners move together day by day
+        offs[ib] = offs[ia]
+    noise = np.exp(DAILY_NOISE_SD * z - DAILY_NOISE_SD ** 2 / 2)
+    cum = np.cumsum(mu * noise, axis=1)
+    floors = np.floor(cum + offs[:, None]).astype(int)
+    units = np.diff(np.concatenate([np.floor(offs)[:, None].astype(int), floors], axis=1), axis=1)
+
+    # --- customers ---------------------------------------------------------------------------
+    cust_ids = [f"C{i + 1:04d}" for i in range(N_CUSTOMERS)]
+    weight = 1.2 + rng.lognormal(-0.7, 0.8, N_CUSTOMERS)
+    taste = rng.integers(0, 4, N_CUSTOMERS)
+    n_drift = N_CUSTOMERS // 10
+    drift_idx = np.sort(rng.choice(N_CUSTOMERS, size=n_drift, replace=False))
+    is_drift = np.zeros(N_CUSTOMERS, dtype=bool)
+    is_drift[drift_idx] = True
+    # signup: most before the data starts; a quarter join during the data (steady ones within the
+    # first 15 months, drifters within the first 5 so that they have a history before they fade;
+    # without late drifters, a long tenure alone would look like a churn risk)
+    start_ord = np.datetime64(START.isoformat())
+    signup = start_ord - rng.integers(30, 4 * 365, N_CUSTOMERS)
+    late = rng.uniform(size=N_CUSTOMERS) < 0.25
+    late_days = np.where(is_drift, rng.integers(0, 150, N_CUSTOMERS), rng.integers(0, 450, N_CUSTOMERS))
+    signup[late] = start_ord + late_days[late]
+    active_from = np.maximum(signup, start_ord)
+    stop_day = np.full(N_CUSTOMERS, n_days + 10_000)
+    decay_start = np.full(N_CUSTOMERS, n_days + 10_000)
+    for c in drift_idx:
+        stop = n_days - int(rng.integers(120, 241))
+        stop_day[c] = stop
+        decay_start[c] = stop - int(rng.integers(90, 181))
+    day_idx = np.arange(n_days)
+    # activity multiplier per customer and day: 0 before signup, 1 when steady, fading for drifters
+    act = (dates[None, :] >= active_from[:, None]).astype(float)
+    frac = (day_idx[None, :] - decay_start[:, None]) / np.maximum(stop_day - decay_start, 1)[:, None]
+    fade = np.clip(1.0 - frac, 0.0, 1.0) ** 1.5
+    act *= fade
+    pref = np.ones((N_CUSTOMERS, 4))
+    for c in range(N_CUSTOMERS):
+        pref[c, taste[c]] = 1.6
+        pref[c, (taste[c] + 2) % 4] = 0.5
+
+    prod_group = np.array([CATEGORY_GROUP[p["category"]] for p in products])
+
+    # --- order lines: split units into lines, bundle pair partners, pack into orders ----------
+    qty_vals = np.arange(1, len(QTY_PROBS) + 1)
+    size_vals = np.arange(1, 6)
+    rows = []  # (order_no, customer index, day, product index, qty)
+    order_no = 0
+    for d in range(n_days):
+        if progress is not None and d % 30 == 0:
+            progress.report(0.1 + 0.7 * d / n_days, "Generating orders")
+        pieces = []  # each piece: list of (product index, qty) that must share one order
+        day_units = units[:, d]
+        # pair partners share their quantity draws so equal units give matching lines
+        need = day_units.copy()
+        for ib, ia in partner_of.items():
+            need[ia] = max(need[ia], need[ib])
+        qty_seq = {}
+        for i in range(n_prod):
+            src = partner_of.get(i, i)
+            if day_units[i] > 0 and src not in qty_seq:
+                qty_seq[src] = rng.choice(qty_vals, size=int(need[src]), p=QTY_PROBS)
+        lines_of = {}
+        for i in range(n_prod):
+            if day_units[i] > 0:
+                src = partner_of.get(i, i)
+                lines_of[i] = _split_units(int(day_units[i]), qty_seq[src])
+        for (a, b) in PAIRS:
+            ia, ib = pindex[a[0]], pindex[b[0]]
+            la, lb = lines_of.pop(ia, []), lines_of.pop(ib, [])
+            m = min(len(la), len(lb))
+            bundle = rng.uniform(size=m) < PAIR_BUNDLE_PROB
+            for j in range(m):
+                if bundle[j]:
+                    pieces.append([(ia, la[j]), (ib, lb[j])])
+                else:
+                    pieces.append([(ia, la[j])])
+                    pieces.append([(ib, lb[j])])
+            pieces.extend([(ia, q)] for q in la[m:])
+            pieces.extend([(ib, q)] for q in lb[m:])
+        for i, ls in lines_of.items():
+            pieces.extend([(i, q)] for q in ls)
+        if not pieces:
+            continue
+        order_ = rng.permutation(len(pieces))
+        queue = [pieces[k] for k in order_]
+        orders = []
+        while queue:
+            target = int(rng.choice(size_vals, p=ORDER_SIZE_PROBS))
+            cur: list = []
+            seen: set = set()
+            rest = []
+            for piece in queue:
+                ps = {pi for pi, _ in piece}
+                if len(cur) < target and len(cur) + len(piece) <= 5 and not (ps & seen):
+                    cur.extend(piece)
+                    seen |= ps
+                else:
+                    rest.append(piece)
+            orders.append(cur)
+            queue = rest
+        # customers: chance proportional to weight x activity x taste for the order's first item
+        base_w = weight * act[:, d]
+        for lines in orders:
+            g = prod_group[lines[0][0]]
+            w = base_w * pref[:, g]
+            c = int(rng.choice(N_CUSTOMERS, p=w / w.sum()))
+            order_no += 1
+            for pi, q in lines:
+                rows.append((order_no, c, d, pi, q))
+
+    rows_arr = np.array(rows, dtype=np.int64)
+    return {
+        "dates": dates, "products": products, "pids": pids, "price": price, "promo": promo,
+        "rows": rows_arr, "cust_ids": cust_ids, "taste": taste, "is_drift": is_drift, "signup": signup,
+        "stop_day": stop_day, "decay_start": decay_start, "prod_group": prod_group,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# the tables
+def _orders_frame(g: dict[str, Any]):
+    import pandas as pd
+
+    rows = g["rows"]
+    products = g["products"]
+    dates = g["dates"]
+    order_no, cust, day, prod, qty = rows.T
+    unit_price = g["price"][prod, day]
+    amount = np.round(qty * unit_price, 2)
+    frame = pd.DataFrame({
+        "order_id": [f"O{n:06d}" for n in order_no],
+        "customer_id": [g["cust_ids"][c] for c in cust],
+        "date": [_iso(dates[d]) for d in day],
+        "product_id": [g["pids"][p] for p in prod],
+        "product_name": [products[p]["product_name"] for p in prod],
+        "category": [products[p]["category"] for p in prod],
+        "quantity": qty,
+        "unit_price": [f"{v:.2f}" for v in unit_price],
+        "amount": [f"{v:.2f}" for v in amount],
+        "promotion": g["promo"][prod, day].astype(int),
+    })
+    return frame.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
+
+
+def _reviews_frame(g: dict[str, Any]):
+    import pandas as pd
+
+    rng = np.random.default_rng(SEED + 1)
+    rows = g["rows"]
+    pairs = np.unique(rows[:, 1] * 1000 + rows[:, 3])
+    pick = np.sort(rng.choice(pairs, size=min(N_REVIEWS, len(pairs)), replace=False))
+    cust = pick // 1000
+    prod = pick % 1000
+    n_c, n_p = len(g["cust_ids"]), len(g["pids"])
+    user_bias = rng.normal(0, 0.35, n_c)
+    item_bias = rng.normal(0, 0.3, n_p)
+    aff = _affinity()
+    raw = (3.3 + user_bias[cust] + item_bias[prod] + aff[g["taste"][cust], g["prod_group"][prod]]
+           + rng.normal(0, REVIEW_NOISE_SD, len(pick)))
+    rating = np.clip(np.rint(raw), 1, 5).astype(int)
+    frame = pd.DataFrame({
+        "customer_id": [g["cust_ids"][c] for c in cust],
+        "product_id": [g["pids"][p] for p in prod],
+        "product_name": [g["products"][p]["product_name"] for p in prod],
+        "rating": rating,
+    })
+    g["review_user_bias"] = user_bias
+    g["review_item_bias"] = item_bias
+    return frame
+
+
+def _affinity() -> np.ndarray:
+    """Rating shift for customer taste group (row) x product group (column): each group likes
+    one product group and dislikes the opposite one."""
+    a = np.zeros((4, 4))
+    for t in range(4):
+        a[t, t] = REVIEW_AFFINITY
+        a[t, (t + 2) % 4] = -REVIEW_AFFINITY
+    return a
+
+
+def _customers_frame(g: dict[str, Any]):
+    import pandas as pd
+
+    rng = np.random.default_rng(SEED + 2)
+    rows = g["rows"]
+    dates = g["dates"]
+    n_days = len(dates)
+    # observation end = cutoff - churn_days: features use orders on or before it, the label the
+    # churn_days after it (the same cut as views.customers.customer_features)
+    obs = n_days - 1 - CHURN_DAYS
+    cust, day = rows[:, 1], rows[:, 2]
+    amount = np.round(rows[:, 4] * g["price"][rows[:, 3], day], 2)
+    n_c = len(g["cust_ids"])
+    # one order counts once
+    first_line = np.r_[True, rows[1:, 0] != rows[:-1, 0]]
+    before = day <= obs
+    last_year = before & (day > obs - 365)
+    orders_ly = np.bincount(cust[last_year & first_line], minlength=n_c)
+    spend_ly = np.bincount(cust[last_year], weights=amount[last_year], minlength=n_c)
+    last_day = np.full(n_c, -1)
+    np.maximum.at(last_day, cust[before], day[before])
+    after = np.zeros(n_c, dtype=bool)
+    after[cust[day > obs]] = True
+    churned = ~after
+    city = rng.choice(len(CITIES), n_c)
+    seg = rng.choice(len(SEGMENTS), n_c)
+    news = rng.uniform(size=n_c) < 0.45
+    days_since = np.where(last_day >= 0, obs - last_day, -1)
+    frame = pd.DataFrame({
+        "customer_id": g["cust_ids"],
+        "city": [CITIES[i] for i in city],
+        "segment": [SEGMENTS[i] for i in seg],
+        "signup_date": [_iso(s) for s in g["signup"]],
+        "newsletter": np.where(news, "yes", "no"),
+        "orders_last_year": orders_ly,
+        "spend_last_year": [f"{v:.2f}" for v in spend_ly],
+        "days_since_last_order": days_since,
+        "churned": np.where(churned, "Yes", "No"),
+    })
+    g["churned"] = churned
+    g["snapshot_day"] = obs
+    return frame
+
+
+def _weekly_sales_frame(g: dict[str, Any]):
+    """A separate synthetic regression data set with a known linear truth."""
+    import pandas as pd
+
+    rng = np.random.default_rng(SEED + 3)
+    weeks = g["dates"][::7]
+    base = {p["product_id"]: p["base_price"] for p in g["products"]}
+    out = []
+    c = WEEKLY_SALES_COEF
+    for pid in WEEKLY_SALES_PRODUCTS:
+        n = len(weeks)
+        pr = np.round(base[pid] * rng.uniform(0.75, 1.25, n), 2)
+        ad = np.round(rng.uniform(0, 500, n) * (rng.uniform(size=n) < 0.8), 0)
+        promo = (rng.uniform(size=n) < 0.15).astype(int)
+        y = c["const"] + c["price"] * pr + c["advertising"] * ad + c["promotion"] * promo \
+            + rng.normal(0, WEEKLY_SALES_NOISE_SD, n)
+        y = np.maximum(np.rint(y), 0).astype(int)
+        for k in range(n):
+            out.append((_iso(weeks[k]), pid, int(y[k]), f"{pr[k]:.2f}", f"{ad[k]:.0f}", int(promo[k])))
+    frame = pd.DataFrame(out, columns=["week", "product_id", "units", "price", "advertising", "promotion"])
+    return frame.sort_values(["week", "product_id"], kind="mergesort").reset_index(drop=True)
+
+
+def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, Any]:
+    dates = g["dates"]
+    n_days = len(dates)
+    cust_ids = g["cust_ids"]
+    n_orders = int(orders["order_id"].nunique())
+    # pair statistics measured on the generated orders (support over orders)
+    baskets = orders.groupby("order_id")["product_id"].apply(frozenset)
+    pair_truth = []
+    for (a, b) in PAIRS:
+        ha = baskets.map(lambda s, x=a[0]: x in s)
+        hb = baskets.map(lambda s, x=b[0]: x in s)
+        na, nb, nab = int(ha.sum()), int(hb.sum()), int((ha & hb).sum())
+        pair_truth.append({
+            "antecedent": a[0], "consequent": b[0],
+            "names": [_name(g, a[0]), _name(g, b[0])],
+            "support": round(nab / n_orders, 6),
+            "confidence": round(nab / na, 6), "confidence_reverse": round(nab / nb, 6),
+            "lift": round(nab * n_orders / (na * nb), 6),
+            "orders_with_both": nab, "orders_with_antecedent": na, "orders_with_consequent": nb,
+        })
+    products = {}
+    week_starts = dates[::7]
+    for p in g["products"]:
+        e = p["elasticity"]
+        changes = [{"date": _iso(week_starts[w]), "price": float(p["weekly_price"][w])}
+                   for w, _ in p["changes"]]
+        promo_weeks = [_iso(week_starts[w]) for w in np.flatnonzero(p["promo_weeks"])]
+        products[p["product_id"]] = {
+            "name": p["product_name"], "category": p["category"],
+            "base_price": p["base_price"], "unit_cost": p["unit_cost"], "elasticity": e,
+            "optimal_price": round(p["unit_cost"] * e / (1 + e), 4) if e < -1 else None,
+            "weekly_units_at_base_price": p["weekly_units_at_base"],
+            "price_levels": p["levels"], "price_changes": changes, "promotion_weeks": promo_weeks,
+            "review_group": int(CATEGORY_GROUP[p["category"]]),
+        }
+    wf = weekly_factors()
+    month_of_day = dates.astype("datetime64[M]").astype(int) % 12
+    yf = yearly_factor(dates)
+    monthly = {str(m + 1): round(float(yf[month_of_day == m].mean()), 4) for m in range(12)}
+    nd = np.isin(month_of_day, [10, 11])
+    drifters = []
+    for c in np.flatnonzero(g["is_drift"]):
+        drifters.append({"customer_id": cust_ids[c], "fade_start": _iso(dates[g["decay_start"][c]]),
+                         "stop_date": _iso(dates[min(g["stop_day"][c], n_days - 1)])})
+    churned_ids = [cust_ids[c] for c in np.flatnonzero(g["churned"])]
+    drift_ids = {d["customer_id"] for d in drifters}
+    c = WEEKLY_SALES_COEF
+    return {
+        "description": "Planted truths of the BizOps demo shop (generated by bizops_desktop.core.demo with a "
+                       "fixed seed). Values are exact unless marked measured.",
+        "seed": SEED,
+        "start": START.isoformat(), "end": END.isoformat(),
+        "counts": {"order_lines": int(len(orders)), "orders": n_orders, "customers": len(cust_ids),
+                   "products": len(products), "reviews": int(len(reviews)), "weekly_sales_rows": int(len(weekly))},
+        "pairs": {
+            "description": "Strong co-purchase pairs: the add-on item is put in the same order as the first "
+                           "item; both still follow their own demand model. Statistics measured on orders.csv "
+                           "(support over orders). All other products are packed into orders at random.",
+            "items": pair_truth,
+        },
+        "demand": {
+            "description": "Expected daily units of product p = A_p * (unit_price/base_price)^elasticity * "
+                           "weekly_factor[weekday] * yearly_factor(day) * (promotion_uplift if promotion). "
+                           "A_p = weekly_units_at_base_price/7. Day noise: multiplicative lognormal with mean 1 "
+                           "(log sd given); integer units by dithered rounding of the running total, so weekly "
+                           "units are within 1 of the noisy expectation. Prices change only on Mondays and are "
+                           "constant within a week: fit log(weekly units) on log(weekly price) per product "
+                           "(every product sells every week). A daily fit is biased toward 0 because days "
+                           "without a sale are missing from the orders. Every product, pair products "
+                           "included, follows this model. Price schedules are a balanced test plan: log "
+                           "price is nearly uncorrelated with season and promotions (see price_plan_tolerance).",
+            "recommended_freq": "W",
+            "price_plan_tolerance": PRICE_PLAN_TOLERANCE,
+            "day_noise_log_sd": DAILY_NOISE_SD,
+            "promotion_uplift": PROMO_UPLIFT,
+            "promotion_note": "promotion = 1 on every line of a promoted product in a promoted week (Monday to "
+                              "Sunday); the price is not changed by a promotion. Pair partners are promoted "
+                              "and repriced together.",
+            "products": products,
+        },
+        "seasonality": {
+            "description": "Multiplicative factors on expected units of every product (so on total sales).",
+            "weekly_factors": {WEEKDAY_NAMES[i]: round(float(wf[i]), 6) for i in range(7)},
+            "weekend_vs_weekday_ratio": round(float(wf[5:].mean() / wf[:5].mean()), 6),
+            "yearly_factor_by_month": monthly,
+            "nov_dec_vs_rest_ratio": round(float(yf[nd].mean() / yf[~nd].mean()), 6),
+            "yearly_shape": "linear interpolation between mid-month anchors, periodic",
+        },
+        "churn": {
+            "description": "About 10% of customers drift away: their buying rate fades from fade_start to zero "
+                           "at stop_date (120-240 days before the end). The rest buy at a steady individual "
+                           "rate (weights differ: light and heavy buyers). With churn_days=90 and cutoff=end, "
+                           "every drifter has no order in the label window.",
+            "churn_days": CHURN_DAYS,
+            "snapshot_date": _iso(dates[g["snapshot_day"]]),
+            "drifting_customers": drifters,
+            "customers_csv": "customers.csv describes each customer using only orders on or before "
+                             "snapshot_date (= end - churn_days, the observation end of the churn view): "
+                             "orders_last_year/spend_last_year over the 365 days up to it, "
+                             "days_since_last_order at it. churned = Yes when the customer has no order "
+                             "after snapshot_date up to end (the label window): the drifters plus a few "
+                             "steady customers without an order by chance (listed as churned_not_drifting, "
+                             "the label noise).",
+            "churned_customers": churned_ids,
+            "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
+        },
+        "reviews": {
+            "description": "rating = clip(round(3.3 + user_bias + item_bias + affinity[taste_group, "
+                           "product_group] + noise), 1, 5); reviews sampled from (customer, product) pairs "
+                           "that occur in orders.csv. affinity: +1.3 for the liked group, -1.3 for the "
+                           "opposite group, 0 otherwise. Taste also tilts which orders a customer places.",
+            "affinity": _affinity().tolist(),
+            "product_group_names": list(PRODUCT_GROUP_NAMES),
+            "product_groups": {pid: int(CATEGORY_GROUP[p["category"]])
+                               for pid, p in zip(g["pids"], g["products"])},
+            "customer_groups": {cust_ids[i]: int(g["taste"][i]) for i in range(len(cust_ids))},
+            "noise_sd": REVIEW_NOISE_SD, "user_bias_sd": 0.35, "item_bias_sd": 0.3,
+        },
+        "weekly_sales": {
+            "description": "A separate synthetic regression data set (not derived from orders.csv): units = "
+                           "const + price*price + advertising*advertising + promotion*promotion + N(0, noise_sd), "
+                           "rounded to whole units. Prices vary around each product's base price from orders.csv; "
+                           "everything else is independent of the shop's orders.",
+            "coefficients": dict(c), "noise_sd": WEEKLY_SALES_NOISE_SD,
+        },
+    }
+
+
+def _name(g, pid):
+    return g["products"][g["pids"].index(pid)]["product_name"]
+
+
+def build(progress: "Progress | None" = None) -> dict[str, Any]:
+    """Generate every table; returns {'orders': frame, ..., 'truth': dict}."""
+    g = _generate(progress)
+    orders = _orders_frame(g)
+    reviews = _reviews_frame(g)
+    customers = _customers_frame(g)
+    weekly = _weekly_sales_frame(g)
+    truth = _truth(g, orders, reviews, customers, weekly)
+    return {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
+            "truth": truth}
+
+
+def write_demo(out_dir, progress: "Progress | None" = None) -> Path:
+    """Write the demo shop files into ``out_dir`` (same bytes on every run)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = build(progress)
+    for key in ("orders", "reviews", "customers", "weekly_sales"):
+        text = tables[key].to_csv(index=False, lineterminator="\n")
+        (out / f"{key}.csv").write_bytes(text.encode("utf-8"))
+    (out / "truth.json").write_bytes(
+        (json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    return out
+
+
+def demo_dir() -> Path:
+    """Where the committed demo shop files live (resources/demo_shop)."""
+    from importlib.resources import files
+
+    return Path(str(files("bizops_desktop.resources") / "demo_shop"))
+
+
+def _existing_dir() -> Path:
+    d = demo_dir()
+    if all((d / f).is_file() for f in FILES):
+        return d
+    # An odd install without the data files: generate them once into a temporary folder, named
+    # by seed and a digest of this module so an edited generator never reuses stale files.
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    tmp = Path(tempfile.gettempdir()) / f"bizops_demo_shop_{SEED}_{digest}"
+    if not all((tmp / f).is_file() for f in FILES):
+        # write next to it and rename, so a second process never sees half-written files
+        staging = Path(tempfile.mkdtemp(prefix="bizops_demo_", dir=tmp.parent))
+        write_demo(staging)
+        try:
+            os.replace(staging, tmp)
+        except OSError:  # another process got there first
+            shutil.rmtree(staging, ignore_errors=True)
+    return tmp
+
+
+def load_truth() -> dict[str, Any]:
+    return json.loads((_existing_dir() / "truth.json").read_text(encoding="utf-8"))
+
+
+def load_demo(progress: "Progress | None" = None) -> "list[Dataset]":
+    """The demo shop as Datasets with roles set: orders, reviews, customers, weekly_sales."""
+    from .importer import load_dataset
+
+    d = _existing_dir()
+    roles = {
+        "orders": {"order_id": "order_id", "customer_id": "customer_id", "date": "date",
+                   "product_id": "product_id", "product_name": "product_name", "quantity": "quantity",
+                   "price": "unit_price", "amount": "amount"},
+        "reviews": {"customer_id": "customer_id", "product_id": "product_id",
+                    "product_name": "product_name", "rating": "rating"},
+        "customers": {"customer_id": "customer_id", "label": "churned",
+                      "feature": ["city", "segment", "newsletter", "orders_last_year", "spend_last_year",
+                                  "days_since_last_order"]},
+        "weekly_sales": {"target": "units", "feature": ["price", "advertising", "promotion"],
+                         "product_id": "product_id", "date": "week"},
+    }
+    out = []
+    names = list(roles)
+    for k, key in enumerate(names):
+        sub = progress.sub(k / len(names), (k + 1) / len(names)) if progress is not None else None
+        ds = load_dataset(d / f"{key}.csv", progress=sub, name=key)
+        ds.roles = {}
+        for role, cols in roles[key].items():
+            ds.set_role(role, cols)
+        out.append(ds)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bizops_desktop.core.demo",
+                                 description="Generate the BizOps demo shop files.")
+    ap.add_argument("--out", default=None, help="output folder (default: resources/demo_shop)")
+    args = ap.parse_args(argv)
+    out = write_demo(args.out or demo_dir())
+    print(f"demo shop written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""The price/quantity panel: order lines -> one row per product and period with the
+quantity-weighted average price, units, revenue, order lines and (optionally) promotion share.
+
+Pricing fits demand curves on this panel; it is kept here so any analysis that needs "what did
+each product sell, and at what price, in each week" reads the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, UsageError
+from .periods import guess_freq, normalise_freq, period_start
+
+_YES = {"1", "1.0", "true", "yes", "y", "t", "on", "是", "promo", "promotion"}
+_NO = {"0", "0.0", "false", "no", "n", "f", "off", "否", "", "none", "nan"}
+
+
+@dataclass
+class PricePanel:
+    """``frame`` columns: product, period, price, units, revenue, lines, [promo_share],
+    [each extra column's unit-weighted mean]. ``freq`` is D/W/M; ``notes`` say what was dropped."""
+
+    frame: pd.DataFrame
+    freq: str
+    notes: list[str] = field(default_factory=list)
+
+
+def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
+    """A yes/no or 0/1 (or 0..1 share) column as floats 0..1; NaN where unreadable."""
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(float)
+    if pd.api.types.is_numeric_dtype(col):
+        v = pd.to_numeric(col, errors="coerce").astype(float)
+        bad = (v < 0) | (v > 1)
+        if bad.any():
+            # a discount amount or percentage rather than a flag: "on promotion" means > 0
+            return (v > 0).astype(float).where(v.notna())
+        return v
+    # str() turns missing values into "nan"/"none", which count as "not on promotion"
+    text = col.astype(str).str.strip().str.lower()
+    out = pd.Series(np.nan, index=col.index, dtype=float)
+    out[text.isin(_YES).to_numpy()] = 1.0
+    out[text.isin(_NO).to_numpy()] = 0.0
+    if out.isna().all() and len(out):
+        raise DataError(f"column {name!r} does not look like a yes/no promotion flag",
+                        where=name, hint="use a column of yes/no, 1/0 or true/false values")
+    return out
+
+
+def _dates(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col
+    # the importer parses dates already; this covers frames built by hand (format="mixed" parses
+    # each cell on its own without pandas' "could not infer format" warning)
+    return pd.to_datetime(col, errors="coerce", format="mixed")
+
+
+def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
+                price: str | None = None, amount: str | None = None,
+                promotion: str | None = None, extra: Sequence[str] = (),
+                freq: str | None = None) -> PricePanel:
+    """Build the product x period panel from order lines.
+
+    The price of a product in a period is revenue / units, i.e. the quantity-weighted mean of the
+    line prices, so one big order at a discount weighs as much as its units. ``price`` (unit
+    price) is used when given; otherwise the unit price is ``amount / quantity``.
+    ``promo_share`` is the share of the period's units sold on promotion. ``extra`` columns
+    (numeric or yes/no) are averaged the same way, weighted by units.
+    Only periods in which a product sold appear (a period with no sales has no observed price).
+    Lines with a missing product, date, quantity or price are dropped and counted in ``notes``;
+    returns (negative quantities) stay in and reduce the period's units.
+    """
+    cols = {"product": product, "date": date, "quantity": quantity}
+    if price is None and amount is None:
+        raise UsageError("the price panel needs a unit price or a line total column",
+                         hint="mark a column as Unit price (price) or Line total (amount)")
+    for role, c in list(cols.items()) + [("price", price), ("amount", amount), ("promotion", promotion)] + \
+            [("extra", e) for e in extra]:
+        if c is not None and c not in frame.columns:
+            raise DataError(f"column {c!r} is not in the table", where=role,
+                            hint="pick one of: " + ", ".join(map(str, frame.columns[:20])))
+    notes: list[str] = []
+    n0 = len(frame)
+    if n0 == 0:
+        raise DataError("the table has no rows", hint="open a file with order lines")
+    d = pd.DataFrame({
+        "product": frame[product],
+        "date": _dates(frame[date]),
+        "quantity": pd.to_numeric(frame[quantity], errors="coerce").astype(float),
+    })
+    if price is not None:
+        d["unit_price"] = pd.to_numeric(frame[price], errors="coerce").astype(float)
+    else:
+        q = d["quantity"].to_numpy()
+        a = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d["unit_price"] = np.where(q != 0, a / q, np.nan)
+        notes.append(f"Unit price worked out as line total / quantity ({amount} / {quantity}).")
+    if promotion is not None:
+        d["promo"] = flag_values(frame[promotion], promotion)
+    for i, e in enumerate(extra):
+        col = frame[e]
+        d[f"_x{i}"] = (pd.to_numeric(col, errors="coerce").astype(float)
+                       if pd.api.types.is_numeric_dtype(col) else flag_values(col, e))
+
+    keep = d["product"].notna() & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
+    dropped = int((~keep).sum())
+    if dropped:
+        notes.append(f"{dropped:,} of {n0:,} order lines dropped: missing product, date, quantity or price.")
+    d = d[keep]
+    if d.empty:
+        raise DataError("no order line has a product, a date, a quantity and a price together",
+                        hint="check the column roles and that the date column holds dates")
+
+    f = normalise_freq(freq) or guess_freq(d["date"])
+    d = d.assign(period=period_start(d["date"], f),
+                 revenue=d["quantity"] * d["unit_price"])
+    value_cols = ["quantity", "revenue"]
+    if promotion is not None:
+        d["promo_units"] = d["quantity"] * d["promo"].fillna(0.0)
+        value_cols.append("promo_units")
+    for i in range(len(extra)):
+        d[f"_xw{i}"] = d["quantity"] * d[f"_x{i}"]
+        value_cols.append(f"_xw{i}")
+    g = d.groupby(["product", "period"], sort=True, observed=True)
+    out = g[value_cols].sum()
+    out["lines"] = g.size()
+    out = out.reset_index().rename(columns={"quantity": "units"})
+    units = out["units"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out.insert(2, "price", np.where(units > 0, out["revenue"].to_numpy() / units, np.nan))
+        if promotion is not None:
+            out["promo_share"] = np.where(units > 0, out.pop("promo_units").to_numpy() / units, np.nan)
+        for i, e in enumerate(extra):
+            out[e] = np.where(units > 0, out.pop(f"_xw{i}").to_numpy() / units, np.nan)
+    out["lines"] = out["lines"].astype(int)
+    out = out[["product", "period", "price", "units", "revenue", "lines"]
+              + (["promo_share"] if promotion is not None else []) + list(extra)]
+    return PricePanel(frame=out, freq=f, notes=notes)

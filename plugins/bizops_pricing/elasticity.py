@@ -1,0 +1,282 @@
+"""Price elasticity from a product x period panel: log(units) = a + e log(price) (+ controls),
+per product, per group of products (with product fixed effects) or pooled; the profit-maximising
+price for constant-elasticity demand; and the what-if prediction used by the slider.
+
+What-if retransformation: the mean units at a price are exp(a + e log p) times Duan's smearing
+factor (the mean of exp(residual) of the fit), which removes the downward bias of plain exp()
+without assuming normal errors. The interval is exp() of the log-scale prediction interval for
+one period (t quantile, parameter uncertainty plus residual variance): exp keeps quantiles, so
+that interval needs no correction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bizops_desktop.core.errors import DataError
+
+from .regression import OLSFit, ols
+
+NOT_ENOUGH_VARIATION = "not enough price variation"
+# Two prices closer than this (relative) are the same price point for the variation check;
+# average prices wobble by a cent when the mix of discounted lines changes.
+MIN_SPREAD = 0.01
+# Above this many products in one fit, product levels are removed by demeaning instead of
+# 0/1 columns (a pooled fit of 2,000 products would otherwise build a rows x 2,000 matrix).
+MAX_DUMMIES = 30
+
+
+@dataclass
+class GroupFit:
+    group: str
+    products: list
+    fit: OLSFit | None
+    slope_index: int = -1
+    n_points: int = 0
+    n_periods: int = 0
+    note: str = ""
+    controls_used: list[str] = field(default_factory=list)
+    log_price: np.ndarray | None = None
+    log_units: np.ndarray | None = None
+    row_products: np.ndarray | None = None
+    smearing: float | None = None       # Duan's factor, mean of exp(residual), once per fit
+    product_means: dict | None = None   # product -> (mean log units, mean log price, periods), demeaned fits
+
+    @property
+    def ok(self) -> bool:
+        return self.fit is not None
+
+    @property
+    def elasticity(self) -> float:
+        return float(self.fit.params[self.slope_index]) if self.fit else float("nan")
+
+
+def distinct_prices(prices) -> int:
+    """Price points at least MIN_SPREAD apart (greedy over sorted prices)."""
+    p = np.sort(np.asarray(prices, dtype=float))
+    if p.size == 0:
+        return 0
+    count, last = 1, p[0]
+    for v in p[1:]:
+        if v > last * (1 + MIN_SPREAD):
+            count += 1
+            last = v
+    return count
+
+
+def season_dummies(periods: pd.Series, freq: str) -> pd.DataFrame:
+    """Day-of-week dummies for daily data, month-of-year for weekly and monthly (52 week dummies
+    would eat two years of weekly data). The first level present is the reference."""
+    p = pd.DatetimeIndex(periods)
+    if freq == "D":
+        key, label = p.dayofweek, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    else:
+        key, label = p.month - 1, ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                   "Oct", "Nov", "Dec"]
+    levels = sorted(set(key))
+    return pd.DataFrame({f"season={label[lv]}": (key == lv).astype(float) for lv in levels[1:]},
+                        index=periods.index)
+
+
+def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_points: int,
+              level: float) -> GroupFit:
+    """Fit one elasticity on ``rows`` (product, price, units > 0). A group of several products
+    gets a level of its own per product (fixed effects): with few products as 0/1 columns, with
+    many by subtracting each product's means first (same slope and standard error, by the
+    Frisch-Waugh-Lovell theorem, without a rows x products matrix). Controls that do not vary
+    (within products) are left out."""
+    products = list(pd.unique(rows["product"]))
+    by_product = rows.groupby("product", sort=False)["price"]
+    n_points = int(sum(distinct_prices(g) for _, g in by_product))
+    varied = [p for p, g in by_product if distinct_prices(g) >= min_points]
+    gf = GroupFit(group=group, products=products, fit=None, n_points=n_points, n_periods=len(rows),
+                  log_price=np.log(rows["price"].to_numpy(float)),
+                  log_units=np.log(rows["units"].to_numpy(float)),
+                  row_products=rows["product"].to_numpy())
+    if not varied:
+        gf.note = (f"{NOT_ENOUGH_VARIATION}: {n_points} price point(s), at least {min_points} "
+                   f"at least {MIN_SPREAD:.0%} apart are needed")
+        return gf
+    demean = len(products) > MAX_DUMMIES
+    codes = pd.factorize(rows["product"], sort=False)[0]
+
+    def within(v):
+        # v minus its product's mean
+        sums = np.bincount(codes, weights=v, minlength=len(products))
+        cnt = np.bincount(codes, minlength=len(products))
+        return v - (sums / cnt)[codes]
+
+    y = gf.log_units
+    cols, names = [], []
+    if len(products) > 1 and not demean:
+        for p in products[1:]:
+            cols.append((rows["product"] == p).to_numpy(float))
+            names.append(f"product={p}")
+    cols.append(within(gf.log_price) if demean else gf.log_price)
+    names.append("log(price)")
+    slope = len(names)  # +1 for the intercept, -1 for zero-based
+    used = []
+    for c in controls.columns:
+        v = controls.loc[rows.index, c].to_numpy(float)
+        if demean:
+            v = within(v)
+        if np.isfinite(v).all() and np.ptp(v) > 1e-12:
+            cols.append(v)
+            names.append(c)
+            used.append(c)
+    X = np.column_stack(cols)
+    yy = within(y) if demean else y
+    absorbed = len(products) - 1 if demean else 0
+    what = f"the fit for {group}"
+    try:
+        fit = ols(yy, X, names, level=level, what=what, absorbed=absorbed)
+    except DataError as err:
+        if not used:
+            gf.note = f"no fit: {err.message}"
+            return gf
+        # too few periods or collinear controls: the elasticity alone may still be estimable
+        k = len(names) - len(used)
+        try:
+            fit = ols(yy, X[:, :k], names[:k], level=level, what=what, absorbed=absorbed)
+        except DataError as err2:
+            gf.note = f"no fit: {err2.message}"
+            return gf
+        gf.note = f"controls left out ({err.message})"
+        used = []
+    if demean:
+        # report R-squared of the whole model (product levels included), as the 0/1 columns would
+        tss = float(((y - y.mean()) ** 2).sum())
+        fit.r2 = 1.0 - fit.ssr / tss
+        fit.adj_r2 = 1.0 - (1.0 - fit.r2) * (fit.n - 1) / fit.df_resid
+        fit.fitted = y - fit.resid
+        means = pd.DataFrame({"y": y, "lp": gf.log_price, "p": codes}).groupby("p").agg(
+            y=("y", "mean"), lp=("lp", "mean"), n=("y", "size"))
+        gf.product_means = {products[i]: (float(r.y), float(r.lp), int(r.n)) for i, r in means.iterrows()}
+    gf.fit = fit
+    gf.slope_index = slope
+    gf.controls_used = used
+    return gf
+
+
+def product_state(gf: GroupFit, product, panel_rows: pd.DataFrame, controls: pd.DataFrame,
+                  cost: float | None) -> dict:
+    """What the what-if needs for one product, as plain JSON-able numbers: the intercept at the
+    product's average controls (alpha), the elasticity, their covariance, the residual variance."""
+    fit = gf.fit
+    V = fit.cov
+    j = gf.slope_index
+    if gf.product_means is not None:
+        # demeaned fixed effects: alpha = mean log units - e * mean log price of the product;
+        # the product mean is independent of the within-product slope
+        ybar, lpbar, n_i = gf.product_means[product]
+        e = float(fit.params[j])
+        alpha = ybar - e * lpbar
+        v_ee = float(V[j, j])
+        v_aa, v_ae = fit.sigma2 / n_i + lpbar * lpbar * v_ee, -lpbar * v_ee
+    else:
+        k = fit.k
+        w = np.zeros(k)
+        w[0] = 1.0
+        name = f"product={product}"
+        if name in fit.names:
+            w[fit.index(name)] = 1.0
+        for c in gf.controls_used:
+            w[fit.index(c)] = float(controls.loc[panel_rows.index, c].mean())
+        s = np.zeros(k)
+        s[j] = 1.0
+        alpha, v_aa, v_ae, v_ee = float(w @ fit.params), float(w @ V @ w), float(w @ V @ s), float(s @ V @ s)
+    if gf.smearing is None:
+        gf.smearing = float(np.mean(np.exp(fit.resid)))
+    smear = gf.smearing
+    prices = panel_rows["price"].to_numpy(float)
+    return {
+        "product": _plain(product), "group": _plain(gf.group),
+        "alpha": float(alpha), "elasticity": float(fit.params[j]),
+        "v_aa": float(v_aa), "v_ae": float(v_ae), "v_ee": float(v_ee),
+        "sigma2": float(fit.sigma2), "df_resid": int(fit.df_resid), "smearing": smear,
+        "level": float(fit.level),
+        "unit_cost": None if cost is None or not np.isfinite(cost) else float(cost),
+        "min_price": float(prices.min()), "max_price": float(prices.max()),
+        "current_price": float(panel_rows.sort_values("period")["price"].iloc[-1]),
+        "mean_units": float(panel_rows["units"].mean()),
+    }
+
+
+def whatif(state: dict, price: float) -> dict:
+    """Units, revenue and profit per period at ``price`` for one product, with intervals.
+    Pure arithmetic on the stored fit: the slider calls it on every move."""
+    p = float(price)
+    if not p > 0:
+        raise DataError("the price must be above zero", where="price")
+    lp = math.log(p)
+    yhat = state["alpha"] + state["elasticity"] * lp
+    var_mean = max(state["v_aa"] + 2 * lp * state["v_ae"] + lp * lp * state["v_ee"], 0.0)
+    se_pred = math.sqrt(state["sigma2"] + var_mean)
+    q = float(stats.t.ppf(0.5 + state.get("level", 0.95) / 2, state["df_resid"]))
+    units = math.exp(yhat) * state["smearing"]
+    lo, hi = math.exp(yhat - q * se_pred), math.exp(yhat + q * se_pred)
+    out = {"price": p, "units": units, "units_low": lo, "units_high": hi,
+           "revenue": units * p, "revenue_low": lo * p, "revenue_high": hi * p}
+    c = state.get("unit_cost")
+    if c is not None:
+        m = p - c
+        a, b = lo * m, hi * m
+        out.update(profit=units * m, profit_low=min(a, b), profit_high=max(a, b))
+    else:
+        out.update(profit=float("nan"), profit_low=float("nan"), profit_high=float("nan"))
+    out["outside_range"] = bool(p < state["min_price"] * (1 - 1e-9) or p > state["max_price"] * (1 + 1e-9))
+    return out
+
+
+def optimal_price(e: float, cost: float | None, pmin: float, pmax: float) -> tuple[float, float, str]:
+    """(profit-maximising price, suggested price, note). Constant elasticity e < -1 gives
+    p* = cost * e / (1 + e); otherwise there is no finite optimum inside the model."""
+    nan = float("nan")
+    if cost is None or not np.isfinite(cost):
+        return nan, nan, "give a unit cost (unit_cost or cost_column) to get a profit-maximising price"
+    if not np.isfinite(e):
+        return nan, nan, ""
+    if e >= 0:
+        return nan, nan, ("units did not fall when the price rose (elasticity not negative); other things "
+                          "probably moved with the price, so no price is suggested")
+    if e >= -1:
+        return nan, pmax, ("demand is inelastic (elasticity between -1 and 0): raising the price increases "
+                           f"profit within the observed range; suggestion capped at the highest observed "
+                           f"price {pmax:.2f}")
+    p = cost * e / (1 + e)
+    if p < pmin * (1 - 1e-9) or p > pmax * (1 + 1e-9):
+        edge = min(max(p, pmin), pmax)
+        return p, edge, (f"the profit-maximising price {p:.2f} is outside the prices seen ({pmin:.2f} to "
+                         f"{pmax:.2f}); the demand curve there is a guess, so the suggestion stays at "
+                         f"{edge:.2f}")
+    return p, p, ""
+
+
+def _plain(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    return v if isinstance(v, (int, float, str)) else str(v)
+
+
+def fit_all(panel: pd.DataFrame, groups: pd.Series, controls: pd.DataFrame, *, min_points: int,
+            level: float, progress) -> list[GroupFit]:
+    """One GroupFit per distinct value of ``groups`` (aligned with ``panel``), in order of units."""
+    order = (panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index)
+    where = panel.groupby(groups, sort=False).indices
+    out = []
+    for i, g in enumerate(order):
+        progress.report(i / max(len(order), 1), f"fitting {g}")
+        rows = panel.iloc[where[g]]
+        out.append(fit_group(g, rows, controls, min_points=min_points, level=level))
+    return out
+
+
+__all__ = ["GroupFit", "fit_all", "fit_group", "product_state", "whatif", "optimal_price",
+           "distinct_prices", "season_dummies", "NOT_ENOUGH_VARIATION"]
