@@ -48,3 +48,11 @@ def test_missing_roles_message_is_plain():
     a = Analysis(id="x", title="Basket rules", summary="", needs=(("order_id", "product_id"),))
     ds = Dataset("orders", pd.DataFrame({"o": [1]}), {"order_id": "o"})
     assert a.check(ds) == "Basket rules needs a column marked as Product (product_id)"
+
+
+def test_words_inside_other_quantities_do_not_count():
+    df = pd.DataFrame({"customer_id": ["a", "b"], "orders_last_year": [3, 4], "days_since_last_order": [10, 200],
+                       "Order Date (UTC)": pd.to_datetime(["2024-01-01", "2024-01-02"]), "Sales Amount": [1.0, 2.0]})
+    roles = guess_roles(df)
+    assert "order_id" not in roles
+    assert roles["date"] == ["Order Date (UTC)"] and roles["amount"] == ["Sales Amount"]

@@ -86,14 +86,27 @@ def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
     return out
 
 
+# What may stand next to a header word in a "contains" match: "Order Date (UTC)", "Sales Amount",
+# "SKU code". Anything else ("orders_last_year", "days_since_last_order") is another quantity.
+_QUALIFIERS = {"id", "no", "nr", "code", "number", "num", "key", "ref", "name", "value", "sales", "total",
+               "gross", "net", "paid", "line", "order", "item", "unit", "avg", "average", "usd", "eur", "cny",
+               "rmb", "gbp", "utc", "local", "the", "of", "s"}
+
+
 def _score(header: str, role: str) -> int:
     words = SYNONYMS.get(role, ())
     for i, w in enumerate(words):
         if header == w:
             return 1000 - i
     for i, w in enumerate(words):
-        # "contains" only for words long enough not to match by accident ("y", "item")
-        if len(w) >= 4 and w in header or (len(w) >= 2 and not w.isascii() and w in header):
+        if w not in header:
+            continue
+        if not w.isascii():
+            if len(w) >= 2:
+                return 500 - i            # 下单时间 contains 时间
+            continue
+        rest = header.replace(w, "", 1)
+        if len(w) >= 4 and (len(rest) <= 2 or rest in _QUALIFIERS):
             return 500 - i
     return 0
 

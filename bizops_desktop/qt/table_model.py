@@ -196,6 +196,7 @@ class DataFrameTable(QWidget):
             lay.addLayout(top)
         else:
             self.search.hide()
+            self.count_label.hide()
         lay.addWidget(self.view, 1)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
