@@ -1,0 +1,245 @@
+"""Per-customer features from an orders table (recency, frequency, spend, tenure, average order
+value, spending trend), with an optional leakage-free label "inactive for N days at the cutoff".
+
+Time is cut in two at the *observation end* = cutoff - N days. Features use only orders on or
+before the observation end; the label is "no order in the N days after it", i.e. in the window
+(cutoff - N days, cutoff]. Changing anything inside that window changes the label and never a
+feature. Without N the observation end is the cutoff itself and there is no label (used to
+score customers as they stand today).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pt
+
+from ..errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+FEATURES: tuple[str, ...] = (
+    "recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "spend_trend",
+)
+# The shop owner's words for each feature (used in reasons and coefficient sentences).
+FEATURE_WORDS: dict[str, str] = {
+    "recency_days": "days since the last order",
+    "frequency": "number of orders",
+    "monetary": "total spend",
+    "tenure_days": "days since the first order",
+    "avg_order_value": "average order value",
+    "spend_trend": "spending trend",
+}
+LABEL = "churned"
+
+
+@dataclass
+class CustomerFeatures:
+    """``frame``: one row per customer: ``customer_id``, the FEATURES and, with a label,
+    ``churned`` (1 = no order in the label window). ``notes`` say what was dropped or assumed."""
+
+    frame: pd.DataFrame
+    cutoff: pd.Timestamp
+    observation_end: pd.Timestamp
+    churn_days: int | None
+    spend_unit: str                       # "money", "units" or "order lines"
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def _as_days(values: pd.Series, column: str) -> pd.Series:
+    """Order dates as midnight timestamps. The importer parses dates; this only copes with a
+    frame that skipped it (YYYYMMDD numbers or ISO text), and says so when it cannot."""
+    if pt.is_datetime64_any_dtype(values):
+        d = values
+    else:
+        s = values
+        if pt.is_numeric_dtype(s):
+            nonnull = s.dropna()
+            if len(nonnull) and ((nonnull >= 19000101) & (nonnull <= 21001231)).all():
+                s = nonnull.astype("int64").astype(str).reindex(values.index)
+                d = pd.to_datetime(s, format="%Y%m%d", errors="coerce")
+            else:
+                raise DataError(f"the date column {column!r} holds numbers, not dates",
+                                where=column, hint="Mark the column that holds order dates as date")
+        else:
+            d = pd.to_datetime(s.astype("string"), errors="coerce", format="mixed")
+        bad = int(d.isna().sum() - values.isna().sum())
+        if bad > 0.5 * max(1, values.notna().sum()):
+            raise DataError(f"most values of {column!r} are not dates", where=column,
+                            hint="Mark the column that holds order dates as date")
+    if getattr(d.dt, "tz", None) is not None:
+        d = d.dt.tz_localize(None)
+    return d.dt.normalize()
+
+
+def _parse_cutoff(cutoff) -> pd.Timestamp | None:
+    if cutoff is None or (isinstance(cutoff, str) and cutoff.strip().lower() in ("", "auto")):
+        return None
+    try:
+        return pd.Timestamp(cutoff).normalize()
+    except (TypeError, ValueError):
+        raise UsageError(f"parameter cutoff got {cutoff!r} but needs a date as YYYY-MM-DD") from None
+
+
+def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount: str | None = None,
+                      quantity: str | None = None, price: str | None = None,
+                      order_id: str | None = None, cutoff=None,
+                      churn_days: int | None = None) -> CustomerFeatures:
+    """Per-customer features at the observation end and, when ``churn_days`` is given, the label.
+
+    - recency_days: days from the customer's last order to the observation end.
+    - frequency: number of orders (distinct order numbers, or distinct order days without them).
+    - monetary: total spend (amount, else quantity x price; else units or order lines, noted).
+    - tenure_days: days from the first order to the observation end.
+    - avg_order_value: monetary / frequency.
+    - spend_trend: (spend in the later half of the customer's own history - spend in the earlier
+      half) / (|later| + |earlier|), the history running from the first order to the observation
+      end; -1 = all spend early (fading), +1 = all late, 0 = steady or no history yet
+      (tenure 0). An order exactly at the midpoint counts half to each side.
+    - churned (label): 1 when the customer has no order in (observation end, cutoff].
+
+    Customers whose first order falls after the observation end are left out (they have no
+    history to learn from); orders after the cutoff are ignored. Both are counted in ``notes``.
+    """
+    for role, col in (("customer_id", customer), ("date", date), ("amount", amount),
+                      ("quantity", quantity), ("price", price), ("order_id", order_id)):
+        if col is not None and col not in orders.columns:
+            raise DataError(f"column {col!r} (marked as {role}) is not in the table", where=col,
+                            hint="Open Column roles and pick the right column")
+    if churn_days is not None and int(churn_days) < 1:
+        raise UsageError(f"parameter churn_days got {churn_days!r} but needs at least 1")
+    notes: list[str] = []
+    counts: dict[str, Any] = {}
+
+    days = _as_days(orders[date], date)
+    cust = orders[customer]
+    if amount is not None:
+        spend = pd.to_numeric(orders[amount], errors="coerce")
+        spend_unit = "money"
+    elif quantity is not None and price is not None:
+        spend = pd.to_numeric(orders[quantity], errors="coerce") * pd.to_numeric(orders[price], errors="coerce")
+        spend_unit = "money"
+        notes.append("Spend per order line is quantity x unit price (no line-total column is marked).")
+    elif quantity is not None:
+        spend = pd.to_numeric(orders[quantity], errors="coerce")
+        spend_unit = "units"
+        notes.append("No amount or unit price is marked, so spend is counted in units bought.")
+    else:
+        spend = pd.Series(1.0, index=orders.index)
+        spend_unit = "order lines"
+        notes.append("No amount, quantity or price is marked, so spend is counted in order lines.")
+
+    work = pd.DataFrame({"customer_id": cust, "day": days, "spend": spend})
+    if order_id is not None:
+        work["order"] = orders[order_id]
+    missing = work["customer_id"].isna() | work["day"].isna()
+    if missing.any():
+        notes.append(f"{int(missing.sum()):,} order lines without a customer or a date were left out.")
+    work = work[~missing]
+    bad_spend = work["spend"].isna()
+    if bad_spend.any():
+        notes.append(f"{int(bad_spend.sum()):,} order lines without a usable amount count as spend 0.")
+        work.loc[bad_spend, "spend"] = 0.0
+    if (work["spend"] < 0).any():
+        notes.append(f"{int((work['spend'] < 0).sum()):,} order lines have negative spend (returns); "
+                     "they are netted against the customer's spend.")
+    if work.empty:
+        raise DataError("there are no order lines with both a customer and a date",
+                        hint="Check the columns marked as customer and date")
+
+    first_day, last_day = work["day"].min(), work["day"].max()
+    cut = _parse_cutoff(cutoff)
+    if cut is None:
+        cut = last_day
+    if cut < first_day:
+        raise UsageError(f"parameter cutoff {cut.date()} is before the first order ({first_day.date()})",
+                         hint="Pick a cutoff inside the order history")
+    if cut > last_day:
+        notes.append(f"The cutoff {cut.date()} is after the last order in the data ({last_day.date()}); "
+                     "customers may look inactive only because the data ends early.")
+    after = work["day"] > cut
+    if after.any():
+        notes.append(f"{int(after.sum()):,} order lines after the cutoff {cut.date()} were ignored.")
+        work = work[~after]
+
+    obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut
+    if obs_end < first_day:
+        raise DataError(f"a {churn_days}-day churn window before the cutoff {cut.date()} leaves no order "
+                        f"history (the first order is on {first_day.date()})",
+                        hint="Use a smaller churn_days or a later cutoff")
+
+    hist = work[work["day"] <= obs_end]
+    if hist.empty:
+        raise DataError(f"no orders on or before the observation end {obs_end.date()}",
+                        hint="Use a smaller churn_days or a later cutoff")
+    g = hist.groupby("customer_id", sort=True)
+    first = g["day"].min()
+    last = g["day"].max()
+    monetary = g["spend"].sum()
+    if order_id is not None:
+        frequency = g["order"].nunique()
+    else:
+        frequency = g["day"].nunique()
+        notes.append("No order number is marked: each day a customer bought counts as one order.")
+    frequency = frequency.clip(lower=1)
+
+    tenure = (obs_end - first).dt.days.astype(float)
+    # Position of each line in its customer's history, in days from the first order.
+    t = (hist["day"] - hist["customer_id"].map(first)).dt.days.to_numpy(dtype=float)
+    half = hist["customer_id"].map(tenure).to_numpy(dtype=float) / 2.0
+    s = hist["spend"].to_numpy(dtype=float)
+    later_w = np.where(t > half, 1.0, np.where(t == half, 0.5, 0.0))
+    later = pd.Series(s * later_w, index=hist.index).groupby(hist["customer_id"]).sum()
+    earlier = pd.Series(s * (1.0 - later_w), index=hist.index).groupby(hist["customer_id"]).sum()
+    denom = later.abs() + earlier.abs()
+    trend = ((later - earlier) / denom.where(denom > 0)).fillna(0.0).reindex(first.index)
+    trend = trend.where(tenure > 0, 0.0)
+
+    frame = pd.DataFrame({
+        "customer_id": first.index,
+        "recency_days": (obs_end - last).dt.days.astype(float).to_numpy(),
+        "frequency": frequency.astype(float).to_numpy(),
+        "monetary": monetary.astype(float).to_numpy(),
+        "tenure_days": tenure.to_numpy(),
+        "avg_order_value": (monetary / frequency).astype(float).to_numpy(),
+        "spend_trend": trend.astype(float).to_numpy(),
+    })
+
+    counts["customers"] = int(len(frame))
+    if churn_days:
+        window = work[work["day"] > obs_end]
+        active = set(window["customer_id"].unique())
+        frame[LABEL] = (~frame["customer_id"].isin(active)).astype(int)
+        newcomers = len(active - set(frame["customer_id"]))
+        counts["new_in_window"] = int(newcomers)
+        if newcomers:
+            notes.append(f"{newcomers:,} customers whose first order falls in the churn window "
+                         f"({(obs_end + pd.Timedelta(days=1)).date()} to {cut.date()}) were left out: "
+                         "they have no history before it.")
+        notes.append(f"Features use orders up to {obs_end.date()}; a customer counts as churned when "
+                     f"they have no order in the {churn_days} days after that (to {cut.date()}).")
+    return CustomerFeatures(frame=frame.reset_index(drop=True), cutoff=cut, observation_end=obs_end,
+                            churn_days=int(churn_days) if churn_days else None, spend_unit=spend_unit,
+                            notes=notes, counts=counts)
+
+
+def customer_features_from_dataset(ds: "Dataset", *, cutoff=None,
+                                   churn_days: int | None = None) -> CustomerFeatures:
+    """The same from a Dataset's roles (customer_id and date needed; amount, quantity, price,
+    order_id used when marked)."""
+    missing = [r for r in ("customer_id", "date") if not ds.has(r)]
+    if missing:
+        raise DataError("per-customer features need columns marked as " + " and ".join(missing),
+                        where=ds.name, hint="Open Column roles and pick the customer and date columns")
+
+    def c(role):
+        return ds.col(role) if ds.has(role) else None
+
+    return customer_features(ds.frame, customer=ds.col("customer_id"), date=ds.col("date"),
+                             amount=c("amount"), quantity=c("quantity"), price=c("price"),
+                             order_id=c("order_id"), cutoff=cutoff, churn_days=churn_days)

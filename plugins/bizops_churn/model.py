@@ -1,0 +1,380 @@
+"""The churn classifier itself: yes/no labels, feature clean-up, the scikit-learn pipeline
+(impute, standardise / one-hot, logistic regression), cross-validation, threshold by cost,
+per-customer reasons and coefficients in plain words. Pure: no Qt, no Dataset."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pt
+
+from bizops_desktop.core.errors import DataError
+
+YES = {"yes", "y", "true", "t", "1", "1.0", "churned", "是"}
+NO = {"no", "n", "false", "f", "0", "0.0", "stayed", "否"}
+MAX_LEVELS = 50            # more distinct texts than this looks like an identifier, not a category
+REASONS_PER_CUSTOMER = 3
+MIN_REASON = 0.01          # log-odds; smaller pushes are not worth a line in a mailing list
+
+
+# -- label ------------------------------------------------------------------------------------
+def parse_label(values: pd.Series, column: str) -> pd.Series:
+    """yes/no, 1/0, true/false (any case) -> 1.0/0.0; missing stays NaN. Anything else is a
+    DataError that names the offending values."""
+    if pt.is_bool_dtype(values):
+        return values.astype(float)
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    present = values.notna()
+    text = values[present].astype(str).str.strip().str.lower()
+    is_yes = text.isin(YES)
+    is_no = text.isin(NO)
+    bad = text[~(is_yes | is_no)]
+    if len(bad):
+        counts = values[present][~(is_yes | is_no)].astype(str).str.strip().value_counts()
+        shown = ", ".join(f"{v!r} ({n} row{'s' if n != 1 else ''})" for v, n in counts.head(5).items())
+        more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+        raise DataError(f"the churn label column {column!r} holds values other than yes/no, 1/0 or "
+                        f"true/false: {shown}{more}", where=column,
+                        hint="Mark a yes/no column as the label, or fix those values in the file")
+    out[text.index[is_yes.to_numpy()]] = 1.0
+    out[text.index[is_no.to_numpy()]] = 0.0
+    return out
+
+
+# -- features ---------------------------------------------------------------------------------
+@dataclass
+class Design:
+    """How the raw feature columns enter the model. ``numeric`` are imputed with the median and
+    standardised; ``categorical`` (text, and numbers with only two values) are imputed with the
+    most frequent value and one-hot encoded against a reference level (the most frequent one)."""
+
+    frame: pd.DataFrame                   # cleaned raw features (numbers as float, categories as text)
+    numeric: list[str]
+    categorical: list[str]
+    levels: dict[str, list[str]]          # every level of each categorical column, sorted
+    reference: dict[str, str]             # the level each categorical column is compared against
+    missing: dict[str, int]               # missing values filled in, per column
+    notes: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)   # column -> words for sentences
+
+    @property
+    def columns(self) -> list[str]:
+        """Names of the design-matrix columns in pipeline order."""
+        out = list(self.numeric)
+        for c in self.categorical:
+            out += [f"{c} = {lv}" for lv in self.levels[c] if lv != self.reference[c]]
+        return out
+
+    @property
+    def source(self) -> list[str]:
+        """For each design column, the raw feature it comes from."""
+        out = list(self.numeric)
+        for c in self.categorical:
+            out += [c for lv in self.levels[c] if lv != self.reference[c]]
+        return out
+
+
+def _level_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
+                     words: dict[str, str] | None = None) -> Design:
+    """Sort feature columns into numeric and categorical, dropping (with a note) those that are
+    empty, constant, dates or identifier-like text. A DataError when nothing usable is left."""
+    notes: list[str] = []
+    cleaned: dict[str, pd.Series] = {}
+    numeric: list[str] = []
+    categorical: list[str] = []
+    dropped: dict[str, list[str]] = {"entirely empty": [], "constant": [], "dates": [],
+                                     "identifier-like text": []}
+    n = len(frame)
+    for c in columns:
+        col = frame[c]
+        if col.isna().all():
+            dropped["entirely empty"].append(c)
+            continue
+        if pt.is_datetime64_any_dtype(col):
+            dropped["dates"].append(c)
+            continue
+        if pt.is_bool_dtype(col):
+            col = col.astype(float)
+        if not pt.is_numeric_dtype(col):
+            as_num = pd.to_numeric(col.astype("string").str.strip().str.replace(",", "", regex=False),
+                                   errors="coerce")
+            ok = as_num.notna().sum()
+            if ok >= 0.95 * col.notna().sum() and as_num.nunique() > 2:
+                unparsed = int(col.notna().sum() - ok)
+                if unparsed:
+                    notes.append(f"{unparsed} values of {c!r} are not numbers and are treated as missing.")
+                col = as_num
+        nunique = col.nunique(dropna=True)
+        if nunique <= 1:
+            dropped["constant"].append(c)
+            continue
+        if pt.is_numeric_dtype(col) and nunique > 2:
+            cleaned[c] = col.astype(float)
+            numeric.append(c)
+            continue
+        # Format each distinct value once (a column has few levels, many rows).
+        text = col.map({v: _level_text(v) for v in col.dropna().unique()}).astype(object)
+        if nunique > MAX_LEVELS or (nunique > 0.5 * n and n > 20):
+            dropped["identifier-like text"].append(c)
+            continue
+        cleaned[c] = text
+        categorical.append(c)
+    for why, cols in dropped.items():
+        if cols:
+            notes.append(f"Left out ({why}): " + ", ".join(cols) + ".")
+    if not cleaned:
+        raise DataError("no usable feature is left: every feature column is empty, constant, a date "
+                        "or identifier-like text",
+                        hint="Mark some columns that describe the customers (plan, spend, tenure...) as features")
+    # Keep the caller's column order within each kind (the design matrix follows it).
+    numeric = [c for c in columns if c in numeric]
+    categorical = [c for c in columns if c in categorical]
+    design_frame = pd.DataFrame({c: cleaned[c] for c in numeric + categorical}, index=frame.index)
+    levels, reference = {}, {}
+    for c in categorical:
+        counts = design_frame[c].value_counts(dropna=True)
+        levels[c] = sorted(counts.index.tolist())
+        # Most frequent level is the reference (ties: first in sorted order) so odds ratios read
+        # "compared with the typical customer".
+        top = counts.max()
+        reference[c] = sorted(v for v, k in counts.items() if k == top)[0]
+    missing = {c: int(design_frame[c].isna().sum()) for c in design_frame.columns
+               if design_frame[c].isna().any()}
+    if missing:
+        notes.append("Missing values filled in (numbers with the median, categories with the most "
+                     "common value): " + ", ".join(f"{c} {k:,}" for c, k in missing.items()) + ".")
+    w = {c: (words or {}).get(c, c) for c in design_frame.columns}
+    return Design(design_frame, numeric, categorical, levels, reference, missing, notes, w)
+
+
+# -- model ------------------------------------------------------------------------------------
+def make_classifier(penalty: str, C: float, class_weight: str, seed: int):
+    """scikit-learn's LogisticRegression for the chosen penalty (1.8+ spelling: l1_ratio and
+    C=inf instead of the deprecated ``penalty``). Newton-Cholesky gives the exact optimum for
+    L2/none; L1 needs saga, which leaves the intercept unpenalised (liblinear would not)."""
+    from sklearn.linear_model import LogisticRegression
+
+    cw = "balanced" if class_weight == "balanced" else None
+    if penalty == "l1":
+        return LogisticRegression(C=C, l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-6,
+                                  class_weight=cw, random_state=seed)
+    c = np.inf if penalty == "none" else C
+    return LogisticRegression(C=c, l1_ratio=0.0, solver="newton-cholesky", max_iter=500, tol=1e-8,
+                              class_weight=cw)
+
+
+def make_pipeline(design: Design, penalty: str, C: float, class_weight: str, seed: int):
+    """Preprocessing + classifier as one Pipeline, so each CV fold fits its own imputation,
+    scaling and model on its training part only."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    parts = []
+    if design.numeric:
+        parts.append(("num", Pipeline([("impute", SimpleImputer(strategy="median")),
+                                       ("scale", StandardScaler())]), design.numeric))
+    if design.categorical:
+        cats = [design.levels[c] for c in design.categorical]
+        refs = [design.reference[c] for c in design.categorical]
+        steps = [("onehot", OneHotEncoder(categories=cats, drop=refs, handle_unknown="ignore",
+                                          sparse_output=False))]
+        if any(c in design.missing for c in design.categorical):
+            # Only when needed: imputing text columns is slow and a no-op without gaps.
+            steps.insert(0, ("impute", SimpleImputer(strategy="most_frequent")))
+        parts.append(("cat", Pipeline(steps), design.categorical))
+    pre = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
+    return Pipeline([("prepare", pre), ("model", make_classifier(penalty, C, class_weight, seed))])
+
+
+def fit_quietly(pipe, X, y):
+    """Fit, turning "did not converge" into a flag instead of console noise (the run notes it).
+
+    BLAS is held to one thread: these matrices are small, and a multi-threaded BLAS on a busy
+    machine was measured 5-10x slower than one thread (threads fighting over the cores)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=1, user_api="blas"):
+        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=".*Found unknown categories.*")
+        pipe.fit(X, y)
+    return any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+@dataclass
+class CVResult:
+    oof: np.ndarray            # out-of-fold churn probability per row
+    fold_auc: list[float]
+    folds: int
+    not_converged: int
+
+
+def cross_validate(design: Design, y: np.ndarray, *, folds: int, penalty: str, C: float,
+                   class_weight: str, seed: int, progress) -> CVResult:
+    """Stratified k-fold with a fixed seed; the whole pipeline is refitted inside each fold."""
+    from sklearn.base import clone
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    base = make_pipeline(design, penalty, C, class_weight, seed)
+    oof = np.full(len(y), np.nan)
+    aucs: list[float] = []
+    bad = 0
+    X = design.frame
+    for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
+        progress.report(k / folds, f"Cross-validation: fold {k + 1} of {folds}")
+        pipe = clone(base)
+        bad += fit_quietly(pipe, X.iloc[tr], y[tr])
+        p = pipe.predict_proba(X.iloc[te])[:, 1]
+        oof[te] = p
+        aucs.append(float(roc_auc_score(y[te], p)))
+    progress.report(1.0, "Cross-validation done")
+    return CVResult(oof, aucs, folds, bad)
+
+
+# -- threshold and metrics ---------------------------------------------------------------------
+def threshold_by_cost(prob: np.ndarray, y: np.ndarray, contact_cost: float,
+                      customer_value: float) -> tuple[float, float]:
+    """The threshold that maximises the expected value of a retention campaign on these
+    (out-of-fold) probabilities: contacting everyone with probability >= t gives
+    EV(t) = sum over contacted of (customer_value * actual - contact_cost), i.e. each contacted
+    churner is kept (worth customer_value) and every contact costs contact_cost.
+    Returns (threshold, EV); the threshold lies halfway between the last score contacted and the
+    next lower one. Contacting nobody (EV 0) is a candidate too: threshold 1.0 then means "no one
+    is worth a contact" unless a probability is exactly 1."""
+    order = np.argsort(-prob, kind="mergesort")
+    p = prob[order]
+    gain = customer_value * y[order] - contact_cost
+    ev = np.cumsum(gain)
+    # Only cut between distinct probabilities: customers with equal scores go together.
+    last_of_run = np.r_[p[1:] != p[:-1], True]
+    ev_cut = ev[last_of_run]
+    t_cut = p[last_of_run]
+    if len(ev_cut) == 0 or ev_cut.max() <= 0:
+        return 1.0, 0.0
+    i = int(np.argmax(ev_cut))
+    # Cut halfway to the next lower score, so the threshold is not itself someone's score.
+    below = t_cut[i + 1] if i + 1 < len(t_cut) else 0.0
+    return float((t_cut[i] + below) / 2), float(ev_cut[i])
+
+
+def confusion(prob: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, int]:
+    pred = prob >= threshold
+    actual = y == 1
+    return {"tn": int((~pred & ~actual).sum()), "fp": int((pred & ~actual).sum()),
+            "fn": int((~pred & actual).sum()), "tp": int((pred & actual).sum())}
+
+
+def rates(cm: dict[str, int]) -> dict[str, float]:
+    """accuracy, precision, recall, F1, fpr from a confusion matrix (0 where undefined)."""
+    tn, fp, fn, tp = cm["tn"], cm["fp"], cm["fn"], cm["tp"]
+    n = tn + fp + fn + tp
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"accuracy": (tp + tn) / n if n else 0.0, "precision": precision, "recall": recall,
+            "f1": f1, "fpr": fp / (fp + tn) if fp + tn else 0.0}
+
+
+# -- explanations -------------------------------------------------------------------------------
+def _num(v: float) -> str:
+    """A number for a sentence: 2,265 / 24.6 / 0.97 / 1."""
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _times(odds_ratio: float) -> str:
+    if odds_ratio >= 10:
+        return f"{odds_ratio:.0f}x"
+    if odds_ratio >= 0.1:
+        return f"{odds_ratio:.2f}x".replace(".00x", "x")
+    return f"{odds_ratio:.2g}x"
+
+
+def coefficient_table(design: Design, coef: np.ndarray, scale: dict[str, float]) -> pd.DataFrame:
+    """One row per design column: coefficient (log odds), odds ratio and a sentence. Numeric
+    coefficients are per one standard deviation (``scale``), categories against the reference."""
+    rows = []
+    for name, src, b in zip(design.columns, design.source, coef):
+        odds = float(np.exp(b))
+        w = design.words.get(src, src)
+        if src in design.numeric:
+            sd = scale.get(src, float("nan"))
+            kind = "per 1 standard deviation"
+            if b == 0:
+                text = f"{w} makes no difference to churn in this model (coefficient 0)."
+            elif b > 0:
+                text = (f"Customers with one standard deviation more {w} (+{_num(sd)}) are "
+                        f"{_times(odds)} as likely to churn (odds ratio, other features equal).")
+            else:
+                # Said the other way round so the factor reads as "N times as likely", N > 1.
+                text = (f"Customers with one standard deviation less {w} (-{_num(sd)}) are "
+                        f"{_times(1 / odds)} as likely to churn (odds ratio, other features equal).")
+        else:
+            level = name[len(src) + 3:]
+            ref = design.reference[src]
+            sd = float("nan")
+            kind = f"vs {src} = {ref}"
+            if b == 0:
+                text = f"{w} = {level} makes no difference to churn compared with {ref} (coefficient 0)."
+            elif b > 0:
+                text = (f"Customers with {w} = {level} are {_times(odds)} as likely to churn as those "
+                        f"with {w} = {ref} (odds ratio, other features equal).")
+            else:
+                text = (f"Customers with {w} = {ref} are {_times(1 / odds)} as likely to churn as those "
+                        f"with {w} = {level} (odds ratio, other features equal).")
+        rows.append({"feature": name, "coefficient": float(b), "odds_ratio": odds,
+                     "compared_with": kind, "std_dev": sd, "words": text})
+    t = pd.DataFrame(rows, columns=["feature", "coefficient", "odds_ratio", "compared_with",
+                                    "std_dev", "words"])
+    return t.reindex(t["coefficient"].abs().sort_values(ascending=False, kind="mergesort").index
+                     ).reset_index(drop=True)
+
+
+def reasons(design: Design, raw: pd.DataFrame, Z: np.ndarray, coef: np.ndarray,
+            z_mean: np.ndarray, raw_mean: dict[str, float]) -> list[str]:
+    """For each customer the features that push their churn odds up most, in words.
+
+    Contribution of a feature = sum over its design columns of coef * (z - mean z over the
+    training customers): for a standardised number that is coef * x_std; for a category it is
+    measured against the average customer, so the reference level can be a reason too."""
+    contrib = (Z - z_mean) * coef
+    src = np.asarray(design.source)
+    feats = list(design.numeric) + list(design.categorical)
+    per = np.column_stack([contrib[:, src == f].sum(axis=1) for f in feats])
+    top = np.argsort(-per, axis=1, kind="mergesort")[:, :REASONS_PER_CUSTOMER]
+    out: list[str] = []
+    raw_values = {f: raw[f].to_numpy() for f in feats}
+    for i in range(len(per)):
+        parts = []
+        for j in top[i]:
+            if per[i, j] < MIN_REASON:
+                break
+            f = feats[j]
+            w = design.words.get(f, f)
+            v = raw_values[f][i]
+            if f in design.numeric:
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    parts.append(f"{w} unknown")
+                else:
+                    high = float(v) > raw_mean[f]
+                    parts.append(f"{w} {'high' if high else 'low'} ({_num(float(v))} vs average "
+                                 f"{_num(raw_mean[f])})")
+            else:
+                parts.append(f"{w} = {v if isinstance(v, str) else 'unknown'}")
+        out.append("; ".join(parts) if parts else "no single feature stands out")
+    return out
