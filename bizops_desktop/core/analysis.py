@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from .errors import DataError, UsageError
+from .errors import DataError
 from .params import Param, resolve_params
 from .plotspec import PlotSpec
 from .roles import ROLE_TITLES

@@ -946,12 +946,10 @@ def _to_datetime(values, fmt: str):
             out = pd.to_datetime(values, format=fmt, errors="coerce")
             if not pt.is_datetime64_any_dtype(out):
                 raise ValueError("mixed time zones")
-            utc = False
         except (ValueError, TypeError, OverflowError):
             # Mixed UTC offsets: read them all as UTC.
             try:
                 out = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
-                utc = True
             except (ValueError, TypeError, OverflowError):
                 return pd.Series(pd.NaT, index=getattr(values, "index", None), dtype="datetime64[ns]")
     if getattr(out.dtype, "tz", None) is not None:
@@ -1089,7 +1087,6 @@ def _convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: 
     the original text beside the numbers would give every analysis two columns to choose from.)
     Columns named like identifiers (order, customer, product, SKU, 编号...) always stay text."""
     import numpy as np
-    import pandas as pd
     from pandas.api import types as pt
 
     notes: list[str] = []

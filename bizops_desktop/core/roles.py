@@ -116,7 +116,6 @@ def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
     single role at most one column. Data checks veto impossible guesses (a text column is not a
     price); columns left over that are numeric or low-cardinality become features only when a
     label or target was found (a customer table), never for an orders table."""
-    import pandas as pd
     from pandas.api import types as pt
 
     columns = list(frame.columns)

@@ -87,6 +87,19 @@ class ParamForm(QWidget):
         w.textChanged.connect(self.changed)
         return w
 
+    def set_rows_visible(self, names, visible: bool) -> None:
+        """Show or hide fields with their labels (e.g. options that only apply to one mode)."""
+        layouts = self.findChildren(QFormLayout)
+        for n in names:
+            w = self.editors.get(n)
+            if w is None:
+                continue
+            home = [lay for lay in layouts if lay.indexOf(w) >= 0]
+            if home:
+                home[0].setRowVisible(w, visible)
+            else:
+                w.setVisible(visible)
+
     def values(self) -> dict[str, Any]:
         """Checked values; raises UsageError naming the field at fault."""
         out = {}

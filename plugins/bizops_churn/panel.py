@@ -145,12 +145,7 @@ class ChurnPanel(AnalysisPanel):
     def _source_changed(self, *_):
         ed = self.form.editors.get("source")
         customers = ed is not None and ed.currentData() == "customers"
-        layouts = self.form.findChildren(QFormLayout)
-        for n in ORDERS_ONLY:
-            w = self.form.editors.get(n)
-            for lay in layouts:
-                if w is not None and lay.indexOf(w) >= 0:
-                    lay.setRowVisible(w, not customers)
+        self.form.set_rows_visible(ORDERS_ONLY, not customers)
 
     # -- results ---------------------------------------------------------------------------------
     def clear_result(self) -> None:

@@ -121,18 +121,8 @@ class PricingPanel(AnalysisPanel):
     def _mode_changed(self, *_):
         ed = self.form.editors.get("mode")
         mode = ed.currentData() if ed is not None else "auto"
-        forms = self.form.findChildren(QFormLayout)
         for names, hide_in in ((REGRESSION_ONLY, "elasticity"), (ELASTICITY_ONLY, "regression")):
-            for n in names:
-                w = self.form.editors.get(n)
-                if w is None:
-                    continue
-                visible = mode != hide_in
-                home = [f for f in forms if f.getWidgetPosition(w)[0] >= 0]
-                if home:
-                    home[0].setRowVisible(w, visible)   # hides the label with the field
-                else:
-                    w.setVisible(visible)
+            self.form.set_rows_visible(names, mode != hide_in)
 
     # -- results -------------------------------------------------------------------------------
     def clear_result(self) -> None:

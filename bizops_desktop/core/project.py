@@ -1,0 +1,687 @@
+"""The project file (.bizops): one SQLite file with the imported tables, their sources and column
+roles, and each tab's parameters and last result, so a reopened project shows every result at once.
+
+Layout (schema 2; ``PRAGMA application_id`` = APPLICATION_ID, ``PRAGMA user_version`` = schema):
+  meta(key, value JSON)                      app version, created/modified times, ui state
+  tables(table_id, n_rows, spec JSON)        one stored DataFrame: column kinds/dtypes/names, index
+  table_chunks(table_id, chunk, n_rows, crc32, data BLOB)   its rows, Arrow IPC (see tablestore.py)
+  datasets(position, name, source, source_hash, sheet, roles, import_options, notes, dtypes, table_id)
+  analyses(position, analysis_id, plugin, state_version, params, dataset, has_result,
+           metrics, plots, notes, extra)   JSON text columns; plots are PlotSpec.to_dict()
+  result_tables(analysis_id, position, name, table_id)
+Table data lives in BLOBs addressed by number, so no SQL is ever built from file content.
+
+Schema 1 (the first files) had no meta table and kept ``analyses.params`` as a JSON list of
+``[name, value]`` pairs; MIGRATIONS[0] turns it into schema 2 when such a file is opened (in
+memory: opening never writes to the file; the next save writes schema 2).
+
+A project file is untrusted input: nothing is pickled or evaluated, every JSON field is checked
+for its type, table specs only name known dtypes, chunks carry a CRC, and SQLite's quick_check
+runs before anything is read. Saving writes a temporary file next to the target, fsyncs it and
+renames it over the target, so a crash mid-save leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import secrets
+import sqlite3
+import stat
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Collection
+
+from .analysis import Result
+from .dataset import Dataset
+from .errors import Cancelled, ProjectError, UsageError
+from .plotspec import PlotSpec
+from .progress import Progress
+from .tablestore import EncodedTable, TableFormatError, UnsupportedFrame, check_spec, decode_table, json_default
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["AnalysisState", "Project", "save_project", "load_project", "stale_sources",
+           "APPLICATION_ID", "SCHEMA_VERSION", "MIGRATIONS", "PROJECT_SUFFIX"]
+
+APPLICATION_ID = 0x42495A4F  # "BIZO"
+PROJECT_SUFFIX = ".bizops"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass
+class AnalysisState:
+    """One tab's saved state. ``raw`` is set for sections whose plugin is not installed: their
+    stored row and result tables, kept as they were read and written back untouched."""
+
+    analysis_id: str
+    plugin: str = ""
+    state_version: int = 1
+    params: dict = field(default_factory=dict)
+    dataset: str | None = None
+    result: Result | None = None
+    raw: dict | None = None
+
+
+@dataclass
+class Project:
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    analyses: dict[str, AnalysisState] = field(default_factory=dict)
+    path: Path | None = None
+    meta: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema and migrations
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE tables (table_id INTEGER PRIMARY KEY, n_rows INTEGER NOT NULL, spec TEXT NOT NULL)",
+    "CREATE TABLE table_chunks (table_id INTEGER NOT NULL, chunk INTEGER NOT NULL,"
+    " n_rows INTEGER NOT NULL, crc32 INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (table_id, chunk))",
+    "CREATE TABLE datasets (position INTEGER NOT NULL, name TEXT PRIMARY KEY, source TEXT,"
+    " source_hash TEXT, sheet TEXT, roles TEXT NOT NULL, import_options TEXT NOT NULL,"
+    " notes TEXT NOT NULL, dtypes TEXT NOT NULL, table_id INTEGER NOT NULL)",
+    "CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
+    " plugin TEXT NOT NULL, state_version INTEGER NOT NULL, params TEXT NOT NULL, dataset TEXT,"
+    " has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)",
+    "CREATE TABLE result_tables (analysis_id TEXT NOT NULL, position INTEGER NOT NULL,"
+    " name TEXT NOT NULL, table_id INTEGER NOT NULL, PRIMARY KEY (analysis_id, name))",
+)
+_ANALYSIS_COLUMNS = ("analysis_id", "plugin", "state_version", "params", "dataset", "has_result",
+                     "metrics", "plots", "notes", "extra")
+
+
+class _Damaged(Exception):
+    """Internal: content that fails a check; load_project turns it into a ProjectError."""
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: add the meta table; params from ``[[name, value], ...]`` to ``{name: value}``."""
+    conn.execute(_SCHEMA[0])
+    conn.execute("INSERT INTO meta (key, value) VALUES ('migrated_from_schema', '1')")
+    rows = conn.execute("SELECT analysis_id, params FROM analyses").fetchall()
+    for aid, text in rows:
+        pairs = _loads(text, list, "parameters (schema 1)")
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+            raise _Damaged("parameters (schema 1) are not [name, value] pairs")
+        conn.execute("UPDATE analyses SET params = ? WHERE analysis_id = ?", (_dumps(dict(pairs)), aid))
+
+
+# MIGRATIONS[i] upgrades a file's content from schema i+1 to schema i+2, in place, on a
+# connection to an in-memory copy. Append a function here when the layout changes.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_to_2]
+SCHEMA_VERSION = len(MIGRATIONS) + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON helpers
+def _dumps(v: Any) -> str:
+    # allow_nan: metrics may hold inf (conviction); Python's json reads Infinity/NaN back.
+    return json.dumps(v, ensure_ascii=False, allow_nan=True, default=json_default)
+
+
+def _loads(text: Any, typ: type | tuple | None, what: str) -> Any:
+    if not isinstance(text, str):
+        raise _Damaged(f"{what} is not text")
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise _Damaged(f"{what} is not valid JSON") from e
+    if typ is not None and not isinstance(value, typ):
+        raise _Damaged(f"{what} has the wrong type")
+    return value
+
+
+def _opt_text(v: Any, what: str) -> str | None:
+    if v is not None and not isinstance(v, str):
+        raise _Damaged(f"{what} is not text")
+    return v
+
+
+def _str_list(v: Any, what: str) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise _Damaged(f"{what} is not a list of sentences")
+    return v
+
+
+def _int(v: Any, what: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise _Damaged(f"{what} is not a whole number")
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving
+def _progress(progress: Progress | None) -> Progress:
+    return progress if progress is not None else Progress()
+
+
+def save_project(project: Project, path: str | os.PathLike, progress: Progress | None = None) -> None:
+    """Write ``project`` to ``path`` atomically. On success ``project.path`` and ``project.meta``
+    (modified time, app version) are updated; on failure the previous file and the project in
+    memory are unchanged and no temporary file is left. Raises ProjectError or Cancelled."""
+    from .. import __version__
+
+    progress = _progress(progress)
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ProjectError("the folder does not exist", where=str(folder), hint="Choose another folder")
+    if path.is_dir():
+        raise ProjectError("this is a folder, not a file", where=str(path), hint="Choose a file name")
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    meta = dict(project.meta)
+    meta.setdefault("created", now)
+    meta["modified"] = now
+    meta["app_version"] = __version__
+
+    tmp = _create_temp(folder, path.name)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            _write(conn, project, meta, progress)
+        finally:
+            conn.close()
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        _fsync(tmp)
+        progress.check()  # last chance to cancel before the old file is replaced
+        os.replace(tmp, path)
+        _fsync_dir(folder)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        hint = "The previous file is unchanged; free some disk space or save to another folder"
+        if isinstance(exc, OSError):
+            raise ProjectError(f"could not save the project ({exc.strerror or exc})", where=str(path),
+                               hint=hint) from exc
+        if isinstance(exc, sqlite3.Error):
+            raise ProjectError(f"could not save the project ({exc})", where=str(path), hint=hint) from exc
+        raise
+    project.meta = meta
+    project.path = path
+    progress.report(1.0, "Saved")
+
+
+def _create_temp(folder: Path, name: str) -> str:
+    # Same folder as the target, so os.replace is a rename on one file system. O_EXCL with the
+    # default mode 0o666 lets the umask decide the permissions of a new project file.
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.saving"
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise ProjectError(f"cannot write in this folder ({e.strerror or e})", where=str(folder),
+                               hint="Save to another folder") from e
+        os.close(fd)
+        return str(tmp)
+    raise ProjectError("cannot create a temporary file", where=str(folder), hint="Save to another folder")
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse to fsync a directory; the rename is done anyway
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Progress) -> None:
+    # The temporary file is thrown away on any failure, so no journal is needed while filling it;
+    # durability comes from the explicit fsync before the rename.
+    conn.execute("PRAGMA page_size = 65536")
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(f"PRAGMA application_id = {int(APPLICATION_ID)}")
+    conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+    conn.execute("BEGIN")
+    for ddl in _SCHEMA:
+        conn.execute(ddl)
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                     [(str(k), _dumps(v)) for k, v in meta.items()])
+
+    # Encode first (cheap: dtype inference only) so the progress bar can weigh every table.
+    work: list[tuple[str, Any]] = []
+    for name, ds in project.datasets.items():
+        work.append(("dataset", (name, ds, _encode(ds.frame, f"dataset {name!r}"))))
+    for aid, st in project.analyses.items():
+        if st.raw is not None:
+            work.append(("raw", (aid, st.raw)))
+        else:
+            tables = {}
+            if st.result is not None:
+                for tname, frame in st.result.tables.items():
+                    tables[tname] = _encode(frame, f"result table {tname!r} of {aid!r}")
+            work.append(("analysis", (aid, st, tables)))
+
+    def weight(item) -> int:
+        kind, payload = item
+        if kind == "dataset":
+            return payload[2].n_rows * max(1, len(payload[2].spec["columns"])) + 1
+        if kind == "analysis":
+            return sum(t.n_rows * max(1, len(t.spec["columns"])) for t in payload[2].values()) + 1
+        return sum(int(t.get("n_rows", 0) or 0) for t in payload[1].get("tables", [])) + 1
+
+    total = sum(weight(w) for w in work) or 1
+    done = 0
+    next_id = 1
+    n_datasets = n_analyses = 0
+
+    def put_table(enc: EncodedTable, label: str, start: int, span: int) -> int:
+        nonlocal next_id
+        tid = next_id
+        next_id += 1
+        conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)",
+                     (tid, enc.n_rows, _dumps(enc.spec)))
+        rows = 0
+        for k, (n, blob) in enumerate(enc.chunks()):
+            conn.execute("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
+                         (tid, k, n, zlib.crc32(blob), blob))
+            rows += n
+            frac = (start + span * (rows / max(1, enc.n_rows))) / total
+            progress.report(frac, f"Saving {label}")
+        return tid
+
+    progress.report(0.0, "Saving the project")
+    for kind, payload in work:
+        w = weight((kind, payload))
+        if kind == "dataset":
+            name, ds, enc = payload
+            tid = put_table(enc, f"table {name}", done, w)
+            dtypes = [[spec_name, str(dtype)] for spec_name, dtype in
+                      zip((c["name"] for c in enc.spec["columns"]), ds.frame.dtypes)]
+            conn.execute(
+                "INSERT INTO datasets (position, name, source, source_hash, sheet, roles, import_options,"
+                " notes, dtypes, table_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (n_datasets, name, _text_or_none(ds.source), _text_or_none(ds.source_hash), _text_or_none(ds.sheet),
+                 _dumps(ds.roles), _dumps(dict(ds.import_options or {})), _dumps([str(n) for n in ds.notes or []]),
+                 _dumps(dtypes), tid))
+            n_datasets += 1
+        elif kind == "analysis":
+            aid, st, tables = payload
+            r = st.result
+            plots = _plots_json(r, aid) if r else None
+            conn.execute(
+                "INSERT INTO analyses (position, analysis_id, plugin, state_version, params, dataset,"
+                " has_result, metrics, plots, notes, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (n_analyses, aid, st.plugin or "", int(st.state_version),
+                 _dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
+                 _dumps(dict(r.metrics or {})) if r else None, plots,
+                 _dumps([str(n) for n in r.notes or []]) if r else None,
+                 _dumps(dict(r.extra or {})) if r else None))
+            pos = done
+            for i, (tname, enc) in enumerate(tables.items()):
+                span = enc.n_rows * max(1, len(enc.spec["columns"]))
+                tid = put_table(enc, f"result {tname}", pos, span)
+                pos += span
+                conn.execute("INSERT INTO result_tables (analysis_id, position, name, table_id) VALUES (?, ?, ?, ?)",
+                             (aid, i, tname, tid))
+            n_analyses += 1
+        else:
+            aid, raw = payload
+            next_id = _write_raw(conn, aid, raw, n_analyses, next_id)
+            n_analyses += 1
+        done += w
+        progress.report(done / total)
+    conn.execute("COMMIT")
+
+
+def _plots_json(result: Result, aid: str) -> str:
+    # Checked as the loader will check it, so a plot we write is a plot we can read back.
+    text = _dumps({str(k): p.to_dict() for k, p in result.plots.items()})
+    for name, d in json.loads(text).items():
+        try:
+            _check_plot(d, f"plot {name!r}")
+        except _Damaged as e:
+            raise ProjectError(f"cannot save tab {aid!r}: {e}",
+                               hint="This is a bug in the analysis that made it; please report it") from e
+    return text
+
+
+def _text_or_none(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _encode(frame: "pd.DataFrame", what: str) -> EncodedTable:
+    try:
+        return EncodedTable(frame)
+    except UnsupportedFrame as e:
+        raise ProjectError(f"cannot save {what}: {e}",
+                           hint="This is a bug in the analysis that made it; please report it") from e
+
+
+def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid: int) -> int:
+    """Write back a section of a plugin that is not installed, exactly as it was read; return
+    the next free table id."""
+    row = raw["row"]
+    conn.execute(
+        "INSERT INTO analyses (position, analysis_id, plugin, state_version, params, dataset,"
+        " has_result, metrics, plots, notes, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (position, aid, *(row[c] for c in _ANALYSIS_COLUMNS[1:])))
+    for t in raw.get("tables", []):
+        conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)", (tid, t["n_rows"], t["spec"]))
+        conn.executemany("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
+                         [(tid, k, n, crc, data) for k, (n, crc, data) in enumerate(t["chunks"])])
+        conn.execute("INSERT INTO result_tables (analysis_id, position, name, table_id) VALUES (?, ?, ?, ?)",
+                     (aid, t["position"], t["name"], tid))
+        tid += 1
+    return tid
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+def _not_ours(path: Path) -> ProjectError:
+    return ProjectError("this is not a BizOps Desktop project", where=str(path),
+                        hint="Choose a .bizops file saved by BizOps Desktop; to read a table use File > Open data")
+
+
+def _damaged(path: Path, detail: str = "") -> ProjectError:
+    return ProjectError("the project file is damaged or truncated" + (f" ({detail})" if detail else ""),
+                        where=str(path), hint="Open a backup copy or import the data again; the file was not changed")
+
+
+def load_project(path: str | os.PathLike, known_analyses: Collection[str] | None = None,
+                 progress: Progress | None = None) -> Project:
+    """Read a project file. Sections whose analysis id is not in ``known_analyses`` (None: all
+    are known) are kept as ``raw`` for writing back. Raises ProjectError (not ours, newer,
+    damaged/truncated, missing) or Cancelled."""
+    progress = _progress(progress)
+    path = Path(path)
+    if not path.exists():
+        raise ProjectError("there is no such file", where=str(path),
+                           hint="Check the name or pick the file with File > Open project")
+    if path.is_dir():
+        raise ProjectError("this is a folder, not a project file", where=str(path), hint="Choose a .bizops file")
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as e:
+        raise ProjectError(f"cannot read the file ({e.strerror or e})", where=str(path),
+                           hint="Check that you may read it and that it is not open in another program") from e
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        if header.startswith(_SQLITE_MAGIC[:10]):
+            raise _damaged(path, "the file ends too early")
+        raise _not_ours(path)
+    # The SQLite header stores user_version at offset 60 and application_id at 68, big-endian.
+    version = int.from_bytes(header[60:64], "big", signed=True)
+    app_id = int.from_bytes(header[68:72], "big", signed=True)
+    if app_id != APPLICATION_ID:
+        raise _not_ours(path)
+    if version > SCHEMA_VERSION:
+        raise ProjectError(f"this project was made by a newer BizOps Desktop (schema {version}; "
+                           f"this program reads up to schema {SCHEMA_VERSION})", where=str(path),
+                           hint="Update the program to open it")
+    if version < 1:
+        raise _damaged(path, "no schema version")
+
+    cancelled = [False]
+
+    def on_sqlite_progress() -> int:
+        if progress.cancelled:
+            cancelled[0] = True
+            return 1  # makes SQLite stop the statement; raised as Cancelled below
+        return 0
+
+    conn = None
+    try:
+        try:
+            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        except sqlite3.Error as e:
+            raise ProjectError(f"cannot open the file ({e})", where=str(path), hint="Check that you may read it") from e
+        conn.set_progress_handler(on_sqlite_progress, 20000)
+        progress.report(0.0, "Checking the project file")
+        check = conn.execute("PRAGMA quick_check").fetchall()
+        if check != [("ok",)]:
+            raise _Damaged("SQLite integrity check failed")
+        if version < SCHEMA_VERSION:
+            mem = sqlite3.connect(":memory:", isolation_level=None)
+            conn.backup(mem)
+            conn.close()
+            conn = mem
+            conn.set_progress_handler(on_sqlite_progress, 20000)
+            conn.execute("BEGIN")
+            for step in MIGRATIONS[version - 1:]:
+                step(conn)
+            conn.execute("COMMIT")
+        progress.report(0.05, "Reading the project")
+        project = _read(conn, set(known_analyses) if known_analyses is not None else None, progress.sub(0.05, 1.0))
+    except _Damaged as e:
+        raise _damaged(path, str(e)) from e
+    except TableFormatError as e:
+        raise _damaged(path, str(e)) from e
+    except sqlite3.Error as e:
+        if cancelled[0]:
+            raise Cancelled() from e
+        raise _damaged(path, str(e)) from e
+    finally:
+        if conn is not None:
+            conn.close()
+    project.path = path
+    progress.report(1.0, "Opened")
+    return project
+
+
+def _read(conn: sqlite3.Connection, known: set[str] | None, progress: Progress) -> Project:
+    meta = {}
+    for key, value in conn.execute("SELECT key, value FROM meta"):
+        if not isinstance(key, str):
+            raise _Damaged("a meta key is not text")
+        meta[key] = _loads(value, None, f"meta {key!r}")
+
+    tables: dict[int, tuple[int, dict]] = {}
+    for tid, n_rows, spec_text in conn.execute("SELECT table_id, n_rows, spec FROM tables"):
+        spec = check_spec(_loads(spec_text, dict, "a table description"))
+        if _int(n_rows, "a row count") != spec["n_rows"]:
+            raise _Damaged("row counts disagree")
+        tables[tid] = (n_rows, spec)
+
+    ds_rows = conn.execute(
+        "SELECT name, source, source_hash, sheet, roles, import_options, notes, dtypes, table_id"
+        " FROM datasets ORDER BY position").fetchall()
+    an_rows = conn.execute("SELECT " + ", ".join(_ANALYSIS_COLUMNS) + " FROM analyses ORDER BY position").fetchall()
+    rt_rows = conn.execute(
+        "SELECT analysis_id, position, name, table_id FROM result_tables ORDER BY analysis_id, position").fetchall()
+    result_tables: dict[str, list[tuple[int, str, int]]] = {}
+    for aid, pos, name, tid in rt_rows:
+        if not isinstance(aid, str) or not isinstance(name, str) or tid not in tables:
+            raise _Damaged("a result table entry is broken")
+        result_tables.setdefault(aid, []).append((_int(pos, "a table position"), name, tid))
+
+    # Progress weight: rows of the tables that are decoded.
+    to_decode = [r[8] for r in ds_rows] + [tid for aid, *_ in an_rows if known is None or aid in known
+                                            for _, _, tid in result_tables.get(aid, [])]
+    total = sum(tables[t][0] if t in tables else 0 for t in to_decode) + len(to_decode) or 1
+    done = [0]
+
+    def read_table(tid: int, label: str) -> "pd.DataFrame":
+        if tid not in tables:
+            raise _Damaged(f"{label} has no data")
+        n_rows, spec = tables[tid]
+        start = done[0]
+        frame = decode_table(spec, _chunks(conn, tid),
+                             progress=lambda rows: progress.report((start + rows) / total, f"Reading {label}"))
+        done[0] = start + n_rows + 1
+        return frame
+
+    datasets: dict[str, Dataset] = {}
+    for name, source, source_hash, sheet, roles, options, notes, dtypes, tid in ds_rows:
+        if not isinstance(name, str) or not name:
+            raise _Damaged("a table has no name")
+        label = f"table {name!r}"
+        roles_v = _loads(roles, dict, f"column roles of {label}")
+        for r, cols in roles_v.items():
+            if not (isinstance(cols, list) and all(isinstance(c, str) for c in cols)):
+                raise _Damaged(f"column roles of {label} are not lists of column names")
+        frame = read_table(tid, label)
+        dtypes_v = _loads(dtypes, list, f"column types of {label}")
+        stored_types = [str(d[1]) if isinstance(d, list) and len(d) == 2 else None for d in dtypes_v]
+        if stored_types != [str(t) for t in frame.dtypes]:
+            raise _Damaged(f"column types of {label} disagree with its data")
+        try:
+            ds = Dataset(name=name, frame=frame, roles=roles_v, source=_opt_text(source, "source path"),
+                         source_hash=_opt_text(source_hash, "source hash"), sheet=_opt_text(sheet, "sheet name"),
+                         import_options=_loads(options, dict, f"import options of {label}"),
+                         notes=_str_list(_loads(notes, list, f"notes of {label}"), f"notes of {label}"))
+        except UsageError as e:  # an unknown role name
+            raise _Damaged(f"column roles of {label}: {e.message}") from e
+        datasets[name] = ds
+
+    analyses: dict[str, AnalysisState] = {}
+    for row in an_rows:
+        values = dict(zip(_ANALYSIS_COLUMNS, row))
+        aid = values["analysis_id"]
+        if not isinstance(aid, str) or not aid:
+            raise _Damaged("a tab section has no analysis id")
+        if known is not None and aid not in known:
+            analyses[aid] = _read_raw(conn, values, result_tables.get(aid, []), tables)
+            continue
+        label = f"tab {aid!r}"
+        st = AnalysisState(
+            analysis_id=aid,
+            plugin=_opt_text(values["plugin"], f"plugin of {label}") or "",
+            state_version=_int(values["state_version"], f"state version of {label}"),
+            params=_loads(values["params"], dict, f"parameters of {label}"),
+            dataset=_opt_text(values["dataset"], f"data set of {label}"),
+        )
+        if _int(values["has_result"], f"result flag of {label}"):
+            plots = {}
+            for pname, pd_ in _loads(values["plots"], dict, f"plots of {label}").items():
+                _check_plot(pd_, f"plot {pname!r} of {label}")
+                try:
+                    plots[pname] = PlotSpec.from_dict(pd_)
+                except (TypeError, ValueError, AttributeError) as e:
+                    raise _Damaged(f"plot {pname!r} of {label} is not a plot") from e
+            tables_out = {tname: read_table(tid, f"result {tname!r} of {label}")
+                          for _, tname, tid in result_tables.get(aid, [])}
+            st.result = Result(
+                tables=tables_out,
+                metrics=_loads(values["metrics"], dict, f"figures of {label}"),
+                plots=plots,
+                notes=_str_list(_loads(values["notes"], list, f"notes of {label}"), f"notes of {label}"),
+                extra=_loads(values["extra"], dict, f"state of {label}"),
+            )
+        analyses[aid] = st
+    return Project(datasets=datasets, analyses=analyses, meta=meta)
+
+
+_SCALAR = (int, float, str, type(None))
+_PLOT_FIELDS = {"title": str, "x_label": str, "y_label": str, "x_is_date": bool, "legend": bool}
+_LAYER_FIELDS = {"kind": str, "name": str, "dashed": bool, "color": (str, type(None)),
+                 "width": (int, float, type(None)), "size": (int, float, type(None)),
+                 "alpha": (int, float, type(None))}
+_LAYER_LISTS = ("x", "y", "y2", "values", "labels")
+
+
+def _check_plot(d: Any, what: str) -> None:
+    """A stored PlotSpec must have the field types the renderer expects (text where text,
+    flat lists of numbers/words where data), so a forged file cannot upset the plot code."""
+    def bad(field_name: str):
+        return _Damaged(f"{what} has a bad {field_name}")
+
+    if not isinstance(d, dict):
+        raise _Damaged(f"{what} is not an object")
+    for k, typ in _PLOT_FIELDS.items():
+        if k in d and not isinstance(d[k], typ):
+            raise bad(k)
+    ticks = d.get("x_ticks")
+    if ticks is not None and not (isinstance(ticks, list) and all(
+            isinstance(t, list) and len(t) == 2 and isinstance(t[0], (int, float)) and isinstance(t[1], str)
+            for t in ticks)):
+        raise bad("x_ticks")
+    layers = d.get("layers", [])
+    if not isinstance(layers, list):
+        raise bad("layers")
+    for ly in layers:
+        if not isinstance(ly, dict):
+            raise bad("layer")
+        for k, typ in _LAYER_FIELDS.items():
+            if k in ly and not isinstance(ly[k], typ):
+                raise bad(k)
+        for k in _LAYER_LISTS:
+            v = ly.get(k)
+            if v is not None and not (isinstance(v, list) and all(isinstance(x, _SCALAR) for x in v)):
+                raise bad(k)
+
+
+def _chunks(conn: sqlite3.Connection, tid: int):
+    expected = 0
+    for k, n, crc, data in conn.execute(
+            "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,)):
+        if k != expected or not isinstance(data, bytes) or not isinstance(n, int) or n < 0:
+            raise _Damaged("a table chunk is missing")
+        if zlib.crc32(data) != crc:
+            raise _Damaged("a table chunk fails its checksum")
+        expected += 1
+        yield n, data
+
+
+def _read_raw(conn, values: dict, tables_of: list, tables: dict) -> AnalysisState:
+    """A section of a plugin that is not installed: keep the stored row and tables verbatim."""
+    raw_tables = []
+    for pos, name, tid in tables_of:
+        spec_text = conn.execute("SELECT spec FROM tables WHERE table_id = ?", (tid,)).fetchone()[0]
+        chunks = [(n, crc, data) for _, n, crc, data in conn.execute(
+            "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,))]
+        raw_tables.append({"name": name, "position": pos, "n_rows": tables[tid][0], "spec": spec_text,
+                           "chunks": chunks})
+    row = {c: values[c] for c in _ANALYSIS_COLUMNS[1:]}
+    # Shown in the window ("plugin X is not installed"); lenient because they are not used.
+    try:
+        params = json.loads(values["params"]) if isinstance(values["params"], str) else {}
+    except (ValueError, RecursionError):
+        params = {}
+    sv = values["state_version"]
+    return AnalysisState(
+        analysis_id=values["analysis_id"],
+        plugin=values["plugin"] if isinstance(values["plugin"], str) else "",
+        state_version=sv if isinstance(sv, int) else 0,
+        params=params if isinstance(params, dict) else {},
+        dataset=values["dataset"] if isinstance(values["dataset"], str) else None,
+        raw={"row": row, "tables": raw_tables},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+def stale_sources(project: Project) -> list[str]:
+    """Names of data sets whose source file still exists but differs from what was imported
+    (the window offers to reload them). Missing or unreadable sources are not listed."""
+    from .importer import file_hash  # the importer's hash is what Dataset.source_hash holds
+
+    out = []
+    for name, ds in project.datasets.items():
+        if not ds.source or not ds.source_hash:
+            continue
+        src = Path(ds.source)
+        if not src.is_file():
+            continue
+        try:
+            digest = file_hash(src)
+        except OSError:
+            continue
+        saved = ds.source_hash.lower().removeprefix("sha256:")
+        if digest != saved:
+            out.append(name)
+    return out

@@ -1,0 +1,176 @@
+"""The user x item matrix shared by recommendations (and anything else that needs "who rated or
+bought what"): explicit ratings, or implicit weights from purchase counts or quantities.
+
+Explicit: one cell per (customer, product); a customer who rated a product more than once gets the
+mean of their ratings (a note says how many). Implicit: a cell holds how many order lines
+(``counts``), units (``quantity``), 1 (``binary``) or log(1 + order lines) (``log``).
+Rows and columns are numbered in order of first appearance in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+WEIGHTINGS = ("counts", "quantity", "binary", "log")
+
+
+@dataclass
+class RatingMatrix:
+    """``matrix`` is CSR (users x items, float64) with only the observed cells stored (an explicit
+    rating equal to zero is still stored). ``users``/``items`` are the original labels."""
+
+    matrix: sp.csr_matrix
+    users: np.ndarray
+    items: np.ndarray
+    explicit: bool
+    weighting: str                      # "rating" for explicit data, else one of WEIGHTINGS
+    names: dict[Any, str] = field(default_factory=dict)   # product label -> product name
+    rating_scale: tuple[float, float] | None = None       # (lowest, highest) explicit rating
+    notes: list[str] = field(default_factory=list)
+    # Same structure as ``matrix``; each cell holds the input row where it first appears. Ties
+    # between equally similar neighbours are broken by it, as Surprise does (file order).
+    first_row: sp.csr_matrix | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    @property
+    def nnz(self) -> int:
+        return int(self.matrix.nnz)
+
+    def user_index(self) -> dict:
+        return {u: k for k, u in enumerate(self.users.tolist())}
+
+    def item_index(self) -> dict:
+        return {i: k for k, i in enumerate(self.items.tolist())}
+
+    def name_of(self, item) -> str:
+        return self.names.get(item, "")
+
+    def triplets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(user index, item index, value) of every stored cell, row by row."""
+        m = self.matrix
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        return rows, m.indices.copy(), m.data.copy()
+
+
+def _clean_keys(frame: pd.DataFrame, cols: list[str], notes: list[str]) -> pd.DataFrame:
+    keep = frame[cols].notna().all(axis=1)
+    for c in cols:
+        if frame[c].dtype == object:
+            keep &= frame[c].astype(str).str.strip() != ""
+    dropped = int((~keep).sum())
+    if dropped:
+        notes.append(f"{dropped} row(s) without a customer or product were left out.")
+    return frame.loc[keep]
+
+
+def build_ratings(frame: pd.DataFrame, user_col: str, item_col: str, value_col: str | None = None,
+                  *, explicit: bool, weighting: str = "counts", name_col: str | None = None,
+                  where: str = "data") -> RatingMatrix:
+    """Build the matrix from a long table. ``value_col`` is the rating (explicit) or the quantity
+    (implicit, used by ``weighting="quantity"``)."""
+    notes: list[str] = []
+    for c in (user_col, item_col, value_col, name_col):
+        if c is not None and c not in frame.columns:
+            raise DataError(f"column {c!r} is not in the table", where=where,
+                            hint="Check the column roles")
+    if not explicit and weighting not in WEIGHTINGS:
+        raise UsageError(f"unknown implicit weighting {weighting!r}", where="weighting",
+                         hint="use one of " + ", ".join(WEIGHTINGS))
+    if not explicit and weighting == "quantity" and value_col is None:
+        raise UsageError("weighting by quantity needs a column marked as Quantity (quantity)",
+                         where="weighting", hint="Mark the quantity column, or use counts")
+    df = _clean_keys(frame, [user_col, item_col], notes)
+    if value_col is not None and (explicit or weighting == "quantity"):
+        values = pd.to_numeric(df[value_col], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        if not explicit:
+            bad |= values <= 0
+        if int(bad.sum()):
+            what = "rating" if explicit else "positive quantity"
+            notes.append(f"{int(bad.sum())} row(s) without a {what} in column {value_col!r} were left out.")
+        df = df.loc[~bad]
+        values = values.loc[~bad].astype(float)
+    else:
+        values = pd.Series(1.0, index=df.index)
+    if df.empty:
+        raise DataError("no usable rows: every row lacks a customer, a product or a value",
+                        where=where, hint="Check the column roles and the file's contents")
+
+    ucode, users = pd.factorize(df[user_col], sort=False)
+    icode, items = pd.factorize(df[item_col], sort=False)
+    n_u, n_i = len(users), len(items)
+    vals = values.to_numpy(dtype=np.float64)
+    key = ucode.astype(np.int64) * n_i + icode
+    uniq, first, inv, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    sums = np.bincount(inv, weights=vals, minlength=len(uniq))
+
+    if explicit:
+        data = sums / counts
+        dup = int((counts > 1).sum())
+        if dup:
+            notes.append(f"{dup} customer/product pair(s) were rated more than once; "
+                         "their ratings were averaged.")
+        weighting_used = "rating"
+        scale = (float(vals.min()), float(vals.max()))
+    else:
+        if weighting == "quantity":
+            data = sums
+        elif weighting == "counts":
+            data = counts.astype(np.float64)
+        elif weighting == "binary":
+            data = np.ones(len(uniq))
+        else:  # log
+            data = np.log1p(counts.astype(np.float64))
+        weighting_used = weighting
+        scale = None
+    rows = (uniq // n_i).astype(np.int64)
+    cols_ = (uniq % n_i).astype(np.int64)
+    # Built from its parts so that an explicit rating of 0 stays a stored cell.
+    order = np.lexsort((cols_, rows))
+    indptr = np.zeros(n_u + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    indptr = np.cumsum(indptr)
+    mat = sp.csr_matrix((data[order], cols_[order], indptr), shape=(n_u, n_i))
+    first_row = sp.csr_matrix((first[order].astype(np.float64), cols_[order], indptr), shape=(n_u, n_i))
+
+    names: dict[Any, str] = {}
+    if name_col is not None:
+        first = df[[item_col, name_col]].dropna().drop_duplicates(item_col)
+        names = dict(zip(first[item_col].tolist(), first[name_col].astype(str).tolist()))
+    return RatingMatrix(mat, np.asarray(users, dtype=object), np.asarray(items, dtype=object),
+                        explicit, weighting_used, names, scale, notes, first_row)
+
+
+def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str = "counts") -> RatingMatrix:
+    """Pick explicit ratings when the data has a rating column (unless ``source="orders"``), else
+    implicit purchases. ``source``: auto | ratings | orders."""
+    user, item = ds.col("customer_id"), ds.col("product_id")
+    if not ds.has("customer_id", "product_id"):
+        raise DataError("recommendations need a customer column and a product column", where=ds.name,
+                        hint="Mark them as Customer (customer_id) and Product (product_id) in Column roles")
+    name = ds.col("product_name") if ds.has("product_name") else None
+    if source not in ("auto", "ratings", "orders"):
+        raise UsageError(f"unknown source {source!r}", hint="use auto, ratings or orders")
+    has_rating = ds.has("rating")
+    if source == "ratings" and not has_rating:
+        raise DataError("the data has no column marked as Rating (rating)", where=ds.name,
+                        hint="Mark the rating column, or use the orders (implicit) source")
+    if has_rating and source != "orders":
+        return build_ratings(ds.frame, user, item, ds.col("rating"), explicit=True,
+                             name_col=name, where=ds.name)
+    qty = ds.col("quantity") if ds.has("quantity") else None
+    return build_ratings(ds.frame, user, item, qty, explicit=False, weighting=weighting,
+                         name_col=name, where=ds.name)

@@ -1,0 +1,160 @@
+"""Sales series: one number per period (day, week or month) per product and in total, from an
+orders table (date + quantity or amount) or a ready time series (date + value). Missing periods
+are filled with zero sales and several rows of one period are summed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .periods import FREQ_WORDS, guess_freq, normalise_freq, period_range, period_start
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+TOTAL = "Total"
+# Roles that can hold the number to add up, in order of preference: units sold tell the owner
+# what to stock, so quantity wins over money.
+VALUE_ROLES = ("quantity", "amount", "target")
+
+
+@dataclass
+class SalesSeries:
+    """Wide table of series: ``values`` has one column per series (``Total`` first), indexed by
+    period start. ``labels`` maps a series name to what the user sees (id and product name)."""
+
+    freq: str
+    values: pd.DataFrame
+    value_name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self.values.index)
+
+    @property
+    def names(self) -> list[str]:
+        return [str(c) for c in self.values.columns]
+
+    def series(self, name: str) -> np.ndarray:
+        return self.values[name].to_numpy(dtype=float)
+
+
+def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
+    if freq == "D":
+        return start
+    if freq == "W":
+        return start + pd.Timedelta(days=6)
+    return start + pd.offsets.MonthEnd(0)
+
+
+def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | None = None, *,
+                 freq: str | None = None, top: int | None = None, total: bool = True,
+                 name_col: str | None = None, drop_partial_last: bool = True,
+                 where: str = "data") -> SalesSeries:
+    """Aggregate ``value`` by period (and by ``series_col`` when given).
+
+    freq: D/W/M or None to guess from the dates. top: keep the N series with the largest sum
+    (the total is always over every row). A last period that the data covers only in part
+    (orders up to the 10th of a month, aggregated monthly) is dropped, because its low sum would
+    read as a collapse in sales; the notes say so.
+    """
+    notes: list[str] = []
+    for c in (date, value, series_col, name_col):
+        if c is not None and c not in frame.columns:
+            raise DataError(f"column {c!r} is not in the table", where=where,
+                            hint="Check the column roles")
+    dates = frame[date]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        dates = pd.to_datetime(dates.astype("string"), errors="coerce", format="mixed")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    values = pd.to_numeric(frame[value], errors="coerce")
+    ok = dates.notna() & values.notna()
+    n_bad_date = int(dates.isna().sum())
+    n_bad_value = int((dates.notna() & values.isna()).sum())
+    if n_bad_date:
+        notes.append(f"{n_bad_date} rows without a readable date in column {date!r} were left out.")
+    if n_bad_value:
+        notes.append(f"{n_bad_value} rows without a number in column {value!r} were left out.")
+    if not ok.any():
+        raise DataError(f"no row has both a date in {date!r} and a number in {value!r}", where=where,
+                        hint="Check that the date and value columns are the right ones")
+    work = pd.DataFrame({"date": dates[ok].to_numpy(), "value": values[ok].to_numpy(dtype=float)})
+    if series_col is not None:
+        work["series"] = frame.loc[ok, series_col].astype("string").fillna("(none)").to_numpy()
+
+    natural = guess_freq(work["date"])
+    f = normalise_freq(freq) or natural
+    if freq is None or normalise_freq(freq) is None:
+        notes.append(f"Sales were added up {FREQ_WORDS[f]} (frequency guessed from the dates).")
+    work["period"] = period_start(work["date"], f)
+    first, last = work["period"].min(), work["period"].max()
+    periods = period_range(first, last, f)
+
+    # A ready series has every date on a period start; only finer data can end mid-period.
+    finer = bool((work["date"] != work["period"]).any())
+    if drop_partial_last and finer and f != "D" and len(periods) > 1:
+        last_date = pd.Timestamp(work["date"].max()).normalize()
+        if last_date < _period_end(last, f):
+            work = work[work["period"] < last]
+            periods = periods[:-1]
+            notes.append(f"The last period ({last.date()}) was dropped: the data ends on {last_date.date()}, "
+                         f"before that period is over, so its sales are incomplete.")
+
+    # Duplicate dates are summed; periods with no rows become zero sales.
+    tot = work.groupby("period")["value"].sum().reindex(periods, fill_value=0.0)
+    columns: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    if series_col is not None:
+        per = work.groupby(["series", "period"])["value"].sum().unstack("series", fill_value=0.0)
+        per = per.reindex(periods, fill_value=0.0)
+        order = per.sum(axis=0).sort_values(ascending=False, kind="stable")
+        keep = list(order.index)
+        if top is not None and len(keep) > top:
+            notes.append(f"Forecasting the {top} best-selling of {len(keep)} products (top_products); "
+                         f"the total covers all of them.")
+            keep = keep[:top]
+        names = {}
+        if name_col is not None:
+            nm = frame.loc[ok, [series_col, name_col]].dropna()
+            names = dict(zip(nm[series_col].astype("string"), nm[name_col].astype("string")))
+        total_name = TOTAL if TOTAL not in keep else "Total (all products)"
+        if total:
+            columns[total_name] = tot
+            labels[total_name] = "Total (all products)"
+        for s in keep:
+            columns[str(s)] = per[s]
+            labels[str(s)] = f"{s} · {names[s]}" if s in names and str(names[s]) != str(s) else str(s)
+    else:
+        columns[TOTAL] = tot
+        labels[TOTAL] = TOTAL
+    out = pd.DataFrame(columns, index=periods)
+    out.index.name = "period"
+    return SalesSeries(freq=f, values=out.astype(float), value_name=value, labels=labels, notes=notes)
+
+
+def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = None,
+                total: bool = True) -> SalesSeries:
+    """The sales series of a dataset: date + quantity (or amount, or target) per period, per
+    product when a product column is mapped."""
+    date = ds.col("date") if ds.has("date") else None
+    if date is None:
+        raise DataError("a sales forecast needs a date column", where=ds.name,
+                        hint="Open Column roles and mark the column holding the order date as Date")
+    value_role = next((r for r in VALUE_ROLES if ds.has(r)), None)
+    if value_role is None:
+        raise DataError("a sales forecast needs a column with the number sold (quantity), "
+                        "the line total (amount) or the series value (target)", where=ds.name,
+                        hint="Open Column roles and mark the column to forecast as Quantity, Line total or Target")
+    series_col = ds.col("product_id") if ds.has("product_id") else None
+    name_col = ds.col("product_name") if ds.has("product_name") else None
+    out = build_series(ds.frame, date, ds.col(value_role), series_col, freq=freq, top=top, total=total,
+                       name_col=name_col, where=ds.name)
+    out.notes.insert(0, f"Forecasting {value_role} (column {ds.col(value_role)!r}).")
+    return out
