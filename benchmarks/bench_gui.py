@@ -58,8 +58,8 @@ def main() -> None:
     measure(app, lambda: job.state in ("done", "failed", "cancelled"))
     end = time.perf_counter() + 1.0
     _, idle = measure(app, lambda: time.perf_counter() > end)
-    idle_p99 = idle[int(0.99 * (len(idle) - 1))]
-    print(f"idle: p99 timer gap {idle_p99 * 1000:.0f} ms, max {idle[-1] * 1000:.0f} ms")
+    idle_p99 = idle[int(0.99 * (len(idle) - 1))] if idle else 0.010
+    print(f"idle: p99 timer gap {idle_p99 * 1000:.0f} ms, max {(idle[-1] if idle else 0) * 1000:.0f} ms")
     only = [s for s in a.only.split(",") if s]
     for aid in w.registry.analyses:
         if only and aid not in only:
