@@ -439,7 +439,11 @@ def check_spec(spec: Any) -> dict:
         for key in ("start", "stop", "step"):
             if not isinstance(index.get(key), int) or isinstance(index.get(key), bool):
                 raise TableFormatError("bad range index")
-        if index["step"] == 0 or len(range(index["start"], index["stop"], index["step"])) != n:
+        try:
+            length = len(range(index["start"], index["stop"], index["step"]))
+        except (ValueError, OverflowError):  # step 0, or absurd bounds
+            length = -1
+        if length != n:
             raise TableFormatError("range index does not match the row count")
         _name_in(index.get("name"), allow_none=True)
     elif index.get("kind") == "levels":
