@@ -107,7 +107,18 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
 
 
 def test_cancel_from_the_panel(qtbot, panel):
-    panel.select_dataset("orders")
+    # 300 orders of 30 out of 40 products: at min_count 1 the itemsets are astronomically many,
+    # so the run cannot finish before Cancel, however fast the machine
+    import numpy as np
+    import pandas as pd
+
+    from bizops_desktop.core.dataset import Dataset
+
+    rng = np.random.default_rng(1)
+    rows = [(o, f"P{i:02d}") for o in range(300) for i in rng.choice(40, 30, replace=False)]
+    frame = pd.DataFrame(rows, columns=["order", "product"])
+    panel.host.add_dataset(Dataset("dense", frame, {"order_id": "order", "product_id": "product"}))
+    panel.select_dataset("dense")
     panel.set_params({"min_count": 1, "max_len": 12, "max_itemsets": 10**9})
     job = panel.run_analysis()
     assert job is not None
