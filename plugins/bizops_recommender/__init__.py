@@ -4,14 +4,18 @@ Registers the analysis with BizOps Desktop. Heavy libraries are imported only in
 ``analysis.py`` / ``panel.py``, when the analysis runs or its tab is shown.
 """
 
-from bizops_desktop.hooks import Analysis, Param, hookimpl
+from bizops_desktop.hooks import Analysis, Param, hookimpl  # noqa: F401  (Param: plugin API)
+
+from .params import PARAMS, TABLES
 
 ANALYSIS = Analysis(
     id="recommender",
     title="Recommendations",
     summary="customers like you also bought (user- and item-based collaborative filtering)",
-    params=(),
-    needs=(),
+    params=PARAMS,
+    needs=(("customer_id", "product_id"),),
+    optional_roles=("rating", "quantity", "product_name"),
+    tables=TABLES,
     run="bizops_recommender.analysis:run",
     panel="bizops_recommender.panel:RecommenderPanel",
     order=10,

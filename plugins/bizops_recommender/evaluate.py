@@ -1,0 +1,138 @@
+"""Held-out evaluation of the neighbourhood recommender: k-fold over the cells of the user x item
+matrix with a fixed seed. Explicit ratings: RMSE and MAE (and the same for always predicting the
+training mean, as a yardstick). Implicit purchases: precision@N, recall@N, hit rate, coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.progress import Progress
+from bizops_desktop.core.views.ratings import RatingMatrix
+
+from .knn import KNNConfig, fit, predict_pairs, recommend
+
+CUTOFFS = (1, 2, 3, 5, 10, 15, 20)
+
+
+def fold_of_cells(n_cells: int, folds: int, seed: int) -> np.ndarray:
+    """Fold number (0..folds-1) of each stored cell: a seeded shuffle dealt out round-robin, so
+    fold sizes differ by at most one."""
+    if folds < 2:
+        raise UsageError("evaluation needs at least 2 folds", where="eval_folds",
+                         hint="use 0 to skip the evaluation, or 2 or more")
+    if n_cells < folds:
+        raise DataError(f"only {n_cells} ratings/purchases for {folds} folds", where="eval_folds",
+                        hint="use fewer folds, or 0 to skip the evaluation")
+    perm = np.random.default_rng(seed).permutation(n_cells)
+    fold = np.empty(n_cells, dtype=np.int64)
+    fold[perm] = np.arange(n_cells) % folds
+    return fold
+
+
+def _matrix(u, i, v, shape) -> sp.csr_matrix:
+    m = sp.csr_matrix((v, (u, i)), shape=shape)
+    m.sort_indices()
+    return m
+
+
+@dataclass
+class Evaluation:
+    rows: list            # (metric, fold, value); fold is "1".."F" or "mean"
+    curve: dict           # implicit: {"n": [...], "precision": [...], "recall": [...]}
+
+
+def evaluate(rm: RatingMatrix, cfg: KNNConfig, folds: int, seed: int, top_n: int,
+             progress: Progress | None = None, fold: np.ndarray | None = None) -> Evaluation:
+    progress = progress or Progress()
+    u, i, v = rm.triplets()
+    first = rm.first_row.data if rm.first_row is not None else None
+    fold = fold_of_cells(len(v), folds, seed) if fold is None else fold
+    folds = int(fold.max()) + 1
+    rows: list = []
+    per: dict[str, list] = {}
+    cut = sorted({c for c in CUTOFFS if c <= max(top_n, 20)} | {top_n})
+    curves = {"precision": [], "recall": [], "hit_rate": []}
+    for f in range(folds):
+        stage = progress.sub(f / folds, (f + 1) / folds)
+        prefix = f"Evaluation, fold {f + 1} of {folds}: "
+        stage.report(0.0, prefix + "held-out predictions")
+        tr = fold != f
+        te = ~tr
+        R = _matrix(u[tr], i[tr], v[tr], rm.shape)
+        F = _matrix(u[tr], i[tr], first[tr], rm.shape) if first is not None else None
+        model = fit(R, cfg, stage.sub(0.0, 0.6), scale=rm.rating_scale, first_row=F, prefix=prefix)
+        if rm.explicit:
+            pred = stage.sub(0.6, 1.0)
+            pred.report(0.0, prefix + "Predictions of held-out ratings")
+            est = predict_pairs(model, u[te], i[te], progress=pred)
+            err = est - v[te]
+            base = np.clip(np.full(te.sum(), model.global_mean), *rm.rating_scale) - v[te]
+            vals = {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+                    "rmse_global_mean": float(np.sqrt(np.mean(base ** 2))),
+                    "mae_global_mean": float(np.mean(np.abs(base)))}
+        else:
+            vals, curve = _implicit_fold(model, R, u[te], i[te], cut, top_n, stage.sub(0.6, 1.0), prefix)
+            for key in curves:
+                curves[key].append(curve[key])
+        for name, val in vals.items():
+            rows.append((name, str(f + 1), val))
+            per.setdefault(name, []).append(val)
+    for name, vals in per.items():
+        rows.append((name, "mean", float(np.mean(vals))))
+    curve = {}
+    if not rm.explicit:
+        curve = {"n": cut, **{k: np.mean(np.array(vs), axis=0).tolist() for k, vs in curves.items()}}
+    return Evaluation(rows, curve)
+
+
+def _implicit_fold(model, R, tu, ti, cut, top_n, progress, prefix=""):
+    n_users, n_items = R.shape
+    trained = np.diff(R.indptr) > 0
+    keep = trained[tu]
+    tu, ti = tu[keep], ti[keep]
+    users = np.unique(tu)
+    nmax = max(cut)
+    ru, ri, _ = recommend(model, R, nmax, exclude=R, users=users, progress=progress, prefix=prefix)
+    # rank of each recommendation within its user's list (recommend returns them in order)
+    counts = np.bincount(ru, minlength=n_users)
+    start = np.cumsum(counts) - counts
+    rank = np.arange(len(ru)) - start[ru]
+    hit = np.isin(ru * n_items + ri, tu * n_items + ti)
+    n_test = np.bincount(tu, minlength=n_users)[users].astype(float)
+    prec, rec, hr = [], [], []
+    for n in cut:
+        h = np.bincount(ru[hit & (rank < n)], minlength=n_users)[users]
+        prec.append(float(np.mean(h / n)) if len(users) else 0.0)
+        rec.append(float(np.mean(h / n_test)) if len(users) else 0.0)
+        hr.append(float(np.mean(h > 0)) if len(users) else 0.0)
+    j = cut.index(top_n)
+    pop_hits = _best_seller_hits(R, users, tu, ti, top_n)
+    vals = {f"precision@{top_n}": prec[j], f"recall@{top_n}": rec[j], f"hit_rate@{top_n}": hr[j],
+            "coverage": float(len(np.unique(ri[rank < top_n])) / max(n_items, 1)),
+            f"precision@{top_n}_best_sellers": float(np.mean(pop_hits / top_n)) if len(users) else 0.0}
+    return vals, {"precision": prec, "recall": rec, "hit_rate": hr}
+
+
+def _best_seller_hits(R, users, tu, ti, n):
+    """Hits in the top n of the yardstick "recommend the best sellers the customer has not bought"
+    (best seller = bought by the most customers in the training part)."""
+    n_users, n_items = R.shape
+    B = R.copy()
+    B.data = np.ones_like(B.data)
+    pop = np.asarray(B.sum(axis=0)).ravel()
+    ranked = np.argsort(-pop, kind="stable")
+    test = sp.csr_matrix((np.ones(len(tu)), (tu, ti)), shape=R.shape)
+    hits = np.zeros(len(users))
+    step = max(1, 4_000_000 // max(n_items, 1))
+    for a in range(0, len(users), step):
+        ub = users[a:a + step]
+        bought = B[ub].toarray()[:, ranked] > 0
+        # first n not-yet-bought best sellers per user
+        pick = (np.cumsum(~bought, axis=1) <= n) & ~bought
+        held = test[ub].toarray()[:, ranked] > 0
+        hits[a:a + step] = (pick & held).sum(axis=1)
+    return hits

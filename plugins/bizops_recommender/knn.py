@@ -1,0 +1,558 @@
+"""Neighbourhood collaborative filtering on a sparse user x item matrix, vectorised: similarities
+come from sparse matrix products in row blocks, only the top neighbours of each row are kept.
+
+Vocabulary: the *x side* is what is compared (users for user-based, items for item-based), the
+*y side* the other one. ``A`` is the x-by-y matrix (the ratings matrix or its transpose).
+
+Which means are used (explicit ratings):
+
+- default mode: ``mean_u`` and ``mean_i`` are the overall means of the user's / item's training
+  ratings. Pearson centres every rating on the mean of its own row of ``A`` (the compared user or
+  item), adjusted cosine on the mean of the other side (the user, for item-based), cosine uses the
+  raw ratings; all three sum over co-rated cells only (numerator and both norms).
+  User-based prediction: p_ui = mean_u + sum_v sim(u,v)(r_vi - mean_v) / sum_v |sim(u,v)|.
+  Item-based prediction (the issue's formula): p_ui = mean_u + sum_j sim(i,j)(r_uj - mean_u) / sum_j |sim(i,j)|.
+- Surprise-compatible mode (KNNWithMeans): Pearson is centred on the means over the co-rated cells
+  of each pair; cosine as above; only neighbours with sim > 0, divided by sum sim; user-based as
+  above, item-based p_ui = mean_i + sum_j sim(i,j)(r_uj - mean_j) / sum_j sim(i,j); an unknown user
+  or item gets the global mean. Both modes clip to the rating scale; with no usable neighbour the
+  prediction is the base mean.
+
+Implicit data (purchases): a missing cell is a zero (not bought), so the similarities are over the
+full vectors (cosine; Pearson = correlation of full rows; adjusted cosine = rows centred on the
+other side's means) and a score is sum_j sim(i,j) w_uj over the item's top-k neighbours
+(item-based) or sum_v sim(u,v) w_vi over the user's top-k neighbours (user-based).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from bizops_desktop.core.errors import UsageError
+from bizops_desktop.core.progress import Progress
+
+METHODS = ("user", "item")
+SIMILARITIES = ("pearson", "cosine", "adjusted_cosine")
+# Explicit data keeps the full x-by-x similarity matrix up to this many rows (5000^2 doubles =
+# 200 MB); above it, a pool of the most similar rows per row is kept instead.
+DENSE_LIMIT = 5000
+# Cells of a dense block of similarities computed at once (4e6 doubles = 32 MB).
+BLOCK_CELLS = 4_000_000
+# Explicit data with at most this many rows computes the co-rated sums whole (4 x 2500^2 doubles).
+FULL_LIMIT = 2500
+
+
+@dataclass
+class KNNConfig:
+    method: str = "user"
+    similarity: str = "pearson"
+    k: int = 40
+    min_support: int = 1
+    shrinkage: float | None = None
+    positive_only: bool = True
+    surprise_compatible: bool = False
+    explicit: bool = True
+    min_k: int = 1
+
+    def check(self) -> None:
+        if self.method not in METHODS:
+            raise UsageError(f"unknown method {self.method!r}", where="method", hint="use user or item")
+        if self.similarity not in SIMILARITIES:
+            raise UsageError(f"unknown similarity {self.similarity!r}", where="similarity",
+                             hint="use " + ", ".join(SIMILARITIES))
+        if self.surprise_compatible and self.explicit and self.similarity == "adjusted_cosine":
+            raise UsageError("Surprise-compatible mode knows only pearson and cosine similarity",
+                             where="similarity", hint="pick pearson or cosine, or turn the mode off")
+
+    @property
+    def surprise(self) -> bool:
+        return self.surprise_compatible and self.explicit
+
+    @property
+    def positive(self) -> bool:
+        return self.positive_only or self.surprise
+
+
+@dataclass
+class Model:
+    cfg: KNNConfig
+    A: sp.csr_matrix                  # x by y values
+    means_x: np.ndarray               # mean of each x row over its stored cells (nan if none)
+    means_y: np.ndarray
+    global_mean: float
+    neighbours: sp.csr_matrix         # top-k neighbours per x row (sims, zero diagonal)
+    full: np.ndarray | sp.csr_matrix | None = None   # explicit: all sims (dense) or a larger pool
+    scale: tuple[float, float] | None = None
+    shape_users_items: tuple[int, int] = (0, 0)
+    # Column view of A as plain arrays: the x rows that have a value in column y are
+    # col_x[col_ptr[y]:col_ptr[y + 1]], in input-row order (ties between equal similarities go to
+    # the earlier row, as in Surprise).
+    col_ptr: np.ndarray | None = None
+    col_x: np.ndarray | None = None
+    col_val: np.ndarray | None = None
+
+    @property
+    def user_based(self) -> bool:
+        return self.cfg.method == "user"
+
+
+def _row_means(A: sp.csr_matrix) -> np.ndarray:
+    counts = np.diff(A.indptr)
+    sums = np.asarray(A.sum(axis=1)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _with_data(A: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    """Same sparsity structure, new values (explicit zeros kept: the structure is the data)."""
+    return sp.csr_matrix((data, A.indices, A.indptr), shape=A.shape)
+
+
+def _centred(A: sp.csr_matrix, row_means: np.ndarray | None, col_means: np.ndarray | None) -> sp.csr_matrix:
+    rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+    data = A.data.astype(np.float64, copy=True)
+    if row_means is not None:
+        data -= np.nan_to_num(row_means)[rows]
+    if col_means is not None:
+        data -= np.nan_to_num(col_means)[A.indices]
+    return _with_data(A, data)
+
+
+class _SimilarityBlocks:
+    """Computes rows ``a:b`` of the x-by-x similarity matrix as a dense block, from sparse products."""
+
+    def __init__(self, A: sp.csr_matrix, cfg: KNNConfig, means_x: np.ndarray, means_y: np.ndarray):
+        self.cfg = cfg
+        self.A = A
+        self.B = _with_data(A, np.ones_like(A.data))
+        self.BT = self.B.T.tocsr()
+        sim = cfg.similarity
+        if cfg.explicit:
+            if cfg.surprise and sim == "pearson":
+                self.V = A
+            elif sim == "pearson":
+                self.V = _centred(A, means_x, None)
+            elif sim == "adjusted_cosine":
+                self.V = _centred(A, None, means_y)
+            else:
+                self.V = A
+            self.VT = self.V.T.tocsr()
+            self.V2 = self.V.multiply(self.V).tocsr()
+            self.V2T = self.V2.T.tocsr()
+            self.full = None
+            if A.shape[0] <= FULL_LIMIT:
+                # Small enough to hold whole: every product is symmetric or the transpose of
+                # another, so four (three) products replace six per block.
+                # sparse @ dense is quicker here than sparse @ sparse followed by toarray
+                BTd = self.BT.toarray()
+                sup = self.B @ BTd
+                if cfg.surprise and sim == "pearson":
+                    self.full = {"n": sup, "prods": A @ self.VT.toarray(), "si": A @ BTd,
+                                 "sqi": self.V2 @ BTd}
+                else:
+                    self.full = {"n": sup, "num": self.V @ self.VT.toarray(), "left": self.V2 @ BTd}
+        else:
+            n_y = A.shape[1]
+            self.VT = A.T.tocsr()
+            sq = np.asarray(A.multiply(A).sum(axis=1)).ravel()
+            s = np.asarray(A.sum(axis=1)).ravel()
+            if sim == "cosine":
+                self.norm2 = sq
+            elif sim == "pearson":
+                mu = s / n_y
+                self.mu = mu
+                self.norm2 = sq - n_y * mu * mu
+            else:  # adjusted cosine: centre on the other side's means over all x rows
+                c = np.asarray(A.sum(axis=0)).ravel() / A.shape[0]
+                self.c = c
+                self.xc = A @ c
+                self.cc = float(c @ c)
+                self.norm2 = sq - 2 * self.xc + self.cc
+
+    def block(self, a: int, b: int) -> np.ndarray:
+        """Similarities of rows a:b against all rows (a dense block)."""
+        cfg = self.cfg
+        if not cfg.explicit:
+            return self._implicit_block(a, b)
+        full = getattr(self, "full", None)
+        Bb = self.B[a:b]
+        support = full["n"][a:b] if full is not None else (Bb @ self.BT).toarray()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if full is not None and "prods" in full:
+                # In place: this block is the whole matrix for data of MovieLens size.
+                n = support
+                si, sj = full["si"][a:b], np.ascontiguousarray(full["si"][:, a:b].T)
+                sqi, sqj = full["sqi"][a:b], full["sqi"][:, a:b].T
+                num = n * full["prods"][a:b]
+                num -= si * sj
+                den = n * sqi
+                den -= np.square(si)
+                right = n * sqj
+                right -= np.square(sj, out=sj)
+                den *= right
+                del right
+                np.sqrt(den, out=den)
+                ok = den > 0
+                np.divide(num, den, out=num, where=ok)
+                num[~ok] = 0.0
+                return self._finish(num, support, a, b)
+            elif full is not None:
+                num = full["num"][a:b]
+                den = np.sqrt(full["left"][a:b] * full["left"][:, a:b].T)
+            elif cfg.surprise and cfg.similarity == "pearson":
+                Ab = self.A[a:b]
+                n = support
+                prods = (Ab @ self.VT).toarray()
+                si = (Ab @ self.BT).toarray()
+                sj = (Bb @ self.VT).toarray()
+                sqi = (self.V2[a:b] @ self.BT).toarray()
+                sqj = (Bb @ self.V2T).toarray()
+                num = n * prods - si * sj
+                den = np.sqrt((n * sqi - si * si) * (n * sqj - sj * sj))
+            else:
+                num = (self.V[a:b] @ self.VT).toarray()
+                left = (self.V2[a:b] @ self.BT).toarray()
+                right = (Bb @ self.V2T).toarray()
+                den = np.sqrt(left * right)
+            sims = np.where((den > 0) & np.isfinite(den), num / np.where(den > 0, den, 1.0), 0.0)
+        return self._finish(sims, support, a, b)
+
+    def _implicit_block(self, a: int, b: int) -> np.ndarray:
+        # Dense blocks of (rows x all rows) are the cost here: work in place, few temporaries.
+        cfg = self.cfg
+        sims = (self.A[a:b] @ self.VT).toarray()
+        need_support = cfg.min_support > 1 or bool(cfg.shrinkage)
+        support = (self.B[a:b] @ self.BT).toarray() if need_support else None
+        shared = None if need_support or cfg.similarity == "cosine" else sims > 0
+        if cfg.similarity == "pearson":
+            sims -= self.A.shape[1] * np.outer(self.mu[a:b], self.mu)
+        elif cfg.similarity == "adjusted_cosine":
+            sims -= self.xc[a:b, None]
+            sims -= self.xc[None, :]
+            sims += self.cc
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv = np.where(self.norm2 > 1e-12, 1.0 / np.sqrt(np.maximum(self.norm2, 1e-300)), 0.0)
+        sims *= inv[a:b, None]
+        sims *= inv[None, :]
+        if shared is not None:
+            # weights are positive, so a positive product means at least one shared customer
+            sims[~shared] = 0.0
+        return self._finish(sims, support, a, b)
+
+    def _finish(self, sims: np.ndarray, support: np.ndarray | None, a: int, b: int) -> np.ndarray:
+        cfg = self.cfg
+        if support is not None:
+            sims[support < max(cfg.min_support, 1)] = 0.0
+            if cfg.shrinkage:
+                sims *= support / (support + float(cfg.shrinkage))
+        idx = np.arange(a, b)
+        sims[idx - a, idx] = 0.0  # a row is not its own neighbour
+        return sims
+
+
+def _top_per_row(sims: np.ndarray, keep: int, positive: bool, offset: int):
+    """Rows/cols/values of the ``keep`` largest usable similarities of each row of a block."""
+    neg = -sims   # partition the negated block: smallest first is numpy's fast direction
+    neg[(sims <= 0) if positive else (sims == 0)] = np.inf
+    n = neg.shape[1]
+    keep = min(keep, n)
+    if keep <= 0:
+        return (np.empty(0, np.int64),) * 2 + (np.empty(0),)
+    if keep < n:
+        idx = np.argpartition(neg, keep - 1, axis=1)[:, :keep]
+    else:
+        idx = np.broadcast_to(np.arange(n), neg.shape).copy()
+    vals = np.take_along_axis(neg, idx, axis=1)
+    order = np.argsort(vals, axis=1, kind="stable")
+    idx = np.take_along_axis(idx, order, axis=1)
+    vals = -np.take_along_axis(vals, order, axis=1)
+    ok = np.isfinite(vals)
+    rows = np.broadcast_to(np.arange(sims.shape[0])[:, None] + offset, idx.shape)
+    return rows[ok].astype(np.int64), idx[ok].astype(np.int64), vals[ok]
+
+
+def _csr(rows, cols, vals, n) -> sp.csr_matrix:
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
+        scale: tuple[float, float] | None = None, *, keep: int | None = None,
+        first_row: sp.csr_matrix | None = None, prefix: str = "") -> Model:
+    """Similarities and neighbours for the users x items matrix ``R``. ``keep`` overrides how many
+    neighbours per row are kept (default ``cfg.k``); ``prefix`` goes before the progress texts."""
+    cfg.check()
+    progress = progress or Progress()
+    R = sp.csr_matrix(R, dtype=np.float64)
+    A = R if cfg.method == "user" else R.T.tocsr()
+    A.sort_indices()
+    means_x = _row_means(A)
+    means_y = _row_means(A.T.tocsr())
+    global_mean = float(A.data.mean()) if A.nnz else 0.0
+    n = A.shape[0]
+    keep_k = cfg.k if keep is None else keep
+    dense = cfg.explicit and n <= DENSE_LIMIT
+    pool = 0 if (dense or not cfg.explicit) else min(n, max(5 * cfg.k, 200))
+    full = np.zeros((n, n)) if dense else None
+    blocks = _SimilarityBlocks(A, cfg, means_x, means_y)
+    step = max(1, min(n, BLOCK_CELLS // max(n, 1)))
+    parts, pool_parts = [], []
+    side = "customers" if cfg.method == "user" else "products"
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        progress.report(a / max(n, 1), f"{prefix}Similarities: {side} {a + 1}-{b} of {n}")
+        sims = blocks.block(a, b)
+        progress.check()
+        if full is not None:
+            full[a:b] = sims
+        if pool:
+            pool_parts.append(_top_per_row(sims, pool, cfg.positive, a))
+        parts.append(_top_per_row(sims, keep_k, cfg.positive, a))
+    progress.report(1.0, f"{prefix}Neighbours: top {keep_k} per {side[:-1]}")
+
+    def join(ps):
+        if not ps:
+            return _csr(np.empty(0, int), np.empty(0, int), np.empty(0), n)
+        return _csr(np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]),
+                    np.concatenate([p[2] for p in ps]), n)
+
+    W = join(parts)
+    if pool:
+        full = join(pool_parts)
+    AT = A.T.tocsr()
+    AT.sort_indices()
+    col_x, col_val = AT.indices.astype(np.int64), AT.data
+    if first_row is not None:
+        F = sp.csr_matrix(first_row, dtype=np.float64)
+        FT = (F if cfg.method == "user" else F.T.tocsr()).T.tocsr()
+        FT.sort_indices()
+        rows = np.repeat(np.arange(AT.shape[0]), np.diff(AT.indptr))
+        order = np.lexsort((FT.data, rows))
+        col_x, col_val = col_x[order], col_val[order]
+    return Model(cfg, A, means_x, means_y, global_mean, W, full, scale, R.shape,
+                 col_ptr=AT.indptr.astype(np.int64), col_x=col_x, col_val=col_val)
+
+
+# -- explicit predictions ------------------------------------------------------------------------
+def _lookup(S, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    if isinstance(S, np.ndarray):
+        return S[rows, cols]
+    if len(rows) == 0:
+        return np.empty(0)
+    return np.asarray(S[rows, cols]).ravel()
+
+
+@dataclass
+class Contributions:
+    """Which neighbours were used for each predicted pair (for the "because" text)."""
+
+    pair: np.ndarray
+    neighbour: np.ndarray   # x-side index of the neighbour
+    sim: np.ndarray
+    value: np.ndarray       # the neighbour's rating / weight in the column
+    weight: np.ndarray      # its pull on the prediction (sim * deviation)
+
+
+def predict_pairs(model: Model, users: np.ndarray, items: np.ndarray, *, chunk_cells: int = 2_000_000,
+                  progress: Progress | None = None, contributions: bool = False):
+    """Predicted ratings for (user, item) index pairs (explicit data), with Surprise's
+    neighbourhood rule: the k most similar x rows among those that have a value in the pair's
+    y column. Pairs are grouped by how many such rows there are (padded to a power of two), so
+    picking the top k is one ``np.partition`` per group chunk, not a loop over pairs."""
+    cfg = model.cfg
+    users = np.asarray(users, dtype=np.int64)
+    items = np.asarray(items, dtype=np.int64)
+    xs, ys = (users, items) if model.user_based else (items, users)
+    mean_u = model.means_x if model.user_based else model.means_y
+    mean_i = model.means_y if model.user_based else model.means_x
+    n_users, n_items = model.shape_users_items
+    ok_u = (users >= 0) & (users < n_users)
+    ok_u[ok_u] = ~np.isnan(mean_u[users[ok_u]])
+    ok_i = (items >= 0) & (items < n_items)
+    ok_i[ok_i] = ~np.isnan(mean_i[items[ok_i]])
+    est = np.full(len(users), model.global_mean)
+    if not cfg.surprise:
+        est[ok_u & ~ok_i] = mean_u[users[ok_u & ~ok_i]]
+        est[~ok_u & ok_i] = mean_i[items[~ok_u & ok_i]]
+    both = np.flatnonzero(ok_u & ok_i)
+    S = model.full if model.full is not None else model.neighbours
+    item_default = not model.user_based and not cfg.surprise
+    ptr, col_x, col_val = model.col_ptr, model.col_x, model.col_val
+    lens = ptr[ys[both] + 1] - ptr[ys[both]]
+    # pad to a power of two up to 64, then to a multiple of 64: few groups, little padding
+    width = np.maximum(lens, 1)
+    small = width <= 64
+    width[small] = 2 ** np.ceil(np.log2(width[small])).astype(np.int64)
+    width[~small] = -(-width[~small] // 64) * 64
+    base_all = np.zeros(len(users))
+    base_all[both] = model.means_y[ys[both]] if item_default else model.means_x[xs[both]]
+    contrib = []
+    done = 0
+    for w in np.unique(width):
+        group = both[width == w]
+        step = max(1, chunk_cells // int(w))
+        for c0 in range(0, len(group), step):
+            if progress is not None:
+                progress.report(done / max(len(both), 1))
+            sel = group[c0:c0 + step]
+            done += len(sel)
+            x, y = xs[sel], ys[sel]
+            start = ptr[y]
+            n_here = ptr[y + 1] - start
+            offs = np.arange(w)
+            present = offs[None, :] < n_here[:, None]
+            pos = np.where(present, start[:, None] + offs[None, :], 0)
+            nb = col_x[pos]
+            val = col_val[pos]
+            xx = np.broadcast_to(x[:, None], nb.shape)
+            sim = _lookup(S, xx.ravel(), nb.ravel()).reshape(nb.shape)
+            use = present & ((sim > 0) if cfg.positive else (sim != 0)) & (nb != xx)
+            count = use.sum(axis=1)
+            crowded = count > cfg.k
+            if crowded.any():
+                # Keep the k largest: everything above the k-th value, then the earliest of
+                # those equal to it (columns are in input-row order).
+                key = np.where(use[crowded], sim[crowded], -np.inf)
+                kth = -np.partition(-key, cfg.k - 1, axis=1)[:, cfg.k - 1]
+                above = key > kth[:, None]
+                tied = key == kth[:, None]
+                room = cfg.k - above.sum(axis=1)
+                use[crowded] = above | (tied & (np.cumsum(tied, axis=1) <= room[:, None]))
+            if item_default:
+                dev = val - model.means_y[y][:, None]
+            else:
+                dev = val - model.means_x[nb]
+            wsim = np.where(use, sim, 0.0)
+            num = (wsim * dev).sum(axis=1)
+            den = np.abs(wsim).sum(axis=1)
+            cnt = use.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                adj = np.where((cnt >= cfg.min_k) & (den > 0), num / np.where(den > 0, den, 1.0), 0.0)
+            est[sel] = base_all[sel] + adj
+            if contributions:
+                r, c = np.nonzero(use)
+                contrib.append(Contributions(sel[r], nb[r, c], sim[r, c], val[r, c], (sim * dev)[r, c]))
+    if model.scale is not None:
+        est = np.clip(est, model.scale[0], model.scale[1])
+    if contributions:
+        if contrib:
+            cat = lambda f: np.concatenate([getattr(c, f) for c in contrib])  # noqa: E731
+            return est, Contributions(cat("pair"), cat("neighbour"), cat("sim"), cat("value"), cat("weight"))
+        e = np.empty(0)
+        return est, Contributions(e.astype(np.int64), e.astype(np.int64), e, e, e)
+    return est
+
+
+# -- scoring all items for a block of users ----------------------------------------------------
+def _users_items(model: Model, M_xy: sp.csr_matrix) -> sp.csr_matrix:
+    return M_xy if model.user_based else M_xy.T.tocsr()
+
+
+def score_block(model: Model, M_ui: sp.csr_matrix, users: np.ndarray, absolute: bool = False) -> np.ndarray:
+    """Dense (users) x items scores: sum over the top-k neighbours of sim x M (users x items).
+    User-based: W[u] . M[:, i]; item-based: M[u] . W[i]."""
+    W = model.neighbours
+    if absolute:
+        W = abs(W)
+    if model.user_based:
+        return (W[users] @ M_ui).toarray()
+    return (M_ui[users] @ W.T).toarray()
+
+
+def recommend(model: Model, X_ui: sp.csr_matrix, n: int, *, exclude: sp.csr_matrix | None = None,
+              users: np.ndarray | None = None, progress: Progress | None = None,
+              explicit_shortlist: int | None = None, prefix: str = ""):
+    """Top-``n`` items per user. Implicit: score = neighbour sum. Explicit: the neighbour-sum
+    form of the prediction ranks a shortlist, which :func:`predict_pairs` then scores exactly.
+    Returns (user, item, score) arrays sorted by user then rank."""
+    n_users, n_items = X_ui.shape
+    users = np.arange(n_users) if users is None else np.asarray(users, dtype=np.int64)
+    explicit = model.cfg.explicit
+    if explicit:
+        # Deviation matrix in users x items layout, as the prediction formula uses it.
+        A = model.A
+        rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+        if model.user_based:
+            dev = A.data - model.means_x[rows]
+        elif model.cfg.surprise:
+            dev = A.data - model.means_x[rows]
+        else:
+            dev = A.data - model.means_y[A.indices]
+        D = _users_items(model, _with_data(A, dev))
+        Bm = _users_items(model, _with_data(A, np.ones_like(A.data)))
+        pick = explicit_shortlist or max(3 * n, 30)
+    else:
+        D = X_ui.tocsr()
+        pick = n
+    step = max(1, BLOCK_CELLS // max(n_items, 1))
+    out_u, out_i, out_s = [], [], []
+    for c0 in range(0, len(users), step):
+        ub = users[c0:c0 + step]
+        if progress is not None:
+            progress.report(c0 / max(len(users), 1),
+                            f"{prefix}Predictions: customers {c0 + 1}-{c0 + len(ub)} of {len(users)}")
+        sc = score_block(model, D, ub)
+        if explicit:
+            den = score_block(model, Bm, ub, absolute=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if model.user_based:
+                    base = model.means_x[ub, None]
+                elif model.cfg.surprise:
+                    base = model.means_x[None, :]
+                else:
+                    base = model.means_y[ub, None]
+                sc = np.where(den > 0, np.nan_to_num(base) + sc / np.where(den > 0, den, 1.0), -np.inf)
+        else:
+            sc[sc <= 0] = -np.inf
+        if exclude is not None:
+            ex = exclude[ub]
+            r = np.repeat(np.arange(len(ub)), np.diff(ex.indptr))
+            sc[r, ex.indices] = -np.inf
+        kk = min(pick, n_items)
+        if kk < n_items:
+            idx = np.argpartition(-sc, kk - 1, axis=1)[:, :kk]
+        else:
+            idx = np.broadcast_to(np.arange(n_items), sc.shape).copy()
+        vals = np.take_along_axis(sc, idx, axis=1)
+        ok = np.isfinite(vals)
+        uu = np.broadcast_to(ub[:, None], idx.shape)[ok]
+        out_u.append(uu)
+        out_i.append(idx[ok])
+        out_s.append(vals[ok])
+    u = np.concatenate(out_u) if out_u else np.empty(0, np.int64)
+    i = np.concatenate(out_i) if out_i else np.empty(0, np.int64)
+    s = np.concatenate(out_s) if out_s else np.empty(0)
+    if explicit and len(u):
+        s = predict_pairs(model, u, i)
+    order = np.lexsort((i, -s, u))
+    u, i, s = u[order], i[order], s[order]
+    counts = np.bincount(u, minlength=n_users)
+    first = np.cumsum(counts) - counts
+    rank = np.arange(len(u)) - first[u]
+    top = rank < n
+    return u[top].astype(np.int64), i[top].astype(np.int64), s[top]
+
+
+def implicit_contributions(model: Model, X_ui: sp.csr_matrix, users: np.ndarray,
+                           items: np.ndarray) -> Contributions:
+    """For implicit scores: each neighbour's share sim x weight in the score of (user, item)."""
+    W = model.neighbours
+    if model.user_based:
+        xs, ys_for_lookup = users, items
+    else:
+        xs, ys_for_lookup = items, users
+    starts = W.indptr[xs]
+    lens = W.indptr[xs + 1] - starts
+    pair = np.repeat(np.arange(len(xs)), lens)
+    first = np.cumsum(lens) - lens
+    pos = starts[pair] + (np.arange(int(lens.sum())) - first[pair])
+    nb = W.indices[pos].astype(np.int64)
+    sim = W.data[pos]
+    if model.user_based:
+        val = _lookup(X_ui, nb, ys_for_lookup[pair])
+    else:
+        val = _lookup(X_ui, ys_for_lookup[pair], nb)
+    use = val != 0
+    return Contributions(pair[use], nb[use], sim[use], val[use], (sim * val)[use])

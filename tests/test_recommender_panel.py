@@ -1,0 +1,133 @@
+"""The Recommendations tab as a user meets it: run on the demo orders, pick a customer to see
+their history next to their recommendations, pick a product to see its partner first, export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bizops_desktop.qt.host import Host
+from bizops_recommender import ANALYSIS
+from bizops_recommender.panel import RecommenderPanel
+
+
+@pytest.fixture
+def panel(qtbot):
+    from bizops_desktop.core.demo import load_demo
+
+    host = Host()
+    host.set_datasets(load_demo())
+    p = RecommenderPanel(ANALYSIS, host)
+    qtbot.addWidget(p)
+    yield p
+    host.jobs.shutdown(5000)
+
+
+def _run(qtbot, panel, dataset, params):
+    panel.select_dataset(dataset)
+    panel.set_params(params)
+    seen = []
+    show = panel._on_progress
+
+    def spy(fraction, text):
+        seen.append(text)
+        show(fraction, text)
+
+    panel._on_progress = spy   # connected when the job is created, so every report is seen
+    with qtbot.waitSignal(panel.run_ended, timeout=60000) as blocker:
+        assert panel.run_analysis() is not None
+    assert blocker.args == ["done"], panel.message.text()
+    return seen
+
+
+def test_customer_history_recommendations_similar_products_and_export(qtbot, panel, tmp_path):
+    from bizops_desktop.core.demo import load_truth
+
+    seen = _run(qtbot, panel, "orders", {"method": "item", "eval_folds": 3})
+    # progress per stage, in order: similarities, neighbours, predictions, evaluation
+    stages = ["Similarities", "Neighbours", "Predictions", "Evaluation"]
+    firsts = [next(k for k, t in enumerate(seen) if t.startswith(s)) for s in stages]
+    assert firsts == sorted(firsts), seen[:20]
+    assert any(t.startswith("Evaluation, fold 3 of 3: Similarities") for t in seen)
+    assert panel.status_label.text() == "Done."
+    r = panel.result
+    assert "customers got recommendations" in panel.headline.text()
+
+    # the customer picker: C0001's purchases on the left, their 10 recommendations on the right
+    panel.show_customer("C0001")
+    hist = panel.history_table.frame()
+    orders = panel.host.dataset("orders").frame
+    mine = orders[orders["customer_id"] == "C0001"]
+    assert set(hist["product_id"]) == set(mine["product_id"])
+    assert hist["times_bought"].sum() == len(mine)
+    recs = panel.customer_recs_table.frame()
+    assert recs["rank"].tolist() == list(range(1, len(recs) + 1)) and 0 < len(recs) <= 10
+    assert not set(recs["product_id"]) & set(mine["product_id"])      # nothing already bought
+    assert recs["because"].str.startswith("often bought with").all()
+
+    # the product picker: the planted partner comes first
+    pair = load_truth()["pairs"]["items"][0]
+    panel.show_product(pair["antecedent"])
+    sim = panel.similar_table.frame()
+    assert sim["similar_product_id"].iloc[0] == pair["consequent"]
+    assert sim["similarity"].is_monotonic_decreasing
+
+    # the evaluation plot shows precision@N against N
+    items = panel.eval_plot.plotItem.listDataItems()
+    xs = [list(i.getData()[0]) for i in items if i.getData()[0] is not None and len(i.getData()[0])]
+    assert [1, 2, 3, 5, 10, 15, 20] in [[int(v) for v in x] for x in xs]
+    assert panel.eval_table.model.rowCount() == len(r.tables["evaluation"])
+
+    # export: every recommendation, to CSV and Excel through the tab's one export path
+    out = panel.export_tables_csv(tmp_path)
+    back = pd.read_csv(tmp_path / "recommendations.csv", encoding="utf-8-sig")
+    assert len(back) == len(r.tables["recommendations"]) and {p.name for p in out} >= {
+        "recommendations.csv", "similar_items.csv", "evaluation.csv"}
+    xlsx = panel.export_tables_excel(tmp_path / "recs.xlsx")
+    assert pd.read_excel(xlsx, sheet_name="recommendations").shape[0] == len(back)
+
+
+def test_reviews_run_shows_ratings_and_cancel_keeps_the_tab_usable(qtbot, panel):
+    _run(qtbot, panel, "reviews", {"method": "user", "eval_folds": 2})
+    assert "stars (RMSE" in panel.headline.text()
+    first = panel.customer_combo.itemText(0)
+    panel.show_customer(first)
+    assert "rating" in panel.history_table.frame().columns
+    assert panel.customer_recs_table.frame()["because"].str.contains("similar customers").any()
+    # per-fold RMSE/MAE plot
+    assert panel.eval_plot.plotItem.listDataItems()
+
+    panel.set_params({"method": "user", "eval_folds": 20})
+    with qtbot.waitSignal(panel.run_ended, timeout=60000) as blocker:
+        panel.run_analysis()
+        panel.cancel()
+    assert blocker.args[0] in ("cancelled", "done")
+    assert panel.run_button.isEnabled()
+
+
+def test_result_saved_in_a_project_comes_back_in_the_tab(qtbot, tmp_path):
+    from bizops_desktop.core.demo import load_demo
+    from bizops_desktop.core.project import AnalysisState, Project, load_project, save_project
+
+    datasets = {d.name: d for d in load_demo()}
+    params = ANALYSIS.resolve({"method": "user", "eval_folds": 2})
+    result = ANALYSIS.execute(datasets["reviews"], params)
+    path = tmp_path / "shop.bizops"
+    save_project(Project(datasets=datasets, analyses={"recommender": AnalysisState(
+        "recommender", params=params, dataset="reviews", result=result)}), path)
+    back = load_project(path)
+    state = back.analyses["recommender"]
+
+    host = Host()
+    host.set_datasets(list(back.datasets.values()))
+    p = RecommenderPanel(ANALYSIS, host)
+    qtbot.addWidget(p)
+    p.restore(state.params, state.dataset, state.result)
+    assert p.form.values()["method"] == "user"
+    pd.testing.assert_frame_equal(p.all_table.model.source_frame().reset_index(drop=True),
+                                  result.tables["recommendations"].reset_index(drop=True), check_dtype=False)
+    p.show_customer("C0002")
+    assert len(p.customer_recs_table.frame()) == 10
+    assert set(p.history_table.frame()["product_id"]) == set(
+        datasets["reviews"].frame.query("customer_id == 'C0002'")["product_id"])
+    host.jobs.shutdown(5000)
