@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QSpinBox,
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
 
 from bizops_desktop.core.errors import UsageError
@@ -37,19 +37,27 @@ class ParamForm(QWidget):
         adv_params = [p for p in self.params if p.advanced]
         adv_form = None
         if adv_params:
-            self.advanced_box = QGroupBox("More options", self)
-            self.advanced_box.setCheckable(True)
-            self.advanced_box.setChecked(False)
-            inner = QWidget(self.advanced_box)
+            # a fold-out, not a checkable group box: folded, it takes one line and no frame
+            self.advanced_toggle = QToolButton(self)
+            self.advanced_toggle.setText("More options")
+            self.advanced_toggle.setCheckable(True)
+            self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+            self.advanced_toggle.setAutoRaise(True)
+            inner = QWidget(self)
             adv_form = QFormLayout(inner)
-            adv_form.setContentsMargins(0, 0, 0, 0)
-            box_lay = QVBoxLayout(self.advanced_box)
-            box_lay.addWidget(inner)
-            # the check box folds the options away; unchecking does not reset their values
-            self.advanced_box.toggled.connect(inner.setVisible)
-            self.advanced_box.toggled.connect(lambda _on: inner.setEnabled(True))
+            adv_form.setContentsMargins(12, 0, 0, 0)
+            adv_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             inner.setVisible(False)
-            lay.addWidget(self.advanced_box)
+            self.advanced_panel = inner
+
+            def fold(on: bool) -> None:
+                inner.setVisible(on)
+                self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+            self.advanced_toggle.toggled.connect(fold)
+            lay.addWidget(self.advanced_toggle)
+            lay.addWidget(inner)
         for p in self.params:
             ed = self._editor(p)
             ed.setToolTip(p.help)

@@ -54,6 +54,7 @@ class Job(QObject):
         self._cancel = threading.Event()
         self._finished = threading.Event()
         self.result: Any = None
+        self.delivered = False     # True once its last signal reached the GUI thread
         self.progress.connect(self._remember)
 
     def _remember(self, fraction: float, text: str) -> None:
@@ -155,6 +156,7 @@ class JobRunner(QObject):
         return self.start(job)
 
     def _end(self, job: Job) -> None:
+        job.delivered = True
         if job in self._jobs:
             self._jobs.remove(job)
         self._recent = (self._recent + [job])[-20:]

@@ -53,6 +53,8 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axi
     w.setLabel("bottom", x_label)
     w.setLabel("left", y_label)
     w.showGrid(x=True, y=True, alpha=0.15)
+    for side in ("left", "bottom"):
+        w.getAxis(side).enableAutoSIPrefix(False)   # "(x0.001)" on an axis confuses more than it helps
     w.addLegend(offset=(10, 10))
     w.hover = HoverTip(w)
     return w

@@ -39,7 +39,7 @@ def main(argv=None) -> int:
 
     def wait(job, timeout=600):
         t0 = time.time()
-        while job is not None and job.state in ("new", "running") and time.time() - t0 < timeout:
+        while job is not None and not job.delivered and time.time() - t0 < timeout:
             app.processEvents()
             time.sleep(0.01)
 
@@ -60,9 +60,10 @@ def main(argv=None) -> int:
         if a.run:
             ended = []
             panel.run_ended.connect(ended.append)
-            panel.run_analysis()
+            if panel.run_analysis() is None:
+                print("not started:", panel.message.text())
             t0 = time.time()
-            while not ended and time.time() - t0 < 600:
+            while not ended and panel.running and time.time() - t0 < 600:
                 app.processEvents()
                 time.sleep(0.01)
     for _ in range(20):

@@ -7,7 +7,7 @@ Registers the analysis with BizOps Desktop. Heavy libraries are imported only in
 from bizops_desktop.hooks import Analysis, Param, hookimpl
 
 PARAMS = (
-    Param("source", "choice", "auto", choices=("auto", "customers", "orders"), label="Data",
+    Param("source", "choice", "auto", choices=("auto", "customers", "orders"), label="Table kind",
           help="customers: a customer table with a yes/no churned column (label) and features; "
                "orders: build per-customer features from orders; auto: customers when a label is marked"),
     Param("churn_days", "int", 90, minimum=1, maximum=3650, label="Churned after (days)",
