@@ -1,0 +1,226 @@
+"""Forecast analysis: sales series per product and in total -> forecasts with intervals, the
+backtest of every method, the chosen models, plots. Pure (no Qt): the tab, the project file and
+the CLI all call :func:`run`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.errors import UsageError
+from bizops_desktop.core.export import to_json
+from bizops_desktop.core.plotspec import Layer, PlotSpec, dates_to_seconds
+from bizops_desktop.core.progress import Progress
+from bizops_desktop.core.views.periods import FREQ_WORDS, SEASON_LENGTH, pandas_freq
+from bizops_desktop.core.views.series import SalesSeries, series_view
+
+from . import seasonality
+from .engine import BASELINES, _level_key
+from .parallel import run_many
+
+METRIC_COLS = ("mae", "rmse", "mape", "smape", "mase")
+
+
+def config_from_params(params: dict[str, Any], freq: str) -> dict:
+    """The per-series configuration (plain JSON, sent to worker processes)."""
+    m = params.get("season_length") or SEASON_LENGTH[freq]
+    sorder = params.get("seasonal_order")
+    if sorder is not None:
+        if sorder[3] < 2:
+            raise UsageError(f"seasonal_order needs a season length m of at least 2, got {sorder[3]}",
+                             where="parameter seasonal_order", hint="Give it as P,D,Q,m, e.g. 0,1,1,12")
+        if sorder[1] > 1:
+            raise UsageError("seasonal differencing D above 1 is not supported", where="parameter seasonal_order")
+        m = sorder[3]
+    order = params.get("order")
+    if order is not None and order[1] > 2:
+        raise UsageError(f"differencing d = {order[1]} is too high", where="parameter order",
+                         hint="Use d = 0, 1 or 2")
+    levels = sorted({float(v) for v in (params.get("level") or [80, 95])})
+    if not levels:
+        raise UsageError("give at least one interval level", where="parameter level", hint="e.g. 80,95")
+    return {"method": params.get("method", "auto"), "horizon": int(params.get("horizon", 12)), "m": int(m),
+            "window": params.get("window"), "alpha": params.get("alpha"), "trend": params.get("trend", "add"),
+            "seasonal": params.get("seasonal", "add"), "order": order, "seasonal_order": sorder,
+            "log": bool(params.get("log")), "holdout": params.get("holdout"), "levels": levels}
+
+
+def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
+    prog_view = progress.sub(0.0, 0.05)
+    prog_view.report(0.0, "Adding up sales per period")
+    freq = None if params.get("freq") in (None, "auto") else params["freq"]
+    series = series_view(dataset, freq=freq, top=params.get("top_products"))
+    cfg = config_from_params(params, series.freq)
+    result = forecast_all(series, cfg, progress.sub(0.05, 0.97))
+    progress.report(1.0, "Forecast done")
+    return result
+
+
+def forecast_all(series: SalesSeries, cfg: dict, progress: Progress, *, workers: int | None = None) -> Result:
+    """Forecast every series of ``series`` and build the Result."""
+    notes = list(series.notes)
+    names = series.names
+    items = [(nm, series.series(nm).tolist()) for nm in names]
+    out = run_many(items, cfg, progress, workers=workers)
+    return build_result(series, cfg, out, notes)
+
+
+def _future_dates(last: pd.Timestamp, h: int, freq: str) -> pd.DatetimeIndex:
+    if h <= 0:
+        return pd.DatetimeIndex([])
+    return pd.date_range(last, periods=h + 1, freq=pandas_freq(freq))[1:]
+
+
+def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: list[str]) -> Result:
+    idx = series.index
+    freq = series.freq
+    h = cfg["horizon"]
+    future = _future_dates(idx[-1], h, freq)
+    levels = [_level_key(v) for v in cfg["levels"]]
+    fc_rows, bt_rows, model_rows = [], [], []
+    extra_series: dict[str, dict] = {}
+    failed = []
+    chosen_counter: Counter = Counter()
+    beats = 0
+    compared = 0
+    for name in series.names:
+        r = out[name]
+        if "error" in r:
+            failed.append(name)
+            notes.append(f"{name}: the forecast failed ({r['error']}).")
+            continue
+        chosen_counter[r["method"]] += 1
+        for k, date in enumerate(future):
+            row = {"series": name, "date": date.date().isoformat(), "forecast": r["forecast"][k]}
+            for lv in levels:
+                row[f"lower_{lv}"] = r["lower"][lv][k]
+                row[f"upper_{lv}"] = r["upper"][lv][k]
+            row["method"] = r["method"]
+            fc_rows.append(row)
+        for meth, mt in r["backtest"].items():
+            bt_rows.append({"series": name, "method": meth, **{c: mt.get(c) for c in METRIC_COLS},
+                            "points": mt.get("n"), "zero_actuals_skipped_in_mape": mt.get("mape_skipped"),
+                            "chosen": meth == r["method"], "baseline": meth in BASELINES})
+        bt = r["backtest"]
+        if r["method"] in bt and "seasonal_naive" in bt and r["method"] not in BASELINES:
+            compared += 1
+            a, b = bt[r["method"]].get("mae"), bt["seasonal_naive"].get("mae")
+            if a is not None and b is not None and a < b:
+                beats += 1
+        ic = r.get("ic") or {}
+        model_rows.append({"series": name, "method": r["method"],
+                           "parameters": json.dumps(r.get("params") or {}, ensure_ascii=False),
+                           "aic": ic.get("aic"), "aicc": ic.get("aicc"), "bic": ic.get("bic"),
+                           "loglik": ic.get("loglik"), "why": r.get("reason", "")})
+        notes.extend(r.get("notes") or [])
+        season_rows = seasonality.describe(series.values[name], freq)
+        extra_series[name] = {
+            "label": series.labels.get(name, name),
+            "values": series.values[name].tolist(),
+            "fitted": r.get("fitted"),
+            "forecast": r.get("forecast"), "lower": r.get("lower"), "upper": r.get("upper"),
+            "method": r["method"], "reason": r.get("reason", ""),
+            "backtest": r.get("backtest"), "skipped": r.get("skipped"),
+            "backtest_start": r.get("backtest_start", -1), "backtest_paths": r.get("backtest_paths", {}),
+            "params": r.get("params"), "ic": ic, "seasonality": season_rows,
+        }
+
+    level_cols = [c for lv in levels for c in (f"lower_{lv}", f"upper_{lv}")]
+    forecast = pd.DataFrame(fc_rows, columns=["series", "date", "forecast", *level_cols, "method"])
+    backtest = pd.DataFrame(bt_rows, columns=["series", "method", *METRIC_COLS, "points",
+                                              "zero_actuals_skipped_in_mape", "chosen", "baseline"])
+    models = pd.DataFrame(model_rows, columns=["series", "method", "parameters", "aic", "aicc", "bic",
+                                               "loglik", "why"])
+    first = next((nm for nm in series.names if nm in extra_series), None)
+    metrics: dict[str, Any] = {
+        "frequency": freq, "frequency_words": FREQ_WORDS[freq], "season_length": cfg["m"],
+        "horizon": h, "levels": cfg["levels"], "value": series.value_name,
+        "series": len(series.names), "failed": failed,
+        "history": {"first": idx[0].date().isoformat(), "last": idx[-1].date().isoformat(), "periods": len(idx)},
+        "methods_chosen": dict(chosen_counter),
+        "beats_seasonal_naive": {"series": beats, "of": compared},
+        "mape_note": "MAPE skips periods with zero actual sales (a percentage of zero is undefined).",
+        "interval_note": ("Intervals start at the first forecast period and widen with the horizon; for a "
+                          "log model they are exp() of the log-scale interval and the point forecast is the median."),
+    }
+    if first is not None:
+        e = extra_series[first]
+        metrics["main_series"] = {"series": first, "method": e["method"], "why": e["reason"],
+                                  "backtest": e["backtest"], "ic": e["ic"],
+                                  "seasonality": [{k: v for k, v in s.items() if k not in ("profile", "labels")}
+                                                  for s in e["seasonality"]]}
+        for s in e["seasonality"]:
+            notes.insert(0, f"{first}: " + seasonality.sentence(s))
+        notes.insert(0, f"{first}: {e['reason']}")
+    if compared:
+        notes.append(f"The chosen model beat seasonal naive on the backtest for {beats} of {compared} series "
+                     f"where a model (not a baseline) was chosen.")
+    notes.append("MAPE skips periods with zero actual sales.")
+
+    plots = {}
+    if first is not None:
+        plots["forecast"] = forecast_plot(first, extra_series[first], idx, future, levels, series.value_name)
+        plots["methods"] = methods_plot(first, extra_series[first])
+    extra = {"freq": freq, "dates": [d.date().isoformat() for d in idx],
+             "future": [d.date().isoformat() for d in future], "levels": levels,
+             "order": [nm for nm in series.names if nm in extra_series], "series": extra_series,
+             "value": series.value_name}
+    # Round-trip through JSON now so the project file stores exactly what the panel draws.
+    extra = json.loads(to_json(extra))
+    return Result(tables={"forecast": forecast, "backtest": backtest, "models": models},
+                  metrics=metrics, plots=plots, notes=_dedupe(notes), extra=extra)
+
+
+def _dedupe(notes: list[str]) -> list[str]:
+    seen, out = set(), []
+    for n in notes:
+        if n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out
+
+
+def forecast_plot(name: str, e: dict, idx: pd.DatetimeIndex, future: pd.DatetimeIndex, levels: list[str],
+                  value_name: str) -> PlotSpec:
+    """History, fitted values, forecast and interval bands (widest first, so the narrow band is on
+    top), with the start of the backtest window and of the forecast marked."""
+    x_hist = dates_to_seconds(idx)
+    x_fut = dates_to_seconds(future) if len(future) else []
+    layers = [Layer("line", x_hist, e["values"], name="sales", color="#1f77b4")]
+    fitted = [np.nan if v is None else v for v in (e.get("fitted") or [])]
+    if fitted:
+        layers.append(Layer("line", x_hist, fitted, name=f"fitted ({e['method']})", color="#7f7f7f", dashed=True))
+    if len(future):
+        # Bands start at the last observed period so the forecast visibly continues the data.
+        x_band = [x_hist[-1]] + list(x_fut)
+        last = e["values"][-1]
+        for lv in sorted(levels, key=float, reverse=True):
+            lo = [last] + [np.nan if v is None else v for v in e["lower"][lv]]
+            hi = [last] + [np.nan if v is None else v for v in e["upper"][lv]]
+            layers.append(Layer("band", x_band, lo, y2=hi, name=f"{lv}% interval", color="#ff7f0e",
+                                alpha=0.15 if float(lv) >= 90 else 0.3))
+        layers.append(Layer("line", x_band, [last] + list(e["forecast"]), name=f"forecast ({e['method']})",
+                            color="#d62728", width=2))
+    bs = e.get("backtest_start", -1)
+    if bs is not None and 0 <= bs < len(x_hist):
+        layers.append(Layer("vline", [x_hist[bs]], [], name="backtest window starts", color="#2ca02c",
+                            dashed=True))
+    return PlotSpec(title=f"Forecast: {e.get('label', name)}", x_label="period", y_label=value_name,
+                    layers=layers, x_is_date=True)
+
+
+def methods_plot(name: str, e: dict) -> PlotSpec:
+    bt = e.get("backtest") or {}
+    meths = list(bt)
+    key = "mase" if all(bt[m].get("mase") is not None for m in meths) else "mae"
+    vals = [bt[m].get(key) for m in meths]
+    return PlotSpec(title=f"Backtest error by method: {e.get('label', name)} (lower is better)",
+                    x_label="method", y_label=key.upper(),
+                    layers=[Layer("bar", list(range(len(meths))), vals, name=key.upper(), labels=meths,
+                                  color="#1f77b4")],
+                    x_ticks=[[i, m] for i, m in enumerate(meths)], legend=False)
