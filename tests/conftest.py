@@ -36,3 +36,72 @@ def _no_leaked_threads():
             return
         time.sleep(0.05)
     pytest.fail(f"test left threads running: {[t.name for t in extra]}")
+
+
+@pytest.fixture(scope="session")
+def _demo_datasets():
+    from bizops_desktop.core.demo import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def demo_datasets(_demo_datasets):
+    """The demo shop's tables, read once per session; each test gets its own Dataset objects
+    (roles may be edited), sharing the read-only frames."""
+    import copy
+
+    out = []
+    for ds in _demo_datasets:
+        c = copy.copy(ds)
+        c.roles = {r: list(cols) for r, cols in ds.roles.items()}
+        c.notes = list(ds.notes)
+        out.append(c)
+    return out
+
+
+@pytest.fixture
+def open_panel(qtbot, demo_datasets):
+    """``open_panel(PanelClass, analysis, datasets=None, show=False)``: a tab on its own host
+    (the demo shop by default), cleaned up after the test."""
+    from bizops_desktop.qt.host import Host
+
+    hosts = []
+
+    def make(panel_cls, analysis, datasets=None, show=False):
+        host = Host()
+        host.set_datasets(demo_datasets if datasets is None else datasets)
+        p = panel_cls(analysis, host)
+        qtbot.addWidget(p)
+        if show:
+            p.resize(1300, 900)
+            p.show()
+            qtbot.waitExposed(p)
+        hosts.append(host)
+        return p
+
+    yield make
+    for host in hosts:
+        host.jobs.shutdown(5000)
+
+
+def run_panel(qtbot, panel, dataset=None, params=None, timeout=60000) -> list[str]:
+    """Pick the dataset, set params, press Run and wait; returns the progress texts seen.
+    Fails with the panel's message unless the run ends as done."""
+    if dataset:
+        panel.select_dataset(dataset)
+    if params:
+        panel.set_params(params)
+    texts: list[str] = []
+
+    def watch(job):
+        job.progress.connect(lambda _f, t: texts.append(t))
+
+    panel.host.jobs.job_started.connect(watch)
+    try:
+        with qtbot.waitSignal(panel.run_ended, timeout=timeout) as blocker:
+            assert panel.run_analysis() is not None, panel.message.text()
+    finally:
+        panel.host.jobs.job_started.disconnect(watch)
+    assert blocker.args == ["done"], panel.message.text()
+    return texts

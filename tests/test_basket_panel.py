@@ -12,31 +12,17 @@ from PySide6.QtCore import Qt
 from bizops_basket import ANALYSIS
 from bizops_basket.analysis import rule_text
 from bizops_basket.panel import BasketPanel
-from bizops_desktop.core.demo import load_demo
-from bizops_desktop.qt.host import Host
 
-from conftest import DEMO_DIR
+from conftest import DEMO_DIR, run_panel
 
 
 @pytest.fixture
-def panel(qtbot):
-    host = Host()
-    host.set_datasets(load_demo())
-    p = BasketPanel(ANALYSIS, host)
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    host.jobs.shutdown(5000)
+def panel(open_panel):
+    return open_panel(BasketPanel, ANALYSIS, show=True)
 
 
 def _run(qtbot, panel, params):
-    panel.select_dataset("orders")
-    panel.set_params(params)
-    with qtbot.waitSignal(panel.run_ended, timeout=60000) as blocker:
-        assert panel.run_analysis() is not None
-    assert blocker.args == ["done"], panel.message.text()
+    run_panel(qtbot, panel, "orders", params)
 
 
 def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
@@ -130,7 +116,7 @@ def test_cancel_from_the_panel(qtbot, panel):
     assert panel.run_button.isEnabled()
 
 
-def test_saved_result_reopens_in_the_tab(qtbot, panel, tmp_path):
+def test_saved_result_reopens_in_the_tab(qtbot, panel, tmp_path, open_panel):
     from bizops_desktop.core.project import AnalysisState, Project, load_project, save_project
 
     _run(qtbot, panel, {"min_support": 0.003, "min_confidence": 0.02, "min_lift": 0.0})
@@ -140,17 +126,11 @@ def test_saved_result_reopens_in_the_tab(qtbot, panel, tmp_path):
                                                      result=state["result"])})
     save_project(proj, tmp_path / "shop.bizops")
     back = load_project(tmp_path / "shop.bizops").analyses["basket"]
-    host2 = Host()
-    host2.set_datasets(panel.host.datasets())
-    p2 = BasketPanel(ANALYSIS, host2)
-    qtbot.addWidget(p2)
-    try:
-        p2.restore(back.params, back.dataset, back.result)
-        rules = panel.result.tables["rules"]
-        assert p2.table.model.rowCount() == len(rules)
-        assert list(p2.table.model.frame()["If the order has"]) == list(panel.table.model.frame()["If the order has"])
-        assert p2.product_combo.count() == panel.product_combo.count()
-        assert p2.form.values()["min_support"] == 0.003
-        assert p2.select_rule(2) and p2.why_label.text() == rules["why"].iat[2]
-    finally:
-        host2.jobs.shutdown(5000)
+    p2 = open_panel(BasketPanel, ANALYSIS, datasets=panel.host.datasets())
+    p2.restore(back.params, back.dataset, back.result)
+    rules = panel.result.tables["rules"]
+    assert p2.table.model.rowCount() == len(rules)
+    assert list(p2.table.model.frame()["If the order has"]) == list(panel.table.model.frame()["If the order has"])
+    assert p2.product_combo.count() == panel.product_combo.count()
+    assert p2.form.values()["min_support"] == 0.003
+    assert p2.select_rule(2) and p2.why_label.text() == rules["why"].iat[2]

@@ -8,29 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_panel
 from bizops_churn import ANALYSIS
 from bizops_churn.panel import ChurnPanel
-from bizops_desktop.qt.host import Host
 
 
 @pytest.fixture
-def panel(qtbot):
-    from bizops_desktop.core.demo import load_demo
-
-    host = Host()
-    host.set_datasets(load_demo())
-    p = ChurnPanel(ANALYSIS, host)
-    qtbot.addWidget(p)
-    yield p
-    host.jobs.shutdown(5000)
+def panel(open_panel):
+    return open_panel(ChurnPanel, ANALYSIS)
 
 
-def _run(qtbot, panel, dataset, params):
-    panel.select_dataset(dataset)
-    panel.set_params(params)
-    with qtbot.waitSignal(panel.run_ended, timeout=60000) as blocker:
-        assert panel.run_analysis() is not None
-    assert blocker.args == ["done"], panel.message.text()
+_run = run_panel
 
 
 def _shown_cm(panel):

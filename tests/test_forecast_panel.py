@@ -8,23 +8,13 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from bizops_desktop.core.demo import load_demo
-from bizops_desktop.qt.host import Host
 from bizops_forecast import ANALYSIS
 from bizops_forecast.panel import ForecastPanel
 
 
 @pytest.fixture
-def panel(qtbot):
-    host = Host()
-    host.set_datasets(load_demo())
-    p = ForecastPanel(ANALYSIS, host)
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    host.jobs.shutdown(5000)
+def panel(open_panel):
+    return open_panel(ForecastPanel, ANALYSIS, show=True)
 
 
 def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):

@@ -9,15 +9,14 @@ import pandas as pd
 import pytest
 
 from bizops_desktop.core.dataset import Dataset
-from bizops_desktop.qt.host import Host
 from bizops_pricing import ANALYSIS
 from bizops_pricing.panel import PricingPanel
 
-from conftest import DEMO_DIR
+from conftest import DEMO_DIR, run_panel
 
 
 @pytest.fixture
-def panel(qtbot):
+def panel(open_panel):
     truth = json.loads((DEMO_DIR / "truth.json").read_text(encoding="utf-8"))
     o = pd.read_csv(DEMO_DIR / "orders.csv", parse_dates=["date"])
     o["unit_cost"] = o["product_id"].map({p: v["unit_cost"] for p, v in truth["demand"]["products"].items()})
@@ -25,20 +24,10 @@ def panel(qtbot):
                                          "quantity": "quantity", "price": "unit_price", "amount": "amount"})
     w = pd.read_csv(DEMO_DIR / "weekly_sales.csv")
     weekly = Dataset("weekly_sales", w, roles={"target": "units", "feature": ["price", "advertising", "promotion"]})
-    host = Host()
-    host.set_datasets([orders, weekly])
-    p = PricingPanel(ANALYSIS, host)
-    qtbot.addWidget(p)
-    yield p
-    host.jobs.shutdown(5000)
+    return open_panel(PricingPanel, ANALYSIS, datasets=[orders, weekly])
 
 
-def _run(qtbot, panel, dataset, params):
-    panel.select_dataset(dataset)
-    panel.set_params(params)
-    with qtbot.waitSignal(panel.run_ended, timeout=60000) as blocker:
-        assert panel.run_analysis() is not None
-    assert blocker.args == ["done"], panel.message.text()
+_run = run_panel
 
 
 def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
