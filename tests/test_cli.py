@@ -123,3 +123,24 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path):
     assert "Traceback" not in bad.stderr and "missing.csv" in bad.stderr
     usage = subprocess.run([sys.executable, "-m", "bizops_desktop", "run"], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_one_basket_per_line_file(capsys, tmp_path):
+    """A plain list file (no header, no quotes, lines of different lengths) gives the rules that
+    counting by hand gives."""
+    lines = []
+    for i in range(100):
+        basket = ["coffee", "filter"] if i % 2 == 0 else ["tea"]
+        basket += ["mug", "cake", "milk"][: i % 4]
+        lines.append(",".join(basket))
+    p = tmp_path / "baskets.csv"
+    p.write_text("\n".join(lines) + "\n")
+    rc, _, err = run_cli(capsys, "run", "basket", "--data", str(p), "--set", "min_support=0.2",
+                         "--set", "min_confidence=0.9", "--out", str(tmp_path / "o"), "--no-plots")
+    assert rc == 0, err
+    rules = pd.read_csv(tmp_path / "o" / "rules.csv")
+    pairs = {(tuple(json.loads(a)), tuple(json.loads(c))): conf
+             for a, c, conf in zip(rules["antecedents"], rules["consequents"], rules["confidence"])}
+    assert pairs[(("coffee",), ("filter",))] == 1.0 and pairs[(("filter",), ("coffee",))] == 1.0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["orders"] == 100

@@ -558,9 +558,15 @@ def test_wrong_delimiter_forced_gives_a_hint(tmp_path):
     assert "choose that delimiter" in n
 
 
-def test_very_uneven_rows(tmp_path):
-    lines = ["a,b,c"] + [",".join(["x"] * (1 + (i * 7) % 9)) for i in range(40)]
-    raises_data_error(write(tmp_path / "uneven.csv", "\n".join(lines) + "\n"), "different numbers of columns")
+def test_very_uneven_rows_are_read_as_a_list(tmp_path):
+    # a basket file: one basket per line, items separated by commas, no header
+    lines = ["a,b,c"] + [",".join(f"x{j}" for j in range(1 + (i * 7) % 9)) for i in range(40)]
+    r = read_table(write(tmp_path / "uneven.csv", "\n".join(lines) + "\n"))
+    assert r.frame.shape == (41, 9) and list(r.frame.columns[:2]) == ["column_1", "column_2"]
+    assert r.frame.iloc[0].tolist()[:4] == ["a", "b", "c", None]
+    assert r.frame.iloc[1].dropna().tolist() == ["x0"] and r.frame.iloc[2].dropna().tolist() == [f"x{j}" for j in range(8)]
+    assert r.options.header_row == -1
+    note_with(r, "different numbers of cells", "from 1 to 9", "one row per line")
 
 
 def test_rows_without_their_empty_trailing_cells_are_fine(tmp_path):

@@ -365,6 +365,7 @@ class _TextPlan:
     widths: tuple[int, int]          # fewest / most columns seen in the sample
     sample_lines: int
     plain_ascii: bool                # the sampled bytes are all ASCII (any 8-bit encoding fits them)
+    list_file: bool = False          # lines of different lengths whose cells recur: one list per line
 
 
 def _read_sample(path: Path) -> tuple[bytes, bytes, bool]:
@@ -619,6 +620,7 @@ def _text_sniff(path: Path, opts: ImportOptions) -> _TextPlan:
         if forced < len(rows):
             header_idx, m = forced, widths[forced]
     _, _, longer_share = _fit_shares(rows, widths, header_idx)
+    list_file = opts.header_row is None and _looks_like_list_file(rows, widths, header_idx, m)
     nonblank_widths = [w for w in widths[header_idx:] if w > 0]
     widths_range = (min(nonblank_widths), max(nonblank_widths)) if nonblank_widths else (0, 0)
 
@@ -678,7 +680,20 @@ def _text_sniff(path: Path, opts: ImportOptions) -> _TextPlan:
                      else f"The delimiter {chosen} splits the lines unevenly")
             notes.append(f"{first}; the file seems to use {better}: choose that delimiter to split the columns")
     return _TextPlan(opts, notes, header_names, text_columns, longer_share, m, widths_range, len(rows),
-                     head.isascii() and tail.isascii())
+                     head.isascii() and tail.isascii(), list_file)
+
+
+def _looks_like_list_file(rows: list[list[str]], widths: list[int], header: int, m: int) -> bool:
+    """One basket per line ("bread,milk" / "tea" / "bread,eggs,beer"): most lines are not as wide
+    as the would-be header, and the header's cells turn up as values in other lines, which the
+    names of a real table's columns do not."""
+    body = [i for i, w in enumerate(widths) if w > 0 and i != header]
+    if len(body) < 5 or m < 2:
+        return False
+    same = sum(1 for i in body if widths[i] == m) / len(body)
+    head = {c.strip() for c in rows[header] if c.strip()}
+    values = {c.strip() for i in body for c in rows[i] if c.strip()}
+    return same < 0.6 and len(head & values) >= max(1, len(head) // 2)
 
 
 def _read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int | None) -> ImportResult:
@@ -692,12 +707,10 @@ def _read_text(path: Path, options: ImportOptions, progress: Progress, nrows: in
         raise DataError(f"line {opts.header_row + 1}, chosen for the column names, has fewer columns "
                         f"({plan.width}) than the lines below it", where=where,
                         hint="Pick the line that holds the column names, or leave it on automatic")
-    if plan.width > 1 and plan.sample_lines >= 5 and plan.longer_share > 0.1:
-        lo, hi = plan.widths
-        raise DataError(f"the rows have very different numbers of columns (from {lo} to {hi} in the first "
-                        f"{plan.sample_lines} lines)", where=where,
-                        hint="Check the delimiter in the import options, or open the file in a spreadsheet "
-                             "program and save it again as CSV")
+    if plan.list_file or (plan.width > 1 and plan.sample_lines >= 5 and plan.longer_share > 0.1):
+        # Lines of very different lengths: a list file (one basket per line, "bread,milk,eggs"),
+        # not a table. Read every cell as text, one row per line, so nothing is lost.
+        return _read_ragged(path, opts, notes, progress, nrows)
     size = max(path.stat().st_size, 1)
     kw: dict[str, Any] = dict(
         sep=opts.delimiter, encoding=opts.encoding, quotechar='"', decimal=opts.decimal,
@@ -794,6 +807,43 @@ def _read_text(path: Path, options: ImportOptions, progress: Progress, nrows: in
     rows_total = len(frame) if nrows is None or len(frame) < nrows else _count_lines(path, opts.header_row)
     progress.report(1.0, "Read")
     return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total)
+
+
+def _read_ragged(path: Path, opts: ImportOptions, notes: list[str], progress: Progress,
+                 nrows: int | None) -> ImportResult:
+    """A file whose lines have different numbers of cells: each line becomes a row of text cells
+    ``column_1..column_N`` (N the longest line), blanks after its last cell, no header line."""
+    import csv
+
+    import pandas as pd
+
+    encoding = "utf-8-sig" if opts.encoding.replace("_", "-").lower() in ("utf-8", "utf8") else opts.encoding
+    size = max(path.stat().st_size, 1)
+    rows: list[list[str | None]] = []
+    with open(path, "rb") as raw, open(raw.fileno(), encoding=encoding, errors="replace", newline="",
+                                       closefd=False) as fh:
+        for i, row in enumerate(csv.reader(fh, delimiter=opts.delimiter, quotechar='"')):
+            cells = [c.strip() for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append([c or None for c in cells])
+            if nrows is not None and len(rows) >= nrows:
+                break
+            if i % 20000 == 0:
+                progress.report(0.9 * min(raw.tell() / size, 1.0), "Reading lines...")
+    if not rows:
+        raise DataError("the file has no data rows", where=path.name, hint="Export the data again with the rows included")
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                         columns=[f"column_{i + 1}" for i in range(width)], dtype=object)
+    lo = min(len(r) for r in rows)
+    opts.header_row = -1
+    notes.append(f"The lines have different numbers of cells (from {lo} to {width}), so the file was read as "
+                 f"a list: one row per line, every cell as text, no column names. A file with one basket per "
+                 f"line works like this in Basket rules; for a table, check the delimiter in the import options")
+    progress.report(1.0, "Read")
+    return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=len(frame))
 
 
 def _count_lines(path: Path, header_row: int) -> int:
