@@ -226,3 +226,19 @@ def test_changed_source_is_offered_for_reload(qtbot, window, orders_csv, tmp_pat
     ds = other.host.dataset("orders")
     assert len(ds.frame) == len(df) and ds.roles == old_roles
     other.host.jobs.shutdown(5000)
+
+
+def test_failed_save_is_a_message_and_keeps_everything(qtbot, window, orders_csv, tmp_path):
+    load(qtbot, window, orders_csv)
+    good = tmp_path / "good.bizops"
+    with qtbot.waitSignal(window.saved, timeout=30000):
+        window.save_to(good)
+    before = good.read_bytes()
+    window.dirty = True
+    target = tmp_path / "no_such_folder" / "shop.bizops"
+    with qtbot.waitSignal(window.failed, timeout=30000) as blocker:
+        window.save_to(target)
+    assert "no_such_folder" in blocker.args[0] and "Traceback" not in blocker.args[0]
+    assert window.dirty and window.project_path == good            # still the old project
+    assert [d.name for d in window.host.datasets()] == ["orders"]
+    assert good.read_bytes() == before and not target.exists()
