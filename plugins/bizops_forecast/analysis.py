@@ -214,6 +214,16 @@ def forecast_plot(name: str, e: dict, idx: pd.DatetimeIndex, future: pd.Datetime
                     layers=layers, x_is_date=True)
 
 
+# Short names for axis ticks, where the full method ids run into each other.
+SHORT_NAMES = {"naive": "naive", "seasonal_naive": "seas. naive", "moving_average": "mov. avg",
+               "ses": "SES", "holt": "Holt", "holt_winters": "HW add", "holt_winters_mul": "HW mul",
+               "arima": "ARIMA", "sarima": "SARIMA"}
+
+
+def short_name(method: str) -> str:
+    return SHORT_NAMES.get(method, method)
+
+
 def methods_plot(name: str, e: dict) -> PlotSpec:
     bt = e.get("backtest") or {}
     meths = list(bt)
@@ -223,4 +233,4 @@ def methods_plot(name: str, e: dict) -> PlotSpec:
                     x_label="method", y_label=key.upper(),
                     layers=[Layer("bar", list(range(len(meths))), vals, name=key.upper(), labels=meths,
                                   color="#1f77b4")],
-                    x_ticks=[[i, m] for i, m in enumerate(meths)], legend=False)
+                    x_ticks=[[i, short_name(m)] for i, m in enumerate(meths)], legend=False)

@@ -17,6 +17,7 @@ from bizops_desktop.core.plotspec import dates_to_seconds
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
+from bizops_forecast.analysis import short_name
 
 BASELINE_COLOR = "#9e9e9e"
 MODEL_COLOR = "#1f77b4"
@@ -228,7 +229,7 @@ class ForecastPanel(AnalysisPanel):
                               BASELINE_COLOR if m in ("naive", "seasonal_naive") else MODEL_COLOR) for m in meths]
         xs = np.arange(len(meths), dtype=float)
         self.bars.setOpts(x=xs, height=np.nan_to_num(vals), width=0.7, brushes=brushes)
-        self.methods_plot.getAxis("bottom").setTicks([[(float(i), m) for i, m in enumerate(meths)]])
+        self.methods_plot.getAxis("bottom").setTicks([[(float(i), short_name(m)) for i, m in enumerate(meths)]])
         self.methods_plot.setLabel("left", key.upper())
         hover = self.methods_plot.hover
         hover.clear()
