@@ -151,25 +151,15 @@ def main(argv=None) -> int:
 
 
 def _timer_gaps(app, until, timeout: float = 600.0) -> list[float]:
-    from PySide6.QtCore import QTimer
+    """The GUI-timer gaps measured the way bench_gui.py measures them (one way to measure)."""
+    import sys
+    from pathlib import Path
 
-    gaps, last = [], [time.perf_counter()]
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_gui import measure
 
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    t = QTimer()
-    t.setInterval(10)
-    t.timeout.connect(tick)
-    t.start()
-    t0 = time.perf_counter()
-    while not until() and time.perf_counter() - t0 < timeout:
-        app.processEvents()
-        time.sleep(0.001)
-    t.stop()
-    return sorted(gaps) or [float("nan")]
+    _, gaps = measure(app, until, timeout)
+    return gaps or [float("nan")]
 
 
 def gui_latency() -> None:
