@@ -364,3 +364,13 @@ def test_one_basket_per_row_file_through_the_importer(tmp_path):
     r = rules[(frozenset({"beer"}), frozenset({"nappies"}))]
     assert r["count"] == 2 and r["confidence"] == 1.0 and r["lift"] == 2.0 and math.isinf(r["conviction"])
     assert res.metrics["orders"] == 4 and res.metrics["items"] == 4
+
+
+def test_why_sentence_reads_right_at_every_lift():
+    from bizops_basket.analysis import why_sentence
+
+    assert why_sentence(["A"], ["B"], 0.42, 3.1) == \
+        "Customers who buy A also buy B in 42% of their orders, 3.1x more often than average."
+    assert "about as often as on average" in why_sentence(["A"], ["B"], 0.65, 1.001)
+    assert "2.0x less often than average" in why_sentence(["A", "C"], ["B"], 0.1, 0.5)
+    assert why_sentence(["A", "C"], ["B"], 0.1, 0.5).startswith("Customers who buy A and C also buy B")

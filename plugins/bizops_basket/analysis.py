@@ -37,6 +37,8 @@ def why_sentence(ante: list[str], cons: list[str], confidence: float, lift: floa
     pct = f"{confidence * 100:.0f}%"
     if not np.isfinite(lift):
         how = ""
+    elif 0.95 <= lift < 1.05:
+        how = ", about as often as on average (no real link)"
     elif lift >= 1.0:
         how = f", {lift:.1f}x more often than average"
     elif lift > 0:
