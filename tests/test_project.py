@@ -735,3 +735,24 @@ def test_million_rows_save_and_load(tmp_path):
     t2 = time.perf_counter()
     print(f"\n1,000,000 x 8: save {t1 - t0:.2f} s, load {t2 - t1:.2f} s, file {path.stat().st_size / 1e6:.1f} MB")
     assert_frame_equal(back.datasets["orders"].frame, frame, check_dtype=True, check_exact=True)
+
+
+def test_temporary_files_of_a_killed_save_are_cleared_later(tmp_path):
+    import os
+    import time
+
+    from bizops_desktop.core import project as P
+
+    target = tmp_path / "shop.bizops"
+    old = tmp_path / ".shop.bizops.dead0001.saving"
+    fresh = tmp_path / ".shop.bizops.live0002.saving"
+    other = tmp_path / ".other.bizops.dead0003.saving"
+    for f in (old, fresh, other):
+        f.write_bytes(b"half a save")
+    hour_ago = time.time() - P.STALE_TEMP_SECONDS - 10
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    P.save_project(P.Project(datasets={}, analyses={}), target)
+    assert not old.exists()                     # ours and stale: removed
+    assert fresh.exists() and other.exists()    # maybe still being written / another project's
+    assert P.load_project(target).datasets == {}

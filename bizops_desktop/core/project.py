@@ -24,11 +24,13 @@ renames it over the target, so a crash mid-save leaves the previous file as it w
 from __future__ import annotations
 
 import datetime as _dt
+import glob
 import json
 import os
 import secrets
 import sqlite3
 import stat
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +180,7 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
     meta["modified"] = now
     meta["app_version"] = __version__
 
+    _remove_stale_temps(folder, path.name)
     tmp = _create_temp(folder, path.name)
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
@@ -206,6 +209,21 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
     project.meta = meta
     project.path = path
     progress.report(1.0, "Saved")
+
+
+STALE_TEMP_SECONDS = 3600
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Temporary files of this project left by a save that was killed: untouched for an hour, no
+    save can still be writing them."""
+    now = time.time()
+    for old in folder.glob(f".{glob.escape(name)}.*.saving"):
+        try:
+            if now - old.stat().st_mtime > STALE_TEMP_SECONDS:
+                old.unlink()
+        except OSError:
+            pass
 
 
 def _create_temp(folder: Path, name: str) -> str:
