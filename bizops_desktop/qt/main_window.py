@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.datasets_panel)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [400], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
         self.data_dock = dock
 
         self.jobs_status = JobsStatus(self.host, self)
