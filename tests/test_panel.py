@@ -153,3 +153,29 @@ def test_roles_dialog_guesses_and_keeps_one_column_per_role(qtbot):
     assert "✗ Recommendations needs a column marked as Customer (customer_id)<" in dlg.status.text()
     dlg.set_role("订单号", "customer_id")
     assert "✓ Recommendations can run" in dlg.status.text()
+
+
+def test_table_model_shows_every_kind_of_cell(qtbot):
+    from PySide6.QtCore import Qt
+
+    from bizops_desktop.qt.table_model import DataFrameModel
+
+    df = pd.DataFrame({
+        "when": pd.to_datetime(["2024-03-05 00:00", None, "2024-03-06 14:30"]),
+        "n": pd.array([1, None, 3], dtype="Int64"),
+        "x": [1.5, float("nan"), float("inf")],
+        "ok": [True, False, True],
+        "items": [["a", "b"], ["c"], []],
+        "名称": ["咖啡", None, "茶"],
+    })
+    m = DataFrameModel(df)
+    cell = lambda r, c: m.data(m.index(r, c))  # noqa: E731
+    assert [cell(0, c) for c in range(6)] == ["2024-03-05", "1", "1.5", "True", "a, b", "咖啡"]
+    assert [cell(1, c) for c in range(6)] == ["", "", "", "False", "c", ""]
+    assert cell(2, 0) == "2024-03-06 14:30" and cell(2, 2) == "inf"
+    assert m.data(m.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None   # numbers right-aligned
+    assert m.data(m.index(0, 5), Qt.ItemDataRole.TextAlignmentRole) is None
+    m.sort(2, Qt.SortOrder.DescendingOrder)
+    assert [cell(r, 2) for r in range(3)] == ["inf", "1.5", ""]                   # missing last
+    m.set_filter("咖")
+    assert m.rowCount() == 1 and cell(0, 5) == "咖啡"

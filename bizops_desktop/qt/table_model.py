@@ -43,6 +43,14 @@ def format_cell(v: Any) -> str:
     return str(v)
 
 
+def _cells(col: pd.Series) -> np.ndarray:
+    """A column's values for display: numpy's own array, or objects for pandas' extension types
+    (nullable integers stay integers, not floats)."""
+    if pd.api.types.is_extension_array_dtype(col.dtype) and not isinstance(col.dtype, pd.DatetimeTZDtype):
+        return col.to_numpy(dtype=object, na_value=None)
+    return col.to_numpy()
+
+
 class DataFrameModel(QAbstractTableModel):
     """Read-only view of a DataFrame. ``set_frame`` swaps the data; ``set_filter`` keeps the rows
     where any shown column contains the text (case-insensitive); header click sorts."""
@@ -55,6 +63,8 @@ class DataFrameModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.max_rows = max_rows
         self._positions = np.arange(0)
+        self._arrays: list[np.ndarray] = []
+        self._right: list[bool] = []
         if frame is not None:
             self.set_frame(frame)
 
@@ -62,6 +72,10 @@ class DataFrameModel(QAbstractTableModel):
     def set_frame(self, frame: pd.DataFrame | None) -> None:
         self.beginResetModel()
         self._source = frame if frame is not None else pd.DataFrame()
+        # Column arrays and alignment looked up once: data() runs for every visible cell.
+        self._arrays = [_cells(self._source.iloc[:, j]) for j in range(self._source.shape[1])]
+        self._right = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                       for t in self._source.dtypes]
         self._apply()
         self.endResetModel()
 
@@ -130,12 +144,14 @@ class DataFrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            v = self._source.iat[int(self._positions[index.row()]), index.column()]
+            v = self._arrays[index.column()][self._positions[index.row()]]
+            if isinstance(v, np.datetime64):
+                v = pd.Timestamp(v)
+            elif isinstance(v, np.timedelta64):
+                v = pd.Timedelta(v)
             return format_cell(v)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            dtype = self._source.dtypes.iloc[index.column()]
-            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and self._right[index.column()]:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -174,6 +190,7 @@ class DataFrameTable(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setResizeContentsPrecision(200)   # size columns from 200 rows, not all
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(placeholder)
