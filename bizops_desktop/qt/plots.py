@@ -86,8 +86,11 @@ def render_plot(spec: PlotSpec, widget: pg.PlotWidget | None = None) -> pg.PlotW
     hover = getattr(widget, "hover", None)
     if hover is not None:
         hover.clear()
+    # A legend of dozens of entries helps nobody and costs a visible pause to build: past
+    # MAX_LEGEND named layers, names show on hover only.
+    named = sum(1 for ly in spec.layers if ly.name)
     for i, layer in enumerate(spec.layers):
-        draw_layer(widget, layer, color(i))
+        draw_layer(widget, layer, color(i), legend=named <= MAX_LEGEND)
     if spec.x_ticks:
         widget.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]])
     legend = widget.plotItem.legend
@@ -97,9 +100,12 @@ def render_plot(spec: PlotSpec, widget: pg.PlotWidget | None = None) -> pg.PlotW
     return widget
 
 
-def draw_layer(widget: pg.PlotWidget, layer: Layer, default_color: str):
+MAX_LEGEND = 12
+
+
+def draw_layer(widget: pg.PlotWidget, layer: Layer, default_color: str, legend: bool = True):
     col = layer.color or default_color
-    name = layer.name or None
+    name = (layer.name or None) if legend else None
     x, y = _arr(layer.x), _arr(layer.y)
     pen = pg.mkPen(col, width=layer.width or 2,
                    style=Qt.PenStyle.DashLine if layer.dashed else Qt.PenStyle.SolidLine)
