@@ -188,7 +188,7 @@ def test_closing_with_a_job_running_cancels_it(qtbot, settings, orders_csv):
     panel = w.panel("throwaway")
     job = panel.run_analysis()
     assert job is not None and started.wait(5)
-    assert w.jobs_status.isVisible() or w.host.jobs.jobs()
+    assert w.host.jobs.jobs() == [job] and w.jobs_status.isVisibleTo(w)
     t0 = time.monotonic()
     w.close()
     assert job.wait(2) and time.monotonic() - t0 < 3
