@@ -171,7 +171,12 @@ class MainWindow(QMainWindow):
             self._slots[a.id] = slot
             self.tabs.addTab(slot, a.title)
         self.tabs.currentChanged.connect(lambda _i: self._build_current())
-        QTimer.singleShot(0, self._build_current)
+        # A timer owned by the window: if the window is gone before it fires, so is the timer
+        # (a free QTimer.singleShot would call into a deleted window).
+        self._first_tab_timer = QTimer(self)
+        self._first_tab_timer.setSingleShot(True)
+        self._first_tab_timer.timeout.connect(self._build_current)
+        self._first_tab_timer.start(0)
         central = QWidget(self)
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
