@@ -157,6 +157,7 @@ class HoverTip:
         self.text.hide()
         widget.addItem(self.text, ignoreBounds=True)
         self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
+        self._proxy.setParent(widget)   # dies with the plot: no late mouse event into a deleted plot
         self.last_text = ""
 
     def clear(self) -> None:
