@@ -204,6 +204,15 @@ class AnalysisPanel(QWidget):
     def extra_controls(self, layout: QVBoxLayout) -> None:
         """Add controls under the form (e.g. a product filter)."""
 
+    def add_headline(self, layout: QVBoxLayout) -> QLabel:
+        """The one-sentence summary of a result above a tab's plots and tables (``self.headline``)."""
+        self.headline = QLabel(self.results)
+        self.headline.setObjectName("headline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.headline)
+        return self.headline
+
     def register_plot(self, name: str, widget: QWidget) -> None:
         self._plots[name] = widget
 

@@ -23,10 +23,7 @@ SIDES = (("either side", "any"), ("the left side (if the order has)", "left"),
 
 class BasketPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
-        self.headline = QLabel(self.results)
-        self.headline.setObjectName("headline")
-        self.headline.setWordWrap(True)
-        layout.addWidget(self.headline)
+        self.add_headline(layout)
 
         filt = QHBoxLayout()
         filt.addWidget(QLabel("Product:", self.results))

@@ -29,10 +29,7 @@ TABLE_DELAY_MS = 150  # the list is refiltered once the slider rests, not on eve
 
 class ChurnPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
-        self.headline = QLabel(self.results)
-        self.headline.setWordWrap(True)
-        self.headline.setObjectName("headline")
-        layout.addWidget(self.headline)
+        self.add_headline(layout)
         self.tabs = QTabWidget(self.results)
         layout.addWidget(self.tabs, 1)
 

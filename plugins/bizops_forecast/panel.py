@@ -45,11 +45,7 @@ class ForecastPanel(AnalysisPanel):
         row.addWidget(self.series_combo, 1)
         layout.addLayout(row)
 
-        self.headline = QLabel(self.results)
-        self.headline.setObjectName("headline")
-        self.headline.setWordWrap(True)
-        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.headline)
+        self.add_headline(layout)
 
         split = QSplitter(Qt.Orientation.Vertical, self.results)
         # -- the forecast plot, items created once and updated with setData ------------------

@@ -34,10 +34,7 @@ def _count(v: float) -> str:
 
 class PricingPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
-        self.headline = QLabel(self.results)
-        self.headline.setWordWrap(True)
-        self.headline.setObjectName("headline")
-        layout.addWidget(self.headline)
+        self.add_headline(layout)
         # tables and plots above, the what-if below; the user may drag the divider
         self.split = QSplitter(Qt.Orientation.Vertical, self.results)
         layout.addWidget(self.split, 1)

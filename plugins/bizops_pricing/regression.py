@@ -214,17 +214,10 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
         notes.append(f"{int((~ok).sum()):,} of {n0:,} rows dropped because a value was missing.")
     yv = pd.to_numeric(data[target], errors="coerce").to_numpy(dtype=float)
     logged = set()
-    if log_target:
-        bad = ok & ~(yv > 0)
-        if bad.any():
-            notes.append(f"{rows_word(int(bad.sum()))} dropped because {target} was zero or negative "
-                         "and has no logarithm.")
-        ok &= yv > 0
-        logged.add(target)
-    for c in log_features:
-        if is_categorical(data[c]):
+    for c in ([target] if log_target else []) + list(log_features):
+        if c != target and is_categorical(data[c]):
             raise UsageError(f"cannot take the log of {c!r}: it is not a number column", where="log_features")
-        v = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
+        v = yv if c == target else pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
         bad = ok & ~(v > 0)
         if bad.any():
             notes.append(f"{rows_word(int(bad.sum()))} dropped because {c} was zero or negative "

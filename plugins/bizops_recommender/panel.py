@@ -27,6 +27,17 @@ def _picker(parent: QWidget, name: str) -> QComboBox:
     return combo
 
 
+def _picker_row(page: QWidget, layout: QVBoxLayout, label: str, name: str) -> QComboBox:
+    """A "Label: [searchable picker]" line at the top of a page."""
+    row = QHBoxLayout()
+    row.addWidget(QLabel(label, page))
+    combo = _picker(page, name)
+    row.addWidget(combo)
+    row.addStretch(1)
+    layout.addLayout(row)
+    return combo
+
+
 def _titled(parent: QWidget, title: str, table: QWidget) -> QWidget:
     box = QWidget(parent)
     lay = QVBoxLayout(box)
@@ -39,10 +50,7 @@ def _titled(parent: QWidget, title: str, table: QWidget) -> QWidget:
 
 class RecommenderPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
-        self.headline = QLabel(self.results)
-        self.headline.setObjectName("headline")
-        self.headline.setWordWrap(True)
-        layout.addWidget(self.headline)
+        self.add_headline(layout)
         self.tabs = QTabWidget(self.results)
         layout.addWidget(self.tabs, 1)
 
@@ -50,13 +58,8 @@ class RecommenderPanel(AnalysisPanel):
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Customer:", page))
-        self.customer_combo = _picker(page, "customer_combo")
+        self.customer_combo = _picker_row(page, pl, "Customer:", "customer_combo")
         self.customer_combo.currentTextChanged.connect(self._show_customer)
-        row.addWidget(self.customer_combo)
-        row.addStretch(1)
-        pl.addLayout(row)
         split = QSplitter(Qt.Orientation.Horizontal, page)
         self.history_table = DataFrameTable(split, search=False)
         self.history_table.setObjectName("history_table")
@@ -72,13 +75,8 @@ class RecommenderPanel(AnalysisPanel):
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Product:", page))
-        self.product_combo = _picker(page, "product_combo")
+        self.product_combo = _picker_row(page, pl, "Product:", "product_combo")
         self.product_combo.currentIndexChanged.connect(self._show_product)
-        row.addWidget(self.product_combo)
-        row.addStretch(1)
-        pl.addLayout(row)
         self.similar_table = DataFrameTable(page, search=False)
         self.similar_table.setObjectName("similar_table")
         pl.addWidget(self.similar_table, 1)
