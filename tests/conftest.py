@@ -105,3 +105,14 @@ def run_panel(qtbot, panel, dataset=None, params=None, timeout=60000) -> list[st
         panel.host.jobs.job_started.disconnect(watch)
     assert blocker.args == ["done"], panel.message.text()
     return texts
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_test_thread():
+    """Once the job runner has moved cyclic collection to the GUI thread's timer, tests that spin
+    no event loop would never collect: do it between tests, on this (the GUI) thread."""
+    yield
+    from bizops_desktop.qt import gui_gc
+
+    if gui_gc._installed is not None:
+        gui_gc._installed.check()   # the same threshold rule as the GUI timer

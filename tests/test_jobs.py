@@ -99,3 +99,33 @@ def test_shutdown_cancels_running_jobs(qtbot):
     assert r.shutdown(3000)
     assert job.wait(1)
     assert job.state == "cancelled"
+
+
+def test_garbage_cycles_are_collected_on_the_gui_thread_not_in_a_job(qtbot, runner):
+    """A cycle holding a Qt object, freed while a job allocates heavily, is destroyed on the GUI
+    thread (collecting it on the worker thread deadlocked or crashed the window)."""
+    import gc
+
+    from PySide6.QtCore import QObject
+
+    assert not gc.isenabled()
+    gui = threading.get_ident()
+    freed_on = []
+
+    class Node:
+        def __del__(self):
+            freed_on.append(threading.get_ident())
+
+    node = Node()
+    node.me, node.qt = node, QObject()
+    del node
+
+    def allocate(progress):
+        # kept (returned), so the allocation count stays far past gc's first threshold
+        return [[[] for _ in range(10)] for _ in range(50_000)]
+
+    job = runner.create("allocate", allocate)
+    with qtbot.waitSignal(job.succeeded, timeout=10000):
+        runner.start(job)
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)
+    assert freed_on == [gui]

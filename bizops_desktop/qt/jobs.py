@@ -122,6 +122,9 @@ class JobRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        from .gui_gc import install
+
+        install()   # no Qt object may be collected on a worker thread
         self._jobs: list[Job] = []
         self._recent: list[Job] = []   # keeps ended jobs' wrappers alive while queued signals drain
 
