@@ -49,3 +49,14 @@ class ProjectError(BizOpsError):
 
 class Cancelled(Exception):
     """Raised inside a running job at its next progress check after the user pressed Cancel."""
+
+
+def first_line(exc: BaseException, *, with_type: bool = True) -> str:
+    """An unexpected exception in one line, as the window, the CLI and the plugin report show it:
+    ``"KeyError: 'x'"`` (or only the text, ``with_type=False``); the type alone when it has no text.
+    The full traceback goes to the log, never to the user."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0].strip() if lines else ""
+    if not text:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if with_type else text
