@@ -3,11 +3,11 @@ summary.json, plots to PNG (through the Qt renderer, imported only when a plot i
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .jsonable import dumps_strict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,34 +15,9 @@ if TYPE_CHECKING:
     from .analysis import Result
 
 
-def _jsonable(v: Any) -> Any:
-    import numpy as np
-
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        if math.isnan(f):
-            return None
-        if math.isinf(f):
-            return "inf" if f > 0 else "-inf"
-        return f
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return v
-
-
 def to_json(obj: Any, **kw) -> str:
     """JSON text for metrics/params: NaN -> null, inf -> "inf", numpy scalars to Python."""
-    return json.dumps(_jsonable(obj), ensure_ascii=False, **kw)
+    return dumps_strict(obj, **kw)
 
 
 def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
@@ -56,8 +31,7 @@ def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
         if col.dtype == object:
             sample = col.dropna()
             if len(sample) and isinstance(sample.iloc[0], (list, tuple, set, frozenset, dict)):
-                out[c] = col.map(lambda v: json.dumps(_jsonable(sorted(v) if isinstance(v, (set, frozenset)) else v),
-                                                      ensure_ascii=False) if v is not None else "")
+                out[c] = col.map(lambda v: dumps_strict(v) if v is not None else "")
         elif pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
             out[c] = col.map(lambda v: "inf" if v == np.inf else ("-inf" if v == -np.inf else v))
     return out
@@ -108,7 +82,3 @@ def write_result(result: "Result", out_dir: str | os.PathLike, *, plot_writer=No
         for name, spec in result.plots.items():
             written.append(plot_writer(spec, out / f"{name}.png"))
     return written
-
-
-def written_names(paths: Iterable[Path]) -> list[str]:
-    return [p.name for p in paths]

@@ -4,27 +4,12 @@ project file stores them as JSON."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .jsonable import plain_list
+
 LAYER_KINDS = ("line", "scatter", "band", "bar", "hline", "vline", "step")
-
-
-def _to_list(a: Any) -> list | None:
-    if a is None:
-        return None
-    if hasattr(a, "tolist"):
-        a = a.tolist()
-    out = []
-    for v in a:
-        if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-            out.append(None)
-        elif hasattr(v, "item"):
-            out.append(v.item())
-        else:
-            out.append(v)
-    return out
 
 
 @dataclass
@@ -49,10 +34,10 @@ class Layer:
     def __post_init__(self):
         if self.kind not in LAYER_KINDS:
             raise ValueError(f"unknown layer kind {self.kind!r}")
-        self.x = _to_list(self.x) or []
-        self.y = _to_list(self.y) or []
-        self.y2 = _to_list(self.y2)
-        self.values = _to_list(self.values)
+        self.x = plain_list(self.x) or []
+        self.y = plain_list(self.y) or []
+        self.y2 = plain_list(self.y2)
+        self.values = plain_list(self.values)
         self.labels = None if self.labels is None else [str(s) for s in self.labels]
 
 

@@ -39,9 +39,10 @@ from typing import TYPE_CHECKING, Any, Callable, Collection
 from .analysis import Result
 from .dataset import Dataset
 from .errors import Cancelled, ProjectError, UsageError
+from .jsonable import dumps
 from .plotspec import PlotSpec
 from .progress import Progress
-from .tablestore import EncodedTable, TableFormatError, UnsupportedFrame, check_spec, decode_table, json_default
+from .tablestore import EncodedTable, TableFormatError, UnsupportedFrame, check_spec, decode_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,7 +110,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         pairs = _loads(text, list, "parameters (schema 1)")
         if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
             raise _Damaged("parameters (schema 1) are not [name, value] pairs")
-        conn.execute("UPDATE analyses SET params = ? WHERE analysis_id = ?", (_dumps(dict(pairs)), aid))
+        conn.execute("UPDATE analyses SET params = ? WHERE analysis_id = ?", (dumps(dict(pairs)), aid))
 
 
 # MIGRATIONS[i] upgrades a file's content from schema i+1 to schema i+2, in place, on a
@@ -120,11 +121,6 @@ SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 # ---------------------------------------------------------------------------------------------
 # JSON helpers
-def _dumps(v: Any) -> str:
-    # allow_nan: metrics may hold inf (conviction); Python's json reads Infinity/NaN back.
-    return json.dumps(v, ensure_ascii=False, allow_nan=True, default=json_default)
-
-
 def _loads(text: Any, typ: type | tuple | None, what: str) -> Any:
     if not isinstance(text, str):
         raise _Damaged(f"{what} is not text")
@@ -278,7 +274,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
     for ddl in _SCHEMA:
         conn.execute(ddl)
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                     [(str(k), _dumps(v)) for k, v in meta.items()])
+                     [(str(k), dumps(v)) for k, v in meta.items()])
 
     # Encode first (cheap: dtype inference only) so the progress bar can weigh every table.
     work: list[tuple[str, Any]] = []
@@ -312,7 +308,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
         tid = next_id
         next_id += 1
         conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)",
-                     (tid, enc.n_rows, _dumps(enc.spec)))
+                     (tid, enc.n_rows, dumps(enc.spec)))
         rows = 0
         for k, (n, blob) in enumerate(enc.chunks()):
             conn.execute("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
@@ -334,8 +330,8 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
                 "INSERT INTO datasets (position, name, source, source_hash, sheet, roles, import_options,"
                 " notes, dtypes, table_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (n_datasets, name, _text_or_none(ds.source), _text_or_none(ds.source_hash), _text_or_none(ds.sheet),
-                 _dumps(ds.roles), _dumps(dict(ds.import_options or {})), _dumps([str(n) for n in ds.notes or []]),
-                 _dumps(dtypes), tid))
+                 dumps(ds.roles), dumps(dict(ds.import_options or {})), dumps([str(n) for n in ds.notes or []]),
+                 dumps(dtypes), tid))
             n_datasets += 1
         elif kind == "analysis":
             aid, st, tables = payload
@@ -345,10 +341,10 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
                 "INSERT INTO analyses (position, analysis_id, plugin, state_version, params, dataset,"
                 " has_result, metrics, plots, notes, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (n_analyses, aid, st.plugin or "", int(st.state_version),
-                 _dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
-                 _dumps(dict(r.metrics or {})) if r else None, plots,
-                 _dumps([str(n) for n in r.notes or []]) if r else None,
-                 _dumps(dict(r.extra or {})) if r else None))
+                 dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
+                 dumps(dict(r.metrics or {})) if r else None, plots,
+                 dumps([str(n) for n in r.notes or []]) if r else None,
+                 dumps(dict(r.extra or {})) if r else None))
             pos = done
             for i, (tname, enc) in enumerate(tables.items()):
                 span = enc.n_rows * max(1, len(enc.spec["columns"]))
@@ -368,7 +364,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
 
 def _plots_json(result: Result, aid: str) -> str:
     # Checked as the loader will check it, so a plot we write is a plot we can read back.
-    text = _dumps({str(k): p.to_dict() for k, p in result.plots.items()})
+    text = dumps({str(k): p.to_dict() for k, p in result.plots.items()})
     for name, d in json.loads(text).items():
         try:
             _check_plot(d, f"plot {name!r}")

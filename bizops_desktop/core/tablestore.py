@@ -35,6 +35,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from .jsonable import dumps
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -66,32 +68,6 @@ class UnsupportedFrame(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# JSON for cells: numpy scalars to Python, sets as sorted lists, anything else as its text.
-def json_default(v: Any) -> Any:
-    import numpy as np
-
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, (set, frozenset)):
-        return _sorted_list(v)
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return str(v)
-
-
-def _sorted_list(v) -> list:
-    try:
-        return sorted(v)
-    except TypeError:  # mixed types: keep iteration order
-        return list(v)
-
-
-def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, allow_nan=True, default=json_default)
-
-
 # ---------------------------------------------------------------------------------------------
 # Names
 def _name_out(name: Any, *, allow_none: bool = False) -> Any:
@@ -219,7 +195,7 @@ def _json_cells(part: "pd.Series") -> "pa.Array":
         if v is None or v is pd.NA:
             out.append(None)  # a JSON null cell; NaN is written as the NaN token instead
         else:
-            out.append(_dumps(v))
+            out.append(dumps(v))
     return pa.array(out, type=pa.large_string())
 
 

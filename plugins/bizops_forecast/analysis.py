@@ -13,7 +13,7 @@ import pandas as pd
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.errors import UsageError
-from bizops_desktop.core.export import to_json
+from bizops_desktop.core.jsonable import dumps_strict, plain
 from bizops_desktop.core.plotspec import Layer, PlotSpec, dates_to_seconds
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.periods import FREQ_WORDS, SEASON_LENGTH, pandas_freq
@@ -114,7 +114,7 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
                 beats += 1
         ic = r.get("ic") or {}
         model_rows.append({"series": name, "method": r["method"],
-                           "parameters": json.dumps(r.get("params") or {}, ensure_ascii=False),
+                           "parameters": dumps_strict(r.get("params") or {}),
                            "aic": ic.get("aic"), "aicc": ic.get("aicc"), "bic": ic.get("bic"),
                            "loglik": ic.get("loglik"), "why": r.get("reason", "")})
         notes.extend(r.get("notes") or [])
@@ -171,7 +171,7 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
              "order": [nm for nm in series.names if nm in extra_series], "series": extra_series,
              "value": series.value_name}
     # Round-trip through JSON now so the project file stores exactly what the panel draws.
-    extra = json.loads(to_json(extra))
+    extra = plain(extra, nonfinite="text")
     return Result(tables={"forecast": forecast, "backtest": backtest, "models": models},
                   metrics=metrics, plots=plots, notes=_dedupe(notes), extra=extra)
 

@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from bizops_desktop.core.jsonable import plain
+
 from . import methods as M
 
 # "arima" becomes the seasonal airline model "sarima" when the season and the data allow it.
@@ -344,7 +346,7 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
         reason = "naive (fallback)."
     out["method"] = chosen
     out["reason"] = reason
-    out["params"] = _jsonable_params(final.params)
+    out["params"] = plain(final.params)
     out["ic"] = final.ic
     if tr.kind != "none":
         out["params"]["transform"] = tr.kind
@@ -383,18 +385,3 @@ def _bands(mean_z, sd_z, tr: Transform, cfg: Config, point) -> dict:
 def _level_key(lv: float) -> str:
     return str(int(lv)) if float(lv).is_integer() else f"{lv:g}"
 
-
-def _jsonable_params(p: dict) -> dict:
-    out = {}
-    for k, v in p.items():
-        if isinstance(v, dict):
-            out[k] = _jsonable_params(v)
-        elif isinstance(v, (np.floating, float)):
-            out[k] = float(v)
-        elif isinstance(v, (np.integer, int)) and not isinstance(v, bool):
-            out[k] = int(v)
-        elif isinstance(v, np.ndarray):
-            out[k] = v.tolist()
-        else:
-            out[k] = v
-    return out
