@@ -4,7 +4,6 @@ the CLI all call :func:`run`."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
