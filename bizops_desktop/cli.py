@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from bizops_desktop import __version__
-from bizops_desktop.core.errors import BizOpsError, Cancelled, DataError, UsageError
+from bizops_desktop.core.errors import BizOpsError, Cancelled, DataError, UsageError, first_line
 
 PROG = "bizops-desktop"
 
@@ -66,24 +66,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
     except BizOpsError as exc:
-        _err(exc.user_message())
-        return exc.exit_code
-    except Cancelled:
-        _err("Stopped.")
-        return 130
-    except KeyboardInterrupt:
-        _err("Interrupted.")
-        return 130
-    except MemoryError:
-        _err("The computer ran out of memory. Try a stricter setting or a smaller file.")
-        return 1
+        return _fail(exc.user_message(), exc, exc.exit_code)
+    except Cancelled as exc:
+        return _fail("Stopped.", exc, 130)
+    except KeyboardInterrupt as exc:
+        return _fail("Interrupted.", exc, 130)
+    except MemoryError as exc:
+        return _fail("The computer ran out of memory. Try a stricter setting or a smaller file.", exc, 1)
     except Exception as exc:  # a bug: one line, no traceback (set BIZOPS_DEBUG=1 to see it)
         if os.environ.get("BIZOPS_DEBUG"):
             raise
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        _err(f"internal error ({type(exc).__name__}{': ' + text if text else ''}); "
-             "please report it (run with BIZOPS_DEBUG=1 for details)")
-        return 1
+        from bizops_desktop.core.log import log_path
+
+        return _fail(f"internal error ({first_line(exc)}); please report it with the log file "
+                     f"{log_path()} (or run with BIZOPS_DEBUG=1 for details)", exc, 1)
+
+
+def _fail(message: str, exc: BaseException, code: int) -> int:
+    """Every error the user sees goes to stderr as one line and to the log in full."""
+    from bizops_desktop.core.log import log_error
+
+    _err(message)
+    log_error(message, exc)
+    return code
 
 
 def _err(message: str) -> None:

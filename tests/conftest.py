@@ -11,6 +11,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never load plugins that happen to be installed; built-ins are registered directly.
 os.environ["BIZOPS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+# The log file goes to a throwaway folder, never into the user's own log folder.
+if not os.environ.get("BIZOPS_LOG_DIR"):
+    import tempfile
+
+    os.environ["BIZOPS_LOG_DIR"] = tempfile.mkdtemp(prefix="bizops-test-log-")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -25,7 +25,11 @@ def run_app(file: str | None = None, demo: bool = False) -> int:
     app = make_app()
     from .main_window import MainWindow
 
+    from bizops_desktop.core.log import setup_logging
+
+    setup_logging()
     w = MainWindow()
+    install_excepthook(w)
     w.show()
     if demo:
         w.open_demo()
@@ -36,3 +40,22 @@ def run_app(file: str | None = None, demo: bool = False) -> int:
         else:
             w.open_path(p)
     return app.exec()
+
+
+def install_excepthook(window) -> None:
+    """A bug in a slot on the GUI thread reaches the user as the window's one-line message, and
+    the log in full; never as a traceback on a terminal the user may not have."""
+    from .jobs import describe_error
+
+    def hook(etype, exc, tb):
+        if issubclass(etype, KeyboardInterrupt):
+            sys.__excepthook__(etype, exc, tb)
+            return
+        try:
+            window.show_error(*describe_error(exc.with_traceback(tb)))
+        except Exception:  # the window itself is broken: fall back to the log only
+            from bizops_desktop.core.log import log_error
+
+            log_error("error while showing an error", exc)
+
+    sys.excepthook = hook

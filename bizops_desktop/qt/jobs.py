@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from bizops_desktop.core.errors import BizOpsError, Cancelled
+from bizops_desktop.core.errors import BizOpsError, Cancelled, first_line
+from bizops_desktop.core.log import log_error
 from bizops_desktop.core.progress import Progress
 
 _ids = itertools.count(1)
@@ -19,16 +20,17 @@ _ids = itertools.count(1)
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
     """(message for the user, details). Expected errors carry their own plain message; anything
-    else is a bug: say so in words, keep the traceback for the expandable details only."""
+    else is a bug: say so in words, keep the traceback for the expandable details and the log."""
     if isinstance(exc, BizOpsError):
-        return exc.user_message(), ""
-    if isinstance(exc, MemoryError):
-        return ("The computer ran out of memory for this job. Try a smaller selection or a "
-                "stricter setting (for example a higher minimum support).", "")
-    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    msg = f"Something went wrong inside the program ({type(exc).__name__}{': ' + text if text else ''}). "
-    msg += "Your data is unchanged. If it happens again, copy the details into a bug report."
+        msg, details = exc.user_message(), ""
+    elif isinstance(exc, MemoryError):
+        msg, details = ("The computer ran out of memory for this job. Try a smaller selection or a "
+                        "stricter setting (for example a higher minimum support)."), ""
+    else:
+        details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        msg = (f"Something went wrong inside the program ({first_line(exc)}). Your data is unchanged. "
+               "If it happens again, send the log file (Help ▸ Open log folder) with a bug report.")
+    log_error(msg, exc)
     return msg, details
 
 

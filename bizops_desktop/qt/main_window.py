@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         d.addAction("Column roles…", lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name))
         h = self.menuBar().addMenu("&Help")
         h.addAction("Plugin problems…", self._show_problems)
+        self.act_log_folder = h.addAction("Open &log folder", self.open_log_folder)
         h.addAction("About BizOps Desktop", self._about)
 
     def _fill_recent(self) -> None:
@@ -291,6 +292,21 @@ class MainWindow(QMainWindow):
         self.banner.show_message(message, "error", details)
         self.statusBar().showMessage(message.splitlines()[0][:160], 10000)
         self.failed.emit(message)
+
+    def open_log_folder(self) -> bool:
+        """Show the folder of the log file (what a bug report should include)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from bizops_desktop.core.log import log_path, setup_logging
+
+        setup_logging()
+        folder = log_path().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not ok:
+            self.banner.show_message(f"The log is in {folder}", "info")
+        return ok
 
     def _show_problems(self) -> None:
         QMessageBox.information(self, "Plugin problems", "\n".join(self.problems) or "Every plugin loaded.")
