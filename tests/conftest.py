@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never load plugins that happen to be installed; built-ins are registered directly.
 os.environ["BIZOPS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+# Tests read English unless they ask for another language (the machine's LANG must not matter).
+os.environ["BIZOPS_LANG"] = "en"
 # The log file goes to a throwaway folder, never into the user's own log folder.
 if not os.environ.get("BIZOPS_LOG_DIR"):
     import tempfile
