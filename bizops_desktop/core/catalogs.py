@@ -1,5 +1,5 @@
 """Message catalogs: find the translatable messages in a package's source and keep each
-``locale/<lang>.po`` in step with them (new messages added untranslated, vanished ones marked
+``locale/<lang>/<part>.po`` in step with them (new messages added untranslated, vanished ones marked
 obsolete, translations kept). Also the checks the tests run: every message translated, the same
 placeholders in the translation as in the source.
 
@@ -39,8 +39,14 @@ class Package:
     def localedir(self) -> Path:
         return self.source / "locale"
 
-    def po(self, lang: str) -> Path:
-        return self.localedir / f"{lang}.po"
+    def po(self, lang: str, part: str = "main") -> Path:
+        return self.localedir / lang / f"{part}.po"
+
+    def part_of(self, filename: str) -> str:
+        """Which catalog file a message found in ``filename`` goes to: the first folder below the
+        package (``core``, ``qt``), or ``main`` for the package's own modules."""
+        parts = Path(filename).parts
+        return parts[0] if len(parts) > 1 else "main"
 
 
 def builtin_packages() -> list[Package]:
@@ -72,24 +78,57 @@ def read(path: Path, lang: str):
 
 
 def update(pkg: Package, lang: str) -> tuple[int, int]:
-    """Bring ``pkg``'s ``lang`` catalog up to date with the source. Returns (messages, untranslated)."""
+    """Bring ``pkg``'s ``lang`` catalogs up to date with the source, one file per part of the
+    package. Returns (messages, untranslated)."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
     template = extract(pkg)
-    path = pkg.po(lang)
-    if path.is_file():
-        cat = read(path, lang)
-    else:
-        cat = Catalog(locale=lang, domain=pkg.domain, project=pkg.domain)
-    cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
-    cat.obsolete.clear()      # git keeps the history of removed messages
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        write_po(f, cat, width=100, no_location=True, omit_header=False, sort_output=False,
-                 include_previous=False)
-    ids = [m for m in cat if m.id]
-    return len(ids), sum(1 for m in ids if not _translated(m))
+    by_part: dict[str, Catalog] = {}
+    for m in template:
+        if not m.id:
+            continue
+        part = pkg.part_of(m.locations[0][0]) if m.locations else "main"
+        t = by_part.setdefault(part, Catalog(domain=pkg.domain))
+        t[m.id] = m
+    folder = pkg.localedir / lang
+    old = {p.stem for p in folder.glob("*.po")} if folder.is_dir() else set()
+    known = _read_all(pkg, lang)
+    total = missing = 0
+    for part in sorted(set(by_part) | old):
+        path = pkg.po(lang, part)
+        if part not in by_part:
+            path.unlink()
+            continue
+        cat = read(path, lang) if path.is_file() else Catalog(locale=lang, domain=pkg.domain, project=pkg.domain)
+        cat.update(by_part[part], no_fuzzy_matching=True, update_header_comment=False)
+        cat.obsolete.clear()      # git keeps the history of removed messages
+        for m in cat:             # a message that moved from one part to another keeps its translation
+            if m.id and not _translated(m):
+                prev = known.get(m.id[0] if isinstance(m.id, tuple) else m.id)
+                if prev is not None and _translated(prev):
+                    m.string = prev.string
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            write_po(f, cat, width=100, no_location=True, omit_header=False, sort_output=False,
+                     include_previous=False)
+        ids = [m for m in cat if m.id]
+        total += len(ids)
+        missing += sum(1 for m in ids if not _translated(m))
+    return total, missing
+
+
+def _read_all(pkg: Package, lang: str):
+    """Every part of ``pkg``'s ``lang`` catalog in one (the first translation of a message wins)."""
+    from babel.messages.catalog import Catalog
+
+    merged = Catalog(locale=lang, domain=pkg.domain)
+    folder = pkg.localedir / lang
+    for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        for m in read(path, lang):
+            if m.id and merged.get(m.id[0] if isinstance(m.id, tuple) else m.id) is None:
+                merged[m.id] = m
+    return merged
 
 
 def _translated(m) -> bool:
@@ -115,10 +154,7 @@ def problems(pkg: Package, lang: str) -> list[str]:
     """What is wrong with ``pkg``'s ``lang`` catalog against the source: missing or untranslated
     messages, placeholders that differ, translations of messages no longer in the source."""
     template = extract(pkg)
-    path = pkg.po(lang)
-    if not path.is_file():
-        return [f"{pkg.domain}: no {lang} catalog ({path})"] if len([m for m in template if m.id]) else []
-    cat = read(path, lang)
+    cat = _read_all(pkg, lang)
     out = []
     for m in template:
         if not m.id:

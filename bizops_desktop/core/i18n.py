@@ -4,7 +4,7 @@ Text a person reads is written once, in English, as a template with named placeh
 through a :class:`Domain`'s functions where it is written:
 
     from bizops_desktop.core.i18n import Domain
-    T = Domain("bizops_basket", __file__)       # catalogs in bizops_basket/locale/<lang>.po
+    T = Domain("bizops_basket", __file__)       # catalogs in bizops_basket/locale/<lang>/*.po
     _, _n, _l, M, Mn = T.gettext, T.ngettext, T.lazy, T.message, T.nmessage
 
     _("Run")                                    # text now, in the current language
@@ -18,7 +18,7 @@ adds new messages to every catalog; the tests fail when a catalog lacks a messag
 placeholders differ from the source's.
 
 Each package (the app, each plugin) has its own domain and catalogs, so a third-party plugin is
-translated the same way. Catalogs are gettext ``.po`` files, read with Babel and compiled in
+translated the same way. Catalogs are gettext ``.po`` files (``locale/<lang>/<part>.po``), read with Babel and compiled in
 memory when a language is first used: nothing to build, nothing to go stale.
 
 Values are formatted for the reader's locale when the text is rendered (Babel/CLDR): ``{x}`` for a
@@ -95,10 +95,10 @@ def get_language() -> str:
 
 
 def set_language(lang: str | None) -> str:
-    """Set the language for the whole program (every thread without its own); None: the system's.
-    Returns the language in effect."""
+    """Set the language for the whole program (every thread without its own); None: the one
+    ``BIZOPS_LANG`` names, else the system's. Returns the language in effect."""
     global _default_lang
-    _default_lang = normalize_language(lang) or system_language()
+    _default_lang = normalize_language(lang) or normalize_language(os.environ.get(LANG_ENV)) or system_language()
     _state.lang = None
     return _default_lang
 
@@ -278,7 +278,7 @@ def render(template: str, values: Mapping[str, Any] | None = None, lang: str | N
 # ---------------------------------------------------------------------------------------------
 # Catalogs
 class Domain:
-    """The messages of one package: its catalogs are ``<package>/locale/<lang>.po``."""
+    """The messages of one package: its catalogs are ``<package>/locale/<lang>/*.po``."""
 
     def __init__(self, name: str, package_file: str | os.PathLike | None = None,
                  localedir: str | os.PathLike | None = None):
@@ -290,8 +290,13 @@ class Domain:
         with _lock:
             _domains.setdefault(name, self)
 
-    def po_path(self, lang: str) -> Path | None:
-        return self.localedir / f"{lang}.po" if self.localedir else None
+    def po_paths(self, lang: str) -> list[Path]:
+        """The catalog files of ``lang``: ``locale/<lang>/*.po`` (one per part of the package, so
+        that the people translating its parts never edit the same file)."""
+        if self.localedir is None:
+            return []
+        folder = self.localedir / lang
+        return sorted(folder.glob("*.po")) if folder.is_dir() else []
 
     def translations(self, lang: str | None = None) -> gettext.NullTranslations:
         lang = lang or get_language()
@@ -302,16 +307,24 @@ class Domain:
         return cat
 
     def _load(self, lang: str) -> gettext.NullTranslations:
-        path = self.po_path(lang)
-        if lang == SOURCE_LANGUAGE or path is None or not path.is_file():
+        paths = self.po_paths(lang) if lang != SOURCE_LANGUAGE else []
+        if not paths:
             return gettext.NullTranslations()
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        with open(path, "rb") as f:
-            catalog = read_po(f, locale=lang, domain=self.name)
+        merged = None
+        for path in paths:
+            with open(path, "rb") as f:
+                part = read_po(f, locale=lang, domain=self.name)
+            if merged is None:
+                merged = part
+                continue
+            for m in part:
+                if m.id and m.string and merged.get(m.id if not isinstance(m.id, tuple) else m.id[0]) is None:
+                    merged[m.id] = m
         buf = io.BytesIO()
-        write_mo(buf, catalog, use_fuzzy=False)
+        write_mo(buf, merged, use_fuzzy=False)
         buf.seek(0)
         return gettext.GNUTranslations(buf)
 
@@ -480,7 +493,7 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-# The app's own messages (core, Qt layer, command line): bizops_desktop/locale/<lang>.po
+# The app's own messages (core, Qt layer, command line): bizops_desktop/locale/<lang>/*.po
 APP = Domain("bizops_desktop", localedir=Path(__file__).resolve().parents[1] / "locale")
 _ = APP.gettext
 _n = APP.ngettext
