@@ -170,12 +170,12 @@ def test_table_model_shows_every_kind_of_cell(qtbot):
     })
     m = DataFrameModel(df)
     cell = lambda r, c: m.data(m.index(r, c))  # noqa: E731
-    assert [cell(0, c) for c in range(6)] == ["2024-03-05", "1", "1.5", "True", "a, b", "咖啡"]
-    assert [cell(1, c) for c in range(6)] == ["", "", "", "False", "c", ""]
-    assert cell(2, 0) == "2024-03-06 14:30" and cell(2, 2) == "inf"
+    assert [cell(0, c) for c in range(6)] == ["Mar 5, 2024", "1", "1.5", "yes", "a, b", "咖啡"]
+    assert [cell(1, c) for c in range(6)] == ["", "", "", "no", "c", ""]
+    assert cell(2, 0) == "Mar 6, 2024 14:30" and cell(2, 2) == "∞"
     assert m.data(m.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None   # numbers right-aligned
     assert m.data(m.index(0, 5), Qt.ItemDataRole.TextAlignmentRole) is None
     m.sort(2, Qt.SortOrder.DescendingOrder)
-    assert [cell(r, 2) for r in range(3)] == ["inf", "1.5", ""]                   # missing last
+    assert [cell(r, 2) for r in range(3)] == ["∞", "1.5", ""]                     # missing last
     m.set_filter("咖")
     assert m.rowCount() == 1 and cell(0, 5) == "咖啡"

@@ -77,22 +77,29 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
     if kind == "code":
         label = spec.values.get(str(value)) if spec is not None else None
         return i18n.text(label, lang) if label is not None else str(value)
+    if hasattr(value, "item") and not isinstance(value, (str, list, tuple)) and getattr(value, "ndim", 0) == 0:
+        value = value.item()     # numpy scalars as Python numbers and booleans
     if isinstance(value, bool):
         return i18n._("yes") if value else i18n._("no")
     if isinstance(value, (list, tuple, set, frozenset)):
-        return i18n.format_list([cell_text(v, None if kind == "code" else spec, names, lang) for v in value], lang)
+        # a cell lists its items plainly ("A, B" / "A、B"), without the sentence's "and"
+        sep = "、" if (lang or i18n.get_language()) == "zh_CN" else ", "
+        return sep.join(cell_text(v, spec, names, lang) for v in value)
     if isinstance(value, (dict,)) and "msgid" in value:
         return i18n.text(value, lang)
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
     if kind == "money":
         return i18n.format_money(value, lang)
     if kind == "percent":
         return i18n.format_percent(value, lang)
     if kind == "int":
         return i18n.format_int(value, lang)
-    if kind == "date" or hasattr(value, "isoformat"):
-        return i18n.format_date(value, lang) if hasattr(value, "isoformat") or kind == "date" else str(value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        text = i18n.format_date(value, lang)
+        if hasattr(value, "hour") and (value.hour, value.minute, value.second) != (0, 0, 0):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text
+    if kind == "date":
+        return i18n.format_date(value, lang)
     if isinstance(value, (int, float)):
         return i18n.format_number(value, lang)
     return i18n.text(value, lang)

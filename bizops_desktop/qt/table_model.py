@@ -3,8 +3,7 @@ pandas on the frame, so a million rows stay quick), and a small widget with a se
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -12,35 +11,17 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
+from bizops_desktop.core.display import Column, cell_text, title
+from bizops_desktop.core.i18n import _, _n
 
-def format_cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return ", ".join(format_cell(x) for x in v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return ""
-        if math.isinf(f):
-            return "inf" if f > 0 else "-inf"
-        if f != 0 and (abs(f) >= 1e9 or abs(f) < 1e-4):
-            return f"{f:.4g}"
-        if f.is_integer() and abs(f) < 1e9:
-            return f"{f:.1f}" if abs(f) < 1e4 else f"{f:,.0f}"
-        return f"{f:,.4f}".rstrip("0").rstrip(".") if abs(f) < 1e4 else f"{f:,.2f}"
-    if isinstance(v, pd.Timestamp):
-        if pd.isna(v):
-            return ""
-        return v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M")
-    if v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    try:
-        if pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
+
+def format_cell(v: Any, spec: Column | None = None, names: Mapping[str, str] | None = None) -> str:
+    """A cell as a person reads it, in the current language (see core/display.py)."""
+    if isinstance(v, np.datetime64):
+        v = pd.Timestamp(v)
+    elif isinstance(v, np.timedelta64):
+        v = pd.Timedelta(v)
+    return cell_text(v, spec, names)
 
 
 def _cells(col: pd.Series) -> np.ndarray:
@@ -52,8 +33,9 @@ def _cells(col: pd.Series) -> np.ndarray:
 
 
 class DataFrameModel(QAbstractTableModel):
-    """Read-only view of a DataFrame. ``set_frame`` swaps the data; ``set_filter`` keeps the rows
-    where any shown column contains the text (case-insensitive); header click sorts."""
+    """Read-only view of a DataFrame. ``set_frame`` swaps the data (with the result's column specs
+    and product/customer names, if any); ``set_filter`` keeps the rows where any shown column
+    contains the text (case-insensitive); header click sorts."""
 
     def __init__(self, frame: pd.DataFrame | None = None, parent=None, max_rows: int | None = None):
         super().__init__(parent)
@@ -65,13 +47,19 @@ class DataFrameModel(QAbstractTableModel):
         self._positions = np.arange(0)
         self._arrays: list[np.ndarray] = []
         self._right: list[bool] = []
+        self._specs: list[Column | None] = []
+        self._names: Mapping[str, str] = {}
         if frame is not None:
             self.set_frame(frame)
 
     # -- data -------------------------------------------------------------------------------
-    def set_frame(self, frame: pd.DataFrame | None) -> None:
+    def set_frame(self, frame: pd.DataFrame | None, columns: Mapping[str, Column] | None = None,
+                  names: Mapping[str, str] | None = None) -> None:
         self.beginResetModel()
         self._source = frame if frame is not None else pd.DataFrame()
+        columns = columns or {}
+        self._specs = [columns.get(c) for c in self._source.columns]
+        self._names = names or {}
         # Column arrays and alignment looked up once: data() runs for every visible cell.
         self._arrays = [_cells(self._source.iloc[:, j]) for j in range(self._source.shape[1])]
         self._right = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
@@ -85,6 +73,9 @@ class DataFrameModel(QAbstractTableModel):
 
     def source_frame(self) -> pd.DataFrame:
         return self._source
+
+    def column_spec(self, section: int) -> Column | None:
+        return self._specs[section] if 0 <= section < len(self._specs) else None
 
     def source_row(self, row: int) -> int:
         """Position in the source frame of a shown row."""
@@ -113,6 +104,11 @@ class DataFrameModel(QAbstractTableModel):
                     text = col.map(format_cell)
                 else:
                     text = col.astype(str)
+                spec = self._specs[list(src.columns).index(c)] if c in src.columns else None
+                if spec is not None and spec.kind in ("product", "customer") and self._names:
+                    # the name a person sees is searched too, not only the id behind it
+                    names = col.astype(str).map(self._names).fillna("")
+                    mask |= names.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
                 mask |= text.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
             positions = positions[mask]
         if self._sort is not None and len(positions):
@@ -144,24 +140,29 @@ class DataFrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            v = self._arrays[index.column()][self._positions[index.row()]]
-            if isinstance(v, np.datetime64):
-                v = pd.Timestamp(v)
-            elif isinstance(v, np.timedelta64):
-                v = pd.Timedelta(v)
-            return format_cell(v)
+            j = index.column()
+            v = self._arrays[j][self._positions[index.row()]]
+            spec = self._specs[j] if j < len(self._specs) else None
+            if role == Qt.ItemDataRole.ToolTipRole and spec is not None and spec.kind in ("product", "customer"):
+                return f"{format_cell(v, spec, self._names)} ({v})"   # the id behind the name
+            return format_cell(v, spec, self._names)
         if role == Qt.ItemDataRole.TextAlignmentRole and self._right[index.column()]:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal:
             if 0 <= section < self._source.shape[1]:
-                return str(self._source.columns[section])
+                name = str(self._source.columns[section])
+                spec = self.column_spec(section)
+                if role == Qt.ItemDataRole.ToolTipRole:   # the stable id scripts and exports use
+                    helptext = cell_text(spec.help, None) if spec is not None and spec.help is not None else ""
+                    return "\n".join(t for t in (helptext, name) if t)
+                return title(name, spec)
             return None
-        return str(section + 1)
+        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -177,7 +178,7 @@ class DataFrameTable(QWidget):
     row_selected = Signal(int)
 
     def __init__(self, parent=None, *, search: bool = True, max_rows: int | None = None,
-                 placeholder: str = "Search…"):
+                 placeholder: str | None = None):
         super().__init__(parent)
         self.model = DataFrameModel(parent=self, max_rows=max_rows)
         self.view = QTableView(self)
@@ -193,7 +194,7 @@ class DataFrameTable(QWidget):
         self.view.horizontalHeader().setResizeContentsPrecision(200)   # size columns from 200 rows, not all
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText(placeholder)
+        self.search.setPlaceholderText(str(placeholder) if placeholder else _("Search…"))
         self.search.setClearButtonEnabled(True)
         # filter after a pause in typing: on a million rows each filter pass takes a moment
         self._debounce = QTimer(self)
@@ -219,8 +220,12 @@ class DataFrameTable(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
 
-    def set_frame(self, frame: pd.DataFrame | None) -> None:
-        self.model.set_frame(frame)
+    def set_frame(self, frame: pd.DataFrame | None, columns: Mapping[str, Column] | None = None,
+                  names: Mapping[str, str] | None = None) -> None:
+        self.model.set_frame(frame, columns, names)
+        for j in range(self.model.columnCount()):
+            spec = self.model.column_spec(j)
+            self.view.setColumnHidden(j, spec is not None and spec.kind == "hidden")
         self.view.resizeColumnsToContents()
         for i in range(self.model.columnCount()):
             if self.view.columnWidth(i) > 320:
@@ -232,7 +237,8 @@ class DataFrameTable(QWidget):
     def _update_count(self) -> None:
         n_all = len(self.model.source_frame())
         n = len(self.model.frame())
-        self.count_label.setText(f"{n:,} rows" if n == n_all else f"{n:,} of {n_all:,} rows")
+        self.count_label.setText(_n("{n} row", "{n} rows", n) if n == n_all
+                                 else _n("{shown:int} of {n} row", "{shown:int} of {n} rows", n_all, shown=n))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
