@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import UsageError
@@ -192,10 +192,3 @@ def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, st
         out[k.strip()] = v
     return out
 
-
-@dataclass(frozen=True)
-class ParamGroup:
-    """Optional visual grouping of params in the form (purely cosmetic)."""
-
-    title: str
-    names: tuple = field(default_factory=tuple)

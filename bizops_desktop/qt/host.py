@@ -14,7 +14,6 @@ from .jobs import JobRunner
 
 class Host(QObject):
     datasets_changed = Signal()
-    roles_requested = Signal(str)     # dataset name
 
     def __init__(self, parent=None, jobs: JobRunner | None = None):
         super().__init__(parent)
@@ -52,7 +51,6 @@ class Host(QObject):
     def edit_roles(self, name: str) -> None:
         if self.edit_roles_handler:
             self.edit_roles_handler(name)
-        self.roles_requested.emit(name)
 
     def roles_changed(self, name: str) -> None:
         self.datasets_changed.emit()

@@ -40,7 +40,6 @@ ANALYSIS = Analysis(
     optional_roles=("order_id", "product_id", "product_name", "quantity"),
     run="bizops_basket.analysis:run",
     panel="bizops_basket.panel:BasketPanel",
-    tables=("itemsets", "rules"),
     order=20,
 )
 

@@ -67,6 +67,7 @@ def _find_product(baskets: Baskets, wanted: str, param: str) -> int:
 
 
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
+    """``params`` arrive complete and checked against the Param list in ``__init__.py``."""
     t0 = time.perf_counter()
     progress.report(0.0, "Reading baskets")
     baskets = baskets_from_dataset(dataset)
@@ -75,15 +76,12 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     if n == 0:
         raise DataError("there are no orders to look at", where=dataset.name)
 
-    min_count = params.get("min_count")
+    min_count = params["min_count"]
     if min_count is not None:
-        min_count = int(min_count)
         notes.append(f"An itemset counts as frequent when it is in at least {min_count:,} of the "
                      f"{n:,} orders (min_count).")
     else:
-        ms = float(params.get("min_support", 0.01))
-        if not 0 < ms <= 1:
-            raise UsageError(f"min_support must be above 0 and at most 1, got {ms}", where="min_support")
+        ms = params["min_support"]
         min_count = min_count_for(ms, n)
         notes.append(f"An itemset counts as frequent when it is in at least {min_count:,} of the "
                      f"{n:,} orders (min_support {ms:g}).")
@@ -97,18 +95,18 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
                      "like the others.")
 
     ante_item = cons_item = None
-    if params.get("antecedent") not in (None, ""):
+    if params["antecedent"]:
         ante_item = _find_product(baskets, params["antecedent"], "antecedent")
-    if params.get("consequent") not in (None, ""):
+    if params["consequent"]:
         cons_item = _find_product(baskets, params["consequent"], "consequent")
 
-    fi = frequent_itemsets(baskets, min_count, max_len=params.get("max_len") or None,
-                           max_itemsets=params.get("max_itemsets"), progress=progress.sub(0.02, 0.85))
+    fi = frequent_itemsets(baskets, min_count, max_len=params["max_len"],
+                           max_itemsets=params["max_itemsets"], progress=progress.sub(0.02, 0.85))
     progress.report(0.86, "Building rules")
-    rules = association_rules(fi, min_confidence=float(params.get("min_confidence", 0.3)),
-                              min_lift=float(params.get("min_lift", 1.0)),
+    rules = association_rules(fi, min_confidence=params["min_confidence"],
+                              min_lift=params["min_lift"],
                               antecedent_item=ante_item, consequent_item=cons_item,
-                              max_rules=params.get("max_rules"), progress=progress.sub(0.86, 0.93))
+                              max_rules=params["max_rules"], progress=progress.sub(0.86, 0.93))
 
     ids = baskets.item_ids
     id_list = ids.tolist()

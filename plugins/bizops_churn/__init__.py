@@ -45,7 +45,6 @@ ANALYSIS = Analysis(
     optional_roles=("feature", "customer_id", "order_id", "amount", "quantity", "price"),
     run="bizops_churn.analysis:run",
     panel="bizops_churn.panel:ChurnPanel",
-    tables=("scores", "coefficients", "roc", "metrics"),
     order=50,
 )
 

@@ -52,7 +52,6 @@ ANALYSIS = Analysis(
     optional_roles=("product_id", "product_name"),
     run="bizops_forecast.analysis:run",
     panel="bizops_forecast.panel:ForecastPanel",
-    tables=("forecast", "backtest", "models"),
     order=30,
 )
 

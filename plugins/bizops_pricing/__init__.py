@@ -51,7 +51,6 @@ ANALYSIS = Analysis(
            ("product_id", "date", "quantity", "amount")),
     run="bizops_pricing.analysis:run",
     panel="bizops_pricing.panel:PricingPanel",
-    tables=("coefficients", "residuals", "elasticity", "prices", "whatif"),
     order=40,
 )
 

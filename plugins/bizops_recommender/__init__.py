@@ -6,7 +6,7 @@ Registers the analysis with BizOps Desktop. Heavy libraries are imported only in
 
 from bizops_desktop.hooks import Analysis, Param, hookimpl  # noqa: F401  (Param: plugin API)
 
-from .params import PARAMS, TABLES
+from .params import PARAMS
 
 ANALYSIS = Analysis(
     id="recommender",
@@ -15,7 +15,6 @@ ANALYSIS = Analysis(
     params=PARAMS,
     needs=(("customer_id", "product_id"),),
     optional_roles=("rating", "quantity", "product_name"),
-    tables=TABLES,
     run="bizops_recommender.analysis:run",
     panel="bizops_recommender.panel:RecommenderPanel",
     order=10,
