@@ -187,12 +187,14 @@ def cmd_run(args) -> int:
     elif args.project:
         from bizops_desktop.core.project import load_project
 
-        project = load_project(Path(args.project), known_analyses=set(reg.analyses), progress=progress.sub(0.0, 0.2))
+        project = load_project(Path(args.project), known_analyses=reg.analyses, progress=progress.sub(0.0, 0.2))
         ds = _pick_dataset(list(project.datasets.values()), analysis, args.dataset)
         if ds is None:
             raise DataError("the project holds no data tables", where=args.project)
         state = project.analyses.get(analysis.id)
-        if state is not None:
+        if state is not None and state.problem:   # saved by a plugin version this one cannot read
+            _err(f"{state.problem} This run uses the default parameters and --set.")
+        elif state is not None:
             saved_params = analysis.resolve(state.params, ignore_unknown=True)
     else:
         from bizops_desktop.core.demo import load_demo

@@ -145,3 +145,182 @@ def test_cli_lists_analyses_quickly_without_heavy_imports():
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout
     assert "basket: Basket rules" in out.stdout
+
+
+def test_hooks_get_a_context_and_may_leave_it_out(tmp_path):
+    from bizops_desktop import __version__
+    from bizops_desktop.core.plugins import PluginContext
+
+    seen = []
+
+    def with_context(context):
+        seen.append(context)
+        return [Analysis(id="with_ctx", title="With", summary="", run=lambda d, p, g: Result())]
+
+    def without_context():   # written before the hook had an argument: still registers
+        return [Analysis(id="without_ctx", title="Without", summary="", run=lambda d, p, g: Result())]
+
+    old = types.SimpleNamespace(__name__="old", bizops_register_analyses=hookimpl(without_context))
+    reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_analyses=with_context), old])
+    assert reg.problems == []
+    assert {"with_ctx", "without_ctx"} <= set(reg.analyses)
+    [ctx] = seen
+    assert ctx.app_version == __version__ and ctx.data_dir.is_absolute() and ctx.config_dir.is_absolute()
+
+    mine = PluginContext(app_version="9.9", data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    seen.clear()
+    load_registry(entry_points=False, builtins=False, extra=[_plugin(bizops_register_analyses=with_context)],
+                  context=mine)
+    assert seen == [mine]
+
+
+def test_hook_asking_for_more_arguments_than_the_spec_is_reported():
+    def bizops_register_analyses(context, window):   # no such argument: would break on every call
+        return []
+
+    reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_analyses=bizops_register_analyses)])
+    [problem] = reg.problems
+    assert problem.plugin == "throwaway"
+    assert "does not fit" in problem.message and "'window'" in problem.message
+    assert "throwaway" not in reg.plugins and len(reg.analyses) == len(BUILTIN_PLUGINS)
+
+
+def test_every_misspelled_hook_is_reported():
+    def bizops_register_analysis():
+        return []
+
+    first = types.SimpleNamespace(__name__="first", bizops_register_analysis=hookimpl(bizops_register_analysis))
+    second = types.SimpleNamespace(__name__="second", bizops_register_importer=hookimpl(bizops_register_analysis))
+    reg = load_registry(entry_points=False, builtins=False, extra=[first, second])
+    assert sorted(p.plugin for p in reg.problems) == ["first", "second"]
+    assert reg.plugins == {}
+
+
+def test_plugin_versions_are_recorded_and_described(tmp_path, on_path):
+    from bizops_desktop import __version__
+
+    on_path(EXAMPLE)
+    on_path(_fake_distribution(tmp_path, "bizops_example_plugin", {"example": "bizops_example_plugin"}))
+    (tmp_path / "mod_with_version.py").write_text("__version__ = '2.5'\n")
+    try:
+        reg = load_registry(entry_points=True, extra=["mod_with_version", _plugin()])
+    finally:
+        sys.modules.pop("mod_with_version", None)
+    assert reg.plugins["example"].version == "0.1.0"                   # from the distribution's metadata
+    assert reg.plugins["example"].analyses == ["example_weekdays"]
+    assert reg.analyses["example_weekdays"].plugin_version == "0.1.0"
+    for name in BUILTIN_PLUGINS:
+        assert reg.plugins[name].version == __version__                 # built-ins: the program's version
+    assert reg.plugins["bizops_basket"].analyses == ["basket"]
+    assert reg.plugins["mod_with_version"].version == "2.5"             # a module's __version__
+    assert reg.plugins["throwaway"].version == ""
+    lines = reg.describe()
+    assert f"bizops_basket {__version__}: Basket rules" in lines
+    assert "example 0.1.0: Order count" in lines
+    assert "throwaway (no version): adds nothing" in lines
+
+
+def _importer(id_, extensions):
+    from bizops_desktop.core.importer import Importer
+
+    return Importer(id_, id_.title(), extensions, lambda path, options, progress, nrows: None)
+
+
+def test_registered_importers_are_checked_like_analyses():
+    good = _importer("parquet", (".parquet", "pq"))
+
+    def first(context):
+        return [good, "not an importer", _importer("noext", ()), _importer("onestring", "feather"),
+                _importer("badext", ("../x",)), _importer("csv", (".arrow",)), _importer("tsv2", (".TSV",)),
+                _importer("", (".a",))]
+
+    def second():
+        return [_importer("parquet2", (".PARQUET",))]
+
+    reg = load_registry(entry_points=False, builtins=False,
+                        extra=[_plugin(bizops_register_importers=first),
+                               types.SimpleNamespace(__name__="other", bizops_register_importers=hookimpl(second))])
+    assert reg.importers == [good]
+    assert reg.plugins["throwaway"].importers == ["parquet"]
+    msgs = [p.message for p in reg.problems]
+    assert msgs == [
+        "it returned str, not an Importer",
+        "importer 'noext' gives no file extensions (give a list such as ['.parquet'])",
+        "importer 'onestring' gives no file extensions (give a list such as ['.parquet'])",
+        "importer 'badext' has an invalid file extension '../x' (give one such as '.parquet')",
+        "importer id 'csv' is already taken by the built-in importers",
+        "importer 'tsv2': files ending in .tsv are already read by the built-in importers",
+        "it returned an importer without an id",
+        "importer 'parquet2': files ending in .parquet are already read by 'throwaway'",
+    ]
+    assert [p.plugin for p in reg.problems][-1] == "other"
+
+
+def test_importer_hook_that_raises_is_isolated():
+    def bizops_register_importers():
+        raise OSError("disk gone")
+
+    reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_importers=bizops_register_importers)])
+    assert reg.importers == [] and len(reg.analyses) == len(BUILTIN_PLUGINS)
+    assert any("raised while registering importers (OSError: disk gone)" in p.message for p in reg.problems)
+
+
+def _window(qtbot, tmp_path, registry):
+    from PySide6.QtCore import QSettings
+
+    from bizops_desktop.qt.main_window import MainWindow
+
+    w = MainWindow(registry=registry, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                   interactive=False)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_help_plugins_lists_versions_and_problems(qtbot, tmp_path):
+    from bizops_desktop import __version__
+
+    def bizops_register_analyses():
+        raise RuntimeError("boom")
+
+    w = _window(qtbot, tmp_path, load_registry(entry_points=False,
+                                               extra=[_plugin(bizops_register_analyses=bizops_register_analyses)]))
+    text = w.plugins_text()
+    assert f"bizops_forecast {__version__}: Forecast" in text
+    assert "Problems:\n• Plugin 'throwaway' was skipped: it raised while registering analyses (RuntimeError: boom)" in text
+    assert any(a.text() == "&Plugins…" for a in w.menuBar().actions()[-1].menu().actions())
+    w.host.jobs.shutdown()
+
+
+def test_window_keeps_a_tab_saved_by_a_newer_plugin_and_says_so(qtbot, tmp_path):
+    import sqlite3
+
+    import pandas as pd
+
+    from bizops_desktop.core.dataset import Dataset
+    from bizops_desktop.core.project import AnalysisState, Project, load_project, save_project
+
+    shop = Dataset("orders", pd.DataFrame({"order": [1, 1, 2], "product": list("aba")}),
+                   {"order_id": ["order"], "product_id": ["product"]})
+    newer = AnalysisState("basket", plugin="bizops_basket", plugin_version="7.0", state_version=7,
+                          params={"min_support": 0.3, "something_new": True}, dataset="orders",
+                          result=Result(metrics={"rules": 1}, extra={"new": 1}))
+    first, second = tmp_path / "new.bizops", tmp_path / "saved.bizops"
+    save_project(Project(datasets={"orders": shop}, analyses={"basket": newer}), first)
+
+    w = _window(qtbot, tmp_path, load_registry(entry_points=False))
+    w.show()
+    with qtbot.waitSignal(w.project_loaded, timeout=20000):
+        w.open_project(first)
+    assert "Basket rules tab: it was saved by a newer version of its plugin (state 7;" in w.banner.text()
+    assert w.panel("basket").result is None             # the tab is there, empty; the rest works
+    with qtbot.waitSignal(w.saved, timeout=20000):
+        w.save_to(second)
+
+    def row(path):
+        with sqlite3.connect(path) as conn:
+            r = conn.execute("SELECT plugin, plugin_version, state_version, params, extra FROM analyses").fetchone()
+        conn.close()
+        return r
+    assert row(second) == row(first)                     # written back as it was
+    assert load_project(second).analyses["basket"].params["something_new"] is True
+    w.host.jobs.shutdown()

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.analysis import Analysis, Result
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import Cancelled, ProjectError
 from bizops_desktop.core.plotspec import Layer, PlotSpec
@@ -243,20 +243,44 @@ def test_sections_of_missing_plugins_are_kept_and_written_back(tmp_path):
     assert back.analyses["basket"].state_version == 3
 
     # ...and untouched, byte for byte.
-    def section(path):
-        with sqlite3.connect(path) as conn:
-            row = conn.execute("SELECT * FROM analyses WHERE analysis_id = 'basket'").fetchone()
-            blobs = conn.execute(
-                "SELECT r.name, t.spec, c.chunk, c.data FROM result_tables r JOIN tables t USING (table_id)"
-                " JOIN table_chunks c USING (table_id) WHERE r.analysis_id = 'basket' ORDER BY r.position, c.chunk"
-            ).fetchall()
-        conn.close()
-        return row[1:], blobs
-    assert section(first) == section(second)
+    assert stored_section(first) == stored_section(second)
+
+
+def stored_section(path: Path, aid: str = "basket"):
+    """A tab's row (without its position) and its result tables' bytes, as stored."""
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT * FROM analyses WHERE analysis_id = ?", (aid,)).fetchone()
+        blobs = conn.execute(
+            "SELECT r.name, t.spec, c.chunk, c.data FROM result_tables r JOIN tables t USING (table_id)"
+            " JOIN table_chunks c USING (table_id) WHERE r.analysis_id = ? ORDER BY r.position, c.chunk", (aid,)
+        ).fetchall()
+    conn.close()
+    return row[1:], blobs
+
+
+# The analyses table as schema 1 and 2 wrote it, word for word.
+OLD_ANALYSES = ("CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
+                " plugin TEXT NOT NULL, state_version INTEGER NOT NULL, params TEXT NOT NULL, dataset TEXT,"
+                " has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)")
+OLD_COLUMNS = "position, analysis_id, plugin, state_version, params, dataset, has_result, metrics, plots, notes, extra"
+
+
+def make_schema_2(path: Path) -> None:
+    """Turn a saved file into the schema-2 layout by hand: no analyses.plugin_version."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("ALTER TABLE analyses RENAME TO analyses_new")
+    conn.execute(OLD_ANALYSES)
+    conn.execute(f"INSERT INTO analyses ({OLD_COLUMNS}) SELECT {OLD_COLUMNS} FROM analyses_new")
+    conn.execute("DROP TABLE analyses_new")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("VACUUM")
+    conn.close()
 
 
 def make_schema_1(path: Path) -> None:
-    """Turn a saved file into the schema-1 layout by hand: no meta table, params as pairs."""
+    """Turn a saved file into the schema-1 layout by hand: schema 2 without the meta table,
+    params as pairs."""
+    make_schema_2(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE meta")
     for aid, params in conn.execute("SELECT analysis_id, params FROM analyses").fetchall():
@@ -291,6 +315,174 @@ def test_schema_1_file_is_migrated_when_opened(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
     assert load_project(path).analyses["basket"].params == project.analyses["basket"].params
+
+
+def test_schema_2_file_is_migrated_when_opened(tmp_path):
+    project = sample_project()
+    project.analyses["basket"].plugin_version = "0.1.0"
+    path = tmp_path / "v2.bizops"
+    save_project(project, path)
+    make_schema_2(path)
+    with sqlite3.connect(path) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(analyses)")]
+    conn.close()
+    assert "plugin_version" not in columns  # really the old layout
+    before = path.read_bytes()
+
+    back = load_project(path)
+    assert back.meta["migrated_from_schema"] == 2 and back.meta["ui"] == project.meta["ui"]
+    got = back.analyses["basket"]
+    assert (got.plugin, got.plugin_version, got.state_version, got.params) == \
+           ("bizops_basket", "", 3, project.analyses["basket"].params)   # the version was not recorded then
+    assert_results_equal(got.result, project.analyses["basket"].result)
+    assert_datasets_equal(back.datasets["orders"], project.datasets["orders"])
+    assert path.read_bytes() == before
+
+    # A schema-2 section of a plugin that is not installed is written back as schema 3.
+    partial = load_project(path, known_analyses={"forecast"})
+    save_project(partial, path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    again = load_project(path)
+    assert again.analyses["basket"].params == project.analyses["basket"].params
+    assert_results_equal(again.analyses["basket"].result, project.analyses["basket"].result)
+
+
+def test_plugin_version_is_saved_and_kept_for_missing_plugins(tmp_path):
+    project = sample_project()
+    project.analyses["basket"].plugin_version = "1.4.2"
+    first, second = tmp_path / "a.bizops", tmp_path / "b.bizops"
+    save_project(project, first)
+    assert load_project(first).analyses["basket"].plugin_version == "1.4.2"
+    assert load_project(first).analyses["forecast"].plugin_version == ""
+    partial = load_project(first, known_analyses={"forecast"})
+    assert partial.analyses["basket"].plugin_version == "1.4.2"   # told to the user: which version made it
+    save_project(partial, second)
+    assert load_project(second).analyses["basket"].plugin_version == "1.4.2"
+
+
+# A plugin's migrate, as a plugin would write it: state 1 called min_support "support" and kept the
+# plot's zoom under another name.
+def migrate_basket(params: dict, result, from_version: int):
+    if from_version < 2:
+        params["min_support"] = params.pop("support")
+        if result is not None:
+            result.extra["zoom"] = result.extra.pop("old_zoom")
+    return params, result
+
+
+def basket_at(version: int, migrate=f"{__name__}:migrate_basket") -> Analysis:
+    return Analysis(id="basket", title="Basket rules", summary="", state_version=version, migrate=migrate,
+                    run=lambda d, p, g: Result(), plugin="bizops_basket", plugin_version=f"0.{version}")
+
+
+def forecast_now() -> Analysis:
+    return Analysis(id="forecast", title="Forecast", summary="", run=lambda d, p, g: Result(),
+                    migrate=lambda *a: 1 / 0)   # same state version: never called
+
+
+def project_with_basket_at(version: int, path: Path) -> Project:
+    project = sample_project()
+    old = project.analyses["basket"]
+    old.state_version = version
+    old.plugin_version = f"0.{version}"
+    old.params = {"support": 0.05, "metric": "lift"}
+    old.result.extra = {"selected": [0, 2], "old_zoom": {"x": [0.0, 1.0]}}
+    save_project(project, path)
+    return project
+
+
+def test_a_tab_saved_by_an_older_plugin_is_migrated(tmp_path):
+    path = tmp_path / "old-tab.bizops"
+    project = project_with_basket_at(1, path)
+
+    back = load_project(path, {"basket": basket_at(2), "forecast": forecast_now()})
+    got = back.analyses["basket"]
+    assert got.raw is None and got.problem == ""
+    assert got.params == {"min_support": 0.05, "metric": "lift"}
+    assert got.result.extra == {"selected": [0, 2], "zoom": {"x": [0.0, 1.0]}}
+    assert_frame_equal(got.result.tables["rules"], project.analyses["basket"].result.tables["rules"])
+    assert (got.state_version, got.plugin_version) == (2, "0.2")     # it is now in the new layout
+    assert back.analyses["forecast"].params == {"horizon": 12}
+
+    # Saved again, it is a state-2 section; opened again, nothing is converted twice.
+    save_project(back, path)
+    again = load_project(path, {"basket": basket_at(2, migrate=lambda *a: 1 / 0)})
+    assert again.analyses["basket"].params == {"min_support": 0.05, "metric": "lift"}
+    assert again.analyses["basket"].problem == ""
+    # Only the ids (as before): no version check, the section as stored.
+    assert load_project(path, known_analyses={"basket"}).analyses["basket"].state_version == 2
+
+
+def test_a_migrate_may_drop_a_result_it_cannot_convert(tmp_path):
+    path = tmp_path / "old-tab.bizops"
+    project_with_basket_at(1, path)
+    back = load_project(path, {"basket": basket_at(2, migrate=lambda params, result, v: (params, None))})
+    assert back.analyses["basket"].result is None
+    assert back.analyses["basket"].params == {"support": 0.05, "metric": "lift"}
+
+
+def test_a_tab_saved_by_a_newer_plugin_is_kept_untouched_and_reported(tmp_path):
+    first, second = tmp_path / "new-tab.bizops", tmp_path / "saved-here.bizops"
+    project = project_with_basket_at(3, first)
+
+    back = load_project(first, {"basket": basket_at(2), "forecast": forecast_now()})
+    kept = back.analyses["basket"]
+    assert kept.raw is not None and kept.result is None
+    assert kept.problem == (
+        "Basket rules tab: it was saved by a newer version of its plugin (state 3; bizops_basket 0.2 reads up "
+        "to state 2). Update bizops_basket to open it; until then it is kept in the project as it was saved "
+        "(running this tab again replaces it).")
+    assert back.analyses["forecast"].problem == ""
+    save_project(back, second)
+    assert stored_section(second) == stored_section(first)
+
+    # Where the plugin was updated, it opens in full.
+    updated = load_project(second, {"basket": basket_at(3)}).analyses["basket"]
+    assert updated.params == project.analyses["basket"].params and updated.problem == ""
+    assert_results_equal(updated.result, project.analyses["basket"].result)
+
+
+@pytest.mark.parametrize("migrate,words", [
+    (None, "saved by an older version of its plugin (state 1) and bizops_basket 0.2 cannot convert it to state 2"),
+    (lambda params, result, v: params.pop("no such"), "converting it from state 1 to 2 failed (KeyError: 'no such')"),
+    (lambda params, result, v: params, "failed (TypeError"),
+    ("no_such_module_here:migrate", "failed (ModuleNotFoundError"),
+])
+def test_a_tab_that_cannot_be_migrated_is_kept_and_reported(tmp_path, migrate, words):
+    first, second = tmp_path / "old-tab.bizops", tmp_path / "saved-here.bizops"
+    project_with_basket_at(1, first)
+    back = load_project(first, {"basket": basket_at(2, migrate=migrate)})
+    kept = back.analyses["basket"]
+    assert kept.raw is not None and kept.problem.startswith("Basket rules tab: ")
+    assert words in kept.problem and "kept in the project as it was saved" in kept.problem
+    save_project(back, second)
+    assert stored_section(second) == stored_section(first)
+
+
+def test_cli_run_from_a_project_uses_migrated_params(tmp_path, capsys, monkeypatch):
+    import bizops_basket
+    from bizops_desktop.cli import main
+
+    # Four orders: {a, b} twice, {a, c}, {d}. min_support 0.5 keeps a, b and {a, b}; the default keeps all six.
+    lines = pd.DataFrame({"order": [1, 1, 2, 2, 3, 3, 4], "product": list("ababacd")})
+    shop = Dataset("orders", lines, {"order_id": ["order"], "product_id": ["product"]})
+    old = AnalysisState("basket", plugin="bizops_basket", state_version=1, params={"support": 0.5})
+    path = tmp_path / "shop.bizops"
+    save_project(Project(datasets={"orders": shop}, analyses={"basket": old}), path)
+    monkeypatch.setattr(bizops_basket.ANALYSIS, "state_version", 2)
+    monkeypatch.setattr(bizops_basket.ANALYSIS, "migrate", migrate_basket)
+
+    assert main(["run", "basket", "--project", str(path), "--out", str(tmp_path / "out"), "--no-plots"]) == 0
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["frequent_itemsets"] == 3
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setattr(bizops_basket.ANALYSIS, "state_version", 0)   # an older program: state 1 is "newer"
+    assert main(["run", "basket", "--project", str(path), "--out", str(tmp_path / "out2"), "--no-plots"]) == 0
+    assert json.loads((tmp_path / "out2" / "summary.json").read_text())["frequent_itemsets"] == 6
+    err = capsys.readouterr().err
+    assert "Basket rules tab: it was saved by a newer version" in err and "uses the default parameters" in err
 
 
 def test_schema_1_with_broken_params_is_damaged(tmp_path):
@@ -383,12 +575,13 @@ def _tamper(path: Path, sql: str, params=()) -> None:
     ("DELETE FROM table_chunks WHERE chunk = 0", ()),
     ("DROP TABLE result_tables", ()),
     ("UPDATE analyses SET state_version = 'two'", ()),
+    ("UPDATE analyses SET plugin_version = X'00ff'", ()),
     ("UPDATE analyses SET metrics = ?", ("[" * 200_000 + "]" * 200_000,)),
     ("UPDATE table_chunks SET data = ?, crc32 = ?", (b"\xff" * 64, zlib.crc32(b"\xff" * 64))),
 ], ids=["params-not-object", "params-not-json", "bad-layer", "plot-unknown-field", "plot-title-not-text",
         "plot-nested-data", "unknown-role",
         "notes-not-text", "dtype-not-allowed", "unknown-kind", "tz-path", "cut-blob", "bad-crc",
-        "missing-chunk", "missing-table", "version-not-int", "json-nested-too-deep",
+        "missing-chunk", "missing-table", "version-not-int", "plugin-version-not-text", "json-nested-too-deep",
         "garbage-chunk-right-crc"])
 def test_forged_content_is_refused_in_words(tmp_path, sql, params):
     path = tmp_path / "forged.bizops"

@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from .errors import DataError
+from .errors import DataError, ProjectError, first_line
 from .params import Param, resolve_params
 from .plotspec import PlotSpec
 from .roles import ROLE_TITLES
@@ -65,7 +65,13 @@ class Analysis:
     run: ``"pkg.analysis:run"`` or a callable ``run(dataset, params, progress) -> Result``.
     panel: ``"pkg.panel:Panel"`` or a callable ``(analysis, host) -> QWidget``; built by the host on
         the GUI thread. None gives the generic panel.
-    state_version: bump when the saved params/result layout changes.
+    state_version: bump when the saved params/result layout changes, and give ``migrate``.
+    migrate: ``"pkg.analysis:migrate"`` or a callable
+        ``migrate(params, result, from_version) -> (params, result)`` that turns a tab saved at an
+        older ``state_version`` into this one's layout (return ``None`` as the result to drop a
+        saved result that cannot be converted; the tab then opens with its parameters only).
+        ``params`` is the saved dict, ``result`` the saved :class:`Result` or None. Without it, a
+        tab saved at another version is kept in the project unchanged but not opened.
     """
 
     id: str
@@ -76,10 +82,11 @@ class Analysis:
     optional_roles: Sequence[str] = ()
     run: str | Callable = ""
     panel: str | Callable | None = None
-    tables: Sequence[str] = ()
     state_version: int = 1
+    migrate: str | Callable | None = None
     order: int = 100
-    plugin: str = ""  # filled in by the registry: which plugin registered it
+    plugin: str = ""  # filled in by the registry: which plugin registered it ...
+    plugin_version: str = ""  # ... and its version
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -138,3 +145,32 @@ class Analysis:
         if not isinstance(result, Result):
             raise TypeError(f"{self.id}.run returned {type(result).__name__}, not Result")
         return result
+
+    def migrate_state(self, params: dict, result: Result | None, from_version: int
+                      ) -> tuple[dict, Result | None]:
+        """A tab's saved ``params`` and ``result`` of state ``from_version`` in this version's
+        layout. Raises ProjectError, in words for the user, when that cannot be done: the tab was
+        saved by a newer plugin, or by an older one and this one has no ``migrate`` or its
+        ``migrate`` failed."""
+        if from_version == self.state_version:
+            return params, result
+        who = f"{self.plugin} {self.plugin_version}".strip() or "its plugin"
+        where = f"{self.title} tab"
+        keep = "it is kept in the project as it was saved (running this tab again replaces it)"
+        if from_version > self.state_version:
+            raise ProjectError(f"it was saved by a newer version of its plugin (state {from_version}; "
+                               f"{who} reads up to state {self.state_version})", where=where,
+                               hint=f"Update {self.plugin or 'the plugin'} to open it; until then {keep}")
+        if not self.migrate:
+            raise ProjectError(f"it was saved by an older version of its plugin (state {from_version}) and "
+                               f"{who} cannot convert it to state {self.state_version}", where=where,
+                               hint=f"Open it with the older version of the plugin, or run it again; {keep}")
+        try:
+            new_params, new_result = load_object(self.migrate)(dict(params), result, from_version)
+            if not isinstance(new_params, dict) or not (new_result is None or isinstance(new_result, Result)):
+                raise TypeError("migrate must return (params dict, Result or None)")
+        except Exception as exc:  # a plugin's bug must not stop the project from opening
+            raise ProjectError(f"converting it from state {from_version} to {self.state_version} failed "
+                               f"({first_line(exc)})", where=where,
+                               hint=f"Report this to the makers of {self.plugin or 'the plugin'}; {keep}") from exc
+        return new_params, new_result

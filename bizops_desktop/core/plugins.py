@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import pluggy
 
 from . import hookspecs
 from .analysis import Analysis
+from .errors import first_line
+
+if TYPE_CHECKING:
+    from .importer import Importer
 
 PROJECT = "bizops_desktop"
+APP_NAME = "BizOps Desktop"
 ENTRY_POINT_GROUP = "bizops_desktop.plugins"
 # Registered directly too, so a checkout that was never pip-installed still has its tabs
 # (datasette's DEFAULT_PLUGINS, tox's internal plugins).
@@ -32,6 +39,31 @@ AUTOLOAD_ENV = "BIZOPS_DISABLE_PLUGIN_AUTOLOAD"
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
+@dataclass(frozen=True)
+class PluginContext:
+    """What the host tells every hook (its ``context`` argument). Fields are only ever added.
+
+    app_version: the BizOps Desktop version asking.
+    data_dir: a folder the plugin may keep files in (use a subfolder named after the plugin);
+        it may not exist yet.
+    config_dir: where the program keeps its settings; the same rule.
+    """
+
+    app_version: str
+    data_dir: Path
+    config_dir: Path
+
+
+def default_context() -> PluginContext:
+    import platformdirs
+
+    from .. import __version__
+
+    return PluginContext(app_version=__version__,
+                         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+                         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+
+
 @dataclass
 class PluginProblem:
     plugin: str
@@ -42,10 +74,22 @@ class PluginProblem:
 
 
 @dataclass
+class PluginInfo:
+    """A registered plugin: its name (the entry point's), its version ("" when it has none) and
+    the ids of what it added."""
+
+    name: str
+    version: str = ""
+    analyses: list[str] = field(default_factory=list)
+    importers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Registry:
     pm: pluggy.PluginManager
     analyses: dict[str, Analysis] = field(default_factory=dict)
-    importers: list[Any] = field(default_factory=list)
+    importers: list["Importer"] = field(default_factory=list)
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
 
     def analysis(self, analysis_id: str) -> Analysis:
@@ -60,10 +104,14 @@ class Registry:
     def ordered(self) -> list[Analysis]:
         return sorted(self.analyses.values(), key=lambda a: (a.order, a.title))
 
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    def describe(self) -> list[str]:
+        """One line per plugin: name, version and what it adds (Help ▸ Plugins)."""
+        lines = []
+        for info in self.plugins.values():
+            adds = [self.analyses[a].title for a in info.analyses]
+            adds += [f"importer {i}" for i in info.importers]
+            lines.append(f"{info.name} {info.version or '(no version)'}: {', '.join(adds) or 'adds nothing'}")
+        return lines
 
 
 def make_plugin_manager() -> pluggy.PluginManager:
@@ -72,100 +120,152 @@ def make_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
-                  extra: Iterable[Any] = ()) -> Registry:
-    """Build the registry. ``entry_points=None`` means: yes, unless the autoload-off variable
-    is set (tests). ``extra`` are plugin objects or module names registered as well."""
-    if entry_points is None:
-        entry_points = not os.environ.get(AUTOLOAD_ENV)
-    pm = make_plugin_manager()
-    reg = Registry(pm=pm)
-
-    def register(obj: Any, name: str) -> None:
-        if pm.is_registered(obj) or pm.has_plugin(name):
-            return
-        try:
-            pm.register(obj, name=name)
-        except Exception as exc:  # a misspelled hook, a bad signature ...
-            reg.problems.append(PluginProblem(name, _short(exc)))
-
+def _candidates(entry_points: bool, builtins: bool, extra: Iterable[Any]
+                ) -> Iterator[tuple[str, Callable[[], Any], str | None]]:
+    """Every plugin to register, in order, as ``(name, load, version)``: ``load()`` imports it;
+    ``version`` is None where only the loaded module can tell (its ``__version__``)."""
     if entry_points:
         from importlib.metadata import entry_points as _eps
 
         for ep in sorted(_eps(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            if pm.has_plugin(ep.name):
-                continue
-            try:
-                obj = ep.load()
-            except Exception as exc:
-                reg.problems.append(PluginProblem(ep.name, "it could not be imported (" + _short(exc) + ")"))
-                continue
-            register(obj, ep.name)
+            dist = getattr(ep, "dist", None)
+            yield ep.name, ep.load, (dist.version if dist is not None else None)
     if builtins:
+        from .. import __version__
+
         for modname in BUILTIN_PLUGINS:
-            if pm.has_plugin(modname):
-                continue
-            try:
-                mod = importlib.import_module(modname)
-            except Exception as exc:
-                reg.problems.append(PluginProblem(modname, "it could not be imported (" + _short(exc) + ")"))
-                continue
-            register(mod, modname)
+            yield modname, partial(importlib.import_module, modname), __version__
     for obj in extra:
         if isinstance(obj, str):
-            try:
-                mod = importlib.import_module(obj)
-            except Exception as exc:
-                reg.problems.append(PluginProblem(obj, "it could not be imported (" + _short(exc) + ")"))
-                continue
-            register(mod, obj)
+            yield obj, partial(importlib.import_module, obj), None
         else:
-            register(obj, getattr(obj, "__name__", None) or repr(obj))
+            yield getattr(obj, "__name__", None) or repr(obj), partial(_same, obj), None
 
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        # An implementation whose name matches no hook: unregister that plugin, report it.
-        bad = getattr(exc, "plugin", None)
-        name = pm.get_name(bad) if bad is not None else "?"
-        reg.problems.append(PluginProblem(name or "?", "it implements a hook that does not exist (" + _short(exc) + ")"))
-        if bad is not None:
-            pm.unregister(bad)
 
-    # Call each implementation on its own so one raising does not take the others down.
-    for impl in pm.hook.bizops_register_analyses.get_hookimpls():  # registration order
-        name = impl.plugin_name
-        try:
-            items = impl.function() or []
-        except Exception as exc:
-            reg.problems.append(PluginProblem(name, "it raised while registering (" + _short(exc) + ")"))
+def _same(obj: Any) -> Any:
+    return obj
+
+
+def _call(impl: pluggy.HookImpl, context: PluginContext) -> Any:
+    """One implementation on its own, given the arguments it asks for (it may ask for fewer)."""
+    given = {"context": context}
+    return impl.function(*(given[name] for name in impl.argnames))
+
+
+def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
+                  extra: Iterable[Any] = (), context: PluginContext | None = None) -> Registry:
+    """Build the registry. ``entry_points=None`` means: yes, unless the autoload-off variable
+    is set (tests). ``extra`` are plugin objects or module names registered as well. ``context``
+    is what the hooks are given (default: this program's version and folders)."""
+    if entry_points is None:
+        entry_points = not os.environ.get(AUTOLOAD_ENV)
+    context = context or default_context()
+    pm = make_plugin_manager()
+    reg = Registry(pm=pm)
+
+    def problem(name: str, message: str) -> None:
+        reg.problems.append(PluginProblem(name, message))
+
+    for name, load, version in _candidates(entry_points, builtins, extra):
+        if pm.has_plugin(name):
             continue
-        for a in items:
-            if not isinstance(a, Analysis):
-                reg.problems.append(PluginProblem(name, f"it returned {type(a).__name__}, not an Analysis"))
-                continue
-            if a.id in reg.analyses:
-                reg.problems.append(PluginProblem(name, f"analysis id {a.id!r} is already taken by {reg.analyses[a.id].plugin!r}"))
-                continue
-            a.plugin = name
-            reg.analyses[a.id] = a
-    for impl in pm.hook.bizops_register_importers.get_hookimpls():
         try:
-            reg.importers.extend(impl.function() or [])
+            obj = load()
         except Exception as exc:
-            reg.problems.append(PluginProblem(impl.plugin_name, "it raised while registering importers (" + _short(exc) + ")"))
+            problem(name, f"it could not be imported ({first_line(exc)})")
+            continue
+        if pm.is_registered(obj):
+            continue
+        try:
+            pm.register(obj, name=name)
+        except pluggy.PluginValidationError as exc:  # e.g. a hook asking for an argument no spec has
+            problem(name, f"a hook does not fit its specification ({str(exc).strip().splitlines()[-1]})")
+            continue
+        except Exception as exc:
+            problem(name, first_line(exc))
+            continue
+        reg.plugins[name] = PluginInfo(name, str(version or getattr(obj, "__version__", "") or ""))
+
+    # An implementation whose name matches no hook: unregister that plugin, report it, look again.
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            bad = getattr(exc, "plugin", None)
+            name = (pm.get_name(bad) if bad is not None else None) or "?"
+            problem(name, f"it implements a hook that does not exist ({first_line(exc)})")
+            if bad is None:
+                break
+            pm.unregister(bad)
+            reg.plugins.pop(name, None)
+
+    def answers(hook: Any, what: str) -> Iterator[tuple[str, Any]]:
+        """(plugin name, item) for each item each implementation of ``hook`` returns; each is
+        called on its own, in registration order, so one raising does not take the others down."""
+        for impl in hook.get_hookimpls():
+            try:
+                items = list(_call(impl, context) or [])
+            except Exception as exc:
+                problem(impl.plugin_name, f"it raised while registering {what} ({first_line(exc)})")
+                continue
+            for item in items:
+                yield impl.plugin_name, item
+
+    for name, a in answers(pm.hook.bizops_register_analyses, "analyses"):
+        if not isinstance(a, Analysis):
+            problem(name, f"it returned {type(a).__name__}, not an Analysis")
+        elif a.id in reg.analyses:
+            problem(name, f"analysis id {a.id!r} is already taken by {reg.analyses[a.id].plugin!r}")
+        else:
+            a.plugin, a.plugin_version = name, reg.plugins[name].version
+            reg.analyses[a.id] = a
+            reg.plugins[name].analyses.append(a.id)
+
+    if pm.hook.bizops_register_importers.get_hookimpls():
+        from .importer import builtin_importers
+
+        builtin = builtin_importers()
+        taken_ids = {imp.id: "the built-in importers" for imp in builtin}
+        taken_exts = {_ext(e): "the built-in importers" for imp in builtin for e in imp.extensions}
+        for name, imp in answers(pm.hook.bizops_register_importers, "importers"):
+            why = _importer_problem(imp, taken_ids, taken_exts)
+            if why:
+                problem(name, why)
+                continue
+            reg.importers.append(imp)
+            reg.plugins[name].importers.append(imp.id)
+            taken_ids[imp.id] = repr(name)
+            taken_exts.update({_ext(e): repr(name) for e in imp.extensions})
     return reg
 
 
-def plugin_dirs() -> list[str]:
-    """Where the built-in plugin packages live in a source checkout (``plugins/``)."""
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    d = os.path.join(here, "plugins")
-    return [d] if os.path.isdir(d) else []
+_EXTENSION = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def ensure_builtin_path() -> None:
-    """Make ``plugins/`` importable when running from a checkout that was not pip-installed."""
-    for d in plugin_dirs():
-        if d not in sys.path:
-            sys.path.append(d)
+def _ext(e: str) -> str:
+    return "." + e.lower().lstrip(".")
+
+
+def _importer_problem(imp: Any, taken_ids: dict[str, str], taken_exts: dict[str, str]) -> str | None:
+    """Why a registered importer cannot be used, or None."""
+    from .importer import Importer
+
+    if not isinstance(imp, Importer):
+        return f"it returned {type(imp).__name__}, not an Importer"
+    if not isinstance(imp.id, str) or not imp.id:
+        return "it returned an importer without an id"
+    exts = imp.extensions
+    if isinstance(exts, str) or not isinstance(exts, (tuple, list)) or not exts:
+        return f"importer {imp.id!r} gives no file extensions (give a list such as ['.parquet'])"
+    bad = [e for e in exts if not (isinstance(e, str) and _EXTENSION.fullmatch(e))]
+    if bad:
+        return f"importer {imp.id!r} has an invalid file extension {bad[0]!r} (give one such as '.parquet')"
+    if not callable(imp.read):
+        return f"importer {imp.id!r} has no read function"
+    if imp.id in taken_ids:
+        return f"importer id {imp.id!r} is already taken by {taken_ids[imp.id]}"
+    for e in exts:
+        if _ext(e) in taken_exts:
+            return f"importer {imp.id!r}: files ending in {_ext(e)} are already read by {taken_exts[_ext(e)]}"
+    return None

@@ -1,19 +1,25 @@
 """The project file (.bizops): one SQLite file with the imported tables, their sources and column
 roles, and each tab's parameters and last result, so a reopened project shows every result at once.
 
-Layout (schema 2; ``PRAGMA application_id`` = APPLICATION_ID, ``PRAGMA user_version`` = schema):
+Layout (schema 3; ``PRAGMA application_id`` = APPLICATION_ID, ``PRAGMA user_version`` = schema):
   meta(key, value JSON)                      app version, created/modified times, ui state
   tables(table_id, n_rows, spec JSON)        one stored DataFrame: column kinds/dtypes/names, index
   table_chunks(table_id, chunk, n_rows, crc32, data BLOB)   its rows, Arrow IPC (see tablestore.py)
   datasets(position, name, source, source_hash, sheet, roles, import_options, notes, dtypes, table_id)
-  analyses(position, analysis_id, plugin, state_version, params, dataset, has_result,
-           metrics, plots, notes, extra)   JSON text columns; plots are PlotSpec.to_dict()
+  analyses(position, analysis_id, plugin, plugin_version, state_version, params, dataset,
+           has_result, metrics, plots, notes, extra)   JSON text columns; plots are PlotSpec.to_dict()
   result_tables(analysis_id, position, name, table_id)
 Table data lives in BLOBs addressed by number, so no SQL is ever built from file content.
 
 Schema 1 (the first files) had no meta table and kept ``analyses.params`` as a JSON list of
-``[name, value]`` pairs; MIGRATIONS[0] turns it into schema 2 when such a file is opened (in
-memory: opening never writes to the file; the next save writes schema 2).
+``[name, value]`` pairs; schema 2 had no ``analyses.plugin_version``. MIGRATIONS turn an older
+file into schema 3 when it is opened (in memory: opening never writes to the file; the next save
+writes schema 3).
+
+Each tab's ``state_version`` is its plugin's layout of params and result. Opened with the
+installed analyses (``load_project(path, registry.analyses)``), an older section is converted by
+the analysis's ``migrate``; one from a newer plugin, or one that cannot be converted, is kept
+untouched like the section of a plugin that is not installed, with a message saying why.
 
 A project file is untrusted input: nothing is pickled or evaluated, every JSON field is checked
 for its type, table specs only name known dtypes, chunks carry a CRC, and SQLite's quick_check
@@ -34,9 +40,9 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 
-from .analysis import Result
+from .analysis import Analysis, Result
 from .dataset import Dataset
 from .errors import Cancelled, ProjectError, UsageError
 from .jsonable import dumps
@@ -57,8 +63,10 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 @dataclass
 class AnalysisState:
-    """One tab's saved state. ``raw`` is set for sections whose plugin is not installed: their
-    stored row and result tables, kept as they were read and written back untouched."""
+    """One tab's saved state. ``raw`` is set for sections that are not opened (their plugin is
+    not installed, or saved them in a layout this version cannot read): their stored row and
+    result tables, kept as they were read and written back untouched. ``problem`` says, for the
+    user, why an installed analysis's section was not opened."""
 
     analysis_id: str
     plugin: str = ""
@@ -67,6 +75,8 @@ class AnalysisState:
     dataset: str | None = None
     result: Result | None = None
     raw: dict | None = None
+    plugin_version: str = ""
+    problem: str = ""
 
 
 @dataclass
@@ -88,13 +98,15 @@ _SCHEMA = (
     " source_hash TEXT, sheet TEXT, roles TEXT NOT NULL, import_options TEXT NOT NULL,"
     " notes TEXT NOT NULL, dtypes TEXT NOT NULL, table_id INTEGER NOT NULL)",
     "CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
-    " plugin TEXT NOT NULL, state_version INTEGER NOT NULL, params TEXT NOT NULL, dataset TEXT,"
-    " has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)",
+    " plugin TEXT NOT NULL, plugin_version TEXT, state_version INTEGER NOT NULL, params TEXT NOT NULL,"
+    " dataset TEXT, has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)",
     "CREATE TABLE result_tables (analysis_id TEXT NOT NULL, position INTEGER NOT NULL,"
     " name TEXT NOT NULL, table_id INTEGER NOT NULL, PRIMARY KEY (analysis_id, name))",
 )
-_ANALYSIS_COLUMNS = ("analysis_id", "plugin", "state_version", "params", "dataset", "has_result",
-                     "metrics", "plots", "notes", "extra")
+_ANALYSIS_COLUMNS = ("analysis_id", "plugin", "plugin_version", "state_version", "params", "dataset",
+                     "has_result", "metrics", "plots", "notes", "extra")
+_INSERT_ANALYSIS = ("INSERT INTO analyses (position, " + ", ".join(_ANALYSIS_COLUMNS) + ") VALUES ("
+                    + ", ".join("?" * (len(_ANALYSIS_COLUMNS) + 1)) + ")")
 
 
 class _Damaged(Exception):
@@ -113,9 +125,15 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE analyses SET params = ? WHERE analysis_id = ?", (dumps(dict(pairs)), aid))
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: the version of the plugin that saved each tab (unknown for older files)."""
+    conn.execute("ALTER TABLE analyses ADD COLUMN plugin_version TEXT")
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('migrated_from_schema', '2')")
+
+
 # MIGRATIONS[i] upgrades a file's content from schema i+1 to schema i+2, in place, on a
 # connection to an in-memory copy. Append a function here when the layout changes.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_to_2, _migrate_2_to_3]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
@@ -338,9 +356,8 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
             r = st.result
             plots = _plots_json(r, aid) if r else None
             conn.execute(
-                "INSERT INTO analyses (position, analysis_id, plugin, state_version, params, dataset,"
-                " has_result, metrics, plots, notes, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (n_analyses, aid, st.plugin or "", int(st.state_version),
+                _INSERT_ANALYSIS,
+                (n_analyses, aid, st.plugin or "", st.plugin_version or None, int(st.state_version),
                  dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
                  dumps(dict(r.metrics or {})) if r else None, plots,
                  dumps([str(n) for n in r.notes or []]) if r else None,
@@ -387,13 +404,10 @@ def _encode(frame: "pd.DataFrame", what: str) -> EncodedTable:
 
 
 def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid: int) -> int:
-    """Write back a section of a plugin that is not installed, exactly as it was read; return
-    the next free table id."""
+    """Write back a section that was not opened (see AnalysisState.raw), exactly as it was read;
+    return the next free table id."""
     row = raw["row"]
-    conn.execute(
-        "INSERT INTO analyses (position, analysis_id, plugin, state_version, params, dataset,"
-        " has_result, metrics, plots, notes, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (position, aid, *(row[c] for c in _ANALYSIS_COLUMNS[1:])))
+    conn.execute(_INSERT_ANALYSIS, (position, aid, *(row[c] for c in _ANALYSIS_COLUMNS[1:])))
     for t in raw.get("tables", []):
         conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)", (tid, t["n_rows"], t["spec"]))
         conn.executemany("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
@@ -416,11 +430,15 @@ def _damaged(path: Path, detail: str = "") -> ProjectError:
                         where=str(path), hint="Open a backup copy or import the data again; the file was not changed")
 
 
-def load_project(path: str | os.PathLike, known_analyses: Collection[str] | None = None,
+def load_project(path: str | os.PathLike,
+                 known_analyses: Mapping[str, Analysis] | Collection[str] | None = None,
                  progress: Progress | None = None) -> Project:
     """Read a project file. Sections whose analysis id is not in ``known_analyses`` (None: all
-    are known) are kept as ``raw`` for writing back. Raises ProjectError (not ours, newer,
-    damaged/truncated, missing) or Cancelled."""
+    are known) are kept as ``raw`` for writing back. Given the analyses themselves (a mapping
+    id -> Analysis, such as ``Registry.analyses``), each section's state version is checked:
+    an older one is migrated, one that cannot be opened is kept as ``raw`` with a ``problem``
+    for the user. Raises ProjectError (not ours, newer schema, damaged/truncated, missing) or
+    Cancelled."""
     progress = _progress(progress)
     path = Path(path)
     if not path.exists():
@@ -480,7 +498,8 @@ def load_project(path: str | os.PathLike, known_analyses: Collection[str] | None
                 step(conn)
             conn.execute("COMMIT")
         progress.report(0.05, "Reading the project")
-        project = _read(conn, set(known_analyses) if known_analyses is not None else None, progress.sub(0.05, 1.0))
+        project = _read(conn, set(known_analyses) if known_analyses is not None else None,
+                        known_analyses if isinstance(known_analyses, Mapping) else {}, progress.sub(0.05, 1.0))
     except _Damaged as e:
         raise _damaged(path, str(e)) from e
     except TableFormatError as e:
@@ -497,7 +516,8 @@ def load_project(path: str | os.PathLike, known_analyses: Collection[str] | None
     return project
 
 
-def _read(conn: sqlite3.Connection, known: set[str] | None, progress: Progress) -> Project:
+def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[str, Analysis],
+          progress: Progress) -> Project:
     meta = {}
     for key, value in conn.execute("SELECT key, value FROM meta"):
         if not isinstance(key, str):
@@ -575,6 +595,7 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, progress: Progress) 
         st = AnalysisState(
             analysis_id=aid,
             plugin=_opt_text(values["plugin"], f"plugin of {label}") or "",
+            plugin_version=_opt_text(values["plugin_version"], f"plugin version of {label}") or "",
             state_version=_int(values["state_version"], f"state version of {label}"),
             params=_loads(values["params"], dict, f"parameters of {label}"),
             dataset=_opt_text(values["dataset"], f"data set of {label}"),
@@ -596,6 +617,15 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, progress: Progress) 
                 notes=_str_list(_loads(values["notes"], list, f"notes of {label}"), f"notes of {label}"),
                 extra=_loads(values["extra"], dict, f"state of {label}"),
             )
+        analysis = installed.get(aid)
+        if analysis is not None and st.state_version != analysis.state_version:
+            try:
+                st.params, st.result = analysis.migrate_state(st.params, st.result, st.state_version)
+            except ProjectError as e:
+                analyses[aid] = _read_raw(conn, values, result_tables.get(aid, []), tables)
+                analyses[aid].problem = str(e)
+                continue
+            st.state_version, st.plugin_version = analysis.state_version, analysis.plugin_version
         analyses[aid] = st
     return Project(datasets=datasets, analyses=analyses, meta=meta)
 
@@ -652,7 +682,7 @@ def _chunks(conn: sqlite3.Connection, tid: int):
 
 
 def _read_raw(conn, values: dict, tables_of: list, tables: dict) -> AnalysisState:
-    """A section of a plugin that is not installed: keep the stored row and tables verbatim."""
+    """A section that is not opened: keep the stored row and tables verbatim."""
     raw_tables = []
     for pos, name, tid in tables_of:
         spec_text = conn.execute("SELECT spec FROM tables WHERE table_id = ?", (tid,)).fetchone()[0]
@@ -670,6 +700,7 @@ def _read_raw(conn, values: dict, tables_of: list, tables: dict) -> AnalysisStat
     return AnalysisState(
         analysis_id=values["analysis_id"],
         plugin=values["plugin"] if isinstance(values["plugin"], str) else "",
+        plugin_version=values["plugin_version"] if isinstance(values["plugin_version"], str) else "",
         state_version=sv if isinstance(sv, int) else 0,
         params=params if isinstance(params, dict) else {},
         dataset=values["dataset"] if isinstance(values["dataset"], str) else None,

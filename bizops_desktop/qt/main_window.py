@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         d = self.menuBar().addMenu("&Data")
         d.addAction("Column roles…", lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name))
         h = self.menuBar().addMenu("&Help")
-        h.addAction("Plugin problems…", self._show_problems)
+        h.addAction("&Plugins…", self._show_plugins)
         self.act_log_folder = h.addAction("Open &log folder", self.open_log_folder)
         h.addAction("About BizOps Desktop", self._about)
 
@@ -308,8 +308,15 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"The log is in {folder}", "info")
         return ok
 
-    def _show_problems(self) -> None:
-        QMessageBox.information(self, "Plugin problems", "\n".join(self.problems) or "Every plugin loaded.")
+    def plugins_text(self) -> str:
+        """Help ▸ Plugins: every plugin with its version and tabs, then what went wrong."""
+        text = "\n".join(self.registry.describe()) or "No plugins are loaded."
+        if self.problems:
+            text += "\n\nProblems:\n" + "\n".join("• " + p for p in self.problems)
+        return text
+
+    def _show_plugins(self) -> None:
+        QMessageBox.information(self, "Plugins", self.plugins_text())
 
     def _about(self) -> None:
         QMessageBox.about(self, "About BizOps Desktop",
@@ -397,7 +404,7 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.project import load_project
 
         path = Path(path)
-        known = set(self.registry.analyses)
+        known = self.registry.analyses   # the analyses themselves: saved state versions are checked
 
         def work(progress):
             from bizops_desktop.core.project import stale_sources
@@ -428,6 +435,9 @@ class MainWindow(QMainWindow):
         self._remember_recent(path)
         self._update_title()
         self.banner.clear()
+        unopened = [s.problem for s in project.analyses.values() if s.problem]
+        if unopened:
+            self.banner.show_message("\n".join(unopened), "warning")
         self.statusBar().showMessage(f"Opened {path.name}.", 8000)
         self.project_loaded.emit()
         if stale:
@@ -468,8 +478,11 @@ class MainWindow(QMainWindow):
         analyses.update(self._pending_state)
         for aid, panel in self.panels.items():
             st = panel.state()
+            if aid in self.kept_sections and st["result"] is None:
+                continue   # a section this version could not open stays as saved until the tab is run
             a = panel.analysis
-            analyses[aid] = AnalysisState(analysis_id=aid, plugin=a.plugin, state_version=a.state_version,
+            analyses[aid] = AnalysisState(analysis_id=aid, plugin=a.plugin, plugin_version=a.plugin_version,
+                                          state_version=a.state_version,
                                           params=st["params"], dataset=st["dataset"], result=st["result"])
         meta = dict(self.project_meta)
         meta["app_version"] = __version__

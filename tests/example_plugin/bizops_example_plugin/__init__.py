@@ -3,6 +3,8 @@ few lines: a description with params and needed roles, a pure run, no panel (gen
 
 from bizops_desktop.hooks import Analysis, Param, PlotSpec, Layer, Result, hookimpl
 
+__version__ = "0.1.0"  # shown in Help > Plugins when the plugin is not installed as a distribution
+
 
 def run(dataset, params, progress):
     import pandas as pd
@@ -21,7 +23,7 @@ def run(dataset, params, progress):
 
 
 @hookimpl
-def bizops_register_analyses():
+def bizops_register_analyses(context):  # context: app_version, data_dir, config_dir (may be left out)
     return [Analysis(id="example_weekdays", title="Order count", summary="rows per weekday (example plugin)",
                      params=(Param("top", "int", 0, "show only the N busiest weekdays (0 = all)", minimum=0, maximum=7),),
                      needs=(("date",),), run=run, order=900)]
