@@ -45,7 +45,7 @@ def test_two_sheets_switch_and_accept(qtbot, tmp_path):
     assert dlg.sheet_combo.isVisibleTo(dlg) and not dlg.encoding_combo.isVisibleTo(dlg)
     assert shown_columns(dlg) == ["订单号", "日期", "数量"]
     assert dlg.table.model.rowCount() == 5
-    assert dlg.table.model.data(dlg.table.model.index(1, 1)) == "2024-03-02"
+    assert dlg.table.model.data(dlg.table.model.index(1, 1)) == "Mar 2, 2024"   # dates read for people, by locale
     assert dlg.ok_button.isEnabled()
 
     dlg.sheet_combo.setCurrentIndex(1)          # the user picks the other sheet
