@@ -20,6 +20,8 @@ from .roles import ROLE_TITLES
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .display import Column
+
     from .dataset import Dataset
     from .progress import Progress
 
@@ -39,18 +41,45 @@ def load_object(ref: str | Callable) -> Any:
 class Result:
     """Plain data: saved in the project, exported by the CLI, tested without Qt.
 
-    tables: name -> DataFrame, written as ``<name>.csv`` (list cells as JSON arrays).
+    tables: name -> DataFrame, written as ``<name>.csv`` (list cells as JSON arrays); stable
+        column ids and plain numbers, as scripts read them.
     metrics: JSON-able numbers and words, written as ``summary.json``.
     plots: name -> PlotSpec, written as ``<name>.png``.
-    notes: sentences for the user about what was done (rows dropped, model chosen...).
+    notes: what the user should know about what was done (rows dropped, model chosen...), as
+        :class:`~bizops_desktop.core.i18n.Message` (rendered in the reader's language when shown)
+        or text.
     extra: JSON-able state the panel needs to redraw without recomputing.
+    headline: the tab's first line: the answer in the shop's words and money (a Message).
+    columns: table name -> column id -> :class:`~bizops_desktop.core.display.Column` (title in
+        the reader's language, what kind of value: money, share, product...).
+    names: product or customer id -> the name a person knows it by.
     """
 
     tables: dict[str, "pd.DataFrame"] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     plots: dict[str, PlotSpec] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    headline: Any = None
+    columns: dict[str, dict[str, "Column"]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def display_state(self) -> dict[str, Any]:
+        """headline, columns and names as JSON-able data (for the project file)."""
+        from .i18n import to_plain
+
+        return {"headline": to_plain(self.headline),
+                "columns": {t: {c: spec.to_dict() for c, spec in cols.items()} for t, cols in self.columns.items()},
+                "names": {str(k): str(v) for k, v in self.names.items()}}
+
+    def set_display_state(self, state: Mapping[str, Any]) -> None:
+        from .display import Column
+
+        self.headline = state.get("headline")
+        self.columns = {str(t): {str(c): Column.from_dict(d) for c, d in cols.items() if isinstance(d, dict)}
+                        for t, cols in (state.get("columns") or {}).items() if isinstance(cols, dict)}
+        names = state.get("names") or {}
+        self.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
 
 @dataclass

@@ -241,9 +241,27 @@ def format_list(items: Iterable[Any], lang: str | None = None, style: str = "sta
     return _fl([str(i) for i in items], style=style, locale=babel_locale(lang))
 
 
+_SAFE_SPEC = __import__("re").compile(r"[<>^=]?[+\- ]?#?0?(\d{0,2})?,?(\.\d{1,2})?[a-z%]?")
+_NAMED_SPECS = {"percent", "money", "money0", "date", "list", "int", "num"}
+
+
 class _Formatter(string.Formatter):
+    """Fills a template with values formatted for ``lang``. A template may come from a saved
+    project (a stranger's file): only plain names (no ``{x.attr}`` or ``{x[0]}``) and short
+    specs (no ``{x:>999999999}``) are filled."""
+
     def __init__(self, lang: str):
         self.lang = lang
+
+    def get_field(self, field_name, args, kwargs):
+        if not field_name.isidentifier():
+            raise ValueError(f"placeholder {field_name!r} is not a plain name")
+        return self.get_value(field_name, args, kwargs), field_name
+
+    def convert_field(self, value, conversion):
+        if conversion is not None:
+            raise ValueError("conversions are not used in messages")
+        return value
 
     def format_field(self, value: Any, spec: str) -> Any:
         lang = self.lang
@@ -265,6 +283,8 @@ class _Formatter(string.Formatter):
             return format_number(value, lang)
         if not spec and hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
             return format_number(value.item(), lang)
+        if spec and (spec not in _NAMED_SPECS and not _SAFE_SPEC.fullmatch(spec)):
+            raise ValueError(f"format {spec!r} is not used in messages")
         return super().format_field(value, spec)
 
 
@@ -434,8 +454,12 @@ class Message:
         values = {k: (_from_plain(v) if isinstance(v, dict) else v) for k, v in values.items()}
         try:
             return render(text, values, lang)
-        except (KeyError, IndexError, ValueError):  # a damaged translation must not hide the message
+        except (KeyError, IndexError, ValueError, TypeError):
+            pass   # a damaged translation must not hide the message: the English one, then the bare text
+        try:
             return render(self.msgid, values, SOURCE_LANGUAGE)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return self.msgid[:200]
 
     def __str__(self) -> str:
         return self.render()

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 from .analysis import Analysis, Result
 from .dataset import Dataset
 from .errors import Cancelled, ProjectError, UsageError
+from .i18n import to_plain
 from .jsonable import dumps
 from .plotspec import PlotSpec
 from .progress import Progress
@@ -99,12 +100,13 @@ _SCHEMA = (
     " notes TEXT NOT NULL, dtypes TEXT NOT NULL, table_id INTEGER NOT NULL)",
     "CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
     " plugin TEXT NOT NULL, plugin_version TEXT, state_version INTEGER NOT NULL, params TEXT NOT NULL,"
-    " dataset TEXT, has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)",
+    " dataset TEXT, has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT,"
+    " display TEXT)",
     "CREATE TABLE result_tables (analysis_id TEXT NOT NULL, position INTEGER NOT NULL,"
     " name TEXT NOT NULL, table_id INTEGER NOT NULL, PRIMARY KEY (analysis_id, name))",
 )
 _ANALYSIS_COLUMNS = ("analysis_id", "plugin", "plugin_version", "state_version", "params", "dataset",
-                     "has_result", "metrics", "plots", "notes", "extra")
+                     "has_result", "metrics", "plots", "notes", "extra", "display")
 _INSERT_ANALYSIS = ("INSERT INTO analyses (position, " + ", ".join(_ANALYSIS_COLUMNS) + ") VALUES ("
                     + ", ".join("?" * (len(_ANALYSIS_COLUMNS) + 1)) + ")")
 
@@ -131,9 +133,16 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('migrated_from_schema', '2')")
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Schema 3 -> 4: each result's headline, column titles and product names (shown in the
+    reader's language); older results have none and show their column ids."""
+    conn.execute("ALTER TABLE analyses ADD COLUMN display TEXT")
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('migrated_from_schema', '3')")
+
+
 # MIGRATIONS[i] upgrades a file's content from schema i+1 to schema i+2, in place, on a
 # connection to an in-memory copy. Append a function here when the layout changes.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_to_2, _migrate_2_to_3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4]
 SCHEMA_VERSION = len(MIGRATIONS) + 1
 
 
@@ -161,6 +170,30 @@ def _str_list(v: Any, what: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise _Damaged(f"{what} is not a list of sentences")
     return v
+
+
+def _note_list(v: Any, what: str) -> list:
+    """Notes: sentences, or messages (domain, English template, values) rendered when shown."""
+    if not isinstance(v, list) or not all(isinstance(x, str) or _is_message(x) for x in v):
+        raise _Damaged(f"{what} is not a list of sentences")
+    return v
+
+
+def _is_message(x: Any) -> bool:
+    return (isinstance(x, dict) and isinstance(x.get("msgid"), str) and isinstance(x.get("domain", ""), str)
+            and isinstance(x.get("values", {}), dict))
+
+
+def _display(v: Any, what: str) -> dict:
+    if v is None:
+        return {}
+    d = _loads(v, dict, what)
+    h = d.get("headline")
+    if h is not None and not (isinstance(h, str) or _is_message(h)):
+        raise _Damaged(f"{what}: the headline is not a sentence")
+    if not isinstance(d.get("columns", {}), dict) or not isinstance(d.get("names", {}), dict):
+        raise _Damaged(f"{what} is not a column description")
+    return d
 
 
 def _int(v: Any, what: str) -> int:
@@ -348,7 +381,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
                 "INSERT INTO datasets (position, name, source, source_hash, sheet, roles, import_options,"
                 " notes, dtypes, table_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (n_datasets, name, _text_or_none(ds.source), _text_or_none(ds.source_hash), _text_or_none(ds.sheet),
-                 dumps(ds.roles), dumps(dict(ds.import_options or {})), dumps([str(n) for n in ds.notes or []]),
+                 dumps(ds.roles), dumps(dict(ds.import_options or {})), dumps([_note_out(n) for n in ds.notes or []]),
                  dumps(dtypes), tid))
             n_datasets += 1
         elif kind == "analysis":
@@ -360,8 +393,9 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
                 (n_analyses, aid, st.plugin or "", st.plugin_version or None, int(st.state_version),
                  dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
                  dumps(dict(r.metrics or {})) if r else None, plots,
-                 dumps([str(n) for n in r.notes or []]) if r else None,
-                 dumps(dict(r.extra or {})) if r else None))
+                 dumps([_note_out(n) for n in r.notes or []]) if r else None,
+                 dumps(dict(r.extra or {})) if r else None,
+                 dumps(r.display_state()) if r else None))
             pos = done
             for i, (tname, enc) in enumerate(tables.items()):
                 span = enc.n_rows * max(1, len(enc.spec["columns"]))
@@ -389,6 +423,11 @@ def _plots_json(result: Result, aid: str) -> str:
             raise ProjectError(f"cannot save tab {aid!r}: {e}",
                                hint="This is a bug in the analysis that made it; please report it") from e
     return text
+
+
+def _note_out(n: Any) -> Any:
+    v = to_plain(n)
+    return v if isinstance(v, dict) else str(v)
 
 
 def _text_or_none(v: Any) -> str | None:
@@ -577,7 +616,7 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
             ds = Dataset(name=name, frame=frame, roles=roles_v, source=_opt_text(source, "source path"),
                          source_hash=_opt_text(source_hash, "source hash"), sheet=_opt_text(sheet, "sheet name"),
                          import_options=_loads(options, dict, f"import options of {label}"),
-                         notes=_str_list(_loads(notes, list, f"notes of {label}"), f"notes of {label}"))
+                         notes=_note_list(_loads(notes, list, f"notes of {label}"), f"notes of {label}"))
         except UsageError as e:  # an unknown role name
             raise _Damaged(f"column roles of {label}: {e.message}") from e
         datasets[name] = ds
@@ -614,9 +653,10 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
                 tables=tables_out,
                 metrics=_loads(values["metrics"], dict, f"figures of {label}"),
                 plots=plots,
-                notes=_str_list(_loads(values["notes"], list, f"notes of {label}"), f"notes of {label}"),
+                notes=_note_list(_loads(values["notes"], list, f"notes of {label}"), f"notes of {label}"),
                 extra=_loads(values["extra"], dict, f"state of {label}"),
             )
+            st.result.set_display_state(_display(values["display"], f"column titles of {label}"))
         analysis = installed.get(aid)
         if analysis is not None and st.state_version != analysis.state_version:
             try:
