@@ -27,13 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    o = sub.add_parser("open", help="open the window (the default)")
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", metavar="LANG", help="language of messages and of everything written for people: "
+                      "en or zh_CN (default: the system's, LANG)")
+    o = sub.add_parser("open", help="open the window (the default)", parents=[lang])
     o.add_argument("file", nargs="?", help="a .bizops project or a CSV/Excel file to open")
     o.add_argument("--demo", action="store_true", help="open on the built-in demo shop")
 
-    sub.add_parser("analyses", help="list the analyses and their parameters")
+    sub.add_parser("analyses", help="list the analyses and their parameters", parents=[lang])
 
-    r = sub.add_parser("run", help="run one analysis and write its results to a folder")
+    r = sub.add_parser("run", help="run one analysis and write its results to a folder", parents=[lang])
     r.add_argument("analysis", help="analysis id (see 'analyses')")
     src = r.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", help="CSV/TSV/TXT/Excel file")
@@ -47,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="analysis parameter, e.g. --set min_support=0.02 (repeat)")
     r.add_argument("--out", required=True, help="folder for <table>.csv, summary.json, <plot>.png")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    r.add_argument("--titles", action="store_true",
+                   help="CSV columns titled in the language of --lang (default: stable column ids for scripts)")
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -56,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `bizops-desktop`, `bizops-desktop --demo`, `bizops-desktop FILE.bizops` open the window.
     if not argv or argv[0] not in ("open", "analyses", "run", "-h", "--help", "--version"):
         argv = ["open"] + argv
+    _set_language(argv)
     try:
         args = build_parser().parse_args(argv)
         if args.command == "analyses":
@@ -89,6 +95,20 @@ def _fail(message: str, exc: BaseException, code: int) -> int:
     _err(message)
     log_error(message, exc)
     return code
+
+
+def _set_language(argv: list[str]) -> None:
+    """``--lang X`` (anywhere on the line, so that even argparse's errors are in X), else the
+    system's language. An unknown language falls back to English without complaint."""
+    from bizops_desktop.core.i18n import set_language
+
+    lang = None
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif a.startswith("--lang="):
+            lang = a.split("=", 1)[1]
+    set_language(lang)
 
 
 def _err(message: str) -> None:
@@ -213,7 +233,7 @@ def cmd_run(args) -> int:
     if not args.no_plots and result.plots:
         from bizops_desktop.qt.plots import save_plot_png as plot_writer  # noqa: N813
     extra = {} if "seconds" in result.metrics else {"seconds": round(seconds, 3)}
-    written = write_result(result, args.out, plot_writer=plot_writer, extra_metrics=extra)
+    written = write_result(result, args.out, plot_writer=plot_writer, extra_metrics=extra, titles=args.titles)
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\r" + " " * 70 + "\r")
     print(f"{analysis.title}: wrote {len(written)} files to {args.out} "

@@ -31,17 +31,56 @@ def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
         if col.dtype == object:
             sample = col.dropna()
             if len(sample) and isinstance(sample.iloc[0], (list, tuple, set, frozenset, dict)):
-                out[c] = col.map(lambda v: dumps_strict(v) if v is not None else "")
+                out[c] = col.map(lambda v: dumps_strict(_rounded(v)) if v is not None else "")
         elif pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
             out[c] = col.map(lambda v: "inf" if v == np.inf else ("-inf" if v == -np.inf else v))
     return out
 
 
-def write_table(frame: "pd.DataFrame", path: str | os.PathLike) -> Path:
-    """Write one table as CSV (UTF-8 with BOM so Excel shows Chinese text) or .xlsx by suffix."""
+def safe_filename(name: Any, fallback: str = "table") -> str:
+    """A table or plot name (which may come from a stranger's project file) as one plain file
+    name: no folder parts, no reserved characters, not empty, not too long."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", str(name))
+    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', "_", text).strip(" ._")
+    if text.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                                       *(f"LPT{i}" for i in range(10))}:
+        text = "_" + text
+    return text[:100] or fallback
+
+
+def _for_people(frame: "pd.DataFrame", columns=None, titles: bool = False, names=None) -> "pd.DataFrame":
+    from .display import export_frame
+
+    return table_for_export(export_frame(frame, columns, titles=titles, names=names))
+
+
+def _rounded(v: Any) -> Any:
+    """Floats inside a list/dict cell to 6 significant digits: 0.24310264996089523 -> 0.243103."""
+    from .jsonable import plain
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, float):
+            return float(f"{x:.6g}")
+        if isinstance(x, list):
+            return [walk(i) for i in x]
+        if isinstance(x, dict):
+            return {k: walk(i) for k, i in x.items()}
+        return x
+
+    return walk(plain(v, nonfinite="text"))
+
+
+def write_table(frame: "pd.DataFrame", path: str | os.PathLike, *, columns=None, titles: bool = False,
+                names=None) -> Path:
+    """Write one table as CSV (UTF-8 with BOM so Excel shows Chinese text) or .xlsx by suffix.
+    Numbers are rounded to their meaning (``columns``: the result's column specs); ``titles``
+    writes the column titles in the current language instead of the stable ids."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    t = table_for_export(frame)
+    t = _for_people(frame, columns, titles, names)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         t.to_excel(path, index=False, engine="openpyxl")
     else:
@@ -49,30 +88,62 @@ def write_table(frame: "pd.DataFrame", path: str | os.PathLike) -> Path:
     return path
 
 
-def write_tables_excel(tables: "dict[str, pd.DataFrame]", path: str | os.PathLike) -> Path:
+def sheet_name(name: Any, taken: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    import re
+
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]+", "_", str(name)).strip("'") [:31] or "table"
+    out, i = base, 2
+    while out.lower() in taken:
+        suffix = f" ({i})"
+        out, i = base[:31 - len(suffix)] + suffix, i + 1
+    taken.add(out.lower())
+    return out
+
+
+def write_tables_excel(tables: "dict[str, pd.DataFrame]", path: str | os.PathLike, *, columns=None,
+                       titles: bool = False, names=None) -> Path:
     """Several tables into one workbook, a sheet each."""
     import pandas as pd
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, frame in tables.items():
-            table_for_export(frame).to_excel(xw, sheet_name=name[:31] or "table", index=False)
+            _for_people(frame, (columns or {}).get(name), titles, names).to_excel(
+                xw, sheet_name=sheet_name(name, taken), index=False)
     return path
 
 
 def write_result(result: "Result", out_dir: str | os.PathLike, *, plot_writer=None,
-                 extra_metrics: dict | None = None) -> list[Path]:
+                 extra_metrics: dict | None = None, titles: bool = False) -> list[Path]:
     """``DIR/<table>.csv`` for each table, ``DIR/summary.json``, and ``DIR/<plot>.png`` through
-    ``plot_writer(spec, path)`` (the Qt renderer; core stays Qt-free, so the caller passes it)."""
+    ``plot_writer(spec, path)`` (the Qt renderer; core stays Qt-free, so the caller passes it).
+    File names come from the result's names, made safe: nothing is written outside ``DIR``."""
+    from .i18n import text
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    used: set[str] = set()
+
+    def target(name: Any, suffix: str) -> Path:
+        base = safe_filename(name)
+        stem, i = base, 2
+        while (stem + suffix).lower() in used:
+            stem, i = f"{base}_{i}", i + 1
+        used.add((stem + suffix).lower())
+        return out / (stem + suffix)
+
     for name, frame in result.tables.items():
-        written.append(write_table(frame, out / f"{name}.csv"))
+        written.append(write_table(frame, target(name, ".csv"), columns=result.columns.get(name),
+                                   titles=titles, names=result.names))
     summary = dict(result.metrics)
+    if result.headline is not None:
+        summary.setdefault("headline", text(result.headline))
     if result.notes:
-        summary.setdefault("notes", list(result.notes))
+        summary.setdefault("notes", [text(n) for n in result.notes])
     if extra_metrics:
         summary.update(extra_metrics)
     p = out / "summary.json"
@@ -80,5 +151,5 @@ def write_result(result: "Result", out_dir: str | os.PathLike, *, plot_writer=No
     written.append(p)
     if plot_writer is not None:
         for name, spec in result.plots.items():
-            written.append(plot_writer(spec, out / f"{name}.png"))
+            written.append(plot_writer(spec, target(name, ".png")))
     return written

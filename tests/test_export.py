@@ -1,0 +1,78 @@
+"""The one export path: numbers rounded to their meaning, titles on request, and file names from
+a result (which may come from a stranger's project file) kept inside the folder the user chose."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.display import Column
+from bizops_desktop.core.export import safe_filename, sheet_name, write_result, write_tables_excel
+from bizops_desktop.core.i18n import _l, use_language
+
+
+def _result() -> Result:
+    t = pd.DataFrame({"product_id": ["P1", "P2"], "price": [1.8699999999999999, 2.0],
+                      "share": [0.038412345, 0.5], "lift": [18.123456789, 1.0],
+                      "params": [{"alpha": 0.24310264996089523}, {"alpha": 0.1}]})
+    return Result(tables={"prices": t},
+                  columns={"prices": {"product_id": Column(_l("Product"), "product"),
+                                      "price": Column(_l("Price"), "money"),
+                                      "share": Column(_l("Share of orders"), "percent")}},
+                  names={"P1": "Coffee beans"}, notes=["done"])
+
+
+def test_csv_numbers_carry_no_float_noise(tmp_path):
+    write_result(_result(), tmp_path)
+    text = (tmp_path / "prices.csv").read_text(encoding="utf-8-sig")
+    assert "1.8699999999999999" not in text and "0.24310264996089523" not in text
+    rows = pd.read_csv(tmp_path / "prices.csv")
+    assert rows["price"].tolist() == [1.87, 2.0]           # money to cents
+    assert rows["share"].tolist() == [0.0384, 0.5]          # shares to 4 decimals
+    assert json.loads(rows["params"][0]) == {"alpha": 0.243103}
+    assert list(rows.columns) == ["product_id", "price", "share", "lift", "params"]   # ids for scripts
+
+
+def test_titles_on_request_in_the_chosen_language(tmp_path):
+    write_result(_result(), tmp_path, titles=True)
+    rows = pd.read_csv(tmp_path / "prices.csv")
+    assert list(rows.columns)[:4] == ["Product", "Product name", "Price", "Share of orders"]
+    assert rows["Product name"].fillna("").tolist() == ["Coffee beans", ""]
+
+
+def test_names_from_a_forged_result_stay_inside_the_folder(tmp_path):
+    out = tmp_path / "out"
+    frame = pd.DataFrame({"a": [1]})
+    r = Result(tables={"/abs/path/x": frame, "../../escape": frame, "a:b": frame, "CON": frame, "": frame})
+    written = write_result(r, out)
+    assert all(p.resolve().parent == out.resolve() for p in written)
+    assert not (tmp_path / "escape.csv").exists() and not list(tmp_path.glob("abs*"))
+    assert sorted(p.name for p in written) == ["_CON.csv", "a_b.csv", "abs_path_x.csv", "escape.csv",
+                                               "summary.json", "table.csv"]
+
+
+def test_excel_sheet_names_are_valid_and_unique(tmp_path):
+    frame = pd.DataFrame({"a": [1]})
+    taken: set[str] = set()
+    names = [sheet_name(n, taken) for n in ("x" * 40, "x" * 40, "a[1]:b", "")]
+    assert all(len(n) <= 31 for n in names) and len(set(names)) == 4
+    assert not any(ch in "".join(names) for ch in "[]:*?/\\")
+    path = write_tables_excel({"x" * 40: frame, "../y": frame}, tmp_path / "t.xlsx")
+    assert pd.ExcelFile(path).sheet_names == ["x" * 31, ".._y"]
+
+
+def test_safe_filename_keeps_plain_names():
+    assert safe_filename("rules") == "rules" and safe_filename("规则") == "规则"
+    assert safe_filename("../../x") == "x" and safe_filename("\x00") == "table"
+
+
+def test_summary_notes_are_text_in_the_language_of_the_run(tmp_path):
+    from bizops_desktop.core.i18n import M
+
+    r = Result(notes=[M("Search…")], headline=M("Search…"))
+    with use_language("en"):
+        write_result(r, tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["notes"] == ["Search…"] and summary["headline"] == "Search…"
