@@ -40,6 +40,7 @@ bench: $(STAMP)
 
 demo-data: $(STAMP)
 	$(PY) -m bizops_desktop.core.demo --out resources/demo_shop
+	$(PY) -m bizops_desktop.core.demo --lang zh_CN --out resources/demo_shop_zh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

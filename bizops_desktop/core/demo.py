@@ -668,50 +668,405 @@ def _name(g, pid):
     return g["products"][g["pids"].index(pid)]["product_name"]
 
 
-def build(progress: "Progress | None" = None) -> dict[str, Any]:
-    """Generate every table; returns {'orders': frame, ..., 'truth': dict}."""
+# ------------------------------------------------------------------------------------------------
+# the Chinese shop: the very same generated shop, written as a Taobao/Tmall seller's exports are
+# (Chinese names, yuan, buyer nicknames, the 订单报表 layout, GBK). Everything is derived from the
+# English tables, so every planted truth carries over; its own random draws (nicknames, order
+# numbers, times of day) use their own seeds and never touch the English shop's.
+ZH = "zh_CN"
+ZH_PRICE_FACTOR = 7             # yuan per unit of the English shop's money; every English price has
+                                # whole cents, so 7x is exact to the 分 and no price needs rounding
+ZH_ENCODING = "gbk"             # what Taobao's seller centre writes (strict GBK: a character outside
+                                # it fails the generator instead of turning into '?')
+ZH_ORDER_STATUS = "交易成功"
+
+ZH_CATEGORIES = {
+    "Coffee": "咖啡", "Tea": "茶叶", "Baking": "烘焙原料", "Breakfast": "早餐食品",
+    "Pantry": "粮油米面", "Snacks": "休闲零食", "Household": "家居清洁", "Pet": "宠物用品",
+}
+# English id -> (商家编码, 宝贝标题)
+ZH_PRODUCTS: dict[str, tuple[str, str]] = {
+    "P01": ("KF101", "阿拉比卡咖啡豆 1kg"),
+    "P02": ("KF102", "4号咖啡滤纸（100张）"),
+    "P03": ("KF103", "意式浓缩咖啡粉 500g"),
+    "P04": ("KF104", "低因咖啡豆 500g"),
+    "P05": ("KF105", "咖啡胶囊（30粒）"),
+    "P06": ("CY201", "日式煎茶绿茶 100g"),
+    "P07": ("CY202", "伯爵红茶茶包（50包）"),
+    "P08": ("CY203", "洋甘菊花茶茶包（20包）"),
+    "P09": ("CY204", "南非博士茶 100g"),
+    "P10": ("CY205", "印度香料奶茶红茶 100g"),
+    "P11": ("HB301", "高筋面粉 1kg"),
+    "P12": ("HB302", "高活性干酵母（7小袋）"),
+    "P13": ("HB303", "原蔗糖 1kg"),
+    "P14": ("HB304", "70%烘焙黑巧克力 200g"),
+    "P15": ("HB305", "香草精 50ml"),
+    "P16": ("ZC401", "纯燕麦片 1kg"),
+    "P17": ("ZC402", "烤燕麦脆谷物 750g"),
+    "P18": ("ZC403", "百花蜂蜜 500g"),
+    "P19": ("ZC404", "草莓果酱 450g"),
+    "P20": ("ZC405", "花生酱 350g"),
+    "P21": ("LY501", "意大利直面 500g"),
+    "P22": ("LY502", "番茄意面酱 400g"),
+    "P23": ("LY503", "巴斯马蒂香米 1kg"),
+    "P24": ("LY504", "特级初榨橄榄油 750ml"),
+    "P25": ("LY505", "红扁豆 500g"),
+    "P26": ("LS601", "盐焗巴旦木 200g"),
+    "P27": ("LS602", "黑巧克力排块 100g"),
+    "P28": ("LS603", "海盐味薯片 150g"),
+    "P29": ("LS604", "原味米饼 130g"),
+    "P30": ("LS605", "混合坚果果干 250g"),
+    "P31": ("JQ701", "洗碗机专用洗碗块（40粒）"),
+    "P32": ("JQ702", "洗碗机光亮剂 500ml"),
+    "P33": ("JQ703", "浓缩洗衣液 2L"),
+    "P34": ("JQ704", "厨房用纸（4卷）"),
+    "P35": ("JQ705", "洗洁精 500ml"),
+    "P36": ("CW801", "成犬全价狗粮 4kg"),
+    "P37": ("CW802", "狗狗磨牙棒（10支）"),
+    "P38": ("CW803", "猫砂 10L"),
+    "P39": ("CW804", "猫咪湿粮妙鲜包（12包）"),
+    "P40": ("CW805", "鹦鹉鸟粮混合谷物 1kg"),
+}
+ZH_CITIES = dict(zip(CITIES, ("上海", "北京", "杭州", "广州", "深圳", "成都", "南京", "武汉")))
+ZH_SEGMENTS = {"Private": "个人", "Small business": "企业", "Student": "学生"}
+ZH_YES_NO = {"yes": "是", "no": "否", "Yes": "是", "No": "否"}
+
+# English column -> Chinese column, per table (the Chinese file's column order is this order,
+# with the export's extra columns, which the English shop has no counterpart for, in between).
+ZH_COLUMNS: dict[str, dict[str, str]] = {
+    "orders": {"order_id": "订单编号", "customer_id": "买家会员名", "date": "订单创建时间",
+               "product_name": "宝贝标题", "product_id": "商家编码", "category": "类目",
+               "quantity": "购买数量", "unit_price": "宝贝单价", "amount": "实付金额",
+               "promotion": "是否参与活动"},
+    "reviews": {"customer_id": "买家会员名", "product_id": "商家编码", "product_name": "宝贝标题",
+                "rating": "评分"},
+    "customers": {"customer_id": "买家会员名", "city": "城市", "segment": "客户类型",
+                  "signup_date": "注册日期", "newsletter": "订阅短信", "orders_last_year": "近一年订单数",
+                  "spend_last_year": "近一年消费金额", "days_since_last_order": "距上次下单天数",
+                  "churned": "是否流失"},
+    "weekly_sales": {"week": "周", "product_id": "商家编码", "units": "销量", "price": "价格",
+                     "advertising": "广告费", "promotion": "促销"},
+}
+ZH_ORDER_COLUMNS = ("订单编号", "买家会员名", "订单创建时间", "订单付款时间", "宝贝标题", "商家编码", "类目",
+                    "购买数量", "宝贝单价", "实付金额", "订单状态", "是否参与活动")
+ZH_REVIEW_COLUMNS = ("买家会员名", "商家编码", "宝贝标题", "评分", "评价")
+
+# Online orders by hour of day (Beijing time): a lunch bump and a late-evening peak.
+_ZH_HOUR_WEIGHTS = (3, 2, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 8)
+
+_NICK_SURNAMES = ("林王李张陈刘杨赵黄周吴徐孙胡朱高何郭马罗梁宋郑谢韩唐冯董萧程"
+                  "曹袁邓许沈曾彭苏卢蒋蔡丁魏叶潘杜夏钟汪田任姜范方石姚谭廖")
+_NICK_WORDS = ("草莓", "橙子", "柚子", "布丁", "奶茶", "咖啡", "饼干", "糖果", "云朵", "星星", "月亮", "小熊",
+               "兔兔", "猫咪", "鱼儿", "豆豆", "桃子", "西瓜", "芒果", "柠檬", "樱桃", "薄荷", "抹茶", "栗子",
+               "团子", "麻薯", "汤圆", "饭团", "橘子", "可乐")
+_NICK_ADJ = ("爱吃", "快乐的", "安静的", "温柔的", "开心的", "慢吞吞的", "会飞的", "睡不醒的", "勇敢的", "甜甜的")
+_NICK_LATIN = ("sunny", "momo", "lucky", "coco", "kiki", "lele", "doudou", "yoyo", "xiaoyu", "tiantian",
+               "nana", "bobo", "mia", "leo", "amy", "jack", "linda", "kevin")
+_NICK_TAIL = ("家", "小屋", "的店", "妈妈", "酱", "君", "哥", "姐")
+
+
+def _zh_nicknames(n: int) -> list[str]:
+    """``n`` distinct Taobao-style buyer nicknames (买家会员名), the same on every run."""
+    rng = np.random.default_rng(SEED + 5)
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        style = int(rng.choice(5, p=(0.3, 0.15, 0.2, 0.15, 0.2)))
+        sur = _NICK_SURNAMES[int(rng.integers(len(_NICK_SURNAMES)))]
+        word = _NICK_WORDS[int(rng.integers(len(_NICK_WORDS)))]
+        if style == 0:      # the default name Taobao gives a new account: tb + digits
+            name = f"tb{int(rng.integers(10 ** 6, 10 ** 10))}"
+        elif style == 1:    # tb_小林2019
+            name = f"tb_{'小阿老大'[int(rng.integers(4))]}{sur}{int(rng.integers(1985, 2024))}"
+        elif style == 2:    # 爱吃草莓 / 睡不醒的猫咪88
+            tail = str(int(rng.integers(1, 1000))) if rng.uniform() < 0.5 else ""
+            name = f"{_NICK_ADJ[int(rng.integers(len(_NICK_ADJ)))]}{word}{tail}"
+        elif style == 3:    # momo橙子 / sunny_陈家
+            latin = _NICK_LATIN[int(rng.integers(len(_NICK_LATIN)))]
+            name = (f"{latin}{word}" if rng.uniform() < 0.5
+                    else f"{latin}_{sur}{_NICK_TAIL[int(rng.integers(len(_NICK_TAIL)))]}")
+        else:               # 陈布丁1987
+            name = f"{sur}{word}{int(rng.integers(10, 10000))}"
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def _yuan(values) -> list[str]:
+    """Money of the English shop as yuan text, exact: whole cents times the factor."""
+    cents = np.rint(np.asarray(values, dtype=float) * 100).astype(np.int64) * ZH_PRICE_FACTOR
+    return [f"{c // 100}.{c % 100:02d}" for c in cents]
+
+
+def _yuan_value(x: float) -> float:
+    return round(float(x) * ZH_PRICE_FACTOR, 2)
+
+
+def _zh_order_numbers_and_times(orders) -> tuple[dict[str, str], list[str], list[str]]:
+    """19-digit order numbers rising with time, as Taobao's do, and creation and payment times:
+    times of day follow _ZH_HOUR_WEIGHTS, payment follows a few seconds to minutes later (at the
+    latest 23:59:59 of the same day, so both times name the day of the English order)."""
+    rng = np.random.default_rng(SEED + 4)
+    first = orders.drop_duplicates("order_id")
+    n = len(first)
+    steps = rng.integers(10 ** 13, 10 ** 14, n)
+    numbers = int(rng.integers(2 * 10 ** 18, 22 * 10 ** 17)) + np.cumsum(steps)
+    assert numbers[-1] < 10 ** 19
+    hours = np.asarray(_ZH_HOUR_WEIGHTS, dtype=float)
+    sec = rng.choice(24, size=n, p=hours / hours.sum()) * 3600 + rng.integers(0, 3600, n)
+    pay_delay = np.minimum(3 + np.rint(rng.exponential(90.0, n)).astype(int), 1800)
+    day = first["date"].to_numpy()
+    # within a day, later order numbers are later orders (the English file is in order-id order)
+    sec = _sorted_within_runs(day, sec)
+    paid = np.minimum(sec + pay_delay, 86399)
+    ids = dict(zip(first["order_id"], (str(v) for v in numbers)))
+
+    def stamp(d, s):
+        s = int(s)
+        return f"{d} {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+    created = dict(zip(first["order_id"], (stamp(d, s) for d, s in zip(day, sec))))
+    paid_at = dict(zip(first["order_id"], (stamp(d, s) for d, s in zip(day, paid))))
+    return ids, [created[o] for o in orders["order_id"]], [paid_at[o] for o in orders["order_id"]]
+
+
+def _sorted_within_runs(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` sorted ascending within each run of equal, ascending ``groups``."""
+    assert (groups[:-1] <= groups[1:]).all()
+    return values[np.lexsort((values, groups))]
+
+
+def _zh_tables(tables: dict[str, Any]) -> dict[str, Any]:
+    """The Chinese shop's tables and truth from the English ones (see the section comment)."""
+    import pandas as pd
+
+    en_truth = tables["truth"]
+    pid = {k: v[0] for k, v in ZH_PRODUCTS.items()}
+    pname = {k: v[1] for k, v in ZH_PRODUCTS.items()}
+    cust_en = sorted(tables["customers"]["customer_id"])
+    cid = dict(zip(cust_en, _zh_nicknames(len(cust_en))))
+
+    o = tables["orders"]
+    oid, created, paid = _zh_order_numbers_and_times(o)
+    orders = pd.DataFrame({
+        # ="…" is how Taobao keeps Excel from turning the 19 digits into 1.23457E+18
+        "订单编号": ['="' + oid[v] + '"' for v in o["order_id"]],
+        "买家会员名": o["customer_id"].map(cid),
+        "订单创建时间": created,
+        "订单付款时间": paid,
+        "宝贝标题": o["product_id"].map(pname),
+        "商家编码": o["product_id"].map(pid),
+        "类目": o["category"].map(ZH_CATEGORIES),
+        "购买数量": o["quantity"],
+        "宝贝单价": _yuan(o["unit_price"]),
+        "实付金额": _yuan(o["amount"]),
+        "订单状态": ZH_ORDER_STATUS,
+        "是否参与活动": np.where(o["promotion"] == 1, "是", "否"),
+    })
+
+    r = tables["reviews"]
+    reviews = pd.DataFrame({
+        "买家会员名": r["customer_id"].map(cid),
+        "商家编码": r["product_id"].map(pid),
+        "宝贝标题": r["product_id"].map(pname),
+        "评分": r["rating"],
+        # Taobao's own three-way verdict beside the stars
+        "评价": np.select([r["rating"] >= 4, r["rating"] == 3], ["好评", "中评"], "差评"),
+    })
+
+    c = tables["customers"]
+    snap = en_truth["churn"]["snapshot_date"]
+    year_start = str(np.datetime64(snap) - 364)
+    in_year = (o["date"] >= year_start) & (o["date"] <= snap)
+    spend_cents = (np.rint(o.loc[in_year, "amount"].astype(float) * 100).astype(np.int64)
+                   .groupby(o.loc[in_year, "customer_id"]).sum())
+    spend = spend_cents.reindex(c["customer_id"], fill_value=0).to_numpy() / 100
+    customers = pd.DataFrame({
+        "买家会员名": c["customer_id"].map(cid),
+        "城市": c["city"].map(ZH_CITIES),
+        "客户类型": c["segment"].map(ZH_SEGMENTS),
+        "注册日期": c["signup_date"],
+        "订阅短信": c["newsletter"].map(ZH_YES_NO),
+        "近一年订单数": c["orders_last_year"],
+        "近一年消费金额": _yuan(spend),
+        "距上次下单天数": c["days_since_last_order"],
+        "是否流失": c["churned"].map(ZH_YES_NO),
+    })
+
+    w = tables["weekly_sales"]
+    weekly = pd.DataFrame({
+        "周": w["week"], "商家编码": w["product_id"].map(pid), "销量": w["units"],
+        "价格": _yuan(w["price"]), "广告费": [str(int(round(float(v))) * ZH_PRICE_FACTOR) for v in w["advertising"]],
+        "促销": w["promotion"],
+    })
+    for frame in (orders, reviews, customers, weekly):
+        assert not frame.isna().any().any()
+    truth = _zh_truth(en_truth, pid, pname, cid, oid)
+    return {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
+            "truth": truth}
+
+
+def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -> dict[str, Any]:
+    """The English truth in the Chinese shop's ids, names and yuan. Elasticities, seasonality,
+    counts and pair statistics do not change; money scales by the factor (and a regression
+    coefficient per unit of money by its inverse)."""
+    import copy
+
+    t = copy.deepcopy(t)
+    f = ZH_PRICE_FACTOR
+    t["description"] = ("Planted truths of the BizOps Chinese demo shop: the English demo shop (same seed, "
+                        "same orders) with Chinese names, buyer nicknames, 19-digit order numbers and money "
+                        f"in yuan (English money x {f}). Values are exact unless marked measured.")
+    t["lang"] = ZH
+    t["currency"] = "CNY"
+    t["price_factor"] = f
+    t["encoding"] = ZH_ENCODING
+    t["columns"] = ZH_COLUMNS
+    t["order_status"] = ZH_ORDER_STATUS
+    t["order_id_format"] = ('orders.csv writes 订单编号 as ="<19 digits>" (unquoted), as Taobao exports do '
+                            "to keep the number as text in Excel; the digits are the order number.")
+    t["product_ids"] = dict(pid)
+    t["customer_ids"] = dict(cid)
+    for p in t["pairs"]["items"]:
+        p["names"] = [pname[p["antecedent"]], pname[p["consequent"]]]
+        p["antecedent"], p["consequent"] = pid[p["antecedent"]], pid[p["consequent"]]
+    products = {}
+    for k, p in t["demand"]["products"].items():
+        e = p["elasticity"]
+        cost = _yuan_value(p["unit_cost"])
+        p.update({
+            "name": pname[k], "category": ZH_CATEGORIES[p["category"]],
+            "base_price": _yuan_value(p["base_price"]), "unit_cost": cost,
+            "optimal_price": round(cost * e / (1 + e), 4) if e < -1 else None,
+            "price_levels": [_yuan_value(v) for v in p["price_levels"]],
+            "price_changes": [{"date": ch["date"], "price": _yuan_value(ch["price"])} for ch in p["price_changes"]],
+        })
+        products[pid[k]] = p
+    t["demand"]["products"] = products
+    ch = t["churn"]
+    for d in ch["drifting_customers"]:
+        d["customer_id"] = cid[d["customer_id"]]
+    ch["churned_customers"] = sorted(cid[c] for c in ch["churned_customers"])
+    ch["churned_not_drifting"] = sorted(cid[c] for c in ch["churned_not_drifting"])
+    ch["customers_csv"] = ch["customers_csv"] + (" In the Chinese shop: 近一年订单数, 近一年消费金额 (yuan), "
+                                                 "距上次下单天数, 是否流失 = 是/否.")
+    rv = t["reviews"]
+    rv["product_groups"] = {pid[k]: v for k, v in rv["product_groups"].items()}
+    rv["customer_groups"] = {cid[k]: v for k, v in rv["customer_groups"].items()}
+    ws = t["weekly_sales"]
+    ws["coefficients"] = {"const": ws["coefficients"]["const"], "price": ws["coefficients"]["price"] / f,
+                          "advertising": ws["coefficients"]["advertising"] / f,
+                          "promotion": ws["coefficients"]["promotion"]}
+    ws["money_note"] = (f"价格 and 广告费 are in yuan (English values x {f}), so their coefficients are the "
+                        f"English ones / {f}; const, promotion and noise_sd are in units and unchanged.")
+    assert len(oid) == t["counts"]["orders"]
+    return t
+
+
+# ------------------------------------------------------------------------------------------------
+# building, writing, loading
+DATASET_ROLES: dict[str, dict[str, Any]] = {   # in the English shop's column names
+    "orders": {"order_id": "order_id", "customer_id": "customer_id", "date": "date",
+               "product_id": "product_id", "product_name": "product_name", "quantity": "quantity",
+               "price": "unit_price", "amount": "amount"},
+    "reviews": {"customer_id": "customer_id", "product_id": "product_id",
+                "product_name": "product_name", "rating": "rating"},
+    "customers": {"customer_id": "customer_id", "label": "churned",
+                  "feature": ["city", "segment", "newsletter", "orders_last_year", "spend_last_year",
+                              "days_since_last_order"]},
+    "weekly_sales": {"target": "units", "feature": ["price", "advertising", "promotion"],
+                     "product_id": "product_id", "date": "week"},
+}
+
+
+def _shop_lang(lang: str | None) -> str:
+    """Which shop a language gets: the Chinese one for zh_CN, the English one for anything else."""
+    from .i18n import get_language, normalize_language
+
+    return ZH if normalize_language(lang or get_language()) == ZH else "en"
+
+
+def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
+    """The roles of each demo table, in that shop's column names."""
+    if _shop_lang(lang) != ZH:
+        return {key: {r: (list(c) if isinstance(c, list) else c) for r, c in roles.items()}
+                for key, roles in DATASET_ROLES.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for key, roles in DATASET_ROLES.items():
+        names = ZH_COLUMNS[key]
+        out[key] = {r: ([names[c] for c in cols] if isinstance(cols, list) else names[cols])
+                    for r, cols in roles.items()}
+    return out
+
+
+def build(progress: "Progress | None" = None, lang: str = "en") -> dict[str, Any]:
+    """Generate every table; returns {'orders': frame, ..., 'truth': dict}. ``lang="zh_CN"``: the
+    same shop as the Chinese one."""
     g = _generate(progress)
     orders = _orders_frame(g)
     reviews = _reviews_frame(g)
     customers = _customers_frame(g)
     weekly = _weekly_sales_frame(g)
     truth = _truth(g, orders, reviews, customers, weekly)
-    return {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
-            "truth": truth}
+    tables = {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
+              "truth": truth}
+    return _zh_tables(tables) if lang == ZH else tables
 
 
-def write_demo(out_dir, progress: "Progress | None" = None) -> Path:
-    """Write the demo shop files into ``out_dir`` (same bytes on every run)."""
+def _zh_csv(frame, quote_all: bool) -> bytes:
+    """A Taobao-style CSV: with ``quote_all`` every cell is in double quotes except ="…" cells,
+    as the seller centre writes its order report; GBK, one line per row."""
+    def cell(v) -> str:
+        s = str(v)
+        if s.startswith('="'):
+            assert s.endswith('"') and s[2:-1].isdigit(), s
+            return s
+        assert not set(s) & set('",\n'), s
+        return f'"{s}"' if quote_all else s
+
+    lines = [",".join(cell(c) for c in frame.columns)]
+    lines += [",".join(cell(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+    return ("\n".join(lines) + "\n").encode(ZH_ENCODING)
+
+
+def write_demo(out_dir, progress: "Progress | None" = None, lang: str = "en") -> Path:
+    """Write the demo shop files into ``out_dir`` (same bytes on every run); ``lang="zh_CN"``
+    writes the Chinese shop."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = build(progress)
+    tables = build(progress, lang=ZH if lang == ZH else "en")
     for key in ("orders", "reviews", "customers", "weekly_sales"):
-        text = tables[key].to_csv(index=False, lineterminator="\n")
-        (out / f"{key}.csv").write_bytes(text.encode("utf-8"))
+        if lang == ZH:
+            data = _zh_csv(tables[key], quote_all=(key == "orders"))
+        else:
+            data = tables[key].to_csv(index=False, lineterminator="\n").encode("utf-8")
+        (out / f"{key}.csv").write_bytes(data)
     (out / "truth.json").write_bytes(
         (json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     return out
 
 
-def demo_dir() -> Path:
-    """Where the committed demo shop files live (resources/demo_shop)."""
+def demo_dir(lang: str = "en") -> Path:
+    """Where the committed demo shop files live (resources/demo_shop, resources/demo_shop_zh)."""
     from importlib.resources import files
 
-    return Path(str(files("bizops_desktop.resources") / "demo_shop"))
+    return Path(str(files("bizops_desktop.resources") / ("demo_shop_zh" if lang == ZH else "demo_shop")))
 
 
-def _existing_dir() -> Path:
-    d = demo_dir()
+def _existing_dir(lang: str = "en") -> Path:
+    d = demo_dir(lang) if lang == ZH else demo_dir()   # demo_dir() as before for English (tests stub it)
     if all((d / f).is_file() for f in FILES):
         return d
     # An odd install without the data files: generate them once into a temporary folder, named
     # by seed and a digest of this module so an edited generator never reuses stale files.
     digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    tmp = Path(tempfile.gettempdir()) / f"bizops_demo_shop_{SEED}_{digest}"
+    suffix = "_zh" if lang == ZH else ""
+    tmp = Path(tempfile.gettempdir()) / f"bizops_demo_shop{suffix}_{SEED}_{digest}"
     if not all((tmp / f).is_file() for f in FILES):
         # write next to it and rename, so a second process never sees half-written files
         staging = Path(tempfile.mkdtemp(prefix="bizops_demo_", dir=tmp.parent))
-        write_demo(staging)
+        write_demo(staging, lang=lang)
         try:
             os.replace(staging, tmp)
         except OSError:  # another process got there first
@@ -719,27 +1074,19 @@ def _existing_dir() -> Path:
     return tmp
 
 
-def load_truth() -> dict[str, Any]:
-    return json.loads((_existing_dir() / "truth.json").read_text(encoding="utf-8"))
+def load_truth(lang: str | None = None) -> dict[str, Any]:
+    """truth.json of the shop ``load_demo(lang=lang)`` opens."""
+    return json.loads((_existing_dir(_shop_lang(lang)) / "truth.json").read_text(encoding="utf-8"))
 
 
-def load_demo(progress: "Progress | None" = None) -> "list[Dataset]":
-    """The demo shop as Datasets with roles set: orders, reviews, customers, weekly_sales."""
+def load_demo(progress: "Progress | None" = None, lang: str | None = None) -> "list[Dataset]":
+    """The demo shop as Datasets with roles set: orders, reviews, customers, weekly_sales.
+    ``lang`` None: the current language; zh_CN opens the Chinese shop, anything else the English."""
     from .importer import load_dataset
 
-    d = _existing_dir()
-    roles = {
-        "orders": {"order_id": "order_id", "customer_id": "customer_id", "date": "date",
-                   "product_id": "product_id", "product_name": "product_name", "quantity": "quantity",
-                   "price": "unit_price", "amount": "amount"},
-        "reviews": {"customer_id": "customer_id", "product_id": "product_id",
-                    "product_name": "product_name", "rating": "rating"},
-        "customers": {"customer_id": "customer_id", "label": "churned",
-                      "feature": ["city", "segment", "newsletter", "orders_last_year", "spend_last_year",
-                                  "days_since_last_order"]},
-        "weekly_sales": {"target": "units", "feature": ["price", "advertising", "promotion"],
-                         "product_id": "product_id", "date": "week"},
-    }
+    shop = _shop_lang(lang)
+    d = _existing_dir(shop)
+    roles = dataset_roles(shop)
     out = []
     names = list(roles)
     for k, key in enumerate(names):
@@ -755,9 +1102,12 @@ def load_demo(progress: "Progress | None" = None) -> "list[Dataset]":
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bizops_desktop.core.demo",
                                  description="Generate the BizOps demo shop files.")
-    ap.add_argument("--out", default=None, help="output folder (default: resources/demo_shop)")
+    ap.add_argument("--out", default=None,
+                    help="output folder (default: resources/demo_shop, or resources/demo_shop_zh with --lang zh_CN)")
+    ap.add_argument("--lang", default="en", choices=("en", ZH),
+                    help="en: the English shop; zh_CN: the same shop as a Chinese (Taobao-style) one")
     args = ap.parse_args(argv)
-    out = write_demo(args.out or demo_dir())
+    out = write_demo(args.out or demo_dir(args.lang), lang=args.lang)
     print(f"demo shop written to {out}")
     return 0
 
