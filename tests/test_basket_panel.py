@@ -37,8 +37,11 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     top = panel.table.model.frame().iloc[0]
     assert {top["If the order has"], top["then it also has"]} == set(first["names"])
     # every rule is a point
-    xs, ys = panel.scatter.getData()
+    view = panel.plot.plot_view
+    xs, ys = view.item(0).getData()
     assert len(xs) == len(rules)
+    # the analysis' own scatter (the CLI's PNG), drawn through the shared renderer
+    assert view.spec.to_dict()["layers"][0]["x"] == panel.result.plots["rules"].to_dict()["layers"][0]["x"]
 
     # pick a rule that is not the first row, hover and click its point in the plot
     panel.plot.plotItem.vb.autoRange()
@@ -63,8 +66,9 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     assert panel.table.selected_source_row() is not None
     assert panel.why_label.text() == rules["why"].iat[chosen]
     assert panel.why_label.text().startswith("Customers who buy ")
-    mx, my = panel.marker.getData()
+    mx, my = view.marker.getData()
     assert (mx[0], my[0]) == (rules["support"].iat[chosen], rules["confidence"].iat[chosen])
+    assert view.selected is not None and view.last_click.layer == 0
 
     # filter by a product on the right side: only rules with it there, and the plot follows
     i = panel.product_combo.findData("P02")
@@ -74,7 +78,9 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     shown = panel.table.model.frame()
     expect = [k for k in range(len(rules)) if "P02" in rules["consequents"].iat[k]]
     assert sorted(shown.index) == expect and len(expect) >= 1
-    assert len(panel.scatter.getData()[0]) == len(expect)
+    assert len(view.item(0).getData()[0]) == len(expect)
+    # the filter keeps each point's colour: lift is coloured on the scale of all rules
+    assert view.spec.layers[0].value_range == [float(rules["lift"].min()), float(rules["lift"].max())]
     assert all("Paper coffee filters" in t for t in shown["then it also has"])
 
     # search box filters too

@@ -32,6 +32,14 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
     # At the run's threshold the matrix is the one in the result.
     assert _shown_cm(panel) == r.metrics["confusion"]
     assert panel.slider.value() == 500
+    # The ROC drawn is the analysis' (the CLI's PNG), plus hover texts along the curve.
+    view = panel.roc_plot.plot_view
+    shown = view.spec.to_dict()
+    assert shown["layers"][1].pop("labels")[0].startswith("threshold ")
+    cli = r.plots["roc"].to_dict()
+    cli["layers"][1].pop("labels")
+    assert shown == cli
+    curve = view.item(1)
 
     p = np.asarray(r.extra["oof_probability"])
     y = np.asarray(r.extra["oof_actual"])
@@ -43,11 +51,13 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
                 "fp": int(((p >= t) & (y == 0)).sum()), "tn": int(((p < t) & (y == 0)).sum())}
         assert _shown_cm(panel) == want
         # The ROC marker sits at that threshold's (false-alarm rate, catch rate).
-        xs, ys = panel.roc_marker.getData()
+        xs, ys = panel.roc_plot.plot_view.item(2).getData()
         assert xs[0] == pytest.approx(want["fp"] / (want["fp"] + want["tn"]))
         assert ys[0] == pytest.approx(want["tp"] / (want["tp"] + want["fn"]))
         assert panel.rate_labels["recall"].text() == f"{want['tp'] / (want['tp'] + want['fn']):.1%}"
     assert panel.result is runs_before                   # no rerun happened
+    assert view.item(1) is curve                         # the slider moved the marker only
+    assert view.spec.layers[2].name == "threshold 0.95"
     assert panel.form.values()["threshold"] == pytest.approx(0.95)
 
     # The at-risk list follows the threshold once the slider rests.

@@ -4,12 +4,28 @@ compare methods, export CSV/Excel/PNG."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
 
 from bizops_forecast import ANALYSIS
 from bizops_forecast.panel import ForecastPanel
+
+from conftest import run_panel
+
+
+def _arr(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _layer(spec, name):
+    return next(ly for ly in spec.layers if ly.name == name)
+
+
+def _methods_shown(spec) -> set:
+    return {text.split(":")[0] for ly in spec.layers for text in ly.labels}
 
 
 @pytest.fixture
@@ -28,17 +44,25 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     assert panel.series_combo.count() == 3 and panel.current_series() == "Total"
     assert "lowest backtest error" in panel.headline.text()   # method=auto says why it chose
 
-    # history, fitted and forecast drawn; bands begin at the last observed week and widen
-    hx, hy = panel.history_curve.getData()
+    # the plots drawn are the analysis' own PlotSpecs: history, fitted and forecast drawn; bands
+    # begin at the last observed week and widen
+    view = panel.plot.plot_view
+    assert view.spec is panel.shown_plots["forecast"]
+    method = res.extra["series"]["Total"]["method"]
+    hx, hy = view.item("sales").getData()
     assert len(hx) == len(res.extra["dates"]) == 104
-    fx, fy = panel.forecast_curve.getData()
+    fx, fy = view.item(f"forecast ({method})").getData()
     assert len(fx) == 9 and fx[0] == hx[-1] and fy[0] == hy[-1]
-    lo, hi = panel.bands["95"][0].getData()[1], panel.bands["95"][1].getData()[1]
+    band = _layer(view.spec, "95% interval")
+    lo, hi = _arr(band.y), _arr(band.y2)
+    assert band.x == list(fx)
     assert np.all(hi[1:] >= fy[1:]) and np.all(lo[1:] <= fy[1:])
     assert np.all(np.diff(hi[1:] - lo[1:]) >= -1e-9)   # never narrower further ahead
-    assert panel.window_region.isVisible()
+    assert not view.item("95% interval").path().isEmpty()
+    window = view.item(0)
+    assert isinstance(window, pg.LinearRegionItem) and window.isVisible()
     start = res.extra["series"]["Total"]["backtest_start"]
-    assert panel.window_region.getRegion()[0] == pytest.approx(hx[start])
+    assert window.getRegion()[0] == pytest.approx(hx[start])
 
     # type part of a product name in the picker to switch series
     other = res.extra["order"][1]
@@ -46,16 +70,17 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     panel.series_combo.setEditText(label.split("·")[-1].strip()[:8])
     assert panel.select_series(other)
     assert panel.current_series() == other
-    assert panel.history_curve.getData()[1].tolist() == res.extra["series"][other]["values"]
+    assert view.item("sales").getData()[1].tolist() == res.extra["series"][other]["values"]
     assert set(panel.forecast_table.frame()["series"]) == {other}
     assert len(panel.forecast_table.frame()) == 8
 
     # the comparison shows every backtested method, the chosen one among them
-    assert set(panel.method_values) == set(res.extra["series"][other]["backtest"])
-    assert {"naive", "seasonal_naive"} <= set(panel.method_values)
+    shown = _methods_shown(panel.methods_plot.plot_view.spec)
+    assert shown == set(res.extra["series"][other]["backtest"])
+    assert {"naive", "seasonal_naive"} <= shown
 
     # hover over a forecast point shows its value and interval
-    fx, fy = panel.forecast_curve.getData()
+    fx, fy = view.item(f"forecast ({res.extra['series'][other]['method']})").getData()
     panel.plot.plotItem.vb.autoRange()
     qtbot.wait(50)
     vb = panel.plot.plotItem.vb
@@ -71,3 +96,67 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     for name in ("forecast", "methods"):
         png = panel.export_plot_png(name, tmp_path / f"{name}.png")
         assert png.exists() and png.stat().st_size > 1000
+
+
+PARAMS = {"freq": "W", "top_products": 2, "horizon": 8, "method": "auto"}
+
+
+def test_the_tab_draws_the_pictures_the_cli_writes(qtbot, panel, demo_datasets):
+    """One picture, two faces: what the tab renders for the first series is the PlotSpec the CLI
+    renders to PNG (``Result.plots``, computed by a run of its own); other series come from the
+    same plot functions."""
+    from bizops_forecast.analysis import series_plots
+
+    run_panel(qtbot, panel, "orders", PARAMS)
+    cli = ANALYSIS.execute(next(d for d in demo_datasets if d.name == "orders"), PARAMS)
+    assert set(cli.plots) == {"forecast", "methods"}
+    assert panel.plot.plot_view.spec.to_dict() == cli.plots["forecast"].to_dict()
+    assert panel.methods_plot.plot_view.spec.to_dict() == cli.plots["methods"].to_dict()
+    # what the tab exports as PNG is that widget, drawn from that spec
+    assert panel._plots["forecast"] is panel.plot and panel._plots["methods"] is panel.methods_plot
+
+    other = panel.result.extra["order"][2]
+    assert panel.select_series(other)
+    want = series_plots(panel.result.extra, other)
+    assert panel.plot.plot_view.spec.to_dict() == want["forecast"].to_dict()
+    assert panel.methods_plot.plot_view.spec.to_dict() == want["methods"].to_dict()
+    assert panel.plot.plot_view.spec.title.endswith(panel.result.extra["series"][other]["label"])
+
+
+def test_the_metric_choice_is_the_analysis_one(qtbot, panel, demo_datasets):
+    """The tab used to pick MASE-or-MAE itself and disagreed with the analysis when nothing was
+    backtested; both now ask ``error_metric``, also where some method lacks MASE."""
+    from bizops_desktop.core.analysis import Result
+    from bizops_forecast.analysis import error_metric, methods_plot
+
+    r = ANALYSIS.execute(next(d for d in demo_datasets if d.name == "orders"), PARAMS)
+    extra = copy.deepcopy(r.extra)
+    first, second, third = extra["order"]
+    assert r.plots["methods"].y_label == "MASE"
+    # the second series: one method without MASE (too short a history for its scale) -> MAE
+    next(iter(extra["series"][second]["backtest"].values()))["mase"] = None
+    # the third: nothing backtested (the drifted case: the tab said MAE, the analysis MASE)
+    extra["series"][third]["backtest"] = {}
+    panel.set_result(Result(tables=r.tables, metrics=r.metrics, plots=r.plots, notes=r.notes, extra=extra))
+    for name, metric in ((first, "MASE"), (second, "MAE"), (third, "MAE")):
+        assert panel.select_series(name)
+        e = extra["series"][name]
+        assert error_metric(e["backtest"]).upper() == metric
+        shown = panel.methods_plot.plot_view.spec
+        assert shown.to_dict() == methods_plot(name, e).to_dict()
+        assert shown.y_label == metric
+        assert panel.methods_plot.getAxis("left").labelText == metric
+
+
+def test_switching_series_updates_the_same_plot_items(qtbot, panel):
+    run_panel(qtbot, panel, "orders", PARAMS)
+    view = panel.plot.plot_view
+    kinds, before = [ly.kind for ly in view.spec.layers], view.items()
+    compared = 0
+    for name in panel.result.extra["order"][1:]:
+        assert panel.select_series(name)
+        # same layer kinds in the same places: every item updated in place, none made anew
+        if [ly.kind for ly in view.spec.layers] == kinds:
+            assert all(a is b for a, b in zip(view.items(), before))
+            compared += 1
+    assert compared

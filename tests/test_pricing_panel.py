@@ -57,7 +57,8 @@ def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
     outside = p < s["min_price"]
     assert ("outside the prices seen" in panel.range_label.text()) == outside
     # the demand curve marker moved with it
-    xs, ys = panel.curve_new.getData()
+    view = panel.curve_plot.plot_view
+    xs, ys = view.item("what-if price").getData()
     assert xs[0] == pytest.approx(p) and ys[0] == pytest.approx(units)
 
     panel.product_combo.setCurrentIndex(panel.product_combo.findData("P01"))

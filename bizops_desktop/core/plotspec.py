@@ -4,19 +4,20 @@ project file stores them as JSON."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
 
 from .jsonable import plain_list
 
-LAYER_KINDS = ("line", "scatter", "band", "bar", "hline", "vline", "step")
+LAYER_KINDS = ("line", "scatter", "band", "bar", "hline", "vline", "step", "vspan")
 
 
 @dataclass
 class Layer:
     """One drawn thing. ``band`` fills between ``y`` (lower) and ``y2`` (upper).
-    ``values`` colours scatter points by a number (e.g. lift); ``labels`` are hover texts.
-    ``hline``/``vline`` use ``y[0]``/``x[0]``. Dates on x are seconds since the epoch."""
+    ``values`` colours scatter points and bars by a number (e.g. lift) on the scale
+    ``value_range`` ([low, high]; None: the values' own range); ``labels`` are hover texts.
+    ``hline``/``vline`` use ``y[0]``/``x[0]``; ``vspan`` shades ``x[0]`` to ``x[1]``.
+    ``alpha`` is the opacity of a band, span or scatter fill. Dates on x are seconds since the epoch."""
 
     kind: str
     x: list = field(default_factory=list)
@@ -30,6 +31,7 @@ class Layer:
     size: float | None = None
     dashed: bool = False
     alpha: float | None = None
+    value_range: list | None = None
 
     def __post_init__(self):
         if self.kind not in LAYER_KINDS:
@@ -39,6 +41,26 @@ class Layer:
         self.y2 = plain_list(self.y2)
         self.values = plain_list(self.values)
         self.labels = None if self.labels is None else [str(s) for s in self.labels]
+        self.value_range = _pair(self.value_range)
+
+    def subset(self, index) -> "Layer":
+        """The points at positions ``index`` (in that order), colours kept on the whole layer's
+        scale, so a filtered view of a plot does not recolour its points."""
+        import numpy as np
+
+        index = np.asarray(index, dtype=np.intp)
+
+        def take(a):
+            return None if a is None else np.asarray(a, dtype=float)[index]
+
+        value_range = self.value_range
+        if value_range is None and self.values:
+            v = np.asarray(self.values, dtype=float)
+            if np.isfinite(v).any():
+                value_range = [float(np.nanmin(v)), float(np.nanmax(v))]
+        labels = None if self.labels is None else np.asarray(self.labels, dtype=object)[index].tolist()
+        return replace(self, x=take(self.x), y=take(self.y), y2=take(self.y2), values=take(self.values),
+                       labels=labels, value_range=value_range)
 
 
 @dataclass
@@ -50,15 +72,29 @@ class PlotSpec:
     x_is_date: bool = False
     x_ticks: list | None = None      # [[position, label], ...] for categorical axes
     legend: bool = True
+    x_range: list | None = None      # [low, high]: the x range the plot opens on (None: everything)
+
+    def __post_init__(self):
+        self.x_range = _pair(self.x_range)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "PlotSpec":
+        """A spec from its JSON form; fields added since (``x_range``, ``value_range``) may be
+        missing. An unknown field is a TypeError: the project file calls such a plot damaged."""
         d = dict(d)
         layers = [Layer(**ly) for ly in d.pop("layers", [])]
         return cls(layers=layers, **d)
+
+
+def _pair(v) -> list | None:
+    """``[low, high]`` as two floats (TypeError/ValueError for anything else, e.g. a forged file)."""
+    if v is None:
+        return None
+    lo, hi = v
+    return [float(lo), float(hi)]
 
 
 def dates_to_seconds(values) -> list:

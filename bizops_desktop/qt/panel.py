@@ -4,7 +4,10 @@ plain-words message area, export; subclasses add their plots and tables.
 Subclass contract (see plugins/*/panel.py):
 - ``build_results(layout)``: create plots and tables once (use ``make_plot``, ``DataFrameTable``);
   call ``register_plot(name, widget)`` for each plot that can be exported as PNG.
-- ``show_result(result)``: update them from a Result with ``setData`` / ``set_frame``.
+- ``show_result(result)``: update them from a Result: tables with ``set_frame``, plots by
+  rendering PlotSpecs (the Result's, or from the analysis module's pure plot functions) with
+  ``render_plot(spec, widget)`` / ``widget.plot_view.render(spec)``, which updates the items in
+  place and gives hover, click-to-select (``plot_view.point_clicked``) and zoom.
 - ``clear_result()``: optional, when the result is dropped.
 Everything computed comes from ``analysis.execute`` run in the job runner; the panel only draws.
 """
@@ -170,33 +173,38 @@ class AnalysisPanel(QWidget):
 
     # -- for subclasses ----------------------------------------------------------------------
     def build_results(self, layout: QVBoxLayout) -> None:
-        """Create the result widgets once. The default shows each result table."""
-        from .table_model import DataFrameTable
-
-        self._generic_tables: dict[str, DataFrameTable] = {}
-        self._generic_layout = layout
-
-    def show_result(self, result: Result) -> None:
+        """Create the result widgets once. The default shows each result plot and table in a tab."""
         from PySide6.QtWidgets import QTabWidget
 
+        self._generic_tabs = QTabWidget(self.results)
+        self._generic_widgets: dict[tuple[str, str], QWidget] = {}
+        layout.addWidget(self._generic_tabs)
+
+    def show_result(self, result: Result) -> None:
         from .plots import make_plot, render_plot
         from .table_model import DataFrameTable
 
-        lay = self._generic_layout
-        while lay.count():
-            w = lay.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
-        tabs = QTabWidget(self.results)
+        tabs, old = self._generic_tabs, self._generic_widgets
+        tabs.clear()
+        # a rerun with the same plots and tables updates the same widgets
+        new: dict[tuple[str, str], QWidget] = {}
         for name, spec in result.plots.items():
-            pw = render_plot(spec, make_plot())
+            pw = old.pop(("plot", name), None)
+            pw = render_plot(spec, pw if pw is not None else make_plot(parent=tabs))
             self.register_plot(name, pw)
             tabs.addTab(pw, spec.title or name)
+            new[("plot", name)] = pw
         for name, frame in result.tables.items():
-            t = DataFrameTable(tabs)
+            t = old.pop(("table", name), None)
+            t = t if t is not None else DataFrameTable(tabs)
             t.set_frame(frame)
             tabs.addTab(t, name)
-        lay.addWidget(tabs)
+            new[("table", name)] = t
+        for (kind, name), w in old.items():
+            if kind == "plot":
+                self._plots.pop(name, None)
+            w.deleteLater()
+        self._generic_widgets = new
 
     def clear_result(self) -> None:
         pass

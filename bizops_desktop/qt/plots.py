@@ -1,15 +1,16 @@
-"""Shared pyqtgraph helpers: one look for every plot, a renderer for PlotSpec (used by tabs and
-by the CLI's PNG export), hover tips, PNG export."""
+"""Shared pyqtgraph helpers: one look for every plot and the one renderer of PlotSpecs (the tabs
+and the CLI's PNG export), with hover tips, click-to-select and zoom for every plugin."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -17,6 +18,15 @@ from bizops_desktop.core.plotspec import Layer, PlotSpec
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
+
+# A legend of dozens of entries helps nobody and costs a visible pause to build: past
+# MAX_LEGEND named layers, names show on hover only.
+MAX_LEGEND = 12
+# Colour scales are cut into this many brushes: the symbol cache keys on the brush object, so one
+# brush per point (87k rules) meant 87k cached symbols; a dozen shades read the same.
+COLOR_BINS = 12
+HOVER_KINDS = ("line", "scatter", "bar", "step")
+UNLISTED_KINDS = ("hline", "vline", "vspan")   # labelled on the plot, not in the legend
 
 _configured = False
 
@@ -46,6 +56,7 @@ def color(i: int) -> str:
 
 def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axis: bool = False,
               parent: QWidget | None = None) -> pg.PlotWidget:
+    """A PlotWidget with the shared look, a hover tip (``.hover``) and a renderer (``.plot_view``)."""
     configure()
     axis = {"bottom": pg.DateAxisItem(orientation="bottom")} if date_axis else None
     w = pg.PlotWidget(parent=parent, axisItems=axis)
@@ -56,94 +67,350 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axi
     for side in ("left", "bottom"):
         w.getAxis(side).enableAutoSIPrefix(False)   # "(x0.001)" on an axis confuses more than it helps
     w.addLegend(offset=(10, 10))
-    w.hover = HoverTip(w)
+    PlotView(w)
     return w
+
+
+def plot_view(widget: pg.PlotWidget) -> "PlotView":
+    """The renderer kept on ``widget`` (made on first use for a PlotWidget not from make_plot)."""
+    view = getattr(widget, "plot_view", None)
+    return view if view is not None else PlotView(widget)
+
+
+def render_plot(spec: PlotSpec, widget: pg.PlotWidget | None = None, *, reset_zoom: bool = True) -> pg.PlotWidget:
+    """Draw a PlotSpec into ``widget`` (its items reused, see :class:`PlotView`) or a new PlotWidget."""
+    if widget is None:
+        widget = make_plot(date_axis=spec.x_is_date)
+    plot_view(widget).render(spec, reset_zoom=reset_zoom)
+    return widget
 
 
 def _arr(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
-def value_brushes(values: Sequence[float], cmap: str = "viridis") -> list:
+_palettes: dict[tuple[str, int], np.ndarray] = {}
+
+
+def value_brushes(values: Sequence[float], cmap: str = "viridis", value_range: Sequence[float] | None = None,
+                  bins: int = COLOR_BINS) -> list:
+    """One brush per value, from ``bins`` shared brushes along ``cmap`` over ``value_range``
+    (default: the values' own range; the low end is the map's first colour, the high end its last)."""
     v = _arr(values)
     if len(v) == 0:
         return []
-    lo, hi = np.nanmin(v), np.nanmax(v)
-    t = np.zeros_like(v) if hi <= lo else (v - lo) / (hi - lo)
-    cm = pg.colormap.get(cmap)
-    return [pg.mkBrush(cm.map(float(x) if np.isfinite(x) else 0.0, mode="qcolor")) for x in t]
-
-
-def render_plot(spec: PlotSpec, widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
-    """Draw a PlotSpec into ``widget`` (cleared first) or a new PlotWidget."""
-    if widget is None:
-        widget = make_plot(spec.title, spec.x_label, spec.y_label, date_axis=spec.x_is_date)
+    if value_range is not None:
+        lo, hi = float(value_range[0]), float(value_range[1])
+    elif np.isfinite(v).any():
+        lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
     else:
-        widget.clear()
-        widget.setTitle(spec.title, color="#222", size="11pt")
-        widget.setLabel("bottom", spec.x_label)
-        widget.setLabel("left", spec.y_label)
-    hover = getattr(widget, "hover", None)
-    if hover is not None:
-        hover.clear()
-    # A legend of dozens of entries helps nobody and costs a visible pause to build: past
-    # MAX_LEGEND named layers, names show on hover only.
-    named = sum(1 for ly in spec.layers if ly.name)
-    for i, layer in enumerate(spec.layers):
-        draw_layer(widget, layer, color(i), legend=named <= MAX_LEGEND)
-    if spec.x_ticks:
-        widget.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]])
-    legend = widget.plotItem.legend
-    if legend is not None:
-        legend.setVisible(bool(spec.legend))
-    widget.enableAutoRange()
-    return widget
+        lo = hi = 0.0
+    with np.errstate(invalid="ignore"):
+        t = np.zeros_like(v) if not hi > lo else (v - lo) / (hi - lo)
+    k = np.rint(np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0) * (bins - 1)).astype(np.intp)
+    pal = _palettes.get((cmap, bins))
+    if pal is None:
+        cm = pg.colormap.get(cmap)
+        pal = np.empty(bins, dtype=object)
+        for i in range(bins):
+            pal[i] = pg.mkBrush(cm.map(i / max(bins - 1, 1), mode="qcolor"))
+        _palettes[(cmap, bins)] = pal
+    return pal[k].tolist()
 
 
-MAX_LEGEND = 12
+def _qcolor(col: str, alpha: float | None = None) -> QColor:
+    c = QColor(col)
+    if alpha is not None:
+        c.setAlphaF(float(alpha))
+    return c
 
 
-def draw_layer(widget: pg.PlotWidget, layer: Layer, default_color: str, legend: bool = True):
-    col = layer.color or default_color
-    name = (layer.name or None) if legend else None
-    x, y = _arr(layer.x), _arr(layer.y)
-    pen = pg.mkPen(col, width=layer.width or 2,
-                   style=Qt.PenStyle.DashLine if layer.dashed else Qt.PenStyle.SolidLine)
-    item = None
-    if layer.kind in ("line", "step"):
-        if layer.kind == "step" and len(x):
-            item = widget.plot(np.append(x, x[-1] + (x[-1] - x[-2] if len(x) > 1 else 1)), y, pen=pen,
-                               name=name, stepMode="center")
+class _Slot:
+    """What is drawn for one layer position: the layer last drawn there and its items (the first
+    is the one in the legend), plus its points for hover and selection."""
+
+    __slots__ = ("kind", "layer", "items", "x", "y", "color")
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.layer: Layer | None = None
+        self.items: list = []
+        self.x = self.y = np.zeros(0)
+        self.color = ""
+
+
+class PlotView(QObject):
+    """Draws PlotSpecs into one PlotWidget and keeps the items between draws.
+
+    ``render(spec)`` updates, for each layer position, the item already there when the layer kind
+    is the same (``setData``/``setOpts``; nothing at all when the layer is unchanged), makes or
+    removes only the difference, and updates title, axis labels, ticks and legend. Every plot
+    gets the same interaction: a hover tip with the nearest point's label, a click on a point
+    emits ``point_clicked(layer name, point index)`` (``last_click`` has the layer's position too),
+    ``select_point`` rings a point, the mouse wheel or a right-drag zooms, a double click or the
+    "A" button goes back to the view the spec opens on (``reset_zoom``).
+    """
+
+    point_clicked = Signal(str, int)
+
+    def __init__(self, widget: pg.PlotWidget):
+        super().__init__(widget)
+        self.widget = widget
+        widget.plot_view = self
+        hover = getattr(widget, "hover", None)
+        self.hover: HoverTip = hover if hover is not None else HoverTip(widget)
+        widget.hover = self.hover
+        self.spec: PlotSpec | None = None
+        self._slots: list[_Slot] = []
+        self._legend_key = None
+        self.selected: tuple[int, int] | None = None   # (layer position, point index)
+        self.last_click: Hit | None = None
+        self.marker = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#d62728", width=2.5), brush=pg.mkBrush(None))
+        self.marker.setZValue(999)
+        widget.addItem(self.marker, ignoreBounds=True)
+        widget.scene().sigMouseClicked.connect(self._clicked)
+        pi = widget.plotItem
+        try:
+            pi.autoBtn.clicked.disconnect(pi.autoBtnClicked)
+        except (RuntimeError, TypeError):   # not connected in this pyqtgraph: ours runs last anyway
+            pass
+        pi.autoBtn.clicked.connect(self._auto_button)
+
+    # -- drawing -------------------------------------------------------------------------------
+    def render(self, spec: PlotSpec, *, reset_zoom: bool = True) -> None:
+        """Show ``spec``. ``reset_zoom=False`` keeps the user's zoom (e.g. a marker moved by a slider)."""
+        w = self.widget
+        self._date_axis(spec.x_is_date)
+        w.setTitle(spec.title, color="#222", size="11pt")
+        w.setLabel("bottom", spec.x_label)
+        w.setLabel("left", spec.y_label)
+        w.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]] if spec.x_ticks else None)
+        n = len(spec.layers)
+        for i, layer in enumerate(spec.layers):
+            slot = self._slots[i] if i < len(self._slots) else None
+            # a slot whose items someone removed (widget.clear()) is drawn afresh
+            if slot is not None and (slot.kind != layer.kind or (slot.items and slot.items[0].scene() is None)):
+                self._remove(slot)
+                slot = None
+            if slot is None:
+                slot = _Slot(layer.kind)
+                if i < len(self._slots):
+                    self._slots[i] = slot
+                else:
+                    self._slots.append(slot)
+            if slot.layer is layer or (slot.layer == layer and slot.items):
+                continue
+            self._draw(slot, layer, color(i), i)
+        for slot in self._slots[n:]:
+            self._remove(slot)
+        del self._slots[n:]
+        self._update_legend(spec)
+        self.hover.clear()
+        for i, slot in enumerate(self._slots):
+            if slot.kind in HOVER_KINDS and len(slot.x):
+                self.hover.add(slot.x, slot.y, slot.layer.labels, slot.layer.name, layer=i)
+        self.spec = spec
+        self.clear_selection()
+        if reset_zoom:
+            self.reset_zoom()
+
+    def clear(self) -> None:
+        """Remove every layer (title and axis labels stay)."""
+        for slot in self._slots:
+            self._remove(slot)
+        self._slots.clear()
+        self.spec = None
+        self._update_legend(None)
+        self.hover.clear()
+        self.clear_selection()
+        self.widget.getAxis("bottom").setTicks(None)
+
+    def item(self, layer: int | str):
+        """The pyqtgraph item drawn for a layer (by position or name): PlotDataItem, ScatterPlotItem,
+        FillBetweenItem, BarGraphItem, InfiniteLine or LinearRegionItem."""
+        i = self._position(layer)
+        return None if i is None else self._slots[i].items[0]
+
+    def items(self) -> list:
+        """Every layer's item, in layer order."""
+        return [s.items[0] for s in self._slots]
+
+    def _position(self, layer: int | str) -> int | None:
+        if isinstance(layer, int):
+            return layer if 0 <= layer < len(self._slots) else None
+        for i, s in enumerate(self._slots):
+            if s.layer.name == layer:
+                return i
+        return None
+
+    def _date_axis(self, date: bool) -> None:
+        w = self.widget
+        if isinstance(w.getAxis("bottom"), pg.DateAxisItem) == bool(date):
+            return
+        axis = pg.DateAxisItem(orientation="bottom") if date else pg.AxisItem("bottom")
+        w.plotItem.setAxisItems({"bottom": axis})
+        axis.enableAutoSIPrefix(False)
+        w.showGrid(x=True, y=True, alpha=0.15)
+
+    def _add(self, slot: _Slot, item, ignore_bounds: bool = False):
+        self.widget.addItem(item, ignoreBounds=ignore_bounds)
+        slot.items.append(item)
+        return item
+
+    def _remove(self, slot: _Slot) -> None:
+        for it in slot.items:
+            self.widget.removeItem(it)
+        slot.items = []
+
+    def _draw(self, slot: _Slot, layer: Layer, default_color: str, i: int) -> None:
+        k = layer.kind
+        col = layer.color or default_color
+        x, y = _arr(layer.x), _arr(layer.y)
+        pen = pg.mkPen(col, width=layer.width or 2,
+                       style=Qt.PenStyle.DashLine if layer.dashed else Qt.PenStyle.SolidLine)
+        item = slot.items[0] if slot.items else None
+        if k in ("line", "step"):
+            if item is None:
+                item = self._add(slot, pg.PlotDataItem())
+            item.setPen(pen)
+            if k == "step":
+                if len(x):   # stepMode "center" wants the edges: one more x than y
+                    edges = np.append(x, x[-1] + (x[-1] - x[-2] if len(x) > 1 else 1))
+                    item.setData(edges, y, stepMode="center")
+                else:
+                    item.setData([], [], stepMode=None)
+            else:
+                item.setData(x, y, connect="finite")
+        elif k == "scatter":
+            if item is None:
+                item = self._add(slot, pg.ScatterPlotItem())
+            if layer.values:
+                # thin outline: the light end of the colour map vanishes on white otherwise
+                brush = value_brushes(layer.values, value_range=layer.value_range)
+                edge = pg.mkPen("#555", width=0.5)
+            else:
+                brush, edge = pg.mkBrush(_qcolor(col, layer.alpha)), pg.mkPen(None)
+            item.setData(x=x, y=y, size=layer.size or 8, pen=edge, brush=brush)
+        elif k == "band":
+            if item is None:
+                lower, upper = pg.PlotDataItem(pen=pg.mkPen(None)), pg.PlotDataItem(pen=pg.mkPen(None))
+                item = self._add(slot, pg.FillBetweenItem(lower, upper))
+                slot.items += [lower, upper]
+            _, lower, upper = slot.items
+            lower.setData(x, y)
+            upper.setData(x, _arr(layer.y2 or []))
+            item.setBrush(pg.mkBrush(_qcolor(col, layer.alpha if layer.alpha is not None else 0.2)))
+        elif k == "bar":
+            xs = np.unique(x[np.isfinite(x)])
+            width = layer.width or (float(np.min(np.diff(xs))) * 0.8 if len(xs) > 1 else 0.8)
+            brushes = value_brushes(layer.values, value_range=layer.value_range) if layer.values else None
+            # a missing value is no bar (and no hover point), not a flat rectangle at zero
+            keep = np.isfinite(x) & np.isfinite(y)
+            if brushes is not None:
+                brushes = [b for b, k in zip(brushes, keep) if k]
+            opts = dict(x=x[keep], height=y[keep], width=width, brush=pg.mkBrush(col), brushes=brushes)
+            if item is None:
+                item = self._add(slot, pg.BarGraphItem(**opts))
+            else:
+                item.setOpts(**opts)
+        elif k in ("hline", "vline"):
+            pos = (layer.y or [0])[0] if k == "hline" else (layer.x or [0])[0]
+            if item is None:
+                item = self._add(slot, pg.InfiniteLine(angle=0 if k == "hline" else 90, movable=False, label="",
+                                                       labelOpts={"position": 0.9}))
+            item.setPen(pen)
+            item.setValue(0.0 if pos is None else pos)
+            item.label.setFormat((layer.name or "").replace("{", "{{").replace("}", "}}"))
+            item.label.setColor(col)
+        elif k == "vspan":
+            lo, hi = (x[0], x[1]) if len(x) >= 2 else (0.0, 0.0)
+            if item is None:
+                item = self._add(slot, pg.LinearRegionItem(values=(lo, hi), movable=False, pen=pg.mkPen(None)),
+                                 ignore_bounds=True)
+            item.setRegion((lo, hi))
+            item.setBrush(pg.mkBrush(_qcolor(col, layer.alpha if layer.alpha is not None else 0.12)))
+            item.setVisible(len(x) >= 2)
+        # later layers on top; a shaded span behind everything
+        item.setZValue(-10.0 + i / 1000 if k == "vspan" else i / 1000)
+        slot.layer, slot.x, slot.y, slot.color = layer, x, y, col
+
+    def _update_legend(self, spec: PlotSpec | None) -> None:
+        legend = self.widget.plotItem.legend
+        named = [(i, s) for i, s in enumerate(self._slots) if s.layer.name and s.kind not in UNLISTED_KINDS]
+        if len(named) > MAX_LEGEND:
+            named = []
+        if legend is None:
+            if spec is None or not spec.legend or not named:
+                return
+            legend = self.widget.addLegend(offset=(10, 10))
+        key = tuple((i, s.layer.name, s.color, s.layer.alpha, id(s.items[0])) for i, s in named)
+        if key != self._legend_key:
+            legend.clear()
+            for _, s in named:
+                if s.kind == "band":   # a filled square, not a line sample
+                    c = _qcolor(s.color, s.layer.alpha if s.layer.alpha is not None else 0.2)
+                    legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=c), s.layer.name)
+                else:
+                    legend.addItem(s.items[0], s.layer.name)
+            self._legend_key = key
+        legend.setVisible(bool(spec.legend) if spec is not None else False)
+
+    # -- selection -------------------------------------------------------------------------------
+    def select_point(self, layer: int | str, index: int) -> bool:
+        """Ring point ``index`` of a layer (by position or name); False if there is no such point."""
+        i = self._position(layer)
+        if i is None or not 0 <= index < len(self._slots[i].x):
+            self.clear_selection()
+            return False
+        slot = self._slots[i]
+        if self.marker.scene() is None:
+            self.widget.addItem(self.marker, ignoreBounds=True)
+        self.marker.setData([slot.x[index]], [slot.y[index]], size=(slot.layer.size or 8) + 10)
+        self.selected = (i, int(index))
+        return True
+
+    def clear_selection(self) -> None:
+        self.selected = None
+        self.marker.setData([], [])
+
+    def _clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if ev.double():
+            self.reset_zoom()
+            return
+        hit = self.hover.nearest(ev.scenePos())
+        if hit is not None:
+            self.last_click = hit
+            self.point_clicked.emit(hit.name, hit.index)
+
+    # -- zoom ------------------------------------------------------------------------------------
+    def reset_zoom(self) -> None:
+        """Back to the view the spec opens on: its ``x_range`` (y fitted to what is visible there),
+        else everything."""
+        vb = self.widget.plotItem.vb
+        x_range = self.spec.x_range if self.spec is not None else None
+        if x_range:
+            vb.setAutoVisible(y=True)
+            vb.enableAutoRange(axis=vb.YAxis)
+            vb.setXRange(x_range[0], x_range[1], padding=0)
         else:
-            item = widget.plot(x, y, pen=pen, name=name, connect="finite")
-    elif layer.kind == "scatter":
-        brushes = value_brushes(layer.values) if layer.values else pg.mkBrush(QColor(col))
-        item = pg.ScatterPlotItem(x=x, y=y, size=layer.size or 8, pen=pg.mkPen(None), brush=brushes, name=name)
-        widget.addItem(item)  # a named item joins the legend by itself
-    elif layer.kind == "band":
-        lower = pg.PlotDataItem(x, y, pen=pg.mkPen(None))
-        upper = pg.PlotDataItem(x, _arr(layer.y2 or []), pen=pg.mkPen(None))
-        c = QColor(col)
-        c.setAlphaF(layer.alpha if layer.alpha is not None else 0.2)
-        item = pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(c))
-        widget.addItem(item)
-        if name and widget.plotItem.legend is not None:
-            widget.plotItem.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=c), name)
-    elif layer.kind == "bar":
-        width = layer.width or (float(np.nanmin(np.diff(np.unique(x)))) * 0.8 if len(np.unique(x)) > 1 else 0.8)
-        brushes = value_brushes(layer.values) if layer.values else None
-        item = pg.BarGraphItem(x=x, height=y, width=width, brush=pg.mkBrush(col), brushes=brushes, name=name)
-        widget.addItem(item)
-    elif layer.kind in ("hline", "vline"):
-        pos = (layer.y or [0])[0] if layer.kind == "hline" else (layer.x or [0])[0]
-        item = pg.InfiniteLine(pos=pos, angle=0 if layer.kind == "hline" else 90, pen=pen,
-                               label=layer.name or None, labelOpts={"position": 0.9, "color": col})
-        widget.addItem(item)
-    hover = getattr(widget, "hover", None)
-    if hover is not None and layer.kind in ("line", "scatter", "bar", "step") and len(x):
-        labels = layer.labels
-        hover.add(x, y, labels, layer.name)
-    return item
+            vb.setAutoVisible(y=False)
+            vb.enableAutoRange()
+
+    def _auto_button(self) -> None:
+        self.reset_zoom()
+        self.widget.plotItem.autoBtn.hide()
+
+
+class Hit(NamedTuple):
+    distance: float    # screen pixels from the mouse
+    x: float
+    y: float
+    label: str | None
+    name: str          # the layer's name
+    index: int         # the point's position in its layer
+    layer: int         # the layer's position in the spec (-1: added by hand)
 
 
 class HoverTip:
@@ -151,7 +418,7 @@ class HoverTip:
 
     def __init__(self, widget: pg.PlotWidget, date_axis: bool | None = None):
         self.widget = widget
-        self._sets: list[tuple[np.ndarray, np.ndarray, list | None, str]] = []
+        self._sets: list[tuple[np.ndarray, np.ndarray, list | None, str, int]] = []
         self.text = pg.TextItem("", color="#111", fill=pg.mkBrush(255, 255, 225, 230), anchor=(0, 1))
         self.text.setZValue(1000)
         self.text.hide()
@@ -166,10 +433,10 @@ class HoverTip:
             self.widget.addItem(self.text, ignoreBounds=True)
         self.text.hide()
 
-    def add(self, x, y, labels=None, name: str = "") -> None:
-        self._sets.append((np.asarray(x, float), np.asarray(y, float), labels, name))
+    def add(self, x, y, labels=None, name: str = "", layer: int = -1) -> None:
+        self._sets.append((np.asarray(x, float), np.asarray(y, float), labels, name, layer))
 
-    def nearest(self, pos: QPointF, max_px: float = 20.0):
+    def nearest(self, pos: QPointF, max_px: float = 20.0) -> Hit | None:
         """The closest point to a scene position, within ``max_px`` screen pixels."""
         vb = self.widget.plotItem.vb
         if not vb.sceneBoundingRect().contains(pos):
@@ -179,23 +446,22 @@ class HoverTip:
         if not pw or not ph:
             return None
         best = None
-        for x, y, labels, name in self._sets:
+        for x, y, labels, name, layer in self._sets:
+            if not len(x):
+                continue
             d = np.hypot((x - m.x()) / pw, (y - m.y()) / ph)
             d[~np.isfinite(d)] = np.inf
-            if not len(d):
-                continue
             j = int(np.argmin(d))
-            if d[j] <= max_px and (best is None or d[j] < best[0]):
-                best = (float(d[j]), float(x[j]), float(y[j]), labels[j] if labels else None, name, j)
+            if d[j] <= max_px and (best is None or d[j] < best.distance):
+                best = Hit(float(d[j]), float(x[j]), float(y[j]), labels[j] if labels else None, name, j, layer)
         return best
 
-    def describe(self, hit) -> str:
-        _, x, y, label, name, _ = hit
-        if label:
-            return label
+    def describe(self, hit: Hit) -> str:
+        if hit.label:
+            return hit.label
         axis = self.widget.getAxis("bottom")
-        xs = axis.tickStrings([x], 1, 1)[0] if isinstance(axis, pg.DateAxisItem) else f"{x:,.4g}"
-        return (f"{name}: " if name else "") + f"{xs}, {y:,.4g}"
+        xs = axis.tickStrings([hit.x], 1, 1)[0] if isinstance(axis, pg.DateAxisItem) else f"{hit.x:,.4g}"
+        return (f"{hit.name}: " if hit.name else "") + f"{xs}, {hit.y:,.4g}"
 
     def _moved(self, evt) -> None:
         pos = evt[0]
@@ -205,7 +471,7 @@ class HoverTip:
             return
         self.last_text = self.describe(hit)
         self.text.setText(self.last_text)
-        self.text.setPos(hit[1], hit[2])
+        self.text.setPos(hit.x, hit.y)
         self.text.show()
 
 

@@ -4,18 +4,29 @@ selected rule in plain words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
-from bizops_desktop.qt.plots import make_plot, value_brushes
+from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
 from .analysis import join_names, rule_text
+
+
+def shown_rules_plot(plot: PlotSpec | None, shown) -> PlotSpec | None:
+    """The analysis' rules scatter cut to the rules the table shows (positions in the result's
+    rules table), coloured on the scale of all rules so a filter does not recolour them."""
+    if plot is None or not plot.layers:
+        return plot
+    return replace(plot, layers=[plot.layers[0].subset(shown), *plot.layers[1:]])
+
 
 SIDES = (("either side", "any"), ("the left side (if the order has)", "left"),
          ("the right side (then it also has)", "right"))
@@ -49,15 +60,9 @@ class BasketPanel(AnalysisPanel):
         self.table.model.layoutChanged.connect(self._redraw_points)
         split.addWidget(self.table)
 
-        self.plot = make_plot("Basket rules", "Support (share of all orders)",
+        self.plot = make_plot("Basket rules", "Support (share of orders)",
                               "Confidence (share of orders with the left side)")
-        self.plot.plotItem.legend.setVisible(False)
-        self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#555", width=0.5), hoverable=False)
-        self.scatter.sigClicked.connect(self._points_clicked)
-        self.plot.addItem(self.scatter)
-        self.marker = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#d62728", width=2.5), brush=pg.mkBrush(None))
-        self.marker.setZValue(10)
-        self.plot.addItem(self.marker)
+        self.plot.plot_view.point_clicked.connect(self._point_clicked)
         self.register_plot("rules", self.plot)
         self.lift_label = QLabel(self.results)
         self.lift_label.setStyleSheet("color: #555")
@@ -81,6 +86,9 @@ class BasketPanel(AnalysisPanel):
         self._display = pd.DataFrame()
         self._labels: list[str] = []
         self._selected: int | None = None
+        self._plot_spec: PlotSpec | None = None
+        self._shown = np.zeros(0, dtype=int)   # the rule shown at each point of the plot
+        self._reset_zoom = True
 
     # -- result ------------------------------------------------------------------------------
     def show_result(self, result: Result) -> None:
@@ -105,7 +113,8 @@ class BasketPanel(AnalysisPanel):
             "orders": rules.get("count", pd.Series(dtype=float)).to_numpy(),
         })
         lift = self._display["lift"].to_numpy(dtype=float)
-        self._brushes = value_brushes(lift.tolist()) if len(lift) else []
+        self._plot_spec = result.plots.get("rules")
+        self._reset_zoom = True
 
         # products seen in the rules, by name, for the side filter
         products: dict[str, str] = {}
@@ -137,8 +146,8 @@ class BasketPanel(AnalysisPanel):
         self.rules = pd.DataFrame()
         self._display = pd.DataFrame()
         self.table.set_frame(None)
-        self.scatter.setData([], [])
-        self.marker.setData([], [])
+        self._plot_spec = None
+        self.plot.plot_view.clear()
         self.headline.setText("")
         self.why_label.setText("")
 
@@ -163,14 +172,14 @@ class BasketPanel(AnalysisPanel):
         return self.table.model.frame().index.to_numpy()
 
     def _redraw_points(self) -> None:
-        shown = self._shown_rules() if len(self._display) else np.zeros(0, dtype=int)
-        x = self._display["support"].to_numpy(dtype=float)[shown] if len(shown) else []
-        y = self._display["confidence"].to_numpy(dtype=float)[shown] if len(shown) else []
-        brushes = [self._brushes[i] for i in shown]
-        self.scatter.setData(x=x, y=y, brush=brushes, data=list(map(int, shown)))
-        self.plot.hover.clear()
-        if len(shown):
-            self.plot.hover.add(x, y, [self._labels[i] for i in shown], "rules")
+        self._shown = self._shown_rules() if len(self._display) else np.zeros(0, dtype=int)
+        spec = shown_rules_plot(self._plot_spec, self._shown)
+        if spec is None:
+            self.plot.plot_view.clear()
+        else:
+            # a new result opens on all its points; a filter or sort keeps the user's zoom
+            self.plot.plot_view.render(spec, reset_zoom=self._reset_zoom)
+            self._reset_zoom = False
         self._update_marker()
 
     # -- selection -------------------------------------------------------------------------
@@ -189,16 +198,15 @@ class BasketPanel(AnalysisPanel):
         self._update_marker()
 
     def _update_marker(self) -> None:
-        r = self._selected
-        if r is None or r >= len(self._display):
-            self.marker.setData([], [])
-            return
-        self.marker.setData([float(self._display["support"].iat[r])], [float(self._display["confidence"].iat[r])])
+        at = np.flatnonzero(self._shown == self._selected) if self._selected is not None else []
+        if len(at):
+            self.plot.plot_view.select_point(0, int(at[0]))
+        else:
+            self.plot.plot_view.clear_selection()
 
-    def _points_clicked(self, _item, points, _ev=None) -> None:
-        if points is None or not len(points):
-            return
-        self.select_rule(int(points[0].data()))
+    def _point_clicked(self, _layer: str, index: int) -> None:
+        if 0 <= index < len(self._shown):
+            self.select_rule(int(self._shown[index]))
 
     def selected_rule(self) -> int | None:
         return self._selected

@@ -292,9 +292,14 @@ def roc_plot(roc: pd.DataFrame, fpr_at: float, tpr_at: float, threshold: float, 
         layers=[
             Layer("line", x=[0, 1], y=[0, 1], name="guessing", color="#999999", dashed=True),
             Layer("line", x=roc["fpr"], y=roc["tpr"], name="model", color="#1f77b4", width=2),
-            Layer("scatter", x=[fpr_at], y=[tpr_at], name=f"threshold {threshold:.2f}", color="#d62728",
-                  size=10, labels=[f"threshold {threshold:.2f}: {tpr_at:.0%} caught, {fpr_at:.0%} false alarms"]),
+            threshold_marker(fpr_at, tpr_at, threshold),
         ])
+
+
+def threshold_marker(fpr_at: float, tpr_at: float, threshold: float) -> Layer:
+    """The point of the ROC curve at the threshold (the tab moves it with its slider)."""
+    return Layer("scatter", x=[fpr_at], y=[tpr_at], name=f"threshold {threshold:.2f}", color="#d62728",
+                 size=10, labels=[f"threshold {threshold:.2f}: {tpr_at:.0%} caught, {fpr_at:.0%} false alarms"])
 
 
 def odds_plot(coefficients: pd.DataFrame, top: int = TOP_ODDS) -> PlotSpec:

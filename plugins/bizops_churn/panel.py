@@ -4,11 +4,11 @@ stored cross-validated probabilities (no rerun), and the strongest odds ratios."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPushButton, QSlider, QTabWidget, QVBoxLayout,
@@ -21,6 +21,7 @@ from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
 from . import model as M
+from .analysis import threshold_marker
 
 ORDERS_ONLY = ("churn_days", "cutoff")
 STEPS = 1000          # slider resolution: thresholds in steps of 0.001
@@ -61,14 +62,9 @@ class ChurnPanel(AnalysisPanel):
                                   "false alarms: share of staying customers flagged",
                                   "churners caught: share of churners flagged")
         self.register_plot("roc", self.roc_plot)
-        self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine), name="guessing")
-        self.roc_curve = self.roc_plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), name="model")
-        self.roc_marker = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), name="threshold")
-        self.roc_plot.addItem(self.roc_marker)
         if self.roc_plot.plotItem.legend is not None:
             self.roc_plot.plotItem.legend.setOffset((-10, -10))   # bottom right: the curve lives top left
-        self.roc_plot.setXRange(0, 1)
-        self.roc_plot.setYRange(0, 1)
+        self._roc_spec = None
         hl.addWidget(self.roc_plot, 3)
 
         side = QVBoxLayout()
@@ -150,9 +146,9 @@ class ChurnPanel(AnalysisPanel):
         self.headline.setText("")
         for t in (self.scores_table, self.coef_table, self.metrics_table):
             t.set_frame(None)
-        self.roc_curve.setData([], [])
-        self.roc_marker.setData([], [])
-        self.odds_plot.clear()
+        self._roc_spec = None
+        self.roc_plot.plot_view.clear()
+        self.odds_plot.plot_view.clear()
         self._oof, self._actual, self._scores, self.threshold = np.zeros(0), np.zeros(0, dtype=int), None, None
         self.export_list_button.setEnabled(False)
 
@@ -170,14 +166,15 @@ class ChurnPanel(AnalysisPanel):
             text += (f" Learned from orders up to {m['observation_end']} (churned = no order in the "
                      f"{m['churn_days']} days to {m['cutoff']}); the list ranks every customer as of {m['cutoff']}.")
         self.headline.setText(text)
+        # The analysis' ROC plot; the panel adds what hover says at each point (not stored in the
+        # project: one text per customer) and moves the threshold marker with the slider.
+        spec = result.plots["roc"]
         roc = result.tables["roc"]
-        self.roc_curve.setData(roc["fpr"].to_numpy(float), roc["tpr"].to_numpy(float))
-        hover = getattr(self.roc_plot, "hover", None)
-        if hover is not None:
-            hover.clear()
-            hover.add(roc["fpr"], roc["tpr"],
-                      [f"threshold {t:.3f}: {y:.0%} caught, {x:.0%} false alarms"
-                       for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])], "model")
+        layers = list(spec.layers)
+        layers[1] = replace(layers[1], labels=[f"threshold {t:.3f}: {y:.0%} caught, {x:.0%} false alarms"
+                                               for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])])
+        self._roc_spec = replace(spec, layers=layers)
+        render_plot(self._roc_spec, self.roc_plot)
         render_plot(result.plots["odds_ratios"], self.odds_plot)
         self.coef_table.set_frame(result.tables["coefficients"])
         self.metrics_table.set_frame(result.tables["metrics"])
@@ -229,7 +226,10 @@ class ChurnPanel(AnalysisPanel):
                                               f"{cost:g} each, keeping churners worth {value:g})")
         else:
             self.rate_labels["value"].setText("give contact_cost and customer_value to see it")
-        self.roc_marker.setData([r["fpr"]], [r["recall"]])
+        if self._roc_spec is not None:
+            marker = threshold_marker(r["fpr"], r["recall"], t)
+            render_plot(replace(self._roc_spec, layers=[*self._roc_spec.layers[:-1], marker]), self.roc_plot,
+                        reset_zoom=False)
 
     # -- the list ----------------------------------------------------------------------------------
     def shown_scores(self) -> pd.DataFrame | None:

@@ -26,9 +26,11 @@ METRIC_COLS = ("mae", "rmse", "mape", "smape", "mase")
 
 
 def config_from_params(params: dict[str, Any], freq: str) -> dict:
-    """The per-series configuration (plain JSON, sent to worker processes)."""
-    m = params.get("season_length") or SEASON_LENGTH[freq]
-    sorder = params.get("seasonal_order")
+    """The per-series configuration (plain JSON, sent to worker processes). ``params`` come
+    resolved and checked against the Param list (``Analysis.execute``); only what one Param cannot
+    say alone is checked here."""
+    m = params["season_length"] or SEASON_LENGTH[freq]
+    sorder = params["seasonal_order"]
     if sorder is not None:
         if sorder[3] < 2:
             raise UsageError(f"seasonal_order needs a season length m of at least 2, got {sorder[3]}",
@@ -36,24 +38,23 @@ def config_from_params(params: dict[str, Any], freq: str) -> dict:
         if sorder[1] > 1:
             raise UsageError("seasonal differencing D above 1 is not supported", where="parameter seasonal_order")
         m = sorder[3]
-    order = params.get("order")
+    order = params["order"]
     if order is not None and order[1] > 2:
         raise UsageError(f"differencing d = {order[1]} is too high", where="parameter order",
                          hint="Use d = 0, 1 or 2")
-    levels = sorted({float(v) for v in (params.get("level") or [80, 95])})
+    levels = sorted(set(params["level"]))
     if not levels:
         raise UsageError("give at least one interval level", where="parameter level", hint="e.g. 80,95")
-    return {"method": params.get("method", "auto"), "horizon": int(params.get("horizon", 12)), "m": int(m),
-            "window": params.get("window"), "alpha": params.get("alpha"), "trend": params.get("trend", "add"),
-            "seasonal": params.get("seasonal", "add"), "order": order, "seasonal_order": sorder,
-            "log": bool(params.get("log")), "holdout": params.get("holdout"), "levels": levels}
+    return {"method": params["method"], "horizon": params["horizon"], "m": m, "window": params["window"],
+            "alpha": params["alpha"], "trend": params["trend"], "seasonal": params["seasonal"], "order": order,
+            "seasonal_order": sorder, "log": params["log"], "holdout": params["holdout"], "levels": levels}
 
 
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     prog_view = progress.sub(0.0, 0.05)
     prog_view.report(0.0, "Adding up sales per period")
-    freq = None if params.get("freq") in (None, "auto") else params["freq"]
-    series = series_view(dataset, freq=freq, top=params.get("top_products"))
+    freq = None if params["freq"] == "auto" else params["freq"]
+    series = series_view(dataset, freq=freq, top=params["top_products"])
     cfg = config_from_params(params, series.freq)
     result = forecast_all(series, cfg, progress.sub(0.05, 0.97))
     progress.report(1.0, "Forecast done")
@@ -161,16 +162,14 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
                      f"where a model (not a baseline) was chosen.")
     notes.append("MAPE skips periods with zero actual sales.")
 
-    plots = {}
-    if first is not None:
-        plots["forecast"] = forecast_plot(first, extra_series[first], idx, future, levels, series.value_name)
-        plots["methods"] = methods_plot(first, extra_series[first])
     extra = {"freq": freq, "dates": [d.date().isoformat() for d in idx],
              "future": [d.date().isoformat() for d in future], "levels": levels,
              "order": [nm for nm in series.names if nm in extra_series], "series": extra_series,
              "value": series.value_name}
-    # Round-trip through JSON now so the project file stores exactly what the panel draws.
+    # Round-trip through JSON now so the project file stores exactly what the panel draws, and
+    # draw the first series' plots from it just as the tab draws any series it is asked for.
     extra = plain(extra, nonfinite="text")
+    plots = series_plots(extra, first) if first is not None else {}
     return Result(tables={"forecast": forecast, "backtest": backtest, "models": models},
                   metrics=metrics, plots=plots, notes=_dedupe(notes), extra=extra)
 
@@ -184,16 +183,37 @@ def _dedupe(notes: list[str]) -> list[str]:
     return out
 
 
-def forecast_plot(name: str, e: dict, idx: pd.DatetimeIndex, future: pd.DatetimeIndex, levels: list[str],
-                  value_name: str) -> PlotSpec:
+def series_plots(extra: dict, name: str) -> dict[str, PlotSpec]:
+    """The plots of one series, from a Result's ``extra``: the CLI's PNGs and the tab (for every
+    series the user picks) both come from here."""
+    e = extra["series"][name]
+    return {"forecast": forecast_plot(name, e, extra["dates"], extra["future"], extra["levels"], extra["value"]),
+            "methods": methods_plot(name, e)}
+
+
+def _num(v) -> str:
+    return "–" if v is None or isinstance(v, str) else f"{v:,.4g}"
+
+
+def forecast_plot(name: str, e: dict, dates, future, levels: list[str], value_name: str) -> PlotSpec:
     """History, fitted values, forecast and interval bands (widest first, so the narrow band is on
-    top), with the start of the backtest window and of the forecast marked."""
-    x_hist = dates_to_seconds(idx)
+    top), with the backtest window shaded and its start marked. ``dates``/``future``: the periods
+    (ISO dates or timestamps)."""
+    dates, future = pd.DatetimeIndex(pd.to_datetime(list(dates))), pd.DatetimeIndex(pd.to_datetime(list(future)))
+    x_hist = dates_to_seconds(dates)
     x_fut = dates_to_seconds(future) if len(future) else []
-    layers = [Layer("line", x_hist, e["values"], name="sales", color="#1f77b4")]
+    days = [f"{d:%Y-%m-%d}" for d in dates]
+    layers = []
+    bs = e.get("backtest_start", -1)
+    has_window = bs is not None and 0 <= bs < len(x_hist)
+    if has_window:
+        layers.append(Layer("vspan", [x_hist[bs], x_hist[-1]], [], color="#2ca02c", alpha=0.12))
+    layers.append(Layer("line", x_hist, e["values"], name="sales", color="#1f77b4",
+                        labels=[f"{d}: {value_name} {_num(v)}" for d, v in zip(days, e["values"])]))
     fitted = [np.nan if v is None else v for v in (e.get("fitted") or [])]
     if fitted:
-        layers.append(Layer("line", x_hist, fitted, name=f"fitted ({e['method']})", color="#7f7f7f", dashed=True))
+        layers.append(Layer("line", x_hist, fitted, name=f"fitted ({e['method']})", color="#7f7f7f", dashed=True,
+                            labels=[f"{d}: fitted {_num(v)}" for d, v in zip(days, e.get("fitted"))]))
     if len(future):
         # Bands start at the last observed period so the forecast visibly continues the data.
         x_band = [x_hist[-1]] + list(x_fut)
@@ -203,12 +223,17 @@ def forecast_plot(name: str, e: dict, idx: pd.DatetimeIndex, future: pd.Datetime
             hi = [last] + [np.nan if v is None else v for v in e["upper"][lv]]
             layers.append(Layer("band", x_band, lo, y2=hi, name=f"{lv}% interval", color="#ff7f0e",
                                 alpha=0.15 if float(lv) >= 90 else 0.3))
+        outer = max(levels, key=float) if levels else None
+        labels = [f"{days[-1]}: {value_name} {_num(last)}"]
+        for k, (d, v) in enumerate(zip(future, e["forecast"])):
+            text = f"{d:%Y-%m-%d}: forecast {_num(v)}"
+            if outer is not None and e["lower"][outer][k] is not None:
+                text += f" ({outer}%: {_num(e['lower'][outer][k])} to {_num(e['upper'][outer][k])})"
+            labels.append(text)
         layers.append(Layer("line", x_band, [last] + list(e["forecast"]), name=f"forecast ({e['method']})",
-                            color="#d62728", width=2))
-    bs = e.get("backtest_start", -1)
-    if bs is not None and 0 <= bs < len(x_hist):
-        layers.append(Layer("vline", [x_hist[bs]], [], name="backtest window starts", color="#2ca02c",
-                            dashed=True))
+                            color="#d62728", width=2.5, labels=labels))
+    if has_window:
+        layers.append(Layer("vline", [x_hist[bs]], [], name="backtest", color="#2ca02c", dashed=True))
     return PlotSpec(title=f"Forecast: {e.get('label', name)}", x_label="period", y_label=value_name,
                     layers=layers, x_is_date=True)
 
@@ -223,13 +248,29 @@ def short_name(method: str) -> str:
     return SHORT_NAMES.get(method, method)
 
 
+def error_metric(backtest: dict) -> str:
+    """The backtest error the methods are compared on: MASE (scale-free) when every method has
+    it, else MAE; MAE also when nothing was backtested, as there is no scale to compare with."""
+    return "mase" if backtest and all(m.get("mase") is not None for m in backtest.values()) else "mae"
+
+
 def methods_plot(name: str, e: dict) -> PlotSpec:
+    """Each method's backtest error as a bar: the chosen one red, the baselines grey."""
     bt = e.get("backtest") or {}
     meths = list(bt)
-    key = "mase" if all(bt[m].get("mase") is not None for m in meths) else "mae"
-    vals = [bt[m].get(key) for m in meths]
+    key = error_metric(bt)
+    chosen = e.get("method")
+    groups = (("chosen", "#d62728", lambda m: m == chosen),
+              ("baselines", "#9e9e9e", lambda m: m != chosen and m in BASELINES),
+              ("other methods", "#1f77b4", lambda m: m != chosen and m not in BASELINES))
+    layers = []
+    for group, col, member in groups:
+        pos = [i for i, m in enumerate(meths) if member(m)]
+        if pos:
+            vals = [bt[meths[i]].get(key) for i in pos]
+            labels = [f"{meths[i]}: {key.upper()} " + ("–" if v is None else f"{v:.3g}")
+                      + (" (chosen)" if meths[i] == chosen else "") for i, v in zip(pos, vals)]
+            layers.append(Layer("bar", pos, vals, name=group, labels=labels, color=col, width=0.7))
     return PlotSpec(title=f"Backtest error by method: {e.get('label', name)} (lower is better)",
-                    x_label="method", y_label=key.upper(),
-                    layers=[Layer("bar", list(range(len(meths))), vals, name=key.upper(), labels=meths,
-                                  color="#1f77b4")],
+                    x_label="method", y_label=key.upper(), layers=layers,
                     x_ticks=[[i, short_name(m)] for i, m in enumerate(meths)], legend=False)

@@ -4,13 +4,15 @@ fit on every move (no rerun)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider,
                                QSplitter, QTabWidget, QVBoxLayout)
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
@@ -30,6 +32,34 @@ def _money(v: float) -> str:
 
 def _count(v: float) -> str:
     return "—" if v is None or not np.isfinite(v) else f"{v:,.1f}"
+
+
+def demand_plot(state: dict, per: str) -> PlotSpec:
+    """One product's demand over the slider's reach (expected units and their prediction band),
+    the periods seen and the current price; the last layer is the what-if price, which the
+    slider replaces with :func:`whatif_marker`."""
+    p0 = state["current_price"]
+    xs = np.linspace(p0 * (1 - SLIDER_RANGE / 100), p0 * (1 + SLIDER_RANGE / 100), 60)
+    pts = [whatif(state, x) for x in xs]
+    now = whatif(state, p0)
+    return PlotSpec(
+        title=f"Demand for {state['product']} (elasticity {state['elasticity']:.2f})",
+        x_label="price", y_label=f"units per {per}",
+        layers=[Layer("band", xs, [p["units_low"] for p in pts], y2=[p["units_high"] for p in pts],
+                      color="#1f77b4", alpha=0.18),
+                Layer("line", xs, [p["units"] for p in pts], name="expected units", color="#1f77b4",
+                      labels=[f"price {x:,.2f}: {p['units']:,.1f} units per {per}" for x, p in zip(xs, pts)]),
+                Layer("scatter", state.get("seen_price") or [], state.get("seen_units") or [], name="periods seen",
+                      color="#787878", alpha=0.43, size=5),
+                Layer("scatter", [p0], [now["units"]], name="current price", color="#7f7f7f", size=10,
+                      labels=[f"current price {p0:,.2f}: {now['units']:,.1f} units per {per}"]),
+                whatif_marker(state, p0, per)])
+
+
+def whatif_marker(state: dict, price: float, per: str) -> Layer:
+    units = whatif(state, price)["units"]
+    return Layer("scatter", [price], [units], name="what-if price", color="#d62728", size=12,
+                 labels=[f"what-if price {price:,.2f}: {units:,.1f} units per {per}"])
 
 
 class PricingPanel(AnalysisPanel):
@@ -92,15 +122,7 @@ class PricingPanel(AnalysisPanel):
         self.curve_plot = make_plot("Demand at each price", "price", "units per period")
         self.curve_plot.setMinimumHeight(180)
         self.register_plot("whatif", self.curve_plot)
-        self.curve_band = pg.FillBetweenItem(pg.PlotDataItem([], []), pg.PlotDataItem([], []),
-                                             brush=pg.mkBrush(31, 119, 180, 45))
-        self.curve_line = self.curve_plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), name="expected units")
-        self.curve_seen = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None), brush=pg.mkBrush(120, 120, 120, 110),
-                                             name="periods seen")
-        self.curve_now = pg.ScatterPlotItem(size=10, brush=pg.mkBrush("#7f7f7f"), name="current price")
-        self.curve_new = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), name="what-if price")
-        for it in (self.curve_band, self.curve_seen, self.curve_now, self.curve_new):
-            self.curve_plot.addItem(it)
+        self._demand: PlotSpec | None = None
         wl.addWidget(self.curve_plot, 1)
         self.split.addWidget(self.whatif_box)
         self.split.setStretchFactor(0, 3)
@@ -126,8 +148,10 @@ class PricingPanel(AnalysisPanel):
         self.headline.setText("")
         self.main_table.set_frame(None)
         self.prices_table.set_frame(None)
-        self.fit_plot.clear()
-        self.second_plot.clear()
+        self.fit_plot.plot_view.clear()
+        self.second_plot.plot_view.clear()
+        self.curve_plot.plot_view.clear()
+        self._demand = None
         self.states = {}
         self.whatif_box.setVisible(False)
 
@@ -206,20 +230,9 @@ class PricingPanel(AnalysisPanel):
         s = self.current_state()
         if s is None:
             return
-        # the demand curve over the slider's reach, drawn once per product
-        p0 = s["current_price"]
-        xs = np.linspace(p0 * (1 - SLIDER_RANGE / 100), p0 * (1 + SLIDER_RANGE / 100), 60)
-        pts = [whatif(s, x) for x in xs]
-        self.curve_line.setData(xs, [p["units"] for p in pts])
-        self.curve_band.setCurves(pg.PlotDataItem(xs, [p["units_low"] for p in pts]),
-                                  pg.PlotDataItem(xs, [p["units_high"] for p in pts]))
-        now = whatif(s, p0)
-        self.curve_now.setData([p0], [now["units"]])
-        self.curve_seen.setData(s.get("seen_price") or [], s.get("seen_units") or [])
-        per = {"D": "day", "W": "week", "M": "month"}.get((self.result.extra if self.result else {}).get("freq"), "period")
-        self.curve_plot.setLabel("left", f"units per {per}")
-        self.curve_plot.setTitle(f"Demand for {s['product']} (elasticity {s['elasticity']:.2f})",
-                                 color="#222", size="11pt")
+        # the demand curve is drawn once per product; the slider moves only the what-if point
+        self._demand = demand_plot(s, self._per())
+        render_plot(self._demand, self.curve_plot)
         self.slider.blockSignals(True)
         self.slider.setValue(slider)
         self.slider.blockSignals(False)
@@ -237,7 +250,7 @@ class PricingPanel(AnalysisPanel):
         now, new = whatif(s, s["current_price"]), whatif(s, p)
         self.last_whatif = new
         pct = self.slider.value()
-        per = {"D": "day", "W": "week", "M": "month"}.get((self.result.extra if self.result else {}).get("freq"), "period")
+        per = self._per()
         self.price_label.setText(f"{_money(p)} ({pct:+d}% vs current {_money(s['current_price'])})")
         self.units_label.setText(f"{_count(new['units'])} per {per} (range {_count(new['units_low'])} to "
                                  f"{_count(new['units_high'])}; now {_count(now['units'])})")
@@ -256,4 +269,10 @@ class PricingPanel(AnalysisPanel):
             self.range_label.setText(f"<span style='color:#555'>Prices seen: {_money(s['min_price'])} to "
                                      f"{_money(s['max_price'])}. Ranges are 95% prediction intervals for one "
                                      f"{per}.</span>".replace("95%", f"{100 * s.get('level', 0.95):.0f}%"))
-        self.curve_new.setData([p], [new["units"]])
+        if self._demand is not None:
+            spec = replace(self._demand, layers=[*self._demand.layers[:-1], whatif_marker(s, p, per)])
+            render_plot(spec, self.curve_plot, reset_zoom=False)
+
+    def _per(self) -> str:
+        freq = (self.result.extra if self.result else {}).get("freq")
+        return {"D": "day", "W": "week", "M": "month"}.get(freq, "period")

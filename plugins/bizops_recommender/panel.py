@@ -130,7 +130,7 @@ class RecommenderPanel(AnalysisPanel):
         if spec is not None:
             render_plot(spec, self.eval_plot)
         else:
-            self.eval_plot.clear()
+            self.eval_plot.plot_view.clear()
 
         keep = self.customer_combo.currentText()
         customers = [str(c) for c in pd.unique(self._recs["customer_id"])] if len(self._recs) else []
@@ -161,7 +161,7 @@ class RecommenderPanel(AnalysisPanel):
         for t in (self.all_table, self.eval_table, self.history_table, self.customer_recs_table,
                   self.similar_table):
             t.set_frame(pd.DataFrame())
-        self.eval_plot.clear()
+        self.eval_plot.plot_view.clear()
         self.customer_combo.clear()
         self.product_combo.clear()
 
