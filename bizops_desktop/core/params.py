@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import UsageError
@@ -25,13 +25,16 @@ class Param:
     item / length: for kind ``list``: the kind of each item (int | float | text) and, if fixed,
     how many items (``order`` = p,d,q has length 3).
     advanced: shown folded away in the form.
+    label, help: translatable texts (``_l("Minimum support")``), rendered when shown.
+    choice_labels: for kind ``choice``: value -> the words shown for it (``{"ses": _l("Simple
+    exponential smoothing")}``); the value itself stays the stable id (CLI, project file).
     """
 
     name: str
     kind: str
     default: Any = None
-    help: str = ""
-    label: str = ""
+    help: Any = ""
+    label: Any = ""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple = ()
@@ -39,6 +42,7 @@ class Param:
     item: str = "text"
     length: int | None = None
     advanced: bool = False
+    choice_labels: Mapping[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -46,7 +50,15 @@ class Param:
 
     @property
     def title(self) -> str:
-        return self.label or self.name.replace("_", " ").capitalize()
+        return str(self.label) if self.label else self.name.replace("_", " ").capitalize()
+
+    @property
+    def help_text(self) -> str:
+        return str(self.help) if self.help else ""
+
+    def choice_label(self, value: Any) -> str:
+        label = self.choice_labels.get(value) if self.choice_labels else None
+        return str(label) if label else str(value)
 
     # ---------------------------------------------------------------------------------------
     def parse(self, text: str) -> Any:
@@ -143,7 +155,7 @@ class Param:
         return UsageError(f"parameter {self.name} got {value!r} but needs {want}", hint=self._hint())
 
     def _hint(self) -> str:
-        return f"{self.name}: {self.help}" if self.help else ""
+        return f"{self.name}: {self.help_text}" if self.help else ""
 
     def describe(self) -> str:
         """One line for ``bizops-desktop analyses``."""
@@ -158,7 +170,7 @@ class Param:
             hi = _fmt(self.maximum) if self.maximum is not None else ""
             bounds = f" [{lo}..{hi}]"
         default = "auto" if self.default is None and self.optional else json.dumps(self.default, ensure_ascii=False)
-        return f"{self.name} ({kind}{bounds}, default {default}): {self.help}"
+        return f"{self.name} ({kind}{bounds}, default {default}): {self.help_text}"
 
 
 def _fmt(x: float) -> str:

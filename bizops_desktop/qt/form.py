@@ -60,7 +60,7 @@ class ParamForm(QWidget):
             lay.addWidget(inner)
         for p in self.params:
             ed = self._editor(p)
-            ed.setToolTip(p.help)
+            ed.setToolTip(p.help_text)
             ed.setObjectName(f"param_{p.name}")
             self.editors[p.name] = ed
             (adv_form if p.advanced else main).addRow(p.title, ed)
@@ -76,7 +76,7 @@ class ParamForm(QWidget):
             if p.optional:
                 w.addItem("auto", None)
             for c in p.choices:
-                w.addItem(str(c), c)
+                w.addItem(p.choice_label(c), c)
             w.currentIndexChanged.connect(self.changed)
             return w
         if p.kind == "int" and not p.optional:
@@ -128,7 +128,7 @@ class ParamForm(QWidget):
                         v = p.parse(text)
                     except UsageError as exc:
                         raise UsageError(f"the field “{p.title}” is not valid: {exc.message}",
-                                         hint=p.help or None) from None
+                                         hint=p.help_text or None) from None
                 out[p.name] = v
                 continue
             out[p.name] = p.validate(v)
