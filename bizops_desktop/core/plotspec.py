@@ -5,7 +5,9 @@ project file stores them as JSON."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
+from .i18n import text, to_plain
 from .jsonable import plain_list
 
 LAYER_KINDS = ("line", "scatter", "band", "bar", "hline", "vline", "step", "vspan")
@@ -23,7 +25,7 @@ class Layer:
     x: list = field(default_factory=list)
     y: list = field(default_factory=list)
     y2: list | None = None
-    name: str = ""
+    name: Any = ""
     color: str | None = None
     values: list | None = None
     labels: list | None = None
@@ -42,6 +44,7 @@ class Layer:
         self.values = plain_list(self.values)
         self.labels = None if self.labels is None else [str(s) for s in self.labels]
         self.value_range = _pair(self.value_range)
+        self.name = _text_field(self.name)
 
     def subset(self, index) -> "Layer":
         """The points at positions ``index`` (in that order), colours kept on the whole layer's
@@ -65,9 +68,11 @@ class Layer:
 
 @dataclass
 class PlotSpec:
-    title: str
-    x_label: str = ""
-    y_label: str = ""
+    """A plot. Texts (title, labels, layer names, tick labels) may be translatable messages."""
+
+    title: Any
+    x_label: Any = ""
+    y_label: Any = ""
     layers: list[Layer] = field(default_factory=list)
     x_is_date: bool = False
     x_ticks: list | None = None      # [[position, label], ...] for categorical axes
@@ -76,6 +81,26 @@ class PlotSpec:
 
     def __post_init__(self):
         self.x_range = _pair(self.x_range)
+        self.title = _text_field(self.title)
+        self.x_label = _text_field(self.x_label)
+        self.y_label = _text_field(self.y_label)
+        if self.x_ticks is not None:
+            self.x_ticks = [[p, _text_field(t)] for p, t in self.x_ticks]
+
+    def localized(self, lang: str | None = None) -> "PlotSpec":
+        """A copy with every text (title, axis labels, legend names, tick labels) in ``lang``:
+        a saved plot reads in the language of whoever opens it."""
+        import copy
+
+        out = copy.copy(self)   # shallow: the data lists are shared, not converted again
+        out.title, out.x_label, out.y_label = text(self.title, lang), text(self.x_label, lang), text(self.y_label, lang)
+        out.x_ticks = None if self.x_ticks is None else [[p, text(t, lang)] for p, t in self.x_ticks]
+        out.layers = []
+        for ly in self.layers:
+            c = copy.copy(ly)
+            c.name = text(ly.name, lang)
+            out.layers.append(c)
+        return out
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,6 +112,13 @@ class PlotSpec:
         d = dict(d)
         layers = [Layer(**ly) for ly in d.pop("layers", [])]
         return cls(layers=layers, **d)
+
+
+def _text_field(v):
+    """Text stays text; a translatable Message/LazyText is kept as its plain dict (JSON), rendered
+    by :meth:`PlotSpec.localized` when drawn."""
+    out = to_plain(v)
+    return out if isinstance(out, dict) else ("" if out is None else str(out))
 
 
 def _pair(v) -> list | None:

@@ -671,8 +671,10 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
 
 
 _SCALAR = (int, float, str, type(None))
-_PLOT_FIELDS = {"title": str, "x_label": str, "y_label": str, "x_is_date": bool, "legend": bool}
-_LAYER_FIELDS = {"kind": str, "name": str, "dashed": bool, "color": (str, type(None)),
+_PLOT_FIELDS = {"title": (str, dict), "x_label": (str, dict), "y_label": (str, dict), "x_is_date": bool,
+                "legend": bool}
+_PLOT_TEXTS = ("title", "x_label", "y_label")
+_LAYER_FIELDS = {"kind": str, "name": (str, dict), "dashed": bool, "color": (str, type(None)),
                  "width": (int, float, type(None)), "size": (int, float, type(None)),
                  "alpha": (int, float, type(None))}
 _LAYER_LISTS = ("x", "y", "y2", "values", "labels")
@@ -689,10 +691,12 @@ def _check_plot(d: Any, what: str) -> None:
     for k, typ in _PLOT_FIELDS.items():
         if k in d and not isinstance(d[k], typ):
             raise bad(k)
+        if k in _PLOT_TEXTS and isinstance(d.get(k), dict) and not _is_message(d[k]):
+            raise bad(k)
     ticks = d.get("x_ticks")
     if ticks is not None and not (isinstance(ticks, list) and all(
-            isinstance(t, list) and len(t) == 2 and isinstance(t[0], (int, float)) and isinstance(t[1], str)
-            for t in ticks)):
+            isinstance(t, list) and len(t) == 2 and isinstance(t[0], (int, float))
+            and (isinstance(t[1], str) or _is_message(t[1])) for t in ticks)):
         raise bad("x_ticks")
     layers = d.get("layers", [])
     if not isinstance(layers, list):
@@ -703,6 +707,8 @@ def _check_plot(d: Any, what: str) -> None:
         for k, typ in _LAYER_FIELDS.items():
             if k in ly and not isinstance(ly[k], typ):
                 raise bad(k)
+        if isinstance(ly.get("name"), dict) and not _is_message(ly["name"]):
+            raise bad("name")
         for k in _LAYER_LISTS:
             v = ly.get(k)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, _SCALAR) for x in v)):

@@ -178,7 +178,10 @@ class PlotView(QObject):
 
     # -- drawing -------------------------------------------------------------------------------
     def render(self, spec: PlotSpec, *, reset_zoom: bool = True) -> None:
-        """Show ``spec``. ``reset_zoom=False`` keeps the user's zoom (e.g. a marker moved by a slider)."""
+        """Show ``spec``. ``reset_zoom=False`` keeps the user's zoom (e.g. a marker moved by a slider).
+        Its texts are drawn in the current language."""
+        drawn = spec
+        spec = spec.localized()
         w = self.widget
         self._date_axis(spec.x_is_date)
         w.setTitle(spec.title, color="#222", size="11pt")
@@ -209,7 +212,7 @@ class PlotView(QObject):
         for i, slot in enumerate(self._slots):
             if slot.kind in HOVER_KINDS and len(slot.x):
                 self.hover.add(slot.x, slot.y, slot.layer.labels, slot.layer.name, layer=i)
-        self.spec = spec
+        self.spec = drawn
         self.clear_selection()
         if reset_zoom:
             self.reset_zoom()
