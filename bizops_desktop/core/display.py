@@ -118,6 +118,11 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
     for c in out.columns:
         spec = columns.get(c)
         col = out[c]
+        if col.dtype == object and _holds_messages(col):
+            # sentence cells (messages) are written as text in the language of the export
+            rendered = {}
+            out[c] = col.map(lambda v: _render_cached(v, rendered, lang))
+            continue
         if not pd.api.types.is_float_dtype(col):
             continue
         digits = EXPORT_DIGITS.get(spec.kind) if spec is not None else None
@@ -138,6 +143,21 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
                 renamed[c] = title(c, spec, lang)
         out = out.rename(columns=renamed)
     return out
+
+
+def _holds_messages(col) -> bool:
+    sample = col.dropna()
+    return bool(len(sample)) and isinstance(sample.iloc[0], (dict, i18n.Message, i18n.LazyText)) and (
+        not isinstance(sample.iloc[0], dict) or "msgid" in sample.iloc[0])
+
+
+def _render_cached(v, cache: dict, lang) -> Any:
+    if v is None:
+        return None
+    key = i18n.jsonable_key(v)
+    if key not in cache:
+        cache[key] = i18n.text(v, lang)
+    return cache[key]
 
 
 def _default_digits(a) -> int | None:

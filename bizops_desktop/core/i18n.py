@@ -524,3 +524,10 @@ _n = APP.ngettext
 _l = APP.lazy
 M = APP.message
 Mn = APP.nmessage
+
+
+def jsonable_key(value: Any) -> str:
+    """A hashable key for a message or its dict (to render each distinct one once)."""
+    from .jsonable import dumps
+
+    return dumps(to_plain(value), sort_keys=True)
