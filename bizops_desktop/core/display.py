@@ -50,8 +50,9 @@ class Column:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Column":
         kind = d.get("kind") if d.get("kind") in KINDS else "text"
-        values = d.get("values") if isinstance(d.get("values"), dict) else {}
-        return cls(title=d.get("title", ""), kind=str(kind), values=dict(values), help=d.get("help"),
+        values = d.get("values")
+        return cls(title=d.get("title", ""), kind=str(kind), values=dict(values) if isinstance(values, dict) else {},
+                   help=d.get("help"),
                    details=bool(d.get("details")))
 
 
@@ -120,7 +121,7 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
         col = out[c]
         if col.dtype == object and _holds_messages(col):
             # sentence cells (messages) are written as text in the language of the export
-            rendered = {}
+            rendered: dict[str, Any] = {}
             out[c] = col.map(lambda v: _render_cached(v, rendered, lang))
             continue
         if not pd.api.types.is_float_dtype(col):

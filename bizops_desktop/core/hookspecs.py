@@ -43,6 +43,7 @@ def bizops_register_analyses(context: "PluginContext") -> "list[Analysis]":
     libraries are imported only when the analysis runs or its tab is shown. Every result of every
     plugin is used; an id that another plugin registered first is reported and skipped.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -53,3 +54,4 @@ def bizops_register_importers(context: "PluginContext") -> "list[Importer]":
     ``"parquet"``), or claims an id or extension that is already taken (built-ins come first) is
     reported and skipped.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations

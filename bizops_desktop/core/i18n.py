@@ -235,7 +235,7 @@ def format_date(d: Any, lang: str | None = None, fmt: str = "medium") -> str:
     return _fd(d, format=fmt, locale=babel_locale(lang))
 
 
-def format_list(items: Iterable[Any], lang: str | None = None, style: str = "standard") -> str:
+def format_list(items: Iterable[Any], lang: str | None = None, style: Any = "standard") -> str:
     from babel.lists import format_list as _fl
 
     return _fl([str(i) for i in items], style=style, locale=babel_locale(lang))
@@ -344,6 +344,7 @@ class Domain:
                 if m.id and m.string and merged.get(m.id if not isinstance(m.id, tuple) else m.id[0]) is None:
                     merged[m.id] = m
         buf = io.BytesIO()
+        assert merged is not None   # paths is not empty
         write_mo(buf, merged, use_fuzzy=False)
         buf.seek(0)
         return gettext.GNUTranslations(buf)

@@ -671,10 +671,10 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
 
 
 _SCALAR = (int, float, str, type(None))
-_PLOT_FIELDS = {"title": (str, dict), "x_label": (str, dict), "y_label": (str, dict), "x_is_date": bool,
+_PLOT_FIELDS: dict[str, type | tuple[type, ...]] = {"title": (str, dict), "x_label": (str, dict), "y_label": (str, dict), "x_is_date": bool,
                 "legend": bool}
 _PLOT_TEXTS = ("title", "x_label", "y_label")
-_LAYER_FIELDS = {"kind": str, "name": (str, dict), "dashed": bool, "color": (str, type(None)),
+_LAYER_FIELDS: dict[str, type | tuple[type, ...]] = {"kind": str, "name": (str, dict), "dashed": bool, "color": (str, type(None)),
                  "width": (int, float, type(None)), "size": (int, float, type(None)),
                  "alpha": (int, float, type(None))}
 _LAYER_LISTS = ("x", "y", "y2", "values", "labels")

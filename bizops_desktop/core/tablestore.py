@@ -190,7 +190,7 @@ def _json_cells(part: "pd.Series") -> "pa.Array":
     import pandas as pd
     import pyarrow as pa
 
-    out = []
+    out: list[str | None] = []
     for v in part.to_numpy(dtype=object):
         if v is None or v is pd.NA:
             out.append(None)  # a JSON null cell; NaN is written as the NaN token instead
