@@ -4,6 +4,7 @@ Fixtures are written by the tests themselves (tmp_path), so every expected value
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
@@ -14,9 +15,14 @@ import pytest
 
 from bizops_desktop.core import importer as imp
 from bizops_desktop.core.errors import Cancelled, DataError, UsageError
-from bizops_desktop.core.importer import (ImportOptions, Importer, ImportResult, file_hash, importer_for,
-                                          list_sheets, load_dataset, parse_date_column, preview, read_table,
-                                          sniff)
+from bizops_desktop.core.importer import text as text_reader
+from bizops_desktop.core.importer import (ENCODINGS, EXCEL_EXTENSIONS, TEXT_EXTENSIONS, ImportOptions, Importer,
+                                          ImportResult, data_extensions, encoding_name, file_dialog_filter,
+                                          file_hash, importer_for, list_sheets, load_dataset, parse_date_column,
+                                          preview, read_table, sniff)
+from bizops_desktop.core.importer.excel import OpenpyxlBook, open_workbook
+from bizops_desktop.core.importer.formats import OLE
+from bizops_desktop.core.importer.notes import count_duplicates
 from bizops_desktop.core.progress import Progress
 
 CN_HEADER = ["订单号", "客户", "商品", "日期", "数量", "单价", "金额"]
@@ -371,9 +377,9 @@ def test_duplicate_count_matches_pandas():
             "when": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
         })
         f = pd.concat([f, f.sample(50 * trial, random_state=trial)], ignore_index=True)
-        assert imp._count_duplicates(f) == int(f.duplicated().sum())
+        assert count_duplicates(f) == int(f.duplicated().sum())
     unique = pd.DataFrame({"id": np.arange(1000), "x": 1})
-    assert imp._count_duplicates(unique) == 0
+    assert count_duplicates(unique) == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,8 +457,8 @@ def test_openpyxl_reads_what_calamine_refuses(tmp_path, monkeypatch):
         raise python_calamine.CalamineError("simulated: calamine cannot read this file")
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
-    book = imp._open_workbook(path)
-    assert isinstance(book, imp._OpenpyxlBook)
+    book = open_workbook(path)
+    assert isinstance(book, OpenpyxlBook)
     book.close()
     assert list_sheets(path) == ["订单", "Customers"]
     pd.testing.assert_frame_equal(read_table(path, {"sheet": "Customers"}).frame, expected)
@@ -534,7 +540,7 @@ def test_password_protected_xlsx(tmp_path):
     # An encrypted .xlsx is an OLE container with an "EncryptedPackage" stream (MS-OFFCRYPTO);
     # this fake holds the signature and the stream name, which is what the importer checks.
     fake = tmp_path / "secret.xlsx"
-    fake.write_bytes(imp._OLE + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512)
+    fake.write_bytes(OLE + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512)
     raises_data_error(fake, "password")
     with pytest.raises(DataError):
         list_sheets(fake)
@@ -678,8 +684,29 @@ def test_plugin_importer_and_registry(tmp_path):
     assert importer_for(cn_csv(tmp_path), [other]).id == "csv"
 
 
+def test_open_dialog_filter_and_extensions_come_from_the_registry():
+    assert data_extensions() == TEXT_EXTENSIONS + EXCEL_EXTENSIONS
+    assert file_dialog_filter() == ("Data files (*.csv *.tsv *.txt *.tab *.xlsx *.xlsm *.xls *.xlsb *.ods)"
+                                    ";;All files (*)")
+    # plugin importers (Registry.importers) add theirs, once each, however they spell them
+    extra = [Importer("json", "JSON records", ("json", ".JSONL"), lambda *a: None),
+             Importer("csv2", "Other CSV", (".csv",), lambda *a: None)]
+    assert data_extensions(extra) == TEXT_EXTENSIONS + EXCEL_EXTENSIONS + (".json", ".jsonl")
+    assert file_dialog_filter(extra).endswith("*.ods *.json *.jsonl);;All files (*)")
+
+
+def test_encoding_names_whatever_the_spelling():
+    assert encoding_name("gb18030") == "GBK/GB18030 (Chinese)"
+    assert encoding_name("EUC-KR") == encoding_name("euc_kr") == encoding_name("cp949") == "EUC-KR (Korean)"
+    assert encoding_name("latin_1") == encoding_name("latin-1") == "Latin-1 (ISO-8859-1)"
+    assert encoding_name("mac_roman") == "mac_roman"      # no name of its own: the codec's
+    # every encoding offered in the import options is one Python reads
+    for codec, _name in ENCODINGS:
+        codecs.lookup(codec)
+
+
 def test_progress_by_bytes_and_cancel(tmp_path, monkeypatch):
-    monkeypatch.setattr(imp, "CHUNK_ROWS", 5000)
+    monkeypatch.setattr(text_reader, "CHUNK_ROWS", 5000)
     # 1.6 MB: pandas reads 256 KiB at a time, so the byte position moves several times
     lines = ["order_id,date,quantity"] + [f"O{i},2024-02-{i % 28 + 1:02d},{i % 5}" for i in range(60000)]
     path = write(tmp_path / "p.csv", "\n".join(lines) + "\n")

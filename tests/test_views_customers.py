@@ -124,3 +124,13 @@ def test_bad_requests_get_plain_messages():
     bad["date"] = "not a date"
     with pytest.raises(DataError, match="not dates"):
         features(bad)
+
+
+def test_excel_day_numbers_are_dates_and_other_numbers_are_not():
+    f = orders()
+    base = features(f)
+    f["date"] = (f["date"] - pd.Timestamp("1899-12-30")).dt.days        # as the importer would read them
+    pd.testing.assert_frame_equal(features(f).frame, base.frame)
+    f["date"] = range(len(f))
+    with pytest.raises(DataError, match="holds numbers, not dates"):
+        features(f)

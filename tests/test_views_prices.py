@@ -76,3 +76,14 @@ def test_bad_input():
         price_panel(o, product="sku", date="day", quantity="qty", price="nope")
     with pytest.raises(DataError, match="no order line"):
         price_panel(o.assign(day="not a date"), product="sku", date="day", quantity="qty", price="unit")
+
+
+def test_dates_are_read_as_the_importer_reads_them():
+    # Excel day numbers and YYYYMMDD numbers in a frame built by hand: the importer's parser
+    o = _orders().dropna(subset=["sku", "unit"])
+    serial = o.assign(day=(pd.to_datetime(o["day"]) - pd.Timestamp("1899-12-30")).dt.days)
+    ymd = o.assign(day=pd.to_datetime(o["day"]).dt.strftime("%Y%m%d").astype(int))
+    want = price_panel(o, product="sku", date="day", quantity="qty", price="unit", freq="W").frame
+    for frame in (serial, ymd):
+        got = price_panel(frame, product="sku", date="day", quantity="qty", price="unit", freq="W").frame
+        pd.testing.assert_frame_equal(got, want)

@@ -71,3 +71,19 @@ def test_bad_input_gets_plain_errors():
         series_view(Dataset("t", df, roles={"quantity": "q"}))
     with pytest.raises(DataError, match="not in the table"):
         build_series(df, "d", "nope")
+
+
+def test_dates_in_text_are_read_as_the_importer_reads_them(tmp_path):
+    # A frame that skipped the importer: day-first dates (format="mixed" read 05.03.2024 as 3 May)
+    # and Chinese ones. The view reads them with the importer's parser, so both agree.
+    from bizops_desktop.core.importer import read_table
+
+    text = ["05.03.2024", "05.03.2024", "13.03.2024", "2024年3月20日"]
+    df = pd.DataFrame({"date": text, "qty": [1, 2, 3, 4]})
+    v = build_series(df, "date", "qty", freq="D").values
+    assert v.index[0] == pd.Timestamp("2024-03-05") and v.loc["2024-03-05", TOTAL] == 3
+    assert v.loc["2024-03-20", TOTAL] == 4 and v[TOTAL].sum() == 10
+    path = tmp_path / "d.csv"
+    df.iloc[:3].to_csv(path, index=False)
+    imported = read_table(path).frame
+    assert imported["date"].tolist() == [pd.Timestamp("2024-03-05")] * 2 + [pd.Timestamp("2024-03-13")]

@@ -1,7 +1,9 @@
 """Column roles: what each column of an imported table means to the analyses.
 
 ``guess_roles`` proposes a mapping from header names (English and Chinese) and from the data;
-the roles dialog shows it and the user confirms or fixes it.
+the roles dialog shows it and the user confirms or fixes it. The header vocabulary here is the
+only one: the importer asks ``header_says_date`` / ``header_says_day`` / ``header_says_id`` to decide
+whether a column holds dates or identifiers.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ ROLE_TITLES = {
     "feature": "Feature",
 }
 
-# Header words per role, most specific first. Matched on a normalised header (lower case,
-# no spaces, underscores, dashes or brackets). Exact matches win over "contains" matches.
+# The header vocabulary: words per role, most specific first, in normalised form (lower case, no
+# spaces, underscores, dashes or brackets). The role guesser matches whole headers (exact matches
+# win over "contains" matches); the importer matches them word by word (``header_says_*`` below).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "order_id": ("orderid", "orderno", "ordernumber", "ordernr", "order", "invoiceno", "invoice",
                  "invoiceid", "transactionid", "transaction", "basketid", "basket", "receipt",
@@ -51,18 +54,33 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                      "productname", "name", "商品名称", "产品名称", "品名", "宝贝名称", "宝贝标题",
                      "商品名", "名称"),
     "date": ("orderdate", "date", "datetime", "timestamp", "time", "created", "createdat",
-             "purchasedate", "invoicedate", "day", "month", "period",
-             "日期", "下单时间", "订单日期", "下单日期", "付款时间", "创建时间", "时间", "交易时间", "月份"),
+             "purchasedate", "invoicedate", "day", "month", "period", "datum", "fecha", "updated", "dt",
+             "ts", "week", "zeit",
+             "日期", "下单时间", "订单日期", "下单日期", "付款时间", "创建时间", "时间", "交易时间", "月份",
+             "時間", "下单", "创建"),
     "quantity": ("quantity", "qty", "units", "unitssold", "numberofcds", "count", "pieces",
                  "数量", "购买数量", "件数", "销量", "销售数量"),
     "price": ("unitprice", "price", "priceeach", "sellingprice", "单价", "价格", "售价", "销售单价"),
     "amount": ("amount", "linetotal", "total", "totalprice", "revenue", "dollarvalue", "value",
                "subtotal", "paid", "金额", "总价", "实付金额", "付款金额", "小计", "销售额", "总金额",
-               "实付款"),
+               "实付款", "总额"),
     "rating": ("rating", "stars", "score", "review", "reviewscore", "评分", "评价", "星级", "打分"),
     "label": ("churn", "churned", "label", "left", "exited", "attrition", "流失", "是否流失"),
     "target": ("sales", "target", "y", "销售"),
 }
+
+ID_ROLES = ("order_id", "customer_id", "product_id", "product_name")
+NUMBER_ROLES = ("quantity", "price", "amount", "rating", "target")
+
+# Date words that name a calendar day, not a time of day or a span: only a column named so is
+# read as Excel day numbers ("time on site" in seconds or a "month" of 1-12 are plain numbers).
+DAY_WORDS = ("orderdate", "date", "datetime", "timestamp", "created", "createdat", "purchasedate",
+             "invoicedate", "day", "datum", "fecha", "dt", "日期")
+
+# Words that mark an identifier without naming a role of their own: "Order no", a phone number, a
+# postcode or a barcode stays text (leading zeros matter), like the columns of the ID_ROLES.
+ID_WORDS = ("id", "no", "nr", "num", "number", "code", "ref", "account", "barcode", "ean", "upc", "isbn",
+            "phone", "tel", "mobile", "zip", "postcode", "postal", "号", "编", "码", "名", "电话", "手机", "邮编")
 
 _NORMALISE = re.compile(r"[\s_\-\.\(\)\[\]（）【】:：/#]+")
 
@@ -122,7 +140,11 @@ def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
     headers = {c: normalise_header(c) for c in columns}
     candidates: list[tuple[int, str, str]] = []
     for c in columns:
+        # "商品金额" (product amount) is an amount and "Review ID" an identifier, as the importer reads them
+        kind = _last_kind(c)
         for role in SYNONYMS:
+            if (kind == "number" and role in ID_ROLES) or (kind == "id" and role in NUMBER_ROLES):
+                continue
             s = _score(headers[c], role)
             if s and _plausible(frame[c], role):
                 candidates.append((s, role, c))
@@ -165,7 +187,7 @@ def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
 def _plausible(col: "pd.Series", role: str) -> bool:
     from pandas.api import types as pt
 
-    if role in ("quantity", "price", "amount", "rating", "target"):
+    if role in NUMBER_ROLES:
         return pt.is_numeric_dtype(col) and not pt.is_bool_dtype(col)
     if role == "date":
         if pt.is_datetime64_any_dtype(col):
@@ -185,3 +207,77 @@ def missing_roles_message(title: str, missing: Iterable[str], alternatives: int 
     names = [ROLE_TITLES.get(r, r) + f" ({r})" for r in missing]
     return (f"{title} needs a column marked as " + ", ".join(names)
             + "; open Column roles and pick the column that holds it")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a header says, word by word: the importer's checks, from the same vocabulary
+# ---------------------------------------------------------------------------------------------
+
+# Words of a header: "OrderDate (UTC)" -> order, date, utc; a run of Chinese is one word.
+_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\x00-\x7f]+")
+
+
+def _split_words(words) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(Latin words matched as whole words, Chinese words matched inside a run of Chinese).
+    One-letter words ("y") are left to the role guesser's whole-header match."""
+    latin = frozenset(w for w in words if w.isascii() and w.isalpha() and len(w) > 1)
+    cjk = tuple(w for w in words if not any(c.isascii() for c in w))
+    return latin, cjk
+
+
+def _role_words(roles: Iterable[str], extra: Iterable[str] = ()) -> tuple[frozenset[str], tuple[str, ...]]:
+    return _split_words([w for r in roles for w in SYNONYMS[r]] + list(extra))
+
+
+_DATE = _split_words(SYNONYMS["date"])
+_DAY = _split_words(DAY_WORDS)
+_ID = _role_words(ID_ROLES, ID_WORDS)
+_NUMBER = _role_words(NUMBER_ROLES)
+
+
+def _header_words(name: object) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(str(name))]
+
+
+def _says(name: object, words: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+    latin, cjk = words
+    if any(w in str(name) for w in cjk):
+        return True
+    return any(t in latin or (t.endswith("date") and len(t) > 4) for t in _header_words(name))
+
+
+def header_says_date(name: object) -> bool:
+    """The header names a date or time ("Order date", "created_at", "下单时间"): the importer reads
+    date-shaped text in it as dates even when some values are not."""
+    return _says(name, _DATE)
+
+
+def header_says_day(name: object) -> bool:
+    """The header names a calendar day (see DAY_WORDS): plain numbers in it may be Excel day numbers."""
+    return _says(name, _DAY)
+
+
+def header_says_id(name: object) -> bool:
+    """The header names an identifier (order, customer, product, SKU, phone, 编号...), so its values
+    stay text however much they look like numbers or dates. When the header also names a number,
+    the last of the words decides, as the last noun does in English and Chinese: "Order no" and
+    "商品编号" are identifiers, "Order total" and "商品金额" are amounts."""
+    return _last_kind(name) == "id"
+
+
+def _last_kind(name: object) -> str | None:
+    """"id" or "number": what the header's last identifier or number word names; None if neither."""
+    last: tuple[int, int] = (-1, -1)   # (where the word ends, 1 for an identifier / 0 for a number)
+    for m in _TOKEN.finditer(str(name)):
+        tok = m.group().lower()
+        if tok.isascii():
+            for kind, (latin, _) in ((1, _ID), (0, _NUMBER)):
+                if tok in latin:
+                    last = max(last, (m.end(), kind))
+            continue
+        for kind, (_, cjk) in ((1, _ID), (0, _NUMBER)):
+            for w in cjk:
+                at = tok.rfind(w)
+                if at >= 0:
+                    last = max(last, (m.start() + at + len(w), kind))
+    return {1: "id", 0: "number"}.get(last[1])

@@ -12,14 +12,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QLabel, QSpinBox, QVBoxLayout, QWidget)
 
 from bizops_desktop.core.errors import BizOpsError
-from bizops_desktop.core.importer import (DELIMITER_NAMES, ENCODING_NAMES, ImportOptions, ImportResult, Importer,
-                                          importer_for, list_sheets, preview, sniff)
+from bizops_desktop.core.importer import (DELIMITER_NAMES, DELIMITERS, ENCODINGS, ImportOptions, ImportResult,
+                                          Importer, encoding_name, importer_for, list_sheets, preview, sniff)
 
 from .table_model import DataFrameTable
 
 PREVIEW_ROWS = 200
-ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "cp1252", "latin-1", "utf-16", "shift_jis")
-DELIMITERS = (",", ";", "\t", "|")
 
 
 class ImportDialog(QDialog):
@@ -66,8 +64,8 @@ class ImportDialog(QDialog):
         self.sheet_combo.setToolTip("The sheet of the workbook that holds the table")
         self.encoding_combo = QComboBox(self)
         self.encoding_combo.addItem("Automatic", None)
-        for enc in ENCODINGS:
-            self.encoding_combo.addItem(ENCODING_NAMES.get(enc, enc.upper()), enc)
+        for enc, name in ENCODINGS:
+            self.encoding_combo.addItem(name, enc)
         self.encoding_combo.setToolTip("How the text is stored. Chinese exports from Excel are often GBK.")
         self.delimiter_combo = QComboBox(self)
         self.delimiter_combo.addItem("Automatic", None)
@@ -220,7 +218,7 @@ class ImportDialog(QDialog):
             combo.setItemText(0, f"Automatic ({text})" if text else "Automatic")
 
         if self.is_text:
-            auto(self.encoding_combo, ENCODING_NAMES.get((resolved.encoding or "").lower(), resolved.encoding))
+            auto(self.encoding_combo, encoding_name(resolved.encoding))
             d = resolved.delimiter
             auto(self.delimiter_combo, DELIMITER_NAMES.get(d, d) if d else None)
             auto(self.decimal_combo, {".": "point", ",": "comma"}.get(resolved.decimal or ""))

@@ -18,6 +18,7 @@ import pandas as pd
 from pandas.api import types as pt
 
 from ..errors import DataError, UsageError
+from ..importer.convert import read_dates
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -53,23 +54,16 @@ class CustomerFeatures:
 
 def _as_days(values: pd.Series, column: str) -> pd.Series:
     """Order dates as midnight timestamps. The importer parses dates; this only copes with a
-    frame that skipped it (YYYYMMDD numbers or ISO text), and says so when it cannot."""
+    frame that skipped it (read as the importer would), and says so when it cannot."""
     if pt.is_datetime64_any_dtype(values):
         d = values
     else:
-        s = values
-        if pt.is_numeric_dtype(s):
-            nonnull = s.dropna()
-            if len(nonnull) and ((nonnull >= 19000101) & (nonnull <= 21001231)).all():
-                s = nonnull.astype("int64").astype(str).reindex(values.index)
-                d = pd.to_datetime(s, format="%Y%m%d", errors="coerce")
-            else:
-                raise DataError(f"the date column {column!r} holds numbers, not dates",
-                                where=column, hint="Mark the column that holds order dates as date")
-        else:
-            d = pd.to_datetime(s.astype("string"), errors="coerce", format="mixed")
+        d = read_dates(values)
         bad = int(d.isna().sum() - values.isna().sum())
         if bad > 0.5 * max(1, values.notna().sum()):
+            if pt.is_numeric_dtype(values):
+                raise DataError(f"the date column {column!r} holds numbers, not dates",
+                                where=column, hint="Mark the column that holds order dates as date")
             raise DataError(f"most values of {column!r} are not dates", where=column,
                             hint="Mark the column that holds order dates as date")
     if getattr(d.dt, "tz", None) is not None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, UsageError
+from ..importer.convert import read_dates
 from .periods import guess_freq, normalise_freq, period_start
 
 _YES = {"1", "1.0", "true", "yes", "y", "t", "on", "是", "promo", "promotion"}
@@ -55,9 +56,8 @@ def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
 def _dates(col: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         return col
-    # the importer parses dates already; this covers frames built by hand (format="mixed" parses
-    # each cell on its own without pandas' "could not infer format" warning)
-    return pd.to_datetime(col, errors="coerce", format="mixed")
+    # the importer parses dates already; this covers frames built by hand, read the same way
+    return read_dates(col)
 
 
 def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..importer.convert import read_dates
 from .periods import FREQ_WORDS, guess_freq, normalise_freq, period_range, period_start
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
                             hint="Check the column roles")
     dates = frame[date]
     if not pd.api.types.is_datetime64_any_dtype(dates):
-        dates = pd.to_datetime(dates.astype("string"), errors="coerce", format="mixed")
+        dates = read_dates(dates)   # as the importer reads dates (a frame that skipped it)
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
     values = pd.to_numeric(frame[value], errors="coerce")

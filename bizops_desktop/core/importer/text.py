@@ -1,0 +1,196 @@
+"""Reading a text table (CSV, TSV, TXT) as its layout plan says: in chunks, with progress by
+bytes read and Cancel between chunks; a list file (one basket per line) row by row."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, first_line
+from ..progress import Progress
+from .convert import convert_columns, tidy_columns
+from .encoding import SAMPLE_BYTES, encoding_near
+from .formats import encoding_name
+from .layout import text_plan
+from .notes import list_nums
+from .options import ImportOptions, ImportResult
+
+CHUNK_ROWS = 100_000         # about 0.1-0.2 s of parsing: Cancel is honoured well within a second
+
+
+def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int | None) -> ImportResult:
+    import pandas as pd
+
+    where = path.name
+    plan = text_plan(path, options)
+    opts = plan.options
+    notes = list(plan.notes)
+    if options.header_row is not None and options.header_row >= 0 and plan.longer_share > 0.1:
+        raise DataError(f"line {opts.header_row + 1}, chosen for the column names, has fewer columns "
+                        f"({plan.width}) than the lines below it", where=where,
+                        hint="Pick the line that holds the column names, or leave it on automatic")
+    if plan.list_file or (plan.width > 1 and plan.sample_lines >= 5 and plan.longer_share > 0.1):
+        # Lines of very different lengths: a list file (one basket per line, "bread,milk,eggs"),
+        # not a table. Read every cell as text, one row per line, so nothing is lost.
+        return _read_ragged(path, opts, notes, progress, nrows)
+    size = max(path.stat().st_size, 1)
+    kw: dict[str, Any] = dict(
+        sep=opts.delimiter, encoding=opts.encoding, quotechar='"', decimal=opts.decimal,
+        skip_blank_lines=True, on_bad_lines="warn", engine="c",
+    )
+    if opts.encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        kw["encoding"] = "utf-8-sig"   # harmless without a BOM, strips one that is there
+    if opts.header_row >= 0:
+        kw.update(skiprows=opts.header_row, header=0)
+    else:
+        kw.update(header=None)
+    if plan.text_columns:
+        kw["dtype"] = {c: str for c in plan.text_columns}
+    # Thousands separators are removed later, per column: pandas would also read 05.03.2024 as a
+    # number when told that "." groups thousands.
+
+    def run(encoding_errors: str = "strict"):
+        chunks = []
+        caught: list[str] = []
+        with open(path, "rb") as fh, warnings.catch_warnings(record=True) as wlist:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            if nrows is not None:
+                chunks.append(pd.read_csv(fh, nrows=nrows, encoding_errors=encoding_errors, **kw))
+            else:
+                progress.report(0.0, "Reading rows...")
+                with pd.read_csv(fh, chunksize=CHUNK_ROWS, encoding_errors=encoding_errors, **kw) as reader:
+                    for chunk in reader:
+                        chunks.append(chunk)
+                        progress.report(0.85 * min(fh.tell() / size, 1.0), "Reading rows...")
+            caught = [str(w.message) for w in wlist if issubclass(w.category, pd.errors.ParserWarning)]
+        return chunks, caught
+
+    replaced = False
+    switched = None
+    alt_guessed = False
+    try:
+        try:
+            chunks, bad_lines = run()
+        except UnicodeDecodeError as exc:
+            if options.encoding is not None:
+                raise DataError(f"the text cannot be read as {opts.encoding} ({_short_decode(exc)})", where=where,
+                                hint="Choose another encoding in the import options (for Chinese exports try gbk)") from None
+            # The sample was plain ASCII, so it could not tell: judge by the bytes that failed.
+            alt, alt_guessed = (encoding_near(exc) if plan.plain_ascii else None) or (None, False)
+            if alt and alt != opts.encoding:
+                try:
+                    kw["encoding"] = alt
+                    chunks, bad_lines = run()
+                    switched, opts.encoding = alt, alt
+                except UnicodeDecodeError:
+                    kw["encoding"] = opts.encoding
+            if switched is None:
+                chunks, bad_lines = run("replace")
+                replaced = True
+    except DataError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise DataError("the file holds no table", where=where,
+                        hint="Export the data from your shop system again and open the new file") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"the file could not be read as a table ({first_line(exc, with_type=False)})", where=where,
+                        hint="Check the delimiter in the import options; an unclosed quote \" can also cause this") from None
+    except MemoryError:
+        raise DataError("the file is too large for this computer's memory", where=where,
+                        hint="Split it into smaller files (for example one per year)") from None
+
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    del chunks
+    if switched:
+        name = encoding_name(switched)
+        notes[0] = notes[0].replace(notes[0].split(" text", 1)[0], f"Read as {name}", 1)
+        notes.append(f"The first part of the file is plain ASCII; the later lines show it is {name}"
+                     + (" (a guess from their bytes; if names look wrong, choose the encoding in the import "
+                        "options)" if alt_guessed else ""))
+    if replaced:
+        notes.append(f"Some characters could not be read as {encoding_name(opts.encoding)} "
+                     f"and show as �; if text looks wrong, choose another encoding in the import options")
+    if bad_lines:
+        nums = [int(m.group(1)) for m in (re.search(r"line (\d+)", t) for t in bad_lines) if m]
+        total_rows = len(frame) + len(nums)
+        if len(nums) > max(10, 0.01 * total_rows):
+            raise DataError(f"{len(nums)} lines have more columns than the header "
+                            f"(lines {list_nums(nums)})", where=where,
+                            hint="Check the delimiter in the import options, or save the file again as CSV "
+                                 "from a spreadsheet program")
+        notes.append(f"Skipped {len(nums)} line{'s' if len(nums) != 1 else ''} with more columns than the header "
+                     f"(line{'s' if len(nums) != 1 else ''} {list_nums(nums)}); fix them in the file if they matter")
+
+    frame = tidy_columns(frame, opts.header_row < 0, notes)
+    if len(frame) == 0:
+        raise DataError("the file has column names but no data rows", where=where,
+                        hint="Export the data again with the rows included")
+    first_row = (opts.header_row + 2) if opts.header_row >= 0 else 1
+    progress.report(0.87, "Reading dates and numbers...")
+    notes.extend(convert_columns(frame, opts, progress.sub(0.87, 1.0), first_row, "line"))
+    rows_total = len(frame) if nrows is None or len(frame) < nrows else _count_lines(path, opts.header_row)
+    progress.report(1.0, "Read")
+    return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total)
+
+
+def _read_ragged(path: Path, opts: ImportOptions, notes: list[str], progress: Progress,
+                 nrows: int | None) -> ImportResult:
+    """A file whose lines have different numbers of cells: each line becomes a row of text cells
+    ``column_1..column_N`` (N the longest line), blanks after its last cell, no header line."""
+    import csv
+
+    import pandas as pd
+
+    encoding = "utf-8-sig" if opts.encoding.replace("_", "-").lower() in ("utf-8", "utf8") else opts.encoding
+    size = max(path.stat().st_size, 1)
+    rows: list[list[str | None]] = []
+    with open(path, "rb") as raw, open(raw.fileno(), encoding=encoding, errors="replace", newline="",
+                                       closefd=False) as fh:
+        for i, row in enumerate(csv.reader(fh, delimiter=opts.delimiter, quotechar='"')):
+            cells = [c.strip() for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append([c or None for c in cells])
+            if nrows is not None and len(rows) >= nrows:
+                break
+            if i % 20000 == 0:
+                progress.report(0.9 * min(raw.tell() / size, 1.0), "Reading lines...")
+    if not rows:
+        raise DataError("the file has no data rows", where=path.name, hint="Export the data again with the rows included")
+    width = max(len(r) for r in rows)
+    frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                         columns=[f"column_{i + 1}" for i in range(width)], dtype=object)
+    lo = min(len(r) for r in rows)
+    opts.header_row = -1
+    notes.append(f"The lines have different numbers of cells (from {lo} to {width}), so the file was read as "
+                 f"a list: one row per line, every cell as text, no column names. A file with one basket per "
+                 f"line works like this in Basket rules; for a table, check the delimiter in the import options")
+    progress.report(1.0, "Read")
+    return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=len(frame))
+
+
+def _count_lines(path: Path, header_row: int) -> int:
+    """Data lines below the header: counted for files up to 256 MB (a fraction of a second),
+    estimated from the first MiB for larger ones so the preview stays quick."""
+    n = 0
+    last = b""
+    size = path.stat().st_size
+    if size > 256 << 20:
+        with open(path, "rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+        return max(0, round(size / max(len(head), 1) * head.count(b"\n")) - (header_row + 1))
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            n += block.count(b"\n")
+            last = block[-1:]
+    if last and last != b"\n":
+        n += 1
+    return max(0, n - (header_row + 1 if header_row >= 0 else 0))
+
+
+def _short_decode(exc: UnicodeDecodeError) -> str:
+    return f"byte {exc.object[exc.start:exc.start + 1]!r} at position {exc.start} is not valid"
+
