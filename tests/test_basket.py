@@ -21,6 +21,7 @@ from bizops_basket import ANALYSIS
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import Cancelled, DataError, UsageError
 from bizops_desktop.core.export import write_table
+from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.baskets import baskets_from_orders
 
@@ -173,7 +174,7 @@ def test_textbook_example():
     assert r["lift"] == pytest.approx((2 / 3) / 0.6) and r["count"] == 2
     beer = rules[(frozenset({"Beer"}), frozenset({"Diapers"}))]
     assert beer["confidence"] == 1.0 and math.isinf(beer["conviction"])
-    assert "Customers who buy Beer also buy Diapers in 100% of their orders, 1.2x more often" in beer["why"]
+    assert "Customers who buy Beer also buy Diapers in 100% of their orders, 1.2× more often" in text(beer["why"])
     assert res.metrics["orders"] == 5 and res.metrics["items"] == 6
     sets = res.tables["itemsets"]
     assert sets.loc[sets["itemset"].map(frozenset) == frozenset({"Diapers", "Beer"}), "count"].item() == 3
@@ -222,7 +223,7 @@ def test_names_filters_and_max_rules(supermarket, monkeypatch):
     monkeypatch.setattr(ap, "CHUNK_CODES", 50)  # rules arrive in many blocks, trimmed on the way
     top = ANALYSIS.execute(named, {"min_support": 0.15, "max_rules": 7})
     pd.testing.assert_frame_equal(top.tables["rules"], full.head(7))
-    assert any(f"{len(full):,} rules passed" in n for n in top.notes)
+    assert any(f"{len(full):,} rules passed" in text(n) for n in top.notes)
     monkeypatch.undo()
     # the filter takes an id or a name; the result is exactly the matching subset
     only = ANALYSIS.execute(named, {"min_support": 0.15, "consequent": "BREAD AND CAKE"}).tables["rules"]
@@ -268,9 +269,10 @@ def test_too_low_support_is_a_clear_message_not_a_hang(supermarket):
     ds, _, _ = supermarket
     with pytest.raises(DataError) as err:
         ANALYSIS.execute(ds, {"min_count": 1, "max_len": 20})
-    text = str(err.value)
-    assert "Raise min_support" in text and "max_len" in text and "limit of 500,000" in text
-    assert text.startswith("min_support: this search finds too many frequent itemsets")
+    message = str(err.value)
+    assert "Raise Minimum support (min_support)" in message and "(max_len)" in message
+    assert "limit of 500,000" in message
+    assert message.startswith("Minimum support (min_support): this search finds too many sets of products")
     with pytest.raises(DataError, match="limit of 1,000"):
         ANALYSIS.execute(ds, {"min_support": 0.05, "max_itemsets": 1000})
 
@@ -292,11 +294,11 @@ def test_a_few_huge_orders_hit_the_guard_not_the_memory():
         i += its.tolist()
     ds = Dataset("huge", pd.DataFrame({"order": o, "product": i}),
                  roles={"order_id": "order", "product_id": "product"})
-    with pytest.raises(DataError, match="too many frequent itemsets.*sets of up to 2 products"):
+    with pytest.raises(DataError, match="too many sets of products bought together.*with up to 2 products"):
         ANALYSIS.execute(ds, {"min_count": 2})
     # the same data with a sensible threshold runs, and the long orders are pointed out
     res = ANALYSIS.execute(ds, {"min_count": 4})
-    assert any("more than 100 different products" in n for n in res.notes)
+    assert any("more than 100 different products" in text(n) for n in res.notes)
     assert res.metrics["orders"] == 3000
 
 
@@ -369,8 +371,11 @@ def test_one_basket_per_row_file_through_the_importer(tmp_path):
 def test_why_sentence_reads_right_at_every_lift():
     from bizops_basket.analysis import why_sentence
 
-    assert why_sentence(["A"], ["B"], 0.42, 3.1) == \
-        "Customers who buy A also buy B in 42% of their orders, 3.1x more often than average."
-    assert "about as often as on average" in why_sentence(["A"], ["B"], 0.65, 1.001)
-    assert "2.0x less often than average" in why_sentence(["A", "C"], ["B"], 0.1, 0.5)
-    assert why_sentence(["A", "C"], ["B"], 0.1, 0.5).startswith("Customers who buy A and C also buy B")
+    def why(*args):
+        return text(why_sentence(*args))
+
+    assert why(["A"], ["B"], 0.42, 3.1) == \
+        "Customers who buy A also buy B in 42% of their orders, 3.1× more often than average."
+    assert "about as often as on average (no real link)" in why(["A"], ["B"], 0.65, 1.001)
+    assert "2× less often than average" in why(["A", "C"], ["B"], 0.1, 0.5)
+    assert why(["A", "C"], ["B"], 0.1, 0.5).startswith("Customers who buy A and C also buy B")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from bizops_basket import ANALYSIS
 from bizops_basket.analysis import rule_text
 from bizops_basket.panel import BasketPanel
+from bizops_desktop.core.i18n import text
 
 from conftest import DEMO_DIR, run_panel
 
@@ -31,11 +32,15 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     rules = panel.result.tables["rules"]
     assert len(rules) > 8
     assert panel.table.model.rowCount() == len(rules)
-    assert "rules</b>" in panel.headline.text()
-    # product names in the table, strongest (planted) pair first
+    # the headline names the strongest (planted) pair, with its numbers
     first = truth[-1]   # the dog food pair has the highest planted lift
+    assert all(name in panel.headline.text() for name in first["names"])
+    head = panel.headline.text()
+    assert head.startswith("<b>Customers who buy ") and "more often than average" in head
+    assert panel.summary_label.text().startswith(f"{len(rules):,} rules from ")
+    # product names in the table, strongest (planted) pair first
     top = panel.table.model.frame().iloc[0]
-    assert {top["If the order has"], top["then it also has"]} == set(first["names"])
+    assert set(top["antecedent_names"]) | set(top["consequent_names"]) == set(first["names"])
     # every rule is a point
     view = panel.plot.plot_view
     xs, ys = view.item(0).getData()
@@ -64,7 +69,7 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     chosen = panel.selected_rule()
     assert chosen in rule_at_point
     assert panel.table.selected_source_row() is not None
-    assert panel.why_label.text() == rules["why"].iat[chosen]
+    assert panel.why_label.text() == text(rules["why"].iat[chosen])
     assert panel.why_label.text().startswith("Customers who buy ")
     mx, my = view.marker.getData()
     assert (mx[0], my[0]) == (rules["support"].iat[chosen], rules["confidence"].iat[chosen])
@@ -81,14 +86,14 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     assert len(view.item(0).getData()[0]) == len(expect)
     # the filter keeps each point's colour: lift is coloured on the scale of all rules
     assert view.spec.layers[0].value_range == [float(rules["lift"].min()), float(rules["lift"].max())]
-    assert all("Paper coffee filters" in t for t in shown["then it also has"])
+    assert all(any("Paper coffee filters" in n for n in t) for t in shown["consequent_names"])
 
     # search box filters too
     panel.product_combo.setCurrentIndex(0)
     panel.table.search.setText("dog chew")
     qtbot.waitUntil(lambda: 0 < panel.table.model.rowCount() < len(rules), timeout=3000)
-    assert all("Dog chew" in a + c for a, c in zip(panel.table.model.frame()["If the order has"],
-                                                   panel.table.model.frame()["then it also has"]))
+    assert all("Dog chew" in " ".join(a + c) for a, c in zip(panel.table.model.frame()["antecedent_names"],
+                                                             panel.table.model.frame()["consequent_names"]))
 
     # exports through the shared helpers
     written = panel.export_tables_csv(tmp_path)
@@ -136,7 +141,8 @@ def test_saved_result_reopens_in_the_tab(qtbot, panel, tmp_path, open_panel):
     p2.restore(back.params, back.dataset, back.result)
     rules = panel.result.tables["rules"]
     assert p2.table.model.rowCount() == len(rules)
-    assert list(p2.table.model.frame()["If the order has"]) == list(panel.table.model.frame()["If the order has"])
+    assert list(p2.table.model.frame()["antecedent_names"]) == list(panel.table.model.frame()["antecedent_names"])
     assert p2.product_combo.count() == panel.product_combo.count()
     assert p2.form.values()["min_support"] == 0.003
-    assert p2.select_rule(2) and p2.why_label.text() == rules["why"].iat[2]
+    assert p2.select_rule(2) and p2.why_label.text() == text(rules["why"].iat[2])
+    assert p2.headline.text() == panel.headline.text()

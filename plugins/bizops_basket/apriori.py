@@ -21,6 +21,8 @@ import numpy as np
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.progress import Progress
 
+from .i18n import _, _n
+
 # Work per chunk: small enough that Cancel is seen well within a second and the temporary
 # arrays stay a few MB, large enough that numpy's per-call overhead does not matter.
 CHUNK_CODES = 1 << 18
@@ -59,14 +61,29 @@ def min_count_for(min_support: float, n_orders: int) -> int:
 
 
 def _too_many(what: str, n: int, limit: int, k: int) -> DataError:
-    """The blow-up message: raised as soon as the count is known to pass the limit."""
-    hint = "Raise min_support (or min_count) or lower max_len"
-    if what == "frequent itemsets":  # the other limits are fixed memory guards
-        hint += "; raise max_itemsets only if the computer has the memory for it"
-    return DataError(
-        f"this search finds too many {what}: at least {n:,} with sets of up to {k} products, "
-        f"more than the limit of {limit:,}",
-        where="min_support", hint=hint)
+    """The blow-up message: raised as soon as the count is known to pass the limit. ``what``:
+    ``itemsets`` (frequent ones, the limit the user sets), ``pairs`` or ``candidates`` (fixed
+    memory guards)."""
+    hint = _("Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most "
+             "products in a set (max_len)")
+    if what == "itemsets":
+        text = _n("this search finds too many sets of products bought together: at least {count:int} "
+                  "with up to {n} product, more than the limit of {limit:int}",
+                  "this search finds too many sets of products bought together: at least {count:int} "
+                  "with up to {n} products, more than the limit of {limit:int}", k, count=n, limit=limit)
+        hint = _("Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most "
+                 "products in a set (max_len); raise Most product sets (max_itemsets) only if the "
+                 "computer has the memory for it")
+    elif what == "pairs":
+        text = _("this search finds too many different pairs of products to keep count of: at least "
+                 "{count:int}, more than the limit of {limit:int}", count=n, limit=limit)
+    else:
+        text = _n("this search finds too many sets of products to count: at least {count:int} "
+                  "possible sets of {n} product, more than the limit of {limit:int}",
+                  "this search finds too many sets of products to count: at least {count:int} "
+                  "possible sets of {n} products, more than the limit of {limit:int}", k,
+                  count=n, limit=limit)
+    return DataError(text, where=_("Minimum support (min_support)"), hint=hint)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def _count_pairs(indptr, indices, n1, min_count, limit, progress: Progress):
                 parts_codes, parts_counts, fresh = [u], [c], 0
                 _check_budget(c, min_count, n1, limit, 2)
                 if len(u) > MAX_PAIR_TABLE:
-                    raise _too_many("different pairs of products to keep count of", len(u), MAX_PAIR_TABLE, 2)
+                    raise _too_many("pairs", len(u), MAX_PAIR_TABLE, 2)
     if dense and acc is not None:
         codes = np.flatnonzero(acc >= min_count)
         counts = acc[codes]
@@ -260,7 +277,7 @@ def _join_and_prune(prev: np.ndarray, n1: int, limit: int, k: int, progress: Pro
     rep = group_size - 1 - (np.arange(m) - group_start)   # later rows of its group: partners
     total = int(rep.sum())
     if total > limit:
-        raise _too_many("candidate itemsets to count", total, limit, k)
+        raise _too_many("candidates", total, limit, k)
     index = _RowIndex(prev, n1) if k >= 3 else None
     ends = np.cumsum(rep)
     out = []
@@ -353,7 +370,7 @@ def _check_budget(counts: np.ndarray, min_count: int, already: int, limit: int |
     if limit is not None:
         reached = already + int(np.count_nonzero(counts >= min_count))
         if reached > limit:
-            raise _too_many("frequent itemsets", reached, limit, k)
+            raise _too_many("itemsets", reached, limit, k)
 
 
 def frequent_itemsets(baskets, min_count: int, *, max_len: int | None = None,
@@ -367,13 +384,13 @@ def frequent_itemsets(baskets, min_count: int, *, max_len: int | None = None,
     max_len = max_len or 1_000_000
     limit = max_itemsets or 1 << 62
     cand_limit = min(MAX_CANDIDATES, max(limit * 20, 1_000_000))
-    progress.report(0.0, "Counting single products")
+    progress.report(0.0, _("Counting single products"))
     item_counts = baskets.item_counts()
     freq_items = np.flatnonzero(item_counts >= min_count)
     levels = [freq_items.reshape(-1, 1).astype(np.int32)]
     counts = [item_counts[freq_items].astype(np.int64)]
     if len(freq_items) > limit:
-        raise _too_many("frequent itemsets", len(freq_items), limit, 1)
+        raise _too_many("itemsets", len(freq_items), limit, 1)
     n1 = len(freq_items)
     if max_len < 2 or n1 < 2:
         return FrequentItemsets(levels, counts, n, min_count)
@@ -386,17 +403,17 @@ def frequent_itemsets(baskets, min_count: int, *, max_len: int | None = None,
 
     span = lambda k: progress.sub((k - 1) / max(min(max_len, 8), 2), k / max(min(max_len, 8), 2))  # noqa: E731
     p2 = span(1)
-    p2.report(0.0, "Counting pairs of products")
+    p2.report(0.0, _("Counting pairs of products"))
     pairs, pc = _count_pairs(ptr, ind, n1, min_count, limit, p2)
     total = n1 + len(pairs)
     if total > limit:
-        raise _too_many("frequent itemsets", total, limit, 2)
+        raise _too_many("itemsets", total, limit, 2)
     local = [None, pairs]
     local_counts = [None, pc]
     k = 3
     while k <= max_len and len(local[-1]) >= 2:
         pk = span(k - 1)
-        pk.report(0.0, f"Counting sets of {k} products")
+        pk.report(0.0, _n("Counting sets of {n} product", "Counting sets of {n} products", k))
         cand = _join_and_prune(local[-1], n1, cand_limit, k, pk)
         if len(cand) == 0:
             break
@@ -409,13 +426,13 @@ def frequent_itemsets(baskets, min_count: int, *, max_len: int | None = None,
         local_counts.append(cnt[keep])
         total += int(keep.sum())
         if total > limit:
-            raise _too_many("frequent itemsets", total, limit, k)
+            raise _too_many("itemsets", total, limit, k)
         k += 1
     for lv, cn in zip(local[1:], local_counts[1:]):
         if len(lv):
             levels.append(freq_items[lv].astype(np.int32))
             counts.append(cn)
-    progress.report(1.0, "Itemsets found")
+    progress.report(1.0, _("Product sets found"))
     return FrequentItemsets(levels, counts, n, min_count)
 
 

@@ -1,23 +1,27 @@
-"""The Basket rules tab: rules in product names (search, filter by product on either side),
-support-vs-confidence scatter coloured by lift (hover shows the rule, click selects it), and the
-selected rule in plain words."""
+"""The Basket rules tab: the strongest link first, in the shop's words; rules in product names
+(search, filter by product on either side), support-vs-confidence scatter coloured by lift
+(hover shows the rule, click selects it), the selected rule in plain words, the product sets
+bought together, and the statistics folded away under Details."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.i18n import text
 from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
-from .analysis import join_names, rule_text
+from .analysis import ITEMSET_TITLES, headline, rule_columns, rule_text
+from .i18n import _, _l, _n
 
 
 def shown_rules_plot(plot: PlotSpec | None, shown) -> PlotSpec | None:
@@ -28,43 +32,76 @@ def shown_rules_plot(plot: PlotSpec | None, shown) -> PlotSpec | None:
     return replace(plot, layers=[plot.layers[0].subset(shown), *plot.layers[1:]])
 
 
-SIDES = (("either side", "any"), ("the left side (if the order has)", "left"),
-         ("the right side (then it also has)", "right"))
+SIDES = ((_l("either side"), "any"), (_l("the “if” side (the order has)"), "left"),
+         (_l("the “then” side (it also has)"), "right"))
+
+# The rules as the tab shows them: names to read, the ids behind them kept (hidden) for the
+# search box; shop columns first, statistics (details) after.
+SHOWN_RULE_COLUMNS = ["antecedent_names", "consequent_names", "confidence", "lift", "count", "support",
+                      "antecedent_support", "consequent_support", "leverage", "conviction",
+                      "antecedents", "consequents"]
+SHOWN_SET_COLUMNS = ["itemset_names", "size", "count", "support", "itemset"]
+
+
+def _shown_specs() -> tuple[dict, dict]:
+    """Column specs of the tab's tables: the analysis' own titles and kinds, the product lists
+    shown as their names (the id lists beside them, hidden)."""
+    sets = dict(ITEMSET_TITLES)
+    sets["itemset_names"] = replace(ITEMSET_TITLES["itemset"], kind="text")
+    sets["itemset"] = replace(ITEMSET_TITLES["itemset"], kind="hidden")
+    return rule_columns(has_names=True), sets
 
 
 class BasketPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
         self.add_headline(layout)
+        self.summary_label = QLabel(self.results)
+        self.summary_label.setObjectName("summary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setStyleSheet("color: #555")
+        layout.addWidget(self.summary_label)
 
         filt = QHBoxLayout()
-        filt.addWidget(QLabel("Product:", self.results))
+        filt.addWidget(QLabel(_("Product:"), self.results))
         self.product_combo = QComboBox(self.results)
         self.product_combo.setObjectName("product_filter")
         self.product_combo.setMinimumContentsLength(24)
         self.product_combo.currentIndexChanged.connect(self._refilter)
         filt.addWidget(self.product_combo, 1)
-        filt.addWidget(QLabel("on", self.results))
+        filt.addWidget(QLabel(_("on"), self.results))
         self.side_combo = QComboBox(self.results)
         self.side_combo.setObjectName("side_filter")
-        for text, key in SIDES:
-            self.side_combo.addItem(text, key)
+        for words, key in SIDES:
+            self.side_combo.addItem(str(words), key)
         self.side_combo.currentIndexChanged.connect(self._refilter)
         filt.addWidget(self.side_combo)
+        self.details_check = QCheckBox(_("Details (statistics)"), self.results)
+        self.details_check.setObjectName("details")
+        self.details_check.setToolTip(_("Show the statistics behind each rule: the share of orders "
+                                        "with each side, leverage and conviction"))
+        self.details_check.toggled.connect(self._show_details)
+        filt.addWidget(self.details_check)
         layout.addLayout(filt)
 
         split = QSplitter(Qt.Orientation.Vertical, self.results)
-        self.table = DataFrameTable(split, placeholder="Search rules (product names, ids)…")
+        self.tabs = QTabWidget(split)
+        self.table = DataFrameTable(self.tabs, placeholder=_("Search rules (product names, ids)…"))
         self.table.setObjectName("rules_table")
         self.table.row_selected.connect(self._row_selected)
         self.table.model.modelReset.connect(self._redraw_points)
         self.table.model.layoutChanged.connect(self._redraw_points)
-        split.addWidget(self.table)
+        self.tabs.addTab(self.table, _("Rules"))
+        self.sets_table = DataFrameTable(self.tabs, placeholder=_("Search product sets…"))
+        self.sets_table.setObjectName("itemsets_table")
+        self.tabs.addTab(self.sets_table, _("Popular products and sets"))
+        self.tabs.currentChanged.connect(lambda _i: self._fill_sets())
+        split.addWidget(self.tabs)
 
-        self.plot = make_plot("Basket rules", "Support (share of orders)",
-                              "Confidence (share of orders with the left side)")
+        self.plot = make_plot(_("Basket rules"), _("Share of all orders (support)"), _("Also bought (confidence)"))
         self.plot.plot_view.point_clicked.connect(self._point_clicked)
         self.register_plot("rules", self.plot)
         self.lift_label = QLabel(self.results)
+        self.lift_label.setWordWrap(True)
         self.lift_label.setStyleSheet("color: #555")
         box = QWidget(split)
         bl = QVBoxLayout(box)
@@ -84,6 +121,9 @@ class BasketPanel(AnalysisPanel):
 
         self.rules = pd.DataFrame()
         self._display = pd.DataFrame()
+        self._itemsets = pd.DataFrame()
+        self._names: dict[str, str] = {}
+        self._sets_shown = True
         self._labels: list[str] = []
         self._selected: int | None = None
         self._plot_spec: PlotSpec | None = None
@@ -102,19 +142,28 @@ class BasketPanel(AnalysisPanel):
         self._a_ids = [list(map(str, x)) for x in rules.get("antecedents", [])]
         self._c_ids = [list(map(str, x)) for x in rules.get("consequents", [])]
         self._labels = [rule_text(a, c) for a, c in zip(self._a_names, self._c_names)]
-        self._display = pd.DataFrame({
-            "If the order has": [join_names(a) for a in self._a_names],
-            "then it also has": [join_names(c) for c in self._c_names],
-            "support": rules.get("support", pd.Series(dtype=float)).to_numpy(),
-            "confidence": rules.get("confidence", pd.Series(dtype=float)).to_numpy(),
-            "lift": rules.get("lift", pd.Series(dtype=float)).to_numpy(),
-            "leverage": rules.get("leverage", pd.Series(dtype=float)).to_numpy(),
-            "conviction": rules.get("conviction", pd.Series(dtype=float)).to_numpy(),
-            "orders": rules.get("count", pd.Series(dtype=float)).to_numpy(),
-        })
+
+        def col(name: str) -> np.ndarray:
+            return rules.get(name, pd.Series(np.full(len(rules), np.nan))).to_numpy()
+
+        shown = {"antecedent_names": pd.Series(self._a_names, dtype=object),
+                 "consequent_names": pd.Series(self._c_names, dtype=object),
+                 "antecedents": pd.Series(self._a_ids, dtype=object),
+                 "consequents": pd.Series(self._c_ids, dtype=object)}
+        shown.update({c: col(c) for c in SHOWN_RULE_COLUMNS if c not in shown})
+        self._display = pd.DataFrame(shown, columns=SHOWN_RULE_COLUMNS, index=pd.RangeIndex(len(rules)))
         lift = self._display["lift"].to_numpy(dtype=float)
         self._plot_spec = result.plots.get("rules")
         self._reset_zoom = True
+
+        # the product sets, shown by name when the tab is opened (up to half a million of them)
+        self._itemsets = result.tables.get("itemsets", pd.DataFrame())
+        self._names = dict(result.names)
+        if not self._names:   # a result saved before names were kept: take them from the rules
+            for ids, names in zip(self._a_ids + self._c_ids, self._a_names + self._c_names):
+                self._names.update(zip(ids, names))
+        self._sets_shown = False
+        self._fill_sets()
 
         # products seen in the rules, by name, for the side filter
         products: dict[str, str] = {}
@@ -123,33 +172,75 @@ class BasketPanel(AnalysisPanel):
                 products.setdefault(i, n)
         self.product_combo.blockSignals(True)
         self.product_combo.clear()
-        self.product_combo.addItem("all products", None)
+        self.product_combo.addItem(_("all products"), None)
         for pid, name in sorted(products.items(), key=lambda kv: kv[1].casefold()):
-            self.product_combo.addItem(name if name == pid else f"{name} ({pid})", pid)
+            self.product_combo.addItem(name if name == pid else _("{name} ({id})", name=name, id=pid), pid)
         self.product_combo.blockSignals(False)
 
         m = result.metrics
-        self.headline.setText(
-            f"<b>{m.get('rules', 0):,} rules</b> from {m.get('frequent_itemsets', 0):,} frequent product sets "
-            f"in {m.get('orders', 0):,} orders ({m.get('items', 0):,} products). "
-            "Lift above 1 means the products sell together more often than chance.")
-        if len(lift):
-            self.lift_label.setText(f"Colour = lift, from {np.nanmin(lift):.2f} (dark) to "
-                                    f"{np.nanmax(lift):.2f} (yellow). "
-                                    "Hover a point to see its rule; click it to select the row.")
+        top = result.headline
+        if top is None:   # a result saved before the tab had a headline: the same words, from its table
+            top = (headline(self._a_names[0], self._c_names[0], float(self._display["confidence"].iat[0]),
+                            float(lift[0]), int(self._display["count"].iat[0]), int(m.get("orders", 0)))
+                   if len(rules) else headline(None, None, 0.0, float("nan"), 0, int(m.get("orders", 0))))
+        self.headline.setText(f"<b>{html.escape(text(top))}</b>")
+        n_rules = int(m.get("rules", len(rules)))
+        # sets of two or more products: the single products among the frequent itemsets are not "together"
+        sizes = self._itemsets.get("size")
+        n_sets = int((sizes >= 2).sum()) if sizes is not None else int(m.get("frequent_itemsets", 0))
+        self.summary_label.setText(_(
+            "{rules} from {sets} in {orders} ({products}). Lift above 1 means the products sell together "
+            "more often than chance.",
+            rules=_n("{n} rule", "{n} rules", n_rules),
+            sets=_n("{n} set of products bought together", "{n} sets of products bought together", n_sets),
+            orders=_n("{n} order", "{n} orders", int(m.get("orders", 0))),
+            products=_n("{n} product", "{n} products", int(m.get("items", 0)))))
+        if len(lift) and np.isfinite(lift).any():
+            self.lift_label.setText(_("Colour = lift (× more often), from {low} (dark) to {high} (yellow). "
+                                      "Hover over a point to see its rule; click it to select the row.",
+                                      low=float(np.nanmin(lift)), high=float(np.nanmax(lift))))
         else:
             self.lift_label.setText("")
         self._selected = None
+        self.why_label.setText("")
         self._refilter()
 
     def clear_result(self) -> None:
         self.rules = pd.DataFrame()
         self._display = pd.DataFrame()
+        self._itemsets = pd.DataFrame()
         self.table.set_frame(None)
+        self.sets_table.set_frame(None)
         self._plot_spec = None
         self.plot.plot_view.clear()
         self.headline.setText("")
+        self.summary_label.setText("")
         self.why_label.setText("")
+
+    # -- tables ----------------------------------------------------------------------------
+    def _fill_sets(self) -> None:
+        """The product sets by name, built when their tab is first shown."""
+        if self._sets_shown or self.tabs.currentWidget() is not self.sets_table:
+            return
+        self._sets_shown = True
+        sets = self._itemsets
+        names = self._names
+        shown = pd.DataFrame({
+            "itemset_names": pd.Series([[names.get(str(i), str(i)) for i in s] for s in sets.get("itemset", [])],
+                                       dtype=object),
+            "itemset": pd.Series([list(s) for s in sets.get("itemset", [])], dtype=object)})
+        for c in ("size", "count", "support"):
+            shown[c] = sets[c].to_numpy() if c in sets.columns else np.zeros(len(shown))
+        self.sets_table.set_frame(shown[SHOWN_SET_COLUMNS], _shown_specs()[1])
+
+    def _show_details(self, _on: bool = False) -> None:
+        """Statistics columns (details) shown only when asked for."""
+        on = self.details_check.isChecked()
+        model = self.table.model
+        for j in range(model.columnCount()):
+            spec = model.column_spec(j)
+            if spec is not None and spec.details:
+                self.table.view.setColumnHidden(j, not on)
 
     # -- filtering -------------------------------------------------------------------------
     def _refilter(self) -> None:
@@ -164,7 +255,8 @@ class BasketPanel(AnalysisPanel):
             right = np.array([pid in ids for ids in self._c_ids], dtype=bool)
             keep = left if side == "left" else right if side == "right" else (left | right)
         # the frame's index is the rule's row in the result: kept through filters and sorts
-        self.table.set_frame(self._display[keep])
+        self.table.set_frame(self._display[keep], _shown_specs()[0])
+        self._show_details()
         if self._selected is not None:
             self.select_rule(self._selected)
 
@@ -193,7 +285,8 @@ class BasketPanel(AnalysisPanel):
         frame = self.table.model.source_frame()
         if 0 <= source_pos < len(frame):
             self._selected = int(frame.index[source_pos])
-            self.why_label.setText(self.rules["why"].iloc[self._selected]
+            # a sentence saved as a message reads in today's language; an older project's as it was
+            self.why_label.setText(text(self.rules["why"].iloc[self._selected])
                                    if "why" in self.rules.columns else self._labels[self._selected])
         self._update_marker()
 
