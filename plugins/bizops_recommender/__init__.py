@@ -6,12 +6,14 @@ Registers the analysis with BizOps Desktop. Heavy libraries are imported only in
 
 from bizops_desktop.hooks import Analysis, Param, hookimpl  # noqa: F401  (Param: plugin API)
 
+from .i18n import _l
 from .params import PARAMS
 
 ANALYSIS = Analysis(
     id="recommender",
-    title="Recommendations",
-    summary="customers like you also bought (user- and item-based collaborative filtering)",
+    title=_l("Recommendations"),
+    summary=_l("customers like you also bought: what to suggest to each customer, from what similar "
+               "customers bought or rated (collaborative filtering)"),
     params=PARAMS,
     needs=(("customer_id", "product_id"),),
     optional_roles=("rating", "quantity", "product_name"),

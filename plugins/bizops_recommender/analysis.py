@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.progress import Progress
@@ -17,7 +18,8 @@ from bizops_desktop.core.views.ratings import RatingMatrix, ratings_from_dataset
 
 from .evaluate import evaluate
 from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend
-from .params import PARAMS, TABLES  # noqa: F401  (re-exported for the CLI and tests)
+from .i18n import M, Mn, _, _l, _n
+from .params import PARAMS  # noqa: F401  (re-exported for the CLI and tests)
 
 
 def _config(params: dict, rm: RatingMatrix) -> KNNConfig:
@@ -42,12 +44,15 @@ def _label(rm: RatingMatrix, item) -> str:
     return name if name else str(item)
 
 
-def _num(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".") if abs(x - round(x)) > 1e-9 else str(int(round(x)))
+def _cell(message) -> dict:
+    """A sentence cell of a table: the message as plain data (domain, English template, values),
+    so that it is saved with the project and shown in the reader's language."""
+    return {"domain": message.domain, "msgid": message.msgid, "values": message.values}
 
 
-def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs: int) -> list[str]:
-    """The one or two neighbours that pulled each recommendation up most, in words."""
+def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs: int) -> list:
+    """The one or two neighbours that pulled each recommendation up most, in words (a message per
+    recommendation, see :func:`_cell`)."""
     order = np.lexsort((-c.weight, c.pair))
     pair, nb, val = c.pair[order], c.neighbour[order], c.value[order]
     counts = np.bincount(pair, minlength=n_pairs)
@@ -57,26 +62,38 @@ def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs:
     picked: list[list[tuple[int, float]]] = [[] for _ in range(n_pairs)]
     for p, n, v in zip(pair[top].tolist(), nb[top].tolist(), val[top].tolist()):
         picked[p].append((n, v))
-    out = []
+    own = _cell(M("from this customer's own average rating")) if rm.explicit else None
+    out: list = []
     for p in range(n_pairs):
         got = picked[p]
         if not got:
-            out.append("from the customer's own average rating" if rm.explicit else "")
+            out.append(own)
             continue
         if user_based:
             who = [str(rm.users[n]) for n, _ in got]
             if rm.explicit:
-                parts = [f"{w} (rated it {_num(v)})" for w, (_, v) in zip(who, got)]
-                out.append("similar customers " + " and ".join(parts))
+                if len(got) == 1:
+                    m = M("similar customer {a} rated it {ra}", a=who[0], ra=got[0][1])
+                else:
+                    m = M("similar customers {a} and {b} rated it {ra} and {rb}", a=who[0], b=who[1],
+                          ra=got[0][1], rb=got[1][1])
+            elif len(got) == 1:
+                m = M("bought by similar customer {a}", a=who[0])
             else:
-                out.append("bought by similar customers " + " and ".join(who))
+                m = M("bought by similar customers {a} and {b}", a=who[0], b=who[1])
         else:
             what = [_label(rm, rm.items[n]) for n, _ in got]
             if rm.explicit:
-                parts = [f"{w} (you rated {_num(v)})" for w, (_, v) in zip(what, got)]
-                out.append("like " + " and ".join(parts))
+                if len(got) == 1:
+                    m = M("similar to {a}, which they rated {ra}", a=what[0], ra=got[0][1])
+                else:
+                    m = M("similar to {a} and {b}, which they rated {ra} and {rb}", a=what[0], b=what[1],
+                          ra=got[0][1], rb=got[1][1])
+            elif len(got) == 1:
+                m = M("often bought with {a}, which they bought", a=what[0])
             else:
-                out.append("often bought with " + " and ".join(what) + ", which you bought")
+                m = M("often bought with {a} and {b}, which they bought", a=what[0], b=what[1])
+        out.append(_cell(m))
     return out
 
 
@@ -112,17 +129,19 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     rm = ratings_from_dataset(dataset, source=params["source"], weighting=params["weighting"])
     n_users, n_items = rm.shape
     if n_users < 2 or n_items < 2:
-        raise DataError(f"recommendations need at least 2 customers and 2 products; the data has "
-                        f"{n_users} customer(s) and {n_items} product(s)", where=dataset.name,
-                        hint="Check the customer and product columns")
+        raise DataError(_("recommendations need at least 2 customers and 2 products; the data has "
+                          "{customers} and {products}",
+                          customers=_n("{n} customer", "{n} customers", n_users),
+                          products=_n("{n} product", "{n} products", n_items)), where=dataset.name,
+                        hint=_("Check the customer and product columns"))
     cfg = _config(params, rm)
-    notes = list(rm.notes)
+    notes: list[Any] = list(rm.notes)
     if params["surprise_compatible"] and not rm.explicit:
-        notes.append("Surprise-compatible mode applies to ratings only; it was ignored for purchases.")
+        notes.append(M("Surprise-compatible mode applies to ratings only; it was ignored for purchases."))
     folds = params["eval_folds"]
     if folds == 1:
-        raise UsageError("evaluation needs at least 2 folds", where="eval_folds",
-                         hint="use 0 to skip the evaluation, or 2 or more")
+        raise UsageError(_("evaluation needs at least 2 folds"), where="eval_folds",
+                         hint=_("use 0 to skip the evaluation, or 2 or more"))
     top_n = params["top_n"]
     ends = (0.3, 0.5, 0.6) if folds else (0.6, 0.85, 1.0)
 
@@ -130,9 +149,9 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     exclude = rm.matrix if params["exclude_purchased"] else None
     pp = progress.sub(ends[0], ends[1])
     ru, ri, rs = recommend(model, rm.matrix, top_n, exclude=exclude, progress=pp)
-    pp.report(0.9, "Predictions: reasons")
+    pp.report(0.9, _("Predictions: reasons"))
     if rm.explicit:
-        _, contrib = predict_pairs(model, ru, ri, contributions=True)
+        _unused, contrib = predict_pairs(model, ru, ri, contributions=True)
     else:
         contrib = implicit_contributions(model, rm.matrix, ru, ri)
     because = because_texts(rm, model.user_based, contrib, len(ru))
@@ -145,7 +164,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     recs["because"] = because
 
     sp_ = progress.sub(ends[1], ends[2])
-    sp_.report(0.0, "Neighbours: similar products")
+    sp_.report(0.0, _("Neighbours: similar products"))
     if cfg.method == "item":
         W_items = model.neighbours
     else:
@@ -155,15 +174,10 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
 
     if rm.explicit:
         lo, hi = rm.rating_scale
-        notes.append(f"Score is the predicted rating ({_num(lo)} to {_num(hi)}).")
+        notes.append(M("The predicted rating is the number of stars the customer would probably give "
+                       "the product ({low} to {high}).", low=float(lo), high=float(hi)))
     else:
-        weight = {"counts": "how often", "quantity": "how many units", "binary": "whether",
-                  "log": "(on a log scale) how often"}[rm.weighting]
-        if cfg.method == "user":
-            text = f"the similarity of each similar customer times {weight} they bought the product"
-        else:
-            text = f"the product's similarity to each product the customer bought, times {weight} they bought it"
-        notes.append(f"Score adds up {text}; higher is a stronger match (it is not a probability).")
+        notes.append(score_note(cfg.method, rm.weighting))
     tables = {"recommendations": recs, "similar_items": similar}
     metrics: dict[str, Any] = {
         "data": "ratings" if rm.explicit else "purchases",
@@ -183,38 +197,181 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         means = evaluation[evaluation["fold"] == "mean"]
         for name, val in zip(means["metric"], means["value"]):
             metrics[name.replace("@", "_at_")] = float(val)
-        plots["evaluation"] = evaluation_plot(evaluation, ev.curve, rm.explicit)
+        plots["evaluation"] = evaluation_plot(evaluation, ev.curve, rm.explicit, top_n)
         extra["curve"] = ev.curve
         if rm.explicit:
-            notes.append(f"{folds}-fold check: predicted ratings are off by {metrics['rmse']:.3f} (RMSE) "
-                         f"against {metrics['rmse_global_mean']:.3f} for always guessing the average.")
+            notes.append(M("Check in {folds:int} rounds on ratings held back: predicted ratings are off by "
+                           "{rmse:.2f} stars (RMSE) against {base:.2f} for always guessing the average rating.",
+                           folds=folds, rmse=metrics["rmse"], base=metrics["rmse_global_mean"]))
         else:
-            notes.append(f"{folds}-fold check: {100 * metrics[f'hit_rate_at_{top_n}']:.0f}% of customers "
-                         f"bought at least one of their top {top_n} held-out recommendations.")
+            notes.append(M("Check in {folds:int} rounds on purchases held back: {hit:percent} of customers bought "
+                           "at least one of their top {n:int} suggestions.",
+                           folds=folds, hit=metrics[f"hit_rate_at_{top_n}"], n=top_n))
     else:
-        notes.append("Evaluation skipped (eval_folds = 0).")
-    progress.report(1.0, "Done")
-    return Result(tables=tables, metrics=metrics, plots=plots, notes=notes, extra=extra)
+        notes.append(M("The check on data held back was skipped (Evaluation folds = 0)."))
+    progress.report(1.0, _("Done"))
+    names = {str(k): str(v) for k, v in rm.names.items() if v}
+    return Result(tables=tables, metrics=metrics, plots=plots, notes=notes, extra=extra,
+                  headline=headline(metrics, top_n), columns=columns(rm.explicit, top_n, rm.rating_scale),
+                  names=names)
 
 
-def evaluation_plot(evaluation: pd.DataFrame, curve: dict, explicit: bool) -> PlotSpec:
+# -- words for people ------------------------------------------------------------------------------
+# "Better" means at least this many times the yardstick's hits (or this share less error): a few
+# percent either way on held-out data is noise, not a difference a shop would notice.
+CLEARLY_BETTER = 1.1
+
+
+def score_note(method: str, weighting: str):
+    """What the match score of purchase data adds up, in words."""
+    weight = {"counts": M("how often they bought it"), "quantity": M("how many units they bought"),
+              "binary": M("1 if they bought it"), "log": M("the log of how often they bought it")}[weighting]
+    if method == "user":
+        return M("The match score adds up the similarity of each similar customer who bought the product, "
+                 "times {weight}; higher is a stronger match (it is not a probability).", weight=weight)
+    return M("The match score adds up the product's similarity to each product the customer bought, "
+             "times {weight}; higher is a stronger match (it is not a probability).", weight=weight)
+
+
+def headline(metrics: dict[str, Any], top_n: int | None = None):
+    """The tab's first line: how many customers got suggestions and, from the check on held-out
+    data, whether they beat the obvious yardstick (a best-seller list; for ratings, guessing the
+    average rating), said plainly when they do not."""
+    m = metrics
+    customers, cells = int(m.get("customers_with_recommendations", 0)), int(m.get("cells", 0))
+    if m.get("data") == "ratings":
+        mae, base = m.get("mae"), m.get("mae_global_mean")
+        if mae is None or base is None:
+            return Mn("Suggestions for {n:int} customer from {cells:int} ratings; set Evaluation folds above 0 "
+                      "to check how close the predicted ratings come.",
+                      "Suggestions for {n:int} customers from {cells:int} ratings; set Evaluation folds above 0 "
+                      "to check how close the predicted ratings come.", customers, cells=cells)
+        if mae * CLEARLY_BETTER <= base:
+            return M("The suggestions follow each customer's taste: on ratings held back, predicted ratings "
+                     "were off by {mae:.2f} stars on average, against {base:.2f} for guessing the average "
+                     "rating every time.", mae=mae, base=base)
+        return M("These suggestions are no better than guessing the average rating on this data: on "
+                 "ratings held back, predicted ratings were off by {mae:.2f} stars on average, against "
+                 "{base:.2f} for guessing the average every time.", mae=mae, base=base)
+    n = top_n
+    if n is None:
+        keys = [k for k in m if k.startswith("precision_at_") and not k.endswith("_best_sellers")]
+        n = int(keys[0].rsplit("_", 1)[1]) if keys else None
+    cf = m.get(f"precision_at_{n}") if n is not None else None
+    base = m.get(f"precision_at_{n}_best_sellers") if n is not None else None
+    if cf is None or base is None:
+        return Mn("Suggestions for {n:int} customer from what they bought ({cells:int} customer–product pairs); "
+                  "set Evaluation folds above 0 to check whether they beat a best-seller list.",
+                  "Suggestions for {n:int} customers from what they bought ({cells:int} customer–product pairs); "
+                  "set Evaluation folds above 0 to check whether they beat a best-seller list.", customers, cells=cells)
+    if cf >= CLEARLY_BETTER * base and cf > 0:
+        if base > 0:
+            return M("These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
+                     "customer's top {n:int} were products they bought, against {base:percent} for the best "
+                     "sellers they had not bought yet ({ratio:.1f}× as many).", cf=cf, base=base, n=n,
+                     ratio=cf / base)
+        return M("These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
+                 "customer's top {n:int} were products they bought, against none for the best sellers.",
+                 cf=cf, n=n)
+    if cf * CLEARLY_BETTER <= base:
+        return M("These suggestions do worse than a best-seller list on this data: on purchases held back, "
+                 "{cf:percent} of each customer's top {n:int} were products they bought, against "
+                 "{base:percent} for the best sellers they had not bought yet.", cf=cf, base=base, n=n)
+    return M("These suggestions are no better than a best-seller list on this data: on purchases held back, "
+             "{cf:percent} of each customer's top {n:int} were products they bought, against {base:percent} "
+             "for the best sellers they had not bought yet.", cf=cf, base=base, n=n)
+
+
+def metric_words(top_n: int) -> dict[str, Any]:
+    """The evaluation table's metric codes in words (short: they are a table's cells)."""
+    n = top_n
+    return {
+        "rmse": _l("Typical error, stars (RMSE)"),
+        "mae": _l("Average error, stars (MAE)"),
+        "rmse_global_mean": _l("Guessing the average: typical error (RMSE)"),
+        "mae_global_mean": _l("Guessing the average: average error (MAE)"),
+        f"precision@{n}": M("Top {n:int} suggestions bought (precision@{n:int})", n=n),
+        f"recall@{n}": M("Held-back purchases in the top {n:int} (recall@{n:int})", n=n),
+        f"hit_rate@{n}": M("Customers with a hit in the top {n:int} (hit rate@{n:int})", n=n),
+        "coverage": _l("Products suggested to anyone (coverage)"),
+        f"precision@{n}_best_sellers": M("Best-seller list: top {n:int} bought (precision@{n:int})", n=n),
+    }
+
+
+def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Column]]:
+    """How the tables read for people (titles in the reader's language, kinds); the stored tables
+    keep their column ids and plain numbers."""
+    if explicit:
+        lo, hi = scale if scale is not None else (1, 5)
+        score = Column(_l("Predicted rating (★)"), "num",
+                       help=M("The stars this customer would probably give the product ({low} to {high})",
+                              low=float(lo), high=float(hi)))
+    else:
+        score = Column(_l("Match score"), "num", details=True,
+                       help=_l("Higher is a stronger match; it adds up similarities and is not a probability"))
+    return {
+        "recommendations": {
+            # customers have no names apart from their ids (a shop's export names buyers by nickname)
+            "customer_id": Column(_l("Customer"), "text"),
+            "rank": Column(_l("Rank"), "int"),
+            "product_id": Column(_l("Suggested product"), "product"),
+            "product_name": Column(_l("Name of the suggested product"), "hidden"),
+            "score": score,
+            "because": Column(_l("Why"), "text"),
+        },
+        "similar_items": {
+            "product_id": Column(_l("Product"), "product"),
+            "product_name": Column(_l("Name of the product"), "hidden"),
+            "rank": Column(_l("Rank"), "int"),
+            "similar_product_id": Column(_l("Similar product"), "product"),
+            "similar_product_name": Column(_l("Name of the similar product"), "hidden"),
+            "similarity": Column(_l("Similarity"), "num",
+                                 help=_l("1: bought (or rated alike) by the same customers; 0: no connection")),
+            "shared_customers": Column(_l("Customers who bought both"), "int") if not explicit
+            else Column(_l("Customers who rated both"), "int"),
+        },
+        "evaluation": {
+            "metric": Column(_l("Measure"), "code", values=metric_words(top_n),
+                             help=_l("precision: share of the suggestions that were bought; recall: share of the "
+                                     "held-back purchases that were suggested; hit rate: share of customers with "
+                                     "at least one suggestion bought; coverage: share of all products suggested")),
+            "fold": Column(_l("Round of the check"), "code", values={"mean": _l("Average of all rounds")}),
+            "value": Column(_l("Error (stars)"), "num") if explicit else Column(_l("Share"), "percent"),
+        },
+    }
+
+
+def evaluation_plot(evaluation: pd.DataFrame, curve: dict, explicit: bool, top_n: int | None = None) -> PlotSpec:
     if explicit:
         per = evaluation[evaluation["fold"] != "mean"]
         layers = []
+        words = {"rmse": _l("Typical error (RMSE)"), "mae": _l("Average error (MAE)"),
+                 "rmse_global_mean": _l("Guessing the average rating (RMSE)")}
         for metric, color in (("rmse", "#1f77b4"), ("mae", "#ff7f0e"), ("rmse_global_mean", "#999999")):
             sub = per[per["metric"] == metric]
             x = sub["fold"].astype(int).tolist()
-            label = {"rmse": "RMSE", "mae": "MAE", "rmse_global_mean": "RMSE of the average"}[metric]
-            layers.append(Layer("line", x=x, y=sub["value"].tolist(), name=label, color=color,
+            layers.append(Layer("line", x=x, y=sub["value"].tolist(), name=words[metric], color=color,
                                 dashed=metric.endswith("mean")))
             layers.append(Layer("scatter", x=x, y=sub["value"].tolist(), color=color))
         folds = sorted({int(f) for f in per["fold"]})
-        return PlotSpec("Prediction error per fold", x_label="fold", y_label="error (rating points)",
+        return PlotSpec(_l("How far predicted ratings are off, per round of the check"),
+                        x_label=_l("Round of the check"), y_label=_l("Error (stars)"),
                         layers=layers, x_ticks=[[f, str(f)] for f in folds])
-    return PlotSpec("Precision and recall of the top N", x_label="N (recommendations shown)",
-                    y_label="share", layers=[
-                        Layer("line", x=curve["n"], y=curve["precision"], name="precision@N", color="#1f77b4"),
-                        Layer("scatter", x=curve["n"], y=curve["precision"], color="#1f77b4"),
-                        Layer("line", x=curve["n"], y=curve["recall"], name="recall@N", color="#2ca02c"),
-                        Layer("scatter", x=curve["n"], y=curve["recall"], color="#2ca02c"),
-                        Layer("line", x=curve["n"], y=curve["hit_rate"], name="hit rate@N", color="#d62728")])
+    # drawn in per cent: "52%" reads at a glance where "0.52" does not
+    pct = {k: [100.0 * v for v in curve[k]] for k in ("precision", "recall", "hit_rate")}
+    layers = [
+        Layer("line", x=curve["n"], y=pct["precision"], name=_l("Suggestions that were bought (precision@N)"),
+              color="#1f77b4"),
+        Layer("scatter", x=curve["n"], y=pct["precision"], color="#1f77b4"),
+        Layer("line", x=curve["n"], y=pct["recall"], name=_l("Held-back purchases found (recall@N)"),
+              color="#2ca02c"),
+        Layer("scatter", x=curve["n"], y=pct["recall"], color="#2ca02c"),
+        Layer("line", x=curve["n"], y=pct["hit_rate"], name=_l("Customers with at least one bought (hit rate@N)"),
+              color="#d62728")]
+    key = f"precision@{top_n}_best_sellers"
+    base = evaluation[(evaluation["metric"] == key) & (evaluation["fold"] == "mean")]["value"]
+    if top_n is not None and len(base):
+        layers.append(Layer("scatter", x=[top_n], y=[100.0 * float(base.iloc[0])], color="#7f7f7f", size=11,
+                            name=_l("Best-seller list (precision@N)")))
+    return PlotSpec(_l("How often the top N suggestions were right, on purchases held back"),
+                    x_label=_l("Suggestions per customer (N)"), y_label=_l("Per cent"), layers=layers)

@@ -13,6 +13,7 @@ from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.ratings import RatingMatrix
 
+from .i18n import _
 from .knn import KNNConfig, fit, predict_pairs, recommend
 
 CUTOFFS = (1, 2, 3, 5, 10, 15, 20)
@@ -22,11 +23,11 @@ def fold_of_cells(n_cells: int, folds: int, seed: int) -> np.ndarray:
     """Fold number (0..folds-1) of each stored cell: a seeded shuffle dealt out round-robin, so
     fold sizes differ by at most one."""
     if folds < 2:
-        raise UsageError("evaluation needs at least 2 folds", where="eval_folds",
-                         hint="use 0 to skip the evaluation, or 2 or more")
+        raise UsageError(_("evaluation needs at least 2 folds"), where="eval_folds",
+                         hint=_("use 0 to skip the evaluation, or 2 or more"))
     if n_cells < folds:
-        raise DataError(f"only {n_cells} ratings/purchases for {folds} folds", where="eval_folds",
-                        hint="use fewer folds, or 0 to skip the evaluation")
+        raise DataError(_("only {cells:int} ratings or purchases for {folds:int} folds", cells=n_cells, folds=folds),
+                        where="eval_folds", hint=_("use fewer folds, or 0 to skip the evaluation"))
     perm = np.random.default_rng(seed).permutation(n_cells)
     fold = np.empty(n_cells, dtype=np.int64)
     fold[perm] = np.arange(n_cells) % folds
@@ -58,8 +59,8 @@ def evaluate(rm: RatingMatrix, cfg: KNNConfig, folds: int, seed: int, top_n: int
     curves = {"precision": [], "recall": [], "hit_rate": []}
     for f in range(folds):
         stage = progress.sub(f / folds, (f + 1) / folds)
-        prefix = f"Evaluation, fold {f + 1} of {folds}: "
-        stage.report(0.0, prefix + "held-out predictions")
+        prefix = _("Evaluation, fold {fold:int} of {folds:int}: ", fold=f + 1, folds=folds)
+        stage.report(0.0, prefix + _("held-out predictions"))
         tr = fold != f
         te = ~tr
         R = _matrix(u[tr], i[tr], v[tr], rm.shape)
@@ -67,7 +68,7 @@ def evaluate(rm: RatingMatrix, cfg: KNNConfig, folds: int, seed: int, top_n: int
         model = fit(R, cfg, stage.sub(0.0, 0.6), scale=rm.rating_scale, first_row=F, prefix=prefix)
         if rm.explicit:
             pred = stage.sub(0.6, 1.0)
-            pred.report(0.0, prefix + "Predictions of held-out ratings")
+            pred.report(0.0, prefix + _("Predictions of held-out ratings"))
             est = predict_pairs(model, u[te], i[te], progress=pred)
             err = est - v[te]
             base = np.clip(np.full(te.sum(), model.global_mean), *rm.rating_scale) - v[te]

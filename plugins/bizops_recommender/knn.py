@@ -34,6 +34,8 @@ import scipy.sparse as sp
 from bizops_desktop.core.errors import UsageError
 from bizops_desktop.core.progress import Progress
 
+from .i18n import _
+
 METHODS = ("user", "item")
 SIMILARITIES = ("pearson", "cosine", "adjusted_cosine")
 # Explicit data keeps the full x-by-x similarity matrix up to this many rows (5000^2 doubles =
@@ -59,13 +61,15 @@ class KNNConfig:
 
     def check(self) -> None:
         if self.method not in METHODS:
-            raise UsageError(f"unknown method {self.method!r}", where="method", hint="use user or item")
+            raise UsageError(_("unknown method {method}", method=repr(self.method)), where="method",
+                             hint=_("use {choices}", choices=" / ".join(METHODS)))
         if self.similarity not in SIMILARITIES:
-            raise UsageError(f"unknown similarity {self.similarity!r}", where="similarity",
-                             hint="use " + ", ".join(SIMILARITIES))
+            raise UsageError(_("unknown similarity {similarity}", similarity=repr(self.similarity)),
+                             where="similarity", hint=_("use {choices}", choices=" / ".join(SIMILARITIES)))
         if self.surprise_compatible and self.explicit and self.similarity == "adjusted_cosine":
-            raise UsageError("Surprise-compatible mode knows only pearson and cosine similarity",
-                             where="similarity", hint="pick pearson or cosine, or turn the mode off")
+            raise UsageError(_("Surprise-compatible mode knows only Pearson correlation and cosine similarity"),
+                             where="similarity",
+                             hint=_("pick Pearson correlation or Cosine, or turn the mode off"))
 
     @property
     def surprise(self) -> bool:
@@ -299,10 +303,13 @@ def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
     blocks = _SimilarityBlocks(A, cfg, means_x, means_y)
     step = max(1, min(n, BLOCK_CELLS // max(n, 1)))
     parts, pool_parts = [], []
-    side = "customers" if cfg.method == "user" else "products"
     for a in range(0, n, step):
         b = min(n, a + step)
-        progress.report(a / max(n, 1), f"{prefix}Similarities: {side} {a + 1}-{b} of {n}")
+        if cfg.method == "user":
+            text = _("Similarities: customers {first:int}-{last:int} of {n:int}", first=a + 1, last=b, n=n)
+        else:
+            text = _("Similarities: products {first:int}-{last:int} of {n:int}", first=a + 1, last=b, n=n)
+        progress.report(a / max(n, 1), prefix + text)
         sims = blocks.block(a, b)
         progress.check()
         if full is not None:
@@ -310,7 +317,11 @@ def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
         if pool:
             pool_parts.append(_top_per_row(sims, pool, cfg.positive, a))
         parts.append(_top_per_row(sims, keep_k, cfg.positive, a))
-    progress.report(1.0, f"{prefix}Neighbours: top {keep_k} per {side[:-1]}")
+    if cfg.method == "user":
+        text = _("Neighbours: top {k:int} per customer", k=keep_k)
+    else:
+        text = _("Neighbours: top {k:int} per product", k=keep_k)
+    progress.report(1.0, prefix + text)
 
     def join(ps):
         if not ps:
@@ -491,8 +502,9 @@ def recommend(model: Model, X_ui: sp.csr_matrix, n: int, *, exclude: sp.csr_matr
     for c0 in range(0, len(users), step):
         ub = users[c0:c0 + step]
         if progress is not None:
-            progress.report(c0 / max(len(users), 1),
-                            f"{prefix}Predictions: customers {c0 + 1}-{c0 + len(ub)} of {len(users)}")
+            progress.report(c0 / max(len(users), 1), prefix + _(
+                "Predictions: customers {first:int}-{last:int} of {n:int}", first=c0 + 1, last=c0 + len(ub),
+                n=len(users)))
         sc = score_block(model, D, ub)
         if explicit:
             den = score_block(model, Bm, ub, absolute=True)

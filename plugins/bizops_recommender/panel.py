@@ -1,6 +1,7 @@
 """The Recommendations tab: pick a customer to see what they bought or rated next to what we
 recommend and why; pick a product to see the products most similar to it; all recommendations in
-one searchable table (exported with the tab's Export menu); the evaluation plot per fold or per N."""
+one searchable table (exported with the tab's Export menu); under Details, the check on held-out
+data (per fold or per N) against the yardstick (a best-seller list, or guessing the average)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,23 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QSpli
                                QVBoxLayout, QWidget)
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.display import Column
+from bizops_desktop.core.i18n import text
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
+
+from .analysis import headline
+from .i18n import _, _l
+
+# The customer's history, a frame this tab builds from the data (not a stored result table).
+HISTORY_COLUMNS = {
+    "product_id": Column(_l("Product"), "product"),
+    "product_name": Column(_l("Product name"), "hidden"),
+    "rating": Column(_l("Their rating (★)"), "num"),
+    "times_bought": Column(_l("Times bought"), "int"),
+    "units": Column(_l("Units bought"), "int"),
+}
 
 
 def _picker(parent: QWidget, name: str) -> QComboBox:
@@ -42,10 +57,18 @@ def _titled(parent: QWidget, title: str, table: QWidget) -> QWidget:
     box = QWidget(parent)
     lay = QVBoxLayout(box)
     lay.setContentsMargins(0, 0, 0, 0)
-    label = QLabel(f"<b>{title}</b>", box)
+    label = QLabel(box)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("font-weight: bold")
+    label.setText(title)
     lay.addWidget(label)
     lay.addWidget(table, 1)
     return box
+
+
+def _without_details(columns: dict[str, Column]) -> dict[str, Column]:
+    """The column specs with statistics columns hidden (they stay in the full table and the export)."""
+    return {c: (Column(s.title, "hidden") if s.details else s) for c, s in columns.items()}
 
 
 class RecommenderPanel(AnalysisPanel):
@@ -58,74 +81,85 @@ class RecommenderPanel(AnalysisPanel):
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
-        self.customer_combo = _picker_row(page, pl, "Customer:", "customer_combo")
+        self.customer_combo = _picker_row(page, pl, _("Customer:"), "customer_combo")
         self.customer_combo.currentTextChanged.connect(self._show_customer)
-        split = QSplitter(Qt.Orientation.Horizontal, page)
-        self.history_table = DataFrameTable(split, search=False)
-        self.history_table.setObjectName("history_table")
+        # the answer on top, full width (the reasons are long); what they bought underneath
+        split = QSplitter(Qt.Orientation.Vertical, page)
         self.customer_recs_table = DataFrameTable(split, search=False)
         self.customer_recs_table.setObjectName("customer_recs_table")
-        split.addWidget(_titled(split, "Bought or rated", self.history_table))
-        split.addWidget(_titled(split, "Recommended, and why", self.customer_recs_table))
-        split.setStretchFactor(1, 2)
+        self.history_table = DataFrameTable(split, search=False)
+        self.history_table.setObjectName("history_table")
+        split.addWidget(_titled(split, _("Suggested, and why"), self.customer_recs_table))
+        split.addWidget(_titled(split, _("Bought or rated"), self.history_table))
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         pl.addWidget(split, 1)
-        self.tabs.addTab(page, "Customer")
+        self.tabs.addTab(page, _("Customer"))
 
         # -- one product: similar products --------------------------------------------------------
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
-        self.product_combo = _picker_row(page, pl, "Product:", "product_combo")
+        self.product_combo = _picker_row(page, pl, _("Product:"), "product_combo")
         self.product_combo.currentIndexChanged.connect(self._show_product)
         self.similar_table = DataFrameTable(page, search=False)
         self.similar_table.setObjectName("similar_table")
         pl.addWidget(self.similar_table, 1)
-        self.tabs.addTab(page, "Similar products")
+        self.tabs.addTab(page, _("Similar products"))
 
         # -- everything -----------------------------------------------------------------------------
-        self.all_table = DataFrameTable(self.tabs, placeholder="Filter by customer, product, reason…")
+        self.all_table = DataFrameTable(self.tabs, placeholder=_("Filter by customer, product, reason…"))
         self.all_table.setObjectName("all_table")
-        self.tabs.addTab(self.all_table, "All recommendations")
+        self.tabs.addTab(self.all_table, _("All suggestions"))
 
+        # -- details: the check on held-out data --------------------------------------------------
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
+        self.eval_about = QLabel(page)
+        self.eval_about.setObjectName("eval_about")
+        self.eval_about.setWordWrap(True)
+        self.eval_about.setStyleSheet("color: #555")
+        pl.addWidget(self.eval_about)
         self.eval_plot = make_plot()
         self.register_plot("evaluation", self.eval_plot)
         pl.addWidget(self.eval_plot, 3)
         self.eval_table = DataFrameTable(page, search=False)
         self.eval_table.setObjectName("eval_table")
         pl.addWidget(self.eval_table, 2)
-        self.tabs.addTab(page, "Evaluation")
+        self.tabs.addTab(page, _("Details"))
 
         self._recs = pd.DataFrame()
         self._similar = pd.DataFrame()
         self._history: pd.DataFrame | None = None
+        self._columns: dict[str, dict[str, Column]] = {}
+        self._names: dict[str, str] = {}
 
     # -- results ---------------------------------------------------------------------------------
     def show_result(self, result: Result) -> None:
         self._recs = result.tables.get("recommendations", pd.DataFrame())
         self._similar = result.tables.get("similar_items", pd.DataFrame())
         self._history = self._history_frame(result)
-        m = result.metrics
-        what = "ratings" if m.get("data") == "ratings" else "purchases"
-        text = (f"{m.get('customers_with_recommendations', 0):,} of {m.get('customers', 0):,} customers got "
-                f"recommendations from {m.get('cells', 0):,} {what} "
-                f"({m.get('method')}-based, {str(m.get('similarity', '')).replace('_', ' ')}, k = {m.get('k')}).")
-        if "rmse" in m:
-            text += (f" Held-out ratings were predicted to within {m['rmse']:.2f} stars (RMSE; "
-                     f"{m['rmse_global_mean']:.2f} when always guessing the average).")
-        else:
-            keys = [k for k in m if k.startswith("hit_rate_at_")]
-            if keys:
-                n = keys[0].rsplit("_", 1)[1]
-                text += (f" In the check on held-out purchases, {m[keys[0]]:.0%} of customers bought one of "
-                         f"their top {n}.")
-        self.headline.setText(text)
+        self._columns = result.columns
+        self._names = result.names
+        # a result saved before tabs had headlines gets one from its metrics
+        self.headline.setText(text(result.headline if result.headline is not None else headline(result.metrics)))
 
-        self.all_table.set_frame(self._recs)
+        self.all_table.set_frame(self._recs, result.columns.get("recommendations"), result.names)
         ev = result.tables.get("evaluation")
-        self.eval_table.set_frame(ev if ev is not None else pd.DataFrame())
+        self.eval_table.set_frame(ev if ev is not None else pd.DataFrame(), result.columns.get("evaluation"),
+                                  result.names)
+        if ev is None:
+            self.eval_about.setText(_("The check on held-out data was not run (Evaluation folds = 0)."))
+        elif result.metrics.get("data") == "ratings":
+            self.eval_about.setText(_("How the check works: part of the ratings is held back, the rest predicts "
+                                      "them, and the error is compared with always guessing the average "
+                                      "rating; this is repeated so that every rating is held back once."))
+        else:
+            self.eval_about.setText(_("How the check works: part of the purchases is held back, suggestions are "
+                                      "made from the rest, and we count how many of them the customers did "
+                                      "buy, next to a list of best sellers; this is repeated so that every "
+                                      "purchase is held back once."))
         spec = result.plots.get("evaluation")
         if spec is not None:
             render_plot(spec, self.eval_plot)
@@ -148,8 +182,10 @@ class RecommenderPanel(AnalysisPanel):
             firsts = self._similar.drop_duplicates("product_id")
             names = firsts["product_name"] if "product_name" in firsts else firsts["product_id"]
             for pid, name in zip(firsts["product_id"], names):
-                label = f"{pid} — {name}" if str(name) != str(pid) and name else str(pid)
-                self.product_combo.addItem(label, pid)
+                # the product by its name, its id in the tooltip (the id when it has no name)
+                shown = str(name) if name and str(name) != "nan" else str(pid)
+                self.product_combo.addItem(shown, pid)
+                self.product_combo.setItemData(self.product_combo.count() - 1, str(pid), Qt.ItemDataRole.ToolTipRole)
         self.product_combo.blockSignals(False)
         self._show_product()
 
@@ -158,6 +194,7 @@ class RecommenderPanel(AnalysisPanel):
         self._similar = pd.DataFrame()
         self._history = None
         self.headline.setText("")
+        self.eval_about.setText("")
         for t in (self.all_table, self.eval_table, self.history_table, self.customer_recs_table,
                   self.similar_table):
             t.set_frame(pd.DataFrame())
@@ -194,16 +231,28 @@ class RecommenderPanel(AnalysisPanel):
         hist["customer_id"] = hist["customer_id"].astype(str)
         return hist
 
+    def _history_names(self) -> dict[str, str]:
+        """Product names for the history: the result's, and the data's for products it never
+        recommended (a product bought by everyone may be in no list)."""
+        h = self._history
+        if h is None or "product_name" not in h:
+            return self._names
+        names = dict(zip(h["product_id"].astype(str), h["product_name"].astype(str)))
+        names.update(self._names)
+        return names
+
     def _show_customer(self, customer: str) -> None:
         if not len(self._recs) or not customer:
             self.customer_recs_table.set_frame(pd.DataFrame())
             self.history_table.set_frame(pd.DataFrame())
             return
         recs = self._recs[self._recs["customer_id"].astype(str) == customer]
-        self.customer_recs_table.set_frame(recs.drop(columns=["customer_id"]).reset_index(drop=True))
+        self.customer_recs_table.set_frame(recs.drop(columns=["customer_id"]).reset_index(drop=True),
+                                           _without_details(self._columns.get("recommendations", {})), self._names)
         if self._history is not None:
             h = self._history[self._history["customer_id"] == customer]
-            self.history_table.set_frame(h.drop(columns=["customer_id"]).reset_index(drop=True))
+            self.history_table.set_frame(h.drop(columns=["customer_id"]).reset_index(drop=True),
+                                         HISTORY_COLUMNS, self._history_names())
         else:
             self.history_table.set_frame(pd.DataFrame())
 
@@ -214,7 +263,8 @@ class RecommenderPanel(AnalysisPanel):
             return
         rows = self._similar[self._similar["product_id"] == pid]
         self.similar_table.set_frame(rows.drop(columns=[c for c in ("product_id", "product_name") if c in rows])
-                                     .reset_index(drop=True))
+                                     .reset_index(drop=True),
+                                     _without_details(self._columns.get("similar_items", {})), self._names)
 
     def show_customer(self, customer: str) -> None:
         self.customer_combo.setCurrentText(str(customer))
