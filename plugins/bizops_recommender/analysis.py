@@ -50,9 +50,22 @@ def _cell(message) -> dict:
     return {"domain": message.domain, "msgid": message.msgid, "values": message.values}
 
 
+# The reason for a recommendation, by (user-based, ratings, how many neighbours are named).
+REASONS = {
+    (True, True, 1): _l("similar customer {a} rated it {ra}"),
+    (True, True, 2): _l("similar customers {a} and {b} rated it {ra} and {rb}"),
+    (True, False, 1): _l("bought by similar customer {a}"),
+    (True, False, 2): _l("bought by similar customers {a} and {b}"),
+    (False, True, 1): _l("similar to {a}, which they rated {ra}"),
+    (False, True, 2): _l("similar to {a} and {b}, which they rated {ra} and {rb}"),
+    (False, False, 1): _l("often bought with {a}, which they bought"),
+    (False, False, 2): _l("often bought with {a} and {b}, which they bought"),
+}
+
+
 def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs: int) -> list:
     """The one or two neighbours that pulled each recommendation up most, in words (a message per
-    recommendation, see :func:`_cell`)."""
+    recommendation, see :func:`_cell`): similar customers by id, products by name."""
     order = np.lexsort((-c.weight, c.pair))
     pair, nb, val = c.pair[order], c.neighbour[order], c.value[order]
     counts = np.bincount(pair, minlength=n_pairs)
@@ -64,36 +77,19 @@ def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs:
         picked[p].append((n, v))
     own = _cell(M("from this customer's own average rating")) if rm.explicit else None
     out: list = []
-    for p in range(n_pairs):
-        got = picked[p]
+    for got in picked:
         if not got:
             out.append(own)
             continue
-        if user_based:
-            who = [str(rm.users[n]) for n, _ in got]
-            if rm.explicit:
-                if len(got) == 1:
-                    m = M("similar customer {a} rated it {ra}", a=who[0], ra=got[0][1])
-                else:
-                    m = M("similar customers {a} and {b} rated it {ra} and {rb}", a=who[0], b=who[1],
-                          ra=got[0][1], rb=got[1][1])
-            elif len(got) == 1:
-                m = M("bought by similar customer {a}", a=who[0])
-            else:
-                m = M("bought by similar customers {a} and {b}", a=who[0], b=who[1])
-        else:
-            what = [_label(rm, rm.items[n]) for n, _ in got]
-            if rm.explicit:
-                if len(got) == 1:
-                    m = M("similar to {a}, which they rated {ra}", a=what[0], ra=got[0][1])
-                else:
-                    m = M("similar to {a} and {b}, which they rated {ra} and {rb}", a=what[0], b=what[1],
-                          ra=got[0][1], rb=got[1][1])
-            elif len(got) == 1:
-                m = M("often bought with {a}, which they bought", a=what[0])
-            else:
-                m = M("often bought with {a} and {b}, which they bought", a=what[0], b=what[1])
-        out.append(_cell(m))
+        who = [str(rm.users[n]) if user_based else _label(rm, rm.items[n]) for n, _v in got]
+        values: dict[str, Any] = {"a": who[0]}
+        if len(got) > 1:
+            values["b"] = who[1]
+        if rm.explicit:
+            values["ra"] = got[0][1]
+            if len(got) > 1:
+                values["rb"] = got[1][1]
+        out.append(_cell(M(REASONS[(user_based, rm.explicit, len(got))].msgid, **values)))
     return out
 
 

@@ -66,6 +66,13 @@ def _titled(parent: QWidget, title: str, table: QWidget) -> QWidget:
     return box
 
 
+def _page(tabs: QTabWidget) -> tuple[QWidget, QVBoxLayout]:
+    page = QWidget(tabs)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 4, 0, 0)
+    return page, layout
+
+
 def _without_details(columns: dict[str, Column]) -> dict[str, Column]:
     """The column specs with statistics columns hidden (they stay in the full table and the export)."""
     return {c: (Column(s.title, "hidden") if s.details else s) for c, s in columns.items()}
@@ -78,9 +85,7 @@ class RecommenderPanel(AnalysisPanel):
         layout.addWidget(self.tabs, 1)
 
         # -- one customer: history next to recommendations ------------------------------------
-        page = QWidget(self.tabs)
-        pl = QVBoxLayout(page)
-        pl.setContentsMargins(0, 4, 0, 0)
+        page, pl = _page(self.tabs)
         self.customer_combo = _picker_row(page, pl, _("Customer:"), "customer_combo")
         self.customer_combo.currentTextChanged.connect(self._show_customer)
         # the answer on top, full width (the reasons are long); what they bought underneath
@@ -97,9 +102,7 @@ class RecommenderPanel(AnalysisPanel):
         self.tabs.addTab(page, _("Customer"))
 
         # -- one product: similar products --------------------------------------------------------
-        page = QWidget(self.tabs)
-        pl = QVBoxLayout(page)
-        pl.setContentsMargins(0, 4, 0, 0)
+        page, pl = _page(self.tabs)
         self.product_combo = _picker_row(page, pl, _("Product:"), "product_combo")
         self.product_combo.currentIndexChanged.connect(self._show_product)
         self.similar_table = DataFrameTable(page, search=False)
@@ -113,9 +116,7 @@ class RecommenderPanel(AnalysisPanel):
         self.tabs.addTab(self.all_table, _("All suggestions"))
 
         # -- details: the check on held-out data --------------------------------------------------
-        page = QWidget(self.tabs)
-        pl = QVBoxLayout(page)
-        pl.setContentsMargins(0, 4, 0, 0)
+        page, pl = _page(self.tabs)
         self.eval_about = QLabel(page)
         self.eval_about.setObjectName("eval_about")
         self.eval_about.setWordWrap(True)
