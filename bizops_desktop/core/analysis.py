@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .errors import DataError, ProjectError, first_line
+from .i18n import _
 from .params import Param, resolve_params
 from .plotspec import PlotSpec
-from .roles import ROLE_TITLES
+from .roles import missing_roles_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,8 +105,8 @@ class Analysis:
     """
 
     id: str
-    title: str
-    summary: str
+    title: Any        # text or a lazy translatable text (_l)
+    summary: Any
     params: Sequence[Param] = ()
     needs: Sequence[Sequence[str]] = ()
     optional_roles: Sequence[str] = ()
@@ -145,16 +146,11 @@ class Analysis:
         return best
 
     def check(self, dataset: "Dataset") -> str | None:
-        """A plain-words problem with the data's roles, or None."""
+        """A plain-words problem with the data's roles (in the current language), or None."""
         missing = self.missing_roles(dataset)
         if not missing:
             return None
-        names = ", ".join(f"{ROLE_TITLES.get(r, r)} ({r})" for r in missing)
-        text = f"{self.title} needs a column marked as {names}"
-        if len(self.needs) > 1:
-            alts = [" + ".join(opt) for opt in self.needs]
-            text += " (it works from any of: " + "; or ".join(alts) + ")"
-        return text
+        return missing_roles_message(self.title, missing, self.needs)
 
     def execute(self, dataset: "Dataset", params: Mapping[str, Any] | None = None,
                 progress: "Progress | None" = None, *, from_text: bool = False) -> Result:
@@ -166,7 +162,7 @@ class Analysis:
 
             where = os.path.basename(dataset.source) if dataset.source else dataset.name
             raise DataError(problem, where=where,
-                            hint="Open Column roles (or pass --role ROLE=COLUMN) and pick the column")
+                            hint=_("Open Column roles (or pass --role ROLE=COLUMN) and pick the column"))
         values = self.resolve(params, from_text=from_text)
         progress = progress or Progress()
         fn = load_object(self.run)
@@ -183,23 +179,27 @@ class Analysis:
         ``migrate`` failed."""
         if from_version == self.state_version:
             return params, result
-        who = f"{self.plugin} {self.plugin_version}".strip() or "its plugin"
-        where = f"{self.title} tab"
-        keep = "it is kept in the project as it was saved (running this tab again replaces it)"
+        plugin = self.plugin or _("the plugin")
+        who = f"{self.plugin} {self.plugin_version}".strip() or _("its plugin")
+        where = _("{title} tab", title=self.title)
+        keep = _("it is kept in the project as it was saved (running this tab again replaces it)")
         if from_version > self.state_version:
-            raise ProjectError(f"it was saved by a newer version of its plugin (state {from_version}; "
-                               f"{who} reads up to state {self.state_version})", where=where,
-                               hint=f"Update {self.plugin or 'the plugin'} to open it; until then {keep}")
+            raise ProjectError(_("it was saved by a newer version of its plugin (state {saved}; {who} reads up to "
+                                 "state {known})", saved=from_version, who=who, known=self.state_version),
+                               where=where, hint=_("Update {plugin} to open it; until then {keep}",
+                                                   plugin=plugin, keep=keep))
         if not self.migrate:
-            raise ProjectError(f"it was saved by an older version of its plugin (state {from_version}) and "
-                               f"{who} cannot convert it to state {self.state_version}", where=where,
-                               hint=f"Open it with the older version of the plugin, or run it again; {keep}")
+            raise ProjectError(_("it was saved by an older version of its plugin (state {saved}) and {who} cannot "
+                                 "convert it to state {known}", saved=from_version, who=who, known=self.state_version),
+                               where=where, hint=_("Open it with the older version of the plugin, or run it "
+                                                   "again; {keep}", keep=keep))
         try:
             new_params, new_result = load_object(self.migrate)(dict(params), result, from_version)
             if not isinstance(new_params, dict) or not (new_result is None or isinstance(new_result, Result)):
                 raise TypeError("migrate must return (params dict, Result or None)")
         except Exception as exc:  # a plugin's bug must not stop the project from opening
-            raise ProjectError(f"converting it from state {from_version} to {self.state_version} failed "
-                               f"({first_line(exc)})", where=where,
-                               hint=f"Report this to the makers of {self.plugin or 'the plugin'}; {keep}") from exc
+            raise ProjectError(_("converting it from state {saved} to {known} failed ({error})", saved=from_version,
+                                 known=self.state_version, error=first_line(exc)), where=where,
+                               hint=_("Report this to the makers of {plugin}; {keep}", plugin=plugin,
+                                      keep=keep)) from exc
         return new_params, new_result

@@ -73,7 +73,9 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
     except (TypeError, ValueError):
         pass
     kind = spec.kind if spec is not None else None
-    if kind in ("product", "customer"):
+    if hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1:   # an array cell (an itemset)
+        value = value.tolist()
+    if kind in ("product", "customer") and not isinstance(value, (list, tuple, set, frozenset)):
         return str((names or {}).get(str(value), value))
     if kind == "code":
         label = spec.values.get(str(value)) if spec is not None else None
@@ -138,12 +140,28 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
             if spec is not None and spec.kind in ("product", "customer") and names:
                 pos = list(out.columns).index(c) + 1
                 name_col = f"{c}__name"
-                out.insert(pos, name_col, out[c].astype(str).map(lambda v: names.get(v, "")))
-                renamed[name_col] = i18n._("Name") if spec.kind == "customer" else i18n._("Product name")
+                out.insert(pos, name_col, out[c].map(lambda v: _names_of(v, names)))
+                n_named = sum(1 for s in columns.values() if s is not None and s.kind in ("product", "customer"))
+                if n_named == 1:
+                    renamed[name_col] = i18n._("Name") if spec.kind == "customer" else i18n._("Product name")
+                else:   # several id columns: each name column says whose names it holds
+                    renamed[name_col] = i18n._("{column} (name)", column=title(c, spec, lang))
             if spec is not None:
                 renamed[c] = title(c, spec, lang)
         out = out.rename(columns=renamed)
     return out
+
+
+def _names_of(v: Any, names: Mapping[str, str]) -> str:
+    """The name(s) behind an id cell: one id, or a list of them (an itemset) joined plainly."""
+    if hasattr(v, "tolist") and getattr(v, "ndim", 0) == 1:
+        v = v.tolist()
+    if isinstance(v, (list, tuple, set, frozenset)):
+        sep = "、" if i18n.get_language() == "zh_CN" else ", "
+        return sep.join(str(names.get(str(x), x)) for x in v)
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(names.get(str(v), ""))
 
 
 def _holds_messages(col) -> bool:
