@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_pricing import ANALYSIS
 
@@ -65,7 +66,7 @@ def test_profit_maximising_prices(elasticity_result, truth):
         if e < -1:
             assert t.loc[p, "optimal_price"] == pytest.approx(c * e / (1 + e), rel=1e-12)
             outside = not (t.loc[p, "min_price"] <= t.loc[p, "optimal_price"] <= t.loc[p, "max_price"])
-            assert ("outside the prices seen" in t.loc[p, "note"]) == outside
+            assert ("outside the prices seen" in text(t.loc[p, "note"])) == outside
         else:
             assert np.isnan(t.loc[p, "optimal_price"])
             assert t.loc[p, "suggested_price"] == t.loc[p, "max_price"]
@@ -88,4 +89,4 @@ def test_weekly_sales_regression_recovers_planted_coefficients(truth):
                        ("promotion", "promotion")):
         assert c.loc[term, "ci_low"] <= planted[name] <= c.loc[term, "ci_high"], term
     assert res.metrics["sigma"] == pytest.approx(truth["weekly_sales"]["noise_sd"], rel=0.15)
-    assert "each extra 1 of price lowers units by" in c.loc["price", "meaning"]
+    assert "each extra 1 of price lowers units by" in text(c.loc["price", "meaning"])

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.i18n import format_money, text
 from bizops_pricing import ANALYSIS
-from bizops_pricing.panel import PricingPanel
+from bizops_pricing.panel import PricingPanel, units_text
 
 from conftest import DEMO_DIR, run_panel
 
@@ -35,13 +36,15 @@ def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
                                   "cost_column": "unit_cost", "product": "P03", "price_change": 10})
     assert panel.whatif_box.isVisibleTo(panel)
     assert panel.main_table.model.rowCount() == 40
-    assert "40 of 40 elasticities estimated" in panel.headline.text()
+    # with unit costs the headline is the price change that earns the most, in money
+    assert panel.headline.text().startswith("Biggest gain: ") and "more profit per week" in panel.headline.text()
+    assert any("40 of 40 fitted" in text(n) for n in panel.result.notes)
     assert panel.product_combo.currentData() == "P03"
     assert panel.slider.value() == 10
     # the slider starts where the run's price_change put it: same numbers as the whatif table
     row = panel.result.tables["whatif"].iloc[0]
-    assert f"{row['units']:,.1f} per week" in panel.units_label.text()
-    assert panel.profit_label.text().startswith(f"{row['profit']:,.2f}")
+    assert f"{units_text(row['units'])} per week" in panel.units_label.text()
+    assert panel.profit_label.text().startswith(format_money(row['profit']))
 
     s = panel.states["P03"]
     e, cost, p0 = s["elasticity"], s["unit_cost"], s["current_price"]
@@ -50,10 +53,10 @@ def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
     p = p0 * 0.8
     units = units_now * 0.8 ** e
     assert panel.last_whatif["units"] == pytest.approx(units, rel=1e-9)
-    assert panel.price_label.text().startswith(f"{p:,.2f} (-20% vs current {p0:,.2f})")
-    assert panel.units_label.text().startswith(f"{units:,.1f} per week")
-    assert panel.revenue_label.text().startswith(f"{units * p:,.2f}")
-    assert panel.profit_label.text().startswith(f"{units * (p - cost):,.2f}")
+    assert panel.price_label.text().startswith(f"{format_money(p)} (20% below the current {format_money(p0)})")
+    assert panel.units_label.text().startswith(f"{units_text(units)} per week")
+    assert panel.revenue_label.text().startswith(format_money(units * p))
+    assert panel.profit_label.text().startswith(format_money(units * (p - cost)))
     outside = p < s["min_price"]
     assert ("outside the prices seen" in panel.range_label.text()) == outside
     # the demand curve marker moved with it
@@ -63,7 +66,7 @@ def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
 
     panel.product_combo.setCurrentIndex(panel.product_combo.findData("P01"))
     assert panel.slider.value() == 0
-    assert panel.price_label.text().startswith(f"{panel.states['P01']['current_price']:,.2f} (+0%")
+    assert panel.price_label.text() == f"{format_money(panel.states['P01']['current_price'])} (the current price)"
 
 
 def test_regression_mode_and_export(qtbot, panel, tmp_path):
@@ -74,8 +77,9 @@ def test_regression_mode_and_export(qtbot, panel, tmp_path):
     assert not panel.whatif_box.isVisibleTo(panel)
     frame = panel.main_table.frame()
     price = frame[frame["term"] == "price"].iloc[0]
-    assert price["meaning"].startswith("each extra 1 of price lowers units by")
-    assert "R² 0." in panel.headline.text()
+    assert text(price["meaning"]).startswith("each extra 1 of price lowers units by")
+    assert panel.headline.text().startswith("What drives units: price, advertising, and promotion explain")
+    assert "R² " in panel.details_label.text() and "F-test p" in panel.details_label.text()
     files = panel.export_tables_csv(tmp_path)
     assert {f.name for f in files} == {"coefficients.csv", "residuals.csv"}
     out = pd.read_csv(tmp_path / "coefficients.csv")
@@ -108,5 +112,5 @@ def test_saved_result_redraws_after_project_round_trip(qtbot, panel, tmp_path):
     panel.restore(back.params, back.dataset, back.result)
     assert panel.product_combo.currentData() == "P10" and panel.slider.value() == 5
     row = result.tables["whatif"].iloc[0]
-    assert panel.units_label.text().startswith(f"{row['units']:,.1f} per week")
+    assert panel.units_label.text().startswith(f"{units_text(row['units'])} per week")
     pd.testing.assert_frame_equal(back.result.tables["elasticity"], result.tables["elasticity"])

@@ -14,20 +14,23 @@ import numpy as np
 import pandas as pd
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.plotspec import Layer, PlotSpec
-from bizops_desktop.core.views.periods import FREQ_WORDS, period_range
+from bizops_desktop.core.views.periods import period_range
 from bizops_desktop.core.views.prices import price_panel
 
 from . import elasticity as el
-from .regression import (build_design, coefficient_sentence, diagnostic_notes, diagnostics, ols,
+from .i18n import M, Mn, _, _l, cell, joined, period_word
+from .regression import (build_design, coefficient_sentence, diagnostic_notes, diagnostics, ols, problem,
                          significance_words)
 
 MAX_PLOTTED_PRODUCTS = 20
-PERIOD_WORD = {"D": "day", "W": "week", "M": "month"}
 # a product's points and its fitted line share a colour (the Tableau 10 palette)
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
+# the reading of an elasticity: what a 10% price change does to units (on the fitted curve)
+STEP = 0.10
 
 
 def run(dataset, params: dict[str, Any], progress) -> Result:
@@ -44,20 +47,20 @@ def run_regression(dataset, params, progress) -> Result:
     target = dataset.col("target")
     features = dataset.cols("feature")
     if target is None or target not in dataset.frame.columns:
-        raise DataError("the regression needs a column marked as Target to explain (target)",
-                        where=dataset.name, hint="open Column roles and mark the sales column as Target "
-                                                 "and the columns that may drive it as Feature")
+        raise problem(DataError, M("the regression needs a column marked as Target to explain (target)"),
+                      M("Open Column roles and mark the sales column as Target and the columns that may "
+                        "drive it as Feature"), where=dataset.name)
     level = float(params.get("confidence") or 0.95)
-    progress.report(0.1, "building the design")
+    progress.report(0.1, _("Preparing the columns…"))
     design = build_design(dataset.frame, target, features, log_target=bool(params.get("log_target")),
                           log_features=params.get("log_features") or [])
-    progress.report(0.4, "fitting")
-    fit = ols(design.y, design.X, design.names, level=level, what="the regression")
+    progress.report(0.4, _("Fitting…"))
+    fit = ols(design.y, design.X, design.names, level=level, what=M("the regression"))
     diag = diagnostics(fit, design.X)
     coef = fit.table()
-    coef["meaning"] = [coefficient_sentence(t, e, p, design)
+    coef["meaning"] = [cell(coefficient_sentence(t, e, p, design))
                        for t, e, p in zip(fit.names, fit.params, fit.pvalues)]
-    coef["significance"] = [significance_words(p) for p in fit.pvalues]
+    coef["significance"] = [cell(significance_words(p)) for p in fit.pvalues]
     ylab = f"log({target})" if target in design.logged else target
     # row numbers as the user counts them in the file (1 = first data row)
     rows_used = dataset.frame.index.get_indexer(design.kept_index) + 1
@@ -66,23 +69,80 @@ def run_regression(dataset, params, progress) -> Result:
     metrics = {"mode": "regression", **fit.summary(), **diag, "target": ylab,
                "references": design.references}
     notes = list(design.notes)
-    notes.append(f"Ordinary least squares of {ylab} on {len(design.names)} terms from {fit.n:,} rows: "
-                 f"R-squared {fit.r2:.3f} (adjusted {fit.adj_r2:.3f}).")
+    used = list(dict.fromkeys(design.term_source.values()))
+    notes.append(Mn("Straight-line fit of {target} on {features:list} from {n} row: R² {r2:percent} "
+                    "(adjusted {adj:percent}).",
+                    "Straight-line fit of {target} on {features:list} from {n} rows: R² {r2:percent} "
+                    "(adjusted {adj:percent}).", fit.n, target=ylab, features=used, r2=fit.r2, adj=fit.adj_r2))
     notes.extend(diagnostic_notes(diag, log_target=target in design.logged))
     lo, hi = float(np.min(design.y)), float(np.max(design.y))
     plots = {
         "actual_vs_predicted": PlotSpec(
-            title="Actual vs predicted", x_label=f"predicted {ylab}", y_label=f"actual {ylab}",
-            layers=[Layer("scatter", x=fit.fitted, y=design.y, name="rows", size=5),
-                    Layer("line", x=[lo, hi], y=[lo, hi], name="perfect fit", dashed=True)]),
+            title=M("Actual vs predicted"), x_label=M("predicted {target}", target=ylab),
+            y_label=M("actual {target}", target=ylab),
+            layers=[Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),
+                    Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True)]),
         "residuals": PlotSpec(
-            title="Residuals", x_label=f"predicted {ylab}", y_label="residual (actual - predicted)",
-            layers=[Layer("scatter", x=fit.fitted, y=fit.resid, name="rows", size=5),
-                    Layer("hline", y=[0.0], name="zero", dashed=True)]),
+            title=M("Errors of the fit"), x_label=M("predicted {target}", target=ylab),
+            y_label=M("error (actual − predicted)"),
+            layers=[Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),
+                    Layer("hline", y=[0.0], name=M("zero"), dashed=True)]),
     }
-    progress.report(1.0, "done")
+    progress.report(1.0, _("Done"))
     return Result(tables={"coefficients": coef, "residuals": resid}, metrics=metrics, plots=plots,
-                  notes=notes, extra={"mode": "regression"})
+                  notes=notes, extra={"mode": "regression"},
+                  headline=regression_headline(ylab, used, fit.r2, fit.f_pvalue, fit.n, _clearest(fit, design)),
+                  columns=regression_columns(level, ylab))
+
+
+def regression_headline(target: str, features: list[str], r2: float, f_pvalue: float, n: int,
+                        clearest=None):
+    """The tab's first line for a regression: how much of the target's ups and downs the features
+    explain (and the clearest effect in words), or that the data cannot tell."""
+    if not np.isfinite(f_pvalue) or f_pvalue >= 0.05:
+        return M("The data cannot tell what drives {target}: {features:list} explain only {share:percent} of "
+                 "its ups and downs, which could well be chance", target=target, features=features, share=r2)
+    head = Mn("What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} row)",
+              "What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} rows)",
+              n, target=target, features=features, share=r2)
+    if clearest is None:
+        return head
+    return M("{first}. Clearest effect: {then}", first=head, then=clearest)
+
+
+def _clearest(fit, design):
+    """The sentence of the effect least likely to be chance (largest |t|), if it is not chance."""
+    t = np.abs(np.asarray(fit.tvalues[1:], dtype=float))
+    if not len(t) or not np.isfinite(t).any():
+        return None
+    j = int(np.nanargmax(t)) + 1
+    if not fit.pvalues[j] < 0.05:
+        return None
+    return coefficient_sentence(fit.names[j], fit.params[j], fit.pvalues[j], design)
+
+
+def regression_columns(level: float, target: str) -> dict:
+    low, high = M("Low estimate ({level:percent})", level=level), M("High estimate ({level:percent})", level=level)
+    return {
+        "coefficients": {
+            "term": Column(_l("What"), "code", values={"Intercept": _l("Baseline (intercept)")}),
+            "estimate": Column(_l("Effect"), "num", help=_l("how much the target changes (see “What it means”)")),
+            "std_error": Column(_l("Standard error"), "num", details=True),
+            "t": Column(_l("t"), "num", details=True),
+            "p_value": Column(_l("p-value"), "percent", details=True,
+                              help=_l("the chance of an effect this large if there were none")),
+            "ci_low": Column(low, "num", details=True),
+            "ci_high": Column(high, "num", details=True),
+            "meaning": Column(_l("What it means"), "text"),
+            "significance": Column(_l("Chance or real?"), "text"),
+        },
+        "residuals": {
+            "row": Column(_l("Row in the file"), "int"),
+            "actual": Column(M("Actual {target}", target=target), "num"),
+            "predicted": Column(M("Predicted {target}", target=target), "num"),
+            "residual": Column(_l("Error (actual − predicted)"), "num"),
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,8 +154,9 @@ def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
     if col:
         f = dataset.frame
         if col not in f.columns:
-            raise UsageError(f"cost_column {col!r} is not in the table", where="cost_column",
-                             hint="pick one of: " + ", ".join(map(str, f.columns[:20])))
+            raise problem(UsageError, M("the cost column '{column}' is not in the table", column=col),
+                          M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+                          where="cost_column")
         v = pd.to_numeric(f[col], errors="coerce")
         per = v.groupby(f[dataset.col("product_id")]).mean()
         per = per[per.notna() & (per >= 0)]
@@ -104,43 +165,70 @@ def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
     return cost
 
 
+def product_names(dataset) -> dict[str, str]:
+    """Product id -> the name a person knows it by (the most common name on its order lines)."""
+    f = dataset.frame
+    pid, pname = dataset.col("product_id"), dataset.col("product_name")
+    if pid is None or pname is None or pid not in f.columns or pname not in f.columns or pid == pname:
+        return {}
+    pairs = f[[pid, pname]].dropna()
+    if pairs.empty:
+        return {}
+    counts = pairs.groupby([pid, pname], sort=False).size().reset_index(name="n")
+    best = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(pid)
+    return {str(k): str(v) for k, v in zip(best[pid], best[pname])}
+
+
+def _fit_by(pooled: bool, group_col: str | None):
+    if pooled:
+        return M("for all products together (each product keeps its own sales level)")
+    if group_col:
+        return M("per {column} (each product keeps its own sales level)", column=group_col)
+    return M("per product")
+
+
 def run_elasticity(dataset, params, progress) -> Result:
     f = dataset.frame
     product, date, qty = dataset.col("product_id"), dataset.col("date"), dataset.col("quantity")
     price, amount = dataset.col("price"), dataset.col("amount")
     missing = [r for r, c in (("product_id", product), ("date", date), ("quantity", qty)) if c is None]
     if price is None and amount is None:
-        missing.append("price (or amount)")
+        missing.append("price/amount")
     if missing:
-        raise DataError("price elasticity needs order lines with columns marked as " + ", ".join(missing),
-                        where=dataset.name,
-                        hint="open Column roles, or switch mode to regression for a target/feature table")
+        raise problem(DataError, M("price elasticity needs order lines with columns marked as {roles:list}",
+                                   roles=missing),
+                      M("Open Column roles, or switch to “What drives sales” for a table with a Target and "
+                        "Feature columns"), where=dataset.name)
     level = float(params.get("confidence") or 0.95)
     controls_req = [c for c in (params.get("controls") or []) if str(c).strip()]
     season = any(str(c).strip().lower() in ("season", "seasonality") for c in controls_req)
     extra_cols = [c for c in controls_req if str(c).strip().lower() not in ("season", "seasonality")]
     for c in extra_cols:
         if c not in f.columns:
-            raise UsageError(f"control {c!r} is not a column of the table", where="controls",
-                             hint="use column names (e.g. promotion) or the word season")
+            raise problem(UsageError, M("control '{column}' is not a column of the table", column=c),
+                          M("Use column names (e.g. promotion) or the word season"), where="controls")
     group_col = params.get("group")
     if group_col and group_col not in f.columns:
-        raise UsageError(f"group column {group_col!r} is not in the table", where="group",
-                         hint="pick one of: " + ", ".join(map(str, f.columns[:20])))
+        raise problem(UsageError, M("the group column '{column}' is not in the table", column=group_col),
+                      M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]), where="group")
+    names = product_names(dataset)
 
-    progress.report(0.02, "building the price panel")
+    progress.report(0.02, _("Adding up units and prices per product and period…"))
     pp = price_panel(f, product=product, date=date, quantity=qty, price=price, amount=amount,
                      extra=extra_cols, freq=params.get("freq"))
-    notes = list(pp.notes)
+    notes: list[Any] = list(pp.notes)
+    per = period_word(pp.freq)
     panel = pp.frame
     bad = ~((panel["units"] > 0) & (panel["price"] > 0))
     if bad.any():
-        notes.append(f"{int(bad.sum()):,} of {len(panel):,} product-{PERIOD_WORD[pp.freq]} rows "
-                     "dropped: zero or negative units or price have no logarithm.")
+        notes.append(Mn("{dropped:int} of {n} product-{period} row left out: zero or negative units or price "
+                        "have no logarithm.",
+                        "{dropped:int} of {n} product-{period} rows left out: zero or negative units or price "
+                        "have no logarithm.", len(panel), dropped=int(bad.sum()), period=per))
     panel = panel[~bad].reset_index(drop=True)
     if panel.empty:
-        raise DataError("no product and period has both units and a price above zero",
-                        hint="check the quantity and price columns")
+        raise problem(DataError, M("no product and period has both units and a price above zero"),
+                      M("Check the quantity and price columns"))
     controls = pd.DataFrame(index=panel.index)
     for c in extra_cols:
         controls[c] = panel[c].astype(float)
@@ -148,24 +236,27 @@ def run_elasticity(dataset, params, progress) -> Result:
         controls = controls.join(el.season_dummies(panel["period"], pp.freq))
     if controls.isna().any().any():
         keep = controls.notna().all(axis=1)
-        notes.append(f"{int((~keep).sum()):,} panel rows dropped: a control value was missing.")
+        notes.append(Mn("{n} row of the price table left out: a value of a column held fixed was missing.",
+                        "{n} rows of the price table left out: a value of a column held fixed was missing.",
+                        int((~keep).sum())))
         panel, controls = panel[keep], controls[keep]
 
-    if params.get("pooled"):
+    pooled = bool(params.get("pooled"))
+    per_group = bool(group_col and group_col != product) and not pooled
+    if pooled:
         groups = pd.Series("all products", index=panel.index)
-        gname = "all products (pooled, product fixed effects)"
-    elif group_col and group_col != product:
+    elif per_group:
         gmap = f.groupby(f[product])[group_col].agg(lambda s: s.mode().iloc[0] if s.notna().any() else None)
         groups = panel["product"].map(gmap).astype(str)
-        gname = f"{group_col} (product fixed effects within each)"
     else:
         groups = panel["product"]
-        gname = "product"
+    fit_by = _fit_by(pooled, group_col if per_group else None)
     products = pd.Index(pd.unique(panel["product"]))
     costs = _product_costs(dataset, products, params)
     min_points = int(params.get("min_price_points") or 3)
 
-    fits = el.fit_all(panel, groups, controls, min_points=min_points, level=level, progress=progress.sub(0.05, 0.8))
+    fits = el.fit_all(panel, groups, controls, min_points=min_points, level=level, progress=progress.sub(0.05, 0.8),
+                      names=names if not (pooled or per_group) else None)
     states: dict[str, dict] = {}
     rows, prod_rows = [], []
     rows_of_group = panel.groupby(groups, sort=False).indices
@@ -192,8 +283,7 @@ def run_elasticity(dataset, params, progress) -> Result:
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
                 gaps = _gaps_note(prow["period"], pp.freq)
-                pr.update(optimal_price=opt, suggested_price=sug,
-                          note="; ".join(x for x in (gf.note, why, gaps) if x))
+                pr.update(optimal_price=opt, suggested_price=sug, note=joined([gf.note, why, gaps]))
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
                 # observed points, for the what-if plot in the tab (JSON-able, small)
                 states[str(p)]["seen_price"] = prow["price"].round(4).tolist()
@@ -204,62 +294,299 @@ def run_elasticity(dataset, params, progress) -> Result:
             row.update(unit_cost=pr["unit_cost"], optimal_price=pr["optimal_price"],
                        suggested_price=pr["suggested_price"], note=pr["note"])
         elif gf.ok and not row["note"]:
-            row["note"] = "optimal prices per product are in the prices table"
+            row["note"] = M("the suggested price of each product is in the Prices table")
+        row["reading"] = reading(row["elasticity"], row["ci_high"], gf.flat)
         rows.append(row)
-    table = pd.DataFrame(rows)
-    prices = pd.DataFrame(prod_rows)
+    table = _cells(pd.DataFrame(rows), ("note", "reading"))
+    prices = _cells(pd.DataFrame(prod_rows), ("note",))
 
     n_ok = sum(gf.ok for gf in fits)
-    n_flat = sum(1 for gf in fits if gf.note.startswith(el.NOT_ENOUGH_VARIATION))
-    notes.append(f"log(units) = a + e log(price) fitted per {gname} on {FREQ_WORDS[pp.freq]} average prices: "
-                 f"{n_ok} of {len(fits)} fitted" + (f", {n_flat} with {el.NOT_ENOUGH_VARIATION}" if n_flat else "") + ".")
+    n_flat = sum(1 for gf in fits if gf.flat)
+    if n_flat:
+        notes.append(M("Demand curves (log units on log price) fitted {fit_by} from the average price of each "
+                       "{period}: {ok:int} of {n:int} fitted, {flat:int} with too few price changes to tell.",
+                       fit_by=fit_by, period=per, ok=n_ok, n=len(fits), flat=n_flat))
+    else:
+        notes.append(M("Demand curves (log units on log price) fitted {fit_by} from the average price of each "
+                       "{period}: {ok:int} of {n:int} fitted.", fit_by=fit_by, period=per, ok=n_ok, n=len(fits)))
     if controls.shape[1]:
-        notes.append("Controls: " + ", ".join(extra_cols + (["season (" + ("day of week" if pp.freq == "D" else "month")
-                                                              + " dummies)"] if season else [])) + ".")
-    notes.append("What-if units are per " + PERIOD_WORD[pp.freq]
-                 + "; the mean is bias-corrected with Duan's smearing factor, the interval is the "
-                 f"{level:.0%} prediction interval of the log-log fit taken back through exp().")
+        season_words = M("season (day-of-week dummies)") if pp.freq == "D" else M("season (month dummies)")
+        if extra_cols and season:
+            notes.append(M("Held fixed: {columns:list} and the {season}.", columns=extra_cols, season=season_words))
+        elif season:
+            notes.append(M("Held fixed: the {season}.", season=season_words))
+        else:
+            notes.append(M("Held fixed: {columns:list}.", columns=extra_cols))
+    notes.append(M("What-if units are per {period}; the expected units are corrected for the log scale (Duan's "
+                   "smearing), and the range holds one {period}'s units with {level:percent} probability.",
+                   period=per, level=level))
 
-    progress.report(0.85, "what-if")
-    whatif_table = _whatif_table(states, params)
-    plots = _elasticity_plots(fits, states, panel, groups)
+    progress.report(0.85, _("What-if…"))
+    whatif_table = _whatif_table(states, params, names)
+    plots = _elasticity_plots(fits, states, panel, groups, names, per)
     metrics = {"mode": "elasticity", "freq": pp.freq, "groups": len(fits), "fitted": n_ok,
-               "not_enough_variation": n_flat, "panel_rows": int(len(panel)), "fit_by": gname}
+               "not_enough_variation": n_flat, "panel_rows": int(len(panel)),
+               "fit_by": "pooled" if pooled else (group_col if per_group else "product")}
     if params.get("pooled") and fits and fits[0].ok:
         metrics.update(elasticity=fits[0].elasticity, r2=fits[0].fit.r2)
     tables = {"elasticity": table, "prices": prices}
     if whatif_table is not None:
         tables["whatif"] = whatif_table
-    progress.report(1.0, "done")
+    kind = "pooled" if pooled else ("group" if per_group else "product")
+    progress.report(1.0, _("Done"))
     return Result(tables=tables, metrics=metrics, plots=plots, notes=notes,
-                  extra={"mode": "elasticity", "freq": pp.freq, "fits": states})
+                  extra={"mode": "elasticity", "freq": pp.freq, "fits": states},
+                  headline=elasticity_headline(fits, table, states, names, kind, pp.freq, min_points),
+                  columns=elasticity_columns(level, pp.freq, kind, group_col), names=names)
 
 
-def _gaps_note(periods: pd.Series, freq: str) -> str:
+def _cells(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Sentence columns as message cells (plain dicts: kept by the project file, rendered in the
+    reader's language); None where there is nothing to say."""
+    for c in columns:
+        if c in frame.columns:
+            frame[c] = pd.Series([cell(v) for v in frame[c]], index=frame.index, dtype=object)
+    return frame
+
+
+def reading(e: float, ci_high: float, flat: bool = False):
+    """An elasticity in plain words, short enough for a table cell: how strongly customers react,
+    and what a 10% higher price does to units (on the fitted curve)."""
+    if not np.isfinite(e):
+        return M("cannot tell: the price hardly changed") if flat else M("cannot tell (see the note)")
+    if e >= 0:
+        return M("unclear: units did not fall when the price rose")
+    if np.isfinite(ci_high) and ci_high >= 0:
+        return M("unclear: the price may not matter at all")
+    fewer = 1 - (1 + STEP) ** e
+    if e <= -2:
+        return M("strong: 10% dearer, about {fewer:percent} fewer units", fewer=fewer)
+    if e < -1:
+        return M("noticeable: 10% dearer, about {fewer:percent} fewer units", fewer=fewer)
+    return M("little: 10% dearer, only {fewer:percent} fewer (revenue rises)", fewer=fewer)
+
+
+def _subject(gf, names: dict, kind: str):
+    if kind == "pooled":
+        return M("All products together")
+    if kind == "group":
+        return M("{group}, your best-selling group", group=str(gf.group))
+    return M("{product}, your best seller", product=names.get(str(gf.group), str(gf.group)))
+
+
+def _reaction(subject, e: float, ci_high: float):
+    """``subject``: how customers react to its price, with what a 10% change does."""
+    if e >= 0:
+        return M("{subject}: units did not fall when the price rose (elasticity {e}); something else probably "
+                 "changed with the price, so the data cannot tell how customers react", subject=subject, e=e)
+    if np.isfinite(ci_high) and ci_high >= 0:
+        return M("{subject}: the data cannot tell whether the price matters (elasticity {e}, but the range of "
+                 "the estimate includes 0)", subject=subject, e=e)
+    fewer, more = 1 - (1 + STEP) ** e, (1 - STEP) ** e - 1
+    if e <= -2:
+        return M("{subject}: customers react strongly to price (elasticity {e}): a 10% higher price sells about "
+                 "{fewer:percent} fewer units, a 10% cut about {more:percent} more", subject=subject, e=e,
+                 fewer=fewer, more=more)
+    if e < -1:
+        return M("{subject}: customers react noticeably to price (elasticity {e}): a 10% higher price sells about "
+                 "{fewer:percent} fewer units, a 10% cut about {more:percent} more", subject=subject, e=e,
+                 fewer=fewer, more=more)
+    return M("{subject}: customers hardly react to price (elasticity {e}): a 10% higher price sells only about "
+             "{fewer:percent} fewer units, so revenue rises", subject=subject, e=e, fewer=fewer)
+
+
+def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
+    """The product whose suggested price earns the most extra profit per period (on the fitted
+    curve), among those with a cost, a clear price effect and a suggestion."""
+    best, candidates = None, 0
+    ci_of_group = dict(zip(table["group"].astype(str), table["ci_high"].astype(float)))
+    for key, s in states.items():
+        if s.get("unit_cost") is None:
+            continue
+        ci_high = ci_of_group.get(str(s["group"]), float("nan"))
+        e = s["elasticity"]
+        if not (e < 0 and np.isfinite(ci_high) and ci_high < 0):
+            continue
+        opt, sug, _why = el.optimal_price(e, s["unit_cost"], s["min_price"], s["max_price"])
+        if not np.isfinite(sug):
+            continue
+        now = el.whatif(s, s["current_price"])["profit"]
+        gain = el.whatif(s, sug)["profit"] - now
+        candidates += 1
+        if best is None or gain > best["gain"]:
+            best = {"key": key, "price": sug, "optimal": opt, "now": s["current_price"], "gain": gain, "profit": now,
+                    "e": e, "max_price": s["max_price"], "min_price": s["min_price"]}
+    if best is not None:
+        best["candidates"] = candidates
+    return best
+
+
+def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, kind: str, freq: str,
+                        min_points: int):
+    """The tab's first line: with unit costs, the price change that earns the most; without, how
+    the customers of the best seller react to its price; honest when the prices hardly changed."""
+    if not fits:
+        return None
+    per = period_word(freq)
+    n_ok = sum(gf.ok for gf in fits)
+    if not n_ok:
+        if len(fits) == 1:
+            return M("{subject}: its price hardly changed, so the data cannot tell how customers react to it "
+                     "(at least {needed:int} different prices are needed)", subject=_subject(fits[0], names, kind),
+                     needed=min_points)
+        return Mn("Not enough price changes to tell how customers react: none of the {n} product changed price "
+                  "enough (at least {needed:int} different prices are needed)",
+                  "Not enough price changes to tell how customers react: none of the {n} products changed price "
+                  "enough (at least {needed:int} different prices are needed)", len(fits), needed=min_points)
+    best = _best_gain(table, states) if kind == "product" else None
+    if best is not None:
+        name = names.get(best["key"], best["key"])
+        values = dict(product=name, price=best["price"], now=best["now"], gain=best["gain"], period=per)
+        # less than 1% more profit is no reason to change a price
+        if abs(best["price"] / best["now"] - 1) < 0.01 or best["gain"] <= 0.01 * abs(best["profit"]):
+            if best["candidates"] > 1:
+                head = M("Your current prices are about right for profit: no price change earns even 1% more")
+            else:
+                head = M("{product}: the current price {now:money} is about right for profit", **values)
+        elif best["e"] >= -1:
+            head = M("Biggest gain: {product} at {price:money} (the highest price seen) instead of {now:money} "
+                     "should earn about {gain:money0} more profit per {period}; its customers hardly react to "
+                     "price", **values)
+        elif not np.isclose(best["price"], best["optimal"]):
+            head = M("Biggest gain: {product} at {price:money} (the edge of the prices seen) instead of "
+                     "{now:money} should earn about {gain:money0} more profit per {period}", **values)
+        else:
+            head = M("Biggest gain: {product} at {price:money} instead of {now:money} should earn about "
+                     "{gain:money0} more profit per {period}", **values)
+    else:
+        top = fits[0]
+        subject = _subject(top, names, kind)
+        if top.ok:
+            row = table.iloc[0]
+            head = _reaction(subject, float(row["elasticity"]), float(row["ci_high"]))
+        else:
+            head = M("{subject}: its price hardly changed, so the data cannot tell how its customers react",
+                     subject=subject)
+    if n_ok == len(fits):
+        return head
+    if kind == "group":
+        rest = Mn("{ok:int} of {n} group had enough price changes and sales to tell.",
+                  "{ok:int} of {n} groups had enough price changes and sales to tell.", len(fits), ok=n_ok)
+    else:
+        rest = Mn("{ok:int} of {n} product had enough price changes and sales to tell.",
+                  "{ok:int} of {n} products had enough price changes and sales to tell.", len(fits), ok=n_ok)
+    return M("{first}. {then}", first=head, then=rest)
+
+
+def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None) -> dict:
+    low, high = M("Low estimate ({level:percent})", level=level), M("High estimate ({level:percent})", level=level)
+    per = period_word(freq)
+    if kind == "product":
+        group = Column(_l("Product"), "product")
+        in_prices = Column(_l("Group"), "hidden")
+    elif kind == "pooled":
+        group = Column(_l("Group"), "code", values={"all products": _l("All products")})
+        in_prices = group
+    else:
+        group = in_prices = Column(str(group_col), "text")
+    elasticity = Column(_l("Price elasticity"), "num",
+                        help=_l("how units follow the price: -2 means a 1% higher price sells about 2% fewer units"))
+    note = Column(_l("Note"), "text")
+    common = {
+        "unit_cost": Column(_l("Unit cost"), "money"),
+        "optimal_price": Column(_l("Most profitable price"), "money",
+                                help=_l("the price that earns the most profit on the fitted demand curve")),
+        "suggested_price": Column(_l("Suggested price"), "money",
+                                  help=_l("the most profitable price, kept within the prices seen")),
+        "min_price": Column(_l("Lowest price seen"), "money"),
+        "max_price": Column(_l("Highest price seen"), "money"),
+    }
+    money, units = "money", "num"   # kinds of the what-if columns
+    return {
+        "elasticity": {
+            "group": group, "elasticity": elasticity,
+            "std_error": Column(_l("Standard error"), "num", details=True),
+            "ci_low": Column(low, "num", details=True), "ci_high": Column(high, "num", details=True),
+            "n_points": Column(_l("Prices seen"), "int", help=_l("different prices (at least 1% apart)")),
+            "n_periods": Column(_periods_title(freq), "int", details=True),
+            "r2": Column(_l("R²"), "percent", details=True,
+                         help=_l("the share of the ups and downs of units the fit explains")),
+            "products": Column(_l("Products"), "hidden" if kind == "product" else "int"),
+            **common, "note": note,
+            "reading": Column(_l("Reaction to price"), "text",
+                              help=_l("how strongly customers react to the price, and what 10% dearer does to units")),
+        },
+        "prices": {
+            "product": Column(_l("Product"), "product"), "group": in_prices, "elasticity": elasticity,
+            "current_price": Column(_l("Current price"), "money"), **common, "note": note,
+        },
+        "whatif": {
+            "product": Column(_l("Product"), "product"),
+            "current_price": Column(_l("Current price"), "money"),
+            "new_price": Column(_l("New price"), "money"),
+            "units_now": Column(M("Units per {period} now", period=per), units),
+            "units": Column(M("Units per {period} at the new price", period=per), units),
+            "units_low": Column(M("Units, low estimate ({level:percent})", level=level), units, details=True),
+            "units_high": Column(M("Units, high estimate ({level:percent})", level=level), units, details=True),
+            "revenue_now": Column(M("Revenue per {period} now", period=per), money),
+            "revenue": Column(M("Revenue per {period} at the new price", period=per), money),
+            "revenue_low": Column(M("Revenue, low estimate ({level:percent})", level=level), money, details=True),
+            "revenue_high": Column(M("Revenue, high estimate ({level:percent})", level=level), money, details=True),
+            "profit_now": Column(M("Profit per {period} now", period=per), money),
+            "profit": Column(M("Profit per {period} at the new price", period=per), money),
+            "profit_low": Column(M("Profit, low estimate ({level:percent})", level=level), money, details=True),
+            "profit_high": Column(M("Profit, high estimate ({level:percent})", level=level), money, details=True),
+            "note": note,
+        },
+    }
+
+
+def _periods_title(freq: str):
+    if freq == "D":
+        return _l("Days with sales")
+    if freq == "M":
+        return _l("Months with sales")
+    return _l("Weeks with sales")
+
+
+def _gaps_note(periods: pd.Series, freq: str):
     """Periods without a sale have no price and stay out of the fit; when many are missing,
     the high-price periods with few sales are the ones lost, which flattens the curve."""
     span = len(period_range(periods.min(), periods.max(), freq))
-    seen = periods.nunique()
-    if span and seen < 0.8 * span:
-        return (f"sold in only {seen} of {span} {PERIOD_WORD[freq]}s between its first and last sale; "
-                f"{PERIOD_WORD[freq]}s without sales are left out, which can make demand look less "
-                "price-sensitive")
-    return ""
+    seen = int(periods.nunique())
+    if not (span and seen < 0.8 * span):
+        return None
+    if freq == "D":
+        return Mn("sold on only {seen:int} of {n} day between its first and last sale; days without sales are "
+                  "left out, which can make customers look less price-sensitive",
+                  "sold on only {seen:int} of {n} days between its first and last sale; days without sales are "
+                  "left out, which can make customers look less price-sensitive", span, seen=seen)
+    if freq == "M":
+        return Mn("sold in only {seen:int} of {n} month between its first and last sale; months without sales "
+                  "are left out, which can make customers look less price-sensitive",
+                  "sold in only {seen:int} of {n} months between its first and last sale; months without sales "
+                  "are left out, which can make customers look less price-sensitive", span, seen=seen)
+    return Mn("sold in only {seen:int} of {n} week between its first and last sale; weeks without sales are "
+              "left out, which can make customers look less price-sensitive",
+              "sold in only {seen:int} of {n} weeks between its first and last sale; weeks without sales are "
+              "left out, which can make customers look less price-sensitive", span, seen=seen)
 
 
-def _whatif_table(states: dict, params) -> pd.DataFrame | None:
+def _whatif_table(states: dict, params, names: dict) -> pd.DataFrame | None:
     chosen = params.get("product")
     change = float(params.get("price_change") or 0.0)
     new_price = params.get("new_price")
     if chosen is not None:
         if str(chosen) not in states:
-            raise UsageError(f"product {chosen!r} has no elasticity to simulate with", where="product",
-                             hint="pick a product listed in the elasticity table with a number")
+            raise problem(UsageError, M("product '{product}' has no elasticity to simulate with",
+                                        product=names.get(str(chosen), str(chosen))),
+                          M("Pick a product listed in the elasticity table with a number"), where="product")
         keys = [str(chosen)]
     else:
         if new_price is not None:
-            raise UsageError("new_price needs a product", where="new_price",
-                             hint="set product too, or use price_change (in %) for every product")
+            raise problem(UsageError, M("a new price needs a product"),
+                          M("Choose the What-if product too, or use the price change (in %) for every product"),
+                          where="new_price")
         if not change:
             return None
         keys = list(states)
@@ -269,18 +596,18 @@ def _whatif_table(states: dict, params) -> pd.DataFrame | None:
         now = s["current_price"]
         p = float(new_price) if new_price is not None else now * (1 + change / 100)
         a, b = el.whatif(s, now), el.whatif(s, p)
+        note = (M("outside the prices seen ({low:money} to {high:money}): a guess", low=s["min_price"],
+                  high=s["max_price"]) if b["outside_range"] else None)
         out.append({"product": s["product"], "current_price": now, "new_price": p,
                     "units_now": a["units"], "units": b["units"], "units_low": b["units_low"],
                     "units_high": b["units_high"], "revenue_now": a["revenue"], "revenue": b["revenue"],
                     "revenue_low": b["revenue_low"], "revenue_high": b["revenue_high"],
                     "profit_now": a["profit"], "profit": b["profit"], "profit_low": b["profit_low"],
-                    "profit_high": b["profit_high"],
-                    "note": (f"outside the prices seen ({s['min_price']:.2f} to {s['max_price']:.2f}): "
-                             "a guess" if b["outside_range"] else "")})
-    return pd.DataFrame(out)
+                    "profit_high": b["profit_high"], "note": note})
+    return _cells(pd.DataFrame(out), ("note",))
 
 
-def _elasticity_plots(fits, states, panel, groups) -> dict:
+def _elasticity_plots(fits, states, panel, groups, names: dict, per) -> dict:
     fitted = [gf for gf in fits if gf.ok]
     layers, av = [], []
     shown = 0
@@ -293,24 +620,27 @@ def _elasticity_plots(fits, states, panel, groups) -> dict:
                 continue
             col = COLOURS[shown % len(COLOURS)]
             shown += 1
-            layers.append(Layer("scatter", x=gf.log_price[m], y=gf.log_units[m], name=str(p), size=5,
-                                color=col))
+            name = names.get(str(p), str(p))
+            layers.append(Layer("scatter", x=gf.log_price[m], y=gf.log_units[m], name=name, size=5, color=col))
             s = states.get(str(p))
             if s:
                 xs = np.linspace(math.log(s["min_price"]), math.log(s["max_price"]), 2)
                 layers.append(Layer("line", x=xs, y=s["alpha"] + s["elasticity"] * xs, color=col,
-                                    name=f"{p} fit (e = {s['elasticity']:.2f})"))
+                                    name=M("{product} fit (elasticity {e})", product=name, e=s["elasticity"])))
     for gf in fitted:
-        av.append(Layer("scatter", x=gf.fit.fitted, y=gf.log_units, name=str(gf.group), size=4))
+        av.append(Layer("scatter", x=gf.fit.fitted, y=gf.log_units, name=names.get(str(gf.group), str(gf.group)),
+                        size=4))
     if av:
         allv = np.concatenate([gf.log_units for gf in fitted])
         lo, hi = float(allv.min()), float(allv.max())
-        av.append(Layer("line", x=[lo, hi], y=[lo, hi], name="perfect fit", dashed=True))
-    title = "log price vs log units" + (f" (largest {MAX_PLOTTED_PRODUCTS} products)"
-                                        if sum(len(g.products) for g in fits) > MAX_PLOTTED_PRODUCTS else "")
+        av.append(Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True))
+    if sum(len(g.products) for g in fits) > MAX_PLOTTED_PRODUCTS:
+        title = M("Price and units, both on a log scale (the {n:int} best sellers)", n=MAX_PLOTTED_PRODUCTS)
+    else:
+        title = M("Price and units, both on a log scale")
     return {
-        "loglog": PlotSpec(title=title, x_label="log(average price)", y_label="log(units per period)",
-                           layers=layers, legend=shown <= 10),
-        "actual_vs_predicted": PlotSpec(title="Actual vs predicted (log units)", x_label="predicted log(units)",
-                                        y_label="actual log(units)", layers=av, legend=len(av) <= 11),
+        "loglog": PlotSpec(title=title, x_label=M("log of the average price"),
+                           y_label=M("log of units per {period}", period=per), layers=layers, legend=shown <= 10),
+        "actual_vs_predicted": PlotSpec(title=M("Actual vs predicted (log units)"), x_label=M("predicted log units"),
+                                        y_label=M("actual log units"), layers=av, legend=len(av) <= 11),
     }

@@ -19,10 +19,11 @@ import pandas as pd
 from scipy import stats
 
 from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.i18n import Message
 
-from .regression import OLSFit, ols
+from .i18n import M, Mn, _
+from .regression import OLSFit, detail, ols
 
-NOT_ENOUGH_VARIATION = "not enough price variation"
 # Two prices closer than this (relative) are the same price point for the variation check;
 # average prices wobble by a cent when the mix of discounted lines changes.
 MIN_SPREAD = 0.01
@@ -39,7 +40,8 @@ class GroupFit:
     slope_index: int = -1
     n_points: int = 0
     n_periods: int = 0
-    note: str = ""
+    note: Message | None = None         # what the user should know about this fit, in words
+    flat: bool = False                  # not enough price variation to fit
     controls_used: list[str] = field(default_factory=list)
     log_price: np.ndarray | None = None
     log_units: np.ndarray | None = None
@@ -84,12 +86,12 @@ def season_dummies(periods: pd.Series, freq: str) -> pd.DataFrame:
 
 
 def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_points: int,
-              level: float) -> GroupFit:
+              level: float, label: str | None = None) -> GroupFit:
     """Fit one elasticity on ``rows`` (product, price, units > 0). A group of several products
     gets a level of its own per product (fixed effects): with few products as 0/1 columns, with
     many by subtracting each product's means first (same slope and standard error, by the
     Frisch-Waugh-Lovell theorem, without a rows x products matrix). Controls that do not vary
-    (within products) are left out."""
+    (within products) are left out. ``label``: the group's name in messages (a product's name)."""
     products = list(pd.unique(rows["product"]))
     by_product = rows.groupby("product", sort=False)["price"]
     n_points = int(sum(distinct_prices(g) for _, g in by_product))
@@ -99,8 +101,12 @@ def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_poi
                   log_units=np.log(rows["units"].to_numpy(float)),
                   row_products=rows["product"].to_numpy())
     if not varied:
-        gf.note = (f"{NOT_ENOUGH_VARIATION}: {n_points} price point(s), at least {min_points} "
-                   f"at least {MIN_SPREAD:.0%} apart are needed")
+        gf.flat = True
+        gf.note = Mn("not enough price changes to tell: {n} price seen, at least {needed:int} "
+                     "(at least {spread:percent} apart) are needed",
+                     "not enough price changes to tell: {n} prices seen, at least {needed:int} "
+                     "(at least {spread:percent} apart) are needed", n_points, needed=min_points,
+                     spread=MIN_SPREAD)
         return gf
     demean = len(products) > MAX_DUMMIES
     codes = pd.factorize(rows["product"], sort=False)[0]
@@ -132,21 +138,21 @@ def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_poi
     X = np.column_stack(cols)
     yy = within(y) if demean else y
     absorbed = len(products) - 1 if demean else 0
-    what = f"the fit for {group}"
+    what = M("the fit for {group}", group=label if label is not None else str(group))
     try:
         fit = ols(yy, X, names, level=level, what=what, absorbed=absorbed)
     except DataError as err:
         if not used:
-            gf.note = f"no fit: {err.message}"
+            gf.note = M("no fit: {why}", why=detail(err))
             return gf
         # too few periods or collinear controls: the elasticity alone may still be estimable
         k = len(names) - len(used)
         try:
             fit = ols(yy, X[:, :k], names[:k], level=level, what=what, absorbed=absorbed)
         except DataError as err2:
-            gf.note = f"no fit: {err2.message}"
+            gf.note = M("no fit: {why}", why=detail(err2))
             return gf
-        gf.note = f"controls left out ({err.message})"
+        gf.note = M("the columns held fixed were left out ({why})", why=detail(err))
         used = []
     if demean:
         # report R-squared of the whole model (product levels included), as the 0/1 columns would
@@ -212,7 +218,7 @@ def whatif(state: dict, price: float) -> dict:
     Pure arithmetic on the stored fit: the slider calls it on every move."""
     p = float(price)
     if not p > 0:
-        raise DataError("the price must be above zero", where="price")
+        raise DataError(_("the price must be above zero"), where="price")
     lp = math.log(p)
     yhat = state["alpha"] + state["elasticity"] * lp
     var_mean = max(state["v_aa"] + 2 * lp * state["v_ae"] + lp * lp * state["v_ee"], 0.0)
@@ -233,28 +239,29 @@ def whatif(state: dict, price: float) -> dict:
     return out
 
 
-def optimal_price(e: float, cost: float | None, pmin: float, pmax: float) -> tuple[float, float, str]:
+def optimal_price(e: float, cost: float | None, pmin: float, pmax: float
+                  ) -> tuple[float, float, Message | None]:
     """(profit-maximising price, suggested price, note). Constant elasticity e < -1 gives
     p* = cost * e / (1 + e); otherwise there is no finite optimum inside the model."""
     nan = float("nan")
     if cost is None or not np.isfinite(cost):
-        return nan, nan, "give a unit cost (unit_cost or cost_column) to get a profit-maximising price"
+        return nan, nan, M("enter a unit cost (Unit cost or Cost column) to get a suggested price")
     if not np.isfinite(e):
-        return nan, nan, ""
+        return nan, nan, None
     if e >= 0:
-        return nan, nan, ("units did not fall when the price rose (elasticity not negative); other things "
-                          "probably moved with the price, so no price is suggested")
+        return nan, nan, M("units did not fall when the price rose (elasticity not negative); something else "
+                           "probably changed with the price, so no price is suggested")
     if e >= -1:
-        return nan, pmax, ("demand is inelastic (elasticity between -1 and 0): raising the price increases "
-                           f"profit within the observed range; suggestion capped at the highest observed "
-                           f"price {pmax:.2f}")
+        return nan, pmax, M("customers hardly react to price (elasticity between -1 and 0): raising the price "
+                            "increases profit within the prices seen; the suggestion is capped at the highest "
+                            "observed price {price:money}", price=pmax)
     p = cost * e / (1 + e)
     if p < pmin * (1 - 1e-9) or p > pmax * (1 + 1e-9):
         edge = min(max(p, pmin), pmax)
-        return p, edge, (f"the profit-maximising price {p:.2f} is outside the prices seen ({pmin:.2f} to "
-                         f"{pmax:.2f}); the demand curve there is a guess, so the suggestion stays at "
-                         f"{edge:.2f}")
-    return p, p, ""
+        return p, edge, M("the most profitable price {best:money} is outside the prices seen ({low:money} to "
+                          "{high:money}); the demand there is a guess, so the suggestion stays at {price:money}",
+                          best=p, low=pmin, high=pmax, price=edge)
+    return p, p, None
 
 
 def _plain(v):
@@ -266,17 +273,20 @@ def _plain(v):
 
 
 def fit_all(panel: pd.DataFrame, groups: pd.Series, controls: pd.DataFrame, *, min_points: int,
-            level: float, progress) -> list[GroupFit]:
-    """One GroupFit per distinct value of ``groups`` (aligned with ``panel``), in order of units."""
+            level: float, progress, names: dict | None = None) -> list[GroupFit]:
+    """One GroupFit per distinct value of ``groups`` (aligned with ``panel``), in order of units.
+    ``names``: group -> the name used in messages (products by name)."""
+    names = names or {}
     order = (panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index)
     where = panel.groupby(groups, sort=False).indices
     out = []
     for i, g in enumerate(order):
-        progress.report(i / max(len(order), 1), f"fitting {g}")
+        label = names.get(str(g), str(g))
+        progress.report(i / max(len(order), 1), _("Fitting {name}", name=label))
         rows = panel.iloc[where[g]]
-        out.append(fit_group(g, rows, controls, min_points=min_points, level=level))
+        out.append(fit_group(g, rows, controls, min_points=min_points, level=level, label=label))
     return out
 
 
 __all__ = ["GroupFit", "fit_all", "fit_group", "product_state", "whatif", "optimal_price",
-           "distinct_prices", "season_dummies", "NOT_ENOUGH_VARIATION"]
+           "distinct_prices", "season_dummies"]

@@ -1,6 +1,6 @@
-"""The Pricing tab: coefficient/elasticity tables in plain words, actual-vs-predicted and
-log-log plots, and a what-if slider that recomputes units, revenue and profit from the stored
-fit on every move (no rerun)."""
+"""The Pricing tab: coefficient/elasticity tables in plain words (statistics under Details),
+actual-vs-predicted and log-log plots, and a what-if slider that recomputes units, revenue and
+profit from the stored fit on every move (no rerun)."""
 
 from __future__ import annotations
 
@@ -9,32 +9,74 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider,
-                               QSplitter, QTabWidget, QVBoxLayout)
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.i18n import format_money, format_number, text
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
 from .elasticity import whatif
+from .i18n import M, _, _n, period_word
+from .regression import p_words
 
 # params that only mean something in one mode: hidden in the form in the other
 REGRESSION_ONLY = ("log_target", "log_features")
 ELASTICITY_ONLY = ("controls", "freq", "pooled", "group", "unit_cost", "cost_column", "product",
                    "price_change", "new_price", "min_price_points")
 SLIDER_RANGE = 50   # the slider moves the price from -50% to +50% of the current price
+DETAILS_TAB = 4
+
+# the columns each table shows first (plain words); the statistics go to the Details tab
+ELASTICITY_COLUMNS = ("group", "elasticity", "reading", "suggested_price", "optimal_price", "unit_cost",
+                      "min_price", "max_price", "n_points", "products", "note")
+ELASTICITY_DETAILS = ("group", "elasticity", "std_error", "ci_low", "ci_high", "r2", "n_points", "n_periods",
+                      "products")
+PRICES_COLUMNS = ("product", "current_price", "suggested_price", "optimal_price", "unit_cost", "elasticity",
+                  "min_price", "max_price", "group", "note")
+# the sentence goes last: the last column stretches over the free width
+COEFFICIENT_COLUMNS = ("term", "estimate", "significance", "meaning")
+COEFFICIENT_DETAILS = ("term", "estimate", "std_error", "p_value", "ci_low", "ci_high", "t", "significance")
+
+
+def units_text(v: float) -> str:
+    """Units per period as a person reads them: whole units from 10 up, one decimal below."""
+    if v is None or not np.isfinite(v):
+        return "—"
+    return format_number(round(v) if abs(v) >= 10 else round(v, 1))
 
 
 def _money(v: float) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:,.2f}"
+    return "—" if v is None or not np.isfinite(v) else format_money(v)
 
 
-def _count(v: float) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:,.1f}"
+def _coloured(words: str, colour: str) -> str:
+    return f"<span style='color:{colour}'>{words}</span>"
 
 
-def demand_plot(state: dict, per: str) -> PlotSpec:
+# shown only when they hold something (no unit cost given: no profit-maximising price)
+SHOWN_WHEN_FILLED = ("unit_cost", "optimal_price", "suggested_price")
+
+
+def _columns(frame, order, specs, *, details: bool):
+    """The columns of ``order`` that ``frame`` has, without hidden ones and without cost columns
+    that are empty; without the statistics unless ``details``."""
+    out = []
+    for c in order:
+        spec = specs.get(c)
+        if c not in frame.columns or (spec is not None and spec.kind == "hidden"):
+            continue
+        if c in SHOWN_WHEN_FILLED and frame[c].isna().all():
+            continue
+        if spec is not None and spec.details and not details:
+            continue
+        out.append(c)
+    return out
+
+
+def demand_plot(state: dict, per: str, name: str | None = None) -> PlotSpec:
     """One product's demand over the slider's reach (expected units and their prediction band),
     the periods seen and the current price; the last layer is the what-if price, which the
     slider replaces with :func:`whatif_marker`."""
@@ -42,24 +84,28 @@ def demand_plot(state: dict, per: str) -> PlotSpec:
     xs = np.linspace(p0 * (1 - SLIDER_RANGE / 100), p0 * (1 + SLIDER_RANGE / 100), 60)
     pts = [whatif(state, x) for x in xs]
     now = whatif(state, p0)
+    name = name or str(state["product"])
     return PlotSpec(
-        title=f"Demand for {state['product']} (elasticity {state['elasticity']:.2f})",
-        x_label="price", y_label=f"units per {per}",
+        title=M("Demand for {product} (elasticity {e})", product=name, e=state["elasticity"]),
+        x_label=M("price"), y_label=M("units per {period}", period=per),
         layers=[Layer("band", xs, [p["units_low"] for p in pts], y2=[p["units_high"] for p in pts],
                       color="#1f77b4", alpha=0.18),
-                Layer("line", xs, [p["units"] for p in pts], name="expected units", color="#1f77b4",
-                      labels=[f"price {x:,.2f}: {p['units']:,.1f} units per {per}" for x, p in zip(xs, pts)]),
-                Layer("scatter", state.get("seen_price") or [], state.get("seen_units") or [], name="periods seen",
-                      color="#787878", alpha=0.43, size=5),
-                Layer("scatter", [p0], [now["units"]], name="current price", color="#7f7f7f", size=10,
-                      labels=[f"current price {p0:,.2f}: {now['units']:,.1f} units per {per}"]),
+                Layer("line", xs, [p["units"] for p in pts], name=M("expected units"), color="#1f77b4",
+                      labels=[_("price {price:money}: {units} units per {period}", price=x,
+                                units=units_text(p["units"]), period=per) for x, p in zip(xs, pts)]),
+                Layer("scatter", state.get("seen_price") or [], state.get("seen_units") or [],
+                      name=M("periods seen"), color="#787878", alpha=0.43, size=5),
+                Layer("scatter", [p0], [now["units"]], name=M("current price"), color="#7f7f7f", size=10,
+                      labels=[_("current price {price:money}: {units} units per {period}", price=p0,
+                                units=units_text(now["units"]), period=per)]),
                 whatif_marker(state, p0, per)])
 
 
 def whatif_marker(state: dict, price: float, per: str) -> Layer:
     units = whatif(state, price)["units"]
-    return Layer("scatter", [price], [units], name="what-if price", color="#d62728", size=12,
-                 labels=[f"what-if price {price:,.2f}: {units:,.1f} units per {per}"])
+    return Layer("scatter", [price], [units], name=M("what-if price"), color="#d62728", size=12,
+                 labels=[_("what-if price {price:money}: {units} units per {period}", price=price,
+                           units=units_text(units), period=per)])
 
 
 class PricingPanel(AnalysisPanel):
@@ -73,22 +119,35 @@ class PricingPanel(AnalysisPanel):
 
         self.main_table = DataFrameTable(self.tabs)
         self.main_table.setObjectName("main_table")
-        self.tabs.addTab(self.main_table, "Coefficients")
+        self.tabs.addTab(self.main_table, _("Price sensitivity"))
         self.prices_table = DataFrameTable(self.tabs)
-        self.tabs.addTab(self.prices_table, "Prices")
+        self.tabs.addTab(self.prices_table, _("Prices"))
         self.fit_plot = make_plot()
         self.register_plot("actual_vs_predicted", self.fit_plot)
-        self.tabs.addTab(self.fit_plot, "Actual vs predicted")
+        self.tabs.addTab(self.fit_plot, _("Actual vs predicted"))
         self.second_plot = make_plot()
         self.register_plot("loglog", self.second_plot)
-        self.tabs.addTab(self.second_plot, "Log price vs log units")
+        self.tabs.addTab(self.second_plot, _("Price and units"))
+        # statistics (standard errors, intervals, p-values, R²) for those who want them
+        self.details = QWidget(self.tabs)
+        dl = QVBoxLayout(self.details)
+        dl.setContentsMargins(0, 4, 0, 0)
+        self.details_label = QLabel(self.details)
+        self.details_label.setObjectName("details_summary")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dl.addWidget(self.details_label)
+        self.details_table = DataFrameTable(self.details)
+        self.details_table.setObjectName("details_table")
+        dl.addWidget(self.details_table, 1)
+        self.tabs.addTab(self.details, _("Details"))
 
         # -- what-if ------------------------------------------------------------------------
-        self.whatif_box = QGroupBox("What if the price changes?", self.results)
+        self.whatif_box = QGroupBox(_("What if the price changes?"), self.results)
         wl = QHBoxLayout(self.whatif_box)
         left = QVBoxLayout()
         top = QHBoxLayout()
-        top.addWidget(QLabel("Product:"))
+        top.addWidget(QLabel(_("Product:")))
         self.product_combo = QComboBox(self.whatif_box)
         self.product_combo.setObjectName("whatif_product")
         self.product_combo.currentIndexChanged.connect(self._product_changed)
@@ -99,6 +158,8 @@ class PricingPanel(AnalysisPanel):
         self.slider.setRange(-SLIDER_RANGE, SLIDER_RANGE)
         self.slider.setTickInterval(10)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setToolTip(_("Drag to try a price from {low:percent} cheaper to {high:percent} dearer",
+                                 low=SLIDER_RANGE / 100, high=SLIDER_RANGE / 100))
         self.slider.valueChanged.connect(self._update_whatif)
         left.addWidget(self.slider)
         form = QFormLayout()
@@ -112,14 +173,14 @@ class PricingPanel(AnalysisPanel):
                           ("revenue", self.revenue_label), ("profit", self.profit_label)):
             lab.setObjectName(f"whatif_{name}")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Price:", self.price_label)
-        form.addRow("Units:", self.units_label)
-        form.addRow("Revenue:", self.revenue_label)
-        form.addRow("Profit:", self.profit_label)
+        form.addRow(_("Price:"), self.price_label)
+        form.addRow(_("Units:"), self.units_label)
+        form.addRow(_("Revenue:"), self.revenue_label)
+        form.addRow(_("Profit:"), self.profit_label)
         left.addLayout(form)
         left.addWidget(self.range_label)
         wl.addLayout(left, 1)
-        self.curve_plot = make_plot("Demand at each price", "price", "units per period")
+        self.curve_plot = make_plot(_("Demand at each price"), _("price"), _("units per period"))
         self.curve_plot.setMinimumHeight(180)
         self.register_plot("whatif", self.curve_plot)
         self._demand: PlotSpec | None = None
@@ -137,7 +198,7 @@ class PricingPanel(AnalysisPanel):
         self._mode_changed()
 
     # -- form ----------------------------------------------------------------------------------
-    def _mode_changed(self, *_):
+    def _mode_changed(self, *_args):
         ed = self.form.editors.get("mode")
         mode = ed.currentData() if ed is not None else "auto"
         for names, hide_in in ((REGRESSION_ONLY, "elasticity"), (ELASTICITY_ONLY, "regression")):
@@ -148,6 +209,8 @@ class PricingPanel(AnalysisPanel):
         self.headline.setText("")
         self.main_table.set_frame(None)
         self.prices_table.set_frame(None)
+        self.details_table.set_frame(None)
+        self.details_label.setText("")
         self.fit_plot.plot_view.clear()
         self.second_plot.plot_view.clear()
         self.curve_plot.plot_view.clear()
@@ -162,22 +225,41 @@ class PricingPanel(AnalysisPanel):
         else:
             self._show_elasticity(result)
 
+    def _set_table(self, widget: DataFrameTable, result: Result, name: str, order, *, details: bool = False) -> None:
+        frame = result.tables.get(name)
+        if frame is None:
+            widget.set_frame(None)
+            return
+        specs = result.columns.get(name) or {}
+        cols = _columns(frame, order, specs, details=details) if specs else list(frame.columns)
+        widget.set_frame(frame[cols], specs, result.names)
+
+    def _level(self) -> float:
+        return float((self.result_params or {}).get("confidence") or 0.95)
+
     def _show_regression(self, result: Result) -> None:
         m = result.metrics
-        coef = result.tables["coefficients"]
-        self.headline.setText(
-            f"<b>{m.get('target')}</b>: the features explain {100 * m['r2']:.0f}% of its ups and downs "
-            f"(R² {m['r2']:.3f}, adjusted {m['adj_r2']:.3f}, {m['n']:,} rows, "
-            f"F-test p = {m['f_pvalue']:.2g}).")
-        # the sentence goes last: the last column stretches over the free width
-        shown = coef[["term", "estimate", "std_error", "p_value", "ci_low", "ci_high", "t", "meaning"]]
-        self.main_table.set_frame(shown)
-        self.tabs.setTabText(0, "Coefficients")
-        self.prices_table.set_frame(result.tables.get("residuals"))
-        self.tabs.setTabText(1, "Residuals")
+        if result.headline is not None:
+            self.headline.setText(text(result.headline))
+        else:   # a result saved before tabs had headlines
+            self.headline.setText(_("The features explain {share:percent} of the ups and downs of {target}",
+                                    share=m["r2"], target=m.get("target")))
+        self._set_table(self.main_table, result, "coefficients", COEFFICIENT_COLUMNS)
+        self.tabs.setTabText(0, _("Effects"))
+        self._set_table(self.prices_table, result, "residuals", ("row", "actual", "predicted", "residual"))
+        self.tabs.setTabText(1, _("Errors of the fit"))
         render_plot(result.plots["actual_vs_predicted"], self.fit_plot)
         render_plot(result.plots["residuals"], self.second_plot)
-        self.tabs.setTabText(3, "Residuals plot")
+        self.tabs.setTabText(3, _("Errors plot"))
+        self._set_table(self.details_table, result, "coefficients", COEFFICIENT_DETAILS, details=True)
+        self.details_label.setText(_n(
+            "R² {r2:percent} (adjusted {adj:percent}) from {n} row; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
+            "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, Breusch-Pagan {bp}.",
+            "R² {r2:percent} (adjusted {adj:percent}) from {n} rows; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
+            "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, Breusch-Pagan {bp}.",
+            int(m.get("n") or 0), r2=m.get("r2"), adj=m.get("adj_r2"), f_p=p_words(_num(m.get("f_pvalue"))),
+            aic=m.get("aic"), bic=m.get("bic"), sigma=m.get("sigma"), dw=m.get("durbin_watson"),
+            jb=p_words(_num(m.get("jarque_bera_p"))), bp=p_words(_num(m.get("breusch_pagan_p")))))
         self.register_plot("residuals", self.second_plot)
         self._plots.pop("loglog", None)
         self._plots.pop("whatif", None)
@@ -186,26 +268,24 @@ class PricingPanel(AnalysisPanel):
 
     def _show_elasticity(self, result: Result) -> None:
         m = result.metrics
-        table = result.tables["elasticity"]
-        fitted = table[table["elasticity"].notna()]
-        text = (f"{m['fitted']} of {m['groups']} elasticities estimated "
-                f"(per {m.get('fit_by', 'product')}).")
-        if len(fitted):
-            e = fitted["elasticity"].median()
-            text += f" Typical elasticity {e:.2f}: 1% higher price, about {abs(e):.1f}% fewer units."
-        if m.get("not_enough_variation"):
-            text += f" {m['not_enough_variation']} flagged: not enough price variation."
-        self.headline.setText(text)
-        cols = [c for c in ("group", "elasticity", "ci_low", "ci_high", "std_error", "n_points", "n_periods",
-                            "r2", "unit_cost", "optimal_price", "suggested_price", "min_price", "max_price",
-                            "note") if c in table.columns]
-        self.main_table.set_frame(table[cols])
-        self.tabs.setTabText(0, "Elasticity")
-        self.prices_table.set_frame(result.tables.get("prices"))
-        self.tabs.setTabText(1, "Prices")
+        if result.headline is not None:
+            self.headline.setText(text(result.headline))
+        else:   # a result saved before tabs had headlines
+            self.headline.setText(_n("{fitted:int} of {n} elasticity estimated", "{fitted:int} of {n} elasticities "
+                                     "estimated", int(m.get("groups") or 0), fitted=m.get("fitted") or 0))
+        self._set_table(self.main_table, result, "elasticity", ELASTICITY_COLUMNS)
+        self.tabs.setTabText(0, _("Price sensitivity"))
+        self._set_table(self.prices_table, result, "prices", PRICES_COLUMNS)
+        self.tabs.setTabText(1, _("Prices"))
         render_plot(result.plots["actual_vs_predicted"], self.fit_plot)
         render_plot(result.plots["loglog"], self.second_plot)
-        self.tabs.setTabText(3, "Log price vs log units")
+        self.tabs.setTabText(3, _("Price and units"))
+        self._set_table(self.details_table, result, "elasticity", ELASTICITY_DETAILS, details=True)
+        self.details_label.setText(_(
+            "Each row fits log(units) = a + e × log(price) on the average price of each {period} (least squares); "
+            "e is the price elasticity, with its standard error and a {level:percent} confidence interval (low and "
+            "high estimate). R² is the share of the ups and downs of units the fit explains.",
+            period=self._per(), level=self._level()))
         self.register_plot("loglog", self.second_plot)
         self.register_plot("whatif", self.curve_plot)
         self._plots.pop("residuals", None)
@@ -215,7 +295,8 @@ class PricingPanel(AnalysisPanel):
         self.product_combo.blockSignals(True)
         self.product_combo.clear()
         for key in self.states:
-            self.product_combo.addItem(key, key)
+            self.product_combo.addItem(result.names.get(key, key), key)
+            self.product_combo.setItemData(self.product_combo.count() - 1, key, Qt.ItemDataRole.ToolTipRole)
         i = self.product_combo.findData(str(chosen)) if chosen is not None else 0
         self.product_combo.setCurrentIndex(max(i, 0))
         self.product_combo.blockSignals(False)
@@ -226,12 +307,12 @@ class PricingPanel(AnalysisPanel):
     def current_state(self) -> dict | None:
         return self.states.get(self.product_combo.currentData())
 
-    def _product_changed(self, *_, slider: int = 0) -> None:
+    def _product_changed(self, *_args, slider: int = 0) -> None:
         s = self.current_state()
         if s is None:
             return
         # the demand curve is drawn once per product; the slider moves only the what-if point
-        self._demand = demand_plot(s, self._per())
+        self._demand = demand_plot(s, self._per(), self.product_combo.currentText())
         render_plot(self._demand, self.curve_plot)
         self.slider.blockSignals(True)
         self.slider.setValue(slider)
@@ -242,7 +323,7 @@ class PricingPanel(AnalysisPanel):
         s = self.current_state()
         return None if s is None else s["current_price"] * (1 + self.slider.value() / 100)
 
-    def _update_whatif(self, *_) -> None:
+    def _update_whatif(self, *_args) -> None:
         s = self.current_state()
         if s is None:
             return
@@ -251,28 +332,46 @@ class PricingPanel(AnalysisPanel):
         self.last_whatif = new
         pct = self.slider.value()
         per = self._per()
-        self.price_label.setText(f"{_money(p)} ({pct:+d}% vs current {_money(s['current_price'])})")
-        self.units_label.setText(f"{_count(new['units'])} per {per} (range {_count(new['units_low'])} to "
-                                 f"{_count(new['units_high'])}; now {_count(now['units'])})")
-        self.revenue_label.setText(f"{_money(new['revenue'])} (range {_money(new['revenue_low'])} to "
-                                   f"{_money(new['revenue_high'])}; now {_money(now['revenue'])})")
+        if pct > 0:
+            self.price_label.setText(_("{price} ({change:percent} above the current {now})", price=_money(p),
+                                       change=pct / 100, now=_money(s["current_price"])))
+        elif pct < 0:
+            self.price_label.setText(_("{price} ({change:percent} below the current {now})", price=_money(p),
+                                       change=-pct / 100, now=_money(s["current_price"])))
+        else:
+            self.price_label.setText(_("{price} (the current price)", price=_money(p)))
+        self.units_label.setText(_("{units} per {period} (likely {low} to {high}; now {now})",
+                                   units=units_text(new["units"]), period=per,
+                                   low=units_text(new["units_low"]), high=units_text(new["units_high"]),
+                                   now=units_text(now["units"])))
+        self.revenue_label.setText(_("{value} (likely {low} to {high}; now {now})", value=_money(new["revenue"]),
+                                     low=_money(new["revenue_low"]), high=_money(new["revenue_high"]),
+                                     now=_money(now["revenue"])))
         if s.get("unit_cost") is None:
-            self.profit_label.setText("give a unit cost to see profit")
+            self.profit_label.setText(_("enter a unit cost to see the profit"))
         else:
-            self.profit_label.setText(f"{_money(new['profit'])} (range {_money(new['profit_low'])} to "
-                                      f"{_money(new['profit_high'])}; now {_money(now['profit'])})")
+            self.profit_label.setText(_("{value} (likely {low} to {high}; now {now})", value=_money(new["profit"]),
+                                        low=_money(new["profit_low"]), high=_money(new["profit_high"]),
+                                        now=_money(now["profit"])))
+        seen = dict(low=_money(s["min_price"]), high=_money(s["max_price"]))
         if new["outside_range"]:
-            self.range_label.setText(f"<span style='color:#b71c1c'>This price is outside the prices seen "
-                                     f"({_money(s['min_price'])} to {_money(s['max_price'])}): the numbers "
-                                     "are a guess.</span>")
+            self.range_label.setText(_coloured(_("This price is outside the prices seen ({low} to {high}): the "
+                                                 "numbers are a guess.", **seen), "#b71c1c"))
         else:
-            self.range_label.setText(f"<span style='color:#555'>Prices seen: {_money(s['min_price'])} to "
-                                     f"{_money(s['max_price'])}. Ranges are 95% prediction intervals for one "
-                                     f"{per}.</span>".replace("95%", f"{100 * s.get('level', 0.95):.0f}%"))
+            self.range_label.setText(_coloured(_("Prices seen: {low} to {high}. “Likely” is the range one {period}'s "
+                                                 "sales fall in with {level:percent} probability.", **seen,
+                                                 period=per, level=s.get("level", 0.95)), "#555"))
         if self._demand is not None:
             spec = replace(self._demand, layers=[*self._demand.layers[:-1], whatif_marker(s, p, per)])
             render_plot(spec, self.curve_plot, reset_zoom=False)
 
     def _per(self) -> str:
         freq = (self.result.extra if self.result else {}).get("freq")
-        return {"D": "day", "W": "week", "M": "month"}.get(freq, "period")
+        return text(period_word(freq))
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")

@@ -17,13 +17,30 @@ import pandas as pd
 import scipy.linalg as sla
 from scipy import stats
 
-from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.errors import BizOpsError, DataError, UsageError
+from bizops_desktop.core.i18n import Message
+
+from .i18n import M, Mn, joined
 
 # A column whose spread is below this share of its size carries no information of its own.
 _CONSTANT_TOL = 1e-10
 # |R_jj| below this share of |R_00| (features scaled to unit length) means exact collinearity.
 _RANK_TOL = 1e-9
 MAX_LEVELS = 50
+
+
+def problem(cls: type[BizOpsError], message: Message, hint: Message | None = None, *,
+            where: str | None = None) -> BizOpsError:
+    """A user error in the current language that also keeps its message (``err.detail``), so a
+    result that records it (a product's note) reads in the language of whoever opens it."""
+    err = cls(message.render(), where=where, hint=hint.render() if hint is not None else None)
+    err.detail = message  # type: ignore[attr-defined]  # kept beside the text for results
+    return err
+
+
+def detail(err: BizOpsError) -> Message | str:
+    """What went wrong, as a message when the error kept one."""
+    return getattr(err, "detail", None) or err.message
 
 
 @dataclass
@@ -69,7 +86,7 @@ class OLSFit:
                 "sigma": math.sqrt(self.sigma2)}
 
 
-def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: str = "the model",
+def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None = None,
         absorbed: int = 0) -> OLSFit:
     """Fit ``y = b0 + X b + e`` (an intercept is always included; ``X`` has no constant column).
 
@@ -77,22 +94,26 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: str = "the mod
     demeaning within groups: number of groups - 1); they count against the residual degrees of
     freedom. Raises DataError in plain words for a constant column, exactly collinear columns
     (named), a constant target and fewer rows than parameters."""
+    what = what if what is not None else M("the model")
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float).reshape(len(y), -1)
     names = list(names)
     n, m = X.shape
     k = m + 1
     if n <= k + absorbed:
-        raise DataError(f"{what} has {k + absorbed} parameters to estimate but only {n} usable rows",
-                        hint="it needs more rows than parameters: use fewer features or more data")
+        raise problem(DataError, Mn("{what} has {k} numbers to estimate but only {n} usable row",
+                                    "{what} has {k} numbers to estimate but only {n} usable rows", n,
+                                    what=what, k=k + absorbed),
+                      M("It needs more rows than numbers to estimate: use fewer columns or more data"))
     if not np.isfinite(y).all() or not np.isfinite(X).all():
-        raise DataError(f"{what} got missing or infinite values", hint="drop or fill them first")
+        raise problem(DataError, M("{what} got missing or infinite values", what=what),
+                      M("Drop or fill them first"))
     ym = y.mean()
     yc = y - ym
     tss = float(yc @ yc)
     if tss <= (_CONSTANT_TOL * max(abs(ym), 1.0)) ** 2 * n:
-        raise DataError(f"the value to explain has the same value ({_num(ym)}) in every row",
-                        hint="there is nothing to explain; pick another target column")
+        raise problem(DataError, M("the value to explain is the same ({value}) in every row", value=_num(ym)),
+                      M("There is nothing to explain; pick another Target column"))
     xm = X.mean(axis=0)
     Z = X - xm
     sz = np.sqrt((Z * Z).sum(axis=0))
@@ -100,15 +121,17 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: str = "the mod
     const = np.flatnonzero(sz <= _CONSTANT_TOL * size)
     if const.size:
         j = int(const[0])
-        raise DataError(f"column {names[j]!r} has the same value ({_num(X[0, j])}) in every row used",
-                        where=names[j], hint="a constant cannot explain differences; remove it from the features")
+        raise problem(DataError, M("column '{column}' has the same value ({value}) in every row used",
+                                   column=names[j], value=_num(X[0, j])),
+                      M("A value that never changes cannot explain differences; remove it from the features"),
+                      where=names[j])
     Zs = np.asfortranarray(Z / sz)   # LAPACK works column-major: saves a copy inside qr
     Q, R, perm = sla.qr(Zs, mode="economic", pivoting=True)
     diag = np.abs(np.diag(R))
     rank = int((diag > _RANK_TOL * diag[0]).sum())
     if rank < m:
-        raise DataError(_collinear_message(R, perm, rank, names),
-                        hint="remove one of them from the features (e.g. a total that is the sum of others)")
+        raise problem(DataError, _collinear_message(R, perm, rank, names),
+                      M("Remove one of them from the features (e.g. a total that is the sum of others)"))
     Rr = R[:rank, :rank]
     b_perm = sla.solve_triangular(Rr, Q.T @ yc)
     Rinv = sla.solve_triangular(Rr, np.eye(m))
@@ -148,7 +171,7 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: str = "the mod
                   fvalue=float(fval), f_pvalue=fp, fitted=y - resid, resid=resid)
 
 
-def _collinear_message(R, perm, rank, names) -> str:
+def _collinear_message(R, perm, rank, names) -> Message:
     """Name each column that is an exact combination of others, and the others."""
     parts = []
     Rr = R[:rank, :rank]
@@ -156,16 +179,19 @@ def _collinear_message(R, perm, rank, names) -> str:
         c = sla.solve_triangular(Rr, R[:rank, jj])
         with_ = [names[perm[i]] for i in np.flatnonzero(np.abs(c) > 1e-6)]
         bad = names[perm[jj]]
-        parts.append(f"{bad!r} is an exact combination of " + ", ".join(repr(w) for w in with_)
-                     if with_ else f"{bad!r} repeats another column")
-    return "perfectly collinear features: " + "; ".join(parts)
+        parts.append(M("'{column}' is an exact combination of {others:list}", column=bad,
+                       others=[f"'{w}'" for w in with_])
+                     if with_ else M("'{column}' repeats another column", column=bad))
+    return M("some features carry the same information twice: {parts}", parts=joined(parts))
 
 
-def _num(v) -> str:
+def _num(v):
+    """A value for a message: a number stays a number (formatted by locale when shown)."""
     try:
-        return f"{float(v):.6g}"
+        f = float(v)
     except (TypeError, ValueError):
         return str(v)
+    return f if np.isfinite(f) else str(v)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +202,7 @@ class Design:
     names: list[str]
     target: str
     kept_index: pd.Index
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     references: dict[str, str] = field(default_factory=dict)   # categorical column -> reference level
     logged: set[str] = field(default_factory=set)              # columns used as log(column)
     term_source: dict[str, str] = field(default_factory=dict)  # term -> column it came from
@@ -194,39 +220,45 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
     features = [f for f in features if f != target]
     for c in [target, *features]:
         if c not in frame.columns:
-            raise DataError(f"column {c!r} is not in the table", where=c,
-                            hint="check the column roles (target and features)")
+            raise problem(DataError, M("column '{column}' is not in the table", column=c),
+                          M("Check the column roles (Target and Feature)"), where=c)
     if not features:
-        raise UsageError("the regression needs at least one feature column",
-                         hint="mark the columns that may drive sales as Feature in Column roles")
+        raise problem(UsageError, M("the regression needs at least one Feature column"),
+                      M("Mark the columns that may drive sales as Feature in Column roles"))
     unknown = [c for c in log_features if c not in features]
     if unknown:
-        raise UsageError("log_features names columns that are not features: " + ", ".join(unknown),
-                         hint="features are: " + ", ".join(features))
+        raise problem(UsageError, M("“Log of features” names columns that are not features: {columns:list}",
+                                    columns=unknown),
+                      M("The features are: {columns:list}", columns=list(features)))
     if is_categorical(frame[target]):
-        raise DataError(f"the target {target!r} is not a number column", where=target,
-                        hint="pick a numeric column (sales, units, revenue) as the target")
-    notes: list[str] = []
+        raise problem(DataError, M("the Target '{column}' is not a column of numbers", column=target),
+                      M("Pick a column of numbers (sales, units, revenue) as the Target"), where=target)
+    notes: list[Message] = []
     data = frame[[target, *features]]
     n0 = len(data)
     ok = data.notna().all(axis=1).to_numpy()
     if (~ok).any():
-        notes.append(f"{int((~ok).sum()):,} of {n0:,} rows dropped because a value was missing.")
+        notes.append(Mn("{dropped:int} of {n} row left out because a value was missing.",
+                        "{dropped:int} of {n} rows left out because a value was missing.", n0,
+                        dropped=int((~ok).sum())))
     yv = pd.to_numeric(data[target], errors="coerce").to_numpy(dtype=float)
     logged = set()
     for c in ([target] if log_target else []) + list(log_features):
         if c != target and is_categorical(data[c]):
-            raise UsageError(f"cannot take the log of {c!r}: it is not a number column", where="log_features")
+            raise problem(UsageError, M("cannot take the log of '{column}': it is not a column of numbers",
+                                        column=c), where="log_features")
         v = yv if c == target else pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
         bad = ok & ~(v > 0)
         if bad.any():
-            notes.append(f"{rows_word(int(bad.sum()))} dropped because {c} was zero or negative "
-                         "and has no logarithm.")
+            notes.append(Mn("{n} row dropped because {column} was zero or negative and has no logarithm.",
+                            "{n} rows dropped because {column} was zero or negative and has no logarithm.",
+                            int(bad.sum()), column=c))
         ok &= v > 0
         logged.add(c)
     data = data[ok]
     if data.empty:
-        raise DataError("no rows left to fit after dropping missing values and non-positive values under a log")
+        raise problem(DataError, M("no rows left to fit after leaving out missing values (and zero or "
+                                   "negative values under a log)"))
     y = data[target].to_numpy(dtype=float)
     if log_target:
         y = np.log(y)
@@ -238,19 +270,24 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
                 num = pd.to_numeric(s, errors="coerce")
                 if num.notna().mean() >= 0.9:
                     bad = s[num.isna()]
-                    cells = f"{len(bad):,} cells are" if len(bad) != 1 else "1 cell is"
-                    raise DataError(f"column {c!r} holds numbers but {cells} text "
-                                    f"(e.g. {str(bad.iloc[0])!r})", where=c,
-                                    hint="fix or clear those cells, or leave the column out")
+                    raise problem(DataError, Mn("column '{column}' holds numbers but {n} cell is text "
+                                                "(e.g. '{example}')",
+                                                "column '{column}' holds numbers but {n} cells are text "
+                                                "(e.g. '{example}')", len(bad), column=c,
+                                                example=str(bad.iloc[0])),
+                                  M("Fix or clear those cells, or leave the column out"), where=c)
             s = s.astype(str)
             levels = sorted(s.unique())
             if len(levels) < 2:
-                raise DataError(f"column {c!r} has the same value ({levels[0] if levels else ''}) in every row used",
-                                where=c, hint="a constant cannot explain differences; remove it from the features")
+                raise problem(DataError, M("column '{column}' has the same value ({value}) in every row used",
+                                           column=c, value=levels[0] if levels else ""),
+                              M("A value that never changes cannot explain differences; remove it from the features"),
+                              where=c)
             if len(levels) > MAX_LEVELS:
-                raise DataError(f"column {c!r} has {len(levels)} different text values; that looks like an "
-                                "id or a name, not a category", where=c,
-                                hint=f"use categories with at most {MAX_LEVELS} levels, or remove it")
+                raise problem(DataError, M("column '{column}' has {n:int} different text values; that looks "
+                                           "like an id or a name, not a category", column=c, n=len(levels)),
+                              M("Use categories with at most {n:int} different values, or remove it", n=MAX_LEVELS),
+                              where=c)
             refs[c] = levels[0]
             for lv in levels[1:]:
                 cols.append((s == lv).to_numpy(dtype=float))
@@ -264,7 +301,8 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
             names.append(f"log({c})" if c in logged else c)
             source[names[-1]] = c
     for c, ref in refs.items():
-        notes.append(f"{c}: each level is compared with {ref!r} (the first in sorted order, the reference).")
+        notes.append(M("{column}: each value is compared with '{reference}' (the first in sorted order, "
+                       "the reference).", column=c, reference=ref))
     X = np.column_stack(cols)
     return Design(y=y, X=X, names=names, target=target, kept_index=data.index, notes=notes,
                   references=refs, logged=logged, term_source=source)
@@ -288,78 +326,83 @@ def diagnostics(fit: OLSFit, X: np.ndarray) -> dict:
             "kurtosis": kurt, "breusch_pagan_p": bp_p}
 
 
-def rows_word(n: int) -> str:
-    return f"{n:,} row" + ("" if n == 1 else "s")
+def p_words(p: float) -> Message:
+    """A p-value in a sentence: "p < 0.001" or "p = 0.012"."""
+    return M("p < {limit}", limit=0.001) if p < 0.001 else M("p = {p}", p=float(p))
 
 
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
-
-
-def diagnostic_notes(d: dict, log_target: bool = False) -> list[str]:
+def diagnostic_notes(d: dict, log_target: bool = False) -> list[Message]:
     out = []
     dw = d["durbin_watson"]
     if dw < 1.5 or dw > 2.5:
-        out.append(f"Residuals follow each other in row order (Durbin-Watson {dw:.2f}, ideal 2): "
-                   "if rows are in time order, the standard errors are too optimistic.")
+        out.append(M("Neighbouring rows' errors move together (Durbin-Watson {dw}, ideal 2): if the rows "
+                     "are in time order, the ranges of the effects are too narrow.", dw=dw))
     if d["jarque_bera_p"] < 0.05:
-        out.append(f"Residuals are not bell-shaped (Jarque-Bera {_p(d['jarque_bera_p'])}); "
-                   "with few rows the p-values are rough.")
+        out.append(M("The errors of the fit are not bell-shaped (Jarque-Bera {p}); with few rows the "
+                     "p-values are rough.", p=p_words(d["jarque_bera_p"])))
     if d["breusch_pagan_p"] < 0.05:
-        out.append(f"The scatter of the residuals changes with the features (Breusch-Pagan "
-                   f"{_p(d['breusch_pagan_p'])}), so the standard errors are rough"
-                   + ("." if log_target else "; a log of the target often helps."))
+        if log_target:
+            out.append(M("The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
+                         "the ranges of the effects are rough.", p=p_words(d["breusch_pagan_p"])))
+        else:
+            out.append(M("The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
+                         "the ranges of the effects are rough; “Log of the target” often helps.",
+                         p=p_words(d["breusch_pagan_p"])))
     if not out:
-        out.append("Residual checks (Durbin-Watson, Jarque-Bera, Breusch-Pagan) raise no warning.")
+        out.append(M("The checks of the fit's errors (Durbin-Watson, Jarque-Bera, Breusch-Pagan) raise "
+                     "no warning."))
     return out
 
 
-def significance_words(p: float) -> str:
+def significance_words(p: float) -> Message:
     if not np.isfinite(p):
-        return "cannot tell"
+        return M("cannot tell")
     if p < 0.001:
-        return "very likely not chance"
+        return M("very likely not chance")
     if p < 0.01:
-        return "likely not chance"
+        return M("likely not chance")
     if p < 0.05:
-        return "probably not chance"
+        return M("probably not chance")
     if p < 0.1:
-        return "weak evidence, could be chance"
-    return "could well be chance"
+        return M("weak evidence, could be chance")
+    return M("could well be chance")
 
 
-def _fmt(v: float) -> str:
-    a = abs(v)
-    if a == 0:
-        return "0"
-    if a >= 100:
-        return f"{a:,.0f}"
-    if a >= 1:
-        return f"{a:.3g}" if a < 10 else f"{a:.1f}"
-    return f"{a:.2g}" if a < 0.01 else f"{a:.3f}".rstrip("0")
-
-
-def coefficient_sentence(term: str, estimate: float, p: float, design: Design) -> str:
+def coefficient_sentence(term: str, estimate: float, p: float, design: Design) -> Message:
     """One plain sentence per coefficient, in the units the user sees."""
     target = design.target
     sig = significance_words(p)
     ylog = target in design.logged
     if term == "Intercept":
-        return f"Baseline level of {'log ' if ylog else ''}{target} when every feature is 0 (or at its reference level)."
+        if ylog:
+            return M("Baseline level of log {target} when every feature is 0 (or at its reference level).",
+                     target=target)
+        return M("Baseline level of {target} when every feature is 0 (or at its reference level).", target=target)
     src = design.term_source.get(term, term)
     up = estimate >= 0
+    size = abs(float(estimate))
+    change = abs(math.exp(estimate) - 1) if ylog else 0.0
+    values = dict(column=src, target=target, sig=sig)
     if src in design.references:
-        level = term.split("=", 1)[1]
-        what = f"{src} {level} instead of {design.references[src]}"
+        values.update(level=term.split("=", 1)[1], reference=design.references[src])
         if ylog:
-            return f"{what} {'raises' if up else 'lowers'} {target} by {_fmt(100 * (math.exp(estimate) - 1))}%, {sig}."
-        return f"{what} {'raises' if up else 'lowers'} {target} by {_fmt(estimate)}, {sig}."
+            return (M("{column} {level} instead of {reference} raises {target} by {change:percent}, {sig}.",
+                      change=change, **values) if up else
+                    M("{column} {level} instead of {reference} lowers {target} by {change:percent}, {sig}.",
+                      change=change, **values))
+        return (M("{column} {level} instead of {reference} raises {target} by {x}, {sig}.", x=size, **values)
+                if up else
+                M("{column} {level} instead of {reference} lowers {target} by {x}, {sig}.", x=size, **values))
     xlog = src in design.logged
-    verb = "raises" if up else "lowers"
     if xlog and ylog:
-        return f"1% more {src} {verb} {target} by about {_fmt(estimate)}%, {sig}."
+        return (M("1% more {column} raises {target} by about {x}%, {sig}.", x=size, **values) if up else
+                M("1% more {column} lowers {target} by about {x}%, {sig}.", x=size, **values))
     if xlog:
-        return f"1% more {src} {verb} {target} by about {_fmt(estimate / 100)}, {sig}."
+        return (M("1% more {column} raises {target} by about {x}, {sig}.", x=size / 100, **values) if up else
+                M("1% more {column} lowers {target} by about {x}, {sig}.", x=size / 100, **values))
     if ylog:
-        return f"each extra 1 of {src} {verb} {target} by {_fmt(100 * (math.exp(estimate) - 1))}%, {sig}."
-    return f"each extra 1 of {src} {verb} {target} by {_fmt(estimate)}, {sig}."
+        return (M("each extra 1 of {column} raises {target} by {change:percent}, {sig}.", change=change, **values)
+                if up else
+                M("each extra 1 of {column} lowers {target} by {change:percent}, {sig}.", change=change, **values))
+    return (M("each extra 1 of {column} raises {target} by {x}, {sig}.", x=size, **values) if up else
+            M("each extra 1 of {column} lowers {target} by {x}, {sig}.", x=size, **values))
