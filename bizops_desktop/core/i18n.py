@@ -200,6 +200,9 @@ def format_percent(x: Any, lang: str | None = None, decimals: int | None = None)
     f = float(x)
     if decimals is None:
         decimals = 0 if abs(f) >= 0.1 or f == 0 else (1 if abs(f) >= 0.001 else 2)
+        # never round a share that is not whole to "100%" (or one that is not zero to "0%")
+        if decimals == 0 and abs(f) < 1 and round(abs(f) * 100) >= 100:
+            decimals = 1 if round(abs(f) * 1000) < 1000 else 2
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
     return _fp(f, format=pattern, locale=babel_locale(lang))
 
