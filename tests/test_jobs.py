@@ -12,6 +12,16 @@ from bizops_desktop.core.errors import DataError
 from bizops_desktop.qt.jobs import JobRunner
 
 
+@pytest.fixture(autouse=True)
+def _program_language_english():
+    """Job errors are worded on the worker thread, in the program's language: start each test in
+    English whatever an earlier test (a CLI run with --lang) left set."""
+    from bizops_desktop.core import i18n
+
+    i18n.set_language(None)
+    yield
+
+
 @pytest.fixture
 def runner(qtbot):
     r = JobRunner()
@@ -129,3 +139,26 @@ def test_garbage_cycles_are_collected_on_the_gui_thread_not_in_a_job(qtbot, runn
         runner.start(job)
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)
     assert freed_on == [gui]
+
+
+def test_errors_are_told_in_the_language_of_the_program(qtbot, runner):
+    from bizops_desktop.core import i18n
+    from bizops_desktop.qt.jobs import describe_error
+
+    with i18n.use_language("zh_CN"):
+        try:
+            {}["x"]
+        except KeyError as exc:
+            msg, details = describe_error(exc)
+        assert "程序内部出错了" in msg and "KeyError: 'x'" in msg and "帮助 ▸ 打开日志文件夹" in msg
+        assert "Traceback" in details and "Something" not in msg
+        assert "内存" in describe_error(MemoryError())[0]
+    # a job's error is worded on its worker thread, in the language the program speaks
+    i18n.set_language("zh_CN")
+    try:
+        job = runner.create("buggy", lambda progress: {}["missing"])
+        with qtbot.waitSignal(job.failed, timeout=5000) as blocker:
+            runner.start(job)
+        assert blocker.args[0].startswith("程序内部出错了（KeyError: 'missing'）")
+    finally:
+        i18n.set_language(None)     # the tests' language again (BIZOPS_LANG)

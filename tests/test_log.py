@@ -88,3 +88,12 @@ def test_help_open_log_folder_opens_the_log_folder(log_dir, qtbot, monkeypatch):
     w.act_log_folder.trigger()
     assert opened == [str(log_dir)]
     assert log_dir.is_dir()
+
+def test_a_message_seen_in_chinese_is_logged_as_seen(log_dir):
+    from bizops_desktop.core import i18n
+    from bizops_desktop.qt.jobs import describe_error
+
+    with i18n.use_language("zh_CN"):
+        message, _details = describe_error(KeyError("无此列"))
+    text = _log_text(log_dir)
+    assert message.startswith("程序内部出错了（KeyError: '无此列'）") and message in text

@@ -66,7 +66,9 @@ def test_open_data_runs_in_the_background_and_shows_a_preview(qtbot, window, ord
     assert ds.name == "orders"
     assert window.datasets_panel.list.count() == 1
     assert window.datasets_panel.preview.model.rowCount() == len(ds.frame) > 80
-    assert "order_id, customer_id, product_id, date, quantity, price (unit_price)" in window.datasets_panel.info.text()
+    # each role in words, with the column that holds it
+    assert ("Order number (order_id), Customer (customer_id), Product (product_id), Date (date), "
+            "Quantity (quantity), Unit price (unit_price)") in window.datasets_panel.info.text()
     # a second file of the same name gets its own name; nothing is replaced
     ds2 = load(qtbot, window, orders_csv)
     assert ds2.name == "orders (2)" and window.datasets_panel.list.count() == 2

@@ -179,3 +179,124 @@ def test_table_model_shows_every_kind_of_cell(qtbot):
     assert [cell(r, 2) for r in range(3)] == ["∞", "1.5", ""]                     # missing last
     m.set_filter("咖")
     assert m.rowCount() == 1 and cell(0, 5) == "咖啡"
+
+
+# -- the generic view in words: headline, notes as messages, column titles and kinds, names -------
+@pytest.fixture
+def words(tmp_path):
+    from bizops_desktop.core.i18n import Domain
+
+    loc = tmp_path / "locale" / "zh_CN"
+    loc.mkdir(parents=True)
+    (loc / "main.po").write_text('''msgid ""
+msgstr ""
+"Language: zh_CN\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=1; plural=0;\\n"
+
+msgid "{product} sells best: {share:percent} of orders"
+msgstr "{product}卖得最好：占订单的{share:percent}"
+
+msgid "{n} row was left out"
+msgid_plural "{n} rows were left out"
+msgstr[0] "有 {n} 行未计入"
+
+msgid "Share of orders"
+msgstr "订单占比"
+
+msgid "Product"
+msgstr "商品"
+
+msgid "Standard error"
+msgstr "标准误"
+''', encoding="utf-8")
+    return Domain("test_panel_words", localedir=tmp_path / "locale")
+
+
+def _worded_analysis(d):
+    from bizops_desktop.core.display import Column
+
+    def run(dataset, params, progress):
+        table = pd.DataFrame({"product": ["P1", "P2"], "share": [0.0384123, 0.5], "se": [0.0123456789, 0.02]})
+        return Result(tables={"top": table}, headline=d.message("{product} sells best: {share:percent} of orders",
+                                                               product="Coffee beans", share=0.5),
+                      notes=[d.nmessage("{n} row was left out", "{n} rows were left out", 2)],
+                      columns={"top": {"product": Column(d.lazy("Product"), "product"),
+                                       "share": Column(d.lazy("Share of orders"), "percent"),
+                                       "se": Column(d.lazy("Standard error"), "num", details=True)}},
+                      names={"P1": "Tea", "P2": "Coffee beans"})
+
+    return Analysis(id="worded", title="Worded", summary="says it in words", needs=(("quantity",),), run=run)
+
+
+def test_generic_view_shows_the_answer_in_words_and_statistics_under_details(qtbot, host, words, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from bizops_desktop.core.i18n import use_language
+
+    p = AnalysisPanel(_worded_analysis(words), host)
+    qtbot.addWidget(p)
+    assert run(qtbot, p) == "done"
+    assert p.headline.text() == "Coffee beans sells best: 50% of orders" and p.headline.isVisibleTo(p)
+    assert p.message.text() == "• 2 rows were left out"
+    table = p._generic_widgets[("table", "top")]
+    m = table.model
+    assert [m.headerData(j, Qt.Orientation.Horizontal) for j in range(3)] == ["Product", "Share of orders",
+                                                                              "Standard error"]
+    assert [m.data(m.index(0, j)) for j in range(2)] == ["Tea", "3.8%"]          # names, shares as percent
+    assert "P1" in m.data(m.index(0, 0), Qt.ItemDataRole.ToolTipRole)             # the id behind the name
+    # the statistics column waits under Details
+    assert p.details_check.isVisibleTo(p) and table.view.isColumnHidden(2)
+    p.details_check.setChecked(True)
+    assert not table.view.isColumnHidden(2)
+    # exports through the one export path: stable ids, numbers rounded to their meaning
+    out = pd.read_csv(p.export_tables_csv(tmp_path)[0])
+    assert list(out.columns) == ["product", "share", "se"]
+    assert out["product"].tolist() == ["P1", "P2"] and out["share"].tolist() == [0.0384, 0.5]
+    assert out["se"].tolist() == [0.0123, 0.02]
+    xlsx = pd.read_excel(p.export_tables_excel(tmp_path / "t.xlsx"), sheet_name="top")
+    assert xlsx["share"].tolist() == [0.0384, 0.5]
+    # the same result read in Chinese (a project saved in English, reopened in Chinese)
+    with use_language("zh_CN"):
+        p.set_result(p.result, "orders", p.result_params)
+        assert p.headline.text() == "Coffee beans卖得最好：占订单的50%"
+        assert p.message.text() == "• 有 2 行未计入"
+        assert m.headerData(1, Qt.Orientation.Horizontal) == "订单占比"
+    p.set_result(None)
+    assert not p.headline.isVisibleTo(p) and p._generic_tabs.count() == 0
+
+
+def test_generic_export_menu_names_plots_by_their_title(qtbot, panel):
+    assert run(qtbot, panel) == "done"
+    panel._fill_export_menu()
+    texts = [a.text() for a in panel.export_menu.actions()]
+    assert texts == ["Tables to CSV files…", "Tables to an Excel workbook…", "Plot “Units” to PNG…"]
+
+
+def test_form_and_roles_dialog_in_chinese(qtbot, host):
+    from bizops_desktop.core.i18n import use_language
+    from bizops_desktop.core.roles import guess_roles
+
+    with use_language("zh_CN"):
+        p = AnalysisPanel(ANALYSIS, host)
+        qtbot.addWidget(p)
+        assert p.form.advanced_toggle.text() == "更多选项"
+        assert p.form.editors["alpha"].placeholderText() == "自动"
+        assert (p.run_button.text(), p.cancel_button.text(), p.export_button.text()) == ("运行", "取消", "导出")
+        assert p.roles_label.text().startswith("<span style='color:#2e7d32'>使用：")
+        df = pd.DataFrame({"订单号": ["A", "B"], "数量": [1, 2]})
+        dlg = RolesDialog(Dataset("o", df, guess_roles(df)), [ANALYSIS])
+        qtbot.addWidget(dlg)
+        assert dlg.windowTitle() == "列的含义 — o"
+        assert [dlg.table.horizontalHeaderItem(j).text() for j in range(4)] == ["列", "类型", "示例", "含义"]
+        assert [dlg.table.item(i, 1).text() for i in range(2)] == ["文本", "整数"]
+        assert "✓ “Toy”可以运行" in dlg.status.text()
+
+
+def test_a_list_typed_with_chinese_punctuation_is_read(qtbot):
+    from bizops_desktop.qt.form import ParamForm
+
+    form = ParamForm([Param("levels", "list", [80, 95], "levels", item="float")])
+    qtbot.addWidget(form)
+    form.editors["levels"].setText("50，80、95")
+    assert form.values() == {"levels": [50.0, 80.0, 95.0]}

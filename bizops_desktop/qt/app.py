@@ -1,4 +1,5 @@
-"""Starting the window: the QApplication, the main window, the first file or the demo shop."""
+"""Starting the window: the QApplication, its language, the main window, the first file or the
+demo shop."""
 
 from __future__ import annotations
 
@@ -9,23 +10,30 @@ ORG = "BizOps"
 APP = "BizOps Desktop"
 
 
-def make_app():
+def make_app(settings=None, lang: str | None = None):
+    """The QApplication, with the program's language in effect before any window is built:
+    ``lang`` if given, else ``BIZOPS_LANG``, else the choice saved in ``settings`` (default: the
+    user's QSettings), else the system's."""
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from .language import apply_language
     from .plots import configure
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     configure()
+    apply_language(lang, settings if settings is not None else QSettings())
     return app
 
 
-def run_app(file: str | None = None, demo: bool = False) -> int:
-    app = make_app()
-    from .main_window import MainWindow
-
+def run_app(file: str | None = None, demo: bool = False, lang: str | None = None) -> int:
+    app = make_app(lang=lang)
+    from bizops_desktop.core.i18n import _
     from bizops_desktop.core.log import setup_logging
+
+    from .main_window import MainWindow
 
     setup_logging()
     w = MainWindow()
@@ -36,7 +44,7 @@ def run_app(file: str | None = None, demo: bool = False) -> int:
     elif file:
         p = Path(file)
         if not p.exists():
-            w.show_error(f"{file}: there is no such file. Check the name and folder.")
+            w.show_error(_("{file}: there is no such file. Check the name and folder.", file=file))
         else:
             w.open_path(p)
     return app.exec()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLineEdit, QSp
                                QVBoxLayout, QWidget)
 
 from bizops_desktop.core.errors import UsageError
+from bizops_desktop.core.i18n import _
 from bizops_desktop.core.params import Param
 
 
@@ -39,7 +40,7 @@ class ParamForm(QWidget):
         if adv_params:
             # a fold-out, not a checkable group box: folded, it takes one line and no frame
             self.advanced_toggle = QToolButton(self)
-            self.advanced_toggle.setText("More options")
+            self.advanced_toggle.setText(_("More options"))
             self.advanced_toggle.setCheckable(True)
             self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -74,7 +75,7 @@ class ParamForm(QWidget):
         if p.kind == "choice":
             w = QComboBox(self)
             if p.optional:
-                w.addItem("auto", None)
+                w.addItem(_("auto"), None)
             for c in p.choices:
                 w.addItem(p.choice_label(c), c)
             w.currentIndexChanged.connect(self.changed)
@@ -87,11 +88,12 @@ class ParamForm(QWidget):
             return w
         w = QLineEdit(self)
         if p.optional:
-            w.setPlaceholderText("auto")
+            w.setPlaceholderText(_("auto"))
         elif p.kind == "list":
-            w.setPlaceholderText("values separated by commas")
+            w.setPlaceholderText(_("values separated by commas"))
         elif p.kind == "date":
-            w.setPlaceholderText("YYYY-MM-DD")
+            # TRANSLATORS: the form a date is typed in: the year, month and day as digits
+            w.setPlaceholderText(_("YYYY-MM-DD"))
         w.textChanged.connect(self.changed)
         return w
 
@@ -121,14 +123,16 @@ class ParamForm(QWidget):
                 v = w.value()
             else:
                 text = w.text()
+                if p.kind == "list":   # a Chinese input method types full-width separators
+                    text = text.replace("，", ",").replace("；", ";").replace("、", ",")
                 if text.strip() == "" and p.optional:
                     v = None
                 else:
                     try:
                         v = p.parse(text)
                     except UsageError as exc:
-                        raise UsageError(f"the field “{p.title}” is not valid: {exc.message}",
-                                         hint=p.help_text or None) from None
+                        raise UsageError(_("the field “{field}” is not valid: {problem}", field=p.title,
+                                           problem=exc.message), hint=p.help_text or None) from None
                 out[p.name] = v
                 continue
             out[p.name] = p.validate(v)

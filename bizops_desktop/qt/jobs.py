@@ -12,6 +12,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from bizops_desktop.core.errors import BizOpsError, Cancelled, first_line
+from bizops_desktop.core.i18n import _
 from bizops_desktop.core.log import log_error
 from bizops_desktop.core.progress import Progress
 
@@ -24,12 +25,12 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, BizOpsError):
         msg, details = exc.user_message(), ""
     elif isinstance(exc, MemoryError):
-        msg, details = ("The computer ran out of memory for this job. Try a smaller selection or a "
-                        "stricter setting (for example a higher minimum support)."), ""
+        msg, details = _("The computer ran out of memory for this job. Try a smaller selection or a "
+                         "stricter setting (for example a higher minimum support)."), ""
     else:
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        msg = (f"Something went wrong inside the program ({first_line(exc)}). Your data is unchanged. "
-               "If it happens again, send the log file (Help ▸ Open log folder) with a bug report.")
+        msg = _("Something went wrong inside the program ({error}). Your data is unchanged. If it happens "
+                "again, send the log file (Help ▸ Open log folder) with a bug report.", error=first_line(exc))
     log_error(msg, exc)
     return msg, details
 

@@ -4,15 +4,41 @@ the program itself comes from the one mechanism in :mod:`bizops_desktop.core.i18
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from bizops_desktop.core import i18n
+from bizops_desktop.core.i18n import _l
 
 SETTINGS_KEY = "language"
 _QT_LOCALES = {"zh_CN": QLocale(QLocale.Language.Chinese, QLocale.Country.China),
                "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)}
 _translators: list[QTranslator] = []
+
+# Qt's own texts that its Chinese catalog (qtbase_zh_CN.qm) lacks: Qt 6 gave file-dialog labels
+# an access key ("&Look in:") the shipped catalog does not know yet. Found by asking a translator
+# installed behind Qt's which texts reached it while file dialogs and message boxes were built.
+QT_GAPS = {("QFileDialog", "&Look in:"): _l("&Look in:"),
+           ("QFileDialog", "Files of &type:"): _l("Files of &type:"),
+           ("QAbstractFileIconProvider", "Folder"): _l("Folder"),
+           ("QAbstractFileIconProvider", "Drive"): _l("Drive")}
+
+
+class _QtGaps(QTranslator):
+    """Answers for :data:`QT_GAPS` from our catalogs; None (a null string) for everything else,
+    so that Qt goes on to its own catalog or its English."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):
+        text = QT_GAPS.get((context, source))
+        if text is None:
+            return None
+        out = str(text)
+        return out if out != source else None
+
+    def isEmpty(self) -> bool:
+        return False
 
 
 def saved_language(settings: QSettings | None) -> str | None:
@@ -21,10 +47,11 @@ def saved_language(settings: QSettings | None) -> str | None:
 
 
 def apply_language(lang: str | None, settings: QSettings | None = None, *, remember: bool = False) -> str:
-    """Make ``lang`` (None: the saved choice, else the system's) the program's language, with
-    Qt's own strings in it too. Returns the language in effect."""
+    """Make ``lang`` the program's language, with Qt's own strings in it too. None: the one
+    ``BIZOPS_LANG`` names (tests, a one-off run), else the choice saved in ``settings``, else the
+    system's. ``remember`` saves the language in effect as the choice. Returns it."""
     if lang is None:
-        lang = saved_language(settings)
+        lang = i18n.normalize_language(os.environ.get(i18n.LANG_ENV)) or saved_language(settings)
     lang = i18n.set_language(lang)
     if remember and settings is not None:
         settings.setValue(SETTINGS_KEY, lang)
@@ -42,6 +69,9 @@ def install_qt_translations(lang: str) -> None:
     QLocale.setDefault(_QT_LOCALES.get(lang, _QT_LOCALES["en"]))
     if lang == i18n.SOURCE_LANGUAGE:
         return
+    gaps = _QtGaps(app)            # installed first: asked only when Qt's own catalog has nothing
+    app.installTranslator(gaps)
+    _translators.append(gaps)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase",):
         t = QTranslator(app)

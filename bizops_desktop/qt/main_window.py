@@ -1,30 +1,37 @@
 """The main window: datasets on the left, one tab per analysis, running jobs in the status bar,
-the File menu, drag and drop, and the project file."""
+the File menu, drag and drop, the project file, and the window's language (switched in place)."""
 
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
-                               QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QMainWindow, QMenuBar, QMessageBox, QProgressBar, QPushButton,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from bizops_desktop import __version__
+from bizops_desktop.core import i18n
 from bizops_desktop.core.analysis import load_object
 from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.errors import first_line
+from bizops_desktop.core.i18n import _, _l, _n
 from bizops_desktop.core.plugins import Registry, load_registry
 
 from .host import Host
 from .jobs import Job
-from .panel import AnalysisPanel, MessageBox
+from .panel import AnalysisPanel, MessageBox, coloured, join_names, role_title
 from .table_model import DataFrameTable
 
-DATA_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)"
-PROJECT_FILTER = "BizOps projects (*.bizops)"
+# TRANSLATORS: a file-dialog filter: keep each part in ASCII brackets, (*.csv …), exactly as it is,
+# and the ;; between the two choices.
+DATA_FILTER = _l("Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)")
+# TRANSLATORS: a file-dialog filter: keep the part in ASCII brackets, (*.bizops), exactly as it is.
+PROJECT_FILTER = _l("BizOps projects (*.bizops)")
 DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls"}
 MAX_RECENT = 8
 
@@ -40,9 +47,9 @@ class DatasetPanel(QWidget):
         self.info = QLabel(self)
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.roles_button = QPushButton("Column roles…", self)
-        self.remove_button = QPushButton("Remove", self)
-        self.preview = DataFrameTable(self, placeholder="Search the rows…")
+        self.roles_button = QPushButton(_("Column roles…"), self)
+        self.remove_button = QPushButton(_("Remove"), self)
+        self.preview = DataFrameTable(self, placeholder=_("Search the rows…"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.roles_button)
         buttons.addWidget(self.remove_button)
@@ -89,15 +96,19 @@ class DatasetPanel(QWidget):
         self.roles_button.setEnabled(has)
         self.remove_button.setEnabled(has)
         if not has:
-            self.info.setText("<span style='color:#555'>Open a CSV or Excel export of your orders "
-                              "(File ▸ Open data), drop it here, or try the demo shop.</span>")
+            self.info.setText(coloured(_("Open a CSV or Excel export of your orders (File ▸ Open data), "
+                                         "drop it here, or try the demo shop."), "#555"))
             self.preview.set_frame(None)
             return
-        roles = ", ".join(r if c == [r] else f"{r} ({', '.join(c)})" for r, c in ds.roles.items()) or "none yet"
-        src = Path(ds.source).name if ds.source else "(made in the program)"
-        notes = "".join(f"<br><span style='color:#8a6d00'>• {n}</span>" for n in ds.notes[:6])
-        self.info.setText(f"{len(ds.frame):,} rows × {ds.frame.shape[1]} columns from {src}"
-                          f"{' [' + ds.sheet + ']' if ds.sheet else ''}<br><b>Roles</b>: {roles}{notes}")
+        roles = [_("{role} ({columns})", role=role_title(r), columns=join_names(c)) for r, c in ds.roles.items()]
+        src = Path(ds.source).name if ds.source else _("(made in the program)")
+        if ds.sheet:
+            src = f"{src} [{ds.sheet}]"
+        size = _("{rows} × {columns} from {source}", rows=_n("{n} row", "{n} rows", len(ds.frame)),
+                 columns=_n("{n} column", "{n} columns", ds.frame.shape[1]), source=src)
+        parts = [escape(size), "<b>" + escape(_("Roles:")) + "</b> " + escape(join_names(roles) or _("none yet"))]
+        parts += [coloured("• " + i18n.text(n), "#8a6d00") for n in ds.notes[:6]]
+        self.info.setText("<br>".join(parts))
         self.preview.set_frame(ds.frame)
 
     def _remove(self) -> None:
@@ -116,7 +127,7 @@ class JobsStatus(QWidget):
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setMaximumWidth(180)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.label)
@@ -132,9 +143,18 @@ class JobsStatus(QWidget):
         if not jobs:
             return
         j = jobs[-1]
-        more = f" (+{len(jobs) - 1} more)" if len(jobs) > 1 else ""
-        self.label.setText(f"{j.title}: {j.text or 'working'}{more}")
+        status = j.text or _("working…")
+        if len(jobs) > 1:
+            text = _n("{title}: {status} (and {n} more job)", "{title}: {status} (and {n} more jobs)",
+                      len(jobs) - 1, title=j.title, status=status)
+        else:
+            text = _("{title}: {status}", title=j.title, status=status)
+        self.label.setText(text)
         self.bar.setValue(int(j.fraction * 1000))
+
+    def retranslate(self) -> None:
+        self.cancel_button.setText(_("Cancel"))
+        self.update_view()
 
 
 class MainWindow(QMainWindow):
@@ -142,6 +162,7 @@ class MainWindow(QMainWindow):
     dataset_loaded = Signal(object)      # Dataset
     saved = Signal(str)
     failed = Signal(str)                 # message (also shown to the user)
+    language_changed = Signal(str)       # the language the window now speaks
 
     def __init__(self, registry: Registry | None = None, settings: QSettings | None = None,
                  interactive: bool = True):
@@ -156,7 +177,7 @@ class MainWindow(QMainWindow):
         self.kept_sections: dict[str, Any] = {}   # analyses whose plugin is not installed
         self.panels: dict[str, AnalysisPanel] = {}
         self.problems: list[str] = [str(p) for p in self.registry.problems]
-        self.setWindowTitle("BizOps Desktop")
+        self.language = i18n.get_language()       # the language the widgets were built in
         self.setAcceptDrops(True)
 
         # Tabs are built when first shown: a panel imports its analysis's libraries
@@ -169,7 +190,7 @@ class MainWindow(QMainWindow):
             slot = QWidget(self.tabs)
             QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
             self._slots[a.id] = slot
-            self.tabs.addTab(slot, a.title)
+            self.tabs.addTab(slot, i18n.text(a.title))
         self.tabs.currentChanged.connect(lambda _i: self._build_current())
         # A timer owned by the window: if the window is gone before it fires, so is the timer
         # (a free QTimer.singleShot would call into a deleted window).
@@ -185,14 +206,15 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.datasets_panel = DatasetPanel(self.host, self)
-        dock = QDockWidget("Data", self)
+        dock = QDockWidget(_("Data"), self)
         dock.setObjectName("data_dock")
-        dock.setWidget(self.datasets_panel)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
         self.data_dock = dock
+        self.datasets_panel = DatasetPanel(self.host, self)
+        dock.setWidget(self.datasets_panel)
+        self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
 
         self.jobs_status = JobsStatus(self.host, self)
         self.statusBar().addPermanentWidget(self.jobs_status)
@@ -200,9 +222,7 @@ class MainWindow(QMainWindow):
         self.host.datasets_changed.connect(self._mark_dirty)
         self.dirty = False
         self._update_title()
-        if self.problems:
-            self.banner.show_message("Some plugins were skipped; the rest of the program works:\n"
-                                     + "\n".join("• " + p for p in self.problems), "warning")
+        self._show_plugin_problems()
         self._restore_geometry()
 
     # -- building --------------------------------------------------------------------------------
@@ -211,6 +231,11 @@ class MainWindow(QMainWindow):
         for aid, w in self._slots.items():
             if w is slot:
                 self.panel(aid)
+
+    def current_panel(self) -> AnalysisPanel | None:
+        """The panel of the tab shown (None before it is built, or if it could not be)."""
+        slot = self.tabs.currentWidget()
+        return next((self.panels.get(aid) for aid, w in self._slots.items() if w is slot), None)
 
     def panel(self, analysis_id: str) -> AnalysisPanel | None:
         """The tab's panel, built now if it was not yet (None if it cannot be built)."""
@@ -222,8 +247,10 @@ class MainWindow(QMainWindow):
         w = self._make_panel(self.registry.analyses[analysis_id])
         slot.layout().addWidget(w)
         state = self._pending_state.pop(analysis_id, None)
-        if isinstance(w, AnalysisPanel) and state is not None:
-            w.restore(state.params, state.dataset, state.result)
+        if isinstance(w, AnalysisPanel):
+            if state is not None:   # a saved tab shown again: nothing changed, the project is not dirtied
+                w.restore(state.params, state.dataset, state.result)
+            w.result_changed.connect(self._mark_dirty)
         return self.panels.get(analysis_id)
 
     def _make_panel(self, analysis) -> QWidget:
@@ -231,67 +258,174 @@ class MainWindow(QMainWindow):
             factory = load_object(analysis.panel) if analysis.panel else AnalysisPanel
             panel = factory(analysis, self.host)
         except Exception as exc:  # a plugin's panel that cannot be built must not take the app down
-            msg = f"The {analysis.title} tab could not be shown ({type(exc).__name__}: {str(exc)[:200]})"
+            error = first_line(exc)[:200]
+            msg = _("The {tab} tab could not be shown ({error})", tab=analysis.title, error=error)
             self.problems.append(msg)
-            w = QLabel(msg + ". The other tabs work.", self)
+            w = QLabel(_("{problem}. The other tabs work.", problem=msg), self)
             w.setWordWrap(True)
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             return w
         self.panels[analysis.id] = panel
-        panel.result_changed.connect(self._mark_dirty)
         return panel
 
     def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        self.act_open_data = m.addAction("Open &data…", self.open_data_dialog)
+        mb = self.menuBar()
+        m = mb.addMenu(_("&File"))
+        self.act_open_data = m.addAction(_("Open &data…"), self.open_data_dialog)
         self.act_open_data.setShortcut(QKeySequence("Ctrl+D"))
-        self.act_open_project = m.addAction("&Open project…", self.open_project_dialog)
+        self.act_open_project = m.addAction(_("&Open project…"), self.open_project_dialog)
         self.act_open_project.setShortcut(QKeySequence.StandardKey.Open)
-        self.recent_menu = m.addMenu("Recent projects")
+        self.recent_menu = m.addMenu(_("Recent projects"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        m.addAction("Open the &demo shop", self.open_demo)
+        m.addAction(_("Open the &demo shop"), self.open_demo)
         m.addSeparator()
-        self.act_save = m.addAction("&Save", self.save)
+        self.act_save = m.addAction(_("&Save"), self.save)
         self.act_save.setShortcut(QKeySequence.StandardKey.Save)
-        self.act_save_as = m.addAction("Save &as…", self.save_as_dialog)
+        self.act_save_as = m.addAction(_("Save &as…"), self.save_as_dialog)
         self.act_save_as.setShortcut(QKeySequence.StandardKey.SaveAs)
-        self.export_menu = m.addMenu("&Export")
+        self.export_menu = m.addMenu(_("&Export"))
         self.export_menu.aboutToShow.connect(self._fill_export)
         m.addSeparator()
-        act = m.addAction("&Quit", self.close)
+        act = m.addAction(_("&Quit"), self.close)
         act.setShortcut(QKeySequence.StandardKey.Quit)
-        d = self.menuBar().addMenu("&Data")
-        d.addAction("Column roles…", lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name))
-        h = self.menuBar().addMenu("&Help")
-        h.addAction("&Plugins…", self._show_plugins)
-        self.act_log_folder = h.addAction("Open &log folder", self.open_log_folder)
-        h.addAction("About BizOps Desktop", self._about)
+        d = mb.addMenu(_("&Data"))
+        d.addAction(_("Column roles…"), lambda: self.datasets_panel.current()
+                    and self.edit_roles(self.datasets_panel.current().name))
+        # TRANSLATORS: keep the English word too ("语言 Language"): whoever picked a language they
+        # cannot read must still find the way back
+        self.language_menu = mb.addMenu(_("&Language"))
+        group = QActionGroup(self.language_menu)
+        self.language_actions = {}
+        for code, name in i18n.LANGUAGES.items():
+            act = self.language_menu.addAction(name)     # each language in its own words
+            act.setCheckable(True)
+            act.setChecked(code == self.language)
+            act.triggered.connect(lambda _checked=False, code=code: self.switch_language(code))
+            group.addAction(act)
+            self.language_actions[code] = act
+        h = mb.addMenu(_("&Help"))
+        h.addAction(_("&Plugins…"), self._show_plugins)
+        self.act_log_folder = h.addAction(_("Open &log folder"), self.open_log_folder)
+        h.addAction(_("About BizOps Desktop"), self._about)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         recent = self.recent_projects()
         if not recent:
-            a = self.recent_menu.addAction("(none yet)")
+            a = self.recent_menu.addAction(_("(none yet)"))
             a.setEnabled(False)
         for p in recent:
             self.recent_menu.addAction(p, lambda p=p: self.open_project(p))
 
     def _fill_export(self) -> None:
         self.export_menu.clear()
-        panel = self.tabs.currentWidget()
-        if isinstance(panel, AnalysisPanel) and panel.result is not None:
+        panel = self.current_panel()
+        if panel is not None and panel.result is not None:
             panel._fill_export_menu()
             for act in panel.export_menu.actions():
                 self.export_menu.addAction(act)
         else:
-            a = self.export_menu.addAction("Run an analysis first; its tables and plots can then be exported")
+            a = self.export_menu.addAction(_("Run an analysis first; its tables and plots can then be exported"))
             a.setEnabled(False)
+
+    # -- the language ------------------------------------------------------------------------------
+    def switch_language(self, lang: str) -> bool:
+        """Show the window in ``lang`` from now on (and at the next start) without losing
+        anything: the project in memory (datasets, every tab's settings and result) is taken,
+        the menus, tabs, panels and data panel are built again in the new language, and the
+        project is put back the way opening a project does: nothing is read again or recomputed;
+        the project's file and unsaved state stay. Refused while a job runs (its tab would be
+        rebuilt under it). Returns whether the window now speaks ``lang``."""
+        from .language import apply_language
+
+        lang = i18n.normalize_language(lang) or i18n.SOURCE_LANGUAGE
+        if self.host.jobs.jobs():
+            self._check_language(self.language)
+            self.banner.show_message(_("The language can be changed once the running work has finished. "
+                                       "Wait for it, or press Cancel in the status bar, then choose the "
+                                       "language again."), "warning")
+            return False
+        if lang == self.language:
+            apply_language(lang, self.settings, remember=True)
+            self._check_language(lang)
+            return True
+        project = self.current_project()
+        dirty, path, tab = self.dirty, self.project_path, self.tabs.currentIndex()
+        selected = self.datasets_panel.current()
+        apply_language(lang, self.settings, remember=True)
+        self.language = lang
+        self._rebuild()
+        self._apply_project(project)
+        self.project_path, self.dirty = path, dirty
+        if selected is not None:
+            items = self.datasets_panel.list.findItems(selected.name, Qt.MatchFlag.MatchExactly)
+            if items:
+                self.datasets_panel.list.setCurrentItem(items[0])
+        self.tabs.setCurrentIndex(tab)
+        self._build_current()
+        self._update_title()
+        if not self.banner.isVisibleTo(self):
+            self._show_plugin_problems()
+        self.statusBar().clearMessage()
+        self.language_changed.emit(lang)
+        return True
+
+    def _check_language(self, lang: str) -> None:
+        for code, act in self.language_actions.items():
+            act.setChecked(code == lang)
+
+    def _rebuild(self) -> None:
+        """Every widget with words built again in the current language: the menus, the tab
+        titles, the panels (built again when shown), the data panel, the status bar."""
+        self._first_tab_timer.stop()
+        for slot in self._slots.values():
+            lay = slot.layout()
+            while lay.count():
+                w = lay.takeAt(0).widget()
+                if w is not None:
+                    self._discard(w)
+        self.panels = {}
+        self._pending_state = {}
+        self.problems = [str(p) for p in self.registry.problems]
+        for a in self.registry.ordered():
+            slot = self._slots.get(a.id)
+            if slot is not None:
+                self.tabs.setTabText(self.tabs.indexOf(slot), i18n.text(a.title))
+        old = self.datasets_panel
+        self.datasets_panel = DatasetPanel(self.host, self)
+        self.data_dock.setWidget(self.datasets_panel)
+        self.data_dock.setWindowTitle(_("Data"))
+        self._discard(old)
+        self.jobs_status.retranslate()
+        self.setMenuBar(QMenuBar(self))     # the old bar is deleted by the window
+        self._build_menus()
+        self.banner.clear()
+
+    def _discard(self, w: QWidget) -> None:
+        """Take a panel out of service: no more updates from the host, then gone."""
+        for slot in (getattr(w, "refresh_datasets", None), getattr(w, "refresh", None)):
+            if slot is not None:
+                try:
+                    self.host.datasets_changed.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+        w.blockSignals(True)
+        w.close()
+        w.hide()
+        w.deleteLater()
 
     # -- messages ------------------------------------------------------------------------------
     def show_error(self, message: str, details: str = "") -> None:
+        message = i18n.text(message)
         self.banner.show_message(message, "error", details)
-        self.statusBar().showMessage(message.splitlines()[0][:160], 10000)
+        self.statusBar().showMessage(message.splitlines()[0][:160] if message else "", 10000)
         self.failed.emit(message)
+
+    def _show_plugin_problems(self) -> None:
+        plugin_problems = [str(p) for p in self.registry.problems]
+        if plugin_problems:
+            self.banner.show_message(_("Some plugins were skipped; the rest of the program works:") + "\n"
+                                     + "\n".join("• " + p for p in plugin_problems), "warning")
 
     def open_log_folder(self) -> bool:
         """Show the folder of the log file (what a bug report should include)."""
@@ -305,34 +439,34 @@ class MainWindow(QMainWindow):
         folder.mkdir(parents=True, exist_ok=True)
         ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         if not ok:
-            self.banner.show_message(f"The log is in {folder}", "info")
+            self.banner.show_message(_("The log is in {folder}", folder=str(folder)), "info")
         return ok
 
     def plugins_text(self) -> str:
         """Help ▸ Plugins: every plugin with its version and tabs, then what went wrong."""
-        text = "\n".join(self.registry.describe()) or "No plugins are loaded."
+        text = "\n".join(self.registry.describe()) or _("No plugins are loaded.")
         if self.problems:
-            text += "\n\nProblems:\n" + "\n".join("• " + p for p in self.problems)
+            text += "\n\n" + _("Problems:") + "\n" + "\n".join("• " + i18n.text(p) for p in self.problems)
         return text
 
     def _show_plugins(self) -> None:
-        QMessageBox.information(self, "Plugins", self.plugins_text())
+        QMessageBox.information(self, _("Plugins"), self.plugins_text())
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About BizOps Desktop",
-                          f"BizOps Desktop {__version__}\nShop analytics for small online shops.")
+        QMessageBox.about(self, _("About BizOps Desktop"),
+                          _("BizOps Desktop {version}\nShop analytics for small online shops.", version=__version__))
 
     def _mark_dirty(self, *_args) -> None:
         self.dirty = True
         self._update_title()
 
     def _update_title(self) -> None:
-        name = self.project_path.name if self.project_path else "untitled"
-        self.setWindowTitle(f"{name}{' •' if self.dirty else ''} — BizOps Desktop")
+        name = self.project_path.name if self.project_path else _("untitled")
+        self.setWindowTitle(_("{project} — BizOps Desktop", project=name + (" •" if self.dirty else "")))
 
     # -- data --------------------------------------------------------------------------------
     def open_data_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open data", self._last_dir(), DATA_FILTER)
+        path, _chosen = QFileDialog.getOpenFileName(self, _("Open data"), self._last_dir(), str(DATA_FILTER))
         if path:
             self.open_data(path)
 
@@ -356,7 +490,7 @@ class MainWindow(QMainWindow):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             options = dlg.options()
-        return self.host.jobs.submit(f"Reading {path.name}", load_dataset, path, options,
+        return self.host.jobs.submit(_("Reading {file}", file=path.name), load_dataset, path, options,
                                      importers=self.registry.importers,
                                      on_result=self._data_loaded, on_error=self.show_error)
 
@@ -364,12 +498,14 @@ class MainWindow(QMainWindow):
         ds.name = self.host.unique_name(ds.name)
         self.host.add_dataset(ds)
         self.datasets_panel.list.setCurrentRow(self.datasets_panel.list.count() - 1)
-        self.statusBar().showMessage(f"Loaded {ds.name}: {len(ds.frame):,} rows.", 8000)
+        self.statusBar().showMessage(_n("Loaded {name}: {n} row.", "Loaded {name}: {n} rows.", len(ds.frame),
+                                        name=ds.name), 8000)
         self.dataset_loaded.emit(ds)
         if self.interactive:
             self.edit_roles(ds.name)
 
     def open_demo(self) -> Job:
+        """The demo shop in the window's language (the Chinese shop in Chinese)."""
         from bizops_desktop.core.demo import load_demo
 
         def loaded(datasets: list[Dataset]) -> None:
@@ -381,7 +517,8 @@ class MainWindow(QMainWindow):
             for ds in datasets:
                 self.dataset_loaded.emit(ds)
 
-        return self.host.jobs.submit("Opening the demo shop", load_demo, on_result=loaded, on_error=self.show_error)
+        return self.host.jobs.submit(_("Opening the demo shop"), load_demo, lang=self.language,
+                                     on_result=loaded, on_error=self.show_error)
 
     def edit_roles(self, name: str) -> None:
         from .roles_dialog import RolesDialog
@@ -396,7 +533,7 @@ class MainWindow(QMainWindow):
 
     # -- project -------------------------------------------------------------------------------
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        path, _chosen = QFileDialog.getOpenFileName(self, _("Open project"), self._last_dir(), str(PROJECT_FILTER))
         if path:
             self.open_project(path)
 
@@ -412,11 +549,24 @@ class MainWindow(QMainWindow):
             project = load_project(path, known, progress)
             return project, stale_sources(project)   # hashing sources is file work: not on the GUI thread
 
-        return self.host.jobs.submit(f"Opening {path.name}", work,
+        return self.host.jobs.submit(_("Opening {file}", file=path.name), work,
                                      on_result=lambda r: self._project_loaded(r[0], path, r[1]),
                                      on_error=self.show_error)
 
     def _project_loaded(self, project, path: Path, stale: list[str]) -> None:
+        self._apply_project(project)
+        self.project_path = path
+        self.dirty = False
+        self._remember_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(_("Opened {file}.", file=path.name), 8000)
+        self.project_loaded.emit()
+        if stale:
+            self._offer_reload(stale)
+
+    def _apply_project(self, project) -> None:
+        """Show a project's datasets and tabs (its settings and results, as saved): opening a
+        project file, and the window built again in another language."""
         self.host.set_datasets(list(project.datasets.values()))
         self.kept_sections = {}
         self._pending_state = {}
@@ -429,27 +579,21 @@ class MainWindow(QMainWindow):
                 self.panels[aid].restore(state.params, state.dataset, state.result)
             else:
                 self._pending_state[aid] = state     # restored when its tab is first shown
-        self.project_path = path
         self.project_meta = dict(project.meta)
-        self.dirty = False
-        self._remember_recent(path)
-        self._update_title()
         self.banner.clear()
-        unopened = [s.problem for s in project.analyses.values() if s.problem]
+        unopened = [i18n.text(s.problem) for s in project.analyses.values() if s.problem]
         if unopened:
             self.banner.show_message("\n".join(unopened), "warning")
-        self.statusBar().showMessage(f"Opened {path.name}.", 8000)
-        self.project_loaded.emit()
-        if stale:
-            self._offer_reload(stale)
 
     def _offer_reload(self, names: list[str]) -> None:
-        text = ("The source file of " + ", ".join(names) + " has changed since it was imported. "
-                "Reload it? (Results stay until you run again.)")
+        text = _n("The source file of {names:list} has changed since it was imported. Reload it? "
+                  "(Results stay until you run again.)",
+                  "The source files of {names:list} have changed since they were imported. Reload them? "
+                  "(Results stay until you run again.)", len(names), names=names)
         if not self.interactive:
             self.banner.show_message(text, "warning")
             return
-        if QMessageBox.question(self, "Source changed", text) == QMessageBox.StandardButton.Yes:
+        if QMessageBox.question(self, _("Source changed"), text) == QMessageBox.StandardButton.Yes:
             for name in names:
                 self.reload_dataset(name)
 
@@ -468,7 +612,7 @@ class MainWindow(QMainWindow):
             new.roles = {r: c for r, c in new.roles.items() if c}
             self.host.add_dataset(new)
 
-        return self.host.jobs.submit(f"Reloading {name}", load_dataset, Path(ds.source), opts,
+        return self.host.jobs.submit(_("Reloading {name}", name=name), load_dataset, Path(ds.source), opts,
                                      importers=self.registry.importers, on_result=done, on_error=self.show_error)
 
     def current_project(self):
@@ -495,7 +639,7 @@ class MainWindow(QMainWindow):
         return self.save_to(self.project_path)
 
     def save_as_dialog(self) -> Job | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
+        path, _chosen = QFileDialog.getSaveFileName(self, _("Save project"), self._last_dir(), str(PROJECT_FILTER))
         if not path:
             return None
         if not path.endswith(".bizops"):
@@ -513,10 +657,10 @@ class MainWindow(QMainWindow):
             self.dirty = False
             self._remember_recent(path)
             self._update_title()
-            self.statusBar().showMessage(f"Saved {path.name}.", 8000)
+            self.statusBar().showMessage(_("Saved {file}.", file=path.name), 8000)
             self.saved.emit(str(path))
 
-        return self.host.jobs.submit(f"Saving {path.name}", save_project, project, path,
+        return self.host.jobs.submit(_("Saving {file}", file=path.name), save_project, project, path,
                                      on_result=done, on_error=self.show_error)
 
     # -- recent files, geometry -----------------------------------------------------------------
@@ -546,7 +690,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.interactive and self.dirty and (self.host.datasets() or self.project_path):
-            ans = QMessageBox.question(self, "Save changes?", "Save the project before closing?",
+            ans = QMessageBox.question(self, _("Save changes?"), _("Save the project before closing?"),
                                        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                                        | QMessageBox.StandardButton.Cancel)
             if ans == QMessageBox.StandardButton.Cancel:

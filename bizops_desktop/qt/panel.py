@@ -14,23 +14,54 @@ Everything computed comes from ``analysis.execute`` run in the job runner; the p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import reduce
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMenu,
-                               QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel,
+                               QMenu, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
+from bizops_desktop.core import i18n
 from bizops_desktop.core.analysis import Analysis, Result
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import BizOpsError, UsageError
-from bizops_desktop.core.export import write_table, write_tables_excel
+from bizops_desktop.core.export import safe_filename, write_table, write_tables_excel
+from bizops_desktop.core.i18n import _, _l, _n
+from bizops_desktop.core.roles import ROLE_TITLES
 
 from .form import ParamForm
 from .host import Host
 from .jobs import Job
 from .plots import export_widget_png
+
+# TRANSLATORS: a file-dialog filter: keep the part in ASCII brackets, (*.xlsx), exactly as it is.
+EXCEL_FILTER = _l("Excel workbook (*.xlsx)")
+# TRANSLATORS: a file-dialog filter: keep the part in ASCII brackets, (*.png), exactly as it is.
+PNG_FILTER = _l("PNG image (*.png)")
+
+
+def coloured(text: Any, colour: str) -> str:
+    """Plain ``text`` (escaped here) in a colour, for a rich-text label."""
+    return f"<span style='color:{colour}'>{escape(i18n.text(text))}</span>"
+
+
+def join_names(items: Iterable[Any]) -> str:
+    """Names (columns, roles) one after the other as the language separates them in a list
+    (", " in English, "、" in Chinese), without the "and" of a sentence."""
+    from babel import Locale
+
+    middle = Locale.parse(i18n.get_language()).list_patterns["standard"]["middle"]
+    items = [i18n.text(i) for i in items]
+    return reduce(lambda a, b: middle.format(a, b), items) if items else ""
+
+
+def role_title(role: str) -> str:
+    """A column role in words (``price`` -> "Unit price")."""
+    return i18n.text(ROLE_TITLES.get(role, role))
 
 
 class MessageBox(QFrame):
@@ -40,9 +71,10 @@ class MessageBox(QFrame):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)   # a message is words, never markup
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_button = QToolButton(self)
-        self.details_button.setText("Details")
+        self.details_button.setText(_("Technical details"))
         self.details_button.setCheckable(True)
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
@@ -64,7 +96,9 @@ class MessageBox(QFrame):
         self.details_button.setChecked(False)
         self.setVisible(False)
 
-    def show_message(self, text: str, kind: str = "info", details: str = "") -> None:
+    def show_message(self, text: Any, kind: str = "info", details: str = "") -> None:
+        """``text``: words (a str, or a message rendered now in the current language)."""
+        text = i18n.text(text)
         self.kind = kind
         colours = {"error": ("#fdecea", "#b71c1c"), "warning": ("#fff8e1", "#8a6d00"),
                    "info": ("#eef5fb", "#1f4e79")}
@@ -100,11 +134,12 @@ class AnalysisPanel(QWidget):
         left = QWidget(self)
         ll = QVBoxLayout(left)
         ll.setContentsMargins(6, 6, 6, 6)
-        title = QLabel(f"<b>{analysis.title}</b><br><span style='color:#555'>{analysis.summary}</span>", left)
+        heading = f"<b>{escape(i18n.text(analysis.title))}</b><br>{coloured(analysis.summary, '#555')}"
+        title = QLabel(heading, left)
         title.setWordWrap(True)
         ll.addWidget(title)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Data:", left))
+        row.addWidget(QLabel(_("Data:"), left))
         self.dataset_combo = QComboBox(left)
         self.dataset_combo.setObjectName("dataset_combo")
         self.dataset_combo.currentIndexChanged.connect(self._update_roles_status)
@@ -112,7 +147,7 @@ class AnalysisPanel(QWidget):
         ll.addLayout(row)
         self.roles_label = QLabel(left)
         self.roles_label.setWordWrap(True)
-        self.roles_button = QPushButton("Column roles…", left)
+        self.roles_button = QPushButton(_("Column roles…"), left)
         self.roles_button.clicked.connect(self._edit_roles)
         ll.addWidget(self.roles_label)
         ll.addWidget(self.roles_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -120,14 +155,14 @@ class AnalysisPanel(QWidget):
         ll.addWidget(self.form)
         self.extra_controls(ll)
         buttons = QHBoxLayout()
-        self.run_button = QPushButton("Run", left)
+        self.run_button = QPushButton(_("Run"), left)
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run_analysis)
-        self.cancel_button = QPushButton("Cancel", left)
+        self.cancel_button = QPushButton(_("Cancel"), left)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         self.export_button = QToolButton(left)
-        self.export_button.setText("Export")
+        self.export_button.setText(_("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_menu = QMenu(self.export_button)
         self.export_menu.aboutToShow.connect(self._fill_export_menu)
@@ -173,9 +208,20 @@ class AnalysisPanel(QWidget):
 
     # -- for subclasses ----------------------------------------------------------------------
     def build_results(self, layout: QVBoxLayout) -> None:
-        """Create the result widgets once. The default shows each result plot and table in a tab."""
+        """Create the result widgets once. The default shows the result's headline, then each
+        plot and table in a tab; statistics columns (``Column.details``) show under "Details"."""
         from PySide6.QtWidgets import QTabWidget
 
+        self.add_headline(layout)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        self.headline.setStyleSheet("font-size: 14px; font-weight: 600; padding: 2px 0 4px 0")
+        self.headline.setVisible(False)
+        self.details_check = QCheckBox(_("Details: show the statistics columns"), self.results)
+        self.details_check.setToolTip(_("Standard errors, test statistics and other figures for checking "
+                                        "the method; the other columns answer the question."))
+        self.details_check.setVisible(False)
+        self.details_check.toggled.connect(self._show_details)
+        layout.addWidget(self.details_check)
         self._generic_tabs = QTabWidget(self.results)
         self._generic_widgets: dict[tuple[str, str], QWidget] = {}
         layout.addWidget(self._generic_tabs)
@@ -184,6 +230,9 @@ class AnalysisPanel(QWidget):
         from .plots import make_plot, render_plot
         from .table_model import DataFrameTable
 
+        headline = i18n.text(result.headline)
+        self.headline.setText(headline)
+        self.headline.setVisible(bool(headline))
         tabs, old = self._generic_tabs, self._generic_widgets
         tabs.clear()
         # a rerun with the same plots and tables updates the same widgets
@@ -192,12 +241,14 @@ class AnalysisPanel(QWidget):
             pw = old.pop(("plot", name), None)
             pw = render_plot(spec, pw if pw is not None else make_plot(parent=tabs))
             self.register_plot(name, pw)
-            tabs.addTab(pw, spec.title or name)
+            tabs.addTab(pw, i18n.text(spec.title) or name)
             new[("plot", name)] = pw
+        any_details = False
         for name, frame in result.tables.items():
             t = old.pop(("table", name), None)
             t = t if t is not None else DataFrameTable(tabs)
-            t.set_frame(frame)
+            t.set_frame(frame, result.columns.get(name), result.names)
+            any_details |= any(c.details for c in (result.columns.get(name) or {}).values())
             tabs.addTab(t, name)
             new[("table", name)] = t
         for (kind, name), w in old.items():
@@ -205,9 +256,30 @@ class AnalysisPanel(QWidget):
                 self._plots.pop(name, None)
             w.deleteLater()
         self._generic_widgets = new
+        self.details_check.setVisible(any_details)
+        self._show_details(self.details_check.isChecked())
+
+    def _show_details(self, on: bool) -> None:
+        """Show or hide the generic view's statistics columns."""
+        for (kind, _name), t in self._generic_widgets.items():
+            if kind != "table":
+                continue
+            for j in range(t.model.columnCount()):
+                spec = t.model.column_spec(j)
+                if spec is not None and spec.details:
+                    t.view.setColumnHidden(j, not on)
 
     def clear_result(self) -> None:
-        pass
+        if hasattr(self, "_generic_tabs"):
+            self.headline.setText("")
+            self.headline.setVisible(False)
+            self.details_check.setVisible(False)
+            self._generic_tabs.clear()
+            for (kind, name), w in self._generic_widgets.items():
+                if kind == "plot":
+                    self._plots.pop(name, None)
+                w.deleteLater()
+            self._generic_widgets = {}
 
     def extra_controls(self, layout: QVBoxLayout) -> None:
         """Add controls under the form (e.g. a product filter)."""
@@ -253,19 +325,21 @@ class AnalysisPanel(QWidget):
     def _update_roles_status(self) -> None:
         ds = self.current_dataset()
         if ds is None:
-            self.roles_label.setText("<span style='color:#8a6d00'>No data yet: use File ▸ Open data "
-                                     "or drop a CSV/Excel file on the window.</span>")
+            self.roles_label.setText(coloured(_("No data yet: use File ▸ Open data or drop a CSV/Excel "
+                                                "file on the window."), "#8a6d00"))
             self.roles_button.setVisible(False)
             return
         self.roles_button.setVisible(True)
         problem = self.analysis.check(ds)
         if problem:
-            self.roles_label.setText(f"<span style='color:#b71c1c'>{problem}.</span>")
+            self.roles_label.setText(coloured(_("{problem}.", problem=problem), "#b71c1c"))
         else:
             def show(r: str) -> str:
                 cols = ds.cols(r)
-                more = f" +{len(cols) - 3} more" if len(cols) > 3 else ""
-                return f"{r} = {', '.join(cols[:3])}{more}"
+                if len(cols) > 3:
+                    return _n("{role} = {columns} and {n} more", "{role} = {columns} and {n} more",
+                              len(cols) - 3, role=role_title(r), columns=join_names(cols[:3]))
+                return _("{role} = {columns}", role=role_title(r), columns=join_names(cols))
 
             used = []
             for option in self.analysis.needs:
@@ -273,8 +347,8 @@ class AnalysisPanel(QWidget):
                     used = [show(r) for r in option]
                     break
             used += [show(r) for r in self.analysis.optional_roles if ds.has(r)]
-            text = "Uses " + ", ".join(used) if used else f"{len(ds.frame):,} rows"
-            self.roles_label.setText(f"<span style='color:#2e7d32'>{text}</span>")
+            text = _("Uses: {roles}", roles=join_names(used)) if used else _n("{n} row", "{n} rows", len(ds.frame))
+            self.roles_label.setText(coloured(text, "#2e7d32"))
 
     def _edit_roles(self) -> None:
         ds = self.current_dataset()
@@ -299,18 +373,20 @@ class AnalysisPanel(QWidget):
         self.message.clear()
         ds = self.current_dataset()
         if ds is None:
-            self.message.show_message("Open a data file first (File ▸ Open data), then press Run.", "warning")
+            self.message.show_message(_("Open a data file first (File ▸ Open data), then press Run."), "warning")
             return None
         problem = self.analysis.check(ds)
         if problem:
-            self.message.show_message(problem + ". Use Column roles… to pick the column.", "warning")
+            self.message.show_message(_("{problem}. Use Column roles… to pick the column.", problem=problem),
+                                      "warning")
             return None
         try:
             params = self.params()
         except BizOpsError as exc:
             self.message.show_message(exc.user_message(), "warning")
             return None
-        job = self.host.jobs.create(f"{self.analysis.title} on {ds.name}", self.analysis.execute, ds, params)
+        title = _("{analysis} on {dataset}", analysis=self.analysis.title, dataset=ds.name)
+        job = self.host.jobs.create(title, self.analysis.execute, ds, params)
         job.progress.connect(self._on_progress)
         job.succeeded.connect(lambda result, n=ds.name, p=params: self._on_result(result, n, p))
         job.failed.connect(self._on_failed)
@@ -320,7 +396,7 @@ class AnalysisPanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.progress_bar.setValue(0)
         self.progress_bar.setVisible(True)
-        self.status_label.setText("Starting…")
+        self.status_label.setText(_("Starting…"))
         self.run_started.emit()
         self.host.jobs.start(job)
         return job
@@ -328,7 +404,7 @@ class AnalysisPanel(QWidget):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self.status_label.setText("Cancelling…")
+            self.status_label.setText(_("Cancelling…"))
             self.cancel_button.setEnabled(False)
 
     def _on_progress(self, fraction: float, text: str) -> None:
@@ -347,7 +423,13 @@ class AnalysisPanel(QWidget):
         self._finish("done")
         self.set_result(result, dataset_name, params)
         secs = result.metrics.get("seconds")
-        self.status_label.setText(f"Done in {secs:.1f} s." if isinstance(secs, (int, float)) else "Done.")
+        if not isinstance(secs, (int, float)):
+            done = _("Done.")
+        elif secs < 0.1:
+            done = _("Done in less than 0.1 s.")
+        else:
+            done = _("Done in {seconds:.1f} s.", seconds=secs)
+        self.status_label.setText(done)
 
     def _on_failed(self, message: str, details: str) -> None:
         self._finish("failed")
@@ -356,7 +438,7 @@ class AnalysisPanel(QWidget):
 
     def _on_cancelled(self) -> None:
         self._finish("cancelled")
-        self.status_label.setText("Cancelled. The previous result, if any, is still shown.")
+        self.status_label.setText(_("Cancelled. The previous result, if any, is still shown."))
 
     def set_result(self, result: Result | None, dataset_name: str | None = None,
                    params: dict | None = None) -> None:
@@ -370,7 +452,7 @@ class AnalysisPanel(QWidget):
         else:
             self.show_result(result)
             if result.notes:
-                self.message.show_message("\n".join("• " + n for n in result.notes), "info")
+                self.message.show_message("\n".join("• " + i18n.text(n) for n in result.notes), "info")
             else:
                 self.message.clear()
         self.result_changed.emit(result)
@@ -400,20 +482,31 @@ class AnalysisPanel(QWidget):
         m.clear()
         if self.result is None:
             return
-        m.addAction("Tables to CSV files…", self._export_csv_dialog)
-        m.addAction("Tables to an Excel workbook…", self._export_excel_dialog)
+        m.addAction(_("Tables to CSV files…"), self._export_csv_dialog)
+        m.addAction(_("Tables to an Excel workbook…"), self._export_excel_dialog)
         for name in self._plots:
-            m.addAction(f"Plot “{name}” to PNG…", lambda n=name: self._export_png_dialog(n))
+            spec = self.result.plots.get(name)
+            shown = (i18n.text(spec.title) if spec is not None else "") or name
+            m.addAction(_("Plot “{plot}” to PNG…", plot=shown), lambda n=name: self._export_png_dialog(n))
 
+    # Tables are written through the one export path (core/export.py): stable column ids, numbers
+    # rounded to their meaning by the result's column specs, products by name where they are ids.
     def export_tables_csv(self, folder: str | Path) -> list[Path]:
         if self.result is None:
             return []
-        return [write_table(f, Path(folder) / f"{n}.csv") for n, f in self.result.tables.items()]
+        r, out, used = self.result, [], set()
+        for n, f in r.tables.items():
+            stem, base, i = safe_filename(n), safe_filename(n), 2
+            while stem.lower() in used:    # two names that differ only in unsafe characters
+                stem, i = f"{base}_{i}", i + 1
+            used.add(stem.lower())
+            out.append(write_table(f, Path(folder) / f"{stem}.csv", columns=r.columns.get(n), names=r.names))
+        return out
 
     def export_tables_excel(self, path: str | Path) -> Path | None:
         if self.result is None:
             return None
-        return write_tables_excel(self.result.tables, path)
+        return write_tables_excel(self.result.tables, path, columns=self.result.columns, names=self.result.names)
 
     def export_plot_png(self, name: str, path: str | Path) -> Path:
         return export_widget_png(self._plots[name], path)
@@ -423,22 +516,29 @@ class AnalysisPanel(QWidget):
             out = fn(*args)
         except (OSError, BizOpsError) as exc:
             msg = exc.user_message() if isinstance(exc, BizOpsError) else \
-                f"The file could not be written ({exc.strerror or exc}). Pick another folder or close the file in Excel."
+                _("The file could not be written ({reason}). Pick another folder or close the file in Excel.",
+                  reason=exc.strerror or exc)
             self.message.show_message(msg, "error")
         else:
-            self.status_label.setText(f"Exported to {out if not isinstance(out, list) else Path(out[0]).parent}.")
+            if isinstance(out, list):
+                if not out:
+                    return
+                out = Path(out[0]).parent
+            self.status_label.setText(_("Exported to {path}.", path=str(out)))
 
     def _export_csv_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export tables to folder")
+        folder = QFileDialog.getExistingDirectory(self, _("Export tables to folder"))
         if folder:
             self._export_guard(self.export_tables_csv, folder)
 
     def _export_excel_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export tables", f"{self.analysis.id}.xlsx", "Excel (*.xlsx)")
+        path, _chosen = QFileDialog.getSaveFileName(self, _("Export tables"), f"{self.analysis.id}.xlsx",
+                                                    str(EXCEL_FILTER))
         if path:
             self._export_guard(self.export_tables_excel, path)
 
     def _export_png_dialog(self, name: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot", f"{name}.png", "PNG image (*.png)")
+        path, _chosen = QFileDialog.getSaveFileName(self, _("Export plot"), f"{safe_filename(name)}.png",
+                                                    str(PNG_FILTER))
         if path:
             self._export_guard(self.export_plot_png, name, path)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
 
+from bizops_desktop.core import i18n
+from bizops_desktop.core.i18n import _
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -50,6 +52,40 @@ def configure() -> None:
         _configured = True
 
 
+class DateAxis(pg.DateAxisItem):
+    """A date axis in the reader's language: pyqtgraph writes month and weekday names with
+    strftime, which is English whatever the language ("Jan" where a Chinese reader wants "1月")."""
+
+    # the strftime formats of pyqtgraph's zoom levels -> CLDR skeletons (Babel formats them)
+    SKELETONS = {"%Y": "y", "%b": "MMM", "%d": "d", "%a %d": "Ed"}
+
+    def tickStrings(self, values, scale, spacing):
+        lang = i18n.get_language()
+        level = getattr(self, "zoomLevel", None)
+        spec = next((s for s in level.tickSpecs if s.spacing == spacing), None) if level is not None else None
+        skeleton = self.SKELETONS.get(spec.format) if spec is not None else None
+        if lang == i18n.SOURCE_LANGUAGE or skeleton is None:
+            return super().tickStrings(values, scale, spacing)
+        from babel.dates import format_skeleton
+
+        out = []
+        for v in values:
+            d = axis_datetime(self, v)
+            out.append(format_skeleton(skeleton, d, locale=lang) if d is not None else "")
+        return out
+
+
+def axis_datetime(axis: pg.DateAxisItem, value: float):
+    """The date and time a date axis shows for ``value`` (seconds since 1970, in the axis's time
+    zone), or None when it is out of range."""
+    from pyqtgraph.graphicsItems.DateAxisItem import adjustTimestampToPreferredUtcOffset, utcfromtimestamp
+
+    try:
+        return utcfromtimestamp(adjustTimestampToPreferredUtcOffset(value, axis.utcOffset))
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
@@ -58,7 +94,7 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axi
               parent: QWidget | None = None) -> pg.PlotWidget:
     """A PlotWidget with the shared look, a hover tip (``.hover``) and a renderer (``.plot_view``)."""
     configure()
-    axis = {"bottom": pg.DateAxisItem(orientation="bottom")} if date_axis else None
+    axis = {"bottom": DateAxis(orientation="bottom")} if date_axis else None
     w = pg.PlotWidget(parent=parent, axisItems=axis)
     w.setTitle(title, color="#222", size="11pt")
     w.setLabel("bottom", x_label)
@@ -250,7 +286,7 @@ class PlotView(QObject):
         w = self.widget
         if isinstance(w.getAxis("bottom"), pg.DateAxisItem) == bool(date):
             return
-        axis = pg.DateAxisItem(orientation="bottom") if date else pg.AxisItem("bottom")
+        axis = DateAxis(orientation="bottom") if date else pg.AxisItem("bottom")
         w.plotItem.setAxisItems({"bottom": axis})
         axis.enableAutoSIPrefix(False)
         w.showGrid(x=True, y=True, alpha=0.15)
@@ -463,8 +499,10 @@ class HoverTip:
         if hit.label:
             return hit.label
         axis = self.widget.getAxis("bottom")
-        xs = axis.tickStrings([hit.x], 1, 1)[0] if isinstance(axis, pg.DateAxisItem) else f"{hit.x:,.4g}"
-        return (f"{hit.name}: " if hit.name else "") + f"{xs}, {hit.y:,.4g}"
+        when = axis_datetime(axis, hit.x) if isinstance(axis, pg.DateAxisItem) else None
+        x = i18n.format_date(when) if when is not None else i18n.format_number(hit.x)
+        y = i18n.format_number(hit.y)
+        return _("{layer}: {x}, {y}", layer=hit.name, x=x, y=y) if hit.name else _("{x}, {y}", x=x, y=y)
 
     def _moved(self, evt) -> None:
         pos = evt[0]
@@ -484,8 +522,8 @@ def export_widget_png(widget: QWidget, path: str | os.PathLike) -> Path:
     if not widget.grab().save(str(path), "PNG"):
         from bizops_desktop.core.errors import DataError
 
-        raise DataError("the picture could not be written", where=str(path),
-                        hint="Check that the folder exists and you may write to it")
+        raise DataError(_("the picture could not be written"), where=str(path),
+                        hint=_("Check that the folder exists and you may write to it"))
     return path
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 def preview(analysis_id: str) -> int:
     from bizops_desktop.core.analysis import load_object
     from bizops_desktop.core.demo import load_demo
+    from bizops_desktop.core.i18n import _
     from bizops_desktop.core.plugins import load_registry
 
     from .app import make_app
@@ -20,7 +21,7 @@ def preview(analysis_id: str) -> int:
     host.set_datasets(load_demo())
     factory = load_object(a.panel) if a.panel else AnalysisPanel
     w = factory(a, host)
-    w.setWindowTitle(f"{a.title} — preview")
+    w.setWindowTitle(_("{tab} — preview", tab=a.title))
     w.resize(1200, 760)
     w.show()
     rc = app.exec()

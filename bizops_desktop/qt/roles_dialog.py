@@ -8,8 +8,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHeaderView
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from bizops_desktop.core.dataset import Dataset
-from bizops_desktop.core.roles import MULTI_ROLES, ROLE_TITLES, ROLES, guess_roles
+from bizops_desktop.core.i18n import _
+from bizops_desktop.core.roles import MULTI_ROLES, ROLES, guess_roles
 
+from .panel import coloured, role_title
 from .table_model import format_cell
 
 NONE = "—"
@@ -18,18 +20,18 @@ NONE = "—"
 class RolesDialog(QDialog):
     def __init__(self, dataset: Dataset, analyses=(), parent=None):
         super().__init__(parent)
-        self.setWindowTitle(f"Column roles — {dataset.name}")
+        self.setWindowTitle(_("Column roles — {dataset}", dataset=dataset.name))
         self.dataset = dataset
         self.analyses = list(analyses)
         self.resize(760, 560)
         lay = QVBoxLayout(self)
-        intro = QLabel("Tell BizOps what each column holds. The guesses come from the column names "
-                       "(English or Chinese) and the data; fix any that are wrong.", self)
+        intro = QLabel(_("Tell BizOps what each column holds. The guesses come from the column names "
+                         "(English or Chinese) and the data; fix any that are wrong."), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
         cols = list(dataset.frame.columns)
         self.table = QTableWidget(len(cols), 4, self)
-        self.table.setHorizontalHeaderLabels(["Column", "Type", "Examples", "Role"])
+        self.table.setHorizontalHeaderLabels([_("Column"), _("Type"), _("Examples"), _("Role")])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.combos: dict[str, QComboBox] = {}
@@ -44,7 +46,7 @@ class RolesDialog(QDialog):
             combo = QComboBox(self.table)
             combo.addItem(NONE, None)
             for r in ROLES:
-                combo.addItem(f"{ROLE_TITLES[r]} ({r})", r)
+                combo.addItem(_("{role} ({role_id})", role=role_title(r), role_id=r), r)
             combo.currentIndexChanged.connect(lambda _i, c=c: self._changed(c))
             self.table.setCellWidget(i, 3, combo)
             self.combos[str(c)] = combo
@@ -55,7 +57,7 @@ class RolesDialog(QDialog):
         self.status.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        guess = QPushButton("Guess again", self)
+        guess = QPushButton(_("Guess again"), self)
         guess.clicked.connect(lambda: self.set_roles(guess_roles(dataset.frame)))
         buttons.addButton(guess, QDialogButtonBox.ButtonRole.ResetRole)
         buttons.accepted.connect(self.accept)
@@ -104,9 +106,9 @@ class RolesDialog(QDialog):
         for a in self.analyses:
             problem = a.check(trial)
             if problem:
-                lines.append(f"<span style='color:#8a6d00'>✗ {problem}</span>")
+                lines.append(coloured(_("✗ {problem}", problem=problem), "#8a6d00"))
             else:
-                lines.append(f"<span style='color:#2e7d32'>✓ {a.title} can run</span>")
+                lines.append(coloured(_("✓ {analysis} can run", analysis=a.title), "#2e7d32"))
         self.status.setText("<br>".join(lines))
 
 
@@ -114,11 +116,11 @@ def _kind(col) -> str:
     from pandas.api import types as pt
 
     if pt.is_bool_dtype(col):
-        return "yes/no"
+        return _("yes/no")
     if pt.is_datetime64_any_dtype(col):
-        return "date"
+        return _("date")
     if pt.is_integer_dtype(col):
-        return "whole number"
+        return _("whole number")
     if pt.is_float_dtype(col):
-        return "number"
-    return "text"
+        return _("number")
+    return _("text")

@@ -12,16 +12,18 @@ import time
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
+    from bizops_desktop.core.i18n import _
+
+    ap = argparse.ArgumentParser(prog="python -m bizops_desktop.qt.screenshot")
     ap.add_argument("out")
-    ap.add_argument("--demo", action="store_true")
-    ap.add_argument("--data", help="a data file to open instead of the demo")
-    ap.add_argument("--project", help="a project to open")
-    ap.add_argument("--tab", help="analysis id of the tab to show")
-    ap.add_argument("--dataset", help="dataset to pick in the tab")
-    ap.add_argument("--set", action="append", default=[], help="PARAM=VALUE for the tab")
-    ap.add_argument("--run", action="store_true", help="press Run and wait for the result")
-    ap.add_argument("--size", default="1500x900")
+    ap.add_argument("--demo", action="store_true", help=_("open the demo shop (in the language of the window)"))
+    ap.add_argument("--data", help=_("a data file to open instead of the demo"))
+    ap.add_argument("--project", help=_("a project to open"))
+    ap.add_argument("--tab", help=_("analysis id of the tab to show"))
+    ap.add_argument("--dataset", help=_("dataset to pick in the tab"))
+    ap.add_argument("--set", action="append", default=[], help=_("PARAM=VALUE for the tab"))
+    ap.add_argument("--run", action="store_true", help=_("press Run and wait for the result"))
+    ap.add_argument("--size", default="1500x900", help=_("window size in pixels, WIDTHxHEIGHT"))
     a = ap.parse_args(argv)
     from PySide6.QtCore import QSettings
 
@@ -30,9 +32,11 @@ def main(argv=None) -> int:
     from .app import make_app
     from .main_window import MainWindow
 
-    app = make_app()
-    w = MainWindow(settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat),
-                   interactive=False)
+    # a throwaway settings file: the picture does not depend on (or change) the user's settings;
+    # the language is BIZOPS_LANG's, else the system's
+    settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
+    app = make_app(settings)
+    w = MainWindow(settings=settings, interactive=False)
     width, height = (int(x) for x in a.size.split("x"))
     w.resize(width, height)
     w.show()
@@ -66,7 +70,7 @@ def main(argv=None) -> int:
             while not ended and panel.running and time.time() - t0 < 600:
                 app.processEvents()
                 time.sleep(0.01)
-    for _ in range(20):
+    for _i in range(20):
         app.processEvents()
         time.sleep(0.01)
     w.grab().save(a.out)
