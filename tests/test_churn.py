@@ -21,9 +21,20 @@ from bizops_churn import ANALYSIS
 from bizops_churn import model as M
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import Cancelled, DataError, UsageError
+from bizops_desktop.core.i18n import format_number, text
 from bizops_desktop.core.progress import Progress
 
 TELCO_NUMERIC = ["tenure", "monthly_charges", "total_charges"]  # the columns with > 2 values
+
+
+def _notes(result) -> list[str]:
+    """The notes as the user reads them (they are messages, rendered in the current language)."""
+    return [text(n) for n in result.notes]
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """A column of sentence cells (messages) as text."""
+    return column.map(text)
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +66,7 @@ def test_telco_auc_meets_the_published_reference(telco_result):
     assert m["cv_folds"] == 10 and m["n"] == 7043 and m["churned"] == 1869
     assert m["churn_rate"] == pytest.approx(1869 / 7043)
     assert len(m["auc_folds"]) == 10
-    assert any("total_charges 11" in n for n in telco_result.notes)   # imputation counted
+    assert any("total_charges (11)" in n for n in _notes(telco_result))   # imputation counted
 
 
 def _reference_design(telco: pd.DataFrame):
@@ -87,11 +98,12 @@ def test_coefficients_equal_scikit_learn_on_the_same_design_matrix(telco, telco_
     np.testing.assert_allclose(ours.loc[list(Xd.columns), "odds_ratio"], np.exp(ref.coef_.ravel()), rtol=1e-5)
     assert telco_result.metrics["intercept"] == pytest.approx(ref.intercept_[0], abs=1e-5)
     # Plain words, per one standard deviation for numbers, reading "N x as likely" with N >= 1.
-    words = ours["words"].to_dict()
+    words = _texts(ours["words"]).to_dict()
     assert "one standard deviation less tenure" in words["tenure"]
     or_m2m = 1 / ours.loc["contract = Two year", "odds_ratio"]
-    assert f"contract = Month-to-month are {or_m2m:.2f}x as likely to churn" in words["contract = Two year"]
-    assert ours.loc["contract = Two year", "compared_with"] == "vs contract = Month-to-month"
+    factor = format_number(round(or_m2m, 2), "en")
+    assert f"contract = Month-to-month are {factor}x as likely to churn" in words["contract = Two year"]
+    assert text(ours.loc["contract = Two year", "compared_with"]) == "vs contract = Month-to-month"
 
 
 def test_out_of_fold_probabilities_match_a_hand_built_sklearn_pipeline(telco, telco_result):
@@ -127,7 +139,7 @@ def test_scores_tables_and_plots(telco_result):
     assert (s["predicted"] == np.where(s["churn_probability"] >= 0.5, "churn", "stay")).all()
     # The riskiest customers: churned far more often than the 27% base rate.
     assert (s["actual"].head(500) == "churn").mean() > 0.6
-    assert "tenure low" in s["top_reasons"].iloc[0]
+    assert "tenure is low" in text(s["top_reasons"].iloc[0])
     roc = telco_result.tables["roc"]
     assert roc["fpr"].is_monotonic_increasing and roc["tpr"].is_monotonic_increasing
     assert roc["threshold"].max() <= 1.0
@@ -136,8 +148,11 @@ def test_scores_tables_and_plots(telco_result):
     assert sum(len(b.x) for b in bars) == 10
     coef = telco_result.tables["coefficients"].head(10)
     shown = {lab.split(": odds ratio")[0] for b in bars for lab in b.labels}
-    assert shown == set(coef["feature"])                      # the ten strongest, by |log odds|
-    assert {b.name for b in bars} == {"raises churn", "lowers churn"}
+    feature_words = telco_result.columns["coefficients"]["feature"].values
+    # the ten strongest, by |log odds|, in words ("contract: Two year")
+    assert shown == {text(feature_words[f]) for f in coef["feature"]}
+    assert "contract: Two year" in {text(w) for w in feature_words.values()}
+    assert {text(b.name) for b in bars} == {"raises churn", "lowers churn"}
 
 
 def test_threshold_by_cost_is_the_best_of_all_cuts():
@@ -182,17 +197,18 @@ def test_reasons_name_the_planted_drivers():
     s = r.tables["scores"]
     assert s.columns[0] == "customer_id"
     top = s.head(20).merge(f[["customer", "plan"]], left_on="customer_id", right_on="customer")
-    assert top["top_reasons"].str.contains("complaints high").all()
+    why = _texts(top["top_reasons"])
+    assert why.str.contains("complaints is high").all()
     # The plan is a reason exactly for the basic-plan customers among them (it raises their odds).
     basic = top["plan"] == "basic"
     assert basic.sum() >= 10
-    assert (top["top_reasons"].str.contains("plan = basic") == basic).all()
+    assert (why.str.contains("plan: basic") == basic).all()
     coef = r.tables["coefficients"].set_index("feature")
     assert coef.index[0] in ("complaints", "plan = pro", "plan = plus")
     assert abs(coef.loc["noise", "coefficient"]) < abs(coef.loc["complaints", "coefficient"]) / 3
     # A low-risk customer's reasons never list something that lowers their risk.
-    low = s.iloc[-1]
-    assert "complaints high" not in low["top_reasons"] and "plan = basic" not in low["top_reasons"]
+    low = text(s.iloc[-1]["top_reasons"])
+    assert "complaints is high" not in low and "plan: basic" not in low
 
 
 def test_l1_and_balanced_and_none_run(telco):
@@ -212,11 +228,11 @@ def test_l1_and_balanced_and_none_run(telco):
     got = none.tables["coefficients"].set_index("feature").loc[
         ["complaints", "noise", "plan = plus", "plan = pro"], "coefficient"]
     np.testing.assert_allclose(got, ref.coef_.ravel(), atol=1e-4)
-    assert not any("exact combinations" in n for n in none.notes)
+    assert not any("exact combinations" in n for n in _notes(none))
     # Telco repeats internet_service = No as "No internet service" in six service columns, and
     # phone_service = 0 as multiple_lines = "No phone service": 7 redundant columns, said when unpenalised.
     dup = ANALYSIS.execute(ds, {"penalty": "none", "cv_folds": 3})
-    assert any("exact combinations of others (7 too many" in n for n in dup.notes)
+    assert any("exact combinations of others (7 too many" in n for n in _notes(dup))
 
 
 # -- bad cases -------------------------------------------------------------------------------
@@ -245,8 +261,8 @@ def test_constant_or_empty_features_are_dropped_with_a_note():
     f["fax"] = np.nan
     r = ANALYSIS.execute(Dataset("p", f, roles={"label": "left", "customer_id": "customer"}), {"cv_folds": 3})
     assert "country" not in r.metrics["features"] and "fax" not in r.metrics["features"]
-    assert any("Left out (constant): country" in n for n in r.notes)
-    assert any("Left out (entirely empty): fax" in n for n in r.notes)
+    assert any("Not used because every customer has the same value: country" in n for n in _notes(r))
+    assert any("Not used because they are empty: fax" in n for n in _notes(r))
     g = f[["customer", "left", "country", "fax"]]
     with pytest.raises(DataError, match="no usable feature"):
         ANALYSIS.execute(Dataset("p", g, roles={"label": "left", "customer_id": "customer"}), {})

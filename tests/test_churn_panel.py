@@ -11,6 +11,7 @@ import pytest
 from conftest import run_panel
 from bizops_churn import ANALYSIS
 from bizops_churn.panel import ChurnPanel
+from bizops_desktop.core.i18n import format_money, text
 
 
 @pytest.fixture
@@ -28,7 +29,9 @@ def _shown_cm(panel):
 def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
     _run(qtbot, panel, "orders", {"source": "orders"})
     r = panel.result
-    assert "Cross-validated ROC AUC" in panel.headline.text()
+    assert "customers are likely to stop buying" in panel.headline.text()
+    assert panel.headline.text() == text(r.headline)
+    assert "Cross-validated ROC AUC" in panel.details_label.text()        # the statistics under Details
     # At the run's threshold the matrix is the one in the result.
     assert _shown_cm(panel) == r.metrics["confusion"]
     assert panel.slider.value() == 500
@@ -57,7 +60,7 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
         assert panel.rate_labels["recall"].text() == f"{want['tp'] / (want['tp'] + want['fn']):.1%}"
     assert panel.result is runs_before                   # no rerun happened
     assert view.item(1) is curve                         # the slider moved the marker only
-    assert view.spec.layers[2].name == "threshold 0.95"
+    assert text(view.spec.layers[2].name) == "threshold 95%"
     assert panel.form.values()["threshold"] == pytest.approx(0.95)
 
     # The at-risk list follows the threshold once the slider rests.
@@ -87,7 +90,7 @@ def test_customer_table_mode_and_cost_threshold(qtbot, panel):
     m = panel.result.metrics
     assert m["threshold_source"] == "cost"
     assert _shown_cm(panel) == m["confusion"]
-    assert panel.rate_labels["value"].text().startswith(f"{m['expected_value']:,.2f}")
+    assert panel.rate_labels["value"].text().startswith(format_money(m["expected_value"]))
     assert panel.scores_table.model.rowCount() == 400
     assert "actual" in panel.scores_table.frame().columns
     bars = panel.result.plots["odds_ratios"].layers[0]

@@ -13,6 +13,10 @@ import pandas as pd
 from pandas.api import types as pt
 
 from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.i18n import format_int
+
+from .i18n import M, Mn, _, _n
+from .words import Phrases, as_dict, join_reasons, level_name
 
 YES = {"yes", "y", "true", "t", "1", "1.0", "churned", "是"}
 NO = {"no", "n", "false", "f", "0", "0.0", "stayed", "否"}
@@ -35,11 +39,13 @@ def parse_label(values: pd.Series, column: str) -> pd.Series:
     bad = text[~(is_yes | is_no)]
     if len(bad):
         counts = values[present][~(is_yes | is_no)].astype(str).str.strip().value_counts()
-        shown = ", ".join(f"{v!r} ({n} row{'s' if n != 1 else ''})" for v, n in counts.head(5).items())
-        more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
-        raise DataError(f"the churn label column {column!r} holds values other than yes/no, 1/0 or "
-                        f"true/false: {shown}{more}", where=column,
-                        hint="Mark a yes/no column as the label, or fix those values in the file")
+        shown = [_n("{value} ({n} row)", "{value} ({n} rows)", int(n), value=repr(v))
+                 for v, n in counts.head(5).items()]
+        if len(counts) > 5:
+            shown.append(_n("{n} more", "{n} more", len(counts) - 5))
+        raise DataError(_("the churn label column {column} holds values other than yes/no, 1/0 or "
+                          "true/false: {values:list}", column=repr(column), values=shown), where=column,
+                        hint=_("Mark a yes/no column as the label, or fix those values in the file"))
     out[text.index[is_yes.to_numpy()]] = 1.0
     out[text.index[is_no.to_numpy()]] = 0.0
     return out
@@ -58,8 +64,8 @@ class Design:
     levels: dict[str, list[str]]          # every level of each categorical column, sorted
     reference: dict[str, str]             # the level each categorical column is compared against
     missing: dict[str, int]               # missing values filled in, per column
-    notes: list[str] = field(default_factory=list)
-    words: dict[str, str] = field(default_factory=dict)   # column -> words for sentences
+    notes: list[Any] = field(default_factory=list)
+    words: dict[str, Any] = field(default_factory=dict)   # column -> its title (a message or the column's name)
 
     @property
     def columns(self) -> list[str]:
@@ -84,11 +90,23 @@ def _level_text(v: Any) -> str:
     return str(v).strip()
 
 
+def _left_out(why: str, columns: list[str]):
+    """The note for feature columns dropped for reason ``why`` (a key of prepare_features' list)."""
+    if why == "entirely empty":
+        return M("Not used because they are empty: {columns:list}.", columns=columns)
+    if why == "constant":
+        return M("Not used because every customer has the same value: {columns:list}.", columns=columns)
+    if why == "dates":
+        return M("Not used because they hold dates: {columns:list}.", columns=columns)
+    return M("Not used because almost every customer has a different text there (like a name or an id): "
+             "{columns:list}.", columns=columns)
+
+
 def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
-                     words: dict[str, str] | None = None) -> Design:
+                     words: dict[str, Any] | None = None) -> Design:
     """Sort feature columns into numeric and categorical, dropping (with a note) those that are
     empty, constant, dates or identifier-like text. A DataError when nothing usable is left."""
-    notes: list[str] = []
+    notes: list[Any] = []
     cleaned: dict[str, pd.Series] = {}
     numeric: list[str] = []
     categorical: list[str] = []
@@ -112,7 +130,9 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
             if ok >= 0.95 * col.notna().sum() and as_num.nunique() > 2:
                 unparsed = int(col.notna().sum() - ok)
                 if unparsed:
-                    notes.append(f"{unparsed} values of {c!r} are not numbers and are treated as missing.")
+                    notes.append(Mn("{n} value of {column} is not a number and is treated as missing.",
+                                    "{n} values of {column} are not numbers and are treated as missing.",
+                                    unparsed, column=str(c)))
                 col = as_num
         nunique = col.nunique(dropna=True)
         if nunique <= 1:
@@ -131,11 +151,12 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
         categorical.append(c)
     for why, cols in dropped.items():
         if cols:
-            notes.append(f"Left out ({why}): " + ", ".join(cols) + ".")
+            notes.append(_left_out(why, [str(c) for c in cols]))
     if not cleaned:
-        raise DataError("no usable feature is left: every feature column is empty, constant, a date "
-                        "or identifier-like text",
-                        hint="Mark some columns that describe the customers (plan, spend, tenure...) as features")
+        raise DataError(_("no usable feature is left: every feature column is empty, the same for every "
+                          "customer, a date or identifier-like text"),
+                        hint=_("Mark some columns that describe the customers (plan, spend, tenure...) "
+                               "as features"))
     # Keep the caller's column order within each kind (the design matrix follows it).
     numeric = [c for c in columns if c in numeric]
     categorical = [c for c in columns if c in categorical]
@@ -151,9 +172,10 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
     missing = {c: int(design_frame[c].isna().sum()) for c in design_frame.columns
                if design_frame[c].isna().any()}
     if missing:
-        notes.append("Missing values filled in (numbers with the median, categories with the most "
-                     "common value): " + ", ".join(f"{c} {k:,}" for c, k in missing.items()) + ".")
-    w = {c: (words or {}).get(c, c) for c in design_frame.columns}
+        notes.append(M("Missing values filled in (numbers with the median, categories with the most "
+                       "common value): {columns:list}.",
+                       columns=[f"{c} ({format_int(k)})" for c, k in missing.items()]))
+    w = {c: (words or {}).get(c, str(c)) for c in design_frame.columns}
     return Design(design_frame, numeric, categorical, levels, reference, missing, notes, w)
 
 
@@ -208,7 +230,7 @@ def fit_quietly(pipe, X, y):
 
     with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("always", ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=".*Found unknown categories.*")
+        warnings.filterwarnings("ignore", message=r".*Found\s+unknown\s+categories")
         pipe.fit(X, y)
     return any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
@@ -235,13 +257,13 @@ def cross_validate(design: Design, y: np.ndarray, *, folds: int, penalty: str, C
     bad = 0
     X = design.frame
     for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
-        progress.report(k / folds, f"Cross-validation: fold {k + 1} of {folds}")
+        progress.report(k / folds, _("Cross-validation: fold {k:int} of {folds:int}", k=k + 1, folds=folds))
         pipe = clone(base)
         bad += fit_quietly(pipe, X.iloc[tr], y[tr])
         p = pipe.predict_proba(X.iloc[te])[:, 1]
         oof[te] = p
         aucs.append(float(roc_auc_score(y[te], p)))
-    progress.report(1.0, "Cross-validation done")
+    progress.report(1.0, _("Cross-validation done"))
     return CVResult(oof, aucs, folds, bad)
 
 
@@ -290,55 +312,64 @@ def rates(cm: dict[str, int]) -> dict[str, float]:
 
 
 # -- explanations -------------------------------------------------------------------------------
-def _num(v: float) -> str:
-    """A number for a sentence: 2,265 / 24.6 / 0.97 / 1."""
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
-def _times(odds_ratio: float) -> str:
+def _factor(odds_ratio: float) -> float:
+    """An odds ratio as the "N times as likely" of a sentence: 12, 2.5, 1.07, 0.043."""
     if odds_ratio >= 10:
-        return f"{odds_ratio:.0f}x"
+        return float(round(odds_ratio))
     if odds_ratio >= 0.1:
-        return f"{odds_ratio:.2f}x".replace(".00x", "x")
-    return f"{odds_ratio:.2g}x"
+        return float(round(odds_ratio, 2))
+    return float(f"{odds_ratio:.2g}")
+
+
+def design_titles(design: Design) -> dict[str, Any]:
+    """Each design column in words: the feature's title, or "contract: Two year" for a category."""
+    out: dict[str, Any] = {}
+    for name, src in zip(design.columns, design.source):
+        w = design.words.get(src, src)
+        out[name] = w if src in design.numeric else level_name(w, name[len(src) + 3:])
+    return out
 
 
 def coefficient_table(design: Design, coef: np.ndarray, scale: dict[str, float]) -> pd.DataFrame:
     """One row per design column: coefficient (log odds), odds ratio and a sentence. Numeric
-    coefficients are per one standard deviation (``scale``), categories against the reference."""
+    coefficients are per one standard deviation (``scale``), categories against the reference.
+    ``compared_with`` and ``words`` hold messages (as their dicts: rendered in the reader's language)."""
     rows = []
     for name, src, b in zip(design.columns, design.source, coef):
         odds = float(np.exp(b))
         w = design.words.get(src, src)
         if src in design.numeric:
             sd = scale.get(src, float("nan"))
-            kind = "per 1 standard deviation"
+            kind = M("per 1 standard deviation")
             if b == 0:
-                text = f"{w} makes no difference to churn in this model (coefficient 0)."
+                text = M("{feature} makes no difference to churn in this model (coefficient 0).", feature=w)
             elif b > 0:
-                text = (f"Customers with one standard deviation more {w} (+{_num(sd)}) are "
-                        f"{_times(odds)} as likely to churn (odds ratio, other features equal).")
+                text = M("Customers with one standard deviation more {feature} (+{sd}) are {factor}x as "
+                         "likely to churn (odds ratio, other features equal).",
+                         feature=w, sd=float(sd), factor=_factor(odds))
             else:
                 # Said the other way round so the factor reads as "N times as likely", N > 1.
-                text = (f"Customers with one standard deviation less {w} (-{_num(sd)}) are "
-                        f"{_times(1 / odds)} as likely to churn (odds ratio, other features equal).")
+                text = M("Customers with one standard deviation less {feature} (-{sd}) are {factor}x as "
+                         "likely to churn (odds ratio, other features equal).",
+                         feature=w, sd=float(sd), factor=_factor(1 / odds))
         else:
             level = name[len(src) + 3:]
             ref = design.reference[src]
             sd = float("nan")
-            kind = f"vs {src} = {ref}"
+            kind = M("vs {feature} = {level}", feature=w, level=ref)
             if b == 0:
-                text = f"{w} = {level} makes no difference to churn compared with {ref} (coefficient 0)."
+                text = M("{feature} = {level} makes no difference to churn compared with {reference} "
+                         "(coefficient 0).", feature=w, level=level, reference=ref)
             elif b > 0:
-                text = (f"Customers with {w} = {level} are {_times(odds)} as likely to churn as those "
-                        f"with {w} = {ref} (odds ratio, other features equal).")
+                text = M("Customers with {feature} = {level} are {factor}x as likely to churn as those with "
+                         "{feature} = {reference} (odds ratio, other features equal).",
+                         feature=w, level=level, reference=ref, factor=_factor(odds))
             else:
-                text = (f"Customers with {w} = {ref} are {_times(1 / odds)} as likely to churn as those "
-                        f"with {w} = {level} (odds ratio, other features equal).")
+                text = M("Customers with {feature} = {reference} are {factor}x as likely to churn as those "
+                         "with {feature} = {level} (odds ratio, other features equal).",
+                         feature=w, level=level, reference=ref, factor=_factor(1 / odds))
         rows.append({"feature": name, "coefficient": float(b), "odds_ratio": odds,
-                     "compared_with": kind, "std_dev": sd, "words": text})
+                     "compared_with": kind.to_dict(), "std_dev": sd, "words": text.to_dict()})
     t = pd.DataFrame(rows, columns=["feature", "coefficient", "odds_ratio", "compared_with",
                                     "std_dev", "words"])
     return t.reindex(t["coefficient"].abs().sort_values(ascending=False, kind="mergesort").index
@@ -346,18 +377,21 @@ def coefficient_table(design: Design, coef: np.ndarray, scale: dict[str, float])
 
 
 def reasons(design: Design, raw: pd.DataFrame, Z: np.ndarray, coef: np.ndarray,
-            z_mean: np.ndarray, raw_mean: dict[str, float]) -> list[str]:
-    """For each customer the features that push their churn odds up most, in words.
+            z_mean: np.ndarray, raw_mean: dict[str, float], phrases: Phrases | None = None) -> list[dict]:
+    """For each customer the features that push their churn odds up most, in words: one message
+    per customer (as its dict), e.g. "no order for 120 days (average customer: 31); spent 40% less
+    in the later half of their time with the shop than in the earlier half".
 
     Contribution of a feature = sum over its design columns of coef * (z - mean z over the
     training customers): for a standardised number that is coef * x_std; for a category it is
     measured against the average customer, so the reference level can be a reason too."""
+    phrases = phrases or Phrases(design.words)
     contrib = (Z - z_mean) * coef
     src = np.asarray(design.source)
     feats = list(design.numeric) + list(design.categorical)
     per = np.column_stack([contrib[:, src == f].sum(axis=1) for f in feats])
     top = np.argsort(-per, axis=1, kind="mergesort")[:, :REASONS_PER_CUSTOMER]
-    out: list[str] = []
+    out: list[dict] = []
     raw_values = {f: raw[f].to_numpy() for f in feats}
     for i in range(len(per)):
         parts = []
@@ -365,16 +399,10 @@ def reasons(design: Design, raw: pd.DataFrame, Z: np.ndarray, coef: np.ndarray,
             if per[i, j] < MIN_REASON:
                 break
             f = feats[j]
-            w = design.words.get(f, f)
             v = raw_values[f][i]
             if f in design.numeric:
-                if v is None or (isinstance(v, float) and np.isnan(v)):
-                    parts.append(f"{w} unknown")
-                else:
-                    high = float(v) > raw_mean[f]
-                    parts.append(f"{w} {'high' if high else 'low'} ({_num(float(v))} vs average "
-                                 f"{_num(raw_mean[f])})")
+                parts.append(phrases.number(f, v, raw_mean[f]))
             else:
-                parts.append(f"{w} = {v if isinstance(v, str) else 'unknown'}")
-        out.append("; ".join(parts) if parts else "no single feature stands out")
+                parts.append(phrases.category(f, v))
+        out.append(as_dict(join_reasons(parts)))
     return out

@@ -1,6 +1,7 @@
 """The Churn risk tab: the ranked at-risk list with reasons (filterable, exportable for a
-mailing), the ROC curve with a threshold slider that redraws the confusion matrix live from the
-stored cross-validated probabilities (no rerun), and the strongest odds ratios."""
+mailing), whom to contact: a threshold slider that redraws the confusion matrix and the ROC
+marker live from the stored cross-validated probabilities (no rerun); and under Details the
+strongest odds ratios, the coefficients and the accuracy figures."""
 
 from __future__ import annotations
 
@@ -10,27 +11,66 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QPushButton, QSlider, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.export import write_table
+from bizops_desktop.core.i18n import format_int, format_number, format_percent, jsonable_key, text
+from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
-from . import model as M
+from . import model as churn
 from .analysis import threshold_marker
+from .i18n import _, _n
 
 ORDERS_ONLY = ("churn_days", "cutoff")
 STEPS = 1000          # slider resolution: thresholds in steps of 0.001
 TABLE_DELAY_MS = 150  # the list is refiltered once the slider rests, not on every pixel
+HEADLINE_STYLE = "font-size: 14px; font-weight: 600; padding: 2px 0 4px 0"
+# Reasons are rendered as text for the search box when shown up to this many customers (about a
+# tenth of a second); a longer list renders them when the user first searches (CDNOW's 23,570
+# customers take about two seconds).
+RENDER_AT_ONCE = 5000
+SIDE_WIDTH = 380      # the threshold column beside the ROC plot
+
+
+def _rendered(values: pd.Series) -> pd.Series:
+    """Sentence cells (messages) as text in the current language, each distinct one rendered once:
+    the search box then finds a reason as the user reads it."""
+    cache: dict[str, str] = {}
+
+    def one(v):
+        if not isinstance(v, dict):
+            return text(v)
+        key = jsonable_key(v)
+        if key not in cache:
+            cache[key] = text(v)
+        return cache[key]
+
+    return values.map(one)
 
 
 class ChurnPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
         self.add_headline(layout)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        self.headline.setStyleSheet(HEADLINE_STYLE)
         self.tabs = QTabWidget(self.results)
         layout.addWidget(self.tabs, 1)
 
@@ -39,39 +79,45 @@ class ChurnPanel(AnalysisPanel):
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 4, 0, 0)
         row = QHBoxLayout()
-        self.only_flagged = QCheckBox("Only customers at or above the threshold", page)
+        self.only_flagged = QCheckBox(_("Only customers at or above the threshold"), page)
         self.only_flagged.setObjectName("only_flagged")
         self.only_flagged.toggled.connect(self._refresh_table)
-        self.export_list_button = QPushButton("Export list…", page)
-        self.export_list_button.setToolTip("Save the rows shown (filtered and sorted) as CSV or Excel")
+        self.export_list_button = QPushButton(_("Export list…"), page)
+        self.export_list_button.setToolTip(_("Save the rows shown (filtered and sorted) as CSV or Excel, "
+                                             "e.g. for a mailing"))
         self.export_list_button.clicked.connect(self._export_list_dialog)
         self.export_list_button.setEnabled(False)
         row.addWidget(self.only_flagged)
         row.addStretch(1)
         row.addWidget(self.export_list_button)
         pl.addLayout(row)
-        self.scores_table = DataFrameTable(page, placeholder="Filter by customer, reason…")
+        self.scores_table = DataFrameTable(page, placeholder=_("Filter by customer, reason…"))
         self.scores_table.setObjectName("scores_table")
+        self.scores_table.search.textChanged.connect(self._search_changed)
         pl.addWidget(self.scores_table, 1)
-        self.tabs.addTab(page, "Customers at risk")
+        self.tabs.addTab(page, _("Customers at risk"))
 
-        # -- ROC and threshold ------------------------------------------------------------------
+        # -- whom to contact: the threshold ------------------------------------------------------
         page = QWidget(self.tabs)
         hl = QHBoxLayout(page)
-        self.roc_plot = make_plot("ROC curve (cross-validated)",
-                                  "false alarms: share of staying customers flagged",
-                                  "churners caught: share of churners flagged")
+        self.roc_plot = make_plot(_("Leavers caught vs false alarms (cross-validated)"),
+                                  _("false alarms: share of staying customers flagged"),
+                                  _("leavers caught: share of leaving customers flagged"))
         self.register_plot("roc", self.roc_plot)
         if self.roc_plot.plotItem.legend is not None:
             self.roc_plot.plotItem.legend.setOffset((-10, -10))   # bottom right: the curve lives top left
-        self._roc_spec = None
+        self._roc_spec: PlotSpec | None = None
         hl.addWidget(self.roc_plot, 3)
 
-        side = QVBoxLayout()
-        box = QGroupBox("Threshold", page)
+        side_widget = QWidget(page)
+        side_widget.setMaximumWidth(SIDE_WIDTH)
+        side = QVBoxLayout(side_widget)
+        side.setContentsMargins(0, 0, 0, 0)
+        box = QGroupBox(_("Threshold"), page)
         bl = QVBoxLayout(box)
         self.threshold_label = QLabel(box)
         self.threshold_label.setObjectName("threshold_label")
+        self.threshold_label.setWordWrap(True)
         self.slider = QSlider(Qt.Orientation.Horizontal, box)
         self.slider.setObjectName("threshold_slider")
         self.slider.setRange(0, STEPS)
@@ -82,12 +128,13 @@ class ChurnPanel(AnalysisPanel):
         bl.addWidget(self.slider)
         side.addWidget(box)
 
-        box = QGroupBox("Confusion matrix (cross-validated customers)", page)
+        box = QGroupBox(_("Flags on customers the model did not see"), page)
         grid = QGridLayout(box)
-        grid.addWidget(QLabel("<b>predicted churn</b>", box), 0, 1)
-        grid.addWidget(QLabel("<b>predicted stay</b>", box), 0, 2)
-        grid.addWidget(QLabel("<b>churned</b>", box), 1, 0)
-        grid.addWidget(QLabel("<b>stayed</b>", box), 2, 0)
+        for text_, r, c in ((_("flagged"), 0, 1), (_("not flagged"), 0, 2), (_("left"), 1, 0),
+                            (_("stayed"), 2, 0)):
+            head = QLabel(text_, box)
+            head.setStyleSheet("font-weight: bold;")
+            grid.addWidget(head, r, c)
         self.cm_labels: dict[str, QLabel] = {}
         for key, r, c in (("tp", 1, 1), ("fn", 1, 2), ("fp", 2, 1), ("tn", 2, 2)):
             lab = QLabel("—", box)
@@ -98,26 +145,49 @@ class ChurnPanel(AnalysisPanel):
             grid.addWidget(lab, r, c)
         side.addWidget(box)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.rate_labels: dict[str, QLabel] = {}
-        for key, title in (("precision", "Precision:"), ("recall", "Recall (churners caught):"),
-                           ("accuracy", "Accuracy:"), ("f1", "F1:"), ("value", "Expected value:")):
+        for key, title in (("precision", _("Flagged who left (precision):")),
+                           ("recall", _("Leavers flagged (recall):")),
+                           ("accuracy", _("Predicted right (accuracy):")),
+                           ("f1", _("F1:")),
+                           ("value", _("Expected value of the contacts:"))):
             lab = QLabel("—", page)
             lab.setObjectName(f"rate_{key}")
+            lab.setWordWrap(True)
             self.rate_labels[key] = lab
-            form.addRow(title, lab)
+            head = QLabel(title, page)
+            head.setWordWrap(True)
+            if key == "value":      # a sentence: the whole width, under its title
+                form.addRow(head)
+                form.addRow(lab)
+            else:
+                form.addRow(head, lab)
         side.addLayout(form)
         side.addStretch(1)
-        hl.addLayout(side, 2)
-        self.tabs.addTab(page, "ROC and threshold")
+        hl.addWidget(side_widget, 2)
+        self.tabs.addTab(page, _("Whom to contact"))
 
-        # -- odds ratios, coefficients, metrics --------------------------------------------------
+        # -- details: odds ratios, coefficients, accuracy ------------------------------------------
+        page = QWidget(self.tabs)
+        dl = QVBoxLayout(page)
+        dl.setContentsMargins(0, 4, 0, 0)
+        self.details_label = QLabel(page)
+        self.details_label.setObjectName("details_label")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dl.addWidget(self.details_label)
+        self.details_tabs = QTabWidget(page)
+        dl.addWidget(self.details_tabs, 1)
         self.odds_plot = make_plot()
         self.register_plot("odds_ratios", self.odds_plot)
-        self.tabs.addTab(self.odds_plot, "Strongest effects")
-        self.coef_table = DataFrameTable(self.tabs)
-        self.tabs.addTab(self.coef_table, "Coefficients")
-        self.metrics_table = DataFrameTable(self.tabs, search=False)
-        self.tabs.addTab(self.metrics_table, "Accuracy")
+        self.details_tabs.addTab(self.odds_plot, _("Strongest effects"))
+        self.coef_table = DataFrameTable(self.details_tabs)
+        self.details_tabs.addTab(self.coef_table, _("Coefficients"))
+        self.metrics_table = DataFrameTable(self.details_tabs, search=False)
+        self.details_tabs.addTab(self.metrics_table, _("Accuracy"))
+        self.tabs.addTab(page, _("Details"))
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -127,6 +197,9 @@ class ChurnPanel(AnalysisPanel):
         self._oof = np.zeros(0)
         self._actual = np.zeros(0, dtype=int)
         self._scores: pd.DataFrame | None = None
+        self._reasons_rendered = False
+        self._columns: dict = {}
+        self._names: dict[str, str] = {}
         self._money: tuple[float, float] | None = None
         self.last_confusion: dict[str, int] | None = None
 
@@ -135,7 +208,7 @@ class ChurnPanel(AnalysisPanel):
         self._source_changed()
 
     # -- form ------------------------------------------------------------------------------------
-    def _source_changed(self, *_):
+    def _source_changed(self, *_args):
         ed = self.form.editors.get("source")
         customers = ed is not None and ed.currentData() == "customers"
         self.form.set_rows_visible(ORDERS_ONLY, not customers)
@@ -144,6 +217,7 @@ class ChurnPanel(AnalysisPanel):
     def clear_result(self) -> None:
         self._timer.stop()
         self.headline.setText("")
+        self.details_label.setText("")
         for t in (self.scores_table, self.coef_table, self.metrics_table):
             t.set_frame(None)
         self._roc_spec = None
@@ -152,36 +226,60 @@ class ChurnPanel(AnalysisPanel):
         self._oof, self._actual, self._scores, self.threshold = np.zeros(0), np.zeros(0, dtype=int), None, None
         self.export_list_button.setEnabled(False)
 
+    def details_text(self, m: dict) -> str:
+        """The accuracy in one or two sentences (the Details tab's first lines)."""
+        lines = [_("Cross-validated ROC AUC {auc:.3f} ± {sd:.3f} ({folds:int}-fold) on {n:int} customers, "
+                   "{rate:percent} of them churned.", auc=m["auc"], sd=m["auc_std"], folds=m["cv_folds"],
+                   n=m["n"], rate=m["churn_rate"])]
+        if m.get("source") == "orders":
+            lines.append(_("Learned from orders up to {end:date} (churned = no order in the {days:int} days to "
+                           "{cutoff:date}); the list ranks every customer as of {cutoff:date}.",
+                           end=m["observation_end"], days=m["churn_days"], cutoff=m["cutoff"]))
+        return "\n".join(lines)
+
     def show_result(self, result: Result) -> None:
         m = result.metrics
         self._oof = np.asarray(result.extra.get("oof_probability") or [], dtype=float)
         self._actual = np.asarray(result.extra.get("oof_actual") or [], dtype=int)
+        self._columns = result.columns
+        self._names = result.names
         self._scores = result.tables["scores"]
+        self._reasons_rendered = False
+        if len(self._scores) <= RENDER_AT_ONCE:
+            self._render_reasons()
         cost, value = m.get("contact_cost"), m.get("customer_value")
         self._money = (float(cost), float(value)) if cost is not None and value is not None else None
 
-        text = (f"Cross-validated ROC AUC <b>{m['auc']:.3f}</b> ± {m['auc_std']:.3f} "
-                f"({m['cv_folds']}-fold) on {m['n']:,} customers, {m['churn_rate']:.0%} of them churned.")
-        if m.get("source") == "orders":
-            text += (f" Learned from orders up to {m['observation_end']} (churned = no order in the "
-                     f"{m['churn_days']} days to {m['cutoff']}); the list ranks every customer as of {m['cutoff']}.")
-        self.headline.setText(text)
+        details = self.details_text(m)
+        self.headline.setText(text(result.headline) or details)
+        self.details_label.setText(details)
         # The analysis' ROC plot; the panel adds what hover says at each point (not stored in the
         # project: one text per customer) and moves the threshold marker with the slider.
         spec = result.plots["roc"]
         roc = result.tables["roc"]
         layers = list(spec.layers)
-        layers[1] = replace(layers[1], labels=[f"threshold {t:.3f}: {y:.0%} caught, {x:.0%} false alarms"
-                                               for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])])
+        layers[1] = replace(layers[1], labels=[
+            _("threshold {threshold:percent}: {caught:percent} of leavers caught, {alarms:percent} false alarms",
+              threshold=float(t), caught=float(y), alarms=float(x))
+            for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])])
         self._roc_spec = replace(spec, layers=layers)
         render_plot(self._roc_spec, self.roc_plot)
         render_plot(result.plots["odds_ratios"], self.odds_plot)
-        self.coef_table.set_frame(result.tables["coefficients"])
-        self.metrics_table.set_frame(result.tables["metrics"])
+        self._fit_tick_lines(result.plots["odds_ratios"])
+        self.coef_table.set_frame(result.tables["coefficients"], result.columns.get("coefficients"), result.names)
+        self.metrics_table.set_frame(result.tables["metrics"], result.columns.get("metrics"))
         self.export_list_button.setEnabled(True)
         self.set_threshold(float(result.extra.get("threshold", m.get("threshold", 0.5))), from_result=True)
         self._timer.stop()
         self._refresh_table()
+
+    def _fit_tick_lines(self, spec) -> None:
+        """Room under the bars for labels of two or three lines ("days since" / "the last order"):
+        pyqtgraph sizes the axis for a bit more than one line and cuts the rest off."""
+        ticks = spec.localized().x_ticks or []
+        lines = max([str(t).count("\n") + 1 for _, t in ticks] or [1])
+        axis = self.odds_plot.getAxis("bottom")
+        axis.setHeight(None if lines <= 1 else lines * QFontMetrics(axis.font()).lineSpacing() + 14)
 
     # -- threshold ---------------------------------------------------------------------------------
     def set_threshold(self, t: float, *, from_result: bool = False) -> None:
@@ -204,36 +302,63 @@ class ChurnPanel(AnalysisPanel):
 
     def _update_threshold_views(self) -> None:
         t = self.threshold if self.threshold is not None else 0.5
-        flagged = ""
+        shown_t = format_percent(t, decimals=1)
         if self._scores is not None:
             k = int((self._scores["churn_probability"] >= t).sum())
-            flagged = f" — {k:,} of {len(self._scores):,} customers in the list flagged"
-        self.threshold_label.setText(f"Flag customers with churn probability ≥ <b>{t:.3f}</b>{flagged}")
+            self.threshold_label.setText(_n(
+                "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customer "
+                "in the list",
+                "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customers "
+                "in the list", len(self._scores), threshold=shown_t, k=k))
+        else:
+            self.threshold_label.setText(_("Flag customers whose chance of leaving is {threshold} or more",
+                                           threshold=shown_t))
         if not len(self._oof):
             return
-        cm = M.confusion(self._oof, self._actual, t)
-        r = M.rates(cm)
+        cm = churn.confusion(self._oof, self._actual, t)
+        r = churn.rates(cm)
         self.last_confusion = cm
         for key, lab in self.cm_labels.items():
-            lab.setText(f"{cm[key]:,}")
-        for key in ("precision", "recall", "accuracy", "f1"):
-            self.rate_labels[key].setText(f"{r[key]:.1%}" if key != "f1" else f"{r[key]:.3f}")
+            lab.setText(format_int(cm[key]))
+        for key in ("precision", "recall", "accuracy"):
+            self.rate_labels[key].setText(format_percent(r[key], decimals=1))
+        self.rate_labels["f1"].setText(format_number(r["f1"], pattern="0.000"))
         if self._money is not None:
             cost, value = self._money
             contacted = self._oof >= t
             ev = float((value * self._actual[contacted] - cost).sum())
-            self.rate_labels["value"].setText(f"{ev:,.2f} (contacting {int(contacted.sum()):,} at "
-                                              f"{cost:g} each, keeping churners worth {value:g})")
+            self.rate_labels["value"].setText(_n(
+                "{value:money} (contacting {n} customer at {cost:money} each, each leaver kept worth "
+                "{worth:money})",
+                "{value:money} (contacting {n} customers at {cost:money} each, each leaver kept worth "
+                "{worth:money})", int(contacted.sum()), value=ev, cost=cost, worth=value))
         else:
-            self.rate_labels["value"].setText("give contact_cost and customer_value to see it")
+            self.rate_labels["value"].setText(_("give the cost of a contact and the value of keeping a customer "
+                                                "to see it"))
         if self._roc_spec is not None:
             marker = threshold_marker(r["fpr"], r["recall"], t)
             render_plot(replace(self._roc_spec, layers=[*self._roc_spec.layers[:-1], marker]), self.roc_plot,
                         reset_zoom=False)
 
     # -- the list ----------------------------------------------------------------------------------
+    def _render_reasons(self) -> None:
+        """The reasons as text in the current language, so the search box finds them as read."""
+        if self._scores is not None and not self._reasons_rendered and "top_reasons" in self._scores.columns:
+            self._scores = self._scores.assign(top_reasons=_rendered(self._scores["top_reasons"]))
+        self._reasons_rendered = True
+
+    def _search_changed(self, value: str) -> None:
+        if value.strip() and self._scores is not None and not self._reasons_rendered:
+            self.setCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._render_reasons()
+                self._refresh_table()
+            finally:
+                self.unsetCursor()
+
     def shown_scores(self) -> pd.DataFrame | None:
-        """The list at the current threshold: predicted recomputed, optionally only flagged rows."""
+        """The list at the current threshold: predicted recomputed, optionally only flagged rows
+        (reasons as text in the current language)."""
         if self._scores is None:
             return None
         t = self.threshold if self.threshold is not None else 0.5
@@ -241,22 +366,24 @@ class ChurnPanel(AnalysisPanel):
         s["predicted"] = np.where(s["churn_probability"] >= t, "churn", "stay")
         if self.only_flagged.isChecked():
             s = s[s["churn_probability"] >= t]
+        if "top_reasons" in s.columns:
+            # the reasons last: the widest column takes the room left (the stored table keeps its order)
+            s = s[[c for c in s.columns if c != "top_reasons"] + ["top_reasons"]]
         return s
 
-    def _refresh_table(self, *_):
-        self.scores_table.set_frame(self.shown_scores())
+    def _refresh_table(self, *_args):
+        self.scores_table.set_frame(self.shown_scores(), self._columns.get("scores"), self._names)
 
     def export_list(self, path: str | Path) -> Path:
         """Write the rows as shown (threshold, filter box and sort applied) to CSV or Excel."""
-        return write_table(self.scores_table.frame(), path)
+        return write_table(self.scores_table.frame(), path, columns=self._columns.get("scores"), names=self._names)
 
     def _export_list_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export customers at risk", "customers_at_risk.xlsx",
-                                              "Excel (*.xlsx);;CSV (*.csv)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export customers at risk"), "customers_at_risk.xlsx",
+                                                    _("Excel (*.xlsx);;CSV (*.csv)"))
         if path:
             self._export_guard(self.export_list, path)
 
     def closeEvent(self, event) -> None:
         self._timer.stop()
         super().closeEvent(event)
-
