@@ -30,6 +30,16 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _english_again():
+    """A test that switched the language (a window switch, cli.main --lang) leaves none behind."""
+    yield
+    from bizops_desktop.core import i18n
+
+    i18n.set_language(None)
+    i18n.set_currency(None)
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_threads():
     """Fail a test that leaves Python threads running (a job that never ended)."""
     before = set(threading.enumerate())
