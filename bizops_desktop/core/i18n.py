@@ -198,6 +198,8 @@ def format_percent(x: Any, lang: str | None = None, decimals: int | None = None)
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return format_number(x, lang)
     f = float(x)
+    if decimals is None and 0 < abs(f) < 0.00005:   # a tiny p-value or share: "<0.01%", never "0.00%"
+        return ("<" if f > 0 else ">-") + _fp(0.0001, format="#,##0.00%", locale=babel_locale(lang))
     if decimals is None:
         decimals = 0 if abs(f) >= 0.1 or f == 0 else (1 if abs(f) >= 0.001 else 2)
         # never round a share that is not whole to "100%" (or one that is not zero to "0%")
@@ -431,6 +433,9 @@ class LazyText:
     def __len__(self) -> int:
         return len(str(self))
 
+    def __contains__(self, part: object) -> bool:
+        return str(part) in str(self)
+
     def __bool__(self) -> bool:
         return bool(self.msgid)
 
@@ -470,6 +475,10 @@ class Message:
 
     def __format__(self, spec: str) -> str:
         return format(self.render(), spec)
+
+    def __contains__(self, part: object) -> bool:
+        """``"GBK" in note``: a word in the text as rendered now (notes are read as text)."""
+        return str(part) in self.render()
 
     def to_dict(self) -> dict:
         from .jsonable import plain
