@@ -136,7 +136,8 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, en_d
     with use_language("zh_CN"):
         head = text(back.headline)
         assert CJK.search(head) and "可能不再购买" in head
-        notes = [text(n) for n in back.notes if isinstance(n, dict) and n.get("domain") == "bizops_churn"]
+        notes = [text(n) for n in back.notes
+                 if (n.get("domain") if isinstance(n, dict) else getattr(n, "domain", None)) == "bizops_churn"]
         assert len(notes) >= 3 and all(CJK.search(n) for n in notes)
         assert any(n.startswith("阈值") and "按成本选出" in n for n in notes)
         why = text(back.tables["scores"]["top_reasons"].iloc[0])

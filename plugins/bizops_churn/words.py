@@ -13,38 +13,25 @@ from bizops_desktop.core.i18n import Message
 from .i18n import M, Mn, _l
 
 # Titles of the features built from orders (bizops_desktop/core/views/customers.py) and of the
-# columns a customer table commonly has (the demo shop's, the list's own).
+# columns a customer table commonly has (the demo shop's, the list's own): (title, the same on two
+# short lines for the bars of the odds-ratio chart, where neighbours must not collide).
 FEATURE_TITLES = {
-    "recency_days": _l("days since the last order"),
-    "days_since_last_order": _l("days since the last order"),
-    "frequency": _l("number of orders"),
-    "monetary": _l("total spend"),
-    "tenure_days": _l("days since the first order"),
-    "avg_order_value": _l("average order value"),
-    "spend_trend": _l("spending trend"),
-    "orders_last_year": _l("orders in the last year"),
-    "spend_last_year": _l("spend in the last year"),
+    "recency_days": (_l("days since the last order"), _l("days since\nthe last order")),
+    "days_since_last_order": (_l("days since the last order"), _l("days since\nthe last order")),
+    "frequency": (_l("number of orders"), _l("number\nof orders")),
+    "monetary": (_l("total spend"), _l("total\nspend")),
+    "tenure_days": (_l("days since the first order"), _l("days since\nthe first order")),
+    "avg_order_value": (_l("average order value"), _l("average\norder value")),
+    "spend_trend": (_l("spending trend"), _l("spending\ntrend")),
+    "orders_last_year": (_l("orders in the last year"), _l("orders in\nthe last year")),
+    "spend_last_year": (_l("spend in the last year"), _l("spend in\nthe last year")),
 }
 # Without money columns, spend is counted in units bought or in order lines.
 SPEND_TITLES = {
-    "units": {"monetary": _l("units bought"), "avg_order_value": _l("units per order")},
-    "order lines": {"monetary": _l("order lines bought"), "avg_order_value": _l("order lines per order")},
-}
-# The same on two short lines, for the bars of the odds-ratio chart (neighbours must not collide).
-TICK_TITLES = {
-    "recency_days": _l("days since\nthe last order"),
-    "days_since_last_order": _l("days since\nthe last order"),
-    "frequency": _l("number\nof orders"),
-    "monetary": _l("total\nspend"),
-    "tenure_days": _l("days since\nthe first order"),
-    "avg_order_value": _l("average\norder value"),
-    "spend_trend": _l("spending\ntrend"),
-    "orders_last_year": _l("orders in\nthe last year"),
-    "spend_last_year": _l("spend in\nthe last year"),
-}
-SPEND_TICKS = {
-    "units": {"monetary": _l("units\nbought"), "avg_order_value": _l("units\nper order")},
-    "order lines": {"monetary": _l("order lines\nbought"), "avg_order_value": _l("order lines\nper order")},
+    "units": {"monetary": (_l("units bought"), _l("units\nbought")),
+              "avg_order_value": (_l("units per order"), _l("units\nper order"))},
+    "order lines": {"monetary": (_l("order lines bought"), _l("order lines\nbought")),
+                    "avg_order_value": (_l("order lines per order"), _l("order lines\nper order"))},
 }
 # Features whose reasons have words of their own, by id (and the Chinese demo shop's headers:
 # the title stays the user's column name, the sentence says what it means).
@@ -57,10 +44,14 @@ def message_of(lazy) -> Any:
     return M(lazy.msgid)
 
 
+def _titles(feature: str, spend_unit: str):
+    return SPEND_TITLES.get(spend_unit, {}).get(feature) or FEATURE_TITLES.get(feature)
+
+
 def feature_title(feature: str, spend_unit: str = "money") -> Any:
     """Words for a feature id (a message), or the column's own name when it is the user's."""
-    lazy = SPEND_TITLES.get(spend_unit, {}).get(feature) or FEATURE_TITLES.get(feature)
-    return message_of(lazy) if lazy is not None else str(feature)
+    titles = _titles(feature, spend_unit)
+    return message_of(titles[0]) if titles is not None else str(feature)
 
 
 def feature_titles(columns, spend_unit: str = "money") -> dict[str, Any]:
@@ -70,8 +61,8 @@ def feature_titles(columns, spend_unit: str = "money") -> dict[str, Any]:
 def tick_label(feature: str, spend_unit: str = "money", level: Any = None) -> Any:
     """A bar's label in the odds-ratio chart: the feature's short title (a message), or the
     user's column name on short lines; with the category's level on the line(s) below."""
-    lazy = SPEND_TICKS.get(spend_unit, {}).get(feature) or TICK_TITLES.get(feature)
-    name = message_of(lazy) if lazy is not None else wrap(feature)
+    titles = _titles(feature, spend_unit)
+    name = message_of(titles[1]) if titles is not None else wrap(feature)
     if level is None:
         return name
     return M("{feature}:\n{level}", feature=name, level=wrap(level, lines=2))
