@@ -156,13 +156,11 @@ class ChurnPanel(AnalysisPanel):
             lab.setObjectName(f"rate_{key}")
             lab.setWordWrap(True)
             self.rate_labels[key] = lab
-            head = QLabel(title, page)
-            head.setWordWrap(True)
             if key == "value":      # a sentence: the whole width, under its title
-                form.addRow(head)
+                form.addRow(QLabel(title, page))
                 form.addRow(lab)
             else:
-                form.addRow(head, lab)
+                form.addRow(title, lab)
         side.addLayout(form)
         side.addStretch(1)
         hl.addWidget(side_widget, 2)
