@@ -14,6 +14,7 @@ import bizops_forecast
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import Cancelled, UsageError
 from bizops_desktop.core.export import write_result
+from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.series import series_view
 from bizops_forecast.engine import forecast_series
@@ -52,7 +53,7 @@ def test_airline_model_through_the_analysis(data_dir, tmp_path):
                   from_text=True)
     models = r.tables["models"]
     assert len(models) == 1 and models.loc[0, "method"] == "sarima"
-    coef = json.loads(models.loc[0, "parameters"])["coefficients"]
+    coef = models.loc[0, "parameters"]["coefficients"]   # a dict cell: the export writes it as JSON
     assert abs(coef["ma.L1"] + 0.4018) < 5e-4 and abs(coef["ma.S.L12"] + 0.5569) < 5e-4
     assert round(models.loc[0, "aic"], 1) == -483.4 and round(models.loc[0, "loglik"], 1) == 244.7
     fc = r.tables["forecast"]
@@ -90,7 +91,7 @@ def test_demo_weekly_and_yearly_seasonality_found(demo, demo_result):
     assert np.corrcoef(seas["yearly"]["profile"], yearly_truth)[0, 1] > 0.9
     assert seas["weekly"]["peak"] in ("Saturday", "Sunday") and seas["weekly"]["low"] == "Monday"
     assert seas["yearly"]["peak"] == "December"
-    assert any("Weekly pattern found" in n for n in demo_result.notes)
+    assert any("Weekly pattern found" in text(n) for n in demo_result.notes)
 
 
 def test_demo_model_beats_seasonal_naive_on_the_backtest(demo_result):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bizops_desktop.core.i18n import text
 from bizops_forecast import methods as M
 from bizops_forecast.engine import Config, forecast_series, make_folds, metrics
 
@@ -148,7 +149,8 @@ def test_same_folds_for_every_method(shampoo):
     assert len(set(points.values())) == 1 and len(points) >= 5
     folds = make_folds(36, Config(horizon=6, m=12))
     assert r["backtest_start"] == folds.start and len(folds.origins) == 4
-    assert "lowest backtest error" in r["reason"]
+    assert "lowest backtest error" in text(r["reason_details"])
+    assert "forecast the last 6 periods best" in text(r["reason"])
 
 
 # --------------------------------------------------------------------------- edge cases
@@ -156,7 +158,7 @@ def test_series_shorter_than_two_seasons_falls_back_with_a_note():
     y = (np.arange(18) + 10.0).tolist()
     r = forecast_series("short", y, {"method": "holt_winters", "horizon": 6, "m": 12})
     assert r["method"] == "holt"
-    assert any("two full seasons" in n for n in r["notes"])
+    assert any("two full seasons" in text(n) for n in r["notes"])
     r = forecast_series("short", y, {"method": "auto", "horizon": 6, "m": 12})
     assert r["method"] not in M.SEASONAL and len(r["forecast"]) == 6
 
@@ -164,7 +166,7 @@ def test_series_shorter_than_two_seasons_falls_back_with_a_note():
 def test_all_zeros_forecasts_zero_with_a_note():
     r = forecast_series("zeros", [0.0] * 30, {"method": "auto", "horizon": 5, "m": 12, "log": True})
     assert r["forecast"] == [0.0] * 5 and r["upper"]["95"] == [0.0] * 5
-    assert any("same value" in n for n in r["notes"])
+    assert any("same value" in text(n) for n in r["notes"])
 
 
 def test_single_spike_gives_finite_non_negative_forecast():
@@ -180,17 +182,17 @@ def test_log_with_negative_values_is_skipped_and_zeros_use_log1p():
     y = [5.0, 7, -20, 6, 8, -15, 4, 7, 10, -6, 8, 9]
     r = forecast_series("returns", y, {"method": "ses", "horizon": 3, "m": 12, "log": True})
     assert "transform" not in r["params"]
-    assert any("negative values" in n for n in r["notes"])
+    assert any("negative values" in text(n) for n in r["notes"])
     assert min(r["lower"]["95"]) < 0  # negatives in the history: no clipping at zero
     r = forecast_series("gaps", [0.0, 3, 4, 0, 5, 6, 2, 0, 7, 5], {"method": "ses", "horizon": 3, "m": 12,
                                                                  "log": True})
-    assert r["params"]["transform"] == "log1p" and any("log(1 + sales)" in n for n in r["notes"])
+    assert r["params"]["transform"] == "log1p" and any("log(1 + sales)" in text(n) for n in r["notes"])
 
 
 def test_horizon_zero_still_backtests():
     r = forecast_series("h0", list(np.arange(30.0) % 7 + 5), {"method": "auto", "horizon": 0, "m": 7})
     assert r["forecast"] == [] and r["lower"]["80"] == []
-    assert r["backtest"] and any("horizon 0" in n for n in r["notes"])
+    assert r["backtest"] and any("periods ahead is 0" in text(n) for n in r["notes"])
 
 
 def test_one_period_only():

@@ -10,8 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
+from bizops_desktop.core.i18n import text
 from bizops_forecast import ANALYSIS
 from bizops_forecast.panel import ForecastPanel
+from bizops_forecast.words import method_name
 
 from conftest import run_panel
 
@@ -21,11 +23,15 @@ def _arr(values) -> np.ndarray:
 
 
 def _layer(spec, name):
-    return next(ly for ly in spec.layers if ly.name == name)
+    return next(ly for ly in spec.layers if text(ly.name) == name)
 
 
 def _methods_shown(spec) -> set:
-    return {text.split(":")[0] for ly in spec.layers for text in ly.labels}
+    return {label.split(":")[0] for ly in spec.layers for label in ly.labels}
+
+
+def _words(method: str, extra: dict) -> str:
+    return text(method_name(method, extra["freq"], extra["season_length"]))
 
 
 @pytest.fixture
@@ -42,23 +48,28 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     assert blocker.args == ["done"], panel.message.text()
     res = panel.result
     assert panel.series_combo.count() == 3 and panel.current_series() == "Total"
-    assert "lowest backtest error" in panel.headline.text()   # method=auto says why it chose
+    # the first line answers the question: how much in the next 8 weeks, and how sure
+    assert panel.headline.text() == text(res.headline)
+    assert panel.headline.text().startswith("All products, next 8 weeks: about ")
+    assert "units (likely " in panel.headline.text()
+    assert "forecast the last " in panel.why_label.text()      # method=auto says why it chose
+    assert "MASE" not in panel.why_label.text() and "MASE" in panel.details_label.text()
 
     # the plots drawn are the analysis' own PlotSpecs: history, fitted and forecast drawn; bands
     # begin at the last observed week and widen
     view = panel.plot.plot_view
     assert view.spec is panel.shown_plots["forecast"]
     method = res.extra["series"]["Total"]["method"]
-    hx, hy = view.item("sales").getData()
+    hx, hy = view.item("Actual sales").getData()
     assert len(hx) == len(res.extra["dates"]) == 104
-    fx, fy = view.item(f"forecast ({method})").getData()
+    fx, fy = view.item(f"Forecast: {_words(method, res.extra)}").getData()
     assert len(fx) == 9 and fx[0] == hx[-1] and fy[0] == hy[-1]
-    band = _layer(view.spec, "95% interval")
+    band = _layer(view.spec, "Likely range (95%)")
     lo, hi = _arr(band.y), _arr(band.y2)
     assert band.x == list(fx)
     assert np.all(hi[1:] >= fy[1:]) and np.all(lo[1:] <= fy[1:])
     assert np.all(np.diff(hi[1:] - lo[1:]) >= -1e-9)   # never narrower further ahead
-    assert not view.item("95% interval").path().isEmpty()
+    assert not view.item("Likely range (95%)").path().isEmpty()
     window = view.item(0)
     assert isinstance(window, pg.LinearRegionItem) and window.isVisible()
     start = res.extra["series"]["Total"]["backtest_start"]
@@ -70,17 +81,17 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     panel.series_combo.setEditText(label.split("·")[-1].strip()[:8])
     assert panel.select_series(other)
     assert panel.current_series() == other
-    assert view.item("sales").getData()[1].tolist() == res.extra["series"][other]["values"]
+    assert view.item("Actual sales").getData()[1].tolist() == res.extra["series"][other]["values"]
     assert set(panel.forecast_table.frame()["series"]) == {other}
     assert len(panel.forecast_table.frame()) == 8
 
     # the comparison shows every backtested method, the chosen one among them
     shown = _methods_shown(panel.methods_plot.plot_view.spec)
-    assert shown == set(res.extra["series"][other]["backtest"])
-    assert {"naive", "seasonal_naive"} <= shown
+    assert shown == {_words(m, res.extra) for m in res.extra["series"][other]["backtest"]}
+    assert {"Naive (same as the latest week)", "Seasonal naive (same week last year)"} <= shown
 
     # hover over a forecast point shows its value and interval
-    fx, fy = view.item(f"forecast ({res.extra['series'][other]['method']})").getData()
+    fx, fy = view.item(f"Forecast: {_words(res.extra['series'][other]['method'], res.extra)}").getData()
     panel.plot.plotItem.vb.autoRange()
     qtbot.wait(50)
     vb = panel.plot.plotItem.vb
@@ -120,7 +131,7 @@ def test_the_tab_draws_the_pictures_the_cli_writes(qtbot, panel, demo_datasets):
     want = series_plots(panel.result.extra, other)
     assert panel.plot.plot_view.spec.to_dict() == want["forecast"].to_dict()
     assert panel.methods_plot.plot_view.spec.to_dict() == want["methods"].to_dict()
-    assert panel.plot.plot_view.spec.title.endswith(panel.result.extra["series"][other]["label"])
+    assert text(panel.plot.plot_view.spec.title).endswith(text(panel.result.extra["series"][other]["display"]))
 
 
 def test_the_metric_choice_is_the_analysis_one(qtbot, panel, demo_datasets):
@@ -143,7 +154,7 @@ def test_the_metric_choice_is_the_analysis_one(qtbot, panel, demo_datasets):
         e = extra["series"][name]
         assert error_metric(e["backtest"]).upper() == metric
         shown = panel.methods_plot.plot_view.spec
-        assert shown.to_dict() == methods_plot(name, e).to_dict()
+        assert shown.to_dict() == methods_plot(name, e, freq=extra["freq"], m=extra["season_length"]).to_dict()
         assert shown.y_label == metric
         assert panel.methods_plot.getAxis("left").labelText == metric
 
@@ -160,3 +171,28 @@ def test_switching_series_updates_the_same_plot_items(qtbot, panel):
             assert all(a is b for a, b in zip(view.items(), before))
             compared += 1
     assert compared
+
+
+def test_the_tab_reads_a_result_in_chinese(qtbot, panel, demo_datasets):
+    """A result computed in English, shown in Chinese: the first line answers how much will sell,
+    the reason is in words, its statistics under Details, the tables and plots in Chinese."""
+    from PySide6.QtCore import Qt
+
+    from bizops_desktop.core.i18n import use_language
+
+    r = ANALYSIS.execute(next(d for d in demo_datasets if d.name == "orders"), PARAMS)
+    with use_language("zh_CN"):
+        panel.set_result(r)
+        assert panel.headline.text().startswith("全部商品未来8周：预计约")
+        assert "件（大概率在" in panel.headline.text()
+        assert "预测最准" in panel.why_label.text() and "MASE" not in panel.why_label.text()
+        assert "MASE" in panel.details_label.text()
+        model = panel.forecast_table.model
+        headers = [model.headerData(j, Qt.Orientation.Horizontal) for j in range(model.columnCount())]
+        assert headers[:4] == ["商品", "周起始日", "预测销量（件）", "预测下限（80%）"]
+        assert r.names["Total"] == "All products" and model.data(model.index(0, 0)) == "全部商品"
+        assert "年" in model.data(model.index(0, 1))          # the date in Chinese
+        assert panel.plot.plot_view.spec is panel.shown_plots["forecast"]
+        assert panel.plot.plotItem.titleLabel.text.endswith("销量预测：全部商品")
+        assert panel.methods_plot.getAxis("bottom").labelText == "预测方法"
+        assert panel.message.text().startswith("• 全部商品：")

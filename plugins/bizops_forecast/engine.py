@@ -10,9 +10,12 @@ from typing import Callable
 
 import numpy as np
 
+from bizops_desktop.core.i18n import to_plain
 from bizops_desktop.core.jsonable import plain
 
-from . import methods as M
+from . import methods as fm
+from .i18n import M, Mn
+from .words import baseline_phrase, join, method_name, periods
 
 # "arima" becomes the seasonal airline model "sarima" when the season and the data allow it.
 AUTO_CANDIDATES = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters",
@@ -22,6 +25,9 @@ BASELINES = ("naive", "seasonal_naive")
 SIMPLICITY = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters",
               "holt_winters_mul", "arima", "sarima")
 MAX_FOLDS = 4
+# A model whose backtest error is less than this much below the baseline's is called "hardly
+# better" than it: such a difference is within what the choice of the backtest window moves.
+CLEAR_GAIN = 0.05
 FALLBACK = {"holt_winters": "holt", "holt_winters_mul": "holt", "sarima": "arima", "seasonal_naive": "naive"}
 
 
@@ -42,6 +48,7 @@ class Config:
     holdout: int | None = None
     levels: tuple = (80.0, 95.0)
     clip_at_zero: bool = True         # sales cannot go below zero (off when the data has negatives)
+    freq: str = ""                    # D | W | M: only for the words (days, "same day last week")
 
     @classmethod
     def from_dict(cls, d: dict) -> "Config":
@@ -88,7 +95,7 @@ def mase_scale(train: np.ndarray, m: int) -> float:
 @dataclass
 class Transform:
     kind: str = "none"                 # none | log | log1p
-    note: str | None = None
+    note: object = None                # a Message for the notes
 
     def fwd(self, y):
         return np.log(y) if self.kind == "log" else (np.log1p(y) if self.kind == "log1p" else y)
@@ -112,48 +119,49 @@ def choose_transform(y: np.ndarray, want_log: bool, name: str) -> Transform:
     if lo > 0:
         return Transform("log")
     if lo == 0:
-        return Transform("log1p", f"{name}: some periods have zero sales, so log(1 + sales) was used "
-                                  f"instead of log(sales).")
-    return Transform("none", f"{name}: the log option was not applied because the series has negative "
-                             f"values (lowest {lo:g}); it was forecast without a transform.")
+        return Transform("log1p", M("{series}: some periods have zero sales, so log(1 + sales) was used "
+                                    "instead of log(sales).", series=name))
+    return Transform("none", M("{series}: the log transform was not applied because the series has negative "
+                               "values (returns; lowest {low}), so it was forecast without it.", series=name,
+                               low=lo))
 
 
 # ------------------------------------------------------------------------------- methods
-def _fit(label: str, z: np.ndarray, cfg: Config, *, auto: bool, check=None) -> M.Fitted:
+def _fit(label: str, z: np.ndarray, cfg: Config, *, auto: bool, check=None) -> fm.Fitted:
     """Fit one method (by table label) with the configured parameters."""
     m = cfg.m
     trend = None if cfg.trend == "none" else cfg.trend
     if label == "naive":
-        return M.naive(z)
+        return fm.naive(z)
     if label == "seasonal_naive":
-        return M.seasonal_naive(z, m)
+        return fm.seasonal_naive(z, m)
     if label == "moving_average":
-        w = cfg.window if cfg.window else M.choose_window(z, m)
-        return M.moving_average(z, w)
+        w = cfg.window if cfg.window else fm.choose_window(z, m)
+        return fm.moving_average(z, w)
     if label == "ses":
-        return M.exponential_smoothing(z, alpha=cfg.alpha)
+        return fm.exponential_smoothing(z, alpha=cfg.alpha)
     if label == "holt":
-        return M.exponential_smoothing(z, trend=trend or "add", alpha=cfg.alpha)
+        return fm.exponential_smoothing(z, trend=trend or "add", alpha=cfg.alpha)
     if label in ("holt_winters", "holt_winters_mul"):
         season = "mul" if label == "holt_winters_mul" else "add"
-        return M.exponential_smoothing(z, trend=trend, seasonal=season, m=m, alpha=cfg.alpha)
+        return fm.exponential_smoothing(z, trend=trend, seasonal=season, m=m, alpha=cfg.alpha)
     if label in ("arima", "sarima"):
         if cfg.order is None and cfg.seasonal_order is None:
             if auto:
                 # auto tries one robust model per family rather than an order search per fold:
                 # the airline model (Box & Jenkins) with a season, ARIMA(1,1,1) without one.
                 if label == "sarima":
-                    return M.arima(z, (0, 1, 1), (0, 1, 1, m))
-                return M.arima(z, (1, 1, 1), None)
-            fit, _ = M.select_order(z, m, seasonal=label == "sarima", check=check)
+                    return fm.arima(z, (0, 1, 1), (0, 1, 1, m))
+                return fm.arima(z, (1, 1, 1), None)
+            fit, _ = fm.select_order(z, m, seasonal=label == "sarima", check=check)
             return fit
         order = cfg.order or (0, 1, 1)
         if label == "sarima":
             sorder = cfg.seasonal_order or (0, 1, 1, m)
         else:
             sorder = None
-        return M.arima(z, order, sorder)
-    raise M.MethodUnavailable(f"unknown method {label}")
+        return fm.arima(z, order, sorder)
+    raise fm.MethodUnavailable(M("unknown method {method}", method=label))
 
 
 # ------------------------------------------------------------------------------ backtest
@@ -198,14 +206,14 @@ def backtest(y: np.ndarray, z: np.ndarray, labels, cfg: Config, tr: Transform, f
             check()
         try:
             base = _fit(label, z[:o0], cfg, auto=auto, check=check)
-        except M.MethodUnavailable as exc:
-            skipped[label] = str(exc)
+        except fm.MethodUnavailable as exc:
+            skipped[label] = to_plain(exc.reason)
             continue
         acts, preds = [], []
         try:
             whole = base.refilter(z) if base.forecast_from is not None else None
-        except M.MethodUnavailable as exc:
-            skipped[label] = str(exc)
+        except fm.MethodUnavailable as exc:
+            skipped[label] = to_plain(exc.reason)
             continue
         for i, o in enumerate(folds.origins):
             h = min(folds.steps, len(y) - o)
@@ -215,8 +223,8 @@ def backtest(y: np.ndarray, z: np.ndarray, labels, cfg: Config, tr: Transform, f
                 else:
                     f = base if o == o0 else base.refilter(z[:o])
                     mean, _ = f.forecast(h)
-            except M.MethodUnavailable as exc:
-                skipped[label] = str(exc)
+            except fm.MethodUnavailable as exc:
+                skipped[label] = to_plain(exc.reason)
                 break
             pred = tr.inv(mean)
             if cfg.clip_at_zero:
@@ -237,51 +245,109 @@ def _score(m: dict) -> float:
     return float("inf") if v is None or not np.isfinite(v) else float(v)
 
 
-def _why(winner: str, res: dict, folds: Folds) -> str:
+def _fig(v):
+    """A backtest figure for a sentence ("–" where there is none)."""
+    return "–" if v is None else v
+
+
+def _why(winner: str, res: dict, folds: Folds, cfg: Config, *, requested: bool = False):
+    """Why ``winner`` forecasts this series: (in the shop's words, with the backtest figures), as
+    messages. The words say how far off it typically was on the last periods (sMAPE) and how its
+    errors compare with the baseline; the figures (MASE or MAE, the runner-up) go under Details."""
     w = res[winner]
     what = "MASE" if w.get("mase") is not None else "MAE"
     key = what.lower()
-    text = (f"{winner} had the lowest backtest error ({what} {w[key]:.3g}, sMAPE {w['smape']:.1f}%) "
-            f"over {len(folds.origins)} forecast origins in the last {folds.holdout} periods")
+    name = method_name(winner, cfg.freq, cfg.m)
+    window = periods(folds.holdout, cfg.freq)
+    error = None if w.get("smape") is None else w["smape"] / 100
+    base = "seasonal_naive" if "seasonal_naive" in res else "naive"
+    sn = res.get(base)
+    gain = None
+    if sn is not None and winner not in BASELINES and sn.get(key) and w.get(key) is not None:
+        gain = 1 - w[key] / sn[key]
+    baseline = baseline_phrase(base, cfg.freq, cfg.m)
+    if requested:
+        words = M("{method} was chosen in the settings; on the last {window} it was typically off by "
+                  "{error:percent}.", method=name, window=window, error=error)
+        best_base = min((b for b in BASELINES if b in res), key=lambda b: _score(res[b]), default=None)
+        if best_base is not None and _score(w) > _score(res[best_base]):
+            words = join(words, M("Simply repeating {baseline} forecast past sales better (see Details).",
+                                  baseline=baseline_phrase(best_base, cfg.freq, cfg.m)))
+        figures = Mn("{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
+                     "origin in the last {holdout}.",
+                     "{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
+                     "origins in the last {holdout}.", len(folds.origins), method=name, metric=what,
+                     score=_fig(w.get(key)), smape=error, holdout=window)
+    else:
+        if winner in BASELINES:
+            words = M("{method} forecast the last {window} best: typically off by {error:percent}; no model "
+                      "did better.", method=name, window=window, error=error)
+        elif gain is not None and gain >= CLEAR_GAIN:
+            words = M("{method} forecast the last {window} best: typically off by {error:percent}, with "
+                      "errors {gain:percent} smaller than repeating {baseline}.", method=name, window=window,
+                      error=error, gain=gain, baseline=baseline)
+        elif gain is not None and gain >= 0:
+            words = M("{method} forecast the last {window} best: typically off by {error:percent}, hardly "
+                      "better than simply repeating {baseline}.", method=name, window=window, error=error,
+                      baseline=baseline)
+        else:
+            words = M("{method} forecast the last {window} best: typically off by {error:percent}.",
+                      method=name, window=window, error=error)
+        figures = Mn("{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
+                     "{n} forecast origin in the last {holdout}.",
+                     "{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
+                     "{n} forecast origins in the last {holdout}.", len(folds.origins), method=name,
+                     metric=what, score=_fig(w.get(key)), smape=error, holdout=window)
+    runner = None
     others = sorted((k for k in res if k != winner), key=lambda k: _score(res[k]))
-    if others:
-        runner = others[0]
-        text += f"; next best {runner} ({what} {res[runner][key]:.3g})" if res[runner][key] is not None else ""
-    sn = res.get("seasonal_naive") or res.get("naive")
-    if sn is not None and winner not in BASELINES and sn.get(key):
-        base = "seasonal_naive" if "seasonal_naive" in res else "naive"
-        gain = 100 * (1 - w[key] / sn[key])
-        text += f"; {abs(gain):.0f}% {'lower' if gain >= 0 else 'higher'} than {base}"
-    return text + "."
+    if others and res[others[0]].get(key) is not None:
+        runner = M("Next best: {method} ({metric} {score}).", method=method_name(others[0], cfg.freq, cfg.m),
+                   metric=what, score=_fig(res[others[0]][key]))
+    versus = None
+    if gain is not None:
+        versus = (M("{gain:percent} lower than {baseline}.", gain=gain, baseline=method_name(base, cfg.freq, cfg.m))
+                  if gain >= 0 else
+                  M("{gain:percent} higher than {baseline}.", gain=-gain, baseline=method_name(base, cfg.freq, cfg.m)))
+    return words, join(figures, runner, versus)
 
 
 # ---------------------------------------------------------------------------- one series
 def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None] | None = None) -> dict:
-    """Everything the tables, plots and panel need for one series, as plain JSON-able data."""
+    """Everything the tables, plots and panel need for one series, as plain JSON-able data.
+    Notes and the reason for the method are messages in their plain form (``{series}`` is the
+    series' name; the analysis puts the product's name there)."""
     cfg = Config.from_dict(cfg_dict)
     y = np.asarray(values, float)
     n = len(y)
-    notes: list[str] = []
+    notes: list = []
     out: dict = {"name": name, "n": n, "notes": notes, "backtest": {}, "skipped": {}, "ic": {},
-                 "params": {}, "levels": list(cfg.levels)}
+                 "params": {}, "levels": list(cfg.levels), "reason_details": None}
     if n and np.min(y) < 0:
         cfg.clip_at_zero = False
     h = max(int(cfg.horizon), 0)
     if cfg.horizon == 0:
-        notes.append(f"{name}: horizon 0: no future periods are forecast; the backtest and fitted "
-                     f"values are still shown.")
+        notes.append(M("{series}: periods ahead is 0, so no future periods are forecast; the backtest and "
+                       "fitted values are still shown.", series=name))
 
     # Degenerate series: nothing to estimate; the forecast repeats the value.
     if n == 0 or n == 1 or np.ptp(y) == 0:
         v = float(y[-1]) if n else 0.0
-        why = ("every period has the same value" if n > 1 else "there is only one period of data")
-        notes.append(f"{name}: {why} ({v:g}), so the forecast repeats it"
-                     + (" with an interval of zero width." if n > 1 else "; no interval can be estimated."))
+        if n > 1:
+            notes.append(M("{series}: every period has the same value ({value}), so the forecast repeats it "
+                           "with a range of zero width.", series=name, value=v))
+            reason = M("Every period has the same value ({value}): nothing to fit, the forecast repeats it.",
+                       value=v)
+        else:
+            notes.append(M("{series}: there is only one period of data ({value}), so the forecast repeats it; "
+                           "no range can be estimated.", series=name, value=v))
+            reason = M("There is only one period of data ({value}): nothing to fit, the forecast repeats it.",
+                       value=v)
         sd = np.zeros(h) if n > 1 else np.full(h, np.nan)
-        out.update(method="naive", reason=f"{why}: nothing to fit.", fitted=[None] + [v] * (n - 1) if n else [],
+        out.update(method="naive", reason=to_plain(reason), fitted=[None] + [v] * (n - 1) if n else [],
                    mean=[v] * h, sd=sd.tolist())
         out.update(_bands(np.full(h, v), sd, Transform(), cfg, np.full(h, v)))
         out["backtest_start"] = -1
+        out["notes"] = [to_plain(x) for x in notes]
         return out
 
     tr = choose_transform(y, cfg.log, name)
@@ -290,13 +356,17 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     z = tr.fwd(y)
     seasonal_ok = cfg.m >= 2 and n >= 2 * cfg.m
     if cfg.m >= 2 and not seasonal_ok:
-        notes.append(f"{name}: the series has {n} periods, fewer than two seasons of {cfg.m}; seasonal "
-                     f"methods were left out" + (" (seasonal naive needs one full season)." if n <= cfg.m else "."))
+        history, season = periods(n, cfg.freq), periods(cfg.m, cfg.freq)
+        notes.append(M("{series}: {history} of history is less than two full seasons of {season}, so the "
+                       "seasonal methods were left out (seasonal naive needs one full season).",
+                       series=name, history=history, season=season) if n <= cfg.m else
+                     M("{series}: {history} of history is less than two full seasons of {season}, so the "
+                       "seasonal methods were left out.", series=name, history=history, season=season))
 
     auto = cfg.method == "auto"
     if auto:
         labels = list(AUTO_CANDIDATES)
-        if 2 <= cfg.m <= M.MAX_SARIMA_SEASON and n - make_folds(n, cfg).holdout >= 2 * cfg.m + 4:
+        if 2 <= cfg.m <= fm.MAX_SARIMA_SEASON and n - make_folds(n, cfg).holdout >= 2 * cfg.m + 4:
             labels[labels.index("arima")] = "sarima"
         if not (np.min(y) > 0 and tr.kind == "none"):
             labels.remove("holt_winters_mul")   # needs positive values; on logs a season is already multiplicative
@@ -304,10 +374,11 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
         want = cfg.method
         if want == "holt_winters" and cfg.seasonal == "mul":
             want = "holt_winters_mul"
-        if want in M.SEASONAL and not seasonal_ok and not (want == "seasonal_naive" and n > cfg.m >= 2):
+        if want in fm.SEASONAL and not seasonal_ok and not (want == "seasonal_naive" and n > cfg.m >= 2):
             fb = FALLBACK[want]
-            notes.append(f"{name}: {want} needs at least two full seasons ({2 * cfg.m} periods); "
-                         f"{fb} was used instead.")
+            notes.append(M("{series}: {method} needs at least two full seasons of history ({count}); {fallback} "
+                           "was used instead.", series=name, method=method_name(want, cfg.freq, cfg.m),
+                           count=periods(2 * cfg.m, cfg.freq), fallback=method_name(fb, cfg.freq, cfg.m)))
             want = fb
         labels = [want] + [b for b in BASELINES if b != want]
 
@@ -316,36 +387,46 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     if folds.origins:
         res, skipped, paths = backtest(y, z, labels, cfg, tr, folds, auto=auto, check=check)
     else:
-        notes.append(f"{name}: too few periods ({n}) for a backtest; no accuracy figures.")
+        notes.append(M("{series}: too little history ({count}) to test the methods on past sales; no accuracy "
+                       "figures.", series=name, count=periods(n, cfg.freq)))
     out["skipped"] = skipped
     out["backtest"] = res
     out["backtest_start"] = folds.start
     out["backtest_paths"] = paths
 
     # The method to use on the whole series.
+    details = None
     if auto:
         ranked = sorted(res, key=lambda k: (_score(res[k]), SIMPLICITY.index(k) if k in SIMPLICITY else 99))
         if ranked:
             chosen = ranked[0]
-            reason = _why(chosen, res, folds)
+            reason, details = _why(chosen, res, folds, cfg)
         else:
             chosen = "seasonal_naive" if n > cfg.m >= 2 else "naive"
-            reason = f"{chosen}: no method could be backtested on {n} periods, so the simplest baseline was used."
+            reason = M("Too little history ({count}) to compare the methods on past sales, so the simplest one "
+                       "was used: {method}.", count=periods(n, cfg.freq),
+                       method=method_name(chosen, cfg.freq, cfg.m))
     else:
         chosen = labels[0]
-        reason = f"{chosen} was requested."
-        if chosen in res and _score(res[chosen]) > min((_score(res[b]) for b in BASELINES if b in res),
-                                                       default=float("inf")):
-            reason += " Note: a baseline did better on the backtest (see the backtest table)."
+        if chosen in res:
+            reason, details = _why(chosen, res, folds, cfg, requested=True)
+        else:
+            reason = M("{method} was chosen in the settings.", method=method_name(chosen, cfg.freq, cfg.m))
 
     try:
         final = _fit(chosen, z, cfg, auto=auto, check=check)
-    except M.MethodUnavailable as exc:
-        notes.append(f"{name}: {chosen} could not be fitted to the whole series ({exc}); naive was used.")
-        chosen, final = "naive", M.naive(z)
-        reason = "naive (fallback)."
+    except fm.MethodUnavailable as exc:
+        notes.append(M("{series}: {method} could not be fitted to the whole series ({error}); {fallback} was "
+                       "used.", series=name, method=method_name(chosen, cfg.freq, cfg.m), error=exc.reason,
+                       fallback=method_name("naive", cfg.freq, cfg.m)))
+        reason = M("{fallback} was used because {method} could not be fitted to the whole series.",
+                   fallback=method_name("naive", cfg.freq, cfg.m), method=method_name(chosen, cfg.freq, cfg.m))
+        details = None
+        chosen, final = "naive", fm.naive(z)
     out["method"] = chosen
-    out["reason"] = reason
+    out["reason"] = to_plain(reason)
+    out["reason_details"] = to_plain(details)
+    out["notes"] = [to_plain(x) for x in notes]
     out["params"] = plain(final.params)
     out["ic"] = final.ic
     if tr.kind != "none":

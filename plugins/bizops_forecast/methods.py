@@ -26,6 +26,9 @@ from typing import Callable
 
 import numpy as np
 
+from .i18n import M
+from .words import method_name
+
 # Methods and the labels the tables use. Multiplicative Holt-Winters gets its own label so the
 # backtest can show both seasons side by side.
 METHODS = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters", "arima", "sarima")
@@ -37,7 +40,12 @@ MAX_SARIMA_SEASON = 24
 
 class MethodUnavailable(Exception):
     """This method cannot be fitted to this series (too short, zeros for a multiplicative
-    season...). The message says why in plain words."""
+    season...). The message (a translatable Message) says why in plain words."""
+
+    @property
+    def reason(self):
+        """Why, as given: a Message (rendered in the reader's language) or text."""
+        return self.args[0] if self.args else ""
 
 
 @dataclass
@@ -95,7 +103,7 @@ def seasonal_naive(z: np.ndarray, m: int) -> Fitted:
     z = np.asarray(z, float)
     n = len(z)
     if m < 2 or n < m + 1:
-        raise MethodUnavailable(f"seasonal naive needs more than one full season ({m} periods)")
+        raise MethodUnavailable(M("seasonal naive needs more than one full season ({n:int} periods)", n=m))
     fitted = np.full(n, np.nan)
     fitted[m:] = z[:-m]
     sigma = _sigma(z, fitted)
@@ -115,7 +123,8 @@ def moving_average(z: np.ndarray, window: int) -> Fitted:
     n = len(z)
     w = int(window)
     if w < 1 or n < w + 1:
-        raise MethodUnavailable(f"a moving average of {w} periods needs at least {w + 1} periods of data")
+        raise MethodUnavailable(M("a moving average of {window:int} periods needs at least {n:int} periods of data",
+                                  window=w, n=w + 1))
     c = np.concatenate([[0.0], np.cumsum(z)])
     fitted = np.full(n, np.nan)
     fitted[w:] = (c[w:n] - c[0:n - w]) / w
@@ -179,16 +188,16 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
     if seasonal:
         name = "holt_winters_mul" if seasonal == "mul" else "holt_winters"
         if m < 2:
-            raise MethodUnavailable("Holt-Winters needs a season of at least 2 periods")
+            raise MethodUnavailable(M("Holt-Winters needs a season of at least 2 periods"))
         if n < 2 * m + 2:
-            raise MethodUnavailable(f"Holt-Winters needs at least two full seasons ({2 * m + 2} periods)")
+            raise MethodUnavailable(M("Holt-Winters needs at least two full seasons ({n:int} periods)", n=2 * m + 2))
         if seasonal == "mul" and np.min(z) <= 0:
-            raise MethodUnavailable("a multiplicative season needs every value above zero")
+            raise MethodUnavailable(M("a multiplicative season needs every value above zero"))
     else:
         name = "holt" if has_trend else "ses"
     need = 5 if has_trend else 3
     if n < need:
-        raise MethodUnavailable(f"{name} needs at least {need} periods")
+        raise MethodUnavailable(M("{method} needs at least {n:int} periods", method=method_name(name), n=need))
     kw = dict(trend="add" if has_trend else None, damped_trend=damped,
               seasonal=seasonal or None, seasonal_periods=m if seasonal else None)
     cm = _quiet()
@@ -220,7 +229,8 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
                 fit_kw["smoothing_seasonal"] = p["smoothing_seasonal"]
             res = model.fit(**fit_kw)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
-        raise MethodUnavailable(f"{name} could not be fitted ({exc})") from None
+        raise MethodUnavailable(M("{method} could not be fitted ({error})", method=method_name(name),
+                                   error=str(exc))) from None
     finally:
         cm.__exit__(None, None, None)
     rp = res.params
@@ -288,8 +298,9 @@ def arima(z: np.ndarray, order=(0, 1, 1), seasonal_order=(0, 0, 0, 0), constant:
     n_diff = d + D * m
     n_par = p + q + P + Q + int(constant)
     if len(z) - n_diff < max(n_par + 3, 4) or len(z) < n_diff + (P + Q) * max(m, 1) + 2:
-        raise MethodUnavailable(f"ARIMA{(p, d, q)}{(P, D, Q, m) if m else ''} needs more data "
-                                f"than the {len(z)} periods available")
+        orders = str((p, d, q)) + (str((P, D, Q, m)) if m else "")
+        raise MethodUnavailable(M("ARIMA{order} needs more data than the {n:int} periods available",
+                                  order=orders, n=len(z)))
     trend = "c" if constant else "n"
     sorder = (P, D, Q, m)
     name = "sarima" if m and (P or D or Q) else "arima"
@@ -318,11 +329,11 @@ def arima(z: np.ndarray, order=(0, 1, 1), seasonal_order=(0, 0, 0, 0), constant:
             names = None
         full = SARIMAX(z, order=(p, d, q), seasonal_order=sorder, trend=trend).filter(params)
     except (ValueError, np.linalg.LinAlgError) as exc:
-        raise MethodUnavailable(f"ARIMA could not be fitted ({exc})") from None
+        raise MethodUnavailable(M("ARIMA could not be fitted ({error})", error=str(exc))) from None
     finally:
         cm.__exit__(None, None, None)
     if not np.all(np.isfinite(params)):
-        raise MethodUnavailable("ARIMA estimation did not converge")
+        raise MethodUnavailable(M("ARIMA estimation did not converge"))
     fitted = np.asarray(full.fittedvalues, float).copy()
     fitted[:n_diff] = np.nan  # before a full difference is available the filter only guesses
     sigma = _sigma(z, fitted, n_par)
@@ -485,7 +496,7 @@ def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None
         if s < best_score:
             best, best_score = (p, q, P, Q, c0), s
     if best is None:
-        raise MethodUnavailable("no ARIMA model could be fitted to this series")
+        raise MethodUnavailable(M("no ARIMA model could be fitted to this series"))
     improved = True
     while improved:
         improved = False

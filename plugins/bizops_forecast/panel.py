@@ -1,27 +1,40 @@
-"""The Forecast tab: pick the total or a product (type to search), see its history, fitted values,
-forecast and interval bands with the backtest window shaded, compare every method's backtest
-error, read the forecast table. Everything drawn comes from the Result through the analysis' own
-plot functions (the same pictures the CLI writes); nothing is recomputed."""
+"""The Forecast tab: pick the total or a product (type to search), read how much it will sell in
+the coming periods and how far to trust that, see its history, fitted values, forecast and likely
+ranges with the backtest window shaded, read the forecast table; the method comparison, the
+backtest figures and the fitted models are under Details. Everything drawn comes from the Result
+through the analysis' own plot functions (the same pictures the CLI writes); nothing is recomputed."""
 
 from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from bizops_desktop.core.analysis import Result
+from bizops_desktop.core.i18n import text
 from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 from bizops_forecast.analysis import series_plots
+from bizops_forecast.i18n import _
+from bizops_forecast.words import method_name
+
+
+def _label(parent, style: str = "") -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)   # product names are data, never markup
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if style:
+        label.setStyleSheet(style)
+    return label
 
 
 class ForecastPanel(AnalysisPanel):
     def build_results(self, layout: QVBoxLayout) -> None:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Series:", self.results))
+        row.addWidget(QLabel(_("Forecast for:"), self.results))
         self.series_combo = QComboBox(self.results)
         self.series_combo.setObjectName("series_picker")
         self.series_combo.setEditable(True)
@@ -36,50 +49,78 @@ class ForecastPanel(AnalysisPanel):
         layout.addLayout(row)
 
         self.add_headline(layout)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        self.headline.setStyleSheet("font-size: 14px; font-weight: 600; padding: 2px 0 2px 0")
+        self.why_label = _label(self.results)
+        self.why_label.setObjectName("why")
+        layout.addWidget(self.why_label)
+        self.season_label = _label(self.results, "color: #555")
+        self.season_label.setObjectName("seasonality")
+        layout.addWidget(self.season_label)
 
         split = QSplitter(Qt.Orientation.Vertical, self.results)
-        self.plot = make_plot("Forecast", "period", "units", date_axis=True)
+        self.plot = make_plot(_("Forecast"), _("Date"), "", date_axis=True)
         self.register_plot("forecast", self.plot)
         split.addWidget(self.plot)
-        self.methods_plot = make_plot("Backtest error by method (lower is better)", "", "MASE")
-        self.register_plot("methods", self.methods_plot)
         self.shown_plots: dict[str, PlotSpec] = {}
 
         tabs = QTabWidget(split)
         tabs.setObjectName("result_tabs")
-        self.forecast_table = DataFrameTable(tabs, placeholder="Search the forecasts…")
+        self.forecast_table = DataFrameTable(tabs, placeholder=_("Search the forecasts…"))
         self.forecast_table.setObjectName("forecast_table")
-        self.backtest_table = DataFrameTable(tabs, placeholder="Search the backtest…")
-        self.models_table = DataFrameTable(tabs, placeholder="Search the models…")
-        tabs.addTab(self.methods_plot, "Method comparison")
-        tabs.addTab(self.forecast_table, "Forecast table")
-        tabs.addTab(self.backtest_table, "Backtest (all series)")
-        tabs.addTab(self.models_table, "Models")
+        self.methods_plot = make_plot(_("Backtest error by method (lower is better)"), _("Method"), "")
+        self.register_plot("methods", self.methods_plot)
+        tabs.addTab(self.forecast_table, _("Forecast table"))
+        tabs.addTab(self.methods_plot, _("Method comparison"))
+
+        # Details: the figures behind the choice, for whoever wants to check it
+        details = QWidget(tabs)
+        details.setObjectName("details")
+        dl = QVBoxLayout(details)
+        dl.setContentsMargins(4, 4, 4, 4)
+        self.details_label = _label(details)
+        self.details_label.setObjectName("details_text")
+        dl.addWidget(self.details_label)
+        inner = QTabWidget(details)
+        inner.setObjectName("details_tabs")
+        self.backtest_table = DataFrameTable(inner, placeholder=_("Search the backtest…"))
+        self.models_table = DataFrameTable(inner, placeholder=_("Search the models…"))
+        inner.addTab(self.backtest_table, _("Backtest (all series)"))
+        inner.addTab(self.models_table, _("Models"))
+        dl.addWidget(inner, 1)
+        tabs.addTab(details, _("Details"))
         self.tabs = tabs
+        self.details_tabs = inner
         split.addWidget(tabs)
         split.setSizes([420, 300])
         layout.addWidget(split, 1)
         self._extra: dict = {}
         self._forecast = pd.DataFrame()
+        self._result: Result | None = None
 
     # -- result ------------------------------------------------------------------------------
     def show_result(self, result: Result) -> None:
+        self._result = result
         self._extra = result.extra or {}
         self._forecast = result.tables.get("forecast", pd.DataFrame())
-        self.backtest_table.set_frame(result.tables.get("backtest"))
-        self.models_table.set_frame(result.tables.get("models"))
+        names = self._names()
+        self.backtest_table.set_frame(result.tables.get("backtest"), result.columns.get("backtest"), names)
+        self.models_table.set_frame(result.tables.get("models"), result.columns.get("models"), names)
         series = self._extra.get("series", {})
         self.series_combo.blockSignals(True)
         self.series_combo.clear()
         for name in self._extra.get("order", []):
-            self.series_combo.addItem(series[name].get("label", name), name)
+            self.series_combo.addItem(text(series[name].get("label", name)), name)
         self.series_combo.setCurrentIndex(0 if self.series_combo.count() else -1)
         self.series_combo.blockSignals(False)
+        if not self.series_combo.count():
+            self.headline.setText(text(result.headline))
         self._series_changed()
 
     def clear_result(self) -> None:
         self._extra = {}
         self._forecast = pd.DataFrame()
+        self._result = None
         self.series_combo.clear()
         self.plot.plot_view.clear()
         self.methods_plot.plot_view.clear()
@@ -87,7 +128,8 @@ class ForecastPanel(AnalysisPanel):
         self.forecast_table.set_frame(None)
         self.backtest_table.set_frame(None)
         self.models_table.set_frame(None)
-        self.headline.setText("")
+        for label in (self.headline, self.why_label, self.season_label, self.details_label):
+            label.setText("")
 
     def select_series(self, name: str) -> bool:
         i = self.series_combo.findData(name)
@@ -99,7 +141,7 @@ class ForecastPanel(AnalysisPanel):
     def current_series(self) -> str | None:
         return self.series_combo.currentData()
 
-    def _series_changed(self, *_):
+    def _series_changed(self, *_args):
         name = self.current_series()
         e = (self._extra.get("series") or {}).get(name) if name else None
         if e is None:
@@ -107,11 +149,40 @@ class ForecastPanel(AnalysisPanel):
         self.shown_plots = series_plots(self._extra, name)
         self.plot.plot_view.render(self.shown_plots["forecast"])
         self.methods_plot.plot_view.render(self.shown_plots["methods"])
+        columns = self._result.columns.get("forecast") if self._result is not None else None
+        names = self._names()
         if not self._forecast.empty:
-            self.forecast_table.set_frame(self._forecast[self._forecast["series"] == name].reset_index(drop=True))
+            self.forecast_table.set_frame(self._forecast[self._forecast["series"] == name].reset_index(drop=True),
+                                          columns, names)
         else:
-            self.forecast_table.set_frame(self._forecast)
-        seas = "; ".join(f"{s['season']} pattern {'found' if s['found'] else 'weak'} "
-                         f"(strength {s['strength']:.2f}, peak {s['peak']})" for s in e.get("seasonality") or [])
-        self.headline.setText(f"<b>{e.get('label', name)}</b>: {e.get('reason', '')}"
-                              + (f"<br><span style='color:#555'>{seas}</span>" if seas else ""))
+            self.forecast_table.set_frame(self._forecast, columns, names)
+        first = (self._extra.get("order") or [None])[0]
+        headline = e.get("headline") or (self._result.headline if self._result is not None and name == first
+                                         else None)
+        self.headline.setText(text(headline))
+        self.why_label.setText(text(e.get("reason")))
+        self.season_label.setText("\n".join(text(s) for s in e.get("seasonality_words") or []))
+        self.details_label.setText(self._details(e))
+
+    def _names(self) -> dict:
+        """The result's product names, with the total named in the reader's language (the
+        result keeps names as text, written in the language of the run)."""
+        names = dict(self._result.names) if self._result is not None else {}
+        series = self._extra.get("series") or {}
+        for name in (self._extra.get("order") or [])[:1]:
+            if series.get(name, {}).get("display") is not None:
+                names[name] = text(series[name]["display"])
+        return names
+
+    def _details(self, e: dict) -> str:
+        """The statistics behind the choice of method for one series, as lines of text."""
+        freq, m = self._extra.get("freq", ""), self._extra.get("season_length")
+        lines = []
+        if e.get("reason_details"):
+            lines.append(text(e["reason_details"]))
+        for meth, why in (e.get("skipped") or {}).items():
+            lines.append(_("{method} was left out: {why}", method=method_name(meth, freq, m), why=text(why)))
+        lines.append(_("MAPE skips periods with zero actual sales (a percentage of zero is undefined)."))
+        lines.append(_("The likely ranges start at the first forecast period and widen further ahead; for a "
+                       "log model they are exp() of the log-scale range and the forecast is the median."))
+        return "\n".join(lines)

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 from bizops_desktop.core.progress import Progress
 
 from .engine import forecast_series
+from .i18n import _, _n
 
 MAX_WORKERS = 2
 # Below this many series, starting worker processes (a second or more each, to import
@@ -84,8 +85,9 @@ def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | 
     if n < in_process_below or workers <= 1:
         with _one_blas_thread():
             _run_here(items, cfg, progress, results, on_result)
-        return {name: results[name] for name, _ in items}
-    progress.report(0.0, f"Starting {workers} worker processes for {n} series")
+        return {name: results[name] for name, _values in items}
+    progress.report(0.0, _n("Starting {workers:int} worker processes for {n} series",
+                            "Starting {workers:int} worker processes for {n} series", n, workers=workers))
     ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
     pending: dict[cf.Future, str] = {}
     queue = iter(items)
@@ -104,7 +106,7 @@ def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | 
     try:
         submit_more()
         while pending:
-            done, _ = cf.wait(list(pending), timeout=_POLL, return_when=cf.FIRST_COMPLETED)
+            done, _waiting = cf.wait(list(pending), timeout=_POLL, return_when=cf.FIRST_COMPLETED)
             progress.check()
             for fut in done:
                 name = pending.pop(fut)
@@ -113,13 +115,14 @@ def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | 
                 done_count += 1
                 if on_result:
                     on_result(res)
-                progress.report(done_count / n, f"Forecast {name} ({done_count} of {n})")
+                progress.report(done_count / n, _("Forecast {series} ({done:int} of {n:int})", series=name,
+                                                   done=done_count, n=n))
             submit_more()
     except BaseException:
         _abort(ex)
         raise
     ex.shutdown(wait=True)
-    return {name: results[name] for name, _ in items}
+    return {name: results[name] for name, _values in items}
 
 
 def _abort(ex: cf.ProcessPoolExecutor) -> None:
@@ -140,7 +143,7 @@ def _run_here(items, cfg, progress, results, on_result) -> None:
 
     n = len(items)
     for i, (name, values) in enumerate(items):
-        progress.report(i / n, f"Forecasting {name} ({i + 1} of {n})")
+        progress.report(i / n, _("Forecasting {series} ({i:int} of {n:int})", series=name, i=i + 1, n=n))
         try:
             res = forecast_series(name, values, cfg, check=progress.check)
         except Cancelled:
@@ -150,7 +153,7 @@ def _run_here(items, cfg, progress, results, on_result) -> None:
         results[name] = res
         if on_result:
             on_result(res)
-    progress.report(1.0, f"Forecast {n} series")
+    progress.report(1.0, _n("Forecast {n} series", "Forecast {n} series", n))
 
 
 class _one_blas_thread:

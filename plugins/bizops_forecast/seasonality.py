@@ -1,5 +1,6 @@
 """Which repeating patterns a sales series has (day of week, month of year), in the owner's words:
-how strong, and when sales peak and dip."""
+how strong, and when sales peak and dip. The rows keep English weekday and month names (and a
+week's first day as an ISO date) as stable ids; sentences show them in the reader's language."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import calendar
 import numpy as np
 import pandas as pd
 
+from .i18n import M, calendar_name
 from .methods import seasonal_strength
 
 # A season counts as found from this strength on (0..1). Hyndman's auto.arima differences
@@ -57,7 +59,7 @@ def describe(values: pd.Series, freq: str) -> list[dict]:
                 out.append(r)
     elif freq == "W":
         if len(y) >= 104:
-            r = _row("yearly", 52, y, [f"week of {d:%d %b}" for d in idx[:52]], "week")
+            r = _row("yearly", 52, y, [d.date().isoformat() for d in idx[:52]], "week")
             if r:
                 out.append(r)
     elif freq == "M":
@@ -71,10 +73,26 @@ def describe(values: pd.Series, freq: str) -> list[dict]:
     return out
 
 
-def sentence(row: dict) -> str:
-    word = "found" if row["found"] else "weak or absent"
-    return (f"{row['season'].capitalize()} pattern {word} (strength {row['strength']:.2f} on a 0-1 scale): "
-            f"sales are highest on {row['peak']} and lowest on {row['low']}."
-            if row["unit"] == "day" else
-            f"{row['season'].capitalize()} pattern {word} (strength {row['strength']:.2f} on a 0-1 scale): "
-            f"sales are highest in {row['peak']} and lowest in {row['low']}.")
+def sentence(row: dict):
+    """The pattern in words (a Message): when sales are highest and lowest, then how strong the
+    pattern is on the 0-1 scale (the figure for those who want it)."""
+    values = {"peak": calendar_name(row["peak"]), "low": calendar_name(row["low"]),
+              "strength": round(float(row["strength"]), 2)}
+    weekly = row["season"] == "weekly"
+    if row["found"]:
+        if weekly:
+            return M("Weekly pattern found: sales are highest on {peak} and lowest on {low} (strength {strength} "
+                     "on a 0-1 scale).", **values)
+        if row["unit"] == "week":
+            return M("Yearly pattern found: sales are highest in the week of {peak} and lowest in the week of "
+                     "{low} (strength {strength} on a 0-1 scale).", **values)
+        return M("Yearly pattern found: sales are highest in {peak} and lowest in {low} (strength {strength} "
+                 "on a 0-1 scale).", **values)
+    if weekly:
+        return M("No clear weekly pattern: {peak} sells a little more and {low} a little less (strength "
+                 "{strength} on a 0-1 scale).", **values)
+    if row["unit"] == "week":
+        return M("No clear yearly pattern: the week of {peak} sells a little more and the week of {low} a little "
+                 "less (strength {strength} on a 0-1 scale).", **values)
+    return M("No clear yearly pattern: {peak} sells a little more and {low} a little less (strength {strength} "
+             "on a 0-1 scale).", **values)
