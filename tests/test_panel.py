@@ -300,3 +300,18 @@ def test_a_list_typed_with_chinese_punctuation_is_read(qtbot):
     qtbot.addWidget(form)
     form.editors["levels"].setText("50，80、95")
     assert form.values() == {"levels": [50.0, 80.0, 95.0]}
+
+
+def test_search_finds_sentence_cells_by_the_words_shown(qtbot):
+    from bizops_desktop.core.i18n import M, use_language
+    from bizops_desktop.qt.table_model import DataFrameModel
+
+    df = pd.DataFrame({"why": [M("Search…").to_dict(), None], "params": [{"alpha": 0.24310264996089523}, {}]})
+    with use_language("zh_CN"):
+        m = DataFrameModel(df)
+        m.set_filter("搜索")
+        assert m.rowCount() == 1
+        assert m.data(m.index(0, 1)) == '{"alpha": 0.243103}'    # settings as rounded JSON
+    with use_language("en"):
+        m.set_filter("search")
+        assert m.rowCount() == 1

@@ -88,8 +88,12 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
         # a cell lists its items plainly ("A, B" / "A、B"), without the sentence's "and"
         sep = "、" if (lang or i18n.get_language()) == "zh_CN" else ", "
         return sep.join(cell_text(v, spec, names, lang) for v in value)
-    if isinstance(value, (dict,)) and "msgid" in value:
-        return i18n.text(value, lang)
+    if isinstance(value, dict):
+        if "msgid" in value:
+            return i18n.text(value, lang)
+        from .jsonable import dumps_strict, rounded   # settings and parameters: compact, rounded JSON
+
+        return dumps_strict(rounded(value))
     if kind == "money":
         return i18n.format_money(value, lang)
     if kind == "percent":
@@ -134,6 +138,11 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
         if digits is not None:
             out[c] = col.round(digits)
     if titles:
+        for c in list(out.columns):   # codes in words, as the window shows them
+            spec = columns.get(c)
+            if spec is not None and spec.kind == "code" and spec.values:
+                words = {str(k): i18n.text(v, lang) for k, v in spec.values.items()}
+                out[c] = out[c].map(lambda v: words.get(str(v), v) if v is not None else v)
         renamed = {}
         for c in list(out.columns):
             spec = columns.get(c)

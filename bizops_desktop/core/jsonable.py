@@ -117,3 +117,19 @@ def dumps(v: Any, **kw: Any) -> str:
 def dumps_strict(v: Any, **kw: Any) -> str:
     """Strict JSON for other programs (``summary.json``, list cells in CSV exports)."""
     return json.dumps(plain(v, nonfinite="text"), ensure_ascii=False, allow_nan=False, **kw)
+
+
+def rounded(v: Any, digits: int = 6, decimals: int = 8) -> Any:
+    """``v`` as plain JSON data with its floats cut to ``digits`` significant digits and at most
+    ``decimals`` decimals (0.24310264996089523 -> 0.243103): what a person or a CSV should see."""
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, float):
+            return round(float(f"{x:.{digits}g}"), decimals) if math.isfinite(x) else x
+        if isinstance(x, list):
+            return [walk(i) for i in x]
+        if isinstance(x, dict):
+            return {k: walk(i) for k, i in x.items()}
+        return x
+
+    return walk(plain(v, nonfinite="text"))

@@ -49,6 +49,7 @@ class DataFrameModel(QAbstractTableModel):
         self._right: list[bool] = []
         self._specs: list[Column | None] = []
         self._names: Mapping[str, str] = {}
+        self._text_cache: dict = {}
         if frame is not None:
             self.set_frame(frame)
 
@@ -60,6 +61,7 @@ class DataFrameModel(QAbstractTableModel):
         columns = columns or {}
         self._specs = [columns.get(c) for c in self._source.columns]
         self._names = names or {}
+        self._text_cache: dict = {}
         # Column arrays and alignment looked up once: data() runs for every visible cell.
         self._arrays = [_cells(self._source.iloc[:, j]) for j in range(self._source.shape[1])]
         self._right = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
@@ -100,8 +102,8 @@ class DataFrameModel(QAbstractTableModel):
                 col = src[c]
                 if pd.api.types.is_datetime64_any_dtype(col):
                     text = col.dt.strftime("%Y-%m-%d")
-                elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple)):
-                    text = col.map(format_cell)
+                elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple, dict)):
+                    text = self._shown_text(c, col)   # lists, sentences: what the reader sees
                 else:
                     text = col.astype(str)
                 spec = self._specs[list(src.columns).index(c)] if c in src.columns else None
@@ -125,6 +127,27 @@ class DataFrameModel(QAbstractTableModel):
                 positions = positions[idx]
         self._positions = positions
         self._view = src.iloc[positions]
+
+    def _shown_text(self, name, col: pd.Series) -> pd.Series:
+        """A column of lists or sentences as the text shown, rendered once per distinct value
+        and kept until the frame or the language changes (a search types many letters)."""
+        from bizops_desktop.core.i18n import get_language, jsonable_key
+
+        key = (name, get_language())
+        cached = self._text_cache.get(key)
+        if cached is None:
+            spec = self._specs[list(self._source.columns).index(name)]
+            seen: dict[str, str] = {}
+
+            def shown(v):
+                k = jsonable_key(v) if isinstance(v, (dict, list, tuple)) else repr(v)
+                if k not in seen:
+                    seen[k] = format_cell(v, spec, self._names)
+                return seen[k]
+
+            cached = col.map(shown)
+            self._text_cache[key] = cached
+        return cached
 
     # -- Qt model API -----------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
