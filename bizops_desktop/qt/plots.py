@@ -213,6 +213,15 @@ class PlotView(QObject):
         pi.autoBtn.clicked.connect(self._auto_button)
 
     # -- drawing -------------------------------------------------------------------------------
+    def _fit_tick_lines(self, spec: PlotSpec) -> None:
+        """Room under the bars for tick labels of two or three lines ("days since" / "the last
+        order"): pyqtgraph sizes the axis for a bit more than one line and cuts the rest off."""
+        from PySide6.QtGui import QFontMetrics
+
+        lines = max([str(t).count("\n") + 1 for _, t in spec.x_ticks or []] or [1])
+        axis = self.widget.getAxis("bottom")
+        axis.setHeight(None if lines <= 1 else lines * QFontMetrics(axis.font()).lineSpacing() + 14)
+
     def render(self, spec: PlotSpec, *, reset_zoom: bool = True) -> None:
         """Show ``spec``. ``reset_zoom=False`` keeps the user's zoom (e.g. a marker moved by a slider).
         Its texts are drawn in the current language."""
@@ -224,6 +233,7 @@ class PlotView(QObject):
         w.setLabel("bottom", spec.x_label)
         w.setLabel("left", spec.y_label)
         w.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]] if spec.x_ticks else None)
+        self._fit_tick_lines(spec)
         n = len(spec.layers)
         for i, layer in enumerate(spec.layers):
             slot = self._slots[i] if i < len(self._slots) else None

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -263,21 +262,12 @@ class ChurnPanel(AnalysisPanel):
         self._roc_spec = replace(spec, layers=layers)
         render_plot(self._roc_spec, self.roc_plot)
         render_plot(result.plots["odds_ratios"], self.odds_plot)
-        self._fit_tick_lines(result.plots["odds_ratios"])
         self.coef_table.set_frame(result.tables["coefficients"], result.columns.get("coefficients"), result.names)
         self.metrics_table.set_frame(result.tables["metrics"], result.columns.get("metrics"))
         self.export_list_button.setEnabled(True)
         self.set_threshold(float(result.extra.get("threshold", m.get("threshold", 0.5))), from_result=True)
         self._timer.stop()
         self._refresh_table()
-
-    def _fit_tick_lines(self, spec) -> None:
-        """Room under the bars for labels of two or three lines ("days since" / "the last order"):
-        pyqtgraph sizes the axis for a bit more than one line and cuts the rest off."""
-        ticks = spec.localized().x_ticks or []
-        lines = max([str(t).count("\n") + 1 for _, t in ticks] or [1])
-        axis = self.odds_plot.getAxis("bottom")
-        axis.setHeight(None if lines <= 1 else lines * QFontMetrics(axis.font()).lineSpacing() + 14)
 
     # -- threshold ---------------------------------------------------------------------------------
     def set_threshold(self, t: float, *, from_result: bool = False) -> None:
