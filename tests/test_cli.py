@@ -4,6 +4,7 @@ traceback, and the same results as the tabs."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,11 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path):
     assert "Traceback" not in bad.stderr and "missing.csv" in bad.stderr
     usage = subprocess.run([sys.executable, "-m", "bizops_desktop", "run"], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    zh = subprocess.run([sys.executable, "-m", "bizops_desktop", "run", "basket", "--data", "missing.csv",
+                         "--out", "o", "--lang", "zh_CN"], capture_output=True, text=True, timeout=120,
+                        encoding="utf-8", cwd=tmp_path)
+    assert zh.returncode == 1 and "Traceback" not in zh.stderr
+    assert len(zh.stderr.strip().splitlines()) == 1 and "文件不存在" in zh.stderr
 
 
 def test_one_basket_per_line_file(capsys, tmp_path):
@@ -144,3 +150,73 @@ def test_one_basket_per_line_file(capsys, tmp_path):
     assert pairs[(("coffee",), ("filter",))] == 1.0 and pairs[(("filter",), ("coffee",))] == 1.0
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["orders"] == 100
+
+
+# -- in Chinese: --lang zh_CN, or the system's LANG ---------------------------------------------
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH = re.compile(r"\b(the|is|are|not|needs?|unknown|arguments?|required|see|file|does|exist|"
+                     r"unrecognized|must|look|like|one|of)\b")
+
+
+def chinese_line(err: str) -> str:
+    line = one_line(err)
+    assert line.startswith("bizops-desktop: ") and CJK.search(line), line
+    # only names the user typed or the program's own words may stay in Latin letters
+    assert not ENGLISH.search(line.replace("bizops-desktop --help", "")), line
+    return line
+
+
+@pytest.mark.parametrize("args,code,words", [
+    (["run", "basket", "--data", "missing.csv", "--out", "o"], 1, "missing.csv"),
+    (["run", "nope", "--data", "x.csv", "--out", "o"], 2, "'nope'"),
+    (["run", "basket", "--data", "x.csv"], 2, "--out"),                          # argparse: required
+    (["run", "basket", "--out", "o"], 2, "--data"),                               # argparse: one of
+    (["frobnicate", "--wat"], 2, "--wat"),                                        # argparse: unrecognized
+    (["run", "basket", "--data"], 2, "--data"),                                   # argparse: expected one
+    (["run", "basket", "--data", "x.csv", "--set", "min_support=2", "--out", "o"], 2, "min_support"),
+    (["run", "basket", "--data", "x.csv", "--set", "min_support", "--out", "o"], 2, "NAME=VALUE"),
+])
+def test_errors_are_one_chinese_line_with_lang(capsys, args, code, words):
+    rc, _, err = run_cli(capsys, *args, "--lang", "zh_CN")
+    assert rc == code
+    assert words in chinese_line(err)
+
+
+def test_errors_follow_the_system_language(capsys, monkeypatch, tmp_path):
+    for var in ("BIZOPS_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.chdir(tmp_path)     # a path of plain names: no English words but the program's
+    rc, _, err = run_cli(capsys, "run", "basket", "--data", "missing.csv", "--out", "o")
+    assert rc == 1 and "missing.csv" in chinese_line(err)
+    rc, _, err = run_cli(capsys, "run", "nope", "--demo", "--out", "o")
+    assert rc == 2 and "nope" in chinese_line(err)
+
+
+def test_a_missing_role_in_chinese_names_the_role_and_the_file(capsys, tmp_path):
+    p = tmp_path / "series.csv"
+    pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]}).to_csv(p, index=False)
+    rc, _, err = run_cli(capsys, "run", "churn", "--data", str(p), "--out", str(tmp_path / "o"), "--lang", "zh_CN")
+    line = one_line(err)
+    assert rc == 1 and "series.csv" in line and "label" in line and CJK.search(line)
+    assert "或" in line                         # the alternatives, as a Chinese list
+
+
+def test_help_and_the_list_of_analyses_in_chinese(capsys):
+    assert main(["run", "--help", "--lang", "zh_CN"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "选项" in out and "显示这条帮助信息并退出" in out
+    assert "usage:" not in out and "show this help" not in out
+    assert main(["analyses", "--lang", "zh_CN"]) == 0
+    out = capsys.readouterr().out
+    assert "basket：" in out and "--set min_support" in out and "默认" in out
+    assert "default" not in out and "LazyText" not in out
+
+
+def test_argparse_is_left_as_it_was(capsys):
+    """The translation of argparse's messages lasts only while the command line is parsed."""
+    import argparse
+
+    before = argparse._
+    main(["run", "nope", "--demo", "--out", "o", "--lang", "zh_CN"])
+    assert argparse._ is before

@@ -212,8 +212,6 @@ def test_load_demo_reads_the_gbk_export_with_chinese_roles(datasets, truth):
     assert demo.load_truth(ZH) == truth
 
 
-@pytest.mark.xfail(strict=True, reason='the importer keeps Taobao\'s ="…" text wrapper around 订单编号; '
-                                       "once it unwraps it, remove this mark")
 def test_order_numbers_are_read_as_the_bare_19_digits(datasets):
     assert datasets["orders"].frame["订单编号"].str.fullmatch(r"\d{19}").all()
 

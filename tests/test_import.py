@@ -15,6 +15,7 @@ import pytest
 
 from bizops_desktop.core import importer as imp
 from bizops_desktop.core.errors import Cancelled, DataError, UsageError
+from bizops_desktop.core.i18n import text, use_language
 from bizops_desktop.core.importer import text as text_reader
 from bizops_desktop.core.importer import (ENCODINGS, EXCEL_EXTENSIONS, TEXT_EXTENSIONS, ImportOptions, Importer,
                                           ImportResult, data_extensions, encoding_name, file_dialog_filter,
@@ -46,7 +47,7 @@ def cn_csv(tmp_path, encoding="gbk", name="orders.csv"):
 
 
 def note_with(result, *words) -> str:
-    notes = result.notes if hasattr(result, "notes") else result
+    notes = [text(n) for n in (result.notes if hasattr(result, "notes") else result)]
     hits = [n for n in notes if all(w in n for w in words)]
     assert hits, f"no note with {words} in {notes}"
     return hits[0]
@@ -128,7 +129,7 @@ def test_encoding_shown_only_after_the_sample(tmp_path):
     r = read_table(late_file(tmp_path, "late_gbk.csv", "张三,1\n".encode("gbk")))
     assert len(r.frame) == 180001 and r.frame["name"].iloc[150000] == "张三"
     assert r.options.encoding == "gb18030"
-    assert r.notes[0].startswith("Read as GBK")
+    assert text(r.notes[0]).startswith("Read as GBK")
     note_with(r, "later lines show it is GBK")
     r2 = read_table(late_file(tmp_path, "late_latin.csv", "Müller,1\n".encode("latin-1")))
     assert r2.frame["name"].iloc[150000] == "Müller" and r2.options.encoding == "cp1252"
@@ -245,7 +246,7 @@ def test_mixed_types_in_a_numeric_column(tmp_path):
     assert q.dtype == np.float64
     assert q.isna().sum() == 2 and np.isnan(q.iloc[5]) and np.isnan(q.iloc[20])
     assert q.iloc[0] == 1 and q.iloc[39] == 39 % 7 + 1
-    n = note_with(r, "2 values in column quantity are not a number")
+    n = note_with(r, "2 values in column quantity are not numbers")
     assert "lines 7, 22" in n and "'n.a.'" in n and "'two'" in n and "left empty" in n
 
 
@@ -662,7 +663,7 @@ def test_file_hash_and_load_dataset(tmp_path):
     ds = load_dataset(path, name="订单")
     assert ds.name == "订单" and ds.source == str(path.resolve())
     assert ds.source_hash == file_hash(path) and ds.sheet is None
-    assert ds.import_options["delimiter"] == "," and ds.notes and ds.notes[0].startswith("Read as")
+    assert ds.import_options["delimiter"] == "," and ds.notes and text(ds.notes[0]).startswith("Read as")
 
 
 def test_plugin_importer_and_registry(tmp_path):
@@ -676,7 +677,7 @@ def test_plugin_importer_and_registry(tmp_path):
     assert importer_for(path, [extra]) is extra
     r = read_table(path, importers=[extra])
     assert r.frame["quantity"].tolist() == [2, -1]
-    assert "from JSON" in r.notes
+    assert "from JSON" in [text(n) for n in r.notes]
     note_with(r, "negative quantity")
     assert [i.id for i in imp.builtin_importers()] == ["csv", "excel"]
     # a built-in keeps its extension: a plugin cannot take .csv over
@@ -747,3 +748,70 @@ def test_importing_the_module_does_not_load_pandas():
     code = "import sys, bizops_desktop.core.importer; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel's ways of keeping numbers as text; the notes in the reader's language
+# ---------------------------------------------------------------------------------------------
+
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+def test_taobao_text_formula_wrapper_is_taken_off_order_numbers(tmp_path):
+    lines = ['"订单编号","买家会员名","订单创建时间","实付金额"']
+    for i in range(40):
+        lines.append(f'="20022813895253385{i:02d}","buyer{i % 7}","2023-01-{1 + i % 28:02d} 07:16:26","12.50"')
+    lines.append('="0012345678901234567","x","=""2023-02-01""","3.00"')
+    r = read_table(write(tmp_path / "taobao.csv", "\n".join(lines) + "\n", "gbk"))
+    ids = r.frame["订单编号"]
+    assert ids.dtype == object and ids.str.fullmatch(r"\d{19}").all()
+    assert ids.iloc[0] == "2002281389525338500" and ids.iloc[-1] == "0012345678901234567"   # zeros kept
+    assert str(r.frame["订单创建时间"].dtype) == "datetime64[ns]" and r.frame["实付金额"].dtype == float
+    note_with(r, "41 values in column 订单编号", 'Excel\'s ="…" text wrapper')
+
+
+def test_wrapped_values_stay_text_and_wrapped_dates_are_still_dates(tmp_path):
+    lines = ["code,day,qty"] + [f'="{i:03d}",="2024-03-{1 + i % 28:02d}",{i}' for i in range(30)]
+    r = read_table(write(tmp_path / "w.csv", "\n".join(lines) + "\n"))
+    assert r.frame["code"].tolist()[:3] == ["000", "001", "002"]              # text, never numbers
+    assert str(r.frame["day"].dtype) == "datetime64[ns]"
+    assert r.frame["qty"].dtype.kind == "i"
+
+
+def test_leading_apostrophe_of_id_like_text_is_removed(tmp_path):
+    lines = ["SKU,barcode,name,qty"] + [f"'0{i:03d},'69{i:011d},'Ninety {i},{i}" for i in range(20)]
+    r = read_table(write(tmp_path / "a.csv", "\n".join(lines) + "\n"))
+    assert r.frame["SKU"].iloc[1] == "0001" and r.frame["barcode"].iloc[0] == "6900000000000"
+    assert r.frame["name"].iloc[0] == "'Ninety 0"                  # words keep what they were written with
+    note_with(r, "apostrophe", "20 values in column SKU")
+
+
+def test_import_notes_and_errors_read_in_chinese(tmp_path):
+    from bizops_desktop.core import demo
+
+    ds = load_dataset(demo.demo_dir(demo.ZH) / "orders.csv")           # read in English (the tests' language)
+    assert text(ds.notes[0]).startswith("Read as GBK/GB18030 (Chinese) text (detected), columns separated by comma")
+    with use_language("zh_CN"):
+        shown = [text(n) for n in ds.notes]
+        assert shown[0] == "已按GBK/GB18030（简体中文）编码读取（自动识别），用逗号分列，列名在第 1 行"
+        assert all(CJK.search(t) for t in shown), shown
+        assert not any(__import__("re").search(r"\b(Read|column|line|values?|text)\b", t) for t in shown), shown
+        with pytest.raises(DataError) as e:
+            read_table(tmp_path / "nothere.csv")
+        assert "文件不存在" in str(e.value) and str(e.value).endswith("。")
+        bad = write(tmp_path / "neg.csv", "order,product,quantity\n1,a,-2\n2,b,3\n2,b,3\n")
+        shown = [text(n) for n in read_table(bad).notes]
+        assert any("退货" in t for t in shown) and any("完全相同" in t for t in shown), shown
+
+
+def test_notes_saved_in_a_project_read_in_the_language_of_whoever_opens_it(tmp_path):
+    from bizops_desktop.core.project import Project, load_project, save_project
+
+    p = write(tmp_path / "o.csv", "order,product,quantity\n1,a,-2\n2,b,3\n2,b,3\n")
+    ds = load_dataset(p)
+    english = [text(n) for n in ds.notes]
+    save_project(Project(datasets={"o": ds}), tmp_path / "p.bizops")
+    back = load_project(tmp_path / "p.bizops").datasets["o"]
+    assert [text(n, "en") for n in back.notes] == english
+    chinese = [text(n, "zh_CN") for n in back.notes]
+    assert all(CJK.search(t) for t in chinese) and chinese != english

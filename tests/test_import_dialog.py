@@ -124,3 +124,26 @@ def test_large_file_preview_says_how_much_is_shown(qtbot, tmp_path):
     assert dlg.rows_label.text() == "Showing the first 200 of about 500 rows, 2 columns."
     notes = dlg.notes_label.text()
     assert "4 rows have a negative quantity" in notes and "first 200 rows" in notes
+
+
+def test_the_dialog_in_chinese_on_the_chinese_demo_orders(qtbot):
+    import re
+
+    from bizops_desktop.core import demo
+    from bizops_desktop.core.i18n import use_language
+
+    with use_language("zh_CN"):
+        dlg = ImportDialog(demo.demo_dir(demo.ZH) / "orders.csv")
+        qtbot.addWidget(dlg)
+        texts = [dlg.windowTitle(), dlg.rows_label.text(), dlg.notes_label.text(), dlg.ok_button.text(),
+                 dlg.no_header.text(), dlg.dates_check.text(), dlg.encoding_combo.itemText(0),
+                 dlg.delimiter_combo.itemText(0), dlg.header_spin.specialValueText()]
+    assert texts[0] == "打开数据 — orders.csv" and texts[3] == "导入"
+    assert texts[1] == "显示前 200 行（共约 31,042 行），12 列。"
+    assert texts[6] == "自动（GBK/GB18030（简体中文））" and texts[7] == "自动（逗号）" and texts[8] == "自动（1）"
+    # every note in Chinese, each a sentence; the order numbers shown bare
+    notes = texts[2].splitlines()
+    assert len(notes) == 3 and all(n.startswith("• ") and n.endswith("。") for n in notes), notes
+    assert not re.search(r"\b(Read|column|values?|rows?|preview)\b", texts[2]), texts[2]
+    m = dlg.table.model
+    assert re.fullmatch(r"\d{19}", str(m.data(m.index(0, 0))))

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.importer import encoding_name, read_table
 from bizops_desktop.core.importer.encoding import guess_encoding
 
@@ -88,8 +89,9 @@ def test_each_code_page_is_guessed_and_read_exactly(tmp_path, shop, n):
     assert r.frame[header[1]].tolist() == places
     assert len(r.frame) == n and str(r.frame[header[3]].dtype) == "datetime64[ns]"
     name = encoding_name(r.options.encoding)
-    assert r.notes[0].startswith(f"Read as {name} text (guessed)")
-    assert any("is a guess" in n and name in n for n in r.notes)
+    notes = [shown(n) for n in r.notes]
+    assert notes[0].startswith(f"Read as {name} text (guessed)")
+    assert any("is a guess" in n and name in n for n in notes)
     # the resolved options read the file again the same way (as a project file does)
     again = read_table(path, r.options.to_dict())
     assert again.frame[header[2]].tolist() == names
@@ -116,8 +118,9 @@ def test_chinese_in_gbk_is_still_read_as_gb_and_not_called_a_guess(tmp_path):
         path.write_bytes(text.encode("gbk"))
         r = read_table(path)
         assert r.options.encoding == "gb18030" and r.frame["商品名称"].tolist() == names
-        assert r.notes[0].startswith("Read as GBK/GB18030 (Chinese) text (detected)")
-        assert not any("is a guess" in n for n in r.notes)
+        notes = [shown(n) for n in r.notes]
+        assert notes[0].startswith("Read as GBK/GB18030 (Chinese) text (detected)")
+        assert not any("is a guess" in n for n in notes)
     # a few words of Chinese, too few to tell GBK from EUC-KR or Big5 by their bytes: GBK, as before
     for tiny in ("订单号\t金额\nT1\t12.5\n", "客户,数量\n张三,1\n"):
         assert guess_encoding(tiny.encode("gbk")) == ("gb18030", False)

@@ -58,3 +58,20 @@ def test_assignments():
     assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(UsageError, match="NAME=VALUE"):
         parse_assignments(["a"])
+
+
+def test_messages_and_the_description_in_chinese():
+    from bizops_desktop.core.i18n import use_language
+
+    with use_language("zh_CN"):
+        for name, value, words in [("min_support", "2", "不大于 1"), ("k", "2.5", "整数"),
+                                   ("order", "1,2", "正好 3 个值"),
+                                   ("method", "both", "以下之一：user, item"), ("cutoff", "30/06/2024", "YYYY-MM-DD")]:
+            with pytest.raises(UsageError) as e:
+                resolve_params(SPECS, {name: value}, from_text=True)
+            assert f"参数 {name} 的值" in str(e.value) and words in str(e.value), str(e.value)
+            assert str(e.value).endswith("。")
+        with pytest.raises(UsageError, match="没有名为 'nosuch' 的参数"):
+            resolve_params(SPECS, {"nosuch": 1})
+        line = next(p for p in SPECS if p.name == "min_support").describe()
+        assert line.startswith("min_support（float [0..1]，默认 ") and "default" not in line

@@ -324,3 +324,22 @@ def test_window_keeps_a_tab_saved_by_a_newer_plugin_and_says_so(qtbot, tmp_path)
     assert row(second) == row(first)                     # written back as it was
     assert load_project(second).analyses["basket"].params["something_new"] is True
     w.host.jobs.shutdown()
+
+
+def test_problems_and_the_plugin_list_read_in_chinese():
+    from bizops_desktop.core.errors import UsageError
+    from bizops_desktop.core.i18n import use_language
+
+    def bizops_register_analyses():
+        raise RuntimeError("boom")
+
+    with use_language("zh_CN"):
+        reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_analyses=bizops_register_analyses)])
+        [problem] = reg.problems
+        assert str(problem) == "插件 'throwaway' 已跳过：它在注册分析时出错（RuntimeError: boom）"
+        lines = reg.describe()
+        assert any(line.startswith("bizops_basket ") and line.endswith("：购物篮规则") for line in lines), lines
+        assert "throwaway （无版本号）：没有添加任何功能" in lines
+        with pytest.raises(UsageError) as e:
+            reg.analysis("nope")
+        assert str(e.value).startswith("没有名为 'nope' 的分析。可用的分析有：basket")

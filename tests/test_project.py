@@ -23,6 +23,7 @@ from pandas.testing import assert_frame_equal
 from bizops_desktop.core.analysis import Analysis, Result
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import Cancelled, ProjectError
+from bizops_desktop.core.i18n import to_plain
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.project import (
@@ -123,7 +124,7 @@ def assert_datasets_equal(got: Dataset, want: Dataset) -> None:
     assert got.roles == want.roles
     assert (got.source, got.source_hash, got.sheet) == (want.source, want.source_hash, want.sheet)
     assert got.import_options == want.import_options
-    assert got.notes == want.notes
+    assert [to_plain(n) for n in got.notes] == [to_plain(n) for n in want.notes]
 
 
 def assert_results_equal(got: Result, want: Result) -> None:
@@ -949,3 +950,20 @@ def test_temporary_files_of_a_killed_save_are_cleared_later(tmp_path):
     assert not old.exists()                     # ours and stale: removed
     assert fresh.exists() and other.exists()    # maybe still being written / another project's
     assert P.load_project(target).datasets == {}
+
+
+def test_project_messages_read_in_chinese(tmp_path):
+    from bizops_desktop.core.i18n import use_language
+
+    path = tmp_path / "notes.bizops"
+    path.write_text("hello, I am a text file")
+    with use_language("zh_CN"):
+        with pytest.raises(ProjectError) as e:
+            load_project(path)
+        assert str(e.value) == (f"{path}：这不是 BizOps Desktop 的项目文件。请选择 BizOps Desktop 保存的 .bizops 文件；"
+                                "要读取数据表，请用“文件 > 打开数据”。")
+        first = tmp_path / "new-tab.bizops"
+        project_with_basket_at(3, first)
+        kept = load_project(first, {"basket": basket_at(2), "forecast": forecast_now()}).analyses["basket"]
+        assert kept.problem.startswith("“Basket rules”页：它是由更新版本的插件保存的（状态版本 3；bizops_basket 0.2")
+        assert kept.problem.endswith("它会按保存时的样子留在项目里（重新运行这一页会替换它）。")

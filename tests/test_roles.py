@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from bizops_desktop.core.dataset import Dataset
@@ -130,3 +132,93 @@ def test_drift_fixed_the_guesser_reads_the_last_word_too():
     df = pd.DataFrame({"Review ID": [101, 102], "商品金额": [9.5, 3.0], "stars": [5, 4], "商品": ["茶", "杯"]})
     roles = guess_roles(df)
     assert roles["rating"] == ["stars"] and roles["amount"] == ["商品金额"] and roles["product_id"] == ["商品"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese shop exports (Taobao's order report, the demo shop's files)
+# ---------------------------------------------------------------------------------------------
+
+def test_taobao_words_for_the_product_code_the_order_time_and_the_buyer():
+    when = pd.to_datetime(["2024-03-05 10:00", "2024-03-05 10:00"])
+    paid = pd.to_datetime(["2024-03-05 10:02", "2024-03-05 10:02"])
+    # the moment of the order, not of the payment, whichever column comes first
+    times = {"订单创建时间": when, "订单付款时间": paid}
+    for first, second in (("订单付款时间", "订单创建时间"), ("订单创建时间", "订单付款时间")):
+        df = pd.DataFrame({"订单编号": ["1", "1"], "买家会员名": ["a", "a"], first: times[first], second: times[second],
+                           "商家编码": ["KF1", "KF2"], "宝贝标题": ["咖啡", "滤纸"], "购买数量": [1, 2]})
+        roles = guess_roles(df)
+        assert roles["date"] == ["订单创建时间"] and roles["product_id"] == ["商家编码"], roles
+        assert roles["product_name"] == ["宝贝标题"] and roles["customer_id"] == ["买家会员名"]
+    for word in ("商品编码", "货号", "SKU编码"):
+        assert guess_roles(pd.DataFrame({"订单号": ["1"], word: ["X"]}))["product_id"] == [word]
+    one = pd.DataFrame({"单号": ["1"], "下单时间": when[:1], "付款时间": paid[:1]})
+    assert guess_roles(one)["date"] == ["下单时间"]
+
+
+def test_a_count_or_a_kind_of_customer_is_not_the_order_or_the_customer():
+    df = pd.DataFrame({"客户类型": ["个人", "企业", "个人", "个人"], "买家会员名": ["a", "b", "c", "d"],
+                       "近一年订单数": [3, 1, 0, 7], "订单状态": ["交易成功"] * 4,
+                       "是否流失": ["否", "是", "是", "否"]})
+    roles = guess_roles(df)
+    assert roles["customer_id"] == ["买家会员名"] and "order_id" not in roles
+    assert "近一年订单数" in roles["feature"] and "客户类型" in roles["feature"]
+    assert not header_says_id("近一年订单数") and not header_says_id("订单数")
+
+
+def test_money_in_a_customer_table_describes_the_customer():
+    # a year's spend per customer is a feature of the customer, not the total of an order line
+    df = pd.DataFrame({"买家会员名": ["a", "b", "c"], "近一年消费金额": [120.5, 88.0, 0.0],
+                       "是否流失": ["否", "是", "是"]})
+    roles = guess_roles(df)
+    assert "amount" not in roles and roles["feature"] == ["近一年消费金额"]
+    # in an orders table the same word is the amount
+    orders = pd.DataFrame({"订单编号": ["1", "2"], "实付金额": [12.0, 8.5], "是否流失": ["否", "是"]})
+    assert guess_roles(orders)["amount"] == ["实付金额"]
+
+
+def test_the_chinese_demo_files_get_the_roles_the_demo_sets():
+    """Opened as any user's file (no roles given), the Chinese demo shop's exports get the roles
+    load_demo sets for them by hand."""
+    from bizops_desktop.core import demo
+    from bizops_desktop.core.importer import load_dataset
+
+    folder = demo.demo_dir(demo.ZH)
+    want = {k: {r: (c if isinstance(c, list) else [c]) for r, c in roles.items()}
+            for k, roles in demo.dataset_roles(demo.ZH).items()}
+    for name in ("orders", "reviews"):
+        assert load_dataset(folder / f"{name}.csv").roles == want[name], name
+    customers = load_dataset(folder / "customers.csv").roles
+    assert customers["customer_id"] == want["customers"]["customer_id"]
+    assert customers["label"] == want["customers"]["label"]
+    assert customers["feature"] == want["customers"]["feature"]
+    assert "amount" not in customers and "order_id" not in customers
+    weekly = load_dataset(folder / "weekly_sales.csv").roles
+    assert weekly["product_id"] == ["商家编码"] and weekly["date"] == ["周"]
+
+
+def test_the_missing_role_message_in_chinese_lists_the_alternatives():
+    from bizops_desktop.core.i18n import use_language
+
+    a = Analysis(id="x", title="Basket rules", summary="",
+                 needs=(("order_id", "product_id"), ("order_id", "product_name")))
+    ds = Dataset("orders", pd.DataFrame({"o": [1]}), {"order_id": "o"})
+    with use_language("en"):
+        assert a.check(ds) == ("Basket rules needs a column marked as Product (product_id) (it works from any "
+                               "of: Order number + Product or Order number + Product name)")
+    with use_language("zh_CN"):
+        text = a.check(ds)
+        assert "product_id" in text and "或" in text and "商品" in text
+        assert not re.search(r"\b(needs|marked|works|or)\b", text), text
+
+
+def test_role_titles_follow_the_language():
+    from bizops_desktop.core.i18n import text, use_language
+    from bizops_desktop.core.roles import ROLE_TITLES, ROLES
+
+    assert set(ROLE_TITLES) == set(ROLES)
+    with use_language("en"):
+        assert str(ROLE_TITLES["order_id"]) == "Order number" and text(ROLE_TITLES["amount"]) == "Line total"
+    with use_language("zh_CN"):
+        titles = [str(ROLE_TITLES[r]) for r in ROLES]
+        assert titles[:3] == ["订单号", "顾客", "商品"]
+        assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles

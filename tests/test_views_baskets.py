@@ -8,6 +8,7 @@ import pytest
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.views.baskets import (baskets_from_dataset, baskets_from_lists,
                                                baskets_from_orders, find_basket_column)
 
@@ -33,14 +34,14 @@ def test_orders_to_baskets_exact():
     assert list(b.lengths()) == [2, 2, 2]
     assert list(b.item_counts()) == [1, 2, 1, 2]
     assert b.indices.dtype == np.int32 and b.indptr[-1] == len(b.indices) == 6
-    assert any("counted once" in n for n in b.notes)
-    assert any("without an order number" in n for n in b.notes)
+    assert any("counted once" in n for n in map(shown, b.notes))
+    assert any("without an order number" in n for n in map(shown, b.notes))
 
 
 def test_non_positive_quantity_lines_are_left_out():
     b = baskets_from_orders(_lines(), "order", "sku", quantity_col="qty")
     assert [b.basket(i) for i in range(3)] == [["B", "M"], ["N", "R"], ["M"]]
-    assert any("negative" in n for n in b.notes)
+    assert any("negative" in n for n in map(shown, b.notes))
 
 
 def test_bitsets_match_the_baskets():
@@ -63,7 +64,7 @@ def test_one_basket_per_row():
     assert list(b.item_ids) == ["beer", "bread", "milk", "nappies"]
     assert [b.basket(i) for i in range(3)] == [["bread", "milk"], ["beer", "bread", "nappies"], ["milk"]]
     assert list(b.order_ids) == [1, 2, 5]                      # row numbers from 1
-    assert any("empty rows" in n for n in b.notes)
+    assert any("empty rows" in n for n in map(shown, b.notes))
     assert baskets_from_lists(pd.Series(["a;b", "b;c"])).basket(1) == ["b", "c"]
 
 
@@ -106,3 +107,13 @@ def test_order_column_beside_a_list_column():
     b = baskets_from_dataset(ds)
     assert list(b.order_ids) == ["A17", "A18"]
     assert [b.basket(i) for i in range(2)] == [["milk", "tea"], ["milk", "sugar", "tea"]]
+
+
+def test_basket_notes_read_in_chinese():
+    from bizops_desktop.core.i18n import use_language
+
+    frame = pd.DataFrame({"o": [1, 1, 1, 2, None], "p": ["a", "a", "b", "b", "c"], "q": [1, 1, 2, -1, 1]})
+    b = baskets_from_orders(frame, "o", "p", quantity_col="q")
+    with use_language("zh_CN"):
+        text = " ".join(map(shown, b.notes))
+    assert "只算一次" in text and "退货" in text and "没有订单号或商品" in text, text

@@ -8,6 +8,7 @@ import pytest
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.views.customers import (FEATURES, customer_features,
                                                  customer_features_from_dataset)
 
@@ -59,9 +60,9 @@ def test_hand_example_known_answer():
         row = got.loc[cust]
         assert tuple(row[list(FEATURES)]) == pytest.approx(exp[:6]), cust
         assert row["churned"] == exp[6], cust
-    text = " ".join(res.notes)
-    assert "1 customers whose first order falls in the churn window" in text
-    assert "1 order lines after the cutoff 2024-04-30 were ignored" in text
+    text = " ".join(map(shown, res.notes))
+    assert "1 customer whose first order falls in the churn window" in text
+    assert "1 order line after the cutoff Apr 30, 2024 was ignored" in text
 
 
 def test_no_leakage_orders_in_the_label_window_change_no_feature():
@@ -99,8 +100,8 @@ def test_order_days_stand_in_for_order_numbers_and_quantity_times_price():
     got = res.frame.set_index("customer_id")
     assert got.loc["A", "frequency"] == 2          # two lines on Jan 1 are one order day
     assert got.loc["A", "monetary"] == pytest.approx(45.0)
-    assert any("quantity x unit price" in n for n in res.notes)
-    assert any("each day a customer bought counts as one order" in n for n in res.notes)
+    assert any("quantity x unit price" in n for n in map(shown, res.notes))
+    assert any("each day a customer bought counts as one order" in n for n in map(shown, res.notes))
 
 
 def test_yyyymmdd_numbers_and_dataset_roles():
@@ -118,7 +119,7 @@ def test_bad_requests_get_plain_messages():
         features(orders(), churn_days=400)
     with pytest.raises(UsageError, match="before the first order"):
         features(orders(), cutoff="2020-01-01")
-    with pytest.raises(DataError, match="need columns marked as date"):
+    with pytest.raises(DataError, match=r"need columns marked as Date \(date\)"):
         customer_features_from_dataset(Dataset("o", orders(), roles={"customer_id": "customer"}))
     bad = orders()
     bad["date"] = "not a date"

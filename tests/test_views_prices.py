@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.views.prices import flag_values, price_panel
 
 
@@ -39,7 +40,7 @@ def test_weekly_panel_known_answer():
     b1 = f[f["product"] == "B"].iloc[0]
     assert (b1["units"], b1["price"], b1["lines"]) == (1, 20.0, 1)
     assert len(f) == 3
-    assert any("2 of 7 order lines dropped" in n for n in pp.notes)
+    assert any("2 of 7 order lines dropped" in n for n in map(shown, pp.notes))
 
 
 def test_price_from_amount_and_monthly():
@@ -52,7 +53,7 @@ def test_price_from_amount_and_monthly():
     assert (a["units"], a["revenue"], a["lines"]) == (8, 65.0, 4)
     assert a["price"] == pytest.approx(65 / 8)
     assert "promo_share" not in f.columns
-    assert any("line total / quantity" in n for n in pp.notes)
+    assert any("line total / quantity" in n for n in map(shown, pp.notes))
 
 
 def test_freq_is_guessed_when_not_given():

@@ -8,6 +8,7 @@ import pytest
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.views.ratings import build_ratings, ratings_from_dataset
 
 
@@ -33,10 +34,10 @@ def test_explicit_ratings_duplicates_are_averaged_and_blanks_dropped():
     assert rm.nnz == 3 and cell(rm, "a", "y") == 0.0
     assert rm.rating_scale == (0.0, 5.0)
     assert rm.names == {"x": "Ex", "y": "Why"}
-    text = " ".join(rm.notes)
-    assert "1 row(s) without a customer or product" in text
-    assert "1 row(s) without a rating" in text
-    assert "1 customer/product pair(s) were rated more than once" in text
+    text = " ".join(map(shown, rm.notes))
+    assert "1 row without a customer or product was left out" in text
+    assert "1 row without a rating" in text
+    assert "1 customer/product pair was rated more than once" in text
     # first input row of each cell (row labels after cleaning: a-x first at 0, b-x at 1, a-y at 2)
     u, i, _ = rm.triplets()
     first = dict(zip(zip(rm.users[u], rm.items[i]), rm.first_row.data))
@@ -57,7 +58,7 @@ def test_implicit_weights(weighting, expected):
     assert got == pytest.approx(expected)
     if weighting == "quantity":
         # the return line (quantity -1) is left out, so b-y is not a cell at all
-        assert rm.nnz == 3 and "positive quantity" in " ".join(rm.notes)
+        assert rm.nnz == 3 and "positive quantity" in " ".join(map(shown, rm.notes))
     else:
         assert rm.nnz == 4 and cell(rm, "b", "y") > 0
 

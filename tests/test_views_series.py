@@ -6,6 +6,7 @@ import pytest
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.i18n import text as shown
 from bizops_desktop.core.views.series import TOTAL, build_series, series_view
 
 
@@ -45,14 +46,14 @@ def test_partial_last_period_is_dropped_with_a_note():
     df = _orders().iloc[:-1]  # data now ends on 5 March
     s = build_series(df, "date", "qty", "product", freq="M")
     assert s.values[TOTAL].tolist() == [21, 0]
-    assert any("dropped" in n and "2024-03-05" in n for n in s.notes)
+    assert any("dropped" in n and "Mar 5, 2024" in n for n in map(shown, s.notes))
 
 
 def test_top_products_keeps_total_over_all():
     s = build_series(_orders(), "date", "qty", "product", freq="M", top=1)
     assert s.names == [TOTAL, "A"]
     assert s.values[TOTAL].sum() == 36 and s.values["A"].sum() == 22
-    assert any("best-selling" in n for n in s.notes)
+    assert any("best-selling" in n for n in map(shown, s.notes))
 
 
 def test_ready_monthly_series_from_text_dates(data_dir):
@@ -87,3 +88,14 @@ def test_dates_in_text_are_read_as_the_importer_reads_them(tmp_path):
     df.iloc[:3].to_csv(path, index=False)
     imported = read_table(path).frame
     assert imported["date"].tolist() == [pd.Timestamp("2024-03-05")] * 2 + [pd.Timestamp("2024-03-13")]
+
+
+def test_notes_read_in_chinese_with_chinese_dates():
+    from bizops_desktop.core.i18n import use_language
+
+    frame = _orders().iloc[:-1]                     # ends before March is over
+    s = build_series(frame, "date", "qty", "product", freq=None)
+    with use_language("zh_CN"):
+        notes = [shown(n) for n in s.notes]
+    assert notes and all("年" in t or "汇总" in t for t in notes), notes
+    assert not any(__import__("re").search(r"[A-Za-z]{3,}", t) for t in notes), notes

@@ -31,7 +31,7 @@ def load_object(ref: str | Callable) -> Any:
     """``"package.module:attr"`` -> the object, imported only now (keeps start-up fast)."""
     if not isinstance(ref, str):
         return ref
-    module, _, attr = ref.partition(":")
+    module, _colon, attr = ref.partition(":")
     obj = importlib.import_module(module)
     for part in attr.split(".") if attr else ():
         obj = getattr(obj, part)

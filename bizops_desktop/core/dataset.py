@@ -20,7 +20,8 @@ class Dataset:
     source_hash: str | None = None     # sha256 of that file at import time
     sheet: str | None = None
     import_options: dict[str, Any] = field(default_factory=dict)  # encoding, delimiter, ...
-    notes: list[str] = field(default_factory=list)                # what the import did, in words
+    # what the import did, in words: Messages rendered in the reader's language (i18n.text), or text
+    notes: list[Any] = field(default_factory=list)
 
     def __post_init__(self):
         self.roles = as_role_map(self.roles)

@@ -6,27 +6,37 @@ message too, but only these are *expected*.
 
 from __future__ import annotations
 
+from typing import Any
+
+from .i18n import _, text
+
+_ENDS = ".。！!"
+
 
 class BizOpsError(Exception):
     """Base of every expected, user-facing error. ``str(err)`` is the message for the user."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+    def __init__(self, message: Any, *, where: str | None = None, hint: Any = None):
+        # message and hint: translated text (``_("...")``), or a Message/LazyText rendered when shown
         self.message = message
         self.where = where
         self.hint = hint
         super().__init__(self.user_message())
 
     def user_message(self) -> str:
-        parts = []
+        """The one line the user reads, in the current language: where, what, and what to do."""
+        what = text(self.message).strip().rstrip(_ENDS)
         if self.where:
-            parts.append(f"{self.where}: ")
-        parts.append(self.message.rstrip("."))
-        text = "".join(parts) + "."
-        if self.hint:
-            text += " " + self.hint.rstrip(".") + "."
-        return text
+            what = _("{where}: {problem}", where=self.where, problem=what)
+        hint = text(self.hint).strip().rstrip(_ENDS) if self.hint else ""
+        if hint:
+            return _("{problem}. {hint}.", problem=what, hint=hint)
+        return _("{problem}.", problem=what)
+
+    def __str__(self) -> str:
+        return self.user_message()
 
 
 class DataError(BizOpsError):

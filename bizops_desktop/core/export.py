@@ -3,6 +3,7 @@ summary.json, plots to PNG (through the Qt renderer, imported only when a plot i
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,12 +59,13 @@ def _for_people(frame: "pd.DataFrame", columns=None, titles: bool = False, names
 
 
 def _rounded(v: Any) -> Any:
-    """Floats inside a list/dict cell to 6 significant digits: 0.24310264996089523 -> 0.243103."""
+    """Floats inside a list/dict cell to 6 significant digits and at most 8 decimals:
+    0.24310264996089523 -> 0.243103, 0.000577824118 -> 0.00057782 (a smoothing weight of 1e-9 is 0)."""
     from .jsonable import plain
 
     def walk(x: Any) -> Any:
         if isinstance(x, float):
-            return float(f"{x:.6g}")
+            return round(float(f"{x:.6g}"), 8) if math.isfinite(x) else x
         if isinstance(x, list):
             return [walk(i) for i in x]
         if isinstance(x, dict):

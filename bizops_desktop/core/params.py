@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import UsageError
+from .i18n import _, _n
 
 KINDS = ("int", "float", "bool", "choice", "text", "list", "date")
 _TRUE = {"1", "true", "yes", "y", "on", "t"}
@@ -71,7 +72,7 @@ class Param:
                 try:
                     items = json.loads(raw)
                 except ValueError:
-                    raise self._bad(text, "a list such as 1,2,3") from None
+                    raise self._bad(text, _("a list such as 1,2,3")) from None
             else:
                 items = [p for p in raw.replace(";", ",").split(",") if p.strip() != ""]
             return self.validate(items)
@@ -82,16 +83,17 @@ class Param:
         if value is None:
             if self.optional:
                 return None
-            raise UsageError(f"parameter {self.name} needs a value", hint=self._hint())
+            raise UsageError(_("parameter {name} needs a value", name=self.name), hint=self._hint())
         k = self.kind
         if k == "list":
             if isinstance(value, str):
                 return self.parse(value)
             if not isinstance(value, (list, tuple)):
-                raise self._bad(value, "a list")
+                raise self._bad(value, _("a list"))
             items = [self._scalar(self.item, v) for v in value]
             if self.length is not None and len(items) != self.length:
-                raise self._bad(value, f"exactly {self.length} values separated by commas")
+                raise self._bad(value, _n("exactly {n} value", "exactly {n} values separated by commas",
+                                          self.length))
             for v in items:
                 self._check_bounds(v)
             return items
@@ -100,7 +102,7 @@ class Param:
             for c in self.choices:
                 if v.lower() == str(c).lower():
                     return c
-            raise self._bad(value, "one of " + ", ".join(map(str, self.choices)))
+            raise self._bad(value, _("one of {choices}", choices=", ".join(map(str, self.choices))))
         v = self._scalar(k, value)
         self._check_bounds(v)
         return v
@@ -140,37 +142,45 @@ class Param:
                 return s[:10]
             return str(value)
         except (TypeError, ValueError):
-            want = {"int": "a whole number", "float": "a number", "bool": "yes or no",
-                    "date": "a date as YYYY-MM-DD"}.get(kind, "text")
+            want = {"int": _("a whole number"), "float": _("a number"), "bool": _("yes or no"),
+                    "date": _("a date as YYYY-MM-DD")}.get(kind) or _("text")
             raise self._bad(value, want) from None
 
     def _check_bounds(self, v: Any) -> None:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if self.minimum is not None and v < self.minimum:
-                raise self._bad(v, f"at least {_fmt(self.minimum)}")
+                raise self._bad(v, _("at least {x}", x=_fmt(self.minimum)))
             if self.maximum is not None and v > self.maximum:
-                raise self._bad(v, f"at most {_fmt(self.maximum)}")
+                raise self._bad(v, _("at most {x}", x=_fmt(self.maximum)))
 
     def _bad(self, value: Any, want: str) -> UsageError:
-        return UsageError(f"parameter {self.name} got {value!r} but needs {want}", hint=self._hint())
+        return UsageError(_("parameter {name} got {value} but needs {want}", name=self.name, value=repr(value),
+                            want=want), hint=self._hint())
 
     def _hint(self) -> str:
-        return f"{self.name}: {self.help_text}" if self.help else ""
+        return _("{name}: {help}", name=self.name, help=self.help_text) if self.help else ""
 
     def describe(self) -> str:
-        """One line for ``bizops-desktop analyses``."""
+        """One line for ``bizops-desktop analyses``, in the current language: the name and kind
+        as typed on the command line, the label and help as the form shows them."""
         kind = self.kind
         if kind == "choice":
             kind = "|".join(map(str, self.choices))
         elif kind == "list":
-            kind = f"list of {self.item}" + (f" ({self.length})" if self.length else "")
+            kind = (_n("list of {item} ({n} value)", "list of {item} ({n} values)", self.length, item=self.item)
+                    if self.length else _("list of {item}", item=self.item))
         bounds = ""
         if self.minimum is not None or self.maximum is not None:
             lo = _fmt(self.minimum) if self.minimum is not None else ""
             hi = _fmt(self.maximum) if self.maximum is not None else ""
             bounds = f" [{lo}..{hi}]"
         default = "auto" if self.default is None and self.optional else json.dumps(self.default, ensure_ascii=False)
-        return f"{self.name} ({kind}{bounds}, default {default}): {self.help_text}"
+        words = self.title if not self.help else _("{label}: {help}", label=self.title, help=self.help_text)
+        if self.kind == "choice" and self.choice_labels:
+            words = _("{text} ({choices})", text=words, choices="; ".join(
+                f"{c} = {self.choice_label(c)}" for c in self.choices if self.choice_labels.get(c)))
+        return _("{name} ({kind}, default {default}): {text}", name=self.name, kind=kind + bounds,
+                 default=default, text=words)
 
 
 def _fmt(x: float) -> str:
@@ -187,8 +197,8 @@ def resolve_params(specs: Sequence[Param], given: Mapping[str, Any] | None = Non
         if name not in by_name:
             if ignore_unknown:
                 continue
-            raise UsageError(f"unknown parameter {name!r}",
-                             hint="known parameters: " + ", ".join(by_name) if by_name else None)
+            raise UsageError(_("unknown parameter {name}", name=repr(name)),
+                             hint=_("known parameters: {names}", names=", ".join(by_name)) if by_name else None)
         p = by_name[name]
         out[name] = p.parse(value) if (from_text and isinstance(value, str)) else p.validate(value)
     return out
@@ -199,7 +209,7 @@ def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, st
     out: dict[str, str] = {}
     for item in items or ():
         if "=" not in item:
-            raise UsageError(f"{what} {item!r} must look like NAME=VALUE")
+            raise UsageError(_("{option} {value} must look like NAME=VALUE", option=what, value=repr(item)))
         k, v = item.split("=", 1)
         out[k.strip()] = v
     return out

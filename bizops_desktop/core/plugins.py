@@ -17,6 +17,7 @@ import pluggy
 from . import hookspecs
 from .analysis import Analysis
 from .errors import first_line
+from .i18n import _
 
 if TYPE_CHECKING:
     from .importer import Importer
@@ -70,7 +71,7 @@ class PluginProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"Plugin {self.plugin!r} was skipped: {self.message}"
+        return _("Plugin {plugin} was skipped: {problem}", plugin=repr(self.plugin), problem=self.message)
 
 
 @dataclass
@@ -98,19 +99,22 @@ class Registry:
         try:
             return self.analyses[analysis_id]
         except KeyError:
-            known = ", ".join(sorted(self.analyses)) or "none"
-            raise UsageError(f"unknown analysis {analysis_id!r}", hint=f"known analyses: {known}") from None
+            known = ", ".join(sorted(self.analyses))
+            raise UsageError(_("unknown analysis {name}", name=repr(analysis_id)),
+                             hint=_("known analyses: {names}", names=known) if known
+                             else _("no analyses are installed")) from None
 
     def ordered(self) -> list[Analysis]:
-        return sorted(self.analyses.values(), key=lambda a: (a.order, a.title))
+        return sorted(self.analyses.values(), key=lambda a: (a.order, str(a.title)))
 
     def describe(self) -> list[str]:
         """One line per plugin: name, version and what it adds (Help ▸ Plugins)."""
         lines = []
         for info in self.plugins.values():
-            adds = [self.analyses[a].title for a in info.analyses]
-            adds += [f"importer {i}" for i in info.importers]
-            lines.append(f"{info.name} {info.version or '(no version)'}: {', '.join(adds) or 'adds nothing'}")
+            adds = [str(self.analyses[a].title) for a in info.analyses]
+            adds += [_("importer {name}", name=i) for i in info.importers]
+            lines.append(_("{plugin} {version}: {adds}", plugin=info.name, version=info.version or _("(no version)"),
+                           adds=", ".join(adds) or _("adds nothing")))
         return lines
 
 
@@ -172,14 +176,15 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
         try:
             obj = load()
         except Exception as exc:
-            problem(name, f"it could not be imported ({first_line(exc)})")
+            problem(name, _("it could not be imported ({error})", error=first_line(exc)))
             continue
         if pm.is_registered(obj):
             continue
         try:
             pm.register(obj, name=name)
         except pluggy.PluginValidationError as exc:  # e.g. a hook asking for an argument no spec has
-            problem(name, f"a hook does not fit its specification ({str(exc).strip().splitlines()[-1]})")
+            problem(name, _("a hook does not fit its specification ({error})",
+                            error=str(exc).strip().splitlines()[-1]))
             continue
         except Exception as exc:
             problem(name, first_line(exc))
@@ -194,29 +199,31 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
         except pluggy.PluginValidationError as exc:
             bad = getattr(exc, "plugin", None)
             name = (pm.get_name(bad) if bad is not None else None) or "?"
-            problem(name, f"it implements a hook that does not exist ({first_line(exc)})")
+            problem(name, _("it implements a hook that does not exist ({error})", error=first_line(exc)))
             if bad is None:
                 break
             pm.unregister(bad)
             reg.plugins.pop(name, None)
 
-    def answers(hook: Any, what: str) -> Iterator[tuple[str, Any]]:
+    def answers(hook: Any, failed: Callable[[str], str]) -> Iterator[tuple[str, Any]]:
         """(plugin name, item) for each item each implementation of ``hook`` returns; each is
         called on its own, in registration order, so one raising does not take the others down."""
         for impl in hook.get_hookimpls():
             try:
                 items = list(_call(impl, context) or [])
             except Exception as exc:
-                problem(impl.plugin_name, f"it raised while registering {what} ({first_line(exc)})")
+                problem(impl.plugin_name, failed(first_line(exc)))
                 continue
             for item in items:
                 yield impl.plugin_name, item
 
-    for name, a in answers(pm.hook.bizops_register_analyses, "analyses"):
+    for name, a in answers(pm.hook.bizops_register_analyses,
+                           lambda error: _("it raised while registering analyses ({error})", error=error)):
         if not isinstance(a, Analysis):
-            problem(name, f"it returned {type(a).__name__}, not an Analysis")
+            problem(name, _("it returned {type}, not an Analysis", type=type(a).__name__))
         elif a.id in reg.analyses:
-            problem(name, f"analysis id {a.id!r} is already taken by {reg.analyses[a.id].plugin!r}")
+            problem(name, _("analysis id {id} is already taken by {plugin}", id=repr(a.id),
+                            plugin=repr(reg.analyses[a.id].plugin)))
         else:
             a.plugin, a.plugin_version = name, reg.plugins[name].version
             reg.analyses[a.id] = a
@@ -226,9 +233,11 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
         from .importer import builtin_importers
 
         builtin = builtin_importers()
-        taken_ids = {imp.id: "the built-in importers" for imp in builtin}
-        taken_exts = {_ext(e): "the built-in importers" for imp in builtin for e in imp.extensions}
-        for name, imp in answers(pm.hook.bizops_register_importers, "importers"):
+        builtins_word = _("the built-in importers")
+        taken_ids = {imp.id: builtins_word for imp in builtin}
+        taken_exts = {_ext(e): builtins_word for imp in builtin for e in imp.extensions}
+        for name, imp in answers(pm.hook.bizops_register_importers,
+                                 lambda error: _("it raised while registering importers ({error})", error=error)):
             why = _importer_problem(imp, taken_ids, taken_exts)
             if why:
                 problem(name, why)
@@ -252,20 +261,22 @@ def _importer_problem(imp: Any, taken_ids: dict[str, str], taken_exts: dict[str,
     from .importer import Importer
 
     if not isinstance(imp, Importer):
-        return f"it returned {type(imp).__name__}, not an Importer"
+        return _("it returned {type}, not an Importer", type=type(imp).__name__)
     if not isinstance(imp.id, str) or not imp.id:
-        return "it returned an importer without an id"
+        return _("it returned an importer without an id")
     exts = imp.extensions
     if isinstance(exts, str) or not isinstance(exts, (tuple, list)) or not exts:
-        return f"importer {imp.id!r} gives no file extensions (give a list such as ['.parquet'])"
+        return _("importer {id} gives no file extensions (give a list such as ['.parquet'])", id=repr(imp.id))
     bad = [e for e in exts if not (isinstance(e, str) and _EXTENSION.fullmatch(e))]
     if bad:
-        return f"importer {imp.id!r} has an invalid file extension {bad[0]!r} (give one such as '.parquet')"
+        return _("importer {id} has an invalid file extension {ext} (give one such as '.parquet')",
+                 id=repr(imp.id), ext=repr(bad[0]))
     if not callable(imp.read):
-        return f"importer {imp.id!r} has no read function"
+        return _("importer {id} has no read function", id=repr(imp.id))
     if imp.id in taken_ids:
-        return f"importer id {imp.id!r} is already taken by {taken_ids[imp.id]}"
+        return _("importer id {id} is already taken by {owner}", id=repr(imp.id), owner=taken_ids[imp.id])
     for e in exts:
         if _ext(e) in taken_exts:
-            return f"importer {imp.id!r}: files ending in {_ext(e)} are already read by {taken_exts[_ext(e)]}"
+            return _("importer {id}: files ending in {ext} are already read by {owner}", id=repr(imp.id),
+                     ext=_ext(e), owner=taken_exts[_ext(e)])
     return None

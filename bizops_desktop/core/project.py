@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 from .analysis import Analysis, Result
 from .dataset import Dataset
 from .errors import Cancelled, ProjectError, UsageError
-from .i18n import to_plain
+from .i18n import Message, _, to_plain
 from .jsonable import dumps
 from .plotspec import PlotSpec
 from .progress import Progress
@@ -107,6 +107,17 @@ _SCHEMA = (
 )
 _ANALYSIS_COLUMNS = ("analysis_id", "plugin", "plugin_version", "state_version", "params", "dataset",
                      "has_result", "metrics", "plots", "notes", "extra", "display")
+_DATASET_COLUMNS = ("name", "source", "source_hash", "sheet", "roles", "import_options", "notes", "dtypes",
+                    "table_id")
+_RESULT_TABLE_COLUMNS = ("analysis_id", "position", "name", "table_id")
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} (" + ",".join(columns) + ") VALUES (" + ",".join("?" * len(columns)) + ")"
+
+
+_INSERT_DATASET = _insert("datasets", ("position",) + _DATASET_COLUMNS)
+_INSERT_RESULT_TABLE = _insert("result_tables", _RESULT_TABLE_COLUMNS)
 _INSERT_ANALYSIS = ("INSERT INTO analyses (position, " + ", ".join(_ANALYSIS_COLUMNS) + ") VALUES ("
                     + ", ".join("?" * (len(_ANALYSIS_COLUMNS) + 1)) + ")")
 
@@ -121,9 +132,9 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('migrated_from_schema', '1')")
     rows = conn.execute("SELECT analysis_id, params FROM analyses").fetchall()
     for aid, text in rows:
-        pairs = _loads(text, list, "parameters (schema 1)")
+        pairs = _loads(text, list, _("parameters (schema 1)"))
         if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
-            raise _Damaged("parameters (schema 1) are not [name, value] pairs")
+            raise _Damaged(_("parameters (schema 1) are not [name, value] pairs"))
         conn.execute("UPDATE analyses SET params = ? WHERE analysis_id = ?", (dumps(dict(pairs)), aid))
 
 
@@ -150,33 +161,33 @@ SCHEMA_VERSION = len(MIGRATIONS) + 1
 # JSON helpers
 def _loads(text: Any, typ: type | tuple | None, what: str) -> Any:
     if not isinstance(text, str):
-        raise _Damaged(f"{what} is not text")
+        raise _Damaged(_("{what} is not text", what=what))
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as e:
-        raise _Damaged(f"{what} is not valid JSON") from e
+        raise _Damaged(_("{what} is not valid JSON", what=what)) from e
     if typ is not None and not isinstance(value, typ):
-        raise _Damaged(f"{what} has the wrong type")
+        raise _Damaged(_("{what} has the wrong type", what=what))
     return value
 
 
 def _opt_text(v: Any, what: str) -> str | None:
     if v is not None and not isinstance(v, str):
-        raise _Damaged(f"{what} is not text")
+        raise _Damaged(_("{what} is not text", what=what))
     return v
 
 
 def _str_list(v: Any, what: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise _Damaged(f"{what} is not a list of sentences")
+        raise _Damaged(_("{what} is not a list of sentences", what=what))
     return v
 
 
 def _note_list(v: Any, what: str) -> list:
     """Notes: sentences, or messages (domain, English template, values) rendered when shown."""
     if not isinstance(v, list) or not all(isinstance(x, str) or _is_message(x) for x in v):
-        raise _Damaged(f"{what} is not a list of sentences")
-    return v
+        raise _Damaged(_("{what} is not a list of sentences", what=what))
+    return [x if isinstance(x, str) else Message.from_dict(x) for x in v]
 
 
 def _is_message(x: Any) -> bool:
@@ -190,15 +201,15 @@ def _display(v: Any, what: str) -> dict:
     d = _loads(v, dict, what)
     h = d.get("headline")
     if h is not None and not (isinstance(h, str) or _is_message(h)):
-        raise _Damaged(f"{what}: the headline is not a sentence")
+        raise _Damaged(_("{what}: the headline is not a sentence", what=what))
     if not isinstance(d.get("columns", {}), dict) or not isinstance(d.get("names", {}), dict):
-        raise _Damaged(f"{what} is not a column description")
+        raise _Damaged(_("{what} is not a column description", what=what))
     return d
 
 
 def _int(v: Any, what: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool):
-        raise _Damaged(f"{what} is not a whole number")
+        raise _Damaged(_("{what} is not a whole number", what=what))
     return v
 
 
@@ -218,9 +229,9 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ProjectError("the folder does not exist", where=str(folder), hint="Choose another folder")
+        raise ProjectError(_("the folder does not exist"), where=str(folder), hint=_("Choose another folder"))
     if path.is_dir():
-        raise ProjectError("this is a folder, not a file", where=str(path), hint="Choose a file name")
+        raise ProjectError(_("this is a folder, not a file"), where=str(path), hint=_("Choose a file name"))
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     meta = dict(project.meta)
     meta.setdefault("created", now)
@@ -246,16 +257,17 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
             os.unlink(tmp)
         except OSError:
             pass
-        hint = "The previous file is unchanged; free some disk space or save to another folder"
+        hint = _("The previous file is unchanged; free some disk space or save to another folder")
         if isinstance(exc, OSError):
-            raise ProjectError(f"could not save the project ({exc.strerror or exc})", where=str(path),
+            raise ProjectError(_("could not save the project ({error})", error=exc.strerror or exc), where=str(path),
                                hint=hint) from exc
         if isinstance(exc, sqlite3.Error):
-            raise ProjectError(f"could not save the project ({exc})", where=str(path), hint=hint) from exc
+            raise ProjectError(_("could not save the project ({error})", error=exc), where=str(path),
+                               hint=hint) from exc
         raise
     project.meta = meta
     project.path = path
-    progress.report(1.0, "Saved")
+    progress.report(1.0, _("Saved"))
 
 
 STALE_TEMP_SECONDS = 3600
@@ -276,18 +288,18 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
 def _create_temp(folder: Path, name: str) -> str:
     # Same folder as the target, so os.replace is a rename on one file system. O_EXCL with the
     # default mode 0o666 lets the umask decide the permissions of a new project file.
-    for _ in range(100):
+    for _attempt in range(100):
         tmp = folder / f".{name}.{secrets.token_hex(4)}.saving"
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             continue
         except OSError as e:
-            raise ProjectError(f"cannot write in this folder ({e.strerror or e})", where=str(folder),
-                               hint="Save to another folder") from e
+            raise ProjectError(_("cannot write in this folder ({error})", error=e.strerror or e), where=str(folder),
+                               hint=_("Save to another folder")) from e
         os.close(fd)
         return str(tmp)
-    raise ProjectError("cannot create a temporary file", where=str(folder), hint="Save to another folder")
+    raise ProjectError(_("cannot create a temporary file"), where=str(folder), hint=_("Save to another folder"))
 
 
 def _fsync(path: str) -> None:
@@ -330,7 +342,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
     # Encode first (cheap: dtype inference only) so the progress bar can weigh every table.
     work: list[tuple[str, Any]] = []
     for name, ds in project.datasets.items():
-        work.append(("dataset", (name, ds, _encode(ds.frame, f"dataset {name!r}"))))
+        work.append(("dataset", (name, ds, _encode(ds.frame, _("table {name}", name=repr(name))))))
     for aid, st in project.analyses.items():
         if st.raw is not None:
             work.append(("raw", (aid, st.raw)))
@@ -338,7 +350,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
             tables = {}
             if st.result is not None:
                 for tname, frame in st.result.tables.items():
-                    tables[tname] = _encode(frame, f"result table {tname!r} of {aid!r}")
+                    tables[tname] = _encode(frame, _("result {name} of tab {tab}", name=repr(tname), tab=repr(aid)))
             work.append(("analysis", (aid, st, tables)))
 
     def weight(item) -> int:
@@ -366,20 +378,19 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
                          (tid, k, n, zlib.crc32(blob), blob))
             rows += n
             frac = (start + span * (rows / max(1, enc.n_rows))) / total
-            progress.report(frac, f"Saving {label}")
+            progress.report(frac, _("Saving {what}", what=label))
         return tid
 
-    progress.report(0.0, "Saving the project")
+    progress.report(0.0, _("Saving the project"))
     for kind, payload in work:
         w = weight((kind, payload))
         if kind == "dataset":
             name, ds, enc = payload
-            tid = put_table(enc, f"table {name}", done, w)
+            tid = put_table(enc, _("table {name}", name=name), done, w)
             dtypes = [[spec_name, str(dtype)] for spec_name, dtype in
                       zip((c["name"] for c in enc.spec["columns"]), ds.frame.dtypes)]
             conn.execute(
-                "INSERT INTO datasets (position, name, source, source_hash, sheet, roles, import_options,"
-                " notes, dtypes, table_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _INSERT_DATASET,
                 (n_datasets, name, _text_or_none(ds.source), _text_or_none(ds.source_hash), _text_or_none(ds.sheet),
                  dumps(ds.roles), dumps(dict(ds.import_options or {})), dumps([_note_out(n) for n in ds.notes or []]),
                  dumps(dtypes), tid))
@@ -399,9 +410,9 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
             pos = done
             for i, (tname, enc) in enumerate(tables.items()):
                 span = enc.n_rows * max(1, len(enc.spec["columns"]))
-                tid = put_table(enc, f"result {tname}", pos, span)
+                tid = put_table(enc, _("result {name}", name=tname), pos, span)
                 pos += span
-                conn.execute("INSERT INTO result_tables (analysis_id, position, name, table_id) VALUES (?, ?, ?, ?)",
+                conn.execute(_INSERT_RESULT_TABLE,
                              (aid, i, tname, tid))
             n_analyses += 1
         else:
@@ -418,10 +429,10 @@ def _plots_json(result: Result, aid: str) -> str:
     text = dumps({str(k): p.to_dict() for k, p in result.plots.items()})
     for name, d in json.loads(text).items():
         try:
-            _check_plot(d, f"plot {name!r}")
+            _check_plot(d, _("plot {name}", name=repr(name)))
         except _Damaged as e:
-            raise ProjectError(f"cannot save tab {aid!r}: {e}",
-                               hint="This is a bug in the analysis that made it; please report it") from e
+            raise ProjectError(_("cannot save tab {tab}: {error}", tab=repr(aid), error=e),
+                               hint=_("This is a bug in the analysis that made it; please report it")) from e
     return text
 
 
@@ -438,8 +449,8 @@ def _encode(frame: "pd.DataFrame", what: str) -> EncodedTable:
     try:
         return EncodedTable(frame)
     except UnsupportedFrame as e:
-        raise ProjectError(f"cannot save {what}: {e}",
-                           hint="This is a bug in the analysis that made it; please report it") from e
+        raise ProjectError(_("cannot save {what}: {error}", what=what, error=e),
+                           hint=_("This is a bug in the analysis that made it; please report it")) from e
 
 
 def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid: int) -> int:
@@ -451,7 +462,7 @@ def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid
         conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)", (tid, t["n_rows"], t["spec"]))
         conn.executemany("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
                          [(tid, k, n, crc, data) for k, (n, crc, data) in enumerate(t["chunks"])])
-        conn.execute("INSERT INTO result_tables (analysis_id, position, name, table_id) VALUES (?, ?, ?, ?)",
+        conn.execute(_INSERT_RESULT_TABLE,
                      (aid, t["position"], t["name"], tid))
         tid += 1
     return tid
@@ -460,13 +471,16 @@ def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid
 # ---------------------------------------------------------------------------------------------
 # Loading
 def _not_ours(path: Path) -> ProjectError:
-    return ProjectError("this is not a BizOps Desktop project", where=str(path),
-                        hint="Choose a .bizops file saved by BizOps Desktop; to read a table use File > Open data")
+    return ProjectError(_("this is not a BizOps Desktop project"), where=str(path),
+                        hint=_("Choose a .bizops file saved by BizOps Desktop; to read a table use File > Open data"))
 
 
 def _damaged(path: Path, detail: str = "") -> ProjectError:
-    return ProjectError("the project file is damaged or truncated" + (f" ({detail})" if detail else ""),
-                        where=str(path), hint="Open a backup copy or import the data again; the file was not changed")
+    # the detail (which check failed) is technical and stays as written, like an error code
+    what = (_("the project file is damaged or truncated ({detail})", detail=detail) if detail
+            else _("the project file is damaged or truncated"))
+    return ProjectError(what, where=str(path),
+                        hint=_("Open a backup copy or import the data again; the file was not changed"))
 
 
 def load_project(path: str | os.PathLike,
@@ -481,19 +495,20 @@ def load_project(path: str | os.PathLike,
     progress = _progress(progress)
     path = Path(path)
     if not path.exists():
-        raise ProjectError("there is no such file", where=str(path),
-                           hint="Check the name or pick the file with File > Open project")
+        raise ProjectError(_("there is no such file"), where=str(path),
+                           hint=_("Check the name or pick the file with File > Open project"))
     if path.is_dir():
-        raise ProjectError("this is a folder, not a project file", where=str(path), hint="Choose a .bizops file")
+        raise ProjectError(_("this is a folder, not a project file"), where=str(path),
+                           hint=_("Choose a .bizops file"))
     try:
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as e:
-        raise ProjectError(f"cannot read the file ({e.strerror or e})", where=str(path),
-                           hint="Check that you may read it and that it is not open in another program") from e
+        raise ProjectError(_("cannot read the file ({error})", error=e.strerror or e), where=str(path),
+                           hint=_("Check that you may read it and that it is not open in another program")) from e
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         if header.startswith(_SQLITE_MAGIC[:10]):
-            raise _damaged(path, "the file ends too early")
+            raise _damaged(path, _("the file ends too early"))
         raise _not_ours(path)
     # The SQLite header stores user_version at offset 60 and application_id at 68, big-endian.
     version = int.from_bytes(header[60:64], "big", signed=True)
@@ -501,11 +516,11 @@ def load_project(path: str | os.PathLike,
     if app_id != APPLICATION_ID:
         raise _not_ours(path)
     if version > SCHEMA_VERSION:
-        raise ProjectError(f"this project was made by a newer BizOps Desktop (schema {version}; "
-                           f"this program reads up to schema {SCHEMA_VERSION})", where=str(path),
-                           hint="Update the program to open it")
+        raise ProjectError(_("this project was made by a newer BizOps Desktop (schema {saved}; this program reads "
+                             "up to schema {known})", saved=version, known=SCHEMA_VERSION), where=str(path),
+                           hint=_("Update the program to open it"))
     if version < 1:
-        raise _damaged(path, "no schema version")
+        raise _damaged(path, _("no schema version"))
 
     cancelled = [False]
 
@@ -520,12 +535,13 @@ def load_project(path: str | os.PathLike,
         try:
             conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         except sqlite3.Error as e:
-            raise ProjectError(f"cannot open the file ({e})", where=str(path), hint="Check that you may read it") from e
+            raise ProjectError(_("cannot open the file ({error})", error=e), where=str(path),
+                               hint=_("Check that you may read it")) from e
         conn.set_progress_handler(on_sqlite_progress, 20000)
-        progress.report(0.0, "Checking the project file")
+        progress.report(0.0, _("Checking the project file"))
         check = conn.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
-            raise _Damaged("SQLite integrity check failed")
+            raise _Damaged(_("SQLite integrity check failed"))
         if version < SCHEMA_VERSION:
             mem = sqlite3.connect(":memory:", isolation_level=None)
             conn.backup(mem)
@@ -536,7 +552,7 @@ def load_project(path: str | os.PathLike,
             for step in MIGRATIONS[version - 1:]:
                 step(conn)
             conn.execute("COMMIT")
-        progress.report(0.05, "Reading the project")
+        progress.report(0.05, _("Reading the project"))
         project = _read(conn, set(known_analyses) if known_analyses is not None else None,
                         known_analyses if isinstance(known_analyses, Mapping) else {}, progress.sub(0.05, 1.0))
     except _Damaged as e:
@@ -551,7 +567,7 @@ def load_project(path: str | os.PathLike,
         if conn is not None:
             conn.close()
     project.path = path
-    progress.report(1.0, "Opened")
+    progress.report(1.0, _("Opened"))
     return project
 
 
@@ -560,27 +576,26 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
     meta = {}
     for key, value in conn.execute("SELECT key, value FROM meta"):
         if not isinstance(key, str):
-            raise _Damaged("a meta key is not text")
-        meta[key] = _loads(value, None, f"meta {key!r}")
+            raise _Damaged(_("a meta key is not text"))
+        meta[key] = _loads(value, None, _("meta {name}", name=repr(key)))
 
     tables: dict[int, tuple[int, dict]] = {}
     for tid, n_rows, spec_text in conn.execute("SELECT table_id, n_rows, spec FROM tables"):
-        spec = check_spec(_loads(spec_text, dict, "a table description"))
-        if _int(n_rows, "a row count") != spec["n_rows"]:
-            raise _Damaged("row counts disagree")
+        spec = check_spec(_loads(spec_text, dict, _("a table description")))
+        if _int(n_rows, _("a row count")) != spec["n_rows"]:
+            raise _Damaged(_("row counts disagree"))
         tables[tid] = (n_rows, spec)
 
     ds_rows = conn.execute(
-        "SELECT name, source, source_hash, sheet, roles, import_options, notes, dtypes, table_id"
-        " FROM datasets ORDER BY position").fetchall()
+        "SELECT " + ", ".join(_DATASET_COLUMNS) + " FROM datasets ORDER BY position").fetchall()
     an_rows = conn.execute("SELECT " + ", ".join(_ANALYSIS_COLUMNS) + " FROM analyses ORDER BY position").fetchall()
     rt_rows = conn.execute(
-        "SELECT analysis_id, position, name, table_id FROM result_tables ORDER BY analysis_id, position").fetchall()
+        "SELECT " + ", ".join(_RESULT_TABLE_COLUMNS) + " FROM result_tables ORDER BY analysis_id, position").fetchall()
     result_tables: dict[str, list[tuple[int, str, int]]] = {}
     for aid, pos, name, tid in rt_rows:
         if not isinstance(aid, str) or not isinstance(name, str) or tid not in tables:
-            raise _Damaged("a result table entry is broken")
-        result_tables.setdefault(aid, []).append((_int(pos, "a table position"), name, tid))
+            raise _Damaged(_("a result table entry is broken"))
+        result_tables.setdefault(aid, []).append((_int(pos, _("a table position")), name, tid))
 
     # Progress weight: rows of the tables that are decoded.
     to_decode = [r[8] for r in ds_rows] + [tid for aid, *_ in an_rows if known is None or aid in known
@@ -590,35 +605,38 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
 
     def read_table(tid: int, label: str) -> "pd.DataFrame":
         if tid not in tables:
-            raise _Damaged(f"{label} has no data")
+            raise _Damaged(_("{what} has no data", what=label))
         n_rows, spec = tables[tid]
         start = done[0]
         frame = decode_table(spec, _chunks(conn, tid),
-                             progress=lambda rows: progress.report((start + rows) / total, f"Reading {label}"))
+                             progress=lambda rows: progress.report((start + rows) / total,
+                                                                   _("Reading {what}", what=label)))
         done[0] = start + n_rows + 1
         return frame
 
     datasets: dict[str, Dataset] = {}
     for name, source, source_hash, sheet, roles, options, notes, dtypes, tid in ds_rows:
         if not isinstance(name, str) or not name:
-            raise _Damaged("a table has no name")
-        label = f"table {name!r}"
-        roles_v = _loads(roles, dict, f"column roles of {label}")
+            raise _Damaged(_("a table has no name"))
+        label = _("table {name}", name=repr(name))
+        roles_v = _loads(roles, dict, _("column roles of {what}", what=label))
+        notes_of = _("notes of {what}", what=label)
         for r, cols in roles_v.items():
             if not (isinstance(cols, list) and all(isinstance(c, str) for c in cols)):
-                raise _Damaged(f"column roles of {label} are not lists of column names")
+                raise _Damaged(_("the column roles of {what} are not lists of column names", what=label))
         frame = read_table(tid, label)
-        dtypes_v = _loads(dtypes, list, f"column types of {label}")
+        dtypes_v = _loads(dtypes, list, _("column types of {what}", what=label))
         stored_types = [str(d[1]) if isinstance(d, list) and len(d) == 2 else None for d in dtypes_v]
         if stored_types != [str(t) for t in frame.dtypes]:
-            raise _Damaged(f"column types of {label} disagree with its data")
+            raise _Damaged(_("the column types of {what} disagree with its data", what=label))
         try:
-            ds = Dataset(name=name, frame=frame, roles=roles_v, source=_opt_text(source, "source path"),
-                         source_hash=_opt_text(source_hash, "source hash"), sheet=_opt_text(sheet, "sheet name"),
-                         import_options=_loads(options, dict, f"import options of {label}"),
-                         notes=_note_list(_loads(notes, list, f"notes of {label}"), f"notes of {label}"))
+            ds = Dataset(name=name, frame=frame, roles=roles_v, source=_opt_text(source, _("the source path")),
+                         source_hash=_opt_text(source_hash, _("the source hash")),
+                         sheet=_opt_text(sheet, _("the sheet name")),
+                         import_options=_loads(options, dict, _("import options of {what}", what=label)),
+                         notes=_note_list(_loads(notes, list, notes_of), notes_of))
         except UsageError as e:  # an unknown role name
-            raise _Damaged(f"column roles of {label}: {e.message}") from e
+            raise _Damaged(_("the column roles of {what}: {problem}", what=label, problem=e.message)) from e
         datasets[name] = ds
 
     analyses: dict[str, AnalysisState] = {}
@@ -626,37 +644,38 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
         values = dict(zip(_ANALYSIS_COLUMNS, row))
         aid = values["analysis_id"]
         if not isinstance(aid, str) or not aid:
-            raise _Damaged("a tab section has no analysis id")
+            raise _Damaged(_("a tab section has no analysis id"))
         if known is not None and aid not in known:
             analyses[aid] = _read_raw(conn, values, result_tables.get(aid, []), tables)
             continue
-        label = f"tab {aid!r}"
+        label = _("tab {name}", name=repr(aid))
         st = AnalysisState(
             analysis_id=aid,
-            plugin=_opt_text(values["plugin"], f"plugin of {label}") or "",
-            plugin_version=_opt_text(values["plugin_version"], f"plugin version of {label}") or "",
-            state_version=_int(values["state_version"], f"state version of {label}"),
-            params=_loads(values["params"], dict, f"parameters of {label}"),
-            dataset=_opt_text(values["dataset"], f"data set of {label}"),
+            plugin=_opt_text(values["plugin"], _("plugin of {what}", what=label)) or "",
+            plugin_version=_opt_text(values["plugin_version"], _("plugin version of {what}", what=label)) or "",
+            state_version=_int(values["state_version"], _("state version of {what}", what=label)),
+            params=_loads(values["params"], dict, _("parameters of {what}", what=label)),
+            dataset=_opt_text(values["dataset"], _("data set of {what}", what=label)),
         )
-        if _int(values["has_result"], f"result flag of {label}"):
+        if _int(values["has_result"], _("result flag of {what}", what=label)):
+            notes_of = _("notes of {what}", what=label)
             plots = {}
-            for pname, pd_ in _loads(values["plots"], dict, f"plots of {label}").items():
-                _check_plot(pd_, f"plot {pname!r} of {label}")
+            for pname, pd_ in _loads(values["plots"], dict, _("plots of {what}", what=label)).items():
+                _check_plot(pd_, _("plot {name} of {what}", name=repr(pname), what=label))
                 try:
                     plots[pname] = PlotSpec.from_dict(pd_)
                 except (TypeError, ValueError, AttributeError) as e:
-                    raise _Damaged(f"plot {pname!r} of {label} is not a plot") from e
-            tables_out = {tname: read_table(tid, f"result {tname!r} of {label}")
-                          for _, tname, tid in result_tables.get(aid, [])}
+                    raise _Damaged(_("plot {name} of {what} is not a plot", name=repr(pname), what=label)) from e
+            tables_out = {tname: read_table(tid, _("result {name} of {what}", name=repr(tname), what=label))
+                          for _pos, tname, tid in result_tables.get(aid, [])}
             st.result = Result(
                 tables=tables_out,
-                metrics=_loads(values["metrics"], dict, f"figures of {label}"),
+                metrics=_loads(values["metrics"], dict, _("figures of {what}", what=label)),
                 plots=plots,
-                notes=_note_list(_loads(values["notes"], list, f"notes of {label}"), f"notes of {label}"),
-                extra=_loads(values["extra"], dict, f"state of {label}"),
+                notes=_note_list(_loads(values["notes"], list, notes_of), notes_of),
+                extra=_loads(values["extra"], dict, _("state of {what}", what=label)),
             )
-            st.result.set_display_state(_display(values["display"], f"column titles of {label}"))
+            st.result.set_display_state(_display(values["display"], _("column titles of {what}", what=label)))
         analysis = installed.get(aid)
         if analysis is not None and st.state_version != analysis.state_version:
             try:
@@ -684,10 +703,10 @@ def _check_plot(d: Any, what: str) -> None:
     """A stored PlotSpec must have the field types the renderer expects (text where text,
     flat lists of numbers/words where data), so a forged file cannot upset the plot code."""
     def bad(field_name: str):
-        return _Damaged(f"{what} has a bad {field_name}")
+        return _Damaged(_("{what} has a bad {field}", what=what, field=field_name))
 
     if not isinstance(d, dict):
-        raise _Damaged(f"{what} is not an object")
+        raise _Damaged(_("{what} is not an object", what=what))
     for k, typ in _PLOT_FIELDS.items():
         if k in d and not isinstance(d[k], typ):
             raise bad(k)
@@ -720,9 +739,9 @@ def _chunks(conn: sqlite3.Connection, tid: int):
     for k, n, crc, data in conn.execute(
             "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,)):
         if k != expected or not isinstance(data, bytes) or not isinstance(n, int) or n < 0:
-            raise _Damaged("a table chunk is missing")
+            raise _Damaged(_("a table chunk is missing"))
         if zlib.crc32(data) != crc:
-            raise _Damaged("a table chunk fails its checksum")
+            raise _Damaged(_("a table chunk fails its checksum"))
         expected += 1
         yield n, data
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from .i18n import _, _l, format_list
+
 if TYPE_CHECKING:  # pandas is imported lazily to keep the CLI quick to start
     import pandas as pd
 
@@ -20,19 +22,20 @@ ROLES: tuple[str, ...] = (
 )
 MULTI_ROLES = frozenset({"feature"})
 
+# The names people read for each role (lazy texts: rendered in the reader's language with str()).
 ROLE_TITLES = {
-    "order_id": "Order number",
-    "customer_id": "Customer",
-    "product_id": "Product",
-    "product_name": "Product name",
-    "date": "Date",
-    "quantity": "Quantity",
-    "price": "Unit price",
-    "amount": "Line total",
-    "rating": "Rating",
-    "label": "Yes/no outcome (e.g. churned)",
-    "target": "Target to explain",
-    "feature": "Feature",
+    "order_id": _l("Order number"),
+    "customer_id": _l("Customer"),
+    "product_id": _l("Product"),
+    "product_name": _l("Product name"),
+    "date": _l("Date"),
+    "quantity": _l("Quantity"),
+    "price": _l("Unit price"),
+    "amount": _l("Line total"),
+    "rating": _l("Rating"),
+    "label": _l("Yes/no outcome (e.g. churned)"),
+    "target": _l("Target to explain"),
+    "feature": _l("Feature"),
 }
 
 # The header vocabulary: words per role, most specific first, in normalised form (lower case, no
@@ -44,20 +47,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  "订单号", "订单编号", "订单id", "订单", "单号", "交易号", "交易编号", "发票号"),
     "customer_id": ("customerid", "customer", "custid", "clientid", "client", "userid", "user",
                     "buyerid", "buyer", "memberid", "member", "accountid", "shopper",
-                    "客户id", "客户编号", "客户号", "客户", "用户id", "用户名", "用户", "会员id",
-                    "会员", "买家昵称", "买家", "顾客"),
+                    "买家会员名", "会员名", "买家昵称", "买家id", "买家账号", "客户id", "客户编号", "客户号",
+                    "客户名称", "客户", "用户id", "用户名", "用户", "会员id", "会员", "买家", "顾客"),
     "product_id": ("productid", "product", "sku", "skuid", "itemid", "item", "articleid", "article",
                    "stockcode", "productcode", "itemcode", "department",
-                   "商品id", "商品编号", "商品编码", "商品", "产品id", "产品编号", "产品", "货号",
-                   "宝贝id", "宝贝", "sku编码"),
+                   "商家编码", "商品编码", "商品id", "商品编号", "sku编码", "商家sku编码", "货号", "商品",
+                   "产品id", "产品编号", "产品编码", "产品", "宝贝id", "宝贝"),
     "product_name": ("productname", "itemname", "productdescription", "description", "title",
                      "productname", "name", "商品名称", "产品名称", "品名", "宝贝名称", "宝贝标题",
                      "商品名", "名称"),
     "date": ("orderdate", "date", "datetime", "timestamp", "time", "created", "createdat",
              "purchasedate", "invoicedate", "day", "month", "period", "datum", "fecha", "updated", "dt",
              "ts", "week", "zeit",
-             "日期", "下单时间", "订单日期", "下单日期", "付款时间", "创建时间", "时间", "交易时间", "月份",
-             "時間", "下单", "创建"),
+             # the moment of the order (created) before the moment it was paid
+             "订单创建时间", "下单时间", "创建时间", "订单日期", "下单日期", "日期", "交易时间", "成交时间",
+             "付款时间", "支付时间", "时间", "月份", "時間", "下单", "创建"),
     "quantity": ("quantity", "qty", "units", "unitssold", "numberofcds", "count", "pieces",
                  "数量", "购买数量", "件数", "销量", "销售数量"),
     "price": ("unitprice", "price", "priceeach", "sellingprice", "单价", "价格", "售价", "销售单价"),
@@ -98,7 +102,8 @@ def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
         if role not in ROLES:
             from .errors import UsageError
 
-            raise UsageError(f"unknown column role {role!r}", hint="roles are " + ", ".join(ROLES))
+            raise UsageError(_("unknown column role {role}", role=repr(role)),
+                             hint=_("the roles are {roles}", roles=", ".join(ROLES)))
         lst = [cols] if isinstance(cols, str) else [str(c) for c in cols]
         out[role] = lst
     return out
@@ -111,6 +116,11 @@ _QUALIFIERS = {"id", "no", "nr", "code", "number", "num", "key", "ref", "name", 
                "rmb", "gbp", "utc", "local", "the", "of", "s"}
 
 
+# Chinese words that, after a role's word, make the header name another thing: 客户类型 is a kind of
+# customer, 订单状态 a state, 近一年订单数 a count, 复购率 a rate; none of them is the customer or order.
+_CJK_OTHER = ("类型", "类别", "分类", "等级", "级别", "状态", "数", "率", "比例", "占比", "备注", "地址")
+
+
 def _score(header: str, role: str) -> int:
     words = SYNONYMS.get(role, ())
     for i, w in enumerate(words):
@@ -120,7 +130,8 @@ def _score(header: str, role: str) -> int:
         if w not in header:
             continue
         if not w.isascii():
-            if len(w) >= 2:
+            tail = header[header.find(w) + len(w):]
+            if len(w) >= 2 and not (tail and tail.endswith(_CJK_OTHER)):
                 return 500 - i            # 下单时间 contains 时间
             continue
         rest = header.replace(w, "", 1)
@@ -165,8 +176,13 @@ def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
                 used.add(c)
                 break
 
-    # A customer table (label or target present): the rest are features.
+    # A customer table (label or target present): the rest are features. Money or counts in a
+    # customer table (近一年消费金额, spend last year) describe the customer, not an order line.
     if "label" in roles or ("target" in roles and "order_id" not in roles):
+        if "order_id" not in roles:
+            for r in ("quantity", "price", "amount"):
+                if r in roles:
+                    used.discard(roles.pop(r)[0])
         feats = []
         for c in columns:
             if c in used:
@@ -203,10 +219,23 @@ _BINARY_WORDS = {"yes", "no", "y", "n", "true", "false", "1", "0", "1.0", "0.0",
                  "是", "否", "churned", "stayed"}
 
 
-def missing_roles_message(title: str, missing: Iterable[str], alternatives: int = 1) -> str:
-    names = [ROLE_TITLES.get(r, r) + f" ({r})" for r in missing]
-    return (f"{title} needs a column marked as " + ", ".join(names)
-            + "; open Column roles and pick the column that holds it")
+def role_with_id(role: str) -> str:
+    """A role as people read it, with the id the command line uses: "Order number (order_id)"."""
+    title = ROLE_TITLES.get(role)
+    return _("{title} ({role})", title=title, role=role) if title is not None else role
+
+
+def missing_roles_message(title: object, missing: Iterable[str],
+                          alternatives: Iterable[Iterable[str]] = ()) -> str:
+    """"Basket rules needs a column marked as Order number (order_id) and Product (product_id)",
+    with the other sets of columns it also works from, in the current language."""
+    text = _("{title} needs a column marked as {roles}", title=title,
+             roles=format_list([role_with_id(r) for r in missing]))
+    alts = [" + ".join(str(ROLE_TITLES.get(r, r)) for r in opt) for opt in alternatives]
+    if len(alts) > 1:
+        text = _("{problem} (it works from any of: {alternatives})", problem=text,
+                 alternatives=format_list(alts, style="or"))
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +261,8 @@ def _role_words(roles: Iterable[str], extra: Iterable[str] = ()) -> tuple[frozen
 _DATE = _split_words(SYNONYMS["date"])
 _DAY = _split_words(DAY_WORDS)
 _ID = _role_words(ID_ROLES, ID_WORDS)
-_NUMBER = _role_words(NUMBER_ROLES)
+# 订单数 / 近一年订单数 / 次数 count something: a number, whatever word comes before 数
+_NUMBER = _role_words(NUMBER_ROLES, ("数",))
 
 
 def _header_words(name: object) -> list[str]:

@@ -11,13 +11,31 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QSpinBox, QVBoxLayout, QWidget)
 
+from bizops_desktop.core import i18n
 from bizops_desktop.core.errors import BizOpsError
+from bizops_desktop.core.i18n import _, _n
 from bizops_desktop.core.importer import (DELIMITER_NAMES, DELIMITERS, ENCODINGS, ImportOptions, ImportResult,
                                           Importer, encoding_name, importer_for, list_sheets, preview, sniff)
 
 from .table_model import DataFrameTable
 
 PREVIEW_ROWS = 200
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _capitalized(name: object) -> str:
+    """"Comma" for a combo entry (Chinese words have no capitals and stay as they are)."""
+    text = str(name)
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(note: object) -> str:
+    """A note as one sentence with its full stop, in the reader's language ("。" ends Chinese)."""
+    text = i18n.text(note).strip().rstrip(".。")
+    return _("{sentence}.", sentence=text)
 
 
 class ImportDialog(QDialog):
@@ -40,11 +58,11 @@ class ImportDialog(QDialog):
         self.preview_result: ImportResult | None = None
         self._updating = False
 
-        self.setWindowTitle(f"Open data — {self.path.name}")
+        self.setWindowTitle(_("Open data — {name}", name=self.path.name))
         self.resize(980, 640)
         lay = QVBoxLayout(self)
-        intro = QLabel(f"<b>{self.path.name}</b>: check that the columns and values look right. "
-                       f"Change the options below if they do not.", self)
+        intro = QLabel(_("<b>{name}</b>: check that the columns and values look right. Change the options "
+                         "below if they do not.", name=_html(self.path.name)), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
 
@@ -61,44 +79,45 @@ class ImportDialog(QDialog):
         self.sheet_combo = QComboBox(self)
         for name in self.sheets:
             self.sheet_combo.addItem(name, name)
-        self.sheet_combo.setToolTip("The sheet of the workbook that holds the table")
+        self.sheet_combo.setToolTip(_("The sheet of the workbook that holds the table"))
         self.encoding_combo = QComboBox(self)
-        self.encoding_combo.addItem("Automatic", None)
+        self.encoding_combo.addItem(_("Automatic"), None)
         for enc, name in ENCODINGS:
-            self.encoding_combo.addItem(name, enc)
-        self.encoding_combo.setToolTip("How the text is stored. Chinese exports from Excel are often GBK.")
+            self.encoding_combo.addItem(str(name), enc)
+        self.encoding_combo.setToolTip(_("How the text is stored. Chinese exports from Excel are often GBK."))
         self.delimiter_combo = QComboBox(self)
-        self.delimiter_combo.addItem("Automatic", None)
+        self.delimiter_combo.addItem(_("Automatic"), None)
         for d in DELIMITERS:
-            self.delimiter_combo.addItem(f"{DELIMITER_NAMES[d].capitalize()} ({'tab' if d == chr(9) else d})", d)
+            self.delimiter_combo.addItem(_("{name} ({sign})", name=_capitalized(DELIMITER_NAMES[d]),
+                                           sign="Tab" if d == chr(9) else d), d)
         self.header_spin = QSpinBox(self)
         self.header_spin.setRange(0, 10_000)
-        self.header_spin.setSpecialValueText("Automatic")
-        self.header_spin.setToolTip("The line (row in Excel) that holds the column names")
-        self.no_header = QCheckBox("The first line is data (no column names)", self)
+        self.header_spin.setSpecialValueText(_("Automatic"))
+        self.header_spin.setToolTip(_("The line (row in Excel) that holds the column names"))
+        self.no_header = QCheckBox(_("The first line is data (no column names)"), self)
         self.decimal_combo = QComboBox(self)
-        self.decimal_combo.addItem("Automatic", None)
-        self.decimal_combo.addItem("Point (1,234.56)", ".")
-        self.decimal_combo.addItem("Comma (1.234,56)", ",")
-        self.dates_check = QCheckBox("Read dates", self)
+        self.decimal_combo.addItem(_("Automatic"), None)
+        self.decimal_combo.addItem(_("Point (1,234.56)"), ".")
+        self.decimal_combo.addItem(_("Comma (1.234,56)"), ",")
+        self.dates_check = QCheckBox(_("Read dates"), self)
         self.dates_check.setChecked(True)
-        self.dates_check.setToolTip("Turn columns that hold dates into dates (ISO, 2024/3/5, 05.03.2024, "
-                                    "20240305, Excel day numbers)")
+        self.dates_check.setToolTip(_("Turn columns that hold dates into dates (ISO, 2024/3/5, 05.03.2024, "
+                                      "20240305, Excel day numbers)"))
 
         if self.is_excel:
-            form.addRow("Sheet:", self.sheet_combo)
+            form.addRow(_("Sheet:"), self.sheet_combo)
         else:
             self.sheet_combo.hide()
         if self.is_text:
-            form.addRow("Encoding:", self.encoding_combo)
-            form.addRow("Columns separated by:", self.delimiter_combo)
+            form.addRow(_("Encoding:"), self.encoding_combo)
+            form.addRow(_("Columns separated by:"), self.delimiter_combo)
         else:
             self.encoding_combo.hide()
             self.delimiter_combo.hide()
-        form2.addRow("Column names on line:" if self.is_text else "Column names on row:", self.header_spin)
+        form2.addRow(_("Column names on line:") if self.is_text else _("Column names on row:"), self.header_spin)
         form2.addRow("", self.no_header)
         if self.is_text:
-            form2.addRow("Decimal mark:", self.decimal_combo)
+            form2.addRow(_("Decimal mark:"), self.decimal_combo)
         else:
             self.decimal_combo.hide()
         form2.addRow("", self.dates_check)
@@ -125,7 +144,8 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Import")
+        self.ok_button.setText(_("Import"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -206,25 +226,29 @@ class ImportDialog(QDialog):
         total = result.rows_total
         cols = result.frame.shape[1]
         if total is not None and total > shown:
-            self.rows_label.setText(f"Showing the first {shown:,} of about {total:,} rows, {cols} columns.")
+            self.rows_label.setText(_n("Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
+                                       "Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
+                                       total, shown=shown, cols=cols))
         else:
-            self.rows_label.setText(f"{shown:,} rows, {cols} columns.")
-        self.notes_label.setText("\n".join("• " + n.rstrip(".") + "." for n in result.notes))
+            self.rows_label.setText(_n("{n} row, {cols:int} columns.", "{n} rows, {cols:int} columns.", shown,
+                                       cols=cols))
+        self.notes_label.setText("\n".join(_("• {note}", note=_sentence(n)) for n in result.notes))
         self._show_detected(result.options)
 
     def _show_detected(self, resolved: ImportOptions) -> None:
         """Put what was detected into the 'Automatic' entries, so the user sees it."""
-        def auto(combo: QComboBox, text: str | None) -> None:
-            combo.setItemText(0, f"Automatic ({text})" if text else "Automatic")
+        def auto(combo: QComboBox, text: object) -> None:
+            combo.setItemText(0, _("Automatic ({detected})", detected=text) if text else _("Automatic"))
 
         if self.is_text:
             auto(self.encoding_combo, encoding_name(resolved.encoding))
             d = resolved.delimiter
             auto(self.delimiter_combo, DELIMITER_NAMES.get(d, d) if d else None)
-            auto(self.decimal_combo, {".": "point", ",": "comma"}.get(resolved.decimal or ""))
+            auto(self.decimal_combo, {".": _("point"), ",": _("comma")}.get(resolved.decimal or ""))
         h = resolved.header_row
         self.header_spin.setSpecialValueText(
-            f"Automatic ({h + 1})" if h is not None and h >= 0 else "Automatic (none)")
+            _("Automatic ({detected})", detected=str(h + 1)) if h is not None and h >= 0
+            else _("Automatic (none)"))
         if self.is_excel and resolved.sheet is not None and resolved.sheet != self.sheet_combo.currentData():
             i = self.sheet_combo.findData(resolved.sheet)
             if i >= 0:

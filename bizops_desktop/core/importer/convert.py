@@ -9,6 +9,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING
 
+from ..i18n import M, Mn, _
 from ..progress import Progress
 from ..roles import header_says_date, header_says_day, header_says_id
 from .notes import MAX_LISTED, bad_dates_note, evenly, rows_note
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 CURRENCY = re.compile(r"[¥￥$€£\s\u00a0]|RMB|CNY|USD|EUR|GBP|元")
 
 
-def tidy_columns(frame, no_header: bool, notes: list[str]):
+def tidy_columns(frame, no_header: bool, notes: list):
     """Name columns the user can read: strip stray spaces, name unnamed ones, drop a trailing
     empty column that a delimiter at the end of every line creates."""
     names = []
@@ -48,11 +49,12 @@ def tidy_columns(frame, no_header: bool, notes: list[str]):
     if drop:
         dropped = [names[j] for j in drop]
         frame = frame.drop(columns=dropped)
-        notes.append(f"Dropped {len(drop)} empty column{'s' if len(drop) != 1 else ''} without a name")
+        notes.append(Mn("Dropped {n} empty column without a name", "Dropped {n} empty columns without a name",
+                        len(drop)))
     return frame
 
 
-def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: int, unit: str) -> list[str]:
+def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: int, unit: str) -> list:
     """Turn text that holds dates or numbers into real dates and numbers, in place. Returns notes.
 
     A column that is mostly numbers (at least 80%) with a few words in it becomes a number
@@ -62,10 +64,10 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
     Columns named like identifiers (order, customer, product, SKU, 编号...) always stay text."""
     from pandas.api import types as pt
 
-    notes: list[str] = []
+    notes: list = []
     ncols = len(frame.columns)
     for j, col in enumerate(list(frame.columns)):
-        progress.report(j / max(ncols, 1), "Reading dates and numbers...")
+        progress.report(j / max(ncols, 1), _("Reading dates and numbers..."))
         s = frame[col]
         date_header = header_says_date(col)
         id_header = header_says_id(col)
@@ -77,13 +79,16 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
             if found:
                 parsed, bad, how = found
                 frame[col] = parsed
-                notes.append(f"Read column {col} as dates written {how}")
+                notes.append(_NUMBER_DATES_NOTES[how](col))
                 if bad:
                     notes.append(bad_dates_note(col, bad, parsed.isna() & s.notna(), first_row, unit))
             continue
 
         if not (pt.is_object_dtype(s) or pt.is_string_dtype(s)):
             continue
+        s, protected = unwrap_excel_text(s, col, notes)
+        if protected:
+            frame[col] = s
         # Decide on an evenly spread sample; look at the whole column only to convert it.
         sample = evenly(s).dropna()
         if len(sample) < 50:
@@ -103,13 +108,14 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
                 if n_values and (n_values - bad) / n_values >= (0.5 if date_header else 0.9):
                     frame[col] = parsed
                     if how:
-                        notes.append(f"Read the dates in column {col} {how}")
+                        notes.append(_DATES_NOTES[how](col))
                     if bad:
                         notes.append(bad_dates_note(col, bad, parsed.isna() & notna, first_row, unit))
                     continue
 
         # Numbers kept as text by the reader: currency signs, thousands separators, a few words.
-        if id_header:
+        # Not when the header names an id, nor when the file's writer protected the values as text.
+        if id_header or protected:
             continue
         decimal = opts.decimal or "."
         percent = bool(str_sample.str.endswith("%").mean() >= 0.8)
@@ -126,17 +132,77 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
             continue
         frame[col] = nums if percent else maybe_int(nums)
         if percent:
-            notes.append(f"Read the percentages in column {col} as fractions (12.5% is 0.125)")
+            notes.append(M("Read the percentages in column {col} as fractions (12.5% is 0.125)", col=str(col)))
         if bad:
             bad_vals = s[bad_mask]
             shown = []
             for v in bad_vals.unique()[:MAX_LISTED]:
                 shown.append(repr(str(v)))
-            notes.append(f"{bad} value{'s' if bad != 1 else ''} in column {col} {'are' if bad != 1 else 'is'} "
-                         f"not a number and {'were' if bad != 1 else 'was'} left empty "
-                         f"({rows_note(bad_mask, first_row, unit)}: {', '.join(shown)})")
+            notes.append(Mn("{n} value in column {col} is not a number and was left empty ({rows}: {values})",
+                            "{n} values in column {col} are not numbers and were left empty ({rows}: {values})",
+                            bad, col=str(col), rows=rows_note(bad_mask, first_row, unit), values=", ".join(shown)))
     progress.report(1.0)
     return notes
+
+
+# Excel's ways of keeping a long number as text, as shop exports write them: Taobao's order report
+# wraps every order number in a text formula (="2002281389525338520"); a cell typed as '0123 keeps
+# its apostrophe when the sheet is saved as CSV by some programs.
+_FORMULA_TEXT = r'="(.*)"'
+_APOSTROPHE_ID = r"'\d[\w\-]*"
+
+
+def unwrap_excel_text(s, col, notes: list):
+    """(values, protected): a text column's values without Excel's ="…" wrapper, and without the
+    leading apostrophe of id-like text ('0123) when most of the column is written so; protected
+    is True when any value was, and a note says how many. Such values stay text (they may still
+    be dates), as their writer meant. Looks at an evenly spread sample first, so a plain column
+    costs little."""
+    sample = evenly(s).dropna()
+    if sample.empty:
+        return s, False
+    shown = sample.astype(str)
+    wrapped = bool(shown.str.startswith('="').any())
+    apostrophes = float(shown.str.fullmatch(_APOSTROPHE_ID).mean()) >= 0.5
+    if not wrapped and not apostrophes:
+        return s, False
+    text = s.astype("string")
+    out = s.copy()
+    changed = False
+    if wrapped:
+        hit = text.str.fullmatch(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            out[hit] = text[hit].str.slice(2, -1).to_numpy(dtype=object)
+            changed = True
+            notes.append(Mn('Took {n} value in column {col} out of Excel\'s ="…" text wrapper',
+                            'Took {n} values in column {col} out of Excel\'s ="…" text wrapper',
+                            int(hit.sum()), col=str(col)))
+            text = out.astype("string")
+    if apostrophes:
+        hit = text.str.fullmatch(_APOSTROPHE_ID).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            out[hit] = text[hit].str.slice(1).to_numpy(dtype=object)
+            changed = True
+            notes.append(Mn("Removed the leading apostrophe Excel writes before text from {n} value in column {col}",
+                            "Removed the leading apostrophe Excel writes before text from {n} values in column {col}",
+                            int(hit.sum()), col=str(col)))
+    return (out, True) if changed else (s, False)
+
+
+# How a column's dates were read (the codes _parse_dates and _number_dates return), as notes.
+_NUMBER_DATES_NOTES = {
+    "yyyymmdd": lambda col: M("Read column {col} as dates written as numbers (YYYYMMDD)", col=str(col)),
+    "excel": lambda col: M("Read column {col} as dates written as Excel day numbers", col=str(col)),
+}
+_DATES_NOTES = {
+    "yyyymmdd": lambda col: M("Read the dates in column {col} as YYYYMMDD numbers", col=str(col)),
+    "years": lambda col: M("Read the dates in column {col} as years (1 January of each)", col=str(col)),
+    "excel": lambda col: M("Read the dates in column {col} as Excel day numbers", col=str(col)),
+    "day_month": lambda col: M("Read the dates in column {col} as day/month/year (the values also fit "
+                               "month/day/year; check a few)", col=str(col)),
+    "month_day": lambda col: M("Read the dates in column {col} as month/day/year (the values also fit "
+                               "day/month/year; check a few)", col=str(col)),
+}
 
 
 def maybe_int(nums):
@@ -196,7 +262,7 @@ def _twin_format(fmt: str) -> str | None:
 
 
 def _parse_dates(series) -> tuple["pd.Series", int, str | None]:
-    """(parsed, unparseable count, a note about how they were read or None)."""
+    """(parsed, unparseable count, how they were read worth a note: a key of _DATES_NOTES, or None)."""
     import numpy as np
     import pandas as pd
     from pandas.api import types as pt
@@ -215,14 +281,14 @@ def _parse_dates(series) -> tuple["pd.Series", int, str | None]:
         integral = bool(len(v)) and bool((v == np.floor(v)).all())
         if integral and len(v) and v.between(10000101, 99991231).mean() >= 0.5:
             parsed = pd.to_datetime(vals.astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
-            how = "as YYYYMMDD numbers"
+            how = "yyyymmdd"
         elif integral and len(v) and v.between(1000, 2200).all():
             parsed = pd.to_datetime(vals.astype("Int64").astype(str), format="%Y", errors="coerce")
-            how = "as years (1 January of each)"
+            how = "years"
         else:
             ok = vals.where((vals >= 1) & (vals < 2958466))
             parsed = pd.to_datetime(ok, unit="D", origin="1899-12-30", errors="coerce")
-            how = "as Excel day numbers"
+            how = "excel"
         parsed.index = s.index
         parsed = parsed.astype("datetime64[ns]")
         return parsed, int((notna & parsed.isna()).sum()), how
@@ -264,8 +330,7 @@ def _parse_dates(series) -> tuple["pd.Series", int, str | None]:
             twin = _twin_format(best)
             twin_rate = next((r for r, f in rates if f == twin), 0)
             if twin_rate == best_rate:
-                how = ("as day/month/year (the values also fit month/day/year; check a few)" if day_first
-                       else "as month/day/year (the values also fit day/month/year; check a few)")
+                how = "day_month" if day_first else "month_day"
     result = pd.Series(np.asarray(parsed_u, dtype="datetime64[ns]")[codes], index=s.index)
     result[codes < 0] = pd.NaT
     return result, int((notna & result.isna()).sum()), how
@@ -275,7 +340,7 @@ def parse_date_column(series) -> tuple["pd.Series", int]:
     """Parse a column of dates in any common form (ISO with or without time, 2024/3/5,
     05.03.2024, 20240305, Excel serial numbers...). Returns the datetime column and how many
     non-empty values could not be read (those become NaT)."""
-    parsed, bad, _ = _parse_dates(series)
+    parsed, bad, _how = _parse_dates(series)
     return parsed, bad
 
 
@@ -295,9 +360,10 @@ def read_dates(values) -> "pd.Series":
     return _parse_dates(s)[0]
 
 
-def _number_dates(s, date_header: bool, day_header: bool) -> "tuple[pd.Series, int, str] | None":
-    """(parsed, unreadable count, how they are written) when plain numbers are dates: YYYYMMDD
-    numbers, or Excel day numbers under a header that names a day. None when they are numbers."""
+def _number_dates(s, date_header: bool, day_header: bool) -> tuple[pd.Series, int, str] | None:
+    """(parsed, unreadable count, how they are written: a key of _NUMBER_DATES_NOTES) when plain
+    numbers are dates: YYYYMMDD numbers, or Excel day numbers under a header that names a day.
+    None when they are numbers."""
     import numpy as np
     from pandas.api import types as pt
 
@@ -308,14 +374,14 @@ def _number_dates(s, date_header: bool, day_header: bool) -> "tuple[pd.Series, i
         return None
     integral = pt.is_integer_dtype(s) or bool((v == np.floor(v)).all())
     if integral and v.between(19000101, 21001231).all():
-        parsed, bad, _ = _parse_dates(s)
+        parsed, bad, _how = _parse_dates(s)
         # Without a date header, every value must be a real calendar date.
         if bad == 0 or (date_header and bad <= 0.1 * n_values):
-            return parsed, bad, "as numbers (YYYYMMDD)"
+            return parsed, bad, "yyyymmdd"
         return None
     if day_header and v.between(20000, 80000).mean() >= 0.9:
-        parsed, bad, _ = _parse_dates(s)
-        return parsed, bad, "as Excel day numbers"
+        parsed, bad, _how = _parse_dates(s)
+        return parsed, bad, "excel"
     return None
 
 

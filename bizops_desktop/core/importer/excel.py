@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import DataError, UsageError, first_line
+from ..i18n import M, Mn, _
 from ..progress import Progress
 from .convert import convert_columns, maybe_int, tidy_columns
 from .formats import OLE
@@ -32,23 +33,23 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 
 
 def _protected_error(path: Path) -> DataError:
-    return DataError("the workbook is protected with a password", where=path.name,
-                     hint="Open it in Excel, remove the password (File > Info > Protect Workbook) and save it, "
-                          "or save the sheet as CSV")
+    return DataError(_("the workbook is protected with a password"), where=path.name,
+                     hint=_("Open it in Excel, remove the password (File > Info > Protect Workbook) and save it, "
+                            "or save the sheet as CSV"))
 
 
 def _damaged_error(path: Path, detail: str) -> DataError:
-    return DataError(f"the workbook cannot be opened; it seems damaged or incomplete ({detail})",
+    return DataError(_("the workbook cannot be opened; it seems damaged or incomplete ({error})", error=detail),
                      where=path.name,
-                     hint="Open it in Excel and save it again, or export the sheet as CSV")
+                     hint=_("Open it in Excel and save it again, or export the sheet as CSV"))
 
 
 def open_workbook(path: Path):
     import python_calamine as pc
 
     if path.stat().st_size == 0:
-        raise DataError("the file is empty (0 bytes)", where=path.name,
-                        hint="Export the data from your shop system again and open the new file")
+        raise DataError(_("the file is empty (0 bytes)"), where=path.name,
+                        hint=_("Export the data from your shop system again and open the new file"))
     if _is_encrypted_ooxml(path):
         raise _protected_error(path)
     try:
@@ -116,21 +117,21 @@ def _sheet_rows(book, name: str, limit: int | None, progress: Progress) -> tuple
         if limit is not None and n >= limit:
             break
         if n % 20000 == 0:
-            progress.report(0.7 * min(n / max(height, 1), 1.0), "Reading rows...")
+            progress.report(0.7 * min(n / max(height, 1), 1.0), _("Reading rows..."))
     return out, height
 
 
 def _pick_sheet(path: Path, book, sheet) -> tuple[str, str | None]:
     names = list(book.sheet_names)
     if not names:
-        raise DataError("the workbook has no sheets", where=path.name, hint="Open it in Excel and check it")
+        raise DataError(_("the workbook has no sheets"), where=path.name, hint=_("Open it in Excel and check it"))
     listing = ", ".join(repr(n) for n in names)
     if sheet is None:
         return names[0], None
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise UsageError(f"there is no sheet number {sheet + 1}", where=path.name,
-                             hint=f"The workbook has the sheets {listing}")
+            raise UsageError(_("there is no sheet number {number}", number=sheet + 1), where=path.name,
+                             hint=_("The workbook has the sheets {names}", names=listing))
         return names[sheet], None
     if sheet in names:
         return sheet, None
@@ -139,7 +140,8 @@ def _pick_sheet(path: Path, book, sheet) -> tuple[str, str | None]:
         return low[sheet.strip().lower()], None
     if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
         return names[int(sheet) - 1], None
-    raise UsageError(f"there is no sheet called {sheet!r}", where=path.name, hint=f"The workbook has the sheets {listing}")
+    raise UsageError(_("there is no sheet called {name}", name=repr(sheet)), where=path.name,
+                     hint=_("The workbook has the sheets {names}", names=listing))
 
 
 def _cell_text(v) -> str:
@@ -154,7 +156,7 @@ def _excel_layout(rows: list[list], opts: ImportOptions, where: str) -> tuple[in
     """(header row, width) of a sheet's rows."""
     texts = [[_cell_text(v) for v in r] for r in rows[:SNIFF_ROWS]]
     widths = [row_width(r) for r in texts]
-    header, m, _ = find_header(texts, widths)
+    header, m, _fit = find_header(texts, widths)
     if opts.header_row is not None:
         header = opts.header_row
         if header >= 0:
@@ -165,14 +167,14 @@ def _excel_layout(rows: list[list], opts: ImportOptions, where: str) -> tuple[in
 def excel_sniff(path: Path, opts: ImportOptions) -> ImportOptions:
     book = open_workbook(path)
     try:
-        name, _ = _pick_sheet(path, book, opts.sheet)
-        rows, _ = _sheet_rows(book, name, SNIFF_ROWS, Progress())
+        name, _sheet = _pick_sheet(path, book, opts.sheet)
+        rows, _height = _sheet_rows(book, name, SNIFF_ROWS, Progress())
     finally:
         close_book(book)
     out = ImportOptions(**opts.to_dict())
     out.sheet = name
     if out.header_row is None:
-        out.header_row, _ = _excel_layout(rows, opts, path.name)
+        out.header_row, _width = _excel_layout(rows, opts, path.name)
     return out
 
 
@@ -190,9 +192,9 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     where = path.name
     sheets = list(book.sheet_names)
     opts = ImportOptions(**options.to_dict())
-    notes: list[str] = []
-    name, _ = _pick_sheet(path, book, opts.sheet)
-    progress.report(0.0, "Reading rows...")
+    notes: list = []
+    name, _sheet = _pick_sheet(path, book, opts.sheet)
+    progress.report(0.0, _("Reading rows..."))
     limit = None if nrows is None else nrows + SNIFF_ROWS
     rows, height = _sheet_rows(book, name, limit, progress)
     if opts.sheet is None and not any(row_width([_cell_text(v) for v in r]) for r in rows[:SNIFF_ROWS]):
@@ -202,14 +204,16 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
                 continue
             orows, oheight = _sheet_rows(book, other, limit, progress)
             if any(row_width([_cell_text(v) for v in r]) for r in orows[:SNIFF_ROWS]):
-                notes.append(f"Sheet {name!r} is empty; read sheet {other!r} instead")
+                notes.append(M("Sheet {empty} is empty; read sheet {other} instead", empty=repr(name),
+                               other=repr(other)))
                 name, rows, height = other, orows, oheight
                 break
     opts.sheet = name
     header, m = _excel_layout(rows, opts, where)
     if m == 0:
-        raise DataError(f"sheet {name!r} is empty", where=where,
-                        hint="Pick the sheet that holds the data" if len(sheets) > 1 else "Check the workbook in Excel")
+        raise DataError(_("sheet {name} is empty", name=repr(name)), where=where,
+                        hint=_("Pick the sheet that holds the data") if len(sheets) > 1
+                        else _("Check the workbook in Excel"))
     opts.header_row = header
     if header >= 0:
         header_cells = list(rows[header]) + [""] * max(0, m - len(rows[header]))
@@ -224,7 +228,7 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     while body and not any(_cell_text(v) for v in body[-1]):
         body.pop()
     data = [(list(r[:m]) + [""] * (m - len(r))) if len(r) < m else list(r[:m]) for r in body]
-    progress.report(0.75, "Reading dates and numbers...")
+    progress.report(0.75, _("Reading dates and numbers..."))
     cols = {}
     for j in range(m):
         progress.check()
@@ -233,16 +237,23 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     frame.columns = names
     frame = tidy_columns(frame, header < 0, notes)
     if len(frame) == 0:
-        raise DataError(f"sheet {name!r} has column names but no data rows", where=where,
-                        hint="Pick the sheet that holds the data" if len(sheets) > 1 else "Add the rows and save again")
+        raise DataError(_("sheet {name} has column names but no data rows", name=repr(name)), where=where,
+                        hint=_("Pick the sheet that holds the data") if len(sheets) > 1
+                        else _("Add the rows and save again"))
     opts.encoding = None
     opts.delimiter = None
     # Numbers typed as text in a European Excel ("1.234,56") follow the same rules as in CSV.
     text_cells = [[v for v in r if isinstance(v, str)] for r in data[:SNIFF_ROWS]]
     resolve_decimal(opts, text_cells)
-    notes.insert(0, f"Read sheet {name!r} of {len(sheets)}" + (f", column names on row {header + 1}" if header >= 0 else ", no header row"))
+    if header >= 0:
+        notes.insert(0, Mn("Read sheet {name} of {n}, column names on row {row}",
+                           "Read sheet {name} of {n}, column names on row {row}", len(sheets), name=repr(name),
+                           row=header + 1))
+    else:
+        notes.insert(0, Mn("Read sheet {name} of {n}, no header row", "Read sheet {name} of {n}, no header row",
+                           len(sheets), name=repr(name)))
     if header > 0:
-        notes.append(f"Skipped {header} row{'s' if header != 1 else ''} above the column names")
+        notes.append(Mn("Skipped {n} row above the column names", "Skipped {n} rows above the column names", header))
     notes.extend(convert_columns(frame, opts, progress.sub(0.8, 1.0), header + 2 if header >= 0 else 1, "row"))
     rows_total = max(0, height - header - 1) if nrows is not None else len(frame)
     return ImportResult(frame=frame, options=opts, notes=notes, sheets=sheets, rows_total=rows_total)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import DataError, UsageError
+from ..i18n import LazyText, Message, _, _l
 
 if TYPE_CHECKING:
     from ..progress import Progress
@@ -18,42 +19,41 @@ if TYPE_CHECKING:
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", ".tab")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
-# The encodings offered in the import options, in the order shown, with the names people read.
-ENCODINGS: tuple[tuple[str, str], ...] = (
+# The encodings offered in the import options, in the order shown, with the names people read
+# (lazy texts: ``str(name)`` in the current language).
+ENCODINGS: tuple[tuple[str, LazyText | str], ...] = (
     ("utf-8", "UTF-8"),
-    ("gb18030", "GBK/GB18030 (Chinese)"),
-    ("gbk", "GBK (Chinese)"),
-    ("big5", "Big5 (Traditional Chinese)"),
-    ("euc_kr", "EUC-KR (Korean)"),
-    ("shift_jis", "Shift-JIS (Japanese)"),
-    ("cp1252", "Windows-1252 (Western European)"),
-    ("cp1251", "Windows-1251 (Cyrillic)"),
+    ("gb18030", _l("GBK/GB18030 (Chinese)")),
+    ("gbk", _l("GBK (Chinese)")),
+    ("big5", _l("Big5 (Traditional Chinese)")),
+    ("euc_kr", _l("EUC-KR (Korean)")),
+    ("shift_jis", _l("Shift-JIS (Japanese)")),
+    ("cp1252", _l("Windows-1252 (Western European)")),
+    ("cp1251", _l("Windows-1251 (Cyrillic)")),
     ("latin-1", "Latin-1 (ISO-8859-1)"),
     ("utf-16", "UTF-16"),
 )
 # ... and the names of those that detection may pick without the list offering them.
-ENCODING_NAMES: dict[str, str] = dict(ENCODINGS) | {
-    "utf-8-sig": "UTF-8 (with BOM)",
-    "cp950": "Big5 (Traditional Chinese)",
-    "big5hkscs": "Big5-HKSCS (Traditional Chinese, Hong Kong)",
-    "cp949": "EUC-KR (Korean)",
-    "cp932": "Shift-JIS (Japanese)",
-    "euc_jp": "EUC-JP (Japanese)",
-    "cp1250": "Windows-1250 (Central European)",
-    "koi8-r": "KOI8-R (Russian)",
+ENCODING_NAMES: dict[str, LazyText | str] = dict(ENCODINGS) | {
+    "utf-8-sig": _l("UTF-8 (with BOM)"),
+    "cp950": _l("Big5 (Traditional Chinese)"),
+    "big5hkscs": _l("Big5-HKSCS (Traditional Chinese, Hong Kong)"),
+    "cp949": _l("EUC-KR (Korean)"),
+    "cp932": _l("Shift-JIS (Japanese)"),
+    "euc_jp": _l("EUC-JP (Japanese)"),
+    "cp1250": _l("Windows-1250 (Central European)"),
+    "koi8-r": _l("KOI8-R (Russian)"),
     "iso8859-1": "Latin-1 (ISO-8859-1)",
 }
 
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar", " ": "space"}
+DELIMITER_NAMES: dict[str, LazyText] = {",": _l("comma"), ";": _l("semicolon"), "\t": _l("tab"),
+                                        "|": _l("vertical bar"), " ": _l("space")}
 DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|",
                    "bar": "|", "space": " "}
 
 
-def encoding_name(encoding: str | None) -> str | None:
-    """The name people read for a codec name, whichever spelling it has ("EUC-KR", "euc_kr")."""
-    if not encoding:
-        return encoding
+def _known_name(encoding: str) -> LazyText | str:
     key = encoding.strip().lower()
     if key in ENCODING_NAMES:
         return ENCODING_NAMES[key]
@@ -62,6 +62,30 @@ def encoding_name(encoding: str | None) -> str | None:
     except LookupError:
         return encoding
     return ENCODING_NAMES.get(canonical, encoding)
+
+
+def encoding_name(encoding: str | None) -> str | None:
+    """The name people read for a codec name, whichever spelling it has ("EUC-KR", "euc_kr"), in
+    the current language."""
+    if not encoding:
+        return encoding
+    return str(_known_name(encoding))
+
+
+def as_message(name: LazyText | str) -> Message | str:
+    """A lazy name as a message to keep in a note (rendered in the reader's language when shown)."""
+    return Message(name.domain, name.msgid) if isinstance(name, LazyText) else name
+
+
+def encoding_words(encoding: str | None) -> Message | str:
+    """An encoding's name for a note: rendered in the language of whoever reads the note."""
+    return as_message(_known_name(encoding)) if encoding else str(encoding)
+
+
+def delimiter_words(delimiter: str | None) -> Message | str:
+    """A delimiter's name for a note ("comma"), or the character itself in quotes."""
+    name = DELIMITER_NAMES.get(delimiter) if delimiter is not None else None
+    return as_message(name) if name is not None else repr(delimiter)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +100,7 @@ class Importer:
     """A file reader in the registry. Plugins add more through ``bizops_register_importers``."""
 
     id: str
-    title: str
+    title: LazyText | str
     extensions: tuple[str, ...]
     read: ReadFunc
 
@@ -94,8 +118,8 @@ def builtin_importers() -> list[Importer]:
     from .text import read_text
 
     return [
-        Importer("csv", "Text table (CSV, TSV, TXT)", TEXT_EXTENSIONS, read_text),
-        Importer("excel", "Excel workbook (XLSX, XLSM, XLS, XLSB, ODS)", EXCEL_EXTENSIONS, read_excel),
+        Importer("csv", _l("Text table (CSV, TSV, TXT)"), TEXT_EXTENSIONS, read_text),
+        Importer("excel", _l("Excel workbook (XLSX, XLSM, XLS, XLSB, ODS)"), EXCEL_EXTENSIONS, read_excel),
     ]
 
 
@@ -109,8 +133,10 @@ def data_extensions(importers: Sequence[Importer] = ()) -> tuple[str, ...]:
 
 
 def file_dialog_filter(importers: Sequence[Importer] = ()) -> str:
-    """The Open data dialog's filter in Qt's form: ``"Data files (*.csv *.tsv ...);;All files (*)"``."""
-    return "Data files (" + " ".join("*" + s for s in data_extensions(importers)) + ");;All files (*)"
+    """The Open data dialog's filter in Qt's form: ``"Data files (*.csv *.tsv ...);;All files (*)"``,
+    the names in the current language."""
+    patterns = " ".join("*" + s for s in data_extensions(importers))
+    return _("Data files ({patterns})", patterns=patterns) + ";;" + _("All files ({patterns})", patterns="*")
 
 
 def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
@@ -132,11 +158,16 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
         return by_id["excel"]
     if kind == "text":
         return by_id["csv"]
-    shown = f"'{ext}' files" if ext else "files without an extension"
-    hint = "Save the data as CSV or Excel (.xlsx) and open that file"
+    hint = _("Save the data as CSV or Excel (.xlsx) and open that file")
+    if what and ext:
+        raise DataError(_("this is {what}, not a table; {ext} files cannot be read", what=what, ext=repr(ext)),
+                        where=path.name, hint=hint)
     if what:
-        raise DataError(f"this is {what}, not a table; {shown} cannot be read", where=path.name, hint=hint)
-    raise DataError(f"{shown} cannot be read", where=path.name, hint=hint)
+        raise DataError(_("this is {what}, not a table; files without an extension cannot be read", what=what),
+                        where=path.name, hint=hint)
+    if ext:
+        raise DataError(_("{ext} files cannot be read", ext=repr(ext)), where=path.name, hint=hint)
+    raise DataError(_("files without an extension cannot be read"), where=path.name, hint=hint)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,26 +176,27 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
 
 def existing_file(path) -> Path:
     if isinstance(path, (bytes, bytearray)):
-        raise UsageError("the file name must be text", where=repr(path))
+        raise UsageError(_("the file name must be text"), where=repr(path))
     p = Path(path).expanduser()
     if not p.exists():
-        raise DataError("the file does not exist", where=str(p),
-                        hint="Check the name and folder, or pick the file again with Open data")
+        raise DataError(_("the file does not exist"), where=str(p),
+                        hint=_("Check the name and folder, or pick the file again with Open data"))
     if p.is_dir():
-        raise DataError("this is a folder, not a file", where=str(p), hint="Pick a CSV or Excel file inside it")
+        raise DataError(_("this is a folder, not a file"), where=str(p), hint=_("Pick a CSV or Excel file inside it"))
     return p
 
 
 _SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"), (b"SQLite format 3\x00", "an SQLite database (a .bizops project?)"),
+    (b"\x89PNG\r\n\x1a\n", _l("a PNG image")), (b"\xff\xd8\xff", _l("a JPEG image")), (b"GIF8", _l("a GIF image")),
+    (b"%PDF", _l("a PDF document")), (b"\x1f\x8b", _l("a gzip archive")),
+    (b"7z\xbc\xaf\x27\x1c", _l("a 7-Zip archive")), (b"Rar!", _l("a RAR archive")),
+    (b"SQLite format 3\x00", _l("an SQLite database (a .bizops project?)")),
 )
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 
 
-def content_kind(path: Path) -> tuple[str, str | None]:
+def content_kind(path: Path) -> tuple[str, LazyText | None]:
     """('excel'|'text'|'binary'|'empty', what it looks like) from the first bytes."""
     with open(path, "rb") as fh:
         head = fh.read(8192)
@@ -175,7 +207,7 @@ def content_kind(path: Path) -> tuple[str, str | None]:
     if head.startswith(_ZIP):
         if b"xl/" in head or b"[Content_Types].xml" in head or b"opendocument.spreadsheet" in head:
             return "excel", None
-        return "binary", "a ZIP archive"
+        return "binary", _l("a ZIP archive")
     for sig, what in _SIGNATURES:
         if head.startswith(sig):
             return "binary", what

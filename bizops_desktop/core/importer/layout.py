@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import DataError
+from ..i18n import M, Message, Mn, _
 from .convert import CURRENCY, looks_like_date_text
 from .encoding import detect_encoding, guess_encoding, read_sample
-from .formats import DELIMITER_NAMES, DELIMITERS, content_kind, encoding_name
+from .formats import DELIMITERS, content_kind, delimiter_words, encoding_words
 from .options import ImportOptions
 
 SNIFF_ROWS = 300
@@ -25,7 +26,7 @@ SNIFF_ROWS = 300
 @dataclass
 class TextPlan:
     options: ImportOptions
-    notes: list[str]
+    notes: list
     header_names: list[str] | None   # names as they appear on the header line (None: no header)
     text_columns: list[str]          # columns to keep as text (leading zeros: 00123)
     longer_share: float              # share of sampled rows with more fields than the header
@@ -176,7 +177,7 @@ def detect_decimal(rows: list[list[str]]) -> tuple[str, str | None, int]:
 
 def resolve_decimal(opts: ImportOptions, rows: list[list[str]]) -> None:
     """Fill in the decimal mark and thousands separator the user left on auto."""
-    dec, thou, _ = detect_decimal(rows)
+    dec, thou, _evidence = detect_decimal(rows)
     if opts.decimal is None:
         opts.decimal = dec
     if opts.thousands is None:
@@ -192,35 +193,38 @@ def decode_sample(head: bytes, tail: bytes, encoding: str, where: str) -> tuple[
         return head.decode(enc), tail.decode(enc) if tail else ""
     except UnicodeDecodeError as exc:
         guess = detect_encoding(head, tail)
-        raise DataError(f"the text cannot be read as {encoding} (byte {exc.start} of the sample is not valid)",
-                        where=where, hint=f"Choose the encoding {guess} in the import options") from None
+        raise DataError(_("the text cannot be read as {encoding} (byte {at} of the sample is not valid)",
+                          encoding=encoding, at=str(exc.start)),
+                        where=where,
+                        hint=_("Choose the encoding {encoding} in the import options", encoding=guess)) from None
 
 
 def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
     where = path.name
     if path.stat().st_size == 0:
-        raise DataError("the file is empty (0 bytes)", where=where,
-                        hint="Export the data from your shop system again and open the new file")
+        raise DataError(_("the file is empty (0 bytes)"), where=where,
+                        hint=_("Export the data from your shop system again and open the new file"))
     kind, what = content_kind(path)
     if kind == "binary":
-        raise DataError(f"this is {what or 'a binary file'}, not a text table", where=where,
-                        hint="Open the CSV or Excel export of your data instead")
+        raise DataError(_("this is {what}, not a text table", what=what) if what
+                        else _("this is a binary file, not a text table"), where=where,
+                        hint=_("Open the CSV or Excel export of your data instead"))
     head, tail, whole = read_sample(path)
-    notes: list[str] = []
+    notes: list = []
     opts = ImportOptions(**opts.to_dict())
     detected_enc = opts.encoding is None
     guessed = False
     if detected_enc:
         opts.encoding, guessed = guess_encoding(head, tail)
-    text, _ = decode_sample(head, tail, opts.encoding, where)
+    text, _tail = decode_sample(head, tail, opts.encoding, where)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise DataError("the file holds no data (only blank lines)", where=where,
-                        hint="Export the data from your shop system again and open the new file")
+        raise DataError(_("the file holds no data (only blank lines)"), where=where,
+                        hint=_("Export the data from your shop system again and open the new file"))
     if re.match(r"\s*<(!doctype\s+html|html|table|\?xml)", text[:2000], re.I):
-        raise DataError("this is a web page or XML file, not a table of text", where=where,
-                        hint="Open it in Excel and save it as .xlsx or CSV, then open that file")
+        raise DataError(_("this is a web page or XML file, not a table of text"), where=where,
+                        hint=_("Open it in Excel and save it as .xlsx or CSV, then open that file"))
 
     forced_delim = opts.delimiter is not None
     if not forced_delim:
@@ -234,7 +238,7 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
         forced = bisect.bisect_left([s for s, _ in parsed], opts.header_row)
         if forced < len(rows):
             header_idx, m = forced, widths[forced]
-    _, _, longer_share = fit_shares(rows, widths, header_idx)
+    _equal, _shorter, longer_share = fit_shares(rows, widths, header_idx)
     list_file = opts.header_row is None and looks_like_list_file(rows, widths, header_idx, m)
     nonblank_widths = [w for w in widths[header_idx:] if w > 0]
     widths_range = (min(nonblank_widths), max(nonblank_widths)) if nonblank_widths else (0, 0)
@@ -246,8 +250,9 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
             # The first line is data (numbers or dates), so there is no header line.
             opts.header_row = -1 if header_idx == 0 else starts[header_idx]
             if opts.header_row == -1:
-                notes.append("The first line holds data, not column names; the columns are named "
-                             "column 1, column 2, ...")
+                # the generated names are data (stable in every language: a script's --role uses them)
+                notes.append(M("The first line holds data, not column names; the columns are named {first}, "
+                               "{second}, ...", first="column 1", second="column 2"))
     header_names = None
     data_rows = rows
     if opts.header_row >= 0:
@@ -257,8 +262,8 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
             below = parse_rows("\n".join(text.split("\n")[opts.header_row:]), opts.delimiter)
             rows, h = [c for _, c in below], 0
         if h >= len(rows):
-            raise DataError(f"there is no line {opts.header_row + 1} to use as the column names", where=where,
-                            hint="Pick an earlier line for the column names")
+            raise DataError(_("there is no line {line} to use as the column names", line=opts.header_row + 1),
+                            where=where, hint=_("Pick an earlier line for the column names"))
         header_names = [c.strip() for c in rows[h]]
         data_rows = rows[h + 1:]
 
@@ -276,27 +281,28 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
             if any(len(v) > 1 and v[0] == "0" and v.isdigit() for v in vals):
                 text_columns.append(name)
 
-    enc_name = encoding_name(opts.encoding)
-    hdr = "no header line" if opts.header_row < 0 else f"column names on line {opts.header_row + 1}"
-    how = " (guessed)" if guessed else " (detected)" if detected_enc else ""
-    summary = (f"Read as {enc_name} text{how}, columns separated by "
-               f"{DELIMITER_NAMES.get(opts.delimiter, repr(opts.delimiter))}, {hdr}")
-    notes.insert(0, summary)
+    enc_name = encoding_words(opts.encoding)
+    notes.insert(0, read_as_note(enc_name, "guessed" if guessed else "detected" if detected_enc else "chosen",
+                                 delimiter_words(opts.delimiter), opts.header_row))
     if guessed:
         notes.insert(1, guess_note(enc_name))
     if opts.header_row > 0:
-        notes.append(f"Skipped {opts.header_row} line{'s' if opts.header_row != 1 else ''} above the column names")
+        notes.append(Mn("Skipped {n} line above the column names", "Skipped {n} lines above the column names",
+                        opts.header_row))
     if opts.decimal == ",":
-        notes.append("Numbers use a decimal comma (1.234,56 is read as 1234.56)")
+        notes.append(M("Numbers use a decimal comma (1.234,56 is read as 1234.56)"))
 
     if forced_delim:
         scores = delimiter_scores(text, set(DELIMITERS) | {opts.delimiter})
         other = max(DELIMITERS, key=lambda d: scores[d])
         if other != opts.delimiter and scores[other][1] > 1 and scores[other] > scores[opts.delimiter]:
-            chosen, better = (DELIMITER_NAMES.get(x, repr(x)) for x in (opts.delimiter, other))
-            first = (f"Only one column was found with the delimiter {chosen}" if m <= 1
-                     else f"The delimiter {chosen} splits the lines unevenly")
-            notes.append(f"{first}; the file seems to use {better}: choose that delimiter to split the columns")
+            chosen, better = (delimiter_words(x) for x in (opts.delimiter, other))
+            if m <= 1:
+                notes.append(M("Only one column was found with the delimiter {chosen}; the file seems to use "
+                               "{better}: choose that delimiter to split the columns", chosen=chosen, better=better))
+            else:
+                notes.append(M("The delimiter {chosen} splits the lines unevenly; the file seems to use {better}: "
+                               "choose that delimiter to split the columns", chosen=chosen, better=better))
     return TextPlan(opts, notes, header_names, text_columns, longer_share, m, widths_range, len(rows),
                     head.isascii() and tail.isascii(), list_file)
 
@@ -314,6 +320,21 @@ def looks_like_list_file(rows: list[list[str]], widths: list[int], header: int, 
     return same < 0.6 and len(head & values) >= max(1, len(head) // 2)
 
 
-def guess_note(name: str | None) -> str:
-    return (f"The file does not say how its text is stored; {name} is a guess from its bytes. "
-            f"If names look wrong, choose the encoding in the import options")
+def guess_note(name) -> Message:
+    return M("The file does not say how its text is stored; {encoding} is a guess from its bytes. If names "
+             "look wrong, choose the encoding in the import options", encoding=name)
+
+
+def read_as_note(encoding, how: str, delimiter, header_row: int) -> Message:
+    """The first note of a text import: "Read as UTF-8 text (detected), columns separated by comma,
+    column names on line 1". ``how``: detected | guessed | chosen (by the user)."""
+    header = (M("no header line") if header_row < 0
+              else M("column names on line {line}", line=header_row + 1))
+    if how == "detected":
+        return M("Read as {encoding} text (detected), columns separated by {delimiter}, {header}",
+                 encoding=encoding, delimiter=delimiter, header=header)
+    if how == "guessed":
+        return M("Read as {encoding} text (guessed), columns separated by {delimiter}, {header}",
+                 encoding=encoding, delimiter=delimiter, header=header)
+    return M("Read as {encoding} text, columns separated by {delimiter}, {header}",
+             encoding=encoding, delimiter=delimiter, header=header)

@@ -3,7 +3,9 @@ checks worth knowing before an analysis (returns, duplicated rows). Nothing is r
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+from ..i18n import Message, Mn
 
 MAX_LISTED = 5               # how many bad rows/values a note names
 
@@ -14,13 +16,15 @@ def evenly(series, n: int = 2000):
     return series.iloc[::step]
 
 
-def rows_note(mask, first_row: int, unit: str) -> str:
+def rows_note(mask, first_row: int, unit: str) -> Message:
+    """Where in the file: "lines 3, 8, 12" (a text file, ``unit="line"``) or "row 4" (a sheet)."""
     import numpy as np
 
     idx = np.flatnonzero(np.asarray(mask))
-    nums = [int(i) + first_row for i in idx[:MAX_LISTED]]
-    more = ", ..." if len(idx) > MAX_LISTED else ""
-    return f"{unit}{'s' if len(idx) != 1 else ''} " + ", ".join(map(str, nums)) + more
+    nums = list_nums([int(i) + first_row for i in idx[:MAX_LISTED + 1]])
+    if unit == "row":
+        return Mn("row {rows}", "rows {rows}", len(idx), rows=nums)
+    return Mn("line {rows}", "lines {rows}", len(idx), rows=nums)
 
 
 def list_nums(nums: Sequence[int]) -> str:
@@ -28,9 +32,10 @@ def list_nums(nums: Sequence[int]) -> str:
     return shown + (", ..." if len(nums) > MAX_LISTED else "")
 
 
-def bad_dates_note(col, bad: int, mask, first_row: int, unit: str) -> str:
-    return (f"{bad} date{'s' if bad != 1 else ''} could not be read in column {col} "
-            f"({rows_note(mask, first_row, unit)}); left empty")
+def bad_dates_note(col, bad: int, mask, first_row: int, unit: str) -> Message:
+    return Mn("{n} date could not be read in column {col} ({rows}); left empty",
+              "{n} dates could not be read in column {col} ({rows}); left empty", bad, col=str(col),
+              rows=rows_note(mask, first_row, unit))
 
 
 def count_duplicates(frame) -> int:
@@ -65,21 +70,23 @@ def count_duplicates(frame) -> int:
         return int(frame.astype(str).duplicated().sum())
 
 
-def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[str]:
+def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[Any]:
     """Things worth knowing before an analysis: returns, duplicated rows. Nothing is removed."""
     from pandas.api import types as pt
 
-    notes = []
+    notes: list[Any] = []
     qty = (roles.get("quantity") or [None])[0]
     if qty is not None and qty in frame.columns and pt.is_numeric_dtype(frame[qty]):
         neg = int((frame[qty] < 0).sum())
         if neg:
-            notes.append(f"{neg} row{'s have' if neg != 1 else ' has'} a negative quantity in column {qty} "
-                         f"(returns?); kept")
+            notes.append(Mn("{n} row has a negative quantity in column {col} (returns?); kept",
+                            "{n} rows have a negative quantity in column {col} (returns?); kept", neg, col=str(qty)))
     if len(frame) > 1:
         dup = count_duplicates(frame)
         if dup:
-            notes.append(f"{dup} row{'s are exact duplicates' if dup != 1 else ' is an exact duplicate'} "
-                         f"of an earlier row (kept); check the export if that is unexpected")
+            notes.append(Mn("{n} row is an exact duplicate of an earlier row (kept); check the export if that "
+                            "is unexpected",
+                            "{n} rows are exact duplicates of an earlier row (kept); check the export if that "
+                            "is unexpected", dup))
     return notes
 

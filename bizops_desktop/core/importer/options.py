@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import UsageError
+from ..i18n import _
 from .formats import DELIMITER_WORDS
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ class ImportOptions:
         if isinstance(d, ImportOptions):
             return cls(**d.to_dict())
         if not isinstance(d, Mapping):
-            raise UsageError("import options must be a mapping of option names to values",
-                             where="import options")
+            raise UsageError(_("import options must be a mapping of option names to values"),
+                             where=_("import options"))
         known = {f.name for f in fields(cls)}
         opts = cls(**{k: v for k, v in d.items() if k in known})
         opts.validate()
@@ -49,42 +50,44 @@ class ImportOptions:
 
     def validate(self) -> "ImportOptions":
         """Check and normalise the values (``"tab"`` -> ``"\\t"``); raise UsageError on nonsense."""
-        where = "import options"
+        where = _("import options")
         if self.encoding is not None:
             if not isinstance(self.encoding, str) or not self.encoding.strip():
-                raise UsageError("the encoding must be a name such as utf-8 or gbk", where=where)
+                raise UsageError(_("the encoding must be a name such as utf-8 or gbk"), where=where)
             try:
                 codecs.lookup(self.encoding.strip())
             except LookupError:
-                raise UsageError(f"unknown encoding {self.encoding!r}", where=where,
-                                 hint="Use a name such as utf-8, gbk, gb18030, cp1252 or latin-1") from None
+                raise UsageError(_("unknown encoding {name}", name=repr(self.encoding)), where=where,
+                                 hint=_("Use a name such as utf-8, gbk, gb18030, cp1252 or latin-1")) from None
             self.encoding = self.encoding.strip()
         if self.delimiter is not None:
             d = self.delimiter
             if isinstance(d, str) and d.strip().lower() in DELIMITER_WORDS:
                 d = DELIMITER_WORDS[d.strip().lower()]
             if not isinstance(d, str) or len(d) != 1 or d in "\r\n\"":
-                raise UsageError(f"the delimiter must be one character, not {self.delimiter!r}", where=where,
-                                 hint="Use , ; | or tab")
+                raise UsageError(_("the delimiter must be one character, not {value}", value=repr(self.delimiter)),
+                                 where=where, hint=_("Use , ; | or tab"))
             self.delimiter = d
         if self.header_row is not None:
             if isinstance(self.header_row, bool) or not isinstance(self.header_row, int) or self.header_row < -1:
-                raise UsageError(f"the header row must be a line number from 0 (or -1 for none), "
-                                 f"not {self.header_row!r}", where=where)
+                raise UsageError(_("the header row must be a line number from 0 (or -1 for none), not {value}",
+                                   value=repr(self.header_row)), where=where)
         if self.decimal is not None and self.decimal not in (".", ","):
-            raise UsageError(f"the decimal mark must be '.' or ',', not {self.decimal!r}", where=where)
+            raise UsageError(_("the decimal mark must be '.' or ',', not {value}", value=repr(self.decimal)),
+                             where=where)
         if self.thousands is not None and self.thousands != "":
             if not isinstance(self.thousands, str) or len(self.thousands) != 1:
-                raise UsageError(f"the thousands separator must be one character, not {self.thousands!r}",
-                                 where=where)
+                raise UsageError(_("the thousands separator must be one character, not {value}",
+                                   value=repr(self.thousands)), where=where)
         if self.thousands == "":
             self.thousands = None
         if self.decimal is not None and self.thousands == self.decimal:
-            raise UsageError("the decimal mark and the thousands separator must differ", where=where)
+            raise UsageError(_("the decimal mark and the thousands separator must differ"), where=where)
         if self.sheet is not None and (isinstance(self.sheet, bool) or not isinstance(self.sheet, (str, int))):
-            raise UsageError(f"the sheet must be a name or a number, not {self.sheet!r}", where=where)
+            raise UsageError(_("the sheet must be a name or a number, not {value}", value=repr(self.sheet)),
+                             where=where)
         if not isinstance(self.parse_dates, bool):
-            raise UsageError("parse_dates must be true or false", where=where)
+            raise UsageError(_("parse_dates must be true or false"), where=where)
         return self
 
 
@@ -92,7 +95,8 @@ class ImportOptions:
 class ImportResult:
     frame: "pd.DataFrame"
     options: ImportOptions      # resolved: what was detected or used
-    notes: list[str] = field(default_factory=list)
+    # what reading did, in words: Messages (rendered in the reader's language with i18n.text) or text
+    notes: list[Any] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     # rows in the file below the header; exact after a full read and for Excel, counted from
     # line breaks in a text preview (a quoted cell spanning lines makes that count a little high)

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
+from ..i18n import M, Mn, _
 from ..progress import Progress
 from ..roles import guess_roles
 from .excel import close_book, excel_sniff, open_workbook
@@ -61,7 +62,7 @@ def load_dataset(path, options: ImportOptions | Mapping | None = None, progress:
 
     progress = progress or Progress()
     result, roles = _read(path, options, progress.sub(0.0, 0.95), importers, None)
-    progress.report(0.95, "Checking the file...")
+    progress.report(0.95, _("Checking the file..."))
     p = Path(path)
     ds = Dataset(
         name=name or p.stem,
@@ -73,7 +74,7 @@ def load_dataset(path, options: ImportOptions | Mapping | None = None, progress:
         import_options=result.options.to_dict(),
         notes=list(result.notes),
     )
-    progress.report(1.0, "Loaded")
+    progress.report(1.0, _("Loaded"))
     return ds
 
 
@@ -95,14 +96,17 @@ def _read(path, options, progress, importers, nrows):
     result = imp.read(path, opts, progress.sub(0.0, 0.97), nrows)
     notes = list(result.notes)
     if imp.id == "excel" and path.suffix.lower() in TEXT_EXTENSIONS:
-        notes.insert(0, f"The file is named {path.suffix} but holds an Excel workbook; it was read as one")
+        notes.insert(0, M("The file is named {ext} but holds an Excel workbook; it was read as one",
+                          ext=path.suffix))
     elif imp.id == "csv" and path.suffix.lower() in EXCEL_EXTENSIONS:
-        notes.insert(0, f"The file is named {path.suffix} but holds plain text; it was read as a text table")
-    progress.report(0.97, "Checking the data...")
+        notes.insert(0, M("The file is named {ext} but holds plain text; it was read as a text table",
+                          ext=path.suffix))
+    progress.report(0.97, _("Checking the data..."))
     roles = guess_roles(result.frame)
     notes.extend(quality_notes(result.frame, roles))
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
-        notes.append(f"This preview reads the first {nrows:,} rows; counts above are for those rows only")
+        notes.append(Mn("This preview reads the first {n} row; counts above are for that row only",
+                        "This preview reads the first {n} rows; counts above are for those rows only", nrows))
     result.notes = notes
-    progress.report(1.0, "Read")
+    progress.report(1.0, _("Read"))
     return result, roles

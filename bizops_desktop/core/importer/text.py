@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, first_line
+from ..i18n import M, Message, Mn, _, _n
 from ..progress import Progress
 from .convert import convert_columns, tidy_columns
 from .encoding import SAMPLE_BYTES, encoding_near
-from .formats import encoding_name
+from .formats import encoding_words
 from .layout import text_plan
 from .notes import list_nums
 from .options import ImportOptions, ImportResult
@@ -28,9 +29,9 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     opts = plan.options
     notes = list(plan.notes)
     if options.header_row is not None and options.header_row >= 0 and plan.longer_share > 0.1:
-        raise DataError(f"line {opts.header_row + 1}, chosen for the column names, has fewer columns "
-                        f"({plan.width}) than the lines below it", where=where,
-                        hint="Pick the line that holds the column names, or leave it on automatic")
+        raise DataError(_("line {line}, chosen for the column names, has fewer columns ({n}) than the lines "
+                          "below it", line=opts.header_row + 1, n=plan.width), where=where,
+                        hint=_("Pick the line that holds the column names, or leave it on automatic"))
     if plan.list_file or (plan.width > 1 and plan.sample_lines >= 5 and plan.longer_share > 0.1):
         # Lines of very different lengths: a list file (one basket per line, "bread,milk,eggs"),
         # not a table. Read every cell as text, one row per line, so nothing is lost.
@@ -59,11 +60,11 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
             if nrows is not None:
                 chunks.append(pd.read_csv(fh, nrows=nrows, encoding_errors=encoding_errors, **kw))
             else:
-                progress.report(0.0, "Reading rows...")
+                progress.report(0.0, _("Reading rows..."))
                 with pd.read_csv(fh, chunksize=CHUNK_ROWS, encoding_errors=encoding_errors, **kw) as reader:
                     for chunk in reader:
                         chunks.append(chunk)
-                        progress.report(0.85 * min(fh.tell() / size, 1.0), "Reading rows...")
+                        progress.report(0.85 * min(fh.tell() / size, 1.0), _("Reading rows..."))
             caught = [str(w.message) for w in wlist if issubclass(w.category, pd.errors.ParserWarning)]
         return chunks, caught
 
@@ -75,8 +76,10 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
             chunks, bad_lines = run()
         except UnicodeDecodeError as exc:
             if options.encoding is not None:
-                raise DataError(f"the text cannot be read as {opts.encoding} ({_short_decode(exc)})", where=where,
-                                hint="Choose another encoding in the import options (for Chinese exports try gbk)") from None
+                raise DataError(_("the text cannot be read as {encoding} ({problem})", encoding=opts.encoding,
+                                  problem=_short_decode(exc)), where=where,
+                                hint=_("Choose another encoding in the import options (for Chinese exports "
+                                       "try gbk)")) from None
             # The sample was plain ASCII, so it could not tell: judge by the bytes that failed.
             alt, alt_guessed = (encoding_near(exc) if plan.plain_ascii else None) or (None, False)
             if alt and alt != opts.encoding:
@@ -92,50 +95,59 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     except DataError:
         raise
     except pd.errors.EmptyDataError:
-        raise DataError("the file holds no table", where=where,
-                        hint="Export the data from your shop system again and open the new file") from None
+        raise DataError(_("the file holds no table"), where=where,
+                        hint=_("Export the data from your shop system again and open the new file")) from None
     except pd.errors.ParserError as exc:
-        raise DataError(f"the file could not be read as a table ({first_line(exc, with_type=False)})", where=where,
-                        hint="Check the delimiter in the import options; an unclosed quote \" can also cause this") from None
+        raise DataError(_("the file could not be read as a table ({error})", error=first_line(exc, with_type=False)),
+                        where=where, hint=_("Check the delimiter in the import options; an unclosed quote \" can "
+                                            "also cause this")) from None
     except MemoryError:
-        raise DataError("the file is too large for this computer's memory", where=where,
-                        hint="Split it into smaller files (for example one per year)") from None
+        raise DataError(_("the file is too large for this computer's memory"), where=where,
+                        hint=_("Split it into smaller files (for example one per year)")) from None
 
     frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     del chunks
     if switched:
-        name = encoding_name(switched)
-        notes[0] = notes[0].replace(notes[0].split(" text", 1)[0], f"Read as {name}", 1)
-        notes.append(f"The first part of the file is plain ASCII; the later lines show it is {name}"
-                     + (" (a guess from their bytes; if names look wrong, choose the encoding in the import "
-                        "options)" if alt_guessed else ""))
+        name = encoding_words(switched)
+        if isinstance(notes[0], Message) and "encoding" in notes[0].values:   # the "Read as ..." summary
+            notes[0].values["encoding"] = name
+        if alt_guessed:
+            notes.append(M("The first part of the file is plain ASCII; the later lines show it is {encoding} (a "
+                           "guess from their bytes; if names look wrong, choose the encoding in the import "
+                           "options)", encoding=name))
+        else:
+            notes.append(M("The first part of the file is plain ASCII; the later lines show it is {encoding}",
+                           encoding=name))
     if replaced:
-        notes.append(f"Some characters could not be read as {encoding_name(opts.encoding)} "
-                     f"and show as �; if text looks wrong, choose another encoding in the import options")
+        notes.append(M("Some characters could not be read as {encoding} and show as �; if text looks wrong, "
+                       "choose another encoding in the import options", encoding=encoding_words(opts.encoding)))
     if bad_lines:
         nums = [int(m.group(1)) for m in (re.search(r"line (\d+)", t) for t in bad_lines) if m]
         total_rows = len(frame) + len(nums)
         if len(nums) > max(10, 0.01 * total_rows):
-            raise DataError(f"{len(nums)} lines have more columns than the header "
-                            f"(lines {list_nums(nums)})", where=where,
-                            hint="Check the delimiter in the import options, or save the file again as CSV "
-                                 "from a spreadsheet program")
-        notes.append(f"Skipped {len(nums)} line{'s' if len(nums) != 1 else ''} with more columns than the header "
-                     f"(line{'s' if len(nums) != 1 else ''} {list_nums(nums)}); fix them in the file if they matter")
+            raise DataError(_n("{n} line has more columns than the header (line {lines})",
+                               "{n} lines have more columns than the header (lines {lines})", len(nums),
+                               lines=list_nums(nums)), where=where,
+                            hint=_("Check the delimiter in the import options, or save the file again as CSV "
+                                   "from a spreadsheet program"))
+        notes.append(Mn("Skipped {n} line with more columns than the header (line {lines}); fix it in the file "
+                        "if it matters",
+                        "Skipped {n} lines with more columns than the header (lines {lines}); fix them in the "
+                        "file if they matter", len(nums), lines=list_nums(nums)))
 
     frame = tidy_columns(frame, opts.header_row < 0, notes)
     if len(frame) == 0:
-        raise DataError("the file has column names but no data rows", where=where,
-                        hint="Export the data again with the rows included")
+        raise DataError(_("the file has column names but no data rows"), where=where,
+                        hint=_("Export the data again with the rows included"))
     first_row = (opts.header_row + 2) if opts.header_row >= 0 else 1
-    progress.report(0.87, "Reading dates and numbers...")
+    progress.report(0.87, _("Reading dates and numbers..."))
     notes.extend(convert_columns(frame, opts, progress.sub(0.87, 1.0), first_row, "line"))
     rows_total = len(frame) if nrows is None or len(frame) < nrows else _count_lines(path, opts.header_row)
-    progress.report(1.0, "Read")
+    progress.report(1.0, _("Read"))
     return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total)
 
 
-def _read_ragged(path: Path, opts: ImportOptions, notes: list[str], progress: Progress,
+def _read_ragged(path: Path, opts: ImportOptions, notes: list, progress: Progress,
                  nrows: int | None) -> ImportResult:
     """A file whose lines have different numbers of cells: each line becomes a row of text cells
     ``column_1..column_N`` (N the longest line), blanks after its last cell, no header line."""
@@ -157,18 +169,20 @@ def _read_ragged(path: Path, opts: ImportOptions, notes: list[str], progress: Pr
             if nrows is not None and len(rows) >= nrows:
                 break
             if i % 20000 == 0:
-                progress.report(0.9 * min(raw.tell() / size, 1.0), "Reading lines...")
+                progress.report(0.9 * min(raw.tell() / size, 1.0), _("Reading lines..."))
     if not rows:
-        raise DataError("the file has no data rows", where=path.name, hint="Export the data again with the rows included")
+        raise DataError(_("the file has no data rows"), where=path.name,
+                        hint=_("Export the data again with the rows included"))
     width = max(len(r) for r in rows)
     frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
                          columns=[f"column_{i + 1}" for i in range(width)], dtype=object)
     lo = min(len(r) for r in rows)
     opts.header_row = -1
-    notes.append(f"The lines have different numbers of cells (from {lo} to {width}), so the file was read as "
-                 f"a list: one row per line, every cell as text, no column names. A file with one basket per "
-                 f"line works like this in Basket rules; for a table, check the delimiter in the import options")
-    progress.report(1.0, "Read")
+    notes.append(M("The lines have different numbers of cells (from {low} to {high}), so the file was read as a "
+                   "list: one row per line, every cell as text, no column names. A file with one basket per line "
+                   "works like this in Basket rules; for a table, check the delimiter in the import options",
+                   low=lo, high=width))
+    progress.report(1.0, _("Read"))
     return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=len(frame))
 
 
@@ -192,5 +206,6 @@ def _count_lines(path: Path, header_row: int) -> int:
 
 
 def _short_decode(exc: UnicodeDecodeError) -> str:
-    return f"byte {exc.object[exc.start:exc.start + 1]!r} at position {exc.start} is not valid"
+    return _("byte {byte} at position {at} is not valid", byte=repr(exc.object[exc.start:exc.start + 1]),
+             at=str(exc.start))
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..i18n import Mn, _
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -32,7 +33,7 @@ class Baskets:
     indptr: np.ndarray               # (n_orders + 1,) int64
     indices: np.ndarray              # (nnz,) int32 item codes, sorted and unique within an order
     item_names: list | None = None   # product name per item code, when a name column was given
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)        # Messages: what was dropped or counted once
 
     @property
     def n_orders(self) -> int:
@@ -86,15 +87,17 @@ class Baskets:
 
 
 def _from_pairs(order_codes: np.ndarray, item_codes: np.ndarray, order_ids: np.ndarray,
-                item_ids: np.ndarray, item_names: list | None, notes: list[str]) -> Baskets:
+                item_ids: np.ndarray, item_names: list | None, notes: list) -> Baskets:
     """CSR from (order code, item code) pairs, dropping repeats of an item within an order."""
     n_items = len(item_ids)
     key = order_codes.astype(np.int64) * max(n_items, 1) + item_codes.astype(np.int64)
     key = np.unique(key)
     dup = len(order_codes) - len(key)
     if dup:
-        notes.append(f"{dup:,} repeated lines of the same product in the same order were counted once "
-                     "(a basket says whether a product was bought, not how many).")
+        notes.append(Mn("{n} repeated line of the same product in the same order was counted once (a basket "
+                        "says whether a product was bought, not how many).",
+                        "{n} repeated lines of the same product in the same order were counted once (a basket "
+                        "says whether a product was bought, not how many).", dup))
     rows = key // max(n_items, 1)
     cols = (key % max(n_items, 1)).astype(np.int32)
     counts = np.bincount(rows, minlength=len(order_ids))
@@ -120,10 +123,10 @@ def baskets_from_orders(frame: "pd.DataFrame", order_col: str, product_col: str,
     Lines without an order or product are dropped; with ``quantity_col``, lines whose quantity is
     zero or negative (returns, cancellations) are dropped too. Each drop is said in ``notes``.
     """
-    notes: list[str] = []
+    notes: list = []
     for c in (order_col, product_col, name_col, quantity_col):
         if c is not None and c not in frame.columns:
-            raise DataError(f"column {c!r} is not in the table", hint="Check the column roles")
+            raise DataError(_("column {name} is not in the table", name=repr(c)), hint=_("Check the column roles"))
     orders = frame[order_col]
     products = frame[product_col]
     keep = orders.notna().to_numpy() & products.notna().to_numpy()
@@ -131,17 +134,20 @@ def baskets_from_orders(frame: "pd.DataFrame", order_col: str, product_col: str,
         keep &= products.astype(str).str.strip().ne("").to_numpy()
     missing = int((~keep).sum())
     if missing:
-        notes.append(f"{missing:,} lines without an order number or product were left out.")
+        notes.append(Mn("{n} line without an order number or product was left out.",
+                        "{n} lines without an order number or product were left out.", missing))
     if quantity_col is not None:
         q = pd.to_numeric(frame[quantity_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = keep & ~(q > 0)
         if bad.any():
-            notes.append(f"{int(bad.sum()):,} lines with a zero, negative or missing quantity "
-                         "(returns, cancellations) were left out.")
+            notes.append(Mn("{n} line with a zero, negative or missing quantity (returns, cancellations) was "
+                            "left out.",
+                            "{n} lines with a zero, negative or missing quantity (returns, cancellations) were "
+                            "left out.", int(bad.sum())))
             keep &= q > 0
     if not keep.any():
-        raise DataError("no order line has both an order number and a product", where=product_col,
-                        hint="Check that the right columns are marked as Order number and Product")
+        raise DataError(_("no order line has both an order number and a product"), where=product_col,
+                        hint=_("Check that the right columns are marked as Order number and Product"))
     sub_orders = orders[keep]
     sub_products = products[keep]
     ocodes, ouniques = pd.factorize(sub_orders, sort=False)
@@ -173,7 +179,7 @@ def baskets_from_lists(values: "pd.Series", sep: str | None = None, order_ids: "
     ``sep`` is guessed from the data when not given (comma, semicolon, bar, Chinese comma).
     Items are stripped of spaces; empty rows are dropped (said in ``notes``). Baskets are
     numbered by row (from 1) unless ``order_ids`` (one per row, same index) names them."""
-    notes: list[str] = []
+    notes: list = []
     text = values.astype("string").fillna("")
     if sep is None:
         sep = guess_separator(text)
@@ -182,13 +188,13 @@ def baskets_from_lists(values: "pd.Series", sep: str | None = None, order_ids: "
     parts = parts.astype("string").str.strip()
     parts = parts[parts.notna() & parts.ne("")]
     if parts.empty:
-        raise DataError("no items found in the basket column", where=str(values.name),
-                        hint="Each row should list the items of one basket separated by commas")
+        raise DataError(_("no items found in the basket column"), where=str(values.name),
+                        hint=_("Each row should list the items of one basket separated by commas"))
     rows = parts.index.to_numpy()
     row_codes, row_uniques = pd.factorize(rows, sort=True)
     empty = len(values) - len(row_uniques)
     if empty:
-        notes.append(f"{empty:,} empty rows were left out.")
+        notes.append(Mn("{n} empty row was left out.", "{n} empty rows were left out.", empty))
     icodes, iuniques = _sorted_codes(parts.to_numpy(dtype=object))
     if order_ids is None:
         labels = np.asarray(row_uniques) + 1  # basket number = row number, counted from 1
@@ -213,7 +219,7 @@ def is_wide_basket_table(frame: pd.DataFrame) -> bool:
     its first cells and blanks after them, with at least one row shorter than the widest."""
     if frame.shape[1] < 2 or len(frame) == 0 or not all(_is_text(frame[c]) for c in frame.columns):
         return False
-    _, filled = _filled_cells(frame)
+    _text, filled = _filled_cells(frame)
     n_filled = filled.sum(axis=1)
     prefix = np.arange(frame.shape[1])[None, :] < n_filled[:, None]
     return bool(np.array_equal(filled, prefix) and (n_filled < frame.shape[1]).any())
@@ -224,12 +230,12 @@ def baskets_from_wide(frame: pd.DataFrame) -> Baskets:
     text, filled = _filled_cells(frame)
     rows, cols = np.nonzero(filled)
     if not len(rows):
-        raise DataError("no items found in the table", hint="Each row should list the items of one basket")
-    notes: list[str] = []
+        raise DataError(_("no items found in the table"), hint=_("Each row should list the items of one basket"))
+    notes: list = []
     row_codes, row_uniques = pd.factorize(rows, sort=True)
     empty = len(frame) - len(row_uniques)
     if empty:
-        notes.append(f"{empty:,} empty rows were left out.")
+        notes.append(Mn("{n} empty row was left out.", "{n} empty rows were left out.", empty))
     icodes, iuniques = _sorted_codes(text[rows, cols])
     return _from_pairs(row_codes, icodes, np.asarray(row_uniques) + 1, np.asarray(iuniques, dtype=object),
                        None, notes)
@@ -291,8 +297,8 @@ def baskets_from_dataset(ds: "Dataset") -> Baskets:
     if is_wide_basket_table(ds.frame):
         return baskets_from_wide(ds.frame)
     raise DataError(
-        "the table has neither order lines (an Order number and a Product column) nor one basket "
-        "per row (a text column listing each basket's items separated by commas)",
+        _("the table has neither order lines (an Order number and a Product column) nor one basket per row (a "
+          "text column listing each basket's items separated by commas)"),
         where=ds.name,
-        hint="Open Column roles and mark the Order number (order_id) and Product (product_id) columns, "
-             "or open a file with one basket per row")
+        hint=_("Open Column roles and mark the Order number (order_id) and Product (product_id) columns, or open "
+               "a file with one basket per row"))

@@ -18,6 +18,7 @@ import pandas as pd
 from pandas.api import types as pt
 
 from ..errors import DataError, UsageError
+from ..i18n import LazyText, M, Mn, _, _l, _n, format_list
 from ..importer.convert import read_dates
 
 if TYPE_CHECKING:
@@ -27,13 +28,13 @@ FEATURES: tuple[str, ...] = (
     "recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "spend_trend",
 )
 # The shop owner's words for each feature (used in reasons and coefficient sentences).
-FEATURE_WORDS: dict[str, str] = {
-    "recency_days": "days since the last order",
-    "frequency": "number of orders",
-    "monetary": "total spend",
-    "tenure_days": "days since the first order",
-    "avg_order_value": "average order value",
-    "spend_trend": "spending trend",
+FEATURE_WORDS: dict[str, LazyText] = {
+    "recency_days": _l("days since the last order"),
+    "frequency": _l("number of orders"),
+    "monetary": _l("total spend"),
+    "tenure_days": _l("days since the first order"),
+    "avg_order_value": _l("average order value"),
+    "spend_trend": _l("spending trend"),
 }
 LABEL = "churned"
 
@@ -48,7 +49,7 @@ class CustomerFeatures:
     observation_end: pd.Timestamp
     churn_days: int | None
     spend_unit: str                       # "money", "units" or "order lines"
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)   # Messages
     counts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,10 +63,10 @@ def _as_days(values: pd.Series, column: str) -> pd.Series:
         bad = int(d.isna().sum() - values.isna().sum())
         if bad > 0.5 * max(1, values.notna().sum()):
             if pt.is_numeric_dtype(values):
-                raise DataError(f"the date column {column!r} holds numbers, not dates",
-                                where=column, hint="Mark the column that holds order dates as date")
-            raise DataError(f"most values of {column!r} are not dates", where=column,
-                            hint="Mark the column that holds order dates as date")
+                raise DataError(_("the date column {name} holds numbers, not dates", name=repr(column)),
+                                where=column, hint=_("Mark the column that holds order dates as date"))
+            raise DataError(_("most values of {name} are not dates", name=repr(column)), where=column,
+                            hint=_("Mark the column that holds order dates as date"))
     if getattr(d.dt, "tz", None) is not None:
         d = d.dt.tz_localize(None)
     return d.dt.normalize()
@@ -77,7 +78,8 @@ def _parse_cutoff(cutoff) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(cutoff).normalize()
     except (TypeError, ValueError):
-        raise UsageError(f"parameter cutoff got {cutoff!r} but needs a date as YYYY-MM-DD") from None
+        raise UsageError(_("parameter {name} got {value} but needs {want}", name="cutoff", value=repr(cutoff),
+                           want=_("a date as YYYY-MM-DD"))) from None
 
 
 def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount: str | None = None,
@@ -103,11 +105,12 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
     for role, col in (("customer_id", customer), ("date", date), ("amount", amount),
                       ("quantity", quantity), ("price", price), ("order_id", order_id)):
         if col is not None and col not in orders.columns:
-            raise DataError(f"column {col!r} (marked as {role}) is not in the table", where=col,
-                            hint="Open Column roles and pick the right column")
+            raise DataError(_("column {name} (marked as {role}) is not in the table", name=repr(col), role=role),
+                            where=col, hint=_("Open Column roles and pick the right column"))
     if churn_days is not None and int(churn_days) < 1:
-        raise UsageError(f"parameter churn_days got {churn_days!r} but needs at least 1")
-    notes: list[str] = []
+        raise UsageError(_("parameter {name} got {value} but needs {want}", name="churn_days",
+                           value=repr(churn_days), want=_("at least {x}", x="1")))
+    notes: list = []
     counts: dict[str, Any] = {}
 
     days = _as_days(orders[date], date)
@@ -118,59 +121,69 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
     elif quantity is not None and price is not None:
         spend = pd.to_numeric(orders[quantity], errors="coerce") * pd.to_numeric(orders[price], errors="coerce")
         spend_unit = "money"
-        notes.append("Spend per order line is quantity x unit price (no line-total column is marked).")
+        notes.append(M("Spend per order line is quantity x unit price (no line-total column is marked)."))
     elif quantity is not None:
         spend = pd.to_numeric(orders[quantity], errors="coerce")
         spend_unit = "units"
-        notes.append("No amount or unit price is marked, so spend is counted in units bought.")
+        notes.append(M("No amount or unit price is marked, so spend is counted in units bought."))
     else:
         spend = pd.Series(1.0, index=orders.index)
         spend_unit = "order lines"
-        notes.append("No amount, quantity or price is marked, so spend is counted in order lines.")
+        notes.append(M("No amount, quantity or price is marked, so spend is counted in order lines."))
 
     work = pd.DataFrame({"customer_id": cust, "day": days, "spend": spend})
     if order_id is not None:
         work["order"] = orders[order_id]
     missing = work["customer_id"].isna() | work["day"].isna()
     if missing.any():
-        notes.append(f"{int(missing.sum()):,} order lines without a customer or a date were left out.")
+        notes.append(Mn("{n} order line without a customer or a date was left out.",
+                        "{n} order lines without a customer or a date were left out.", int(missing.sum())))
     work = work[~missing]
     bad_spend = work["spend"].isna()
     if bad_spend.any():
-        notes.append(f"{int(bad_spend.sum()):,} order lines without a usable amount count as spend 0.")
+        notes.append(Mn("{n} order line without a usable amount counts as spend 0.",
+                        "{n} order lines without a usable amount count as spend 0.", int(bad_spend.sum())))
         work.loc[bad_spend, "spend"] = 0.0
     if (work["spend"] < 0).any():
-        notes.append(f"{int((work['spend'] < 0).sum()):,} order lines have negative spend (returns); "
-                     "they are netted against the customer's spend.")
+        notes.append(Mn("{n} order line has negative spend (a return); it is netted against the customer's "
+                        "spend.",
+                        "{n} order lines have negative spend (returns); they are netted against the customer's "
+                        "spend.", int((work["spend"] < 0).sum())))
     if work.empty:
-        raise DataError("there are no order lines with both a customer and a date",
-                        hint="Check the columns marked as customer and date")
+        raise DataError(_("there are no order lines with both a customer and a date"),
+                        hint=_("Check the columns marked as customer and date"))
 
     first_day, last_day = work["day"].min(), work["day"].max()
     cut = _parse_cutoff(cutoff)
     if cut is None:
         cut = last_day
     if cut < first_day:
-        raise UsageError(f"parameter cutoff {cut.date()} is before the first order ({first_day.date()})",
-                         hint="Pick a cutoff inside the order history")
+        raise UsageError(_("parameter cutoff {cutoff:date} is before the first order ({first:date})",
+                           cutoff=cut.date(), first=first_day.date()),
+                         hint=_("Pick a cutoff inside the order history"))
     if cut > last_day:
-        notes.append(f"The cutoff {cut.date()} is after the last order in the data ({last_day.date()}); "
-                     "customers may look inactive only because the data ends early.")
+        notes.append(M("The cutoff {cutoff:date} is after the last order in the data ({last:date}); customers may "
+                       "look inactive only because the data ends early.", cutoff=cut.date(), last=last_day.date()))
     after = work["day"] > cut
     if after.any():
-        notes.append(f"{int(after.sum()):,} order lines after the cutoff {cut.date()} were ignored.")
+        notes.append(Mn("{n} order line after the cutoff {cutoff:date} was ignored.",
+                        "{n} order lines after the cutoff {cutoff:date} were ignored.", int(after.sum()),
+                        cutoff=cut.date()))
         work = work[~after]
 
     obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut
     if obs_end < first_day:
-        raise DataError(f"a {churn_days}-day churn window before the cutoff {cut.date()} leaves no order "
-                        f"history (the first order is on {first_day.date()})",
-                        hint="Use a smaller churn_days or a later cutoff")
+        raise DataError(_n("a churn window of {n} day before the cutoff {cutoff:date} leaves no order history (the "
+                           "first order is on {first:date})",
+                           "a churn window of {n} days before the cutoff {cutoff:date} leaves no order history "
+                           "(the first order is on {first:date})", int(churn_days or 0), cutoff=cut.date(),
+                           first=first_day.date()),
+                        hint=_("Use a smaller churn_days or a later cutoff"))
 
     hist = work[work["day"] <= obs_end]
     if hist.empty:
-        raise DataError(f"no orders on or before the observation end {obs_end.date()}",
-                        hint="Use a smaller churn_days or a later cutoff")
+        raise DataError(_("no orders on or before the observation end {end:date}", end=obs_end.date()),
+                        hint=_("Use a smaller churn_days or a later cutoff"))
     g = hist.groupby("customer_id", sort=True)
     first = g["day"].min()
     last = g["day"].max()
@@ -179,7 +192,7 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
         frequency = g["order"].nunique()
     else:
         frequency = g["day"].nunique()
-        notes.append("No order number is marked: each day a customer bought counts as one order.")
+        notes.append(M("No order number is marked: each day a customer bought counts as one order."))
     frequency = frequency.clip(lower=1)
 
     tenure = (obs_end - first).dt.days.astype(float)
@@ -212,11 +225,16 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
         newcomers = len(active - set(frame["customer_id"]))
         counts["new_in_window"] = int(newcomers)
         if newcomers:
-            notes.append(f"{newcomers:,} customers whose first order falls in the churn window "
-                         f"({(obs_end + pd.Timedelta(days=1)).date()} to {cut.date()}) were left out: "
-                         "they have no history before it.")
-        notes.append(f"Features use orders up to {obs_end.date()}; a customer counts as churned when "
-                     f"they have no order in the {churn_days} days after that (to {cut.date()}).")
+            notes.append(Mn("{n} customer whose first order falls in the churn window ({start:date} to "
+                            "{end:date}) was left out: they have no history before it.",
+                            "{n} customers whose first order falls in the churn window ({start:date} to "
+                            "{end:date}) were left out: they have no history before it.", int(newcomers),
+                            start=(obs_end + pd.Timedelta(days=1)).date(), end=cut.date()))
+        notes.append(Mn("Features use orders up to {end:date}; a customer counts as churned when they have no "
+                        "order in the {n} day after that (to {cutoff:date}).",
+                        "Features use orders up to {end:date}; a customer counts as churned when they have no "
+                        "order in the {n} days after that (to {cutoff:date}).", int(churn_days),
+                        end=obs_end.date(), cutoff=cut.date()))
     return CustomerFeatures(frame=frame.reset_index(drop=True), cutoff=cut, observation_end=obs_end,
                             churn_days=int(churn_days) if churn_days else None, spend_unit=spend_unit,
                             notes=notes, counts=counts)
@@ -228,8 +246,11 @@ def customer_features_from_dataset(ds: "Dataset", *, cutoff=None,
     order_id used when marked)."""
     missing = [r for r in ("customer_id", "date") if not ds.has(r)]
     if missing:
-        raise DataError("per-customer features need columns marked as " + " and ".join(missing),
-                        where=ds.name, hint="Open Column roles and pick the customer and date columns")
+        from ..roles import role_with_id
+
+        raise DataError(_("per-customer features need columns marked as {roles}",
+                          roles=format_list([role_with_id(r) for r in missing])),
+                        where=ds.name, hint=_("Open Column roles and pick the customer and date columns"))
 
     def c(role):
         return ds.col(role) if ds.has(role) else None

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..i18n import _
 
 FREQS = ("D", "W", "M")
 FREQ_WORDS = {"D": "daily", "W": "weekly", "M": "monthly"}
@@ -27,7 +28,8 @@ def normalise_freq(freq: str | None) -> str | None:
         return "W"
     if f in ("M", "MS", "ME", "MONTH", "MONTHLY"):
         return "M"
-    raise UsageError(f"unknown frequency {freq!r}", hint="use D (daily), W (weekly), M (monthly) or auto")
+    raise UsageError(_("unknown frequency {value}", value=repr(freq)),
+                     hint=_("use D (daily), W (weekly), M (monthly) or auto"))
 
 
 def guess_freq(dates) -> str:
@@ -55,7 +57,7 @@ def period_start(dates, freq: str) -> pd.DatetimeIndex:
         return d - pd.to_timedelta(d.dayofweek, unit="D")
     if freq == "M":
         return d - pd.to_timedelta(d.day - 1, unit="D")
-    raise UsageError(f"unknown frequency {freq!r}")
+    raise UsageError(_("unknown frequency {value}", value=repr(freq)))
 
 
 def period_range(start, end, freq: str) -> pd.DatetimeIndex:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, UsageError
+from ..i18n import M, Mn, _
 from ..importer.convert import read_dates
 from .periods import guess_freq, normalise_freq, period_start
 
@@ -28,7 +29,7 @@ class PricePanel:
 
     frame: pd.DataFrame
     freq: str
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)   # Messages
 
 
 def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
@@ -48,8 +49,8 @@ def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
     out[text.isin(_YES).to_numpy()] = 1.0
     out[text.isin(_NO).to_numpy()] = 0.0
     if out.isna().all() and len(out):
-        raise DataError(f"column {name!r} does not look like a yes/no promotion flag",
-                        where=name, hint="use a column of yes/no, 1/0 or true/false values")
+        raise DataError(_("column {name} does not look like a yes/no promotion flag", name=repr(name)),
+                        where=name, hint=_("use a column of yes/no, 1/0 or true/false values"))
     return out
 
 
@@ -77,17 +78,17 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
     """
     cols = {"product": product, "date": date, "quantity": quantity}
     if price is None and amount is None:
-        raise UsageError("the price panel needs a unit price or a line total column",
-                         hint="mark a column as Unit price (price) or Line total (amount)")
+        raise UsageError(_("the price panel needs a unit price or a line total column"),
+                         hint=_("mark a column as Unit price (price) or Line total (amount)"))
     for role, c in list(cols.items()) + [("price", price), ("amount", amount), ("promotion", promotion)] + \
             [("extra", e) for e in extra]:
         if c is not None and c not in frame.columns:
-            raise DataError(f"column {c!r} is not in the table", where=role,
-                            hint="pick one of: " + ", ".join(map(str, frame.columns[:20])))
-    notes: list[str] = []
+            raise DataError(_("column {name} is not in the table", name=repr(c)), where=role,
+                            hint=_("pick one of: {names}", names=", ".join(map(str, frame.columns[:20]))))
+    notes: list = []
     n0 = len(frame)
     if n0 == 0:
-        raise DataError("the table has no rows", hint="open a file with order lines")
+        raise DataError(_("the table has no rows"), hint=_("open a file with order lines"))
     d = pd.DataFrame({
         "product": frame[product],
         "date": _dates(frame[date]),
@@ -100,7 +101,8 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
         a = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             d["unit_price"] = np.where(q != 0, a / q, np.nan)
-        notes.append(f"Unit price worked out as line total / quantity ({amount} / {quantity}).")
+        notes.append(M("Unit price worked out as line total / quantity ({amount} / {quantity}).", amount=str(amount),
+                       quantity=str(quantity)))
     if promotion is not None:
         d["promo"] = flag_values(frame[promotion], promotion)
     for i, e in enumerate(extra):
@@ -111,11 +113,13 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
     keep = d["product"].notna() & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
     dropped = int((~keep).sum())
     if dropped:
-        notes.append(f"{dropped:,} of {n0:,} order lines dropped: missing product, date, quantity or price.")
+        notes.append(Mn("{dropped} of {n} order line dropped: missing product, date, quantity or price.",
+                        "{dropped} of {n} order lines dropped: missing product, date, quantity or price.", n0,
+                        dropped=dropped))
     d = d[keep]
     if d.empty:
-        raise DataError("no order line has a product, a date, a quantity and a price together",
-                        hint="check the column roles and that the date column holds dates")
+        raise DataError(_("no order line has a product, a date, a quantity and a price together"),
+                        hint=_("check the column roles and that the date column holds dates"))
 
     f = normalise_freq(freq) or guess_freq(d["date"])
     d = d.assign(period=period_start(d["date"], f),

@@ -11,13 +11,20 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..i18n import M, Mn, _
 from ..importer.convert import read_dates
-from .periods import FREQ_WORDS, guess_freq, normalise_freq, period_range, period_start
+from .periods import guess_freq, normalise_freq, period_range, period_start
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
-TOTAL = "Total"
+TOTAL = "Total"          # the id of the total series (data: a column name of ``values``)
+# How the sales were added up, when the frequency was guessed.
+_GUESSED_FREQ_NOTES = {
+    "D": lambda: M("Sales were added up daily (frequency guessed from the dates)."),
+    "W": lambda: M("Sales were added up weekly (frequency guessed from the dates)."),
+    "M": lambda: M("Sales were added up monthly (frequency guessed from the dates)."),
+}
 # Roles that can hold the number to add up, in order of preference: units sold tell the owner
 # what to stock, so quantity wins over money.
 VALUE_ROLES = ("quantity", "amount", "target")
@@ -32,7 +39,7 @@ class SalesSeries:
     values: pd.DataFrame
     value_name: str
     labels: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)   # Messages
 
     @property
     def index(self) -> pd.DatetimeIndex:
@@ -65,11 +72,11 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     (orders up to the 10th of a month, aggregated monthly) is dropped, because its low sum would
     read as a collapse in sales; the notes say so.
     """
-    notes: list[str] = []
+    notes: list = []
     for c in (date, value, series_col, name_col):
         if c is not None and c not in frame.columns:
-            raise DataError(f"column {c!r} is not in the table", where=where,
-                            hint="Check the column roles")
+            raise DataError(_("column {name} is not in the table", name=repr(c)), where=where,
+                            hint=_("Check the column roles"))
     dates = frame[date]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         dates = read_dates(dates)   # as the importer reads dates (a frame that skipped it)
@@ -80,12 +87,16 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     n_bad_date = int(dates.isna().sum())
     n_bad_value = int((dates.notna() & values.isna()).sum())
     if n_bad_date:
-        notes.append(f"{n_bad_date} rows without a readable date in column {date!r} were left out.")
+        notes.append(Mn("{n} row without a readable date in column '{col}' was left out.",
+                        "{n} rows without a readable date in column '{col}' were left out.", n_bad_date,
+                        col=str(date)))
     if n_bad_value:
-        notes.append(f"{n_bad_value} rows without a number in column {value!r} were left out.")
+        notes.append(Mn("{n} row without a number in column '{col}' was left out.",
+                        "{n} rows without a number in column '{col}' were left out.", n_bad_value, col=str(value)))
     if not ok.any():
-        raise DataError(f"no row has both a date in {date!r} and a number in {value!r}", where=where,
-                        hint="Check that the date and value columns are the right ones")
+        raise DataError(_("no row has both a date in {date} and a number in {value}", date=repr(date),
+                          value=repr(value)), where=where,
+                        hint=_("Check that the date and value columns are the right ones"))
     work = pd.DataFrame({"date": dates[ok].to_numpy(), "value": values[ok].to_numpy(dtype=float)})
     if series_col is not None:
         work["series"] = frame.loc[ok, series_col].astype("string").fillna("(none)").to_numpy()
@@ -93,7 +104,7 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     natural = guess_freq(work["date"])
     f = normalise_freq(freq) or natural
     if freq is None or normalise_freq(freq) is None:
-        notes.append(f"Sales were added up {FREQ_WORDS[f]} (frequency guessed from the dates).")
+        notes.append(_GUESSED_FREQ_NOTES[f]())
     work["period"] = period_start(work["date"], f)
     first, last = work["period"].min(), work["period"].max()
     periods = period_range(first, last, f)
@@ -105,8 +116,8 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
         if last_date < _period_end(last, f):
             work = work[work["period"] < last]
             periods = periods[:-1]
-            notes.append(f"The last period ({last.date()}) was dropped: the data ends on {last_date.date()}, "
-                         f"before that period is over, so its sales are incomplete.")
+            notes.append(M("The last period ({start:date}) was dropped: the data ends on {end:date}, before that "
+                           "period is over, so its sales are incomplete.", start=last.date(), end=last_date.date()))
 
     # Duplicate dates are summed; periods with no rows become zero sales.
     tot = work.groupby("period")["value"].sum().reindex(periods, fill_value=0.0)
@@ -118,8 +129,10 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
         order = per.sum(axis=0).sort_values(ascending=False, kind="stable")
         keep = list(order.index)
         if top is not None and len(keep) > top:
-            notes.append(f"Forecasting the {top} best-selling of {len(keep)} products (top_products); "
-                         f"the total covers all of them.")
+            notes.append(Mn("Forecasting the {top} best-selling of {n} product (top_products); the total covers "
+                            "all of them.",
+                            "Forecasting the {top} best-selling of {n} products (top_products); the total covers "
+                            "all of them.", len(keep), top=top))
             keep = keep[:top]
         names = {}
         if name_col is not None:
@@ -128,7 +141,7 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
         total_name = TOTAL if TOTAL not in keep else "Total (all products)"
         if total:
             columns[total_name] = tot
-            labels[total_name] = "Total (all products)"
+            labels[total_name] = _("Total (all products)")
         for s in keep:
             columns[str(s)] = per[s]
             labels[str(s)] = f"{s} · {names[s]}" if s in names and str(names[s]) != str(s) else str(s)
@@ -140,22 +153,30 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     return SalesSeries(freq=f, values=out.astype(float), value_name=value, labels=labels, notes=notes)
 
 
+_FORECASTING_NOTES = {
+    "quantity": lambda col: M("Forecasting the quantity sold (column '{col}').", col=col),
+    "amount": lambda col: M("Forecasting the sales in money (column '{col}').", col=col),
+    "target": lambda col: M("Forecasting the target (column '{col}').", col=col),
+}
+
+
 def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = None,
                 total: bool = True) -> SalesSeries:
     """The sales series of a dataset: date + quantity (or amount, or target) per period, per
     product when a product column is mapped."""
     date = ds.col("date") if ds.has("date") else None
     if date is None:
-        raise DataError("a sales forecast needs a date column", where=ds.name,
-                        hint="Open Column roles and mark the column holding the order date as Date")
+        raise DataError(_("a sales forecast needs a date column"), where=ds.name,
+                        hint=_("Open Column roles and mark the column holding the order date as Date"))
     value_role = next((r for r in VALUE_ROLES if ds.has(r)), None)
     if value_role is None:
-        raise DataError("a sales forecast needs a column with the number sold (quantity), "
-                        "the line total (amount) or the series value (target)", where=ds.name,
-                        hint="Open Column roles and mark the column to forecast as Quantity, Line total or Target")
+        raise DataError(_("a sales forecast needs a column with the number sold (quantity), the line total "
+                          "(amount) or the series value (target)"), where=ds.name,
+                        hint=_("Open Column roles and mark the column to forecast as Quantity, Line total or "
+                               "Target"))
     series_col = ds.col("product_id") if ds.has("product_id") else None
     name_col = ds.col("product_name") if ds.has("product_name") else None
     out = build_series(ds.frame, date, ds.col(value_role), series_col, freq=freq, top=top, total=total,
                        name_col=name_col, where=ds.name)
-    out.notes.insert(0, f"Forecasting {value_role} (column {ds.col(value_role)!r}).")
+    out.notes.insert(0, _FORECASTING_NOTES[value_role](str(ds.col(value_role))))
     return out
