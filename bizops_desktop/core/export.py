@@ -3,12 +3,11 @@ summary.json, plots to PNG (through the Qt renderer, imported only when a plot i
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .jsonable import dumps_strict
+from .jsonable import dumps_strict, rounded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,7 +31,8 @@ def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
         if col.dtype == object:
             sample = col.dropna()
             if len(sample) and isinstance(sample.iloc[0], (list, tuple, set, frozenset, dict)):
-                out[c] = col.map(lambda v: dumps_strict(_rounded(v)) if v is not None else "")
+                # floats in a list/dict cell to 6 significant digits, at most 8 decimals (no float noise)
+                out[c] = col.map(lambda v: dumps_strict(rounded(v)) if v is not None else "")
         elif pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
             out[c] = col.map(lambda v: "inf" if v == np.inf else ("-inf" if v == -np.inf else v))
     return out
@@ -56,23 +56,6 @@ def _for_people(frame: "pd.DataFrame", columns=None, titles: bool = False, names
     from .display import export_frame
 
     return table_for_export(export_frame(frame, columns, titles=titles, names=names))
-
-
-def _rounded(v: Any) -> Any:
-    """Floats inside a list/dict cell to 6 significant digits and at most 8 decimals:
-    0.24310264996089523 -> 0.243103, 0.000577824118 -> 0.00057782 (a smoothing weight of 1e-9 is 0)."""
-    from .jsonable import plain
-
-    def walk(x: Any) -> Any:
-        if isinstance(x, float):
-            return round(float(f"{x:.6g}"), 8) if math.isfinite(x) else x
-        if isinstance(x, list):
-            return [walk(i) for i in x]
-        if isinstance(x, dict):
-            return {k: walk(i) for k, i in x.items()}
-        return x
-
-    return walk(plain(v, nonfinite="text"))
 
 
 def write_table(frame: "pd.DataFrame", path: str | os.PathLike, *, columns=None, titles: bool = False,
