@@ -29,8 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPERMARKET = ROOT / "tests" / "data" / "supermarket_baskets_long.csv"
-APRIORI_TIME_LIMIT = 60.0         # seconds; mlxtend apriori is stopped past this
-APRIORI_MEMORY_LIMIT = 8 << 30    # bytes of address space for the mlxtend apriori child
+APRIORI_TIME_LIMIT = 60.0  # seconds; mlxtend apriori is stopped past this
+APRIORI_MEMORY_LIMIT = 8 << 30  # bytes of address space for the mlxtend apriori child
 
 
 def generate(n_orders: int, n_items: int, mean_len: float = 4.0, zipf_s: float = 1.0, seed: int = 7):
@@ -48,6 +48,7 @@ def generate(n_orders: int, n_items: int, mean_len: float = 4.0, zipf_s: float =
 
 # ------------------------------------------------------------------------------------------------
 # Child: one implementation on one input, prints one JSON line.
+
 
 def _load_lines(case_file: str):
     import numpy as np
@@ -92,9 +93,11 @@ def child(impl: str, case_file: str, support: float, reps: int, out_file: str) -
             return _onehot(lines)
 
         if impl == "fpgrowth":
+
             def mine(x):
                 return fpgrowth(x, min_support=support)
         else:
+
             def mine(x):
                 return apriori(x, min_support=support, low_memory=True)
 
@@ -122,17 +125,30 @@ def child(impl: str, case_file: str, support: float, reps: int, out_file: str) -
     if impl == "ours":
         n = data.n_orders
         ids = data.item_ids
-        sets = {json.dumps(sorted(int(ids[j]) for j in row)): int(c)
-                for lv, cn in zip(res.levels, res.counts) for row, c in zip(lv.tolist(), cn.tolist())}
+        sets = {
+            json.dumps(sorted(int(ids[j]) for j in row)): int(c)
+            for lv, cn in zip(res.levels, res.counts)
+            for row, c in zip(lv.tolist(), cn.tolist())
+        }
     else:
         n = len(data)
         cols = np.asarray(data.columns)
-        sets = {json.dumps(sorted(int(cols[j]) for j in iset)): int(round(s * n))
-                for iset, s in zip(res["itemsets"], res["support"])}
-    Path(out_file).write_text(json.dumps({
-        "seconds": best, "end_to_end": end_to_end, "rss_peak": rss_after,
-        "rss_rise": max(rss_after - rss_before, 0), "traced_peak": traced_peak,
-        "itemsets": sets}))
+        sets = {
+            json.dumps(sorted(int(cols[j]) for j in iset)): int(round(s * n))
+            for iset, s in zip(res["itemsets"], res["support"])
+        }
+    Path(out_file).write_text(
+        json.dumps(
+            {
+                "seconds": best,
+                "end_to_end": end_to_end,
+                "rss_peak": rss_after,
+                "rss_rise": max(rss_after - rss_before, 0),
+                "traced_peak": traced_peak,
+                "itemsets": sets,
+            }
+        )
+    )
 
 
 def run_child(impl, case_file, support, reps, limit_s=None, limit_mem=None):
@@ -165,11 +181,12 @@ def cancel_latency() -> tuple[float, float]:
     """Start a deliberately huge search (every pair of the supermarket departments and more),
     press Cancel after 0.5 s, return (seconds until it stopped, seconds it had run)."""
     sys.path.insert(0, str(ROOT / "plugins"))
+    import pandas as pd
+
     from bizops_basket.apriori import frequent_itemsets
     from bizops_desktop.core.errors import Cancelled
     from bizops_desktop.core.progress import Progress
     from bizops_desktop.core.views.baskets import baskets_from_orders
-    import pandas as pd
 
     df = pd.read_csv(SUPERMARKET)
     b = baskets_from_orders(df, "basket_id", "item")
@@ -242,17 +259,23 @@ def main(argv=None) -> int:
     codes, names = pd.factorize(sm["item"], sort=True)
     np.savez(sm_file, orders=sm["basket_id"].to_numpy(), items=codes)
 
-    cases = [(f"generated {n_orders:,} x {n_items:,}", gen_file, 0.002),
-             (f"generated {n_orders:,} x {n_items:,}", gen_file, 0.001),
-             ("supermarket 4,627 x 122", sm_file, 0.1)]
+    cases = [
+        (f"generated {n_orders:,} x {n_items:,}", gen_file, 0.002),
+        (f"generated {n_orders:,} x {n_items:,}", gen_file, 0.001),
+        ("supermarket 4,627 x 122", sm_file, 0.1),
+    ]
     if not args.quick:
         cases.append(("supermarket 4,627 x 122", sm_file, 0.05))
     reps = 2 if args.quick else 5
-    print(f"bench_basket: {'quick' if args.quick else 'full'} run; time = best of {reps} mining runs "
-          "(inputs prebuilt); memory = rise of the peak RSS (ru_maxrss) over the first mining run in a "
-          "fresh subprocess, that peak, and tracemalloc's peak during one mining run.\n")
-    header = (f"{'input':26} {'min_sup':>7} {'impl':9} {'itemsets':>8} {'seconds':>9} {'from table':>10} "
-              f"{'RSS rise MB':>11} {'RSS peak MB':>11} {'traced MB':>9}  same?")
+    print(
+        f"bench_basket: {'quick' if args.quick else 'full'} run; time = best of {reps} mining runs "
+        "(inputs prebuilt); memory = rise of the peak RSS (ru_maxrss) over the first mining run in a "
+        "fresh subprocess, that peak, and tracemalloc's peak during one mining run.\n"
+    )
+    header = (
+        f"{'input':26} {'min_sup':>7} {'impl':9} {'itemsets':>8} {'seconds':>9} {'from table':>10} "
+        f"{'RSS rise MB':>11} {'RSS peak MB':>11} {'traced MB':>9}  same?"
+    )
     print(header)
     print("-" * len(header))
     summary = []
@@ -265,13 +288,17 @@ def main(argv=None) -> int:
                 r = run_child(impl, str(f), sup, reps)
             results[impl] = r
             if "skipped" in r:
-                print(f"{label:26} {sup:7g} {impl:9} skipped: {r['skipped']} "
-                      f"(limits {APRIORI_TIME_LIMIT:.0f} s, {APRIORI_MEMORY_LIMIT / 2**30:.0f} GB)")
+                print(
+                    f"{label:26} {sup:7g} {impl:9} skipped: {r['skipped']} "
+                    f"(limits {APRIORI_TIME_LIMIT:.0f} s, {APRIORI_MEMORY_LIMIT / 2**30:.0f} GB)"
+                )
                 continue
             same = "" if impl == "ours" else ("yes" if r["itemsets"] == results["ours"]["itemsets"] else "NO")
-            print(f"{label:26} {sup:7g} {impl:9} {len(r['itemsets']):8,} {r['seconds']:9.4f} "
-                  f"{r['end_to_end']:10.4f} {r['rss_rise'] / 2**20:11.1f} {r['rss_peak'] / 2**20:11.1f} "
-                  f"{r['traced_peak'] / 2**20:9.2f}  {same}")
+            print(
+                f"{label:26} {sup:7g} {impl:9} {len(r['itemsets']):8,} {r['seconds']:9.4f} "
+                f"{r['end_to_end']:10.4f} {r['rss_rise'] / 2**20:11.1f} {r['rss_peak'] / 2**20:11.1f} "
+                f"{r['traced_peak'] / 2**20:9.2f}  {same}"
+            )
         summary.append((label, sup, results))
     print("\nRatios, ours / reference (below 1 = ours is faster or smaller):")
     for label, sup, res in summary:
@@ -282,19 +309,27 @@ def main(argv=None) -> int:
                 print(f"  {label}, min_support {sup:g}, vs mlxtend {ref}: reference skipped ({r['skipped']})")
                 continue
             rr = r["rss_rise"]
-            rss = (f"{ours['rss_rise'] / rr:.3f}" if rr > 0
-                   else f"n/a (reference rise 0, ours {ours['rss_rise'] / 2**20:.1f} MB)")
-            print(f"  {label}, min_support {sup:g}, vs mlxtend {ref}: time {ours['seconds'] / r['seconds']:.3f}, "
-                  f"from table {ours['end_to_end'] / r['end_to_end']:.3f}, RSS rise {rss}, "
-                  f"RSS peak {ours['rss_peak'] / r['rss_peak']:.3f}, traced peak "
-                  f"{ours['traced_peak'] / max(r['traced_peak'], 1):.3f}")
+            rss = (
+                f"{ours['rss_rise'] / rr:.3f}"
+                if rr > 0
+                else f"n/a (reference rise 0, ours {ours['rss_rise'] / 2**20:.1f} MB)"
+            )
+            print(
+                f"  {label}, min_support {sup:g}, vs mlxtend {ref}: time {ours['seconds'] / r['seconds']:.3f}, "
+                f"from table {ours['end_to_end'] / r['end_to_end']:.3f}, RSS rise {rss}, "
+                f"RSS peak {ours['rss_peak'] / r['rss_peak']:.3f}, traced peak "
+                f"{ours['traced_peak'] / max(r['traced_peak'], 1):.3f}"
+            )
     shutil.rmtree(tmp, ignore_errors=True)
     lat, ran = cancel_latency()
     msg, took, peak = guard_cost()
-    print(f"\nGuard: min_count 1 on the supermarket data stopped after {took:.2f} s with "
-          f"{peak:.0f} MB traced peak: {msg}")
-    print(f"Cancel: a huge search (supermarket, min_count 2, max_len 10) stopped {lat * 1000:.0f} ms after "
-          f"Cancel was pressed (it had run {ran:.2f} s).")
+    print(
+        f"\nGuard: min_count 1 on the supermarket data stopped after {took:.2f} s with {peak:.0f} MB traced peak: {msg}"
+    )
+    print(
+        f"Cancel: a huge search (supermarket, min_count 2, max_len 10) stopped {lat * 1000:.0f} ms after "
+        f"Cancel was pressed (it had run {ran:.2f} s)."
+    )
     return 0
 
 

@@ -33,13 +33,18 @@ def customer_table(n: int, seed: int = 0) -> pd.DataFrame:
 
 def orders_log(customers: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    rate = rng.gamma(2.0, 0.02, customers)                  # orders per day
+    rate = rng.gamma(2.0, 0.02, customers)  # orders per day
     n = rng.poisson(rate * 730) + 1
     cust = np.repeat(np.arange(customers), n)
     day = rng.integers(0, 730, len(cust))
-    return pd.DataFrame({"order_id": np.arange(len(cust)), "customer_id": cust,
-                         "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(day, unit="D"),
-                         "amount": rng.gamma(2.0, 20.0, len(cust)).round(2)})
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(len(cust)),
+            "customer_id": cust,
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(day, unit="D"),
+            "amount": rng.gamma(2.0, 20.0, len(cust)).round(2),
+        }
+    )
 
 
 def best_of(fn, repeat: int) -> float:
@@ -64,21 +69,29 @@ def reference_cv(frame: pd.DataFrame, folds: int) -> None:
     y = (frame["churn"] == "yes").astype(int).to_numpy()
     num = [c for c in X.columns if c.startswith("x")]
     cat = [c for c in X.columns if c.startswith("c")]
-    pre = ColumnTransformer([
-        ("n", Pipeline([("i", SimpleImputer(strategy="median")), ("s", StandardScaler())]), num),
-        ("c", OneHotEncoder(drop="first", sparse_output=False), cat)])
+    pre = ColumnTransformer(
+        [
+            ("n", Pipeline([("i", SimpleImputer(strategy="median")), ("s", StandardScaler())]), num),
+            ("c", OneHotEncoder(drop="first", sparse_output=False), cat),
+        ]
+    )
     pipe = Pipeline([("p", pre), ("m", LogisticRegression(solver="newton-cholesky", tol=1e-8))])
-    with threadpool_limits(limits=1, user_api="blas"):   # same footing as ours
-        cross_val_predict(pipe, X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
-                          method="predict_proba")
+    with threadpool_limits(limits=1, user_api="blas"):  # same footing as ours
+        cross_val_predict(pipe, X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0), method="predict_proba")
         pipe.fit(X, y).predict_proba(X)
 
 
 def reference_features(orders: pd.DataFrame, obs_end: pd.Timestamp) -> pd.DataFrame:
     h = orders[orders["date"] <= obs_end]
     g = h.groupby("customer_id")
-    return pd.DataFrame({"first": g["date"].min(), "last": g["date"].max(),
-                         "spend": g["amount"].sum(), "orders": g["order_id"].nunique()})
+    return pd.DataFrame(
+        {
+            "first": g["date"].min(),
+            "last": g["date"].max(),
+            "spend": g["amount"].sum(),
+            "orders": g["order_id"].nunique(),
+        }
+    )
 
 
 def main(argv=None) -> int:
@@ -93,25 +106,33 @@ def main(argv=None) -> int:
 
     sizes = (2_000, 20_000) if args.quick else (5_000, 50_000, 200_000)
     repeat = 2
-    print("1. Whole churn analysis (10-fold CV + final fit + scores and reasons) "
-          "vs sklearn cross_val_predict + final fit")
+    print(
+        "1. Whole churn analysis (10-fold CV + final fit + scores and reasons) vs sklearn cross_val_predict + final fit"
+    )
     for n in sizes:
         f = customer_table(n)
         ds = Dataset("bench", f, roles={"label": "churn"})
-        ours = best_of(lambda: ANALYSIS.execute(ds, {}), repeat)
-        ref = best_of(lambda: reference_cv(f, 10), repeat)
-        print(f"   {n:>8,} customers x 15 features: ours {ours:7.2f} s, reference {ref:7.2f} s, "
-              f"ratio {ours / ref:5.2f}")
+        ours = best_of(lambda ds=ds: ANALYSIS.execute(ds, {}), repeat)
+        ref = best_of(lambda f=f: reference_cv(f, 10), repeat)
+        print(
+            f"   {n:>8,} customers x 15 features: ours {ours:7.2f} s, reference {ref:7.2f} s, ratio {ours / ref:5.2f}"
+        )
 
     print("2. Per-customer features view (with label) vs a bare pandas groupby")
-    for customers in ((5_000, 50_000) if args.quick else (10_000, 100_000)):
+    for customers in (5_000, 50_000) if args.quick else (10_000, 100_000):
         o = orders_log(customers)
         obs_end = o["date"].max() - pd.Timedelta(days=90)
-        ours = best_of(lambda: customer_features(o, customer="customer_id", date="date", amount="amount",
-                                                 order_id="order_id", churn_days=90), repeat)
-        ref = best_of(lambda: reference_features(o, obs_end), repeat)
-        print(f"   {customers:>8,} customers, {len(o):>9,} order lines: ours {ours:6.2f} s, "
-              f"reference {ref:6.2f} s, ratio {ours / ref:5.2f}")
+        ours = best_of(
+            lambda o=o: customer_features(
+                o, customer="customer_id", date="date", amount="amount", order_id="order_id", churn_days=90
+            ),
+            repeat,
+        )
+        ref = best_of(lambda o=o, obs_end=obs_end: reference_features(o, obs_end), repeat)
+        print(
+            f"   {customers:>8,} customers, {len(o):>9,} order lines: ours {ours:6.2f} s, "
+            f"reference {ref:6.2f} s, ratio {ours / ref:5.2f}"
+        )
 
     print("3. Cancel: time from Cancel to the run stopping, in folds")
     n = sizes[-1]
@@ -144,8 +165,7 @@ def main(argv=None) -> int:
     ev.set()
     th.join()
     lat = out.get("stopped", float("nan")) - t0
-    print(f"   {n:,} customers: one fold {fold:.2f} s, cancel honoured after {lat:.2f} s "
-          f"({lat / fold:.2f} folds)")
+    print(f"   {n:,} customers: one fold {fold:.2f} s, cancel honoured after {lat:.2f} s ({lat / fold:.2f} folds)")
     gui_latency()
     return 0
 
@@ -177,8 +197,9 @@ def gui_latency() -> None:
     from bizops_desktop.qt.host import Host
 
     app = QApplication.instance() or QApplication([])
-    ds = load_dataset(Path(__file__).resolve().parents[1] / "tests" / "data" / "cdnow_master_transactions.csv",
-                      name="cdnow")
+    ds = load_dataset(
+        Path(__file__).resolve().parents[1] / "tests" / "data" / "cdnow_master_transactions.csv", name="cdnow"
+    )
     host = Host()
     host.set_datasets([ds])
     panel = ChurnPanel(ANALYSIS, host)
@@ -196,9 +217,11 @@ def gui_latency() -> None:
         return g[int(0.99 * (len(g) - 1))]
 
     print("4. GUI event loop while the tab runs on CDNOW (23,570 customers, orders mode)")
-    print(f"   run {states[0] if states else 'timeout'} in {secs:.1f} s; 10 ms timer gap p99 "
-          f"{p99(busy) * 1000:.0f} ms (idle {p99(idle) * 1000:.0f} ms, ratio {p99(busy) / p99(idle):.1f}), "
-          f"max {busy[-1] * 1000:.0f} ms")
+    print(
+        f"   run {states[0] if states else 'timeout'} in {secs:.1f} s; 10 ms timer gap p99 "
+        f"{p99(busy) * 1000:.0f} ms (idle {p99(idle) * 1000:.0f} ms, ratio {p99(busy) / p99(idle):.1f}), "
+        f"max {busy[-1] * 1000:.0f} ms"
+    )
     panel.close()
     host.jobs.shutdown(5000)
 

@@ -86,8 +86,13 @@ def run_statsforecast(hist: np.ndarray) -> tuple[np.ndarray, float, float]:
 
     def frame(block):
         ds = pd.date_range("2020-01-01", periods=N_HIST, freq="MS")
-        return pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(len(block))], N_HIST),
-                             "ds": np.tile(ds, len(block)), "y": block.ravel()})
+        return pd.DataFrame(
+            {
+                "unique_id": np.repeat([f"s{i}" for i in range(len(block))], N_HIST),
+                "ds": np.tile(ds, len(block)),
+                "y": block.ravel(),
+            }
+        )
 
     # The first call compiles numba code; timed separately so the comparison is of warm runs.
     t0 = time.perf_counter()
@@ -129,14 +134,18 @@ def main(argv=None) -> int:
     n_pm = min(n, args.pmdarima_n or (10 if args.quick else 60))
     data = make_series(n)
     hist, actual = data[:, :N_HIST], data[:, N_HIST:]
-    print(f"{n} monthly series, {N_HIST} months of history, {H} ahead; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"{n} monthly series, {N_HIST} months of history, {H} ahead; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
 
     snaive = np.tile(hist[:, -M:], (1, H // M + 1))[:, :H]
 
     ours, t_ours, chosen = run_ours(hist, args.workers)
-    print(f"ours (auto, {args.workers} worker processes): {t_ours:.1f} s total, "
-          f"{1000 * t_ours / n:.0f} ms per series (wall); chosen: {chosen}")
+    print(
+        f"ours (auto, {args.workers} worker processes): {t_ours:.1f} s total, "
+        f"{1000 * t_ours / n:.0f} ms per series (wall); chosen: {chosen}"
+    )
     # Core for core: the same code in one process on a subset, as pmdarima runs.
     n_seq = min(n, max(10, n // 10))
     run_ours(hist[:2], 1)  # warm-up: the first call imports statsmodels into this process
@@ -145,32 +154,43 @@ def main(argv=None) -> int:
     print(f"ours in one process: {1000 * per_seq:.0f} ms per series (on {n_seq} series)")
 
     sf, t_sf, warm = run_statsforecast(hist)
-    print(f"statsforecast AutoETS (1 job): {t_sf:.1f} s total, {1000 * t_sf / n:.0f} ms per series "
-          f"(plus {warm:.1f} s numba compile on first call, not counted)")
+    print(
+        f"statsforecast AutoETS (1 job): {t_sf:.1f} s total, {1000 * t_sf / n:.0f} ms per series "
+        f"(plus {warm:.1f} s numba compile on first call, not counted)"
+    )
 
     pm_pred, t_pm = run_pmdarima(hist[:n_pm])
     per_pm = t_pm / n_pm
-    print(f"pmdarima auto_arima: {1000 * per_pm:.0f} ms per series on {n_pm} series; "
-          f"extrapolated to {n}: {per_pm * n:.0f} s")
+    print(
+        f"pmdarima auto_arima: {1000 * per_pm:.0f} ms per series on {n_pm} series; "
+        f"extrapolated to {n}: {per_pm * n:.0f} s"
+    )
 
     print("\naccuracy on the 12 held-out months (mean over series; lower is better)")
-    rows = [("ours (auto)", ours, slice(None)), ("seasonal naive", snaive, slice(None)),
-            ("statsforecast AutoETS", sf, slice(None))]
+    rows = [
+        ("ours (auto)", ours, slice(None)),
+        ("seasonal naive", snaive, slice(None)),
+        ("statsforecast AutoETS", sf, slice(None)),
+    ]
     for name, pred, sl in rows:
-        print(f"  {name:24s} sMAPE {smape(actual[sl], pred[sl]):6.2f}   MASE {mase(hist[sl], actual[sl], pred[sl]):.3f}")
+        print(
+            f"  {name:24s} sMAPE {smape(actual[sl], pred[sl]):6.2f}   MASE {mase(hist[sl], actual[sl], pred[sl]):.3f}"
+        )
     sub = slice(0, n_pm)
-    print(f"  on pmdarima's {n_pm} series: ours sMAPE {smape(actual[sub], ours[sub]):.2f}, "
-          f"pmdarima {smape(actual[sub], pm_pred):.2f}, seasonal naive {smape(actual[sub], snaive[sub]):.2f}, "
-          f"AutoETS {smape(actual[sub], sf[sub]):.2f}")
+    print(
+        f"  on pmdarima's {n_pm} series: ours sMAPE {smape(actual[sub], ours[sub]):.2f}, "
+        f"pmdarima {smape(actual[sub], pm_pred):.2f}, seasonal naive {smape(actual[sub], snaive[sub]):.2f}, "
+        f"AutoETS {smape(actual[sub], sf[sub]):.2f}"
+    )
 
     print("\nratios")
     print(f"  sMAPE ours / seasonal naive: {smape(actual, ours) / smape(actual, snaive):.3f}")
     print(f"  sMAPE ours / AutoETS:        {smape(actual, ours) / smape(actual, sf):.3f}")
-    print(f"  speed vs pmdarima, wall (ours {args.workers} processes, pmdarima 1): "
-          f"{per_pm * n / t_ours:.1f}x faster")
+    print(f"  speed vs pmdarima, wall (ours {args.workers} processes, pmdarima 1): {per_pm * n / t_ours:.1f}x faster")
     print(f"  speed vs pmdarima, one process each: {per_pm / per_seq:.1f}x faster")
-    print(f"  time ours (wall) / AutoETS (warm, 1 job): {t_ours / t_sf:.2f}; one process each: "
-          f"{per_seq / (t_sf / n):.2f}")
+    print(
+        f"  time ours (wall) / AutoETS (warm, 1 job): {t_ours / t_sf:.2f}; one process each: {per_seq / (t_sf / n):.2f}"
+    )
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 

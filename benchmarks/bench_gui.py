@@ -44,8 +44,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--import-rows", type=int, default=1_000_000,
-                    help="also time the window while it imports a generated orders CSV of this many rows (0: skip)")
+    ap.add_argument(
+        "--import-rows",
+        type=int,
+        default=1_000_000,
+        help="also time the window while it imports a generated orders CSV of this many rows (0: skip)",
+    )
     a = ap.parse_args()
     from PySide6.QtCore import QSettings
 
@@ -53,8 +57,9 @@ def main() -> None:
     from bizops_desktop.qt.main_window import MainWindow
 
     app = make_app()
-    w = MainWindow(settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat),
-                   interactive=False)
+    w = MainWindow(
+        settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat), interactive=False
+    )
     w.show()
     job = w.open_demo()
     measure(app, lambda: job.delivered)
@@ -75,8 +80,10 @@ def main() -> None:
         job = w.open_data(path, ask=False)
         secs, gaps = measure(app, lambda: job.delivered)
         p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0
-        print(f"import {rows:,} rows: {job.state} in {secs:.1f} s; GUI timer gap p99 {p99 * 1000:.0f} ms, "
-              f"max {gaps[-1] * 1000 if gaps else 0:.0f} ms (ratio of p99 to idle p99: {p99 / idle_p99:.1f})")
+        print(
+            f"import {rows:,} rows: {job.state} in {secs:.1f} s; GUI timer gap p99 {p99 * 1000:.0f} ms, "
+            f"max {gaps[-1] * 1000 if gaps else 0:.0f} ms (ratio of p99 to idle p99: {p99 / idle_p99:.1f})"
+        )
     only = [s for s in a.only.split(",") if s]
     for aid in w.registry.analyses:
         if only and aid not in only:
@@ -88,10 +95,12 @@ def main() -> None:
         if panel.run_analysis() is None:
             print(f"{aid}: could not start ({panel.message.text()})")
             continue
-        secs, gaps = measure(app, lambda: bool(states))
+        secs, gaps = measure(app, lambda states=states: bool(states))
         p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0
-        print(f"{aid}: {states[0] if states else 'timeout'} in {secs:.1f} s; GUI timer gap p99 {p99 * 1000:.0f} ms, "
-              f"max {gaps[-1] * 1000 if gaps else 0:.0f} ms (ratio of p99 to idle p99: {p99 / idle_p99:.1f})")
+        print(
+            f"{aid}: {states[0] if states else 'timeout'} in {secs:.1f} s; GUI timer gap p99 {p99 * 1000:.0f} ms, "
+            f"max {gaps[-1] * 1000 if gaps else 0:.0f} ms (ratio of p99 to idle p99: {p99 / idle_p99:.1f})"
+        )
     w.host.jobs.shutdown()
 
 

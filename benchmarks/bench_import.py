@@ -25,8 +25,20 @@ import pyarrow.csv as pacsv
 from bizops_desktop.core.importer import load_dataset, read_table
 from bizops_desktop.core.progress import Progress
 
-PRODUCTS = ["保温杯", "Tea set", "绿茶 250g", "Coffee mug", "帆布包", "Notebook A5", "蓝牙耳机",
-            "USB cable", "雨伞", "Desk lamp", "毛巾", "Water bottle"]
+PRODUCTS = [
+    "保温杯",
+    "Tea set",
+    "绿茶 250g",
+    "Coffee mug",
+    "帆布包",
+    "Notebook A5",
+    "蓝牙耳机",
+    "USB cable",
+    "雨伞",
+    "Desk lamp",
+    "毛巾",
+    "Water bottle",
+]
 
 
 def make_orders(path: Path, n: int, encoding: str = "utf-8", seed: int = 20240305) -> None:
@@ -36,18 +48,20 @@ def make_orders(path: Path, n: int, encoding: str = "utf-8", seed: int = 2024030
     names = np.array([f"{PRODUCTS[i % len(PRODUCTS)]} {i}" for i in range(n_products)], dtype=object)
     prices = np.round(rng.uniform(1, 300, n_products), 2)
     qty = rng.integers(1, 6, n)
-    qty[rng.random(n) < 0.01] *= -1          # some returns
+    qty[rng.random(n) < 0.01] *= -1  # some returns
     days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, n), unit="D")
-    frame = pd.DataFrame({
-        "order_id": np.char.add("O", (np.arange(n) // 3 + 100000).astype(str)),
-        "customer_id": np.char.add("C", rng.integers(1, 50000, n).astype(str)),
-        "date": days.strftime("%Y-%m-%d"),
-        "product_id": np.char.add("P", product.astype(str)),
-        "product_name": names[product],
-        "quantity": qty,
-        "unit_price": prices[product],
-        "amount": np.round(qty * prices[product], 2),
-    })
+    frame = pd.DataFrame(
+        {
+            "order_id": np.char.add("O", (np.arange(n) // 3 + 100000).astype(str)),
+            "customer_id": np.char.add("C", rng.integers(1, 50000, n).astype(str)),
+            "date": days.strftime("%Y-%m-%d"),
+            "product_id": np.char.add("P", product.astype(str)),
+            "product_name": names[product],
+            "quantity": qty,
+            "unit_price": prices[product],
+            "amount": np.round(qty * prices[product], 2),
+        }
+    )
     frame.to_csv(path, index=False, encoding=encoding)
 
 
@@ -56,8 +70,9 @@ def load_baseline(path: Path):
     package split, or an ``importer/`` package folder."""
     name = "bizops_desktop.core._baseline_importer"
     if path.is_dir():
-        spec = importlib.util.spec_from_file_location(name, path / "__init__.py",
-                                                      submodule_search_locations=[str(path)])
+        spec = importlib.util.spec_from_file_location(
+            name, path / "__init__.py", submodule_search_locations=[str(path)]
+        )
     else:
         spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -87,8 +102,10 @@ def interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
 
 def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None:
     ours_result = read_table(path)
-    print(f"\norders CSV in {encoding}: {n:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
-          f"read_table detected {ours_result.options.encoding}")
+    print(
+        f"\norders CSV in {encoding}: {n:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
+        f"read_table detected {ours_result.options.encoding}"
+    )
     assert str(ours_result.frame["date"].dtype).startswith("datetime64"), "dates were not parsed"
     assert len(ours_result.frame) == n
     assert ours_result.frame["product_name"].iloc[0] == pd.read_csv(path, encoding=encoding, nrows=1)["product_name"][0]
@@ -100,10 +117,12 @@ def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None
         "pyarrow": lambda: pacsv.read_csv(path, read_options=pa_read).to_pandas(),
         "ours": lambda: read_table(path),
     }
-    rows = [("pandas.read_csv (no date parsing)", "plain"),
-            ("pandas.read_csv(parse_dates=['date'])", "plain_dates"),
-            ("pyarrow.csv.read_csv (1 thread) + to_pandas", "pyarrow"),
-            ("read_table (detect + dates + checks)", "ours")]
+    rows = [
+        ("pandas.read_csv (no date parsing)", "plain"),
+        ("pandas.read_csv(parse_dates=['date'])", "plain_dates"),
+        ("pyarrow.csv.read_csv (1 thread) + to_pandas", "pyarrow"),
+        ("read_table (detect + dates + checks)", "ours"),
+    ]
     if baseline is not None:
         fns["baseline"] = lambda: baseline.read_table(path)
         rows.append(("baseline read_table", "baseline"))
@@ -111,11 +130,15 @@ def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None
     print(f"{'best of ' + str(repeat):46s} {'wall s':>8s} {'CPU s':>8s}")
     for label, key in rows:
         print(f"{label:46s} {t[key][0]:8.2f} {t[key][1]:8.2f}")
-    refs = [("pandas.read_csv", "plain"), ("pandas.read_csv with parse_dates", "plain_dates"),
-            ("pyarrow.csv", "pyarrow")] + ([("baseline read_table", "baseline")] if baseline is not None else [])
+    refs = [
+        ("pandas.read_csv", "plain"),
+        ("pandas.read_csv with parse_dates", "plain_dates"),
+        ("pyarrow.csv", "pyarrow"),
+    ] + ([("baseline read_table", "baseline")] if baseline is not None else [])
     for name, ref in refs:
-        print(f"ratio read_table / {name:34s} wall {t['ours'][0] / t[ref][0]:.2f}x   "
-              f"CPU {t['ours'][1] / t[ref][1]:.2f}x")
+        print(
+            f"ratio read_table / {name:34s} wall {t['ours'][0] / t[ref][0]:.2f}x   CPU {t['ours'][1] / t[ref][1]:.2f}x"
+        )
     if baseline is not None:
         # pandas' share is the same for both; what differs is the importer's own work around it
         for key in ("ours", "baseline"):
@@ -162,8 +185,10 @@ def print_responsiveness(path: Path) -> None:
         last = now
     worker.join()
     g = np.array(gaps) * 1000
-    print(f"\nGUI-thread stand-in during load_dataset in a worker: {len(g)} wake-ups, "
-          f"longest gap {g.max():.0f} ms, 99th percentile {np.percentile(g, 99):.0f} ms (asked: 10 ms)")
+    print(
+        f"\nGUI-thread stand-in during load_dataset in a worker: {len(g)} wake-ups, "
+        f"longest gap {g.max():.0f} ms, 99th percentile {np.percentile(g, 99):.0f} ms (asked: 10 ms)"
+    )
 
 
 if __name__ == "__main__":

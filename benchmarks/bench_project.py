@@ -22,16 +22,18 @@ from bizops_desktop.core.project import Project, load_project, save_project
 def orders(n: int) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     names = np.array([f"商品{i}" for i in range(500)], dtype=object)
-    return pd.DataFrame({
-        "order_id": np.arange(n, dtype="int64"),
-        "customer_id": rng.integers(0, 20000, n),
-        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s"),
-        "product": names[rng.integers(0, 500, n)],
-        "quantity": pd.array(rng.integers(1, 5, n), dtype="Int64"),
-        "price": rng.random(n) * 100,
-        "amount": rng.random(n) * 300,
-        "promo": rng.random(n) < 0.1,
-    })
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(n, dtype="int64"),
+            "customer_id": rng.integers(0, 20000, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s"),
+            "product": names[rng.integers(0, 500, n)],
+            "quantity": pd.array(rng.integers(1, 5, n), dtype="Int64"),
+            "price": rng.random(n) * 100,
+            "amount": rng.random(n) * 300,
+            "promo": rng.random(n) < 0.1,
+        }
+    )
 
 
 def best(fn, repeat: int) -> float:
@@ -59,7 +61,10 @@ def main() -> None:
     print(f"{n:,} rows x {df.shape[1]} columns")
     print(f"save: ours {save:.2f} s, parquet {pq_save:.2f} s, ratio {save / pq_save:.2f}")
     print(f"open: ours {load:.2f} s, parquet {pq_load:.2f} s, ratio {load / pq_load:.2f}")
-    print(f"size: ours {os.path.getsize(d / 'a.bizops') / 1e6:.1f} MB, parquet {os.path.getsize(d / 'a.parquet') / 1e6:.1f} MB")
+    print(
+        f"size: ours {os.path.getsize(d / 'a.bizops') / 1e6:.1f} MB, "
+        f"parquet {os.path.getsize(d / 'a.parquet') / 1e6:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -89,8 +89,9 @@ def surprise_run(frame: pd.DataFrame, fold_rows: np.ndarray, user_based: bool):
         train = frame[fold_rows != f]
         test = frame[fold_rows == f]
         ts = Dataset.load_from_df(train[["user", "item", "rating"]], reader).build_full_trainset()
-        algo = KNNWithMeans(k=40, min_k=1, sim_options={"name": "pearson", "user_based": user_based,
-                                                       "min_support": 1}, verbose=False)
+        algo = KNNWithMeans(
+            k=40, min_k=1, sim_options={"name": "pearson", "user_based": user_based, "min_support": 1}, verbose=False
+        )
         algo.fit(ts)
         preds = algo.test(list(zip(test["user"], test["item"], test["rating"])))
         rmses.append(accuracy.rmse(preds, verbose=False))
@@ -146,19 +147,34 @@ def implicit_child(n_lines: int, n_customers: int, n_products: int, folds: int) 
     tracemalloc.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     m = result.metrics
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "before_mb": base / 1024,
-                      "traced_mb": traced_peak / 2**20,
-                      "customers": m["customers"], "products": m["products"], "cells": m["cells"],
-                      "precision": m.get("precision_at_10"), "hit_rate": m.get("hit_rate_at_10"),
-                      "precision_best_sellers": m.get("precision_at_10_best_sellers"),
-                      "coverage": m.get("coverage")}))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_mb": peak / 1024,
+                "before_mb": base / 1024,
+                "traced_mb": traced_peak / 2**20,
+                "customers": m["customers"],
+                "products": m["products"],
+                "cells": m["cells"],
+                "precision": m.get("precision_at_10"),
+                "hit_rate": m.get("hit_rate_at_10"),
+                "precision_best_sellers": m.get("precision_at_10_best_sellers"),
+                "coverage": m.get("coverage"),
+            }
+        )
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes for a quick look")
-    ap.add_argument("--repeat", type=int, default=None,
-                    help="time each explicit run this many times and keep the fastest (default 2, --quick 1)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="time each explicit run this many times and keep the fastest (default 2, --quick 1)",
+    )
     ap.add_argument("--child", nargs=4, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     repeat = args.repeat or (1 if args.quick else 2)
@@ -174,9 +190,12 @@ def main() -> None:
 
     frame = explicit_ratings(**sizes)
     fold_rows = fold_of_cells(len(frame), 5, SEED)
-    print(f"Explicit ratings: {frame.user.nunique()} users x {frame.item.nunique()} items, "
-          f"{len(frame)} ratings (mean {frame.rating.mean():.2f}, sd {frame.rating.std():.2f}); same 5 folds for both")
+    print(
+        f"Explicit ratings: {frame.user.nunique()} users x {frame.item.nunique()} items, "
+        f"{len(frame)} ratings (mean {frame.rating.mean():.2f}, sd {frame.rating.std():.2f}); same 5 folds for both"
+    )
     print(f"{'setting':42s} {'RMSE':>7s} {'MAE':>7s} {'seconds':>8s}  vs Surprise (fastest of {repeat})")
+
     def best(fn, *a):
         # the machine is shared: the fastest of a few runs is the least disturbed one
         runs = [fn(*a) for _ in range(repeat)]
@@ -188,27 +207,43 @@ def main() -> None:
         cfg = KNNConfig(method=label, similarity="pearson", k=40, surprise_compatible=True)
         o_rmse, o_mae, o_t = best(ours, frame, fold_rows, cfg)
         print(f"{'Surprise KNNWithMeans ' + label + ' pearson k=40':42s} {s_rmse:7.4f} {s_mae:7.4f} {s_t:8.2f}")
-        print(f"{'ours, Surprise-compatible, ' + label:42s} {o_rmse:7.4f} {o_mae:7.4f} {o_t:8.2f}  "
-              f"dRMSE {o_rmse - s_rmse:+.5f}, time ratio {o_t / s_t:.3f}")
+        print(
+            f"{'ours, Surprise-compatible, ' + label:42s} {o_rmse:7.4f} {o_mae:7.4f} {o_t:8.2f}  "
+            f"dRMSE {o_rmse - s_rmse:+.5f}, time ratio {o_t / s_t:.3f}"
+        )
         sim = "pearson" if user_based else "adjusted_cosine"
         d_rmse, d_mae, d_t = best(ours, frame, fold_rows, KNNConfig(method=label, similarity=sim, k=40))
-        print(f"{'ours, default mode, ' + label + ' ' + sim:42s} {d_rmse:7.4f} {d_mae:7.4f} {d_t:8.2f}  "
-              f"time ratio {d_t / s_t:.3f}")
-    print("(Surprise's published ML-100k figure for KNNWithMeans is RMSE 0.951 / MAE 0.749; "
-          "not comparable: different data.)")
+        print(
+            f"{'ours, default mode, ' + label + ' ' + sim:42s} {d_rmse:7.4f} {d_mae:7.4f} {d_t:8.2f}  "
+            f"time ratio {d_t / s_t:.3f}"
+        )
+    print(
+        "(Surprise's published ML-100k figure for KNNWithMeans is RMSE 0.951 / MAE 0.749; "
+        "not comparable: different data.)"
+    )
 
     n_lines, n_c, n_p = big
     for folds in (0, 5):
-        out = subprocess.run([sys.executable, __file__, "--child", str(n_lines), str(n_c), str(n_p), str(folds)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(n_lines), str(n_c), str(n_p), str(folds)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"Implicit orders: {n_lines} lines, {r['customers']} customers x {r['products']} products, "
-              f"{r['cells']} cells, item-based cosine k=40, eval_folds={folds}: {r['seconds']:.1f} s, "
-              f"analysis peak {r['traced_mb']:.0f} MB (tracemalloc); process peak RSS {r['peak_mb']:.0f} MB "
-              f"of which {r['before_mb']:.0f} MB before the run (generating the table)"
-              + (f", precision@10 {r['precision']:.3f} (best sellers {r['precision_best_sellers']:.3f}), "
-                 f"hit rate@10 {r['hit_rate']:.3f}, "
-                 f"coverage {r['coverage']:.3f}" if folds else ""))
+        print(
+            f"Implicit orders: {n_lines} lines, {r['customers']} customers x {r['products']} products, "
+            f"{r['cells']} cells, item-based cosine k=40, eval_folds={folds}: {r['seconds']:.1f} s, "
+            f"analysis peak {r['traced_mb']:.0f} MB (tracemalloc); process peak RSS {r['peak_mb']:.0f} MB "
+            f"of which {r['before_mb']:.0f} MB before the run (generating the table)"
+            + (
+                f", precision@10 {r['precision']:.3f} (best sellers {r['precision_best_sellers']:.3f}), "
+                f"hit rate@10 {r['hit_rate']:.3f}, "
+                f"coverage {r['coverage']:.3f}"
+                if folds
+                else ""
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ app = make_app()
 from bizops_desktop.qt.main_window import MainWindow
 from PySide6.QtCore import QTimer, QSettings
 import tempfile, os
-w = MainWindow(settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat), interactive=False)
+w = MainWindow(settings=QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat),
+               interactive=False)
 w.show()
 def shown():
     print(time.time() - t0); w.host.jobs.shutdown(); app.quit()
@@ -66,7 +67,9 @@ def main() -> None:
     timed(BARE), timed(OURS)  # warm the file cache
     bare = statistics.median(timed(BARE) for _ in range(n))
     ours = statistics.median(timed(OURS) for _ in range(n))
-    print(f"cold start to a visible window: ours {ours:.2f} s, bare PySide6 window {bare:.2f} s, ratio {ours / bare:.2f}")
+    print(
+        f"cold start to a visible window: ours {ours:.2f} s, bare PySide6 window {bare:.2f} s, ratio {ours / bare:.2f}"
+    )
     py = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(n))
     cli = statistics.median(wall([sys.executable, "-m", "bizops_desktop", "analyses"]) for _ in range(n))
     print(f"'bizops-desktop analyses': {cli:.2f} s, bare python {py:.2f} s, ratio {cli / py:.1f}")

@@ -8,8 +8,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from bizops_desktop import __version__
 from bizops_desktop.core.errors import BizOpsError, Cancelled, DataError, UsageError, first_line
@@ -20,13 +20,23 @@ PROG = "bizops-desktop"
 # argparse's own messages (it asks gettext's "argparse" domain, which has no Chinese): kept in our
 # catalog under their English text, so the usage errors and --help read in the language of --lang.
 ARGPARSE_MESSAGES = (
-    _l("usage: "), _l("positional arguments"), _l("options"), _l("show this help message and exit"),
-    _l("argument %(argument_name)s: %(message)s"), _l("unrecognized arguments: %s"),
-    _l("the following arguments are required: %s"), _l("one of the arguments %s is required"),
-    _l("not allowed with argument %s"), _l("expected one argument"), _l("expected at most one argument"),
-    _l("expected at least one argument"), _l("ambiguous option: %(option)s could match %(matches)s"),
-    _l("unexpected option string: %s"), _l("ignored explicit argument %r"),
-    _l("invalid %(type)s value: %(value)r"), _l("invalid choice: %(value)r (choose from %(choices)s)"),
+    _l("usage: "),
+    _l("positional arguments"),
+    _l("options"),
+    _l("show this help message and exit"),
+    _l("argument %(argument_name)s: %(message)s"),
+    _l("unrecognized arguments: %s"),
+    _l("the following arguments are required: %s"),
+    _l("one of the arguments %s is required"),
+    _l("not allowed with argument %s"),
+    _l("expected one argument"),
+    _l("expected at most one argument"),
+    _l("expected at least one argument"),
+    _l("ambiguous option: %(option)s could match %(matches)s"),
+    _l("unexpected option string: %s"),
+    _l("ignored explicit argument %r"),
+    _l("invalid %(type)s value: %(value)r"),
+    _l("invalid choice: %(value)r (choose from %(choices)s)"),
     _l("unknown parser %(parser_name)r (choices: %(choices)s)"),
 )
 
@@ -45,11 +55,11 @@ class _argparse_in_our_language:
     """While the command line is parsed, argparse's messages come from our catalog."""
 
     def __enter__(self) -> None:
-        self._saved = argparse._, argparse.ngettext   # type: ignore[attr-defined]
-        argparse._, argparse.ngettext = _argparse_gettext, _argparse_ngettext   # type: ignore[attr-defined]
+        self._saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+        argparse._, argparse.ngettext = _argparse_gettext, _argparse_ngettext  # type: ignore[attr-defined]
 
     def __exit__(self, *exc) -> None:
-        argparse._, argparse.ngettext = self._saved   # type: ignore[attr-defined]
+        argparse._, argparse.ngettext = self._saved  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,13 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser, its help in the current language (build it inside ``_argparse_in_our_language``
     so that argparse's own words are translated too)."""
     p = _Parser(prog=PROG, description=_("BizOps Desktop: shop analytics for small online shops."))
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
-                   help=_("show the program's version and exit"))
+    p.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help=_("show the program's version and exit")
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", metavar="LANG", help=_("language of messages and of everything written for "
-                                                       "people: en or zh_CN (default: the system's, LANG)"))
+    lang.add_argument(
+        "--lang",
+        metavar="LANG",
+        help=_("language of messages and of everything written for people: en or zh_CN (default: the system's, LANG)"),
+    )
     o = sub.add_parser("open", help=_("open the window (the default)"), parents=[lang])
     o.add_argument("file", nargs="?", help=_("a .bizops project or a CSV/Excel file to open"))
     o.add_argument("--demo", action="store_true", help=_("open on the built-in demo shop"))
@@ -82,14 +96,27 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--demo", action="store_true", help=_("the built-in demo shop's orders"))
     r.add_argument("--sheet", help=_("Excel sheet name (default: the first)"))
     r.add_argument("--dataset", help=_("with --project/--demo: which table to use (default: the first that fits)"))
-    r.add_argument("--role", action="append", default=[], metavar="ROLE=COLUMN",
-                   help=_("column role, e.g. --role date=Day (repeat; feature may list columns: feature=a,b)"))
-    r.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
-                   help=_("analysis parameter, e.g. --set min_support=0.02 (repeat)"))
+    r.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help=_("column role, e.g. --role date=Day (repeat; feature may list columns: feature=a,b)"),
+    )
+    r.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help=_("analysis parameter, e.g. --set min_support=0.02 (repeat)"),
+    )
     r.add_argument("--out", required=True, help=_("folder for <table>.csv, summary.json, <plot>.png"))
     r.add_argument("--no-plots", action="store_true", help=_("skip the PNG plots"))
-    r.add_argument("--titles", action="store_true",
-                   help=_("CSV columns titled in the language of --lang (default: stable column ids for scripts)"))
+    r.add_argument(
+        "--titles",
+        action="store_true",
+        help=_("CSV columns titled in the language of --lang (default: stable column ids for scripts)"),
+    )
     r.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     return p
 
@@ -123,8 +150,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from bizops_desktop.core.log import log_path
 
-        return _fail(_("internal error ({error}); please report it with the log file {log} (or run with "
-                       "BIZOPS_DEBUG=1 for details)", error=first_line(exc), log=str(log_path())), exc, 1)
+        return _fail(
+            _(
+                "internal error ({error}); please report it with the log file {log} (or run with "
+                "BIZOPS_DEBUG=1 for details)",
+                error=first_line(exc),
+                log=str(log_path()),
+            ),
+            exc,
+            1,
+        )
 
 
 def _fail(message: str, exc: BaseException, code: int) -> int:
@@ -168,8 +203,7 @@ def cmd_analyses() -> int:
     for a in reg.ordered():
         print(_("{id}: {title} — {summary}", id=a.id, title=a.title, summary=a.summary))
         if a.needs:
-            print("  " + _("needs columns: {roles}", roles=format_list(["+".join(opt) for opt in a.needs],
-                                                                      style="or")))
+            print("  " + _("needs columns: {roles}", roles=format_list(["+".join(opt) for opt in a.needs], style="or")))
         if a.optional_roles:
             print("  " + _("uses when present: {roles}", roles=", ".join(a.optional_roles)))
         for p in a.params:
@@ -200,14 +234,22 @@ def _apply_roles(ds, role_args: list[str]) -> None:
 
     for role, value in parse_assignments(role_args, "--role").items():
         if role not in ROLES:
-            raise UsageError(_("--role {role}: unknown role", role=role),
-                             hint=_("the roles are {roles}", roles=", ".join(ROLES)))
+            raise UsageError(
+                _("--role {role}: unknown role", role=role), hint=_("the roles are {roles}", roles=", ".join(ROLES))
+            )
         cols = [c.strip() for c in value.split(",")] if role in MULTI_ROLES else [value.strip()]
         missing = [c for c in cols if c not in ds.frame.columns]
         if missing:
-            raise DataError(_("--role {role}={value}: there is no column {column}", role=role, value=value,
-                              column=repr(missing[0])), where=ds.source or ds.name,
-                            hint=_("the columns are: {names}", names=", ".join(map(str, ds.frame.columns[:30]))))
+            raise DataError(
+                _(
+                    "--role {role}={value}: there is no column {column}",
+                    role=role,
+                    value=value,
+                    column=repr(missing[0]),
+                ),
+                where=ds.source or ds.name,
+                hint=_("the columns are: {names}", names=", ".join(map(str, ds.frame.columns[:30]))),
+            )
         # a column has one role: take it away from another role that had it
         for other, other_cols in list(ds.roles.items()):
             if other != role:
@@ -224,8 +266,10 @@ def _pick_dataset(datasets, analysis, wanted: str | None):
         for ds in datasets:
             if ds.name == wanted:
                 return ds
-        raise UsageError(_("--dataset {name}: no such table", name=repr(wanted)),
-                         hint=_("the tables are: {names}", names=", ".join(d.name for d in datasets)))
+        raise UsageError(
+            _("--dataset {name}: no such table", name=repr(wanted)),
+            hint=_("the tables are: {names}", names=", ".join(d.name for d in datasets)),
+        )
     for ds in datasets:
         if analysis.check(ds) is None:
             return ds
@@ -255,7 +299,7 @@ def cmd_run(args) -> int:
         if ds is None:
             raise DataError(_("the project holds no data tables"), where=args.project)
         state = project.analyses.get(analysis.id)
-        if state is not None and state.problem:   # saved by a plugin version this one cannot read
+        if state is not None and state.problem:  # saved by a plugin version this one cannot read
             _err(_("{problem} This run uses the default parameters and --set.", problem=state.problem))
         elif state is not None:
             saved_params = analysis.resolve(state.params, ignore_unknown=True)
@@ -279,8 +323,16 @@ def cmd_run(args) -> int:
     written = write_result(result, args.out, plot_writer=plot_writer, extra_metrics=extra, titles=args.titles)
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\r" + " " * 70 + "\r")
-    print(_n("{title}: wrote {n} file to {folder} ({names})", "{title}: wrote {n} files to {folder} ({names})",
-             len(written), title=analysis.title, folder=args.out, names=", ".join(p.name for p in written)))
+    print(
+        _n(
+            "{title}: wrote {n} file to {folder} ({names})",
+            "{title}: wrote {n} files to {folder} ({names})",
+            len(written),
+            title=analysis.title,
+            folder=args.out,
+            names=", ".join(p.name for p in written),
+        )
+    )
     return 0
 
 

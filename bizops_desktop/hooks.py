@@ -8,5 +8,17 @@ from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.plugins import PluginContext, hookimpl
 from bizops_desktop.core.progress import Progress
 
-__all__ = ["Analysis", "Result", "Dataset", "Cancelled", "DataError", "UsageError", "Param",
-           "Layer", "PlotSpec", "PluginContext", "hookimpl", "Progress"]
+__all__ = [
+    "Analysis",
+    "Result",
+    "Dataset",
+    "Cancelled",
+    "DataError",
+    "UsageError",
+    "Param",
+    "Layer",
+    "PlotSpec",
+    "PluginContext",
+    "hookimpl",
+    "Progress",
+]

@@ -132,4 +132,4 @@ def _collect_on_the_test_thread():
     from bizops_desktop.qt import gui_gc
 
     if gui_gc._installed is not None:
-        gui_gc._installed.check()   # the same threshold rule as the GUI timer
+        gui_gc._installed.check()  # the same threshold rule as the GUI timer

@@ -17,27 +17,72 @@ TRANSLATORS = {"_", "_n", "_l", "M", "Mn"}
 
 # method name -> which positional arguments are text (None: all)
 SETTERS: dict[str, tuple[int, ...] | None] = {
-    "setText": (0,), "setWindowTitle": (0,), "setToolTip": (0,), "setStatusTip": (0,),
-    "setPlaceholderText": (0,), "setTitle": (0,), "setLabel": (1,), "addAction": (0,),
-    "addMenu": (0,), "addTab": (1,), "insertTab": (2,), "setTabText": (1,), "showMessage": (0,),
-    "show_message": (0,), "setItemText": (1,), "setSuffix": (0,), "setPrefix": (0,),
-    "setSpecialValueText": (0,), "setHeaderLabels": (0,), "setWhatsThis": (0,),
-    "information": (1, 2), "warning": (1, 2), "critical": (1, 2), "question": (1, 2), "about": (1, 2),
-    "getOpenFileName": (1,), "getSaveFileName": (1,), "getExistingDirectory": (1,),
-    "setHtml": (0,), "setMarkdown": (0,), "add_headline_text": (0,), "set_headline": (0,),
-    "set_message": (0,), "show_error": (0,), "setLabelText": (0,), "addRow": (0,),
+    "setText": (0,),
+    "setWindowTitle": (0,),
+    "setToolTip": (0,),
+    "setStatusTip": (0,),
+    "setPlaceholderText": (0,),
+    "setTitle": (0,),
+    "setLabel": (1,),
+    "addAction": (0,),
+    "addMenu": (0,),
+    "addTab": (1,),
+    "insertTab": (2,),
+    "setTabText": (1,),
+    "showMessage": (0,),
+    "show_message": (0,),
+    "setItemText": (1,),
+    "setSuffix": (0,),
+    "setPrefix": (0,),
+    "setSpecialValueText": (0,),
+    "setHeaderLabels": (0,),
+    "setWhatsThis": (0,),
+    "information": (1, 2),
+    "warning": (1, 2),
+    "critical": (1, 2),
+    "question": (1, 2),
+    "about": (1, 2),
+    "getOpenFileName": (1,),
+    "getSaveFileName": (1,),
+    "getExistingDirectory": (1,),
+    "setHtml": (0,),
+    "setMarkdown": (0,),
+    "add_headline_text": (0,),
+    "set_headline": (0,),
+    "set_message": (0,),
+    "show_error": (0,),
+    "setLabelText": (0,),
+    "addRow": (0,),
 }
 CONSTRUCTORS: dict[str, tuple[int, ...] | None] = {
-    "QLabel": (0,), "QPushButton": (0,), "QCheckBox": (0,), "QRadioButton": (0,),
-    "QGroupBox": (0,), "QAction": (0,), "QToolButton": (0,), "QMenu": (0,),
-    "DataError": (0,), "UsageError": (0,), "ProjectError": (0,), "BizOpsError": (0,),
-    "PlotSpec": (0,), "Column": (0,),
+    "QLabel": (0,),
+    "QPushButton": (0,),
+    "QCheckBox": (0,),
+    "QRadioButton": (0,),
+    "QGroupBox": (0,),
+    "QAction": (0,),
+    "QToolButton": (0,),
+    "QMenu": (0,),
+    "DataError": (0,),
+    "UsageError": (0,),
+    "ProjectError": (0,),
+    "BizOpsError": (0,),
+    "PlotSpec": (0,),
+    "Column": (0,),
 }
 KEYWORDS: dict[str, set[str]] = {
-    "DataError": {"hint"}, "UsageError": {"hint"}, "ProjectError": {"hint"}, "BizOpsError": {"hint"},
-    "Param": {"label", "help", "title"}, "Analysis": {"title", "summary"},
-    "PlotSpec": {"title", "x_label", "y_label"}, "Layer": {"name"}, "Column": {"title", "help"},
-    "DataFrameTable": {"placeholder"}, "MessageBox": set(), "Choice": {"label"},
+    "DataError": {"hint"},
+    "UsageError": {"hint"},
+    "ProjectError": {"hint"},
+    "BizOpsError": {"hint"},
+    "Param": {"label", "help", "title"},
+    "Analysis": {"title", "summary"},
+    "PlotSpec": {"title", "x_label", "y_label"},
+    "Layer": {"name"},
+    "Column": {"title", "help"},
+    "DataFrameTable": {"placeholder"},
+    "MessageBox": set(),
+    "Choice": {"label"},
 }
 # list.append / extend on these names holds text a person reads
 NOTE_LISTS = re.compile(r"^(notes|warnings|messages|reasons|lines|headlines?)$")
@@ -60,7 +105,7 @@ def _is_text(node: ast.AST) -> bool:
 
 def _looks_technical(s: str) -> bool:
     # object names, style sheets, file filters built elsewhere, html wrappers without words
-    if re.fullmatch(r"[a-z0-9_.:\-]+", s):          # ids like "forecast_table", "bottom"
+    if re.fullmatch(r"[a-z0-9_.:\-]+", s):  # ids like "forecast_table", "bottom"
         return True
     if s.startswith(("QWidget", "QLabel", "QFrame", "MessageBox {", "color:", "font-", "<b></b>")):
         return True
@@ -105,8 +150,12 @@ def untranslated_in(path: Path) -> list[str]:
         for kw in node.keywords:
             if kw.arg and kw.arg in KEYWORDS.get(name, set()) and _is_text(kw.value):
                 flag(kw.value, f"{kw.arg}= of {name}()")
-        if (isinstance(node.func, ast.Attribute) and name in ("append", "extend", "insert")
-                and isinstance(node.func.value, ast.Name) and NOTE_LISTS.match(node.func.value.id)):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and name in ("append", "extend", "insert")
+            and isinstance(node.func.value, ast.Name)
+            and NOTE_LISTS.match(node.func.value.id)
+        ):
             for arg in node.args:
                 if _is_text(arg):
                     flag(arg, f"text added to {node.func.value.id}")
@@ -121,9 +170,28 @@ def untranslated_in(path: Path) -> list[str]:
 
 PROSE = re.compile(r"[A-Za-z][a-z']+[,;:]? [A-Za-z][a-z']*[,;:]? [A-Za-z][a-z']+")
 # Calls whose text is for developers, not shop owners: internal errors, logs, reprs, warnings.
-DEV_CALLS = {"TypeError", "ValueError", "KeyError", "RuntimeError", "AssertionError", "NotImplementedError",
-             "AttributeError", "IndexError", "TableFormatError", "UnsupportedFrame", "_Damaged", "warn",
-             "debug", "info", "warning_log", "error", "exception", "log_error", "getLogger", "PluginValidationError"}
+DEV_CALLS = {
+    "TypeError",
+    "ValueError",
+    "KeyError",
+    "RuntimeError",
+    "AssertionError",
+    "NotImplementedError",
+    "AttributeError",
+    "IndexError",
+    "TableFormatError",
+    "UnsupportedFrame",
+    "_Damaged",
+    "warn",
+    "debug",
+    "info",
+    "warning_log",
+    "error",
+    "exception",
+    "log_error",
+    "getLogger",
+    "PluginValidationError",
+}
 
 
 def _prose(tree: ast.AST, rel) -> list[str]:

@@ -26,8 +26,7 @@ from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.baskets import baskets_from_orders
 
 DATA = Path(__file__).resolve().parent / "data"
-METRICS = ["antecedent_support", "consequent_support", "support", "confidence", "lift", "leverage",
-           "conviction"]
+METRICS = ["antecedent_support", "consequent_support", "support", "confidence", "lift", "leverage", "conviction"]
 MX_NAMES = {m: m.replace("_", " ") if m.endswith("_support") else m for m in METRICS}
 
 
@@ -46,8 +45,11 @@ def _onehot(b) -> pd.DataFrame:
 
 
 def _our_itemsets(fi, b) -> dict:
-    return {frozenset(b.item_ids[j] for j in row): int(c)
-            for lv, cn in zip(fi.levels, fi.counts) for row, c in zip(lv.tolist(), cn.tolist())}
+    return {
+        frozenset(b.item_ids[j] for j in row): int(c)
+        for lv, cn in zip(fi.levels, fi.counts)
+        for row, c in zip(lv.tolist(), cn.tolist())
+    }
 
 
 def _ref_itemsets(ref: pd.DataFrame, n: int) -> dict:
@@ -68,21 +70,19 @@ def _keyed(frame: pd.DataFrame, a="antecedents", c="consequents") -> pd.DataFram
 
 
 def _rules_by_key(frame: pd.DataFrame, a="antecedents", c="consequents") -> dict:
-    return {(frozenset(x), frozenset(y)): row for x, y, row in
-            zip(frame[a], frame[c], frame.to_dict("records"))}
+    return {(frozenset(x), frozenset(y)): row for x, y, row in zip(frame[a], frame[c], frame.to_dict("records"))}
 
 
 @pytest.mark.parametrize("min_support", [0.2, 0.15])
 def test_supermarket_matches_mlxtend(supermarket, min_support):
     ds, b, onehot = supermarket
     n = b.n_orders
-    res = ANALYSIS.execute(ds, {"min_support": min_support, "min_confidence": 0.3, "min_lift": 0.0,
-                                "max_len": 20})
+    res = ANALYSIS.execute(ds, {"min_support": min_support, "min_confidence": 0.3, "min_lift": 0.0, "max_len": 20})
     ours_sets = {frozenset(r): c for r, c in zip(res.tables["itemsets"]["itemset"], res.tables["itemsets"]["count"])}
     ref = mx_fpgrowth(onehot, min_support=min_support, use_colnames=True)
     ref_sets = _ref_itemsets(ref, n)
     assert len(ours_sets) > 500
-    assert ours_sets == ref_sets                          # same itemsets, same counts
+    assert ours_sets == ref_sets  # same itemsets, same counts
     ref_ap = mx_apriori(onehot, min_support=min_support, use_colnames=True, low_memory=True)
     assert _ref_itemsets(ref_ap, n) == ours_sets
 
@@ -129,15 +129,15 @@ def test_every_counting_path_matches_fpgrowth(monkeypatch, mode):
     df = _generated()
     b = baskets_from_orders(df, "order", "product")
     if mode == "small_chunks_sparse_pairs":
-        monkeypatch.setattr(ap, "CHUNK_CODES", 97)        # splits even one order's subsets
-        monkeypatch.setattr(ap, "DENSE_PAIR_CELLS", 10)   # pairs through the sparse table
+        monkeypatch.setattr(ap, "CHUNK_CODES", 97)  # splits even one order's subsets
+        monkeypatch.setattr(ap, "DENSE_PAIR_CELLS", 10)  # pairs through the sparse table
     elif mode == "no_int_codes":
         monkeypatch.setattr(ap, "_fits", lambda base, k: False)  # byte lookups, all vertical
     min_count = 6
     fi = ap.frequent_itemsets(b, min_count, max_len=5)
     ref = mx_fpgrowth(_onehot(b), min_support=min_count / b.n_orders - 1e-12, use_colnames=True, max_len=5)
     ours = _our_itemsets(fi, b)
-    assert max(len(s) for s in ours) >= 4                # long orders make deep itemsets
+    assert max(len(s) for s in ours) >= 4  # long orders make deep itemsets
     assert ours == _ref_itemsets(ref, b.n_orders)
 
 
@@ -164,8 +164,16 @@ def test_long_orders_use_the_vertical_path():
 def test_textbook_example():
     # Tan, Steinbach & Kumar, Introduction to Data Mining, table 6.1:
     # {Milk, Diapers} -> {Beer} has support 0.4 and confidence 0.67.
-    rows = pd.Series(["Bread,Milk", "Bread,Diapers,Beer,Eggs", "Milk,Diapers,Beer,Cola",
-                      "Bread,Milk,Diapers,Beer", "Bread,Milk,Diapers,Cola"], name="basket")
+    rows = pd.Series(
+        [
+            "Bread,Milk",
+            "Bread,Diapers,Beer,Eggs",
+            "Milk,Diapers,Beer,Cola",
+            "Bread,Milk,Diapers,Beer",
+            "Bread,Milk,Diapers,Cola",
+        ],
+        name="basket",
+    )
     ds = Dataset("tbl", rows.to_frame())
     res = ANALYSIS.execute(ds, {"min_support": 0.4, "min_confidence": 0.5, "min_lift": 0.0})
     rules = _rules_by_key(res.tables["rules"])
@@ -193,22 +201,32 @@ def test_one_basket_per_row_equals_order_lines(supermarket):
 def test_export_writes_json_arrays_and_inf(tmp_path):
     # a: 3 orders, b: 3, c: 1; c -> a has confidence 1, so conviction is infinite
     rows = pd.Series(["a,b", "a,b", "a,c", "b"], name="basket")
-    res = ANALYSIS.execute(Dataset("t", rows.to_frame()), {"min_support": 0.25, "min_confidence": 0.5,
-                                                          "min_lift": 0.0})
+    res = ANALYSIS.execute(Dataset("t", rows.to_frame()), {"min_support": 0.25, "min_confidence": 0.5, "min_lift": 0.0})
     write_table(res.tables["itemsets"], tmp_path / "itemsets.csv")
     write_table(res.tables["rules"], tmp_path / "rules.csv")
     back = pd.read_csv(tmp_path / "itemsets.csv", encoding="utf-8-sig")
     assert list(back.columns) == ["itemset", "size", "count", "support"]
     assert json.loads(back.loc[back["size"] == 2, "itemset"].iloc[0]) == ["a", "b"]
     rb = pd.read_csv(tmp_path / "rules.csv", encoding="utf-8-sig", keep_default_na=False)
-    assert list(rb.columns) == ["antecedents", "consequents", "antecedent_support", "consequent_support",
-                                "support", "confidence", "lift", "leverage", "conviction", "count", "why"]
+    assert list(rb.columns) == [
+        "antecedents",
+        "consequents",
+        "antecedent_support",
+        "consequent_support",
+        "support",
+        "confidence",
+        "lift",
+        "leverage",
+        "conviction",
+        "count",
+        "why",
+    ]
     assert all(isinstance(json.loads(v), list) for v in rb["antecedents"])
     cone = rb[(rb["antecedents"] == '["c"]') & (rb["consequents"] == '["a"]')]
     assert len(cone) == 1 and cone["confidence"].item() == 1.0
     raw = (tmp_path / "rules.csv").read_text(encoding="utf-8-sig").splitlines()
     line = next(x for x in raw if x.startswith('"[""c""]","[""a""]"'))
-    assert line.split(",")[8] == "inf"                   # conviction written as the word inf
+    assert line.split(",")[8] == "inf"  # conviction written as the word inf
     assert res.plots["rules"].layers[0].kind == "scatter"
 
 
@@ -292,8 +310,7 @@ def test_a_few_huge_orders_hit_the_guard_not_the_memory():
         its = rng.choice(2000, size=3, replace=False)
         o += [k] * 3
         i += its.tolist()
-    ds = Dataset("huge", pd.DataFrame({"order": o, "product": i}),
-                 roles={"order_id": "order", "product_id": "product"})
+    ds = Dataset("huge", pd.DataFrame({"order": o, "product": i}), roles={"order_id": "order", "product_id": "product"})
     with pytest.raises(DataError, match="too many sets of products bought together.*with up to 2 products"):
         ANALYSIS.execute(ds, {"min_count": 2})
     # the same data with a sensible threshold runs, and the long orders are pointed out
@@ -309,8 +326,9 @@ def test_neither_input_is_a_plain_message():
 
 
 def test_params_from_the_command_line():
-    vals = ANALYSIS.resolve({"min_support": "0.002", "min_count": "auto", "antecedent": "none",
-                             "max_rules": "50"}, from_text=True)
+    vals = ANALYSIS.resolve(
+        {"min_support": "0.002", "min_count": "auto", "antecedent": "none", "max_rules": "50"}, from_text=True
+    )
     assert vals["min_support"] == 0.002 and vals["min_count"] is None and vals["max_rules"] == 50
     assert ANALYSIS.resolve({"max_rules": "auto"}, from_text=True)["max_rules"] is None
     assert vals["max_len"] == 4 and vals["min_confidence"] == 0.3 and vals["min_lift"] == 1.0
@@ -326,24 +344,26 @@ def test_min_count_matches_the_float_threshold():
 
 
 def test_demo_planted_pairs_are_the_top_rules_by_lift():
-    from bizops_desktop.core.demo import load_demo
-
     from conftest import DEMO_DIR
+
+    from bizops_desktop.core.demo import load_demo
 
     truth = json.loads((DEMO_DIR / "truth.json").read_text(encoding="utf-8"))["pairs"]["items"]
     orders = next(d for d in load_demo() if d.name == "orders")
     res = ANALYSIS.execute(orders, {"min_support": 0.002, "min_confidence": 0.01, "min_lift": 0.0, "max_len": 2})
     rules = res.tables["rules"]
-    n_top = 2 * len(truth)                                # each pair in both directions
+    n_top = 2 * len(truth)  # each pair in both directions
     assert len(rules) > 5 * n_top
     top = rules.head(n_top)
     got = {(a[0], c[0]) for a, c in zip(top["antecedents"], top["consequents"])}
     want = {(p["antecedent"], p["consequent"]) for p in truth} | {(p["consequent"], p["antecedent"]) for p in truth}
     assert got == want
-    assert rules["lift"].iat[n_top] < 0.5 * min(p["lift"] for p in truth)   # a clear gap below them
+    assert rules["lift"].iat[n_top] < 0.5 * min(p["lift"] for p in truth)  # a clear gap below them
     for p in truth:
-        row = top[(top["antecedents"].map(tuple) == (p["antecedent"],))
-                  & (top["consequents"].map(tuple) == (p["consequent"],))]
+        row = top[
+            (top["antecedents"].map(tuple) == (p["antecedent"],))
+            & (top["consequents"].map(tuple) == (p["consequent"],))
+        ]
         assert row["count"].item() == p["orders_with_both"]
         assert row["support"].item() == pytest.approx(p["support"], abs=1e-6)
         assert row["confidence"].item() == pytest.approx(p["confidence"], abs=1e-6)
@@ -374,8 +394,10 @@ def test_why_sentence_reads_right_at_every_lift():
     def why(*args):
         return text(why_sentence(*args))
 
-    assert why(["A"], ["B"], 0.42, 3.1) == \
-        "Customers who buy A also buy B in 42% of their orders, 3.1× more often than average."
+    assert (
+        why(["A"], ["B"], 0.42, 3.1)
+        == "Customers who buy A also buy B in 42% of their orders, 3.1× more often than average."
+    )
     assert "about as often as on average (no real link)" in why(["A"], ["B"], 0.65, 1.001)
     assert "2× less often than average" in why(["A", "C"], ["B"], 0.1, 0.5)
     assert why(["A", "C"], ["B"], 0.1, 0.5).startswith("Customers who buy A and C also buy B")

@@ -36,7 +36,7 @@ def zh_result(zh_orders):
 
 
 def _without_names(s: str, names) -> str:
-    for n in sorted(names, key=len, reverse=True):   # product names are data: they may hold "kg", "ml"
+    for n in sorted(names, key=len, reverse=True):  # product names are data: they may hold "kg", "ml"
         s = s.replace(n, "")
     return s
 
@@ -78,7 +78,11 @@ def test_columns_cover_the_tables_with_titles_and_kinds(zh_result):
     assert kinds["antecedent_names"] == kinds["consequent_names"] == "text"
     assert kinds["antecedents"] == kinds["consequents"] == "hidden"
     assert {c for c, spec in rules.items() if spec.details} == {
-        "antecedent_support", "consequent_support", "leverage", "conviction"}
+        "antecedent_support",
+        "consequent_support",
+        "leverage",
+        "conviction",
+    }
     assert res.columns["itemsets"]["itemset"].kind == "product"
     assert res.columns["itemsets"]["support"].kind == "percent"
     # products by name: every product of the tables has its name
@@ -107,8 +111,10 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, monk
     with use_language("en"):
         res = ANALYSIS.execute(orders, SHOWN)
         english = text(res.headline)
-    save_project(Project(analyses={"basket": AnalysisState("basket", plugin="bizops_basket", params=SHOWN,
-                                                           result=res)}), tmp_path / "shop.bizops")
+    save_project(
+        Project(analyses={"basket": AnalysisState("basket", plugin="bizops_basket", params=SHOWN, result=res)}),
+        tmp_path / "shop.bizops",
+    )
 
     def no_recompute(*_a, **_k):
         raise AssertionError("the saved result must be shown without running the analysis again")
@@ -132,8 +138,11 @@ def test_the_headline_says_so_when_there_is_no_real_link():
     # every product bought independently of the others: all lifts are close to 1
     rng = np.random.default_rng(4)
     rows = [(o, p) for o in range(4000) for p in ("tea", "soap", "rice", "salt") if rng.random() < 0.5]
-    ds = Dataset("independent", pd.DataFrame(rows, columns=["order", "product"]),
-                 roles={"order_id": "order", "product_id": "product"})
+    ds = Dataset(
+        "independent",
+        pd.DataFrame(rows, columns=["order", "product"]),
+        roles={"order_id": "order", "product_id": "product"},
+    )
     res = ANALYSIS.execute(ds, {"min_support": 0.05, "min_confidence": 0.0, "min_lift": 0.0, "max_len": 2})
     top = float(res.tables["rules"]["lift"].iat[0])
     assert 0.95 <= top < 1.05
@@ -189,8 +198,9 @@ def test_the_tab_in_chinese(qtbot, open_panel):
         assert _chinese(panel.headline.text(), names)
         assert _chinese(panel.summary_label.text()) and _chinese(panel.lift_label.text())
         model = panel.table.model
-        headers = {model.frame().columns[j]: model.headerData(j, Qt.Orientation.Horizontal)
-                   for j in range(model.columnCount())}
+        headers = {
+            model.frame().columns[j]: model.headerData(j, Qt.Orientation.Horizontal) for j in range(model.columnCount())
+        }
         assert headers["antecedent_names"] == "订单里有" and headers["consequent_names"] == "也会买"
         assert headers["confidence"] == "也买了的比例（置信度）"
         # shares as percent, the product lists by name
@@ -203,7 +213,7 @@ def test_the_tab_in_chinese(qtbot, open_panel):
         assert len(details) == 4 and all(panel.table.view.isColumnHidden(j) for j in details)
         panel.details_check.setChecked(True)
         assert not any(panel.table.view.isColumnHidden(j) for j in details)
-        panel.product_combo.setCurrentIndex(1)          # a filter keeps the details shown
+        panel.product_combo.setCurrentIndex(1)  # a filter keeps the details shown
         assert not any(panel.table.view.isColumnHidden(j) for j in details)
         panel.details_check.setChecked(False)
         assert all(panel.table.view.isColumnHidden(j) for j in details)

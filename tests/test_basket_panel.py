@@ -7,14 +7,13 @@ import json
 
 import pyqtgraph as pg
 import pytest
+from conftest import DEMO_DIR, run_panel
 from PySide6.QtCore import Qt
 
 from bizops_basket import ANALYSIS
 from bizops_basket.analysis import rule_text
 from bizops_basket.panel import BasketPanel
 from bizops_desktop.core.i18n import text
-
-from conftest import DEMO_DIR, run_panel
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     assert len(rules) > 8
     assert panel.table.model.rowCount() == len(rules)
     # the headline names the strongest (planted) pair, with its numbers
-    first = truth[-1]   # the dog food pair has the highest planted lift
+    first = truth[-1]  # the dog food pair has the highest planted lift
     assert all(name in panel.headline.text() for name in first["names"])
     head = panel.headline.text()
     assert head.startswith("<b>Customers who buy ") and "more often than average" in head
@@ -57,8 +56,9 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     scene_pt = vb.mapViewToScene(pg.Point(x, y))
     hit = panel.plot.hover.nearest(scene_pt)
     assert hit is not None
-    rule_at_point = [i for i in range(len(rules))
-                     if rules["support"].iat[i] == hit[1] and rules["confidence"].iat[i] == hit[2]]
+    rule_at_point = [
+        i for i in range(len(rules)) if rules["support"].iat[i] == hit[1] and rules["confidence"].iat[i] == hit[2]
+    ]
     assert rule_at_point and all(r != 0 for r in rule_at_point)
     texts = {rule_text(rules["antecedent_names"].iat[i], rules["consequent_names"].iat[i]) for i in rule_at_point}
     assert panel.plot.hover.describe(hit) in texts
@@ -92,8 +92,10 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     panel.product_combo.setCurrentIndex(0)
     panel.table.search.setText("dog chew")
     qtbot.waitUntil(lambda: 0 < panel.table.model.rowCount() < len(rules), timeout=3000)
-    assert all("Dog chew" in " ".join(a + c) for a, c in zip(panel.table.model.frame()["antecedent_names"],
-                                                             panel.table.model.frame()["consequent_names"]))
+    assert all(
+        "Dog chew" in " ".join(a + c)
+        for a, c in zip(panel.table.model.frame()["antecedent_names"], panel.table.model.frame()["consequent_names"])
+    )
 
     # exports through the shared helpers
     written = panel.export_tables_csv(tmp_path)
@@ -132,9 +134,12 @@ def test_saved_result_reopens_in_the_tab(qtbot, panel, tmp_path, open_panel):
 
     _run(qtbot, panel, {"min_support": 0.003, "min_confidence": 0.02, "min_lift": 0.0})
     state = panel.state()
-    proj = Project(datasets={d.name: d for d in panel.host.datasets()},
-                   analyses={"basket": AnalysisState("basket", params=state["params"], dataset=state["dataset"],
-                                                     result=state["result"])})
+    proj = Project(
+        datasets={d.name: d for d in panel.host.datasets()},
+        analyses={
+            "basket": AnalysisState("basket", params=state["params"], dataset=state["dataset"], result=state["result"])
+        },
+    )
     save_project(proj, tmp_path / "shop.bizops")
     back = load_project(tmp_path / "shop.bizops").analyses["basket"]
     p2 = open_panel(BasketPanel, ANALYSIS, datasets=panel.host.datasets())

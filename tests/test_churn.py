@@ -66,7 +66,7 @@ def test_telco_auc_meets_the_published_reference(telco_result):
     assert m["cv_folds"] == 10 and m["n"] == 7043 and m["churned"] == 1869
     assert m["churn_rate"] == pytest.approx(1869 / 7043)
     assert len(m["auc_folds"]) == 10
-    assert any("total_charges (11)" in n for n in _notes(telco_result))   # imputation counted
+    assert any("total_charges (11)" in n for n in _notes(telco_result))  # imputation counted
 
 
 def _reference_design(telco: pd.DataFrame):
@@ -94,7 +94,7 @@ def test_coefficients_equal_scikit_learn_on_the_same_design_matrix(telco, telco_
     ours = telco_result.tables["coefficients"].set_index("feature")
     assert sorted(ours.index) == sorted(Xd.columns)
     got = ours.loc[list(Xd.columns), "coefficient"].to_numpy()
-    np.testing.assert_allclose(got, ref.coef_.ravel(), atol=1e-5)   # measured: 8.6e-7
+    np.testing.assert_allclose(got, ref.coef_.ravel(), atol=1e-5)  # measured: 8.6e-7
     np.testing.assert_allclose(ours.loc[list(Xd.columns), "odds_ratio"], np.exp(ref.coef_.ravel()), rtol=1e-5)
     assert telco_result.metrics["intercept"] == pytest.approx(ref.intercept_[0], abs=1e-5)
     # Plain words, per one standard deviation for numbers, reading "N x as likely" with N >= 1.
@@ -112,14 +112,17 @@ def test_out_of_fold_probabilities_match_a_hand_built_sklearn_pipeline(telco, te
     for c in cats:
         X[c] = X[c].astype(str)
     refs = [X[c].value_counts().idxmax() for c in cats]
-    pre = ColumnTransformer([
-        ("n", Pipeline([("i", SimpleImputer(strategy="median")), ("s", StandardScaler())]), TELCO_NUMERIC),
-        ("c", OneHotEncoder(drop=refs, sparse_output=False), cats),
-    ])
+    pre = ColumnTransformer(
+        [
+            ("n", Pipeline([("i", SimpleImputer(strategy="median")), ("s", StandardScaler())]), TELCO_NUMERIC),
+            ("c", OneHotEncoder(drop=refs, sparse_output=False), cats),
+        ]
+    )
     pipe = Pipeline([("p", pre), ("m", LogisticRegression(C=1.0, max_iter=10_000, tol=1e-8))])
     y = (telco["churn"] == "Yes").astype(int).to_numpy()
-    oof = cross_val_predict(pipe, X, y, cv=StratifiedKFold(10, shuffle=True, random_state=0),
-                            method="predict_proba")[:, 1]
+    oof = cross_val_predict(pipe, X, y, cv=StratifiedKFold(10, shuffle=True, random_state=0), method="predict_proba")[
+        :, 1
+    ]
     ours = np.array(telco_result.extra["oof_probability"])
     np.testing.assert_allclose(ours, oof, atol=1e-4)
     assert telco_result.metrics["auc_pooled"] == pytest.approx(roc_auc_score(y, oof), abs=1e-4)
@@ -158,7 +161,7 @@ def test_scores_tables_and_plots(telco_result):
 def test_threshold_by_cost_is_the_best_of_all_cuts():
     rng = np.random.default_rng(1)
     for _ in range(20):
-        p = rng.choice(np.linspace(0, 1, 30), size=200)   # ties on purpose
+        p = rng.choice(np.linspace(0, 1, 30), size=200)  # ties on purpose
         y = (rng.random(200) < p).astype(int)
         cost, value = rng.uniform(1, 20), rng.uniform(10, 100)
         t, ev = M.threshold_by_cost(p, y, cost, value)
@@ -180,12 +183,14 @@ def test_cost_threshold_in_a_run_sits_near_break_even(telco):
 
 def _planted(n=400, seed=3):
     rng = np.random.default_rng(seed)
-    f = pd.DataFrame({
-        "customer": [f"c{i:03d}" for i in range(n)],
-        "complaints": rng.poisson(1.0, n).astype(float),
-        "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
-        "noise": rng.normal(size=n),
-    })
+    f = pd.DataFrame(
+        {
+            "customer": [f"c{i:03d}" for i in range(n)],
+            "complaints": rng.poisson(1.0, n).astype(float),
+            "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
+            "noise": rng.normal(size=n),
+        }
+    )
     logit = -1.5 + 1.2 * (f["complaints"] - 1) + np.where(f["plan"] == "basic", 1.5, 0.0)
     f["left"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
     return f
@@ -214,7 +219,7 @@ def test_reasons_name_the_planted_drivers():
 def test_l1_and_balanced_and_none_run(telco):
     ds = Dataset("telco", telco.head(1500), roles={"label": "churn"})
     l1 = ANALYSIS.execute(ds, {"penalty": "l1", "C": 0.01, "cv_folds": 3})
-    assert (l1.tables["coefficients"]["coefficient"] == 0).sum() > 5     # L1 zeroes some out
+    assert (l1.tables["coefficients"]["coefficient"] == 0).sum() > 5  # L1 zeroes some out
     bal = ANALYSIS.execute(ds, {"class_weight": "balanced", "cv_folds": 3})
     plain = ANALYSIS.execute(ds, {"cv_folds": 3})
     assert bal.metrics["recall"] > plain.metrics["recall"]
@@ -225,8 +230,11 @@ def test_l1_and_balanced_and_none_run(telco):
     noise = (f["noise"] - f["noise"].mean()) / f["noise"].std(ddof=0)
     X = np.column_stack([comp, noise, f["plan"] == "plus", f["plan"] == "pro"]).astype(float)
     ref.fit(X, (f["left"] == "yes").astype(int))
-    got = none.tables["coefficients"].set_index("feature").loc[
-        ["complaints", "noise", "plan = plus", "plan = pro"], "coefficient"]
+    got = (
+        none.tables["coefficients"]
+        .set_index("feature")
+        .loc[["complaints", "noise", "plan = plus", "plan = pro"], "coefficient"]
+    )
     np.testing.assert_allclose(got, ref.coef_.ravel(), atol=1e-4)
     assert not any("exact combinations" in n for n in _notes(none))
     # Telco repeats internet_service = No as "No internet service" in six service columns, and

@@ -87,8 +87,9 @@ def test_every_shown_table_has_titles_and_probabilities_are_percent(zh_orders_re
     assert customers.headline.values["amount"] == pytest.approx(table.loc[flagged, "近一年消费金额"].sum())
     with use_language("zh_CN"):
         head = text(customers.headline)
-        assert head.startswith(f"400 位顾客中有 {len(flagged)} 位可能流失（流失概率 50% 及以上）；"
-                               "他们的近一年消费金额合计 ¥"), head
+        assert head.startswith(
+            f"400 位顾客中有 {len(flagged)} 位可能流失（流失概率 50% 及以上）；他们的近一年消费金额合计 ¥"
+        ), head
 
 
 def test_the_headline_money_is_what_the_flagged_customers_spent_in_the_last_year(en_demo):
@@ -112,8 +113,14 @@ def test_the_headline_money_is_what_the_flagged_customers_spent_in_the_last_year
 def test_a_weak_model_says_the_data_cannot_tell():
     rng = np.random.default_rng(7)
     n = 300
-    f = pd.DataFrame({"customer": [f"c{i}" for i in range(n)], "visits": rng.poisson(3, n).astype(float),
-                      "plan": rng.choice(["a", "b"], n), "left": rng.choice(["yes", "no"], n, p=[0.3, 0.7])})
+    f = pd.DataFrame(
+        {
+            "customer": [f"c{i}" for i in range(n)],
+            "visits": rng.poisson(3, n).astype(float),
+            "plan": rng.choice(["a", "b"], n),
+            "left": rng.choice(["yes", "no"], n, p=[0.3, 0.7]),
+        }
+    )
     r = ANALYSIS.execute(Dataset("noise", f, roles={"label": "left", "customer_id": "customer"}), {"cv_folds": 5})
     assert r.metrics["auc"] < 0.6
     with use_language("en"):
@@ -136,8 +143,11 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, en_d
     with use_language("zh_CN"):
         head = text(back.headline)
         assert CJK.search(head) and "可能不再购买" in head
-        notes = [text(n) for n in back.notes
-                 if (n.get("domain") if isinstance(n, dict) else getattr(n, "domain", None)) == "bizops_churn"]
+        notes = [
+            text(n)
+            for n in back.notes
+            if (n.get("domain") if isinstance(n, dict) else getattr(n, "domain", None)) == "bizops_churn"
+        ]
         assert len(notes) >= 3 and all(CJK.search(n) for n in notes)
         assert any(n.startswith("阈值") and "按成本选出" in n for n in notes)
         why = text(back.tables["scores"]["top_reasons"].iloc[0])
@@ -150,8 +160,9 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, en_d
 
 def test_reasons_say_the_spending_trend_in_words():
     with use_language("en"):
-        assert text(Phrases.trend(-0.25)) == ("spent 40% less in the later half of their time with the shop "
-                                              "than in the earlier half")
+        assert text(Phrases.trend(-0.25)) == (
+            "spent 40% less in the later half of their time with the shop than in the earlier half"
+        )
         assert text(Phrases.trend(-1.0)) == "spent nothing in the later half of their time with the shop"
     with use_language("zh_CN"):
         assert text(Phrases.trend(-0.25)) == "后一半时间的消费比前一半少 40%"
@@ -165,11 +176,16 @@ def test_reasons_say_the_spending_trend_in_words():
 def test_customers_are_shown_by_name_when_the_data_has_names():
     rng = np.random.default_rng(3)
     n = 200
-    f = pd.DataFrame({"cid": [f"c{i:03d}" for i in range(n)], "name": [f"Shopper {i}" for i in range(n)],
-                      "complaints": rng.poisson(1.0, n).astype(float)})
+    f = pd.DataFrame(
+        {
+            "cid": [f"c{i:03d}" for i in range(n)],
+            "name": [f"Shopper {i}" for i in range(n)],
+            "complaints": rng.poisson(1.0, n).astype(float),
+        }
+    )
     f["left"] = np.where(rng.random(n) < 1 / (1 + np.exp(-(f["complaints"] - 1.5) * 2)), "yes", "no")
     ds = Dataset("named", f, roles={"label": "left", "customer_id": "cid", "feature": ["complaints"]})
-    ds.roles["customer_name"] = ["name"]        # a column of names, when the data marks one
+    ds.roles["customer_name"] = ["name"]  # a column of names, when the data marks one
     r = ANALYSIS.execute(ds, {"cv_folds": 5})
     assert r.names["c007"] == "Shopper 7"
     assert r.columns["scores"]["customer_id"].kind == "customer"

@@ -34,7 +34,7 @@ def test_demo_drifting_customers_rank_at_the_top(demo):
     top = set(s.head(len(drifters))["customer_id"])
     # All 40 planted drifters fill the top 40 places (the other 360 buy at a steady rate).
     assert top == drifters
-    assert r.metrics["observation_end"] == truth["snapshot_date"]     # end - churn_days
+    assert r.metrics["observation_end"] == truth["snapshot_date"]  # end - churn_days
     assert r.metrics["auc"] > 0.9
     assert text(s["top_reasons"].iloc[0]).startswith("no order for ")
     assert (s.head(40)["days_since_last_order"] > 90).all()
@@ -43,8 +43,14 @@ def test_demo_drifting_customers_rank_at_the_top(demo):
 def test_demo_label_equals_the_planted_customer_table(demo):
     sets, truth = demo
     o = sets["orders"]
-    feats = customer_features(o.frame, customer="customer_id", date="date", amount="amount",
-                              order_id="order_id", churn_days=truth["churn_days"])
+    feats = customer_features(
+        o.frame,
+        customer="customer_id",
+        date="date",
+        amount="amount",
+        order_id="order_id",
+        churn_days=truth["churn_days"],
+    )
     planted = sets["customers"].frame.set_index("customer_id")["churned"].map({"Yes": 1, "No": 0})
     ours = feats.frame.set_index("customer_id")["churned"]
     assert ours.reindex(planted.index).tolist() == planted.tolist()
@@ -66,20 +72,24 @@ def test_cdnow_runs_with_a_leakage_free_label(cdnow):
     assert cdnow.roles["date"] == ["date"] and cdnow.roles["amount"] == ["dollar_value"]
     r = ANALYSIS.execute(cdnow, {"source": "orders"})
     m = r.metrics
-    print(f"CDNOW orders mode: AUC {m['auc']:.3f} +- {m['auc_std']:.3f}, n {m['n']}, "
-          f"churn rate {m['churn_rate']:.3f}, cutoff {m['cutoff']}, observation end {m['observation_end']}")
+    print(
+        f"CDNOW orders mode: AUC {m['auc']:.3f} +- {m['auc_std']:.3f}, n {m['n']}, "
+        f"churn rate {m['churn_rate']:.3f}, cutoff {m['cutoff']}, observation end {m['observation_end']}"
+    )
     assert m["cutoff"] == "1998-06-30" and m["observation_end"] == "1998-04-01"
-    assert m["n"] == 23570          # the whole CDNOW cohort bought in Q1 1997
+    assert m["n"] == 23570  # the whole CDNOW cohort bought in Q1 1997
     assert m["auc"] > 0.75 and m["auc_std"] < 0.05
 
     f = cdnow.frame
     cut, obs_end = pd.Timestamp("1998-06-30"), pd.Timestamp("1998-04-01")
-    labelled = customer_features(f, customer="customer_id", date="date", amount="dollar_value",
-                                 churn_days=90).frame.set_index("customer_id")
+    labelled = customer_features(
+        f, customer="customer_id", date="date", amount="dollar_value", churn_days=90
+    ).frame.set_index("customer_id")
     # Leakage check 1: the features equal those computed from a log that ends at the
     # observation end (the label window cut away entirely).
-    blind = customer_features(f[f["date"] <= obs_end], customer="customer_id", date="date",
-                              amount="dollar_value", cutoff=obs_end).frame.set_index("customer_id")
+    blind = customer_features(
+        f[f["date"] <= obs_end], customer="customer_id", date="date", amount="dollar_value", cutoff=obs_end
+    ).frame.set_index("customer_id")
     pd.testing.assert_frame_equal(labelled[list(FEATURES)], blind.loc[labelled.index, list(FEATURES)])
     # The label, recomputed directly: no purchase in (obs_end, cutoff].
     window = f[(f["date"] > obs_end) & (f["date"] <= cut)]["customer_id"].unique()
@@ -94,8 +104,9 @@ def test_cdnow_runs_with_a_leakage_free_label(cdnow):
     g = pd.concat([g, g[inside]], ignore_index=True)
     r2 = ANALYSIS.execute(Dataset("cdnow2", g, roles=cdnow.roles), {"source": "orders"})
     assert r2.metrics["auc"] == pytest.approx(m["auc"], abs=1e-9)
-    pd.testing.assert_series_equal(r2.tables["coefficients"]["coefficient"],
-                                   r.tables["coefficients"]["coefficient"], atol=1e-9, rtol=0)
+    pd.testing.assert_series_equal(
+        r2.tables["coefficients"]["coefficient"], r.tables["coefficients"]["coefficient"], atol=1e-9, rtol=0
+    )
 
 
 def test_orders_where_nobody_churns_get_a_clear_message():

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run_panel
+
 from bizops_churn import ANALYSIS
 from bizops_churn.panel import ChurnPanel
 from bizops_desktop.core.i18n import format_money, text
@@ -31,7 +31,7 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
     r = panel.result
     assert "customers are likely to stop buying" in panel.headline.text()
     assert panel.headline.text() == text(r.headline)
-    assert "Cross-validated ROC AUC" in panel.details_label.text()        # the statistics under Details
+    assert "Cross-validated ROC AUC" in panel.details_label.text()  # the statistics under Details
     # At the run's threshold the matrix is the one in the result.
     assert _shown_cm(panel) == r.metrics["confusion"]
     assert panel.slider.value() == 500
@@ -48,18 +48,22 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
     y = np.asarray(r.extra["oof_actual"])
     runs_before = r
     for v in (80, 300, 950):
-        panel.slider.setValue(v)                         # the user drags the slider
+        panel.slider.setValue(v)  # the user drags the slider
         t = v / 1000
-        want = {"tp": int(((p >= t) & (y == 1)).sum()), "fn": int(((p < t) & (y == 1)).sum()),
-                "fp": int(((p >= t) & (y == 0)).sum()), "tn": int(((p < t) & (y == 0)).sum())}
+        want = {
+            "tp": int(((p >= t) & (y == 1)).sum()),
+            "fn": int(((p < t) & (y == 1)).sum()),
+            "fp": int(((p >= t) & (y == 0)).sum()),
+            "tn": int(((p < t) & (y == 0)).sum()),
+        }
         assert _shown_cm(panel) == want
         # The ROC marker sits at that threshold's (false-alarm rate, catch rate).
         xs, ys = panel.roc_plot.plot_view.item(2).getData()
         assert xs[0] == pytest.approx(want["fp"] / (want["fp"] + want["tn"]))
         assert ys[0] == pytest.approx(want["tp"] / (want["tp"] + want["fn"]))
         assert panel.rate_labels["recall"].text() == f"{want['tp'] / (want['tp'] + want['fn']):.1%}"
-    assert panel.result is runs_before                   # no rerun happened
-    assert view.item(1) is curve                         # the slider moved the marker only
+    assert panel.result is runs_before  # no rerun happened
+    assert view.item(1) is curve  # the slider moved the marker only
     assert text(view.spec.layers[2].name) == "threshold 95%"
     assert panel.form.values()["threshold"] == pytest.approx(0.95)
 
@@ -72,7 +76,7 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
 
     # Filter by a reason, export the shown rows for a mailing.
     panel.only_flagged.setChecked(False)
-    panel.scores_table.search.setText("C0021")          # the search box filters after a short pause
+    panel.scores_table.search.setText("C0021")  # the search box filters after a short pause
     qtbot.waitUntil(lambda: panel.scores_table.model.rowCount() == 1, timeout=3000)
     assert panel.scores_table.frame()["customer_id"].tolist() == ["C0021"]
     panel.scores_table.search.setText("")
@@ -85,8 +89,7 @@ def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
 
 
 def test_customer_table_mode_and_cost_threshold(qtbot, panel):
-    _run(qtbot, panel, "customers", {"source": "customers", "contact_cost": 5, "customer_value": 60,
-                                     "cv_folds": 5})
+    _run(qtbot, panel, "customers", {"source": "customers", "contact_cost": 5, "customer_value": 60, "cv_folds": 5})
     m = panel.result.metrics
     assert m["threshold_source"] == "cost"
     assert _shown_cm(panel) == m["confusion"]
@@ -105,15 +108,17 @@ def test_result_survives_the_project_file(qtbot, panel, tmp_path):
     _run(qtbot, panel, "orders", {"source": "orders", "churn_days": 60})
     panel.slider.setValue(250)
     st = panel.state()
-    proj = Project(datasets={}, analyses={"churn": AnalysisState("churn", "bizops_churn", 1, st["params"],
-                                                                  st["dataset"], st["result"])})
+    proj = Project(
+        datasets={},
+        analyses={"churn": AnalysisState("churn", "bizops_churn", 1, st["params"], st["dataset"], st["result"])},
+    )
     save_project(proj, tmp_path / "shop.bizops")
     back = load_project(tmp_path / "shop.bizops").analyses["churn"]
     assert back.params["threshold"] == pytest.approx(0.25) and back.params["churn_days"] == 60
     pd.testing.assert_frame_equal(back.result.tables["scores"], panel.result.tables["scores"])
     other = ChurnPanel(ANALYSIS, panel.host)
     qtbot.addWidget(other)
-    other.restore(back.params, back.dataset, back.result)   # reopening shows it without a rerun
+    other.restore(back.params, back.dataset, back.result)  # reopening shows it without a rerun
     assert _shown_cm(other) == back.result.metrics["confusion"]
     other.slider.setValue(250)
     assert _shown_cm(other) == _shown_cm(panel)

@@ -28,9 +28,11 @@ def orders() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def weekly_panel(orders) -> pd.DataFrame:
     o = orders.assign(week=orders["date"] - pd.to_timedelta(orders["date"].dt.dayofweek, unit="D"))
-    wk = (o.groupby(["product_id", "week"])
-          .agg(units=("quantity", "sum"), revenue=("amount", "sum"), promo=("promotion", "max"))
-          .reset_index())
+    wk = (
+        o.groupby(["product_id", "week"])
+        .agg(units=("quantity", "sum"), revenue=("amount", "sum"), promo=("promotion", "max"))
+        .reset_index()
+    )
     wk["price"] = wk["revenue"] / wk["units"]
     return wk
 
@@ -46,8 +48,18 @@ def test_generation_is_deterministic_and_equals_committed_files(tmp_path):
 
 
 def test_orders_table_shape(orders, truth):
-    assert list(orders.columns) == ["order_id", "customer_id", "date", "product_id", "product_name",
-                                    "category", "quantity", "unit_price", "amount", "promotion"]
+    assert list(orders.columns) == [
+        "order_id",
+        "customer_id",
+        "date",
+        "product_id",
+        "product_name",
+        "category",
+        "quantity",
+        "unit_price",
+        "amount",
+        "promotion",
+    ]
     assert 15_000 <= len(orders) <= 32_000
     assert orders["date"].min() == pd.Timestamp(truth["start"])
     assert orders["date"].max() == pd.Timestamp(truth["end"])
@@ -75,7 +87,7 @@ def test_planted_pairs_are_the_top_pairs_by_lift(orders, truth):
     found.sort(reverse=True)
     planted = {frozenset((p["antecedent"], p["consequent"])) for p in truth["pairs"]["items"]}
     assert 3 <= len(planted) <= 4
-    assert {frozenset(f[1:]) for f in found[:len(planted)]} == planted
+    assert {frozenset(f[1:]) for f in found[: len(planted)]} == planted
     for p in truth["pairs"]["items"]:
         i, j = items.index(p["antecedent"]), items.index(p["consequent"])
         lift = both[i, j] / (support[i] * support[j])
@@ -84,7 +96,7 @@ def test_planted_pairs_are_the_top_pairs_by_lift(orders, truth):
         assert lift == pytest.approx(p["lift"], rel=1e-5)
         assert both[i, j] == pytest.approx(p["support"], rel=1e-5)
     # everything else at support >= 1% is far weaker
-    rest = [f[0] for f in found[len(planted):]]
+    rest = [f[0] for f in found[len(planted) :]]
     assert not rest or max(rest) < 2
 
 
@@ -99,8 +111,9 @@ def test_prices_move_between_known_levels_on_mondays(orders, truth):
         assert 4 <= len(levels) <= 6 and levels == pytest.approx(p["price_levels"])
         assert min(levels) >= 0.7 * p["base_price"] and max(levels) <= 1.3 * p["base_price"] + 0.005
         # the price of each day is the one set by the latest change
-        changes = pd.Series([c["price"] for c in p["price_changes"]],
-                            index=pd.to_datetime([c["date"] for c in p["price_changes"]]))
+        changes = pd.Series(
+            [c["price"] for c in p["price_changes"]], index=pd.to_datetime([c["date"] for c in p["price_changes"]])
+        )
         assert (changes.index.dayofweek == 0).all()
         expected = changes.reindex(g["date"], method="ffill").to_numpy()
         np.testing.assert_allclose(g["unit_price"].to_numpy(), expected)
@@ -145,13 +158,20 @@ def test_units_follow_the_demand_model(orders, truth):
     yearly = demo.yearly_factor(days.values.astype("datetime64[D]"))
     sold = orders.groupby(["product_id", "date"])["quantity"].sum()
     for pid, p in dem["products"].items():
-        changes = pd.Series([c["price"] for c in p["price_changes"]],
-                            index=pd.to_datetime([c["date"] for c in p["price_changes"]]))
+        changes = pd.Series(
+            [c["price"] for c in p["price_changes"]], index=pd.to_datetime([c["date"] for c in p["price_changes"]])
+        )
         price = changes.reindex(days, method="ffill").to_numpy()
         week = days - pd.to_timedelta(days.dayofweek, unit="D")
         promo = week.isin(pd.to_datetime(p["promotion_weeks"]))
-        mu = (p["weekly_units_at_base_price"] / 7 * (price / p["base_price"]) ** p["elasticity"] * weekday
-              * yearly * np.where(promo, dem["promotion_uplift"], 1.0))
+        mu = (
+            p["weekly_units_at_base_price"]
+            / 7
+            * (price / p["base_price"]) ** p["elasticity"]
+            * weekday
+            * yearly
+            * np.where(promo, dem["promotion_uplift"], 1.0)
+        )
         actual = sold.loc[pid].reindex(days, fill_value=0).to_numpy()
         q_exp = pd.Series(mu, index=days).groupby(days.quarter + 10 * days.year).sum()
         q_act = pd.Series(actual, index=days).groupby(days.quarter + 10 * days.year).sum()
@@ -230,7 +250,8 @@ def test_customers_table_uses_only_data_before_the_snapshot(orders, truth):
 
 
 def test_reviews_show_taste_groups_and_reward_collaborative_filtering(orders, truth):
-    from surprise import Dataset as SDataset, KNNBaseline, Reader
+    from surprise import Dataset as SDataset
+    from surprise import KNNBaseline, Reader
     from surprise.model_selection import train_test_split
 
     rev = pd.read_csv(DEMO / "reviews.csv")
@@ -267,8 +288,12 @@ def test_weekly_sales_regression_recovers_coefficients(truth):
     fit = sm.OLS(ws["units"], sm.add_constant(ws[["price", "advertising", "promotion"]])).fit()
     coef = truth["weekly_sales"]["coefficients"]
     ci = fit.conf_int()
-    for term, name in (("const", "const"), ("price", "price"), ("advertising", "advertising"),
-                       ("promotion", "promotion")):
+    for term, name in (
+        ("const", "const"),
+        ("price", "price"),
+        ("advertising", "advertising"),
+        ("promotion", "promotion"),
+    ):
         assert ci.loc[term, 0] <= coef[name] <= ci.loc[term, 1], term
     assert np.sqrt(fit.scale) == pytest.approx(truth["weekly_sales"]["noise_sd"], rel=0.15)
 
@@ -280,15 +305,28 @@ def test_load_demo_sets_roles(truth):
     datasets = demo.load_demo(Progress(lambda f, t: seen.append(f)))
     assert [d.name for d in datasets] == ["orders", "reviews", "customers", "weekly_sales"]
     orders, reviews, customers, weekly = datasets
-    assert orders.roles == {"order_id": ["order_id"], "customer_id": ["customer_id"], "date": ["date"],
-                            "product_id": ["product_id"], "product_name": ["product_name"],
-                            "quantity": ["quantity"], "price": ["unit_price"], "amount": ["amount"]}
+    assert orders.roles == {
+        "order_id": ["order_id"],
+        "customer_id": ["customer_id"],
+        "date": ["date"],
+        "product_id": ["product_id"],
+        "product_name": ["product_name"],
+        "quantity": ["quantity"],
+        "price": ["unit_price"],
+        "amount": ["amount"],
+    }
     assert pd.api.types.is_datetime64_any_dtype(orders.frame["date"])
     assert len(orders.frame) == truth["counts"]["order_lines"]
     assert reviews.has("customer_id", "product_id", "rating")
     assert customers.col("label") == "churned"
-    assert customers.cols("feature") == ["city", "segment", "newsletter", "orders_last_year",
-                                         "spend_last_year", "days_since_last_order"]
+    assert customers.cols("feature") == [
+        "city",
+        "segment",
+        "newsletter",
+        "orders_last_year",
+        "spend_last_year",
+        "days_since_last_order",
+    ]
     assert weekly.col("target") == "units" and weekly.cols("feature") == ["price", "advertising", "promotion"]
     assert weekly.col("date") == "week" and weekly.col("product_id") == "product_id"
     assert seen and max(seen) == pytest.approx(1.0)
@@ -299,7 +337,7 @@ def test_missing_resources_are_generated_into_a_temporary_folder(tmp_path, monke
     monkeypatch.setattr(demo, "demo_dir", lambda: tmp_path / "nowhere")
     monkeypatch.setattr(demo.tempfile, "gettempdir", lambda: str(tmp_path))
     truth = demo.load_truth()
-    made, = tmp_path.glob(f"bizops_demo_shop_{demo.SEED}_*")
+    (made,) = tmp_path.glob(f"bizops_demo_shop_{demo.SEED}_*")
     assert all((made / f).is_file() for f in demo.FILES)
     assert (made / "orders.csv").read_bytes() == (DEMO / "orders.csv").read_bytes()
     assert truth["seed"] == demo.SEED

@@ -63,7 +63,7 @@ def test_generation_is_deterministic_and_equals_committed_files(tmp_path):
         assert not new.startswith((b"\xef\xbb\xbf", b"\xff\xfe")) and b"\r\n" not in new
     for name in ("orders.csv", "reviews.csv", "customers.csv", "weekly_sales.csv"):
         raw = (ZH_DIR / name).read_bytes()
-        raw.decode("gbk")                          # strict GBK, as Taobao's seller centre writes
+        raw.decode("gbk")  # strict GBK, as Taobao's seller centre writes
         with pytest.raises(UnicodeDecodeError):
             raw.decode("utf-8")
     assert sum((ZH_DIR / n).stat().st_size for n in demo.FILES) < 6_000_000
@@ -132,8 +132,9 @@ def test_the_chinese_shop_is_the_english_shop_row_for_row(truth):
     assert (zh_c["订阅短信"] == en_c["newsletter"].map({"yes": "是", "no": "否"})).all()
     assert (zh_c["是否流失"] == en_c["churned"].map({"Yes": "是", "No": "否"})).all()
     # the English spend is a rounded float sum; the Chinese one is summed in 分
-    np.testing.assert_allclose(zh_c["近一年消费金额"].astype(float), F * en_c["spend_last_year"].astype(float),
-                               atol=F * 0.006)
+    np.testing.assert_allclose(
+        zh_c["近一年消费金额"].astype(float), F * en_c["spend_last_year"].astype(float), atol=F * 0.006
+    )
 
     en_w, zh_w = _read_en("weekly_sales.csv"), _read_zh("weekly_sales.csv")
     assert list(zh_w.columns) == ["周", "商家编码", "销量", "价格", "广告费", "促销"]
@@ -162,14 +163,16 @@ def test_truth_is_the_english_truth_in_chinese_ids_and_yuan(truth, en_truth):
         assert zp["unit_cost"] == pytest.approx(F * ep["unit_cost"], abs=1e-9)
         assert zp["price_levels"] == pytest.approx([F * v for v in ep["price_levels"]], abs=1e-9)
         assert [c["price"] for c in zp["price_changes"]] == pytest.approx(
-            [F * c["price"] for c in ep["price_changes"]], abs=1e-9)
+            [F * c["price"] for c in ep["price_changes"]], abs=1e-9
+        )
         if ep["optimal_price"] is None:
             assert zp["optimal_price"] is None
         else:
             assert zp["optimal_price"] == pytest.approx(F * ep["optimal_price"], abs=1e-3)
     ch, ech = truth["churn"], en_truth["churn"]
-    assert [d["customer_id"] for d in ch["drifting_customers"]] == \
-        [cid[d["customer_id"]] for d in ech["drifting_customers"]]
+    assert [d["customer_id"] for d in ch["drifting_customers"]] == [
+        cid[d["customer_id"]] for d in ech["drifting_customers"]
+    ]
     assert ch["churned_customers"] == sorted(cid[c] for c in ech["churned_customers"])
     assert ch["snapshot_date"] == ech["snapshot_date"] and ch["churn_days"] == ech["churn_days"]
     assert truth["reviews"]["customer_groups"] == {cid[k]: v for k, v in en_truth["reviews"]["customer_groups"].items()}
@@ -184,9 +187,16 @@ def test_load_demo_reads_the_gbk_export_with_chinese_roles(datasets, truth):
     orders = datasets["orders"]
     assert orders.import_options["encoding"].lower() in ("gbk", "gb18030")
     assert "GBK" in orders.notes[0] and "(detected)" in orders.notes[0]
-    assert orders.roles == {"order_id": ["订单编号"], "customer_id": ["买家会员名"], "date": ["订单创建时间"],
-                            "product_id": ["商家编码"], "product_name": ["宝贝标题"], "quantity": ["购买数量"],
-                            "price": ["宝贝单价"], "amount": ["实付金额"]}
+    assert orders.roles == {
+        "order_id": ["订单编号"],
+        "customer_id": ["买家会员名"],
+        "date": ["订单创建时间"],
+        "product_id": ["商家编码"],
+        "product_name": ["宝贝标题"],
+        "quantity": ["购买数量"],
+        "price": ["宝贝单价"],
+        "amount": ["实付金额"],
+    }
     f = orders.frame
     assert len(f) == truth["counts"]["order_lines"]
     assert f["订单编号"].nunique() == truth["counts"]["orders"]
@@ -229,7 +239,7 @@ def test_missing_resources_are_generated_into_a_temporary_folder(tmp_path, monke
     monkeypatch.setattr(demo, "demo_dir", lambda lang="en": tmp_path / "nowhere")
     monkeypatch.setattr(demo.tempfile, "gettempdir", lambda: str(tmp_path))
     truth = demo.load_truth(ZH)
-    made, = tmp_path.glob(f"bizops_demo_shop_zh_{demo.SEED}_*")
+    (made,) = tmp_path.glob(f"bizops_demo_shop_zh_{demo.SEED}_*")
     assert (made / "orders.csv").read_bytes() == (ZH_DIR / "orders.csv").read_bytes()
     assert truth["lang"] == ZH
 
@@ -245,10 +255,11 @@ def test_command_line_writes_the_chinese_shop(tmp_path, capsys):
 def test_basket_planted_pairs_are_the_top_rules_by_lift(registry, datasets, truth):
     pairs = truth["pairs"]["items"]
     basket = registry.analysis("basket")
-    res = basket.execute(datasets["orders"], {"min_support": 0.002, "min_confidence": 0.01, "min_lift": 0.0,
-                                              "max_len": 2})
+    res = basket.execute(
+        datasets["orders"], {"min_support": 0.002, "min_confidence": 0.01, "min_lift": 0.0, "max_len": 2}
+    )
     rules = res.tables["rules"]
-    n_top = 2 * len(pairs)                                # each pair in both directions
+    n_top = 2 * len(pairs)  # each pair in both directions
     assert len(rules) > 5 * n_top
     top = rules.head(n_top)
     got = {(a[0], c[0]) for a, c in zip(top["antecedents"], top["consequents"])}
@@ -256,8 +267,10 @@ def test_basket_planted_pairs_are_the_top_rules_by_lift(registry, datasets, trut
     assert got == want
     assert rules["lift"].iat[n_top] < 0.5 * min(p["lift"] for p in pairs)
     for p in pairs:
-        row = top[(top["antecedents"].map(tuple) == (p["antecedent"],))
-                  & (top["consequents"].map(tuple) == (p["consequent"],))]
+        row = top[
+            (top["antecedents"].map(tuple) == (p["antecedent"],))
+            & (top["consequents"].map(tuple) == (p["consequent"],))
+        ]
         assert row["count"].item() == p["orders_with_both"]
         assert row["support"].item() == pytest.approx(p["support"], abs=1e-6)
         assert row["confidence"].item() == pytest.approx(p["confidence"], abs=1e-6)
@@ -275,7 +288,7 @@ def test_churn_drifting_customers_rank_at_the_top(registry, datasets, truth):
     assert set(s.head(len(drifters))["customer_id"]) == drifters
     assert r.metrics["observation_end"] == ch["snapshot_date"]
     assert r.metrics["auc"] > 0.9
-    from bizops_desktop.core.i18n import text   # the reasons are messages, rendered when shown
+    from bizops_desktop.core.i18n import text  # the reasons are messages, rendered when shown
 
     assert text(s["top_reasons"].iloc[0]).startswith("no order for ")
     assert (s.head(len(drifters))["days_since_last_order"] > 90).all()
@@ -286,8 +299,14 @@ def test_churn_label_equals_the_planted_customer_table(datasets, truth):
 
     ch = truth["churn"]
     o = datasets["orders"]
-    feats = customer_features(o.frame, customer="买家会员名", date="订单创建时间", amount="实付金额",
-                              order_id="订单编号", churn_days=ch["churn_days"])
+    feats = customer_features(
+        o.frame,
+        customer="买家会员名",
+        date="订单创建时间",
+        amount="实付金额",
+        order_id="订单编号",
+        churn_days=ch["churn_days"],
+    )
     cust = datasets["customers"].frame.set_index("买家会员名")
     planted = cust["是否流失"].map({"是": 1, "否": 0})
     ours = feats.frame.set_index("customer_id")["churned"]
@@ -313,7 +332,8 @@ def elasticity_result(registry, datasets, truth):
     frame = o.frame.assign(单位成本=o.frame["商家编码"].map(costs))
     ds = Dataset("orders", frame, roles=o.roles)
     return registry.analysis("pricing").execute(
-        ds, {"mode": "elasticity", "controls": ["是否参与活动", "season"], "cost_column": "单位成本"})
+        ds, {"mode": "elasticity", "controls": ["是否参与活动", "season"], "cost_column": "单位成本"}
+    )
 
 
 def test_pricing_planted_elasticities_within_their_intervals(elasticity_result, truth):

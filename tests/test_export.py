@@ -14,14 +14,27 @@ from bizops_desktop.core.i18n import _l, use_language
 
 
 def _result() -> Result:
-    t = pd.DataFrame({"product_id": ["P1", "P2"], "price": [1.8699999999999999, 2.0],
-                      "share": [0.038412345, 0.5], "lift": [18.123456789, 1.0],
-                      "params": [{"alpha": 0.24310264996089523}, {"alpha": 0.1}]})
-    return Result(tables={"prices": t},
-                  columns={"prices": {"product_id": Column(_l("Product"), "product"),
-                                      "price": Column(_l("Price"), "money"),
-                                      "share": Column(_l("Share of orders"), "percent")}},
-                  names={"P1": "Coffee beans"}, notes=["done"])
+    t = pd.DataFrame(
+        {
+            "product_id": ["P1", "P2"],
+            "price": [1.8699999999999999, 2.0],
+            "share": [0.038412345, 0.5],
+            "lift": [18.123456789, 1.0],
+            "params": [{"alpha": 0.24310264996089523}, {"alpha": 0.1}],
+        }
+    )
+    return Result(
+        tables={"prices": t},
+        columns={
+            "prices": {
+                "product_id": Column(_l("Product"), "product"),
+                "price": Column(_l("Price"), "money"),
+                "share": Column(_l("Share of orders"), "percent"),
+            }
+        },
+        names={"P1": "Coffee beans"},
+        notes=["done"],
+    )
 
 
 def test_csv_numbers_carry_no_float_noise(tmp_path):
@@ -29,10 +42,10 @@ def test_csv_numbers_carry_no_float_noise(tmp_path):
     text = (tmp_path / "prices.csv").read_text(encoding="utf-8-sig")
     assert "1.8699999999999999" not in text and "0.24310264996089523" not in text
     rows = pd.read_csv(tmp_path / "prices.csv")
-    assert rows["price"].tolist() == [1.87, 2.0]           # money to cents
-    assert rows["share"].tolist() == [0.0384, 0.5]          # shares to 4 decimals
+    assert rows["price"].tolist() == [1.87, 2.0]  # money to cents
+    assert rows["share"].tolist() == [0.0384, 0.5]  # shares to 4 decimals
     assert json.loads(rows["params"][0]) == {"alpha": 0.243103}
-    assert list(rows.columns) == ["product_id", "price", "share", "lift", "params"]   # ids for scripts
+    assert list(rows.columns) == ["product_id", "price", "share", "lift", "params"]  # ids for scripts
 
 
 def test_titles_on_request_in_the_chosen_language(tmp_path):
@@ -49,8 +62,14 @@ def test_names_from_a_forged_result_stay_inside_the_folder(tmp_path):
     written = write_result(r, out)
     assert all(p.resolve().parent == out.resolve() for p in written)
     assert not (tmp_path / "escape.csv").exists() and not list(tmp_path.glob("abs*"))
-    assert sorted(p.name for p in written) == ["_CON.csv", "a_b.csv", "abs_path_x.csv", "escape.csv",
-                                               "summary.json", "table.csv"]
+    assert sorted(p.name for p in written) == [
+        "_CON.csv",
+        "a_b.csv",
+        "abs_path_x.csv",
+        "escape.csv",
+        "summary.json",
+        "table.csv",
+    ]
 
 
 def test_excel_sheet_names_are_valid_and_unique(tmp_path):

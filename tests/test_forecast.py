@@ -49,22 +49,22 @@ def demo_result(demo):
 def test_airline_model_through_the_analysis(data_dir, tmp_path):
     df = pd.read_csv(data_dir / "airpassengers.csv")
     ds = Dataset("air", df, roles={"date": "Date", "target": "Passengers"})
-    r = A.execute(ds, {"method": "sarima", "order": "0,1,1", "seasonal_order": "0,1,1,12", "log": "true"},
-                  from_text=True)
+    r = A.execute(
+        ds, {"method": "sarima", "order": "0,1,1", "seasonal_order": "0,1,1,12", "log": "true"}, from_text=True
+    )
     models = r.tables["models"]
     assert len(models) == 1 and models.loc[0, "method"] == "sarima"
-    coef = models.loc[0, "parameters"]["coefficients"]   # a dict cell: the export writes it as JSON
+    coef = models.loc[0, "parameters"]["coefficients"]  # a dict cell: the export writes it as JSON
     assert abs(coef["ma.L1"] + 0.4018) < 5e-4 and abs(coef["ma.S.L12"] + 0.5569) < 5e-4
     assert round(models.loc[0, "aic"], 1) == -483.4 and round(models.loc[0, "loglik"], 1) == 244.7
     fc = r.tables["forecast"]
-    assert list(fc.columns) == ["series", "date", "forecast", "lower_80", "upper_80", "lower_95", "upper_95",
-                                "method"]
+    assert list(fc.columns) == ["series", "date", "forecast", "lower_80", "upper_80", "lower_95", "upper_95", "method"]
     assert len(fc) == 12 and fc["date"].iloc[0] == "1961-01-01"
     assert (fc["lower_95"] < fc["lower_80"]).all() and (fc["upper_80"] < fc["upper_95"]).all()
     w = (fc["upper_95"] - fc["lower_95"]).to_numpy()
     assert w[-1] > w[0]
     bt = r.tables["backtest"]
-    assert set(bt["method"]) == {"sarima", "naive", "seasonal_naive"}   # baselines always computed
+    assert set(bt["method"]) == {"sarima", "naive", "seasonal_naive"}  # baselines always computed
     assert list(bt.columns[:7]) == ["series", "method", "mae", "rmse", "mape", "smape", "mase"]
     files = {p.name for p in write_result(r, tmp_path)}
     assert {"forecast.csv", "backtest.csv", "models.csv", "summary.json"} <= files
@@ -111,7 +111,7 @@ def test_demo_auto_beats_seasonal_naive_out_of_sample(demo):
     ours, snaive = [], []
     for o in (len(y) - 42, len(y) - 28, len(y) - 14):
         r = forecast_series("Total", y[:o].tolist(), {"method": "auto", "horizon": 14, "m": 7})
-        actual = y[o:o + 14]
+        actual = y[o : o + 14]
         sn = np.array([y[o - 7 + (j % 7)] for j in range(14)])
         ours.append(np.mean(np.abs(np.array(r["forecast"]) - actual)))
         snaive.append(np.mean(np.abs(sn - actual)))
@@ -121,8 +121,7 @@ def test_demo_auto_beats_seasonal_naive_out_of_sample(demo):
 def test_cancel_mid_run_with_worker_processes():
     rng = np.random.default_rng(7)
     t = np.arange(120)
-    items = [(f"S{i}", (50 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 3, 120)).tolist())
-             for i in range(12)]
+    items = [(f"S{i}", (50 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 3, 120)).tolist()) for i in range(12)]
     # A full seasonal order search per series: slow enough that Cancel lands while workers are busy.
     cfg = {"method": "sarima", "horizon": 6, "m": 12}
     cancel = threading.Event()
@@ -173,8 +172,9 @@ def test_workers_do_not_import_qt(qtbot):
 def test_small_jobs_run_in_process_and_keep_input_order():
     series = {f"s{i}": (np.arange(30.0) % 6 + i).tolist() for i in range(3)}
     seen = []
-    out = run_many(series.items(), {"method": "naive", "horizon": 3, "m": 6},
-                   Progress(lambda f, text: seen.append(text)))
+    out = run_many(
+        series.items(), {"method": "naive", "horizon": 3, "m": 6}, Progress(lambda f, text: seen.append(text))
+    )
     assert list(out) == ["s0", "s1", "s2"]
     assert any("Forecasting s1 (2 of 3)" in s for s in seen)
 
@@ -186,8 +186,10 @@ def test_result_round_trips_through_a_project_file(data_dir, tmp_path):
     ds = Dataset("shampoo", df, roles={"date": "Time", "target": "Sales"})
     params = A.resolve({"method": "ses", "horizon": 6})
     r = A.execute(ds, params)
-    proj = Project(datasets={"shampoo": ds},
-                   analyses={"forecast": AnalysisState("forecast", "bizops_forecast", 1, params, "shampoo", r)})
+    proj = Project(
+        datasets={"shampoo": ds},
+        analyses={"forecast": AnalysisState("forecast", "bizops_forecast", 1, params, "shampoo", r)},
+    )
     save_project(proj, tmp_path / "p.bizops")
     back = load_project(tmp_path / "p.bizops").analyses["forecast"]
     assert back.params == params

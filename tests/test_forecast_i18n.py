@@ -53,14 +53,20 @@ def zh_result():
 
 
 # English words of ours that must not be left in the Chinese text (product names are data)
-ENGLISH = re.compile(r"\b(forecast|sales|units|likely|method|pattern|weekly|yearly|highest|lowest|repeating|"
-                     r"naive|seasonal|the|next|days|Saturday|Monday|December)\b", re.I)
+ENGLISH = re.compile(
+    r"\b(forecast|sales|units|likely|method|pattern|weekly|yearly|highest|lowest|repeating|"
+    r"naive|seasonal|the|next|days|Saturday|Monday|December)\b",
+    re.I,
+)
 
 
 def _ours(result) -> list:
     """The notes this package wrote (the shared sales view adds its own)."""
-    return [n for n in result.notes if (n.get("domain") if isinstance(n, dict) else getattr(n, "domain", None))
-            == "bizops_forecast"]
+    return [
+        n
+        for n in result.notes
+        if (n.get("domain") if isinstance(n, dict) else getattr(n, "domain", None)) == "bizops_forecast"
+    ]
 
 
 def test_the_headline_is_the_next_periods_total_with_its_likely_range(en_result):
@@ -87,8 +93,9 @@ def test_the_headline_says_so_when_nothing_beats_last_week():
     # an exact weekly pattern: nothing forecasts it better than repeating last week
     days = pd.date_range("2024-01-01", periods=70, freq="D")
     week = np.array([30.0, 25, 27, 29, 35, 60, 55])
-    ds = Dataset("s", pd.DataFrame({"day": days, "units": np.tile(week, 10)}),
-                 roles={"date": "day", "quantity": "units"})
+    ds = Dataset(
+        "s", pd.DataFrame({"day": days, "units": np.tile(week, 10)}), roles={"date": "day", "quantity": "units"}
+    )
     r = A.execute(ds, {"horizon": 7})
     assert r.extra["series"]["Total"]["method"] == "seasonal_naive"
     line = text(r.headline)
@@ -178,7 +185,7 @@ def test_the_chinese_shop_reads_in_chinese(zh_result):
         why = r.tables["models"]["why"].iloc[0]
         assert CJK.search(cell_text(why, r.columns["models"]["why"]))
     pid = r.extra["order"][1]
-    assert CJK.search(r.names[pid])       # the Chinese shop's product names, shown by name
+    assert CJK.search(r.names[pid])  # the Chinese shop's product names, shown by name
 
 
 def test_a_result_saved_in_english_reads_in_chinese_after_loading(en_result, tmp_path):
@@ -187,9 +194,10 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(en_result, tmp
 
     orders = next(d for d in load_demo(lang="en") if d.name.startswith("orders"))
     params = A.resolve(PARAMS)
-    proj = Project(datasets={"orders": orders},
-                   analyses={"forecast": AnalysisState("forecast", "bizops_forecast", 1, params, "orders",
-                                                       en_result)})
+    proj = Project(
+        datasets={"orders": orders},
+        analyses={"forecast": AnalysisState("forecast", "bizops_forecast", 1, params, "orders", en_result)},
+    )
     save_project(proj, tmp_path / "p.bizops")
     back = load_project(tmp_path / "p.bizops").analyses["forecast"].result
     assert text(back.headline, "en") == text(en_result.headline, "en")
@@ -199,8 +207,9 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(en_result, tmp
         assert any("有明显的每周规律：星期六销量最高" in n for n in notes)
         assert any("Holt-Winters" in n and "预测最准" in n for n in notes)
         assert title("lower_95", back.columns["forecast"]["lower_95"]) == "预测下限（95%）"
-        assert cell_text(back.tables["forecast"]["method"].iloc[0], back.columns["forecast"]["method"]) \
-            .startswith(("Holt-Winters", "季节性", "朴素法", "移动平均", "简单指数", "ARIMA"))
+        assert cell_text(back.tables["forecast"]["method"].iloc[0], back.columns["forecast"]["method"]).startswith(
+            ("Holt-Winters", "季节性", "朴素法", "移动平均", "简单指数", "ARIMA")
+        )
         assert CJK.search(cell_text(back.tables["models"]["why"].iloc[0], back.columns["models"]["why"]))
         assert text(back.plots["forecast"].localized().title) == "销量预测：全部商品"
         e = back.extra["series"]["Total"]
@@ -217,7 +226,7 @@ def test_model_parameters_are_a_dict_the_export_writes_as_rounded_json(en_result
     written = json.loads(cell)
     assert written.keys() == params.keys()
     for k, v in params.items():
-        if isinstance(v, float):   # rounded to its meaning: 6 significant digits at most, no float noise
+        if isinstance(v, float):  # rounded to its meaning: 6 significant digits at most, no float noise
             assert written[k] == pytest.approx(v, rel=1e-5, abs=1e-8)
             assert len(repr(written[k]).replace("-", "").replace(".", "").lstrip("0")) <= 6
     why = pd.read_csv(tmp_path / "models.csv", encoding="utf-8-sig")["why"].iloc[0]

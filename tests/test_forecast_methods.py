@@ -70,7 +70,7 @@ def test_moving_average_matches_hand_computation():
     mean, sd = f.forecast(4)
     assert mean.tolist() == pytest.approx([(6 + 7 + 9) / 3] * 4)
     resid = y[3:] - np.array([4, 17 / 3, 6, 7])
-    sigma = math.sqrt(np.mean(resid ** 2))
+    sigma = math.sqrt(np.mean(resid**2))
     a = 2 / (3 + 1)
     assert sd.tolist() == pytest.approx([sigma * math.sqrt(1 + j * a * a) for j in range(4)])
 
@@ -104,13 +104,13 @@ def test_holt_winters_interval_growth_matches_statsmodels_ets():
     assert np.allclose(sd / sd[0], width / width[0], rtol=1e-6)
 
 
-@pytest.mark.parametrize("method", ["naive", "seasonal_naive", "moving_average", "ses", "holt",
-                                    "holt_winters", "arima", "sarima"])
+@pytest.mark.parametrize(
+    "method", ["naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters", "arima", "sarima"]
+)
 def test_every_method_has_intervals_that_start_at_the_end_and_widen(shampoo, method):
     # Fixed ARIMA orders here: the order search has its own test above.
     order = {"arima": [1, 1, 1], "sarima": [0, 1, 1]}.get(method)
-    r = forecast_series("shampoo", shampoo.tolist() * 2, {"method": method, "horizon": 24, "m": 12,
-                                                          "order": order})
+    r = forecast_series("shampoo", shampoo.tolist() * 2, {"method": method, "horizon": 24, "m": 12, "order": order})
     assert r["method"] == method
     lo80, hi80 = np.array(r["lower"]["80"]), np.array(r["upper"]["80"])
     lo95, hi95 = np.array(r["lower"]["95"]), np.array(r["upper"]["95"])
@@ -137,7 +137,7 @@ def test_metrics_by_hand():
     m = metrics(np.array([0.0, 10, 20]), np.array([1.0, 12, 15]), scale=2.0)
     assert m["mae"] == pytest.approx((1 + 2 + 5) / 3)
     assert m["rmse"] == pytest.approx(math.sqrt((1 + 4 + 25) / 3))
-    assert m["mape"] == pytest.approx((20 + 25) / 2)   # the zero actual is skipped
+    assert m["mape"] == pytest.approx((20 + 25) / 2)  # the zero actual is skipped
     assert m["mape_skipped"] == 1
     assert m["smape"] == pytest.approx((200 * 1 / 1 + 200 * 2 / 22 + 200 * 5 / 35) / 3)
     assert m["mase"] == pytest.approx(8 / 3 / 2)
@@ -184,8 +184,7 @@ def test_log_with_negative_values_is_skipped_and_zeros_use_log1p():
     assert "transform" not in r["params"]
     assert any("negative values" in text(n) for n in r["notes"])
     assert min(r["lower"]["95"]) < 0  # negatives in the history: no clipping at zero
-    r = forecast_series("gaps", [0.0, 3, 4, 0, 5, 6, 2, 0, 7, 5], {"method": "ses", "horizon": 3, "m": 12,
-                                                                 "log": True})
+    r = forecast_series("gaps", [0.0, 3, 4, 0, 5, 6, 2, 0, 7, 5], {"method": "ses", "horizon": 3, "m": 12, "log": True})
     assert r["params"]["transform"] == "log1p" and any("log(1 + sales)" in text(n) for n in r["notes"])
 
 

@@ -9,13 +9,12 @@ import copy
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from conftest import run_panel
 
 from bizops_desktop.core.i18n import text
 from bizops_forecast import ANALYSIS
 from bizops_forecast.panel import ForecastPanel
 from bizops_forecast.words import method_name
-
-from conftest import run_panel
 
 
 def _arr(values) -> np.ndarray:
@@ -52,7 +51,7 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     assert panel.headline.text() == text(res.headline)
     assert panel.headline.text().startswith("All products, next 8 weeks: about ")
     assert "units (likely " in panel.headline.text()
-    assert "forecast the last " in panel.why_label.text()      # method=auto says why it chose
+    assert "forecast the last " in panel.why_label.text()  # method=auto says why it chose
     assert "MASE" not in panel.why_label.text() and "MASE" in panel.details_label.text()
 
     # the plots drawn are the analysis' own PlotSpecs: history, fitted and forecast drawn; bands
@@ -68,7 +67,7 @@ def test_run_pick_a_product_and_export(qtbot, panel, tmp_path):
     lo, hi = _arr(band.y), _arr(band.y2)
     assert band.x == list(fx)
     assert np.all(hi[1:] >= fy[1:]) and np.all(lo[1:] <= fy[1:])
-    assert np.all(np.diff(hi[1:] - lo[1:]) >= -1e-9)   # never narrower further ahead
+    assert np.all(np.diff(hi[1:] - lo[1:]) >= -1e-9)  # never narrower further ahead
     assert not view.item("Likely range (95%)").path().isEmpty()
     window = view.item(0)
     assert isinstance(window, pg.LinearRegionItem) and window.isVisible()
@@ -191,7 +190,7 @@ def test_the_tab_reads_a_result_in_chinese(qtbot, panel, demo_datasets):
         headers = [model.headerData(j, Qt.Orientation.Horizontal) for j in range(model.columnCount())]
         assert headers[:4] == ["商品", "周起始日", "预测销量（件）", "预测下限（80%）"]
         assert r.names["Total"] == "All products" and model.data(model.index(0, 0)) == "全部商品"
-        assert "年" in model.data(model.index(0, 1))          # the date in Chinese
+        assert "年" in model.data(model.index(0, 1))  # the date in Chinese
         assert panel.plot.plot_view.spec is panel.shown_plots["forecast"]
         assert panel.plot.plotItem.titleLabel.text.endswith("销量预测：全部商品")
         assert panel.methods_plot.getAxis("bottom").labelText == "预测方法"

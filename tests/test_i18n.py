@@ -14,7 +14,8 @@ from bizops_desktop.core.i18n import Domain, Message, use_language
 def demo_domain(tmp_path):
     loc = tmp_path / "locale"
     (loc / "zh_CN").mkdir(parents=True)
-    (loc / "zh_CN" / "main.po").write_text('''msgid ""
+    (loc / "zh_CN" / "main.po").write_text(
+        """msgid ""
 msgstr ""
 "Language: zh_CN\\n"
 "Content-Type: text/plain; charset=UTF-8\\n"
@@ -32,7 +33,9 @@ msgstr "将{product}调价至{price:money}：每周多赚{gain:money0}"
 
 msgid "Broken {name}"
 msgstr "坏了 {nme}"
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return Domain("test_demo_domain", localedir=loc)
 
 
@@ -66,8 +69,9 @@ def test_money_percent_dates_lists_by_locale():
 
 
 def test_a_message_saved_in_english_renders_in_chinese(demo_domain):
-    m = demo_domain.message("Raise {product} to {price:money}: {gain:money0} a week", product="洗发水",
-                            price=2.79, gain=140.4)
+    m = demo_domain.message(
+        "Raise {product} to {price:money}: {gain:money0} a week", product="洗发水", price=2.79, gain=140.4
+    )
     saved = m.to_dict()
     back = Message.from_dict(saved)
     assert back.render("en") == "Raise 洗发水 to $2.79: $140 a week"
@@ -88,9 +92,16 @@ def test_lazy_text_follows_the_language(demo_domain):
         assert str(title) == "购物篮规则"
 
 
-@pytest.mark.parametrize("env, lang", [({"LANG": "zh_CN.UTF-8"}, "zh_CN"), ({"LC_ALL": "zh_TW.UTF-8"}, "zh_CN"),
-                                       ({"LANG": "en_GB.UTF-8"}, "en"), ({"LANGUAGE": "de:zh_CN"}, "zh_CN"),
-                                       ({"LANG": "fr_FR.UTF-8"}, "en")])
+@pytest.mark.parametrize(
+    "env, lang",
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LC_ALL": "zh_TW.UTF-8"}, "zh_CN"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANGUAGE": "de:zh_CN"}, "zh_CN"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+    ],
+)
 def test_system_language_follows_the_locale(monkeypatch, env, lang):
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
@@ -130,7 +141,9 @@ def test_the_checker_finds_untranslated_text(tmp_path):
         "x = _(f'{n} bad')\n"
         "msg = 'This sentence reaches a person'\n"
         "ok = _('Run the analysis')\n"
-        "label.setObjectName('run_button')\n", encoding="utf-8")
+        "label.setObjectName('run_button')\n",
+        encoding="utf-8",
+    )
     found = untranslated_in(bad)
     text = "\n".join(found)
     for line in (2, 3, 4, 5, 6):
@@ -166,5 +179,5 @@ def test_a_forged_message_cannot_reach_attributes_or_exhaust_memory(template):
     m = Message.from_dict({"domain": "bizops_desktop", "msgid": template, "values": {"x": "abc"}})
     with pytest.raises(ValueError):
         i18n.render(template, {"x": "abc"}, "en")
-    text = m.render("en")      # the window still shows something, never raises
+    text = m.render("en")  # the window still shows something, never raises
     assert isinstance(text, str) and len(text) < 100

@@ -16,11 +16,26 @@ import pytest
 from bizops_desktop.core import importer as imp
 from bizops_desktop.core.errors import Cancelled, DataError, UsageError
 from bizops_desktop.core.i18n import text, use_language
+from bizops_desktop.core.importer import (
+    ENCODINGS,
+    EXCEL_EXTENSIONS,
+    TEXT_EXTENSIONS,
+    Importer,
+    ImportOptions,
+    ImportResult,
+    data_extensions,
+    encoding_name,
+    file_dialog_filter,
+    file_hash,
+    importer_for,
+    list_sheets,
+    load_dataset,
+    parse_date_column,
+    preview,
+    read_table,
+    sniff,
+)
 from bizops_desktop.core.importer import text as text_reader
-from bizops_desktop.core.importer import (ENCODINGS, EXCEL_EXTENSIONS, TEXT_EXTENSIONS, ImportOptions, Importer,
-                                          ImportResult, data_extensions, encoding_name, file_dialog_filter,
-                                          file_hash, importer_for, list_sheets, load_dataset, parse_date_column,
-                                          preview, read_table, sniff)
 from bizops_desktop.core.importer.excel import OpenpyxlBook, open_workbook
 from bizops_desktop.core.importer.formats import OLE
 from bizops_desktop.core.importer.notes import count_duplicates
@@ -57,16 +72,19 @@ def note_with(result, *words) -> str:
 # Encodings
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding, word", [("gbk", "GBK"), ("gb18030", "GBK"), ("utf-8", "UTF-8"),
-                                            ("utf-8-sig", "UTF-8")])
+
+@pytest.mark.parametrize(
+    "encoding, word", [("gbk", "GBK"), ("gb18030", "GBK"), ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8")]
+)
 def test_chinese_orders_in_each_encoding(tmp_path, encoding, word):
     r = read_table(cn_csv(tmp_path, encoding))
     f = r.frame
-    assert list(f.columns) == CN_HEADER          # headers survive exactly (no BOM, no mojibake)
+    assert list(f.columns) == CN_HEADER  # headers survive exactly (no BOM, no mojibake)
     assert f["客户"].tolist() == ["张三", "张三", "李四", "王五", "赵六"]
     assert f["商品"].tolist() == ["绿茶", "茶杯", "咖啡豆", "绿茶", "饼干"]
-    assert f["日期"].tolist() == [pd.Timestamp(d) for d in
-                                 ["2024-03-05", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"]]
+    assert f["日期"].tolist() == [
+        pd.Timestamp(d) for d in ["2024-03-05", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"]
+    ]
     assert str(f["日期"].dtype) == "datetime64[ns]"
     assert f["数量"].dtype == np.int64 and f["数量"].tolist() == [2, 1, 3, -1, 4]
     assert f["单价"].dtype == np.float64 and f["单价"].tolist() == [12.5, 30.0, 45.8, 12.5, 6.2]
@@ -78,8 +96,15 @@ def test_chinese_orders_in_each_encoding(tmp_path, encoding, word):
 
 def test_gbk_chinese_roles_are_guessed(tmp_path):
     ds = load_dataset(cn_csv(tmp_path, "gbk"))
-    assert ds.roles == {"order_id": ["订单号"], "customer_id": ["客户"], "product_id": ["商品"],
-                        "date": ["日期"], "quantity": ["数量"], "price": ["单价"], "amount": ["金额"]}
+    assert ds.roles == {
+        "order_id": ["订单号"],
+        "customer_id": ["客户"],
+        "product_id": ["商品"],
+        "date": ["日期"],
+        "quantity": ["数量"],
+        "price": ["单价"],
+        "amount": ["金额"],
+    }
     assert ds.import_options["encoding"] == "gb18030"
     # the return on row 4 is kept and named
     note_with(ds.notes, "1 row has a negative quantity", "数量", "kept")
@@ -146,6 +171,7 @@ def test_mixed_encodings_are_not_lost_silently(tmp_path):
 # Delimiters, header row, decimal comma, numbers
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
 def test_delimiters(tmp_path, delim):
     rows = [["order", "product", "qty"], ["1", "tea, green", "2"], ["2", "coffee", "3"], ["3", "mug", "1"]]
@@ -158,8 +184,10 @@ def test_delimiters(tmp_path, delim):
 
 
 def test_title_lines_above_the_header_are_skipped(tmp_path):
-    text = ("店铺订单导出\n导出时间: 2024-03-10 08:00\n\n"
-            "订单号,日期,金额\nA1,2024-03-01,10.5\nA2,2024-03-02,20\nA3,2024-03-03,30.25\n")
+    text = (
+        "店铺订单导出\n导出时间: 2024-03-10 08:00\n\n"
+        "订单号,日期,金额\nA1,2024-03-01,10.5\nA2,2024-03-02,20\nA3,2024-03-03,30.25\n"
+    )
     path = write(tmp_path / "shop.csv", text)
     assert sniff(path).header_row == 3
     r = read_table(path)
@@ -168,8 +196,10 @@ def test_title_lines_above_the_header_are_skipped(tmp_path):
     assert r.options.header_row == 3
     note_with(r, "Skipped 3 lines above the column names")
     # a header picked below the sampled rows of a large file still works
-    big = write(tmp_path / "big.csv", "".join(f"note {i}\n" for i in range(400)) + "a;b\n" +
-                "".join(f"{i};x{i}\n" for i in range(50)))
+    big = write(
+        tmp_path / "big.csv",
+        "".join(f"note {i}\n" for i in range(400)) + "a;b\n" + "".join(f"{i};x{i}\n" for i in range(50)),
+    )
     rb = read_table(big, ImportOptions(header_row=400, delimiter=";"))
     assert list(rb.frame.columns) == ["a", "b"] and rb.frame["a"].tolist() == list(range(50))
     # the user may pick the header line
@@ -213,8 +243,10 @@ def test_dots_in_dates_are_not_thousands(tmp_path):
 
 
 def test_currency_and_thousands_in_text_numbers(tmp_path):
-    text = ('product,price,revenue\n'
-            'tea,¥12.50,"¥1,234.50"\ncoffee,$3.00,"$12,000.00"\nmug,€7.25,€99.00\ncup,(2.00),"1,000"\n')
+    text = (
+        "product,price,revenue\n"
+        'tea,¥12.50,"¥1,234.50"\ncoffee,$3.00,"$12,000.00"\nmug,€7.25,€99.00\ncup,(2.00),"1,000"\n'
+    )
     r = read_table(write(tmp_path / "c.csv", text))
     assert r.frame["price"].dtype == np.float64
     assert r.frame["price"].tolist() == [12.5, 3.0, 7.25, -2.0]
@@ -222,14 +254,19 @@ def test_currency_and_thousands_in_text_numbers(tmp_path):
 
 
 def test_percentages_and_time_zones(tmp_path):
-    text = ("product,discount,created_at\n"
-            "A,10%,2024-03-05T10:00:00Z\nB,12.5%,2024-03-06T11:00:00+08:00\nC,0%,2024-03-07T00:30:00+01:00\n")
+    text = (
+        "product,discount,created_at\n"
+        "A,10%,2024-03-05T10:00:00Z\nB,12.5%,2024-03-06T11:00:00+08:00\nC,0%,2024-03-07T00:30:00+01:00\n"
+    )
     r = read_table(write(tmp_path / "p.csv", text))
     assert r.frame["discount"].tolist() == [0.10, 0.125, 0.0]
     note_with(r, "percentages in column discount")
     # several UTC offsets in one column: all read as UTC
-    assert r.frame["created_at"].tolist() == [pd.Timestamp(2024, 3, 5, 10), pd.Timestamp(2024, 3, 6, 3),
-                                              pd.Timestamp(2024, 3, 6, 23, 30)]
+    assert r.frame["created_at"].tolist() == [
+        pd.Timestamp(2024, 3, 5, 10),
+        pd.Timestamp(2024, 3, 6, 3),
+        pd.Timestamp(2024, 3, 6, 23, 30),
+    ]
 
 
 def test_space_separated_columns(tmp_path):
@@ -239,8 +276,8 @@ def test_space_separated_columns(tmp_path):
 
 def test_mixed_types_in_a_numeric_column(tmp_path):
     lines = ["sku,quantity"] + [f"S{i},{i % 7 + 1}" for i in range(40)]
-    lines[6] = "S5,n.a."      # file line 7
-    lines[21] = "S20,two"     # file line 22
+    lines[6] = "S5,n.a."  # file line 7
+    lines[21] = "S20,two"  # file line 22
     r = read_table(write(tmp_path / "m.csv", "\n".join(lines) + "\n"))
     q = r.frame["quantity"]
     assert q.dtype == np.float64
@@ -262,23 +299,32 @@ def test_ids_stay_text(tmp_path):
 # Dates
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("values, expected", [
-    (["2024-03-05", "2024-12-31", "2023-01-09"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["2024-03-05 14:30:00", "2024-12-31 08:05:09", "2023-01-09 00:00:01"],
-     ["2024-03-05 14:30:00", "2024-12-31 08:05:09", "2023-01-09 00:00:01"]),
-    (["2024/3/5", "2024/12/31", "2023/1/9"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["2024/3/5 9:05", "2024/12/31 18:00", "2023/1/9 0:00"], ["2024-03-05 09:05", "2024-12-31 18:00", "2023-01-09"]),
-    (["05.03.2024", "31.12.2024", "09.01.2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["2024年3月5日", "2024年12月31日", "2023年1月9日"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["13/03/2024", "31/12/2024", "09/01/2023"], ["2024-03-13", "2024-12-31", "2023-01-09"]),   # day first
-    (["03/13/2024", "12/31/2024", "01/09/2023"], ["2024-03-13", "2024-12-31", "2023-01-09"]),   # month first
-    (["5-Mar-2024", "31-Dec-2024", "9-Jan-2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["Mar 5, 2024", "Dec 31, 2024", "Jan 9, 2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
-    (["2024-03", "2024-12", "2023-01"], ["2024-03-01", "2024-12-01", "2023-01-01"]),         # months
-    (["2024年3月", "2024年12月", "2023年1月"], ["2024-03-01", "2024-12-01", "2023-01-01"]),
-])
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["2024-03-05", "2024-12-31", "2023-01-09"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (
+            ["2024-03-05 14:30:00", "2024-12-31 08:05:09", "2023-01-09 00:00:01"],
+            ["2024-03-05 14:30:00", "2024-12-31 08:05:09", "2023-01-09 00:00:01"],
+        ),
+        (["2024/3/5", "2024/12/31", "2023/1/9"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (
+            ["2024/3/5 9:05", "2024/12/31 18:00", "2023/1/9 0:00"],
+            ["2024-03-05 09:05", "2024-12-31 18:00", "2023-01-09"],
+        ),
+        (["05.03.2024", "31.12.2024", "09.01.2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (["2024年3月5日", "2024年12月31日", "2023年1月9日"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (["13/03/2024", "31/12/2024", "09/01/2023"], ["2024-03-13", "2024-12-31", "2023-01-09"]),  # day first
+        (["03/13/2024", "12/31/2024", "01/09/2023"], ["2024-03-13", "2024-12-31", "2023-01-09"]),  # month first
+        (["5-Mar-2024", "31-Dec-2024", "9-Jan-2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (["Mar 5, 2024", "Dec 31, 2024", "Jan 9, 2023"], ["2024-03-05", "2024-12-31", "2023-01-09"]),
+        (["2024-03", "2024-12", "2023-01"], ["2024-03-01", "2024-12-01", "2023-01-01"]),  # months
+        (["2024年3月", "2024年12月", "2023年1月"], ["2024-03-01", "2024-12-01", "2023-01-01"]),
+    ],
+)
 def test_date_forms_in_text(tmp_path, values, expected):
-    text = "order,when,qty\n" + "".join(f"o{i},\"{v}\",1\n" for i, v in enumerate(values))
+    text = "order,when,qty\n" + "".join(f'o{i},"{v}",1\n' for i, v in enumerate(values))
     r = read_table(write(tmp_path / "d.csv", text))
     assert r.frame["when"].tolist() == [pd.Timestamp(e) for e in expected]
 
@@ -291,7 +337,10 @@ def test_monthly_series_from_a_real_file(data_dir):
 
 
 def test_8_digit_dates_by_header_and_by_values(tmp_path):
-    text = "date,order_no,day_key,n\n20240305,20240305,20240101,45000\n20241231,20240306,20240102,45001\n20230109,20240307,20240103,45002\n"
+    text = (
+        "date,order_no,day_key,n\n20240305,20240305,20240101,45000\n20241231,20240306,20240102,45001\n"
+        "20230109,20240307,20240103,45002\n"
+    )
     r = read_table(write(tmp_path / "d.csv", text))
     f = r.frame
     assert f["date"].tolist() == [pd.Timestamp(2024, 3, 5), pd.Timestamp(2024, 12, 31), pd.Timestamp(2023, 1, 9)]
@@ -303,12 +352,14 @@ def test_8_digit_dates_by_header_and_by_values(tmp_path):
 
 
 def test_excel_serial_dates_in_csv(tmp_path):
-    text = ("order date,amount,visits,time on site\n45356,10,45356,45356\n45357.5,20,45357,45357\n"
-            "45658,30,45658,45658\n")
+    text = "order date,amount,visits,time on site\n45356,10,45356,45356\n45357.5,20,45357,45357\n45658,30,45658,45658\n"
     r = read_table(write(tmp_path / "s.csv", text))
-    assert r.frame["time on site"].tolist() == [45356, 45357, 45658]     # seconds, not days
-    assert r.frame["order date"].tolist() == [pd.Timestamp(2024, 3, 5), pd.Timestamp(2024, 3, 6, 12),
-                                              pd.Timestamp(2025, 1, 1)]
+    assert r.frame["time on site"].tolist() == [45356, 45357, 45658]  # seconds, not days
+    assert r.frame["order date"].tolist() == [
+        pd.Timestamp(2024, 3, 5),
+        pd.Timestamp(2024, 3, 6, 12),
+        pd.Timestamp(2025, 1, 1),
+    ]
     assert r.frame["visits"].tolist() == [45356, 45357, 45658]
     note_with(r, "Excel day numbers")
 
@@ -339,10 +390,10 @@ def test_parse_date_column_directly():
     parsed, bad = parse_date_column(s)
     assert parsed.tolist()[:3] == [pd.Timestamp(2024, 3, 5), pd.Timestamp(2024, 3, 6), pd.Timestamp(2024, 3, 7)]
     assert pd.isna(parsed.iloc[3]) and pd.isna(parsed.iloc[4]) and parsed.iloc[5] == pd.Timestamp(2024, 3, 8)
-    assert bad == 1                     # None is missing, not unparseable
+    assert bad == 1  # None is missing, not unparseable
     p2, b2 = parse_date_column(pd.Series([45356, 45357, np.nan]))
     assert p2.tolist()[:2] == [pd.Timestamp(2024, 3, 5), pd.Timestamp(2024, 3, 6)] and b2 == 0
-    p3, b3 = parse_date_column(pd.Series([20240305, 20240230]))   # 30 February does not exist
+    p3, b3 = parse_date_column(pd.Series([20240305, 20240230]))  # 30 February does not exist
     assert p3.iloc[0] == pd.Timestamp(2024, 3, 5) and pd.isna(p3.iloc[1]) and b3 == 1
     p4, b4 = parse_date_column(pd.Series([2023, 2024]))
     assert p4.tolist() == [pd.Timestamp(2023, 1, 1), pd.Timestamp(2024, 1, 1)] and b4 == 0
@@ -355,9 +406,10 @@ def test_parse_date_column_directly():
 # Notes on the data: returns and duplicates (kept)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_negative_quantities_and_duplicates_are_noted_and_kept(tmp_path):
     rows = [f"O{i},P{i % 3},{(-1 if i in (2, 5) else 1) * (i % 4 + 1)}" for i in range(12)]
-    rows += rows[:3]   # three exact duplicates
+    rows += rows[:3]  # three exact duplicates
     r = read_table(write(tmp_path / "o.csv", "order_id,product_id,quantity\n" + "\n".join(rows) + "\n"))
     assert len(r.frame) == 15
     # rows O2 and O5 are returns, and O2 appears twice
@@ -370,13 +422,15 @@ def test_duplicate_count_matches_pandas():
     rng = np.random.default_rng(3)
     for trial in range(5):
         n = 2000
-        f = pd.DataFrame({
-            "order": rng.integers(0, 300, n).astype(str),
-            "product": rng.choice(["tea", "茶", "coffee", None], n),
-            "qty": rng.integers(-1, 3, n),
-            "price": np.where(rng.random(n) < 0.1, np.nan, rng.choice([1.5, 2.0, 9.99], n)),
-            "when": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
-        })
+        f = pd.DataFrame(
+            {
+                "order": rng.integers(0, 300, n).astype(str),
+                "product": rng.choice(["tea", "茶", "coffee", None], n),
+                "qty": rng.integers(-1, 3, n),
+                "price": np.where(rng.random(n) < 0.1, np.nan, rng.choice([1.5, 2.0, 9.99], n)),
+                "when": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
+            }
+        )
         f = pd.concat([f, f.sample(50 * trial, random_state=trial)], ignore_index=True)
         assert count_duplicates(f) == int(f.duplicated().sum())
     unique = pd.DataFrame({"id": np.arange(1000), "x": 1})
@@ -386,6 +440,7 @@ def test_duplicate_count_matches_pandas():
 # ---------------------------------------------------------------------------------------------
 # Excel
 # ---------------------------------------------------------------------------------------------
+
 
 def two_sheet_workbook(path):
     import openpyxl
@@ -499,12 +554,13 @@ def test_workbook_named_csv_is_read_as_excel(tmp_path):
 # Bad input: a DataError that says what, where and what to do
 # ---------------------------------------------------------------------------------------------
 
+
 def raises_data_error(path, *words, options=None):
     with pytest.raises(DataError) as e:
         read_table(path, options)
     msg = str(e.value)
     assert e.value.where and path.name in msg, msg
-    assert e.value.hint, msg          # what to do
+    assert e.value.hint, msg  # what to do
     for w in words:
         assert w in msg, msg
     return msg
@@ -571,7 +627,9 @@ def test_very_uneven_rows_are_read_as_a_list(tmp_path):
     r = read_table(write(tmp_path / "uneven.csv", "\n".join(lines) + "\n"))
     assert r.frame.shape == (41, 9) and list(r.frame.columns[:2]) == ["column_1", "column_2"]
     assert r.frame.iloc[0].tolist()[:4] == ["a", "b", "c", None]
-    assert r.frame.iloc[1].dropna().tolist() == ["x0"] and r.frame.iloc[2].dropna().tolist() == [f"x{j}" for j in range(8)]
+    assert r.frame.iloc[1].dropna().tolist() == ["x0"] and r.frame.iloc[2].dropna().tolist() == [
+        f"x{j}" for j in range(8)
+    ]
     assert r.options.header_row == -1
     note_with(r, "different numbers of cells", "from 1 to 9", "one row per line")
 
@@ -638,6 +696,7 @@ def test_bad_options_are_usage_errors(tmp_path):
 # API: options round trip, preview, sniff, hash, registry, progress and cancel
 # ---------------------------------------------------------------------------------------------
 
+
 def test_options_round_trip_through_json(tmp_path):
     r = read_table(cn_csv(tmp_path, "gbk"))
     d = json.loads(json.dumps(r.options.to_dict()))
@@ -654,7 +713,7 @@ def test_preview_and_sniff(tmp_path):
     assert str(p.frame["date"].dtype) == "datetime64[ns]"
     s = sniff(path)
     assert (s.encoding, s.delimiter, s.header_row, s.decimal) == ("utf-8", ",", 0, ".")
-    assert sniff(path, {"delimiter": ";"}).delimiter == ";"    # given options are kept
+    assert sniff(path, {"delimiter": ";"}).delimiter == ";"  # given options are kept
 
 
 def test_file_hash_and_load_dataset(tmp_path):
@@ -687,11 +746,14 @@ def test_plugin_importer_and_registry(tmp_path):
 
 def test_open_dialog_filter_and_extensions_come_from_the_registry():
     assert data_extensions() == TEXT_EXTENSIONS + EXCEL_EXTENSIONS
-    assert file_dialog_filter() == ("Data files (*.csv *.tsv *.txt *.tab *.xlsx *.xlsm *.xls *.xlsb *.ods)"
-                                    ";;All files (*)")
+    assert file_dialog_filter() == (
+        "Data files (*.csv *.tsv *.txt *.tab *.xlsx *.xlsm *.xls *.xlsb *.ods);;All files (*)"
+    )
     # plugin importers (Registry.importers) add theirs, once each, however they spell them
-    extra = [Importer("json", "JSON records", ("json", ".JSONL"), lambda *a: None),
-             Importer("csv2", "Other CSV", (".csv",), lambda *a: None)]
+    extra = [
+        Importer("json", "JSON records", ("json", ".JSONL"), lambda *a: None),
+        Importer("csv2", "Other CSV", (".csv",), lambda *a: None),
+    ]
     assert data_extensions(extra) == TEXT_EXTENSIONS + EXCEL_EXTENSIONS + (".json", ".jsonl")
     assert file_dialog_filter(extra).endswith("*.ods *.json *.jsonl);;All files (*)")
 
@@ -700,7 +762,7 @@ def test_encoding_names_whatever_the_spelling():
     assert encoding_name("gb18030") == "GBK/GB18030 (Chinese)"
     assert encoding_name("EUC-KR") == encoding_name("euc_kr") == encoding_name("cp949") == "EUC-KR (Korean)"
     assert encoding_name("latin_1") == encoding_name("latin-1") == "Latin-1 (ISO-8859-1)"
-    assert encoding_name("mac_roman") == "mac_roman"      # no name of its own: the codec's
+    assert encoding_name("mac_roman") == "mac_roman"  # no name of its own: the codec's
     # every encoding offered in the import options is one Python reads
     for codec, _name in ENCODINGS:
         codecs.lookup(codec)
@@ -765,7 +827,7 @@ def test_taobao_text_formula_wrapper_is_taken_off_order_numbers(tmp_path):
     r = read_table(write(tmp_path / "taobao.csv", "\n".join(lines) + "\n", "gbk"))
     ids = r.frame["订单编号"]
     assert ids.dtype == object and ids.str.fullmatch(r"\d{19}").all()
-    assert ids.iloc[0] == "2002281389525338500" and ids.iloc[-1] == "0012345678901234567"   # zeros kept
+    assert ids.iloc[0] == "2002281389525338500" and ids.iloc[-1] == "0012345678901234567"  # zeros kept
     assert str(r.frame["订单创建时间"].dtype) == "datetime64[ns]" and r.frame["实付金额"].dtype == float
     note_with(r, "41 values in column 订单编号", 'Excel\'s ="…" text wrapper')
 
@@ -773,7 +835,7 @@ def test_taobao_text_formula_wrapper_is_taken_off_order_numbers(tmp_path):
 def test_wrapped_values_stay_text_and_wrapped_dates_are_still_dates(tmp_path):
     lines = ["code,day,qty"] + [f'="{i:03d}",="2024-03-{1 + i % 28:02d}",{i}' for i in range(30)]
     r = read_table(write(tmp_path / "w.csv", "\n".join(lines) + "\n"))
-    assert r.frame["code"].tolist()[:3] == ["000", "001", "002"]              # text, never numbers
+    assert r.frame["code"].tolist()[:3] == ["000", "001", "002"]  # text, never numbers
     assert str(r.frame["day"].dtype) == "datetime64[ns]"
     assert r.frame["qty"].dtype.kind == "i"
 
@@ -782,14 +844,14 @@ def test_leading_apostrophe_of_id_like_text_is_removed(tmp_path):
     lines = ["SKU,barcode,name,qty"] + [f"'0{i:03d},'69{i:011d},'Ninety {i},{i}" for i in range(20)]
     r = read_table(write(tmp_path / "a.csv", "\n".join(lines) + "\n"))
     assert r.frame["SKU"].iloc[1] == "0001" and r.frame["barcode"].iloc[0] == "6900000000000"
-    assert r.frame["name"].iloc[0] == "'Ninety 0"                  # words keep what they were written with
+    assert r.frame["name"].iloc[0] == "'Ninety 0"  # words keep what they were written with
     note_with(r, "apostrophe", "20 values in column SKU")
 
 
 def test_import_notes_and_errors_read_in_chinese(tmp_path):
     from bizops_desktop.core import demo
 
-    ds = load_dataset(demo.demo_dir(demo.ZH) / "orders.csv")           # read in English (the tests' language)
+    ds = load_dataset(demo.demo_dir(demo.ZH) / "orders.csv")  # read in English (the tests' language)
     assert text(ds.notes[0]).startswith("Read as GBK/GB18030 (Chinese) text (detected), columns separated by comma")
     with use_language("zh_CN"):
         shown = [text(n) for n in ds.notes]

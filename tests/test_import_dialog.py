@@ -45,13 +45,13 @@ def test_two_sheets_switch_and_accept(qtbot, tmp_path):
     assert dlg.sheet_combo.isVisibleTo(dlg) and not dlg.encoding_combo.isVisibleTo(dlg)
     assert shown_columns(dlg) == ["订单号", "日期", "数量"]
     assert dlg.table.model.rowCount() == 5
-    assert dlg.table.model.data(dlg.table.model.index(1, 1)) == "Mar 2, 2024"   # dates read for people, by locale
+    assert dlg.table.model.data(dlg.table.model.index(1, 1)) == "Mar 2, 2024"  # dates read for people, by locale
     assert dlg.ok_button.isEnabled()
 
-    dlg.sheet_combo.setCurrentIndex(1)          # the user picks the other sheet
+    dlg.sheet_combo.setCurrentIndex(1)  # the user picks the other sheet
     assert shown_columns(dlg) == ["customer", "churned"]
     assert dlg.table.model.rowCount() == 2
-    assert "row 2" in dlg.notes_label.text()    # the title row above was skipped, in words
+    assert "row 2" in dlg.notes_label.text()  # the title row above was skipped, in words
     assert dlg.header_spin.specialValueText() == "Automatic (2)"
 
     dlg.accept()
@@ -135,9 +135,17 @@ def test_the_dialog_in_chinese_on_the_chinese_demo_orders(qtbot):
     with use_language("zh_CN"):
         dlg = ImportDialog(demo.demo_dir(demo.ZH) / "orders.csv")
         qtbot.addWidget(dlg)
-        texts = [dlg.windowTitle(), dlg.rows_label.text(), dlg.notes_label.text(), dlg.ok_button.text(),
-                 dlg.no_header.text(), dlg.dates_check.text(), dlg.encoding_combo.itemText(0),
-                 dlg.delimiter_combo.itemText(0), dlg.header_spin.specialValueText()]
+        texts = [
+            dlg.windowTitle(),
+            dlg.rows_label.text(),
+            dlg.notes_label.text(),
+            dlg.ok_button.text(),
+            dlg.no_header.text(),
+            dlg.dates_check.text(),
+            dlg.encoding_combo.itemText(0),
+            dlg.delimiter_combo.itemText(0),
+            dlg.header_spin.specialValueText(),
+        ]
     assert texts[0] == "打开数据 — orders.csv" and texts[3] == "导入"
     assert texts[1] == "显示前 200 行（共约 31,042 行），12 列。"
     assert texts[6] == "自动（GBK/GB18030（简体中文））" and texts[7] == "自动（逗号）" and texts[8] == "自动（1）"

@@ -45,7 +45,7 @@ def test_result_and_progress_arrive_on_the_gui_thread(qtbot, runner):
         runner.start(job)
     (total, worker_thread) = blocker.args[0]
     assert total == sum(range(50))
-    assert worker_thread != gui                      # the work ran elsewhere
+    assert worker_thread != gui  # the work ran elsewhere
     assert seen and all(on_gui for _, _, on_gui in seen)
     assert seen[-1][:2] == (1.0, "step 50")
     assert job.state == "done"
@@ -161,4 +161,4 @@ def test_errors_are_told_in_the_language_of_the_program(qtbot, runner):
             runner.start(job)
         assert blocker.args[0].startswith("程序内部出错了（KeyError: 'missing'）")
     finally:
-        i18n.set_language(None)     # the tests' language again (BIZOPS_LANG)
+        i18n.set_language(None)  # the tests' language again (BIZOPS_LANG)

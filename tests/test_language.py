@@ -71,7 +71,7 @@ def test_switching_to_chinese_keeps_data_settings_and_results_and_back(qtbot, se
     with qtbot.waitSignal(panel.run_ended, timeout=60000) as ended:
         panel.run_button.click()
     assert ended.args == ["done"], panel.message.text()
-    qtbot.waitUntil(lambda: not w.host.jobs.jobs(), timeout=5000)    # the job's last signal delivered
+    qtbot.waitUntil(lambda: not w.host.jobs.jobs(), timeout=5000)  # the job's last signal delivered
     result, params = panel.result, panel.params()
     rows = {id(t): t.model.rowCount() for t in _tables(panel)}
     shown_rows = sorted(n for n in rows.values() if n)
@@ -105,9 +105,9 @@ def test_switching_to_chinese_keeps_data_settings_and_results_and_back(qtbot, se
     assert all(w.host.dataset(n) is d for n, d in datasets.items())
     assert w.datasets_panel.list.count() == len(datasets)
     assert "行" in w.datasets_panel.info.text()
-    assert w.dirty                                   # still unsaved: the switch saved nothing
+    assert w.dirty  # still unsaved: the switch saved nothing
     _flush_deletes()
-    assert w._slots["basket"].findChildren(AnalysisPanel) == [new]     # the old panel is gone
+    assert w._slots["basket"].findChildren(AnalysisPanel) == [new]  # the old panel is gone
 
     assert w.switch_language("en")
     assert _menu_titles(w) == ["&File", "&Data", "&Language", "&Help"]
@@ -163,7 +163,7 @@ def test_no_switch_while_a_job_runs(qtbot, settings, tmp_path):
         assert i18n.get_language() == "en" and saved_language(settings) is None
         assert "running work has finished" in w.banner.text()
         assert w.language_actions["en"].isChecked() and not w.language_actions["zh_CN"].isChecked()
-        assert w.panel("slow") is panel and panel.running         # nothing was torn down
+        assert w.panel("slow") is panel and panel.running  # nothing was torn down
     finally:
         gate.set()
         job.wait(5)
@@ -178,7 +178,7 @@ def test_the_saved_language_is_used_at_the_next_start(qtbot, settings, monkeypat
     w.language_actions["zh_CN"].trigger()
     assert i18n.get_language() == "zh_CN"
     w.close()
-    apply_language("en")           # as if the program had ended; a new start reads the setting
+    apply_language("en")  # as if the program had ended; a new start reads the setting
     make_app(settings)
     assert i18n.get_language() == "zh_CN"
     again = _window(qtbot, settings)
@@ -194,7 +194,7 @@ def test_a_first_start_follows_the_system_language(qtbot, settings, monkeypatch)
     assert settings.value(SETTINGS_KEY) is None
     make_app(settings)
     assert i18n.get_language() == "zh_CN"
-    assert settings.value(SETTINGS_KEY) is None       # following the system is not a choice made
+    assert settings.value(SETTINGS_KEY) is None  # following the system is not a choice made
     w = _window(qtbot, settings)
     assert _menu_titles(w)[0] == "文件(&F)"
     # Qt's own texts (standard buttons of dialogs) come in Chinese too

@@ -28,8 +28,11 @@ def qt_free_modules() -> list[Path]:
     for plugin in (ROOT / "plugins").iterdir():
         if (plugin / "analysis.py").exists():
             files.append(plugin / "analysis.py")
-        files.extend(p for p in plugin.glob("*.py") if p.name not in ("panel.py", "__main__.py")
-                     and not p.name.startswith("panel_") and p.name != "analysis.py")
+        files.extend(
+            p
+            for p in plugin.glob("*.py")
+            if p.name not in ("panel.py", "__main__.py") and not p.name.startswith("panel_") and p.name != "analysis.py"
+        )
     return files
 
 

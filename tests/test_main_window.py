@@ -37,9 +37,16 @@ def orders_csv(tmp_path) -> Path:
     for o in range(80):
         items = ["coffee", "filter"] if o % 2 == 0 else ["tea", "mug"] if o % 5 == 0 else ["tea"]
         for it in items:
-            rows.append({"order_id": f"O{o:03d}", "customer_id": f"C{o % 17}",
-                         "date": f"2024-{1 + o % 12:02d}-{1 + o % 28:02d}", "product_id": it,
-                         "quantity": 1 + o % 3, "unit_price": 4.5})
+            rows.append(
+                {
+                    "order_id": f"O{o:03d}",
+                    "customer_id": f"C{o % 17}",
+                    "date": f"2024-{1 + o % 12:02d}-{1 + o % 28:02d}",
+                    "product_id": it,
+                    "quantity": 1 + o % 3,
+                    "unit_price": 4.5,
+                }
+            )
     p = tmp_path / "orders.csv"
     pd.DataFrame(rows).to_csv(p, index=False)
     return p
@@ -67,8 +74,10 @@ def test_open_data_runs_in_the_background_and_shows_a_preview(qtbot, window, ord
     assert window.datasets_panel.list.count() == 1
     assert window.datasets_panel.preview.model.rowCount() == len(ds.frame) > 80
     # each role in words, with the column that holds it
-    assert ("Order number (order_id), Customer (customer_id), Product (product_id), Date (date), "
-            "Quantity (quantity), Unit price (unit_price)") in window.datasets_panel.info.text()
+    assert (
+        "Order number (order_id), Customer (customer_id), Product (product_id), Date (date), "
+        "Quantity (quantity), Unit price (unit_price)"
+    ) in window.datasets_panel.info.text()
     # a second file of the same name gets its own name; nothing is replaced
     ds2 = load(qtbot, window, orders_csv)
     assert ds2.name == "orders (2)" and window.datasets_panel.list.count() == 2
@@ -108,7 +117,7 @@ def test_run_an_analysis_save_and_reopen_the_project(qtbot, window, orders_csv, 
     assert [d.name for d in other.host.datasets()] == ["orders"]
     pd.testing.assert_frame_equal(other.host.dataset("orders").frame, window.host.dataset("orders").frame)
     reopened = other.panel("basket")
-    assert reopened.result is not None                          # shown at once, not recomputed
+    assert reopened.result is not None  # shown at once, not recomputed
     pd.testing.assert_frame_equal(reopened.result.tables["rules"], rules)
     assert reopened.params()["min_support"] == 0.1
     other.host.jobs.shutdown(5000)
@@ -117,8 +126,9 @@ def test_run_an_analysis_save_and_reopen_the_project(qtbot, window, orders_csv, 
 def test_drop_a_file_on_the_window(qtbot, window, orders_csv):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(orders_csv))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(window.dataset_loaded, timeout=20000):
         window.dropEvent(event)
     assert window.datasets_panel.list.count() == 1
@@ -136,8 +146,17 @@ def _throwaway(panel_factory=None, run=None):
     class Plugin:
         @hookimpl
         def bizops_register_analyses(self):
-            return [Analysis(id="throwaway", title="Throwaway", summary="test", run=run or (lambda d, p, g: Result()),
-                             panel=panel_factory, order=999)]
+            return [
+                Analysis(
+                    id="throwaway",
+                    title="Throwaway",
+                    summary="test",
+                    run=run or (lambda d, p, g: Result()),
+                    panel=panel_factory,
+                    order=999,
+                )
+            ]
+
     return Plugin()
 
 
@@ -241,6 +260,6 @@ def test_failed_save_is_a_message_and_keeps_everything(qtbot, window, orders_csv
     with qtbot.waitSignal(window.failed, timeout=30000) as blocker:
         window.save_to(target)
     assert "no_such_folder" in blocker.args[0] and "Traceback" not in blocker.args[0]
-    assert window.dirty and window.project_path == good            # still the old project
+    assert window.dirty and window.project_path == good  # still the old project
     assert [d.name for d in window.host.datasets()] == ["orders"]
     assert good.read_bytes() == before and not target.exists()

@@ -32,17 +32,27 @@ def _run(dataset, params, progress):
     total = df[dataset.col("quantity")].sum() * params["factor"]
     table = pd.DataFrame({"product": ["a", "b"], "units": [total, params["top"]]})
     plot = PlotSpec("Units", "x", "units", [Layer("bar", [0, 1], table["units"], name="units")])
-    return Result(tables={"units": table}, metrics={"total": float(total)}, plots={"units": plot},
-                  notes=["2 rows were returns and left out."])
+    return Result(
+        tables={"units": table},
+        metrics={"total": float(total)},
+        plots={"units": plot},
+        notes=["2 rows were returns and left out."],
+    )
 
 
 ANALYSIS = Analysis(
-    id="toy", title="Toy", summary="sums quantities",
-    params=(Param("factor", "float", 1.0, "multiply by", minimum=0),
-            Param("top", "int", 3, "how many", minimum=1, maximum=10),
-            Param("mode", "choice", "ok", "behaviour", choices=("ok", "fail", "slow")),
-            Param("alpha", "float", None, "smoothing", optional=True, advanced=True)),
-    needs=(("quantity",),), run=_run)
+    id="toy",
+    title="Toy",
+    summary="sums quantities",
+    params=(
+        Param("factor", "float", 1.0, "multiply by", minimum=0),
+        Param("top", "int", 3, "how many", minimum=1, maximum=10),
+        Param("mode", "choice", "ok", "behaviour", choices=("ok", "fail", "slow")),
+        Param("alpha", "float", None, "smoothing", optional=True, advanced=True),
+    ),
+    needs=(("quantity",),),
+    run=_run,
+)
 
 
 @pytest.fixture
@@ -75,7 +85,7 @@ def test_form_mirrors_params_and_runs(qtbot, panel):
     assert run(qtbot, panel) == "done"
     assert panel.result.metrics["total"] == 15.0
     assert panel.result_params["top"] == 7
-    assert "returns" in panel.message.text()                  # notes are shown in words
+    assert "returns" in panel.message.text()  # notes are shown in words
     assert panel.export_button.isEnabled()
 
 
@@ -138,8 +148,14 @@ def test_state_round_trip(qtbot, host, panel):
 def test_roles_dialog_guesses_and_keeps_one_column_per_role(qtbot):
     from bizops_desktop.core.plugins import load_registry
 
-    df = pd.DataFrame({"订单号": ["A", "A", "B"], "商品": ["x", "y", "x"], "数量": [1, 2, 1],
-                       "日期": pd.to_datetime(["2024-01-01"] * 3)})
+    df = pd.DataFrame(
+        {
+            "订单号": ["A", "A", "B"],
+            "商品": ["x", "y", "x"],
+            "数量": [1, 2, 1],
+            "日期": pd.to_datetime(["2024-01-01"] * 3),
+        }
+    )
     from bizops_desktop.core.roles import guess_roles
 
     ds = Dataset("o", df, guess_roles(df))
@@ -147,7 +163,7 @@ def test_roles_dialog_guesses_and_keeps_one_column_per_role(qtbot):
     qtbot.addWidget(dlg)
     assert dlg.roles() == {"order_id": ["订单号"], "product_id": ["商品"], "date": ["日期"], "quantity": ["数量"]}
     assert "✓ Basket rules can run" in dlg.status.text()
-    dlg.set_role("数量", "product_id")                 # a role moves; the old column lets go
+    dlg.set_role("数量", "product_id")  # a role moves; the old column lets go
     assert dlg.roles()["product_id"] == ["数量"] and "quantity" not in dlg.roles()
     assert "Basket rules can run" in dlg.status.text()
     assert "✗ Recommendations needs a column marked as Customer (customer_id)<" in dlg.status.text()
@@ -160,23 +176,25 @@ def test_table_model_shows_every_kind_of_cell(qtbot):
 
     from bizops_desktop.qt.table_model import DataFrameModel
 
-    df = pd.DataFrame({
-        "when": pd.to_datetime(["2024-03-05 00:00", None, "2024-03-06 14:30"]),
-        "n": pd.array([1, None, 3], dtype="Int64"),
-        "x": [1.5, float("nan"), float("inf")],
-        "ok": [True, False, True],
-        "items": [["a", "b"], ["c"], []],
-        "名称": ["咖啡", None, "茶"],
-    })
+    df = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-03-05 00:00", None, "2024-03-06 14:30"]),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "x": [1.5, float("nan"), float("inf")],
+            "ok": [True, False, True],
+            "items": [["a", "b"], ["c"], []],
+            "名称": ["咖啡", None, "茶"],
+        }
+    )
     m = DataFrameModel(df)
     cell = lambda r, c: m.data(m.index(r, c))  # noqa: E731
     assert [cell(0, c) for c in range(6)] == ["Mar 5, 2024", "1", "1.5", "yes", "a, b", "咖啡"]
     assert [cell(1, c) for c in range(6)] == ["", "", "", "no", "c", ""]
     assert cell(2, 0) == "Mar 6, 2024 14:30" and cell(2, 2) == "∞"
-    assert m.data(m.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None   # numbers right-aligned
+    assert m.data(m.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None  # numbers right-aligned
     assert m.data(m.index(0, 5), Qt.ItemDataRole.TextAlignmentRole) is None
     m.sort(2, Qt.SortOrder.DescendingOrder)
-    assert [cell(r, 2) for r in range(3)] == ["∞", "1.5", ""]                     # missing last
+    assert [cell(r, 2) for r in range(3)] == ["∞", "1.5", ""]  # missing last
     m.set_filter("咖")
     assert m.rowCount() == 1 and cell(0, 5) == "咖啡"
 
@@ -188,7 +206,8 @@ def words(tmp_path):
 
     loc = tmp_path / "locale" / "zh_CN"
     loc.mkdir(parents=True)
-    (loc / "main.po").write_text('''msgid ""
+    (loc / "main.po").write_text(
+        """msgid ""
 msgstr ""
 "Language: zh_CN\\n"
 "Content-Type: text/plain; charset=UTF-8\\n"
@@ -209,7 +228,9 @@ msgstr "商品"
 
 msgid "Standard error"
 msgstr "标准误"
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return Domain("test_panel_words", localedir=tmp_path / "locale")
 
 
@@ -218,13 +239,19 @@ def _worded_analysis(d):
 
     def run(dataset, params, progress):
         table = pd.DataFrame({"product": ["P1", "P2"], "share": [0.0384123, 0.5], "se": [0.0123456789, 0.02]})
-        return Result(tables={"top": table}, headline=d.message("{product} sells best: {share:percent} of orders",
-                                                               product="Coffee beans", share=0.5),
-                      notes=[d.nmessage("{n} row was left out", "{n} rows were left out", 2)],
-                      columns={"top": {"product": Column(d.lazy("Product"), "product"),
-                                       "share": Column(d.lazy("Share of orders"), "percent"),
-                                       "se": Column(d.lazy("Standard error"), "num", details=True)}},
-                      names={"P1": "Tea", "P2": "Coffee beans"})
+        return Result(
+            tables={"top": table},
+            headline=d.message("{product} sells best: {share:percent} of orders", product="Coffee beans", share=0.5),
+            notes=[d.nmessage("{n} row was left out", "{n} rows were left out", 2)],
+            columns={
+                "top": {
+                    "product": Column(d.lazy("Product"), "product"),
+                    "share": Column(d.lazy("Share of orders"), "percent"),
+                    "se": Column(d.lazy("Standard error"), "num", details=True),
+                }
+            },
+            names={"P1": "Tea", "P2": "Coffee beans"},
+        )
 
     return Analysis(id="worded", title="Worded", summary="says it in words", needs=(("quantity",),), run=run)
 
@@ -241,10 +268,13 @@ def test_generic_view_shows_the_answer_in_words_and_statistics_under_details(qtb
     assert p.message.text() == "• 2 rows were left out"
     table = p._generic_widgets[("table", "top")]
     m = table.model
-    assert [m.headerData(j, Qt.Orientation.Horizontal) for j in range(3)] == ["Product", "Share of orders",
-                                                                              "Standard error"]
-    assert [m.data(m.index(0, j)) for j in range(2)] == ["Tea", "3.8%"]          # names, shares as percent
-    assert "P1" in m.data(m.index(0, 0), Qt.ItemDataRole.ToolTipRole)             # the id behind the name
+    assert [m.headerData(j, Qt.Orientation.Horizontal) for j in range(3)] == [
+        "Product",
+        "Share of orders",
+        "Standard error",
+    ]
+    assert [m.data(m.index(0, j)) for j in range(2)] == ["Tea", "3.8%"]  # names, shares as percent
+    assert "P1" in m.data(m.index(0, 0), Qt.ItemDataRole.ToolTipRole)  # the id behind the name
     # the statistics column waits under Details
     assert p.details_check.isVisibleTo(p) and table.view.isColumnHidden(2)
     p.details_check.setChecked(True)
@@ -311,7 +341,7 @@ def test_search_finds_sentence_cells_by_the_words_shown(qtbot):
         m = DataFrameModel(df)
         m.set_filter("搜索")
         assert m.rowCount() == 1
-        assert m.data(m.index(0, 1)) == '{"alpha": 0.243103}'    # settings as rounded JSON
+        assert m.data(m.index(0, 1)) == '{"alpha": 0.243103}'  # settings as rounded JSON
     with use_language("en"):
         m.set_filter("search")
         assert m.rowCount() == 1

@@ -20,27 +20,49 @@ SPECS = [
 
 
 def test_text_values_are_parsed_and_checked():
-    got = resolve_params(SPECS, {"min_support": "0.002", "k": "20", "method": "ITEM", "log": "yes",
-                                 "order": "0,1,1", "level": "[50, 90]", "alpha": "auto",
-                                 "cutoff": "2024-06-30"}, from_text=True)
-    assert got == {"min_support": 0.002, "k": 20, "method": "item", "log": True, "order": [0, 1, 1],
-                   "level": [50.0, 90.0], "alpha": None, "cutoff": "2024-06-30"}
+    got = resolve_params(
+        SPECS,
+        {
+            "min_support": "0.002",
+            "k": "20",
+            "method": "ITEM",
+            "log": "yes",
+            "order": "0,1,1",
+            "level": "[50, 90]",
+            "alpha": "auto",
+            "cutoff": "2024-06-30",
+        },
+        from_text=True,
+    )
+    assert got == {
+        "min_support": 0.002,
+        "k": 20,
+        "method": "item",
+        "log": True,
+        "order": [0, 1, 1],
+        "level": [50.0, 90.0],
+        "alpha": None,
+        "cutoff": "2024-06-30",
+    }
 
 
 def test_defaults_when_nothing_given():
     assert resolve_params(SPECS, {})["k"] == 40
 
 
-@pytest.mark.parametrize("name,value,words", [
-    ("min_support", "2", "at most 1"),
-    ("min_support", "abc", "a number"),
-    ("k", "2.5", "whole number"),
-    ("k", "0", "at least 1"),
-    ("method", "both", "one of user, item"),
-    ("log", "maybe", "yes or no"),
-    ("order", "1,2", "exactly 3"),
-    ("cutoff", "30/06/2024", "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "name,value,words",
+    [
+        ("min_support", "2", "at most 1"),
+        ("min_support", "abc", "a number"),
+        ("k", "2.5", "whole number"),
+        ("k", "0", "at least 1"),
+        ("method", "both", "one of user, item"),
+        ("log", "maybe", "yes or no"),
+        ("order", "1,2", "exactly 3"),
+        ("cutoff", "30/06/2024", "YYYY-MM-DD"),
+    ],
+)
 def test_bad_values_get_a_message_naming_the_parameter(name, value, words):
     with pytest.raises(UsageError) as e:
         resolve_params(SPECS, {name: value}, from_text=True)
@@ -64,9 +86,13 @@ def test_messages_and_the_description_in_chinese():
     from bizops_desktop.core.i18n import use_language
 
     with use_language("zh_CN"):
-        for name, value, words in [("min_support", "2", "不大于 1"), ("k", "2.5", "整数"),
-                                   ("order", "1,2", "正好 3 个值"),
-                                   ("method", "both", "以下之一：user, item"), ("cutoff", "30/06/2024", "YYYY-MM-DD")]:
+        for name, value, words in [
+            ("min_support", "2", "不大于 1"),
+            ("k", "2.5", "整数"),
+            ("order", "1,2", "正好 3 个值"),
+            ("method", "both", "以下之一：user, item"),
+            ("cutoff", "30/06/2024", "YYYY-MM-DD"),
+        ]:
             with pytest.raises(UsageError) as e:
                 resolve_params(SPECS, {name: value}, from_text=True)
             assert f"参数 {name} 的值" in str(e.value) and words in str(e.value), str(e.value)

@@ -9,22 +9,26 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bizops_desktop.core.plotspec import Layer, PlotSpec
-from bizops_desktop.qt.plots import (COLOR_BINS, MAX_LEGEND, make_plot, render_plot, save_plot_png,
-                                     value_brushes)
+from bizops_desktop.qt.plots import COLOR_BINS, MAX_LEGEND, make_plot, render_plot, save_plot_png, value_brushes
 
 
 def _spec(shift: float = 0.0, title: str = "Sales") -> PlotSpec:
     x = [0.0, 1.0, 2.0, 3.0]
-    return PlotSpec(title, "week", "units", layers=[
-        Layer("vspan", [1.0, 2.0], []),
-        Layer("band", x, [v + shift - 1 for v in x], y2=[v + shift + 1 for v in x], name="80% interval"),
-        Layer("line", x, [v + shift for v in x], name="sales", labels=[f"week {i}" for i in range(4)]),
-        Layer("scatter", x, [2 * v + shift for v in x], values=[1, 2, 3, 4], name="points"),
-        Layer("bar", x, [1, None, 3, 4], name="bars"),
-        Layer("step", x, [1, 2, 1, 2], name="steps"),
-        Layer("hline", [], [2.0 + shift], name="target"),
-        Layer("vline", [1.5 + shift], [], name="today"),
-    ])
+    return PlotSpec(
+        title,
+        "week",
+        "units",
+        layers=[
+            Layer("vspan", [1.0, 2.0], []),
+            Layer("band", x, [v + shift - 1 for v in x], y2=[v + shift + 1 for v in x], name="80% interval"),
+            Layer("line", x, [v + shift for v in x], name="sales", labels=[f"week {i}" for i in range(4)]),
+            Layer("scatter", x, [2 * v + shift for v in x], values=[1, 2, 3, 4], name="points"),
+            Layer("bar", x, [1, None, 3, 4], name="bars"),
+            Layer("step", x, [1, 2, 1, 2], name="steps"),
+            Layer("hline", [], [2.0 + shift], name="target"),
+            Layer("vline", [1.5 + shift], [], name="today"),
+        ],
+    )
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def test_a_second_draw_updates_the_same_items(plot):
 
     render_plot(_spec(shift=10.0, title="Sales, again"), plot)
     assert all(a is b for a, b in zip(view.items(), items)) and len(view.items()) == 8
-    assert len(plot.plotItem.items) == n_scene                    # nothing added, nothing left over
+    assert len(plot.plotItem.items) == n_scene  # nothing added, nothing left over
     assert view.item("sales").getData()[1].tolist() == [10.0, 11.0, 12.0, 13.0]
     assert view.item("target").value() == 12.0
     assert plot.plotItem.titleLabel.text == "Sales, again"
@@ -58,13 +62,13 @@ def test_only_the_difference_is_made_or_removed(plot):
     render_plot(_spec(), plot)
     line, scatter = view.item(2), view.item(3)
     calls = []
-    line.setData = lambda *a, **k: calls.append(a)              # an unchanged layer is not redrawn
+    line.setData = lambda *a, **k: calls.append(a)  # an unchanged layer is not redrawn
     spec = _spec()
     spec.layers = spec.layers[:3] + [Layer("line", [0, 1], [5, 6], name="other")]
     render_plot(spec, plot)
     assert view.item(2) is line and not calls
     assert view.item(3) is not scatter and isinstance(view.item(3), pg.PlotDataItem)
-    assert scatter.scene() is None                                 # the old kind's item is gone
+    assert scatter.scene() is None  # the old kind's item is gone
     assert len(view.items()) == 4
     assert [label.text for _, label in plot.plotItem.legend.items] == ["80% interval", "sales", "other"]
 
@@ -74,7 +78,7 @@ def test_a_widget_cleared_by_hand_is_drawn_again(plot):
     plot.clear()
     render_plot(_spec(), plot)
     assert all(it.scene() is plot.scene() for it in plot.plot_view.items())
-    assert len(plot.plotItem.legend.items) == 5   # lines across the plot are labelled on it instead
+    assert len(plot.plotItem.legend.items) == 5  # lines across the plot are labelled on it instead
 
 
 def test_the_cli_path_still_makes_its_own_widget(qtbot, tmp_path):
@@ -89,11 +93,11 @@ def test_ticks_legend_and_date_axis_follow_the_spec(plot):
     render_plot(PlotSpec("a", layers=[Layer("bar", [0, 1], [1, 2])], x_ticks=[[0, "naive"], [1, "SES"]]), plot)
     assert plot.getAxis("bottom")._tickLevels == [[(0.0, "naive"), (1.0, "SES")]]
     render_plot(PlotSpec("b", layers=[Layer("line", [0, 1], [1, 2])], x_is_date=True), plot)
-    assert plot.getAxis("bottom")._tickLevels is None               # ticks of the last plot dropped
+    assert plot.getAxis("bottom")._tickLevels is None  # ticks of the last plot dropped
     assert isinstance(plot.getAxis("bottom"), pg.DateAxisItem)
     many = PlotSpec("c", layers=[Layer("line", [0, 1], [i, i], name=f"s{i}") for i in range(MAX_LEGEND + 1)])
     render_plot(many, plot)
-    assert plot.plotItem.legend.items == []                        # too many: names on hover only
+    assert plot.plotItem.legend.items == []  # too many: names on hover only
     render_plot(PlotSpec("d", layers=[Layer("line", [0, 1], [1, 2], name="x")], legend=False), plot)
     assert not plot.plotItem.legend.isVisible()
 
@@ -124,9 +128,16 @@ def test_a_subset_keeps_the_colour_scale():
 
 def test_click_selects_a_point_and_hover_names_it(qtbot, plot):
     view = plot.plot_view
-    render_plot(PlotSpec("p", layers=[Layer("line", [0, 1, 2], [0, 0, 0], name="flat"),
-                                      Layer("scatter", [0, 1, 2], [1, 2, 3], name="dots",
-                                            labels=["first", "second", "third"])]), plot)
+    render_plot(
+        PlotSpec(
+            "p",
+            layers=[
+                Layer("line", [0, 1, 2], [0, 0, 0], name="flat"),
+                Layer("scatter", [0, 1, 2], [1, 2, 3], name="dots", labels=["first", "second", "third"]),
+            ],
+        ),
+        plot,
+    )
     qtbot.wait(20)
     vb = plot.plotItem.vb
     scene_pt = vb.mapViewToScene(pg.Point(1.0, 2.0))
@@ -150,16 +161,16 @@ def test_zoom_opens_on_the_spec_range_and_resets(qtbot, plot):
     vb = plot.plotItem.vb
     (x0, x1), (y0, y1) = vb.viewRange()
     assert (x0, x1) == pytest.approx((80, 99))
-    assert y0 > 1000                                  # y fitted to what is visible, not to all
-    vb.scaleBy((0.5, 0.5))                            # the user zooms in (wheel)
+    assert y0 > 1000  # y fitted to what is visible, not to all
+    vb.scaleBy((0.5, 0.5))  # the user zooms in (wheel)
     assert vb.viewRange()[0][1] - vb.viewRange()[0][0] == pytest.approx(9.5)
     view.reset_zoom()
     assert vb.viewRange()[0] == pytest.approx([80, 99])
     vb.scaleBy((0.5, 0.5))
-    plot.plotItem.autoBtn.clicked.emit(plot.plotItem.autoBtn)   # the "A" button: the same
+    plot.plotItem.autoBtn.clicked.emit(plot.plotItem.autoBtn)  # the "A" button: the same
     assert vb.viewRange()[0] == pytest.approx([80, 99])
     vb.scaleBy((0.5, 0.5))
-    centre = plot.mapFromScene(vb.sceneBoundingRect().center())     # and a double click
+    centre = plot.mapFromScene(vb.sceneBoundingRect().center())  # and a double click
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseDClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseRelease(plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
@@ -174,14 +185,37 @@ def test_zoom_opens_on_the_spec_range_and_resets(qtbot, plot):
 
 
 def test_specs_saved_before_the_new_fields_still_load():
-    old = {"title": "t", "x_label": "", "y_label": "", "x_is_date": False, "x_ticks": None, "legend": True,
-           "layers": [{"kind": "line", "x": [0, 1], "y": [1, 2], "y2": None, "name": "a", "color": None,
-                       "values": None, "labels": None, "width": None, "size": None, "dashed": False,
-                       "alpha": None}]}
+    old = {
+        "title": "t",
+        "x_label": "",
+        "y_label": "",
+        "x_is_date": False,
+        "x_ticks": None,
+        "legend": True,
+        "layers": [
+            {
+                "kind": "line",
+                "x": [0, 1],
+                "y": [1, 2],
+                "y2": None,
+                "name": "a",
+                "color": None,
+                "values": None,
+                "labels": None,
+                "width": None,
+                "size": None,
+                "dashed": False,
+                "alpha": None,
+            }
+        ],
+    }
     spec = PlotSpec.from_dict(old)
     assert spec.x_range is None and spec.layers[0].value_range is None
-    ranged = PlotSpec("r", layers=[Layer("line", [0, 1], [0, 1], values=[1, 2], value_range=(0, np.int64(3)))],
-                      x_range=(np.float64(0.5), 1))
+    ranged = PlotSpec(
+        "r",
+        layers=[Layer("line", [0, 1], [0, 1], values=[1, 2], value_range=(0, np.int64(3)))],
+        x_range=(np.float64(0.5), 1),
+    )
     back = PlotSpec.from_dict(ranged.to_dict())
     assert back.x_range == [0.5, 1.0] and back.layers[0].value_range == [0.0, 3.0]
     # what a forged file might hold is refused when read, not when drawn
@@ -203,8 +237,9 @@ def test_the_generic_tab_redraws_into_the_same_widgets(qtbot):
 
     def result(k: float) -> Result:
         table = pd.DataFrame({"product": ["a", "b"], "units": [k, 2 * k]})
-        return Result(tables={"units": table},
-                      plots={"units": PlotSpec("Units", layers=[Layer("bar", [0, 1], table["units"])])})
+        return Result(
+            tables={"units": table}, plots={"units": PlotSpec("Units", layers=[Layer("bar", [0, 1], table["units"])])}
+        )
 
     host = Host()
     panel = AnalysisPanel(Analysis(id="toy", title="Toy", summary="", run=lambda *a: None), host)

@@ -79,7 +79,7 @@ def test_plugin_that_fails_to_import_is_reported_and_skipped(tmp_path, on_path):
     on_path(pkg)
     on_path(_fake_distribution(tmp_path, "broken_plugin", {"broken": "broken_plugin"}))
     reg = load_registry(entry_points=True)
-    assert len(reg.analyses) == len(BUILTIN_PLUGINS)          # the app goes on
+    assert len(reg.analyses) == len(BUILTIN_PLUGINS)  # the app goes on
     [problem] = [p for p in reg.problems if p.plugin == "broken"]
     assert "could not be imported" in problem.message and "libfoo" in problem.message
 
@@ -101,7 +101,7 @@ def test_plugin_raising_while_registering_is_isolated():
 
 
 def test_misspelled_hook_fails_loudly_but_not_fatally():
-    def bizops_register_analysis():   # missing "es"
+    def bizops_register_analysis():  # missing "es"
         return []
 
     reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_analysis=bizops_register_analysis)])
@@ -157,7 +157,7 @@ def test_hooks_get_a_context_and_may_leave_it_out(tmp_path):
         seen.append(context)
         return [Analysis(id="with_ctx", title="With", summary="", run=lambda d, p, g: Result())]
 
-    def without_context():   # written before the hook had an argument: still registers
+    def without_context():  # written before the hook had an argument: still registers
         return [Analysis(id="without_ctx", title="Without", summary="", run=lambda d, p, g: Result())]
 
     old = types.SimpleNamespace(__name__="old", bizops_register_analyses=hookimpl(without_context))
@@ -169,13 +169,14 @@ def test_hooks_get_a_context_and_may_leave_it_out(tmp_path):
 
     mine = PluginContext(app_version="9.9", data_dir=tmp_path / "data", config_dir=tmp_path / "config")
     seen.clear()
-    load_registry(entry_points=False, builtins=False, extra=[_plugin(bizops_register_analyses=with_context)],
-                  context=mine)
+    load_registry(
+        entry_points=False, builtins=False, extra=[_plugin(bizops_register_analyses=with_context)], context=mine
+    )
     assert seen == [mine]
 
 
 def test_hook_asking_for_more_arguments_than_the_spec_is_reported():
-    def bizops_register_analyses(context, window):   # no such argument: would break on every call
+    def bizops_register_analyses(context, window):  # no such argument: would break on every call
         return []
 
     reg = load_registry(entry_points=False, extra=[_plugin(bizops_register_analyses=bizops_register_analyses)])
@@ -206,13 +207,13 @@ def test_plugin_versions_are_recorded_and_described(tmp_path, on_path):
         reg = load_registry(entry_points=True, extra=["mod_with_version", _plugin()])
     finally:
         sys.modules.pop("mod_with_version", None)
-    assert reg.plugins["example"].version == "0.1.0"                   # from the distribution's metadata
+    assert reg.plugins["example"].version == "0.1.0"  # from the distribution's metadata
     assert reg.plugins["example"].analyses == ["example_weekdays"]
     assert reg.analyses["example_weekdays"].plugin_version == "0.1.0"
     for name in BUILTIN_PLUGINS:
-        assert reg.plugins[name].version == __version__                 # built-ins: the program's version
+        assert reg.plugins[name].version == __version__  # built-ins: the program's version
     assert reg.plugins["bizops_basket"].analyses == ["basket"]
-    assert reg.plugins["mod_with_version"].version == "2.5"             # a module's __version__
+    assert reg.plugins["mod_with_version"].version == "2.5"  # a module's __version__
     assert reg.plugins["throwaway"].version == ""
     lines = reg.describe()
     assert f"bizops_basket {__version__}: Basket rules" in lines
@@ -230,16 +231,28 @@ def test_registered_importers_are_checked_like_analyses():
     good = _importer("parquet", (".parquet", "pq"))
 
     def first(context):
-        return [good, "not an importer", _importer("noext", ()), _importer("onestring", "feather"),
-                _importer("badext", ("../x",)), _importer("csv", (".arrow",)), _importer("tsv2", (".TSV",)),
-                _importer("", (".a",))]
+        return [
+            good,
+            "not an importer",
+            _importer("noext", ()),
+            _importer("onestring", "feather"),
+            _importer("badext", ("../x",)),
+            _importer("csv", (".arrow",)),
+            _importer("tsv2", (".TSV",)),
+            _importer("", (".a",)),
+        ]
 
     def second():
         return [_importer("parquet2", (".PARQUET",))]
 
-    reg = load_registry(entry_points=False, builtins=False,
-                        extra=[_plugin(bizops_register_importers=first),
-                               types.SimpleNamespace(__name__="other", bizops_register_importers=hookimpl(second))])
+    reg = load_registry(
+        entry_points=False,
+        builtins=False,
+        extra=[
+            _plugin(bizops_register_importers=first),
+            types.SimpleNamespace(__name__="other", bizops_register_importers=hookimpl(second)),
+        ],
+    )
     assert reg.importers == [good]
     assert reg.plugins["throwaway"].importers == ["parquet"]
     msgs = [p.message for p in reg.problems]
@@ -270,8 +283,9 @@ def _window(qtbot, tmp_path, registry):
 
     from bizops_desktop.qt.main_window import MainWindow
 
-    w = MainWindow(registry=registry, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                   interactive=False)
+    w = MainWindow(
+        registry=registry, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), interactive=False
+    )
     qtbot.addWidget(w)
     return w
 
@@ -282,11 +296,16 @@ def test_help_plugins_lists_versions_and_problems(qtbot, tmp_path):
     def bizops_register_analyses():
         raise RuntimeError("boom")
 
-    w = _window(qtbot, tmp_path, load_registry(entry_points=False,
-                                               extra=[_plugin(bizops_register_analyses=bizops_register_analyses)]))
+    w = _window(
+        qtbot,
+        tmp_path,
+        load_registry(entry_points=False, extra=[_plugin(bizops_register_analyses=bizops_register_analyses)]),
+    )
     text = w.plugins_text()
     assert f"bizops_forecast {__version__}: Forecast" in text
-    assert "Problems:\n• Plugin 'throwaway' was skipped: it raised while registering analyses (RuntimeError: boom)" in text
+    assert (
+        "Problems:\n• Plugin 'throwaway' was skipped: it raised while registering analyses (RuntimeError: boom)" in text
+    )
     assert any(a.text() == "&Plugins…" for a in w.menuBar().actions()[-1].menu().actions())
     w.host.jobs.shutdown()
 
@@ -299,11 +318,20 @@ def test_window_keeps_a_tab_saved_by_a_newer_plugin_and_says_so(qtbot, tmp_path)
     from bizops_desktop.core.dataset import Dataset
     from bizops_desktop.core.project import AnalysisState, Project, load_project, save_project
 
-    shop = Dataset("orders", pd.DataFrame({"order": [1, 1, 2], "product": list("aba")}),
-                   {"order_id": ["order"], "product_id": ["product"]})
-    newer = AnalysisState("basket", plugin="bizops_basket", plugin_version="7.0", state_version=7,
-                          params={"min_support": 0.3, "something_new": True}, dataset="orders",
-                          result=Result(metrics={"rules": 1}, extra={"new": 1}))
+    shop = Dataset(
+        "orders",
+        pd.DataFrame({"order": [1, 1, 2], "product": list("aba")}),
+        {"order_id": ["order"], "product_id": ["product"]},
+    )
+    newer = AnalysisState(
+        "basket",
+        plugin="bizops_basket",
+        plugin_version="7.0",
+        state_version=7,
+        params={"min_support": 0.3, "something_new": True},
+        dataset="orders",
+        result=Result(metrics={"rules": 1}, extra={"new": 1}),
+    )
     first, second = tmp_path / "new.bizops", tmp_path / "saved.bizops"
     save_project(Project(datasets={"orders": shop}, analyses={"basket": newer}), first)
 
@@ -312,7 +340,7 @@ def test_window_keeps_a_tab_saved_by_a_newer_plugin_and_says_so(qtbot, tmp_path)
     with qtbot.waitSignal(w.project_loaded, timeout=20000):
         w.open_project(first)
     assert "Basket rules tab: it was saved by a newer version of its plugin (state 7;" in w.banner.text()
-    assert w.panel("basket").result is None             # the tab is there, empty; the rest works
+    assert w.panel("basket").result is None  # the tab is there, empty; the rest works
     with qtbot.waitSignal(w.saved, timeout=20000):
         w.save_to(second)
 
@@ -321,7 +349,8 @@ def test_window_keeps_a_tab_saved_by_a_newer_plugin_and_says_so(qtbot, tmp_path)
             r = conn.execute("SELECT plugin, plugin_version, state_version, params, extra FROM analyses").fetchone()
         conn.close()
         return r
-    assert row(second) == row(first)                     # written back as it was
+
+    assert row(second) == row(first)  # written back as it was
     assert load_project(second).analyses["basket"].params["something_new"] is True
     w.host.jobs.shutdown()
 

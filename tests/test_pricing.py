@@ -30,8 +30,9 @@ def test_carseats_matches_statsmodels_formula_ols(data_dir):
 
     d = pd.read_csv(data_dir / "carseats.csv")
     res = _regression(d, "Sales", [c for c in d.columns if c != "Sales"])
-    ref = smf.ols("Sales ~ CompPrice + Income + Advertising + Population + Price + ShelveLoc + Age"
-                  " + Education + Urban + US", d).fit()
+    ref = smf.ols(
+        "Sales ~ CompPrice + Income + Advertising + Population + Price + ShelveLoc + Age + Education + Urban + US", d
+    ).fit()
     coef = res.tables["coefficients"].set_index("term")
     # our "ShelveLoc=Good" is patsy's "ShelveLoc[T.Good]": same reference level (Bad, first sorted)
     names = {t: (t.replace("=", "[T.") + "]" if "=" in t else t) for t in coef.index}
@@ -51,13 +52,35 @@ def test_carseats_matches_statsmodels_formula_ols(data_dir):
     assert "ShelveLoc Good instead of Bad raises Sales by 4.85" in text(coef.loc["ShelveLoc=Good", "meaning"])
     assert any("compared with 'Bad'" in text(n) for n in res.notes)
     assert set(m) >= {"durbin_watson", "jarque_bera_p", "breusch_pagan_p"}
-    assert list(coef.reset_index().columns[:7]) == ["term", "estimate", "std_error", "t", "p_value", "ci_low", "ci_high"]
+    assert list(coef.reset_index().columns[:7]) == [
+        "term",
+        "estimate",
+        "std_error",
+        "t",
+        "p_value",
+        "ci_low",
+        "ci_high",
+    ]
 
 
-LONGLEY_B = [-3482258.63459582, 15.0618722713733, -0.0358191792925910, -2.02022980381683,
-             -1.03322686717359, -0.0511041056535807, 1829.15146461355]
-LONGLEY_SE = [890420.383607373, 84.9149257747669, 0.0334910077722432, 0.488399681651699,
-              0.214274163161675, 0.226073200069370, 455.478499142212]
+LONGLEY_B = [
+    -3482258.63459582,
+    15.0618722713733,
+    -0.0358191792925910,
+    -2.02022980381683,
+    -1.03322686717359,
+    -0.0511041056535807,
+    1829.15146461355,
+]
+LONGLEY_SE = [
+    890420.383607373,
+    84.9149257747669,
+    0.0334910077722432,
+    0.488399681651699,
+    0.214274163161675,
+    0.226073200069370,
+    455.478499142212,
+]
 
 
 def _digits(ours, cert):
@@ -171,14 +194,25 @@ def _orders(seed=7, weeks=104, flat=("FLAT",)):
             split = rng.multinomial(units, [0.5, 0.3, 0.2])
             for k, q in enumerate(split):
                 if q:
-                    rows.append((f"{prod}-{w}-{k}", start + pd.Timedelta(days=7 * w + k), prod, int(q),
-                                 price, "yes" if promo else "no"))
+                    rows.append(
+                        (
+                            f"{prod}-{w}-{k}",
+                            start + pd.Timedelta(days=7 * w + k),
+                            prod,
+                            int(q),
+                            price,
+                            "yes" if promo else "no",
+                        )
+                    )
     return pd.DataFrame(rows, columns=["order", "date", "sku", "qty", "price", "promotion"])
 
 
 def _ds(frame):
-    return Dataset("orders", frame, roles={"order_id": "order", "date": "date", "product_id": "sku",
-                                           "quantity": "qty", "price": "price"})
+    return Dataset(
+        "orders",
+        frame,
+        roles={"order_id": "order", "date": "date", "product_id": "sku", "quantity": "qty", "price": "price"},
+    )
 
 
 def test_planted_elasticities_recovered_with_promotion_control():
@@ -208,14 +242,18 @@ def test_planted_elasticities_recovered_with_promotion_control():
 def test_leaving_out_the_promotion_control_biases_the_estimate():
     # promotions cut the price and lift demand at once: without the control the fitted curve is steeper
     plain = ANALYSIS.execute(_ds(_orders()), {}, Progress()).tables["elasticity"].set_index("group")
-    ctrl = ANALYSIS.execute(_ds(_orders()), {"controls": ["promotion"]}, Progress()).tables["elasticity"].set_index("group")
+    ctrl = (
+        ANALYSIS.execute(_ds(_orders()), {"controls": ["promotion"]}, Progress())
+        .tables["elasticity"]
+        .set_index("group")
+    )
     steeper = sum(plain.loc[p, "elasticity"] < ctrl.loc[p, "elasticity"] for p in TRUTH)
     assert steeper == len(TRUTH)
 
 
 def test_pooled_fit_with_fixed_effects():
     orders = _orders()
-    orders = orders[orders["sku"].isin(["P1", "P5", "FLAT"])]       # -2.5 and -2.0 (and -2.0 flat)
+    orders = orders[orders["sku"].isin(["P1", "P5", "FLAT"])]  # -2.5 and -2.0 (and -2.0 flat)
     res = ANALYSIS.execute(_ds(orders), {"pooled": True, "controls": ["promotion"]}, Progress())
     t = res.tables["elasticity"]
     assert len(t) == 1 and -2.5 < t["elasticity"].iloc[0] < -2.0
@@ -242,8 +280,9 @@ def test_zero_and_negative_units_dropped_with_count():
 
 
 def test_whatif_table_and_function():
-    res = ANALYSIS.execute(_ds(_orders()), {"controls": ["promotion"], "unit_cost": 8.0, "product": "P1",
-                                            "price_change": 10}, Progress())
+    res = ANALYSIS.execute(
+        _ds(_orders()), {"controls": ["promotion"], "unit_cost": 8.0, "product": "P1", "price_change": 10}, Progress()
+    )
     w = res.tables["whatif"].iloc[0]
     s = res.extra["fits"]["P1"]
     assert w["new_price"] == pytest.approx(s["current_price"] * 1.1)
@@ -255,7 +294,7 @@ def test_whatif_table_and_function():
     # what-if at a price with no promotion: close to the planted demand at average promotion share
     far = whatif(s, s["max_price"] * 2)
     assert far["outside_range"] and not whatif(s, s["max_price"])["outside_range"]
-    assert 0.0 < s["smearing"] - 1 < 0.05          # lognormal noise sd 0.15: exp(0.15^2/2) - 1 ~ 0.011
+    assert 0.0 < s["smearing"] - 1 < 0.05  # lognormal noise sd 0.15: exp(0.15^2/2) - 1 ~ 0.011
     with pytest.raises(UsageError, match="no elasticity"):
         ANALYSIS.execute(_ds(_orders()), {"product": "FLAT"}, Progress())
 
@@ -283,8 +322,11 @@ def test_cost_column_overrides_unit_cost():
 def test_elasticity_needs_roles_and_known_columns():
     d = _orders()
     with pytest.raises(DataError, match="quantity"):
-        ANALYSIS.execute(Dataset("o", d, roles={"date": "date", "product_id": "sku", "price": "price"}),
-                         {"mode": "elasticity"}, Progress())
+        ANALYSIS.execute(
+            Dataset("o", d, roles={"date": "date", "product_id": "sku", "price": "price"}),
+            {"mode": "elasticity"},
+            Progress(),
+        )
     with pytest.raises(UsageError, match="control 'nope'"):
         ANALYSIS.execute(_ds(d), {"controls": ["nope"]}, Progress())
 
@@ -305,8 +347,10 @@ def test_cancel_is_honoured():
 
 
 def test_params_from_cli_text():
-    vals = ANALYSIS.resolve({"mode": "elasticity", "controls": "promotion,season", "pooled": "yes",
-                             "unit_cost": "4.5", "freq": "M"}, from_text=True)
+    vals = ANALYSIS.resolve(
+        {"mode": "elasticity", "controls": "promotion,season", "pooled": "yes", "unit_cost": "4.5", "freq": "M"},
+        from_text=True,
+    )
     assert vals["controls"] == ["promotion", "season"] and vals["pooled"] is True and vals["unit_cost"] == 4.5
 
 
@@ -346,8 +390,22 @@ def test_command_line_writes_the_documented_files(tmp_path, capsys, data_dir):
     from bizops_desktop.cli import main
 
     out = tmp_path / "reg"
-    rc = main(["run", "pricing", "--data", str(data_dir / "carseats.csv"), "--role", "target=Sales",
-               "--role", "feature=Price,Advertising,ShelveLoc", "--set", "mode=regression", "--out", str(out)])
+    rc = main(
+        [
+            "run",
+            "pricing",
+            "--data",
+            str(data_dir / "carseats.csv"),
+            "--role",
+            "target=Sales",
+            "--role",
+            "feature=Price,Advertising,ShelveLoc",
+            "--set",
+            "mode=regression",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     coef = pd.read_csv(out / "coefficients.csv")
     assert list(coef.columns[:7]) == ["term", "estimate", "std_error", "t", "p_value", "ci_low", "ci_high"]
@@ -358,12 +416,32 @@ def test_command_line_writes_the_documented_files(tmp_path, capsys, data_dir):
     orders = tmp_path / "orders.csv"
     _orders(weeks=40).to_csv(orders, index=False)
     out = tmp_path / "el"
-    rc = main(["run", "pricing", "--data", str(orders), "--set", "controls=promotion", "--set", "unit_cost=8",
-               "--out", str(out)])
+    rc = main(
+        [
+            "run",
+            "pricing",
+            "--data",
+            str(orders),
+            "--set",
+            "controls=promotion",
+            "--set",
+            "unit_cost=8",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     el = pd.read_csv(out / "elasticity.csv")
-    assert list(el.columns[:8]) == ["group", "elasticity", "std_error", "ci_low", "ci_high", "n_points",
-                                    "n_periods", "r2"]
+    assert list(el.columns[:8]) == [
+        "group",
+        "elasticity",
+        "std_error",
+        "ci_low",
+        "ci_high",
+        "n_points",
+        "n_periods",
+        "r2",
+    ]
     assert {"optimal_price", "note"} <= set(el.columns) and len(el) == 7
     rc = main(["run", "pricing", "--data", str(orders), "--set", "mode=regression", "--out", str(tmp_path / "x")])
     err = capsys.readouterr().err

@@ -9,13 +9,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEMO_DIR
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_pricing import ANALYSIS
-
-from conftest import DEMO_DIR
 
 
 @pytest.fixture(scope="module")
@@ -31,16 +30,29 @@ def orders(truth):
 
 
 def orders_dataset(frame):
-    return Dataset("orders", frame, roles={"order_id": "order_id", "customer_id": "customer_id",
-                                           "date": "date", "product_id": "product_id",
-                                           "quantity": "quantity", "price": "unit_price", "amount": "amount"})
+    return Dataset(
+        "orders",
+        frame,
+        roles={
+            "order_id": "order_id",
+            "customer_id": "customer_id",
+            "date": "date",
+            "product_id": "product_id",
+            "quantity": "quantity",
+            "price": "unit_price",
+            "amount": "amount",
+        },
+    )
 
 
 @pytest.fixture(scope="module")
 def elasticity_result(orders):
     # the demo plants promotion uplift and monthly seasonality: both go in as controls
-    return ANALYSIS.execute(orders_dataset(orders), {"mode": "elasticity", "controls": ["promotion", "season"],
-                                                     "cost_column": "unit_cost"}, Progress())
+    return ANALYSIS.execute(
+        orders_dataset(orders),
+        {"mode": "elasticity", "controls": ["promotion", "season"], "cost_column": "unit_cost"},
+        Progress(),
+    )
 
 
 def test_planted_elasticities_within_their_intervals(elasticity_result, truth):
@@ -85,8 +97,12 @@ def test_weekly_sales_regression_recovers_planted_coefficients(truth):
     res = ANALYSIS.execute(ds, {"mode": "regression"}, Progress())
     c = res.tables["coefficients"].set_index("term")
     planted = truth["weekly_sales"]["coefficients"]
-    for term, name in (("Intercept", "const"), ("price", "price"), ("advertising", "advertising"),
-                       ("promotion", "promotion")):
+    for term, name in (
+        ("Intercept", "const"),
+        ("price", "price"),
+        ("advertising", "advertising"),
+        ("promotion", "promotion"),
+    ):
         assert c.loc[term, "ci_low"] <= planted[name] <= c.loc[term, "ci_high"], term
     assert res.metrics["sigma"] == pytest.approx(truth["weekly_sales"]["noise_sd"], rel=0.15)
     assert "each extra 1 of price lowers units by" in text(c.loc["price", "meaning"])

@@ -49,7 +49,7 @@ def test_chinese_shop_headline_names_the_best_seller_in_chinese(zh_shop, zh_elas
     top = str(r.tables["elasticity"]["group"].iloc[0])
     name = r.names[top]
     o = zh_shop["orders"].frame
-    assert name in set(o[zh_shop["orders"].col("product_name")])     # the 宝贝标题, not the 商家编码
+    assert name in set(o[zh_shop["orders"].col("product_name")])  # the 宝贝标题, not the 商家编码
     with use_language("zh_CN"):
         head = text(r.headline)
         notes = [text(n) for n in r.notes]
@@ -77,8 +77,11 @@ def test_headline_with_costs_gives_the_price_and_the_money():
     head = text(res.headline)
     # cost 1, e about -2.5: the most profitable price is about 1 x 2.5 / 1.5 = 1.67, inside the prices
     # seen; the last week's price is 2.40
-    assert re.fullmatch(r"Biggest gain: Oat drink 1l at \$1\.6\d instead of \$2\.40 should earn about \$\d+ "
-                        r"more profit per week", head), head
+    assert re.fullmatch(
+        r"Biggest gain: Oat drink 1l at \$1\.6\d instead of \$2\.40 should earn about \$\d+ "
+        r"more profit per week",
+        head,
+    ), head
     with use_language("zh_CN"):
         zh = text(res.headline)
     assert zh.startswith("最大增利机会：Oat drink 1l从¥2.40调到¥1.6") and "每周预计多赚约¥" in zh
@@ -105,8 +108,7 @@ def test_headline_is_honest_when_prices_hardly_changed():
 
 def test_every_shown_table_has_plain_column_titles_and_statistics_under_details(zh_shop):
     with use_language("zh_CN"):
-        r = ANALYSIS.execute(zh_shop["orders_with_cost"], {"cost_column": "单位成本", "price_change": 5},
-                             Progress())
+        r = ANALYSIS.execute(zh_shop["orders_with_cost"], {"cost_column": "单位成本", "price_change": 5}, Progress())
         reg = ANALYSIS.execute(zh_shop["weekly_sales"], {"mode": "regression"}, Progress())
     for res in (r, reg):
         for name, frame in res.tables.items():
@@ -127,8 +129,15 @@ def test_every_shown_table_has_plain_column_titles_and_statistics_under_details(
         assert text(co["ci_high"].title) == "High estimate (95%)"
         assert text(reg.headline).startswith("What drives 销量: 价格, 广告费, and 促销 explain 84% of its ups")
     # the stored tables keep their ids and numbers; sentence cells are messages
-    assert list(reg.tables["coefficients"].columns[:7]) == ["term", "estimate", "std_error", "t", "p_value",
-                                                            "ci_low", "ci_high"]
+    assert list(reg.tables["coefficients"].columns[:7]) == [
+        "term",
+        "estimate",
+        "std_error",
+        "t",
+        "p_value",
+        "ci_low",
+        "ci_high",
+    ]
     with use_language("zh_CN"):
         meaning = text(reg.tables["coefficients"].set_index("term").loc["价格", "meaning"])
     assert meaning.startswith("价格每增加1，销量减少")
@@ -142,8 +151,13 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, zh_s
     with use_language("en"):
         result = ANALYSIS.execute(ds, params, Progress())
         english = text(result.headline)
-    save_project(Project(datasets={"orders": ds}, analyses={"pricing": AnalysisState(
-        "pricing", params=params, dataset="orders", result=result)}), tmp_path / "p.bizops")
+    save_project(
+        Project(
+            datasets={"orders": ds},
+            analyses={"pricing": AnalysisState("pricing", params=params, dataset="orders", result=result)},
+        ),
+        tmp_path / "p.bizops",
+    )
     back = load_project(tmp_path / "p.bizops").analyses["pricing"].result
     with use_language("zh_CN"):
         head = text(back.headline)
@@ -156,8 +170,10 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, zh_s
     assert title == "建议售价" and plot.x_label == "平均价格（对数）"
     assert all(CJK.search(c) for c in note_cells)
     assert back.names == result.names
-    pd.testing.assert_frame_equal(back.tables["elasticity"].drop(columns=["note", "reading"]),
-                                  result.tables["elasticity"].drop(columns=["note", "reading"]))
+    pd.testing.assert_frame_equal(
+        back.tables["elasticity"].drop(columns=["note", "reading"]),
+        result.tables["elasticity"].drop(columns=["note", "reading"]),
+    )
 
 
 def test_chinese_tab_shows_plain_tables_and_a_details_tab(qtbot, open_panel, zh_shop):
@@ -169,16 +185,20 @@ def test_chinese_tab_shows_plain_tables_and_a_details_tab(qtbot, open_panel, zh_
     with use_language("zh_CN"):
         panel = open_panel(PricingPanel, ANALYSIS, datasets=[zh_shop["orders"]])
         run_panel(qtbot, panel, "orders", {"mode": "elasticity"})
-        headers = [panel.main_table.model.headerData(i, Qt.Orientation.Horizontal)
-                   for i in range(panel.main_table.model.columnCount())]
-        details = [panel.details_table.model.headerData(i, Qt.Orientation.Horizontal)
-                   for i in range(panel.details_table.model.columnCount())]
+        headers = [
+            panel.main_table.model.headerData(i, Qt.Orientation.Horizontal)
+            for i in range(panel.main_table.model.columnCount())
+        ]
+        details = [
+            panel.details_table.model.headerData(i, Qt.Orientation.Horizontal)
+            for i in range(panel.details_table.model.columnCount())
+        ]
         combo = panel.product_combo.currentText()
         assert panel.tabs.tabText(DETAILS_TAB) == "详细信息"
         assert CJK.search(panel.headline.text()) and CJK.search(panel.units_label.text())
         assert panel.profit_label.text() == "填写单件成本即可看到利润"
     assert headers[:3] == ["商品", "价格弹性", "对价格的反应"]
-    assert "标准误" not in headers and "单件成本" not in headers     # no cost given: no empty cost columns
+    assert "标准误" not in headers and "单件成本" not in headers  # no cost given: no empty cost columns
     assert {"标准误", "低估计（95%）", "高估计（95%）", "R²"} <= set(details)
     assert combo == panel.result.names[panel.product_combo.currentData()]
 
@@ -193,8 +213,19 @@ def _planted(elasticities: dict, *, weeks: int = 80, flat: bool = False, seed: i
         for w in range(weeks):
             price = 2.0 if flat else 2.0 * (0.8, 0.9, 1.0, 1.1, 1.2)[w % 5]
             units = max(1, int(round(40 * (price / 2.0) ** e * np.exp(rng.normal(0, 0.05)))))
-            rows.append((f"O{pid}{w}", pd.Timestamp("2030-01-07") + pd.Timedelta(weeks=w), pid, names[pid],
-                         units, price))
+            rows.append(
+                (f"O{pid}{w}", pd.Timestamp("2030-01-07") + pd.Timedelta(weeks=w), pid, names[pid], units, price)
+            )
     f = pd.DataFrame(rows, columns=["order", "date", "sku", "title", "qty", "price"])
-    return Dataset("o", f, roles={"order_id": "order", "date": "date", "product_id": "sku",
-                                  "product_name": "title", "quantity": "qty", "price": "price"})
+    return Dataset(
+        "o",
+        f,
+        roles={
+            "order_id": "order",
+            "date": "date",
+            "product_id": "sku",
+            "product_name": "title",
+            "quantity": "qty",
+            "price": "price",
+        },
+    )

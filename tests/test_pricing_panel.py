@@ -7,13 +7,12 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import DEMO_DIR, run_panel
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import format_money, text
 from bizops_pricing import ANALYSIS
 from bizops_pricing.panel import PricingPanel, units_text
-
-from conftest import DEMO_DIR, run_panel
 
 
 @pytest.fixture
@@ -21,8 +20,18 @@ def panel(open_panel):
     truth = json.loads((DEMO_DIR / "truth.json").read_text(encoding="utf-8"))
     o = pd.read_csv(DEMO_DIR / "orders.csv", parse_dates=["date"])
     o["unit_cost"] = o["product_id"].map({p: v["unit_cost"] for p, v in truth["demand"]["products"].items()})
-    orders = Dataset("orders", o, roles={"order_id": "order_id", "date": "date", "product_id": "product_id",
-                                         "quantity": "quantity", "price": "unit_price", "amount": "amount"})
+    orders = Dataset(
+        "orders",
+        o,
+        roles={
+            "order_id": "order_id",
+            "date": "date",
+            "product_id": "product_id",
+            "quantity": "quantity",
+            "price": "unit_price",
+            "amount": "amount",
+        },
+    )
     w = pd.read_csv(DEMO_DIR / "weekly_sales.csv")
     weekly = Dataset("weekly_sales", w, roles={"target": "units", "feature": ["price", "advertising", "promotion"]})
     return open_panel(PricingPanel, ANALYSIS, datasets=[orders, weekly])
@@ -32,8 +41,18 @@ _run = run_panel
 
 
 def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
-    _run(qtbot, panel, "orders", {"mode": "elasticity", "controls": ["promotion", "season"],
-                                  "cost_column": "unit_cost", "product": "P03", "price_change": 10})
+    _run(
+        qtbot,
+        panel,
+        "orders",
+        {
+            "mode": "elasticity",
+            "controls": ["promotion", "season"],
+            "cost_column": "unit_cost",
+            "product": "P03",
+            "price_change": 10,
+        },
+    )
     assert panel.whatif_box.isVisibleTo(panel)
     assert panel.main_table.model.rowCount() == 40
     # with unit costs the headline is the price change that earns the most, in money
@@ -44,14 +63,14 @@ def test_whatif_slider_updates_units_revenue_profit(qtbot, panel):
     # the slider starts where the run's price_change put it: same numbers as the whatif table
     row = panel.result.tables["whatif"].iloc[0]
     assert f"{units_text(row['units'])} per week" in panel.units_label.text()
-    assert panel.profit_label.text().startswith(format_money(row['profit']))
+    assert panel.profit_label.text().startswith(format_money(row["profit"]))
 
     s = panel.states["P03"]
     e, cost, p0 = s["elasticity"], s["unit_cost"], s["current_price"]
-    units_now = panel.last_whatif["units"] / 1.1 ** e      # constant elasticity: units scale as price^e
-    panel.slider.setValue(-20)                              # user drags to 20% cheaper
+    units_now = panel.last_whatif["units"] / 1.1**e  # constant elasticity: units scale as price^e
+    panel.slider.setValue(-20)  # user drags to 20% cheaper
     p = p0 * 0.8
-    units = units_now * 0.8 ** e
+    units = units_now * 0.8**e
     assert panel.last_whatif["units"] == pytest.approx(units, rel=1e-9)
     assert panel.price_label.text().startswith(f"{format_money(p)} (20% below the current {format_money(p0)})")
     assert panel.units_label.text().startswith(f"{units_text(units)} per week")
@@ -89,8 +108,9 @@ def test_regression_mode_and_export(qtbot, panel, tmp_path):
 
 
 def test_bad_case_message_in_the_tab(qtbot, panel):
-    panel.host.add_dataset(Dataset("flat", pd.DataFrame({"y": [1.0, 2, 3, 4, 5], "a": [1.0] * 5}),
-                                   roles={"target": "y", "feature": ["a"]}))
+    panel.host.add_dataset(
+        Dataset("flat", pd.DataFrame({"y": [1.0, 2, 3, 4, 5], "a": [1.0] * 5}), roles={"target": "y", "feature": ["a"]})
+    )
     panel.select_dataset("flat")
     panel.set_params({"mode": "regression"})
     with qtbot.waitSignal(panel.run_ended, timeout=20000) as blocker:
@@ -106,8 +126,13 @@ def test_saved_result_redraws_after_project_round_trip(qtbot, panel, tmp_path):
     ds = panel.host.dataset("orders")
     params = ANALYSIS.resolve({"controls": ["promotion"], "unit_cost": 3.0, "product": "P10", "price_change": 5})
     result = ANALYSIS.execute(ds, params, Progress())
-    save_project(Project(datasets={"orders": ds}, analyses={"pricing": AnalysisState(
-        "pricing", params=params, dataset="orders", result=result)}), tmp_path / "p.bizops")
+    save_project(
+        Project(
+            datasets={"orders": ds},
+            analyses={"pricing": AnalysisState("pricing", params=params, dataset="orders", result=result)},
+        ),
+        tmp_path / "p.bizops",
+    )
     back = load_project(tmp_path / "p.bizops").analyses["pricing"]
     panel.restore(back.params, back.dataset, back.result)
     assert panel.product_combo.currentData() == "P10" and panel.slider.value() == 5

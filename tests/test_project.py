@@ -41,75 +41,115 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def orders_frame() -> pd.DataFrame:
     """Every dtype an import produces, with the awkward values: NaN, inf, NaT, None, Chinese."""
-    return pd.DataFrame({
-        "订单号": np.array([10, 11, 12, 13, 14], dtype="int64"),
-        "客户": ["张三", None, "李四", "Ann", "王五"],          # object text, None for missing
-        "商品名称": ["苹果", "梨", np.nan, "香蕉", "x"],         # object text, NaN for missing
-        "日期": pd.to_datetime(["2024-03-05", None, "2024-01-01 10:30:00", "2023-12-31", "2024-02-29"],
-                             format="mixed"),
-        "数量": pd.array([1, None, 3, -2, 5], dtype="Int64"),
-        "单价": [1.5, np.nan, np.inf, -np.inf, 0.1 + 0.2],
-        "promotion": [True, False, True, True, False],
-        "category": pd.Categorical(["水果", "b", None, "水果", "b"], categories=["b", "水果", "unused"]),
-        "size": pd.Categorical(["S", "L", "M", None, "S"], categories=["S", "M", "L"], ordered=True),
-        "paid_at": pd.to_datetime(["2024-03-05 08:00", None, "2024-01-01", "2023-12-31", "2024-02-29"],
-                                  format="mixed").tz_localize("Asia/Shanghai"),
-        "wait": pd.to_timedelta([1, 2, None, 4, 5], unit="h"),
-        "flag": pd.array([True, None, False, True, None], dtype="boolean"),
-        "code": pd.array(["a", None, "中", "b", "c"], dtype="string"),
-        "small": np.array([1, 2, 3, 250, 0], dtype="uint8"),
-        "f32": np.array([1.25, np.nan, 3, 4, 5], dtype="float32"),
-        "mixed": [1, "a", None, 2.5, True],
-        2024: [1, 2, 3, 4, 5],                                   # an int column name (from a pivot)
-    })
+    return pd.DataFrame(
+        {
+            "订单号": np.array([10, 11, 12, 13, 14], dtype="int64"),
+            "客户": ["张三", None, "李四", "Ann", "王五"],  # object text, None for missing
+            "商品名称": ["苹果", "梨", np.nan, "香蕉", "x"],  # object text, NaN for missing
+            "日期": pd.to_datetime(
+                ["2024-03-05", None, "2024-01-01 10:30:00", "2023-12-31", "2024-02-29"], format="mixed"
+            ),
+            "数量": pd.array([1, None, 3, -2, 5], dtype="Int64"),
+            "单价": [1.5, np.nan, np.inf, -np.inf, 0.1 + 0.2],
+            "promotion": [True, False, True, True, False],
+            "category": pd.Categorical(["水果", "b", None, "水果", "b"], categories=["b", "水果", "unused"]),
+            "size": pd.Categorical(["S", "L", "M", None, "S"], categories=["S", "M", "L"], ordered=True),
+            "paid_at": pd.to_datetime(
+                ["2024-03-05 08:00", None, "2024-01-01", "2023-12-31", "2024-02-29"], format="mixed"
+            ).tz_localize("Asia/Shanghai"),
+            "wait": pd.to_timedelta([1, 2, None, 4, 5], unit="h"),
+            "flag": pd.array([True, None, False, True, None], dtype="boolean"),
+            "code": pd.array(["a", None, "中", "b", "c"], dtype="string"),
+            "small": np.array([1, 2, 3, 250, 0], dtype="uint8"),
+            "f32": np.array([1.25, np.nan, 3, 4, 5], dtype="float32"),
+            "mixed": [1, "a", None, 2.5, True],
+            2024: [1, 2, 3, 4, 5],  # an int column name (from a pivot)
+        }
+    )
 
 
 def rules_frame() -> pd.DataFrame:
     """A basket-rules-like result: itemset cells (frozensets of str, lists of int) and inf."""
-    return pd.DataFrame({
-        "antecedents": [frozenset({"啤酒", "diapers"}), frozenset({"milk"}), frozenset({"bread"})],
-        "consequents": [[1, 2], [3], []],
-        "itemset": [["a", "b"], None, ["c"]],
-        "lift": [2.5, 1.0, 0.75],
-        "conviction": [np.inf, 1.25, -np.inf],
-    })
+    return pd.DataFrame(
+        {
+            "antecedents": [frozenset({"啤酒", "diapers"}), frozenset({"milk"}), frozenset({"bread"})],
+            "consequents": [[1, 2], [3], []],
+            "itemset": [["a", "b"], None, ["c"]],
+            "lift": [2.5, 1.0, 0.75],
+            "conviction": [np.inf, 1.25, -np.inf],
+        }
+    )
 
 
 def sample_project() -> Project:
     orders = Dataset(
-        name="orders", frame=orders_frame(),
-        roles={"order_id": ["订单号"], "customer_id": ["客户"], "date": ["日期"], "quantity": ["数量"],
-               "price": ["单价"], "feature": ["promotion", "category"]},
-        source="/somewhere/orders.csv", source_hash="ab" * 32, sheet=None,
+        name="orders",
+        frame=orders_frame(),
+        roles={
+            "order_id": ["订单号"],
+            "customer_id": ["客户"],
+            "date": ["日期"],
+            "quantity": ["数量"],
+            "price": ["单价"],
+            "feature": ["promotion", "category"],
+        },
+        source="/somewhere/orders.csv",
+        source_hash="ab" * 32,
+        sheet=None,
         import_options={"encoding": "gbk", "delimiter": ",", "decimal": ".", "header_row": 0},
         notes=["2 rows with an empty order number were dropped.", "日期 read as YYYY-MM-DD."],
     )
-    reviews = Dataset(name="reviews", frame=pd.DataFrame({"rating": [5, 4], "who": ["a", "b"]}),
-                      roles={"rating": ["rating"]}, source="C:\\data\\评价.xlsx", sheet="Sheet 2")
-    plot = PlotSpec(title="Rules", x_label="support", y_label="confidence",
-                    layers=[Layer("scatter", x=[0.1, 0.2], y=[0.5, float("nan")], values=[2.5, 1.0],
-                                  labels=["啤酒 → milk", "b"]),
-                            Layer("hline", y=[0.3], dashed=True, color="#ff0000")],
-                    x_ticks=[[0, "一"], [1, "two"]])
+    reviews = Dataset(
+        name="reviews",
+        frame=pd.DataFrame({"rating": [5, 4], "who": ["a", "b"]}),
+        roles={"rating": ["rating"]},
+        source="C:\\data\\评价.xlsx",
+        sheet="Sheet 2",
+    )
+    plot = PlotSpec(
+        title="Rules",
+        x_label="support",
+        y_label="confidence",
+        layers=[
+            Layer("scatter", x=[0.1, 0.2], y=[0.5, float("nan")], values=[2.5, 1.0], labels=["啤酒 → milk", "b"]),
+            Layer("hline", y=[0.3], dashed=True, color="#ff0000"),
+        ],
+        x_ticks=[[0, "一"], [1, "two"]],
+    )
     multi = orders_frame().iloc[:, :4].set_index(["订单号", "客户"])
     result = Result(
-        tables={"rules": rules_frame(), "by_order": multi,
-                "empty": pd.DataFrame({"x": pd.Series([], dtype="float64"), "c": pd.Categorical([], categories=["q"])})},
-        metrics={"rules": 3, "best_conviction": float("inf"), "worst": float("-inf"), "nested": {"a": [1, 2.5, None]},
-                 "名字": "中文"},
+        tables={
+            "rules": rules_frame(),
+            "by_order": multi,
+            "empty": pd.DataFrame({"x": pd.Series([], dtype="float64"), "c": pd.Categorical([], categories=["q"])}),
+        },
+        metrics={
+            "rules": 3,
+            "best_conviction": float("inf"),
+            "worst": float("-inf"),
+            "nested": {"a": [1, 2.5, None]},
+            "名字": "中文",
+        },
         plots={"scatter": plot},
         notes=["3 rules found.", "最小支持度 0.01"],
         extra={"selected": [0, 2], "zoom": {"x": [0.0, 1.0]}},
     )
-    basket = AnalysisState(analysis_id="basket", plugin="bizops_basket", state_version=3,
-                           params={"min_support": 0.01, "max_len": None, "metric": "lift", "items": ["a", "b"],
-                                   "since": "2024-01-01"},
-                           dataset="orders", result=result)
-    forecast = AnalysisState(analysis_id="forecast", plugin="bizops_forecast", params={"horizon": 12},
-                             dataset="orders", result=None)
-    return Project(datasets={"orders": orders, "reviews": reviews},
-                   analyses={"basket": basket, "forecast": forecast},
-                   meta={"ui": {"current_tab": "basket", "splitter": [200, 600]}})
+    basket = AnalysisState(
+        analysis_id="basket",
+        plugin="bizops_basket",
+        state_version=3,
+        params={"min_support": 0.01, "max_len": None, "metric": "lift", "items": ["a", "b"], "since": "2024-01-01"},
+        dataset="orders",
+        result=result,
+    )
+    forecast = AnalysisState(
+        analysis_id="forecast", plugin="bizops_forecast", params={"horizon": 12}, dataset="orders", result=None
+    )
+    return Project(
+        datasets={"orders": orders, "reviews": reviews},
+        analyses={"basket": basket, "forecast": forecast},
+        meta={"ui": {"current_tab": "basket", "splitter": [200, 600]}},
+    )
 
 
 def assert_same_missing(a: pd.Series, b: pd.Series) -> None:
@@ -119,8 +159,15 @@ def assert_same_missing(a: pd.Series, b: pd.Series) -> None:
 
 
 def assert_datasets_equal(got: Dataset, want: Dataset) -> None:
-    assert_frame_equal(got.frame, want.frame, check_dtype=True, check_exact=True,
-                       check_categorical=True, check_column_type=True, check_index_type=True)
+    assert_frame_equal(
+        got.frame,
+        want.frame,
+        check_dtype=True,
+        check_exact=True,
+        check_categorical=True,
+        check_column_type=True,
+        check_index_type=True,
+    )
     assert got.roles == want.roles
     assert (got.source, got.source_hash, got.sheet) == (want.source, want.source_hash, want.sheet)
     assert got.import_options == want.import_options
@@ -130,8 +177,14 @@ def assert_datasets_equal(got: Dataset, want: Dataset) -> None:
 def assert_results_equal(got: Result, want: Result) -> None:
     assert list(got.tables) == list(want.tables)
     for name in want.tables:
-        assert_frame_equal(got.tables[name], want.tables[name], check_dtype=True, check_exact=True,
-                           check_index_type=True, check_column_type=True)
+        assert_frame_equal(
+            got.tables[name],
+            want.tables[name],
+            check_dtype=True,
+            check_exact=True,
+            check_index_type=True,
+            check_column_type=True,
+        )
     assert got.metrics == want.metrics
     assert {k: p.to_dict() for k, p in got.plots.items()} == {k: p.to_dict() for k, p in want.plots.items()}
     assert all(isinstance(p, PlotSpec) for p in got.plots.values())
@@ -165,8 +218,14 @@ def test_round_trip_is_exact(tmp_path):
 
     assert list(back.analyses) == ["basket", "forecast"]
     got, want = back.analyses["basket"], project.analyses["basket"]
-    assert (got.analysis_id, got.plugin, got.state_version, got.params, got.dataset, got.raw) == \
-           (want.analysis_id, want.plugin, want.state_version, want.params, want.dataset, None)
+    assert (got.analysis_id, got.plugin, got.state_version, got.params, got.dataset, got.raw) == (
+        want.analysis_id,
+        want.plugin,
+        want.state_version,
+        want.params,
+        want.dataset,
+        None,
+    )
     assert_results_equal(got.result, want.result)
     rules = got.result.tables["rules"]
     assert rules["antecedents"].iloc[0] == frozenset({"啤酒", "diapers"})
@@ -184,15 +243,26 @@ def test_round_trip_is_exact(tmp_path):
 
 def test_less_common_dtypes_and_indexes_round_trip(tmp_path):
     frames = {
-        "str-nan": pd.DataFrame({"s": pd.array(["a", None], dtype=pd.StringDtype("python", na_value=np.nan)),
-                                 "p": pd.array(["a", None], dtype=pd.StringDtype("pyarrow"))}),
-        "seconds-utc": pd.DataFrame({"d": pd.Series(pd.to_datetime(["2024-01-01", None]).tz_localize("UTC"))
-                                     .astype("datetime64[s, UTC]"),
-                                     "old": np.array(["0001-01-01", "NaT"], dtype="datetime64[s]")}),
-        "big-ints": pd.DataFrame({"u": np.array([2**64 - 1, 0], dtype="uint64"),
-                                  "i": pd.array([2**63 - 1, None], dtype="Int64"),
-                                  "f": pd.array([1.5, None], dtype="Float64"),
-                                  "h": np.array([1, 2], dtype="float16")}),
+        "str-nan": pd.DataFrame(
+            {
+                "s": pd.array(["a", None], dtype=pd.StringDtype("python", na_value=np.nan)),
+                "p": pd.array(["a", None], dtype=pd.StringDtype("pyarrow")),
+            }
+        ),
+        "seconds-utc": pd.DataFrame(
+            {
+                "d": pd.Series(pd.to_datetime(["2024-01-01", None]).tz_localize("UTC")).astype("datetime64[s, UTC]"),
+                "old": np.array(["0001-01-01", "NaT"], dtype="datetime64[s]"),
+            }
+        ),
+        "big-ints": pd.DataFrame(
+            {
+                "u": np.array([2**64 - 1, 0], dtype="uint64"),
+                "i": pd.array([2**63 - 1, None], dtype="Int64"),
+                "f": pd.array([1.5, None], dtype="Float64"),
+                "h": np.array([1, 2], dtype="float16"),
+            }
+        ),
         "no-rows": pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype=object)}),
         "no-columns": pd.DataFrame(index=range(3)),
         "named-range": pd.DataFrame({"a": [1, 2]}, index=pd.RangeIndex(5, 9, 2, name="商品")),
@@ -253,16 +323,19 @@ def stored_section(path: Path, aid: str = "basket"):
         row = conn.execute("SELECT * FROM analyses WHERE analysis_id = ?", (aid,)).fetchone()
         blobs = conn.execute(
             "SELECT r.name, t.spec, c.chunk, c.data FROM result_tables r JOIN tables t USING (table_id)"
-            " JOIN table_chunks c USING (table_id) WHERE r.analysis_id = ? ORDER BY r.position, c.chunk", (aid,)
+            " JOIN table_chunks c USING (table_id) WHERE r.analysis_id = ? ORDER BY r.position, c.chunk",
+            (aid,),
         ).fetchall()
     conn.close()
     return row[1:], blobs
 
 
 # The analyses table as schema 1 and 2 wrote it, word for word.
-OLD_ANALYSES = ("CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
-                " plugin TEXT NOT NULL, state_version INTEGER NOT NULL, params TEXT NOT NULL, dataset TEXT,"
-                " has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)")
+OLD_ANALYSES = (
+    "CREATE TABLE analyses (position INTEGER NOT NULL, analysis_id TEXT PRIMARY KEY,"
+    " plugin TEXT NOT NULL, state_version INTEGER NOT NULL, params TEXT NOT NULL, dataset TEXT,"
+    " has_result INTEGER NOT NULL, metrics TEXT, plots TEXT, notes TEXT, extra TEXT)"
+)
 OLD_COLUMNS = "position, analysis_id, plugin, state_version, params, dataset, has_result, metrics, plots, notes, extra"
 
 
@@ -333,8 +406,12 @@ def test_schema_2_file_is_migrated_when_opened(tmp_path):
     back = load_project(path)
     assert back.meta["migrated_from_schema"] == 2 and back.meta["ui"] == project.meta["ui"]
     got = back.analyses["basket"]
-    assert (got.plugin, got.plugin_version, got.state_version, got.params) == \
-           ("bizops_basket", "", 3, project.analyses["basket"].params)   # the version was not recorded then
+    assert (got.plugin, got.plugin_version, got.state_version, got.params) == (
+        "bizops_basket",
+        "",
+        3,
+        project.analyses["basket"].params,
+    )  # the version was not recorded then
     assert_results_equal(got.result, project.analyses["basket"].result)
     assert_datasets_equal(back.datasets["orders"], project.datasets["orders"])
     assert path.read_bytes() == before
@@ -358,7 +435,7 @@ def test_plugin_version_is_saved_and_kept_for_missing_plugins(tmp_path):
     assert load_project(first).analyses["basket"].plugin_version == "1.4.2"
     assert load_project(first).analyses["forecast"].plugin_version == ""
     partial = load_project(first, known_analyses={"forecast"})
-    assert partial.analyses["basket"].plugin_version == "1.4.2"   # told to the user: which version made it
+    assert partial.analyses["basket"].plugin_version == "1.4.2"  # told to the user: which version made it
     save_project(partial, second)
     assert load_project(second).analyses["basket"].plugin_version == "1.4.2"
 
@@ -374,13 +451,22 @@ def migrate_basket(params: dict, result, from_version: int):
 
 
 def basket_at(version: int, migrate=f"{__name__}:migrate_basket") -> Analysis:
-    return Analysis(id="basket", title="Basket rules", summary="", state_version=version, migrate=migrate,
-                    run=lambda d, p, g: Result(), plugin="bizops_basket", plugin_version=f"0.{version}")
+    return Analysis(
+        id="basket",
+        title="Basket rules",
+        summary="",
+        state_version=version,
+        migrate=migrate,
+        run=lambda d, p, g: Result(),
+        plugin="bizops_basket",
+        plugin_version=f"0.{version}",
+    )
 
 
 def forecast_now() -> Analysis:
-    return Analysis(id="forecast", title="Forecast", summary="", run=lambda d, p, g: Result(),
-                    migrate=lambda *a: 1 / 0)   # same state version: never called
+    return Analysis(
+        id="forecast", title="Forecast", summary="", run=lambda d, p, g: Result(), migrate=lambda *a: 1 / 0
+    )  # same state version: never called
 
 
 def project_with_basket_at(version: int, path: Path) -> Project:
@@ -404,7 +490,7 @@ def test_a_tab_saved_by_an_older_plugin_is_migrated(tmp_path):
     assert got.params == {"min_support": 0.05, "metric": "lift"}
     assert got.result.extra == {"selected": [0, 2], "zoom": {"x": [0.0, 1.0]}}
     assert_frame_equal(got.result.tables["rules"], project.analyses["basket"].result.tables["rules"])
-    assert (got.state_version, got.plugin_version) == (2, "0.2")     # it is now in the new layout
+    assert (got.state_version, got.plugin_version) == (2, "0.2")  # it is now in the new layout
     assert back.analyses["forecast"].params == {"horizon": 12}
 
     # Saved again, it is a state-2 section; opened again, nothing is converted twice.
@@ -434,7 +520,8 @@ def test_a_tab_saved_by_a_newer_plugin_is_kept_untouched_and_reported(tmp_path):
     assert kept.problem == (
         "Basket rules tab: it was saved by a newer version of its plugin (state 3; bizops_basket 0.2 reads up "
         "to state 2). Update bizops_basket to open it; until then it is kept in the project as it was saved "
-        "(running this tab again replaces it).")
+        "(running this tab again replaces it)."
+    )
     assert back.analyses["forecast"].problem == ""
     save_project(back, second)
     assert stored_section(second) == stored_section(first)
@@ -445,12 +532,18 @@ def test_a_tab_saved_by_a_newer_plugin_is_kept_untouched_and_reported(tmp_path):
     assert_results_equal(updated.result, project.analyses["basket"].result)
 
 
-@pytest.mark.parametrize("migrate,words", [
-    (None, "saved by an older version of its plugin (state 1) and bizops_basket 0.2 cannot convert it to state 2"),
-    (lambda params, result, v: params.pop("no such"), "converting it from state 1 to 2 failed (KeyError: 'no such')"),
-    (lambda params, result, v: params, "failed (TypeError"),
-    ("no_such_module_here:migrate", "failed (ModuleNotFoundError"),
-])
+@pytest.mark.parametrize(
+    "migrate,words",
+    [
+        (None, "saved by an older version of its plugin (state 1) and bizops_basket 0.2 cannot convert it to state 2"),
+        (
+            lambda params, result, v: params.pop("no such"),
+            "converting it from state 1 to 2 failed (KeyError: 'no such')",
+        ),
+        (lambda params, result, v: params, "failed (TypeError"),
+        ("no_such_module_here:migrate", "failed (ModuleNotFoundError"),
+    ],
+)
 def test_a_tab_that_cannot_be_migrated_is_kept_and_reported(tmp_path, migrate, words):
     first, second = tmp_path / "old-tab.bizops", tmp_path / "saved-here.bizops"
     project_with_basket_at(1, first)
@@ -479,7 +572,7 @@ def test_cli_run_from_a_project_uses_migrated_params(tmp_path, capsys, monkeypat
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["frequent_itemsets"] == 3
     assert capsys.readouterr().err == ""
 
-    monkeypatch.setattr(bizops_basket.ANALYSIS, "state_version", 0)   # an older program: state 1 is "newer"
+    monkeypatch.setattr(bizops_basket.ANALYSIS, "state_version", 0)  # an older program: state 1 is "newer"
     assert main(["run", "basket", "--project", str(path), "--out", str(tmp_path / "out2"), "--no-plots"]) == 0
     assert json.loads((tmp_path / "out2" / "summary.json").read_text())["frequent_itemsets"] == 6
     err = capsys.readouterr().err
@@ -525,13 +618,17 @@ def _other_app_id(path: Path) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("make", [
-    _other_sqlite,
-    _other_app_id,
-    lambda p: p.write_text("order_id,product\n1,苹果\n", encoding="utf-8"),
-    lambda p: p.write_bytes(np.random.default_rng(1).bytes(5000)),
-    lambda p: p.write_bytes(b""),
-], ids=["other-sqlite-db", "other-application-id", "csv-text", "random-bytes", "empty"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        _other_sqlite,
+        _other_app_id,
+        lambda p: p.write_text("order_id,product\n1,苹果\n", encoding="utf-8"),
+        lambda p: p.write_bytes(np.random.default_rng(1).bytes(5000)),
+        lambda p: p.write_bytes(b""),
+    ],
+    ids=["other-sqlite-db", "other-application-id", "csv-text", "random-bytes", "empty"],
+)
 def test_file_that_is_not_ours(tmp_path, make):
     path = tmp_path / "x.bizops"
     make(path)
@@ -559,31 +656,51 @@ def _tamper(path: Path, sql: str, params=()) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("sql,params", [
-    ("UPDATE analyses SET params = '[1, 2]' WHERE analysis_id = 'basket'", ()),
-    ("UPDATE analyses SET params = '{\"a\": ' WHERE analysis_id = 'basket'", ()),
-    ("UPDATE analyses SET plots = '{\"p\": {\"title\": \"t\", \"layers\": [{\"kind\": \"rm -rf\"}]}}'", ()),
-    ("UPDATE analyses SET plots = '{\"p\": {\"title\": \"t\", \"__class__\": 1}}'", ()),
-    ("UPDATE analyses SET plots = '{\"p\": {\"title\": {\"a\": 1}}}'", ()),
-    ("UPDATE analyses SET plots = '{\"p\": {\"title\": \"t\", \"layers\": [{\"kind\": \"line\", \"x\": [[1]]}]}}'", ()),
-    ("UPDATE datasets SET roles = '{\"not_a_role\": [\"x\"]}'", ()),
-    ("UPDATE datasets SET notes = '[1, 2]'", ()),
-    ("UPDATE tables SET spec = replace(spec, '\"int64\"', '\"object\"')", ()),
-    ("UPDATE tables SET spec = replace(spec, '\"kind\": \"str\"', '\"kind\": \"pickle\"')", ()),
-    ("UPDATE tables SET spec = replace(spec, 'Asia/Shanghai', '../../etc/passwd')", ()),
-    ("UPDATE table_chunks SET data = substr(data, 1, 100)", ()),
-    ("UPDATE table_chunks SET crc32 = crc32 + 1", ()),
-    ("DELETE FROM table_chunks WHERE chunk = 0", ()),
-    ("DROP TABLE result_tables", ()),
-    ("UPDATE analyses SET state_version = 'two'", ()),
-    ("UPDATE analyses SET plugin_version = X'00ff'", ()),
-    ("UPDATE analyses SET metrics = ?", ("[" * 200_000 + "]" * 200_000,)),
-    ("UPDATE table_chunks SET data = ?, crc32 = ?", (b"\xff" * 64, zlib.crc32(b"\xff" * 64))),
-], ids=["params-not-object", "params-not-json", "bad-layer", "plot-unknown-field", "plot-title-not-text",
-        "plot-nested-data", "unknown-role",
-        "notes-not-text", "dtype-not-allowed", "unknown-kind", "tz-path", "cut-blob", "bad-crc",
-        "missing-chunk", "missing-table", "version-not-int", "plugin-version-not-text", "json-nested-too-deep",
-        "garbage-chunk-right-crc"])
+@pytest.mark.parametrize(
+    "sql,params",
+    [
+        ("UPDATE analyses SET params = '[1, 2]' WHERE analysis_id = 'basket'", ()),
+        ("UPDATE analyses SET params = '{\"a\": ' WHERE analysis_id = 'basket'", ()),
+        ('UPDATE analyses SET plots = \'{"p": {"title": "t", "layers": [{"kind": "rm -rf"}]}}\'', ()),
+        ('UPDATE analyses SET plots = \'{"p": {"title": "t", "__class__": 1}}\'', ()),
+        ('UPDATE analyses SET plots = \'{"p": {"title": {"a": 1}}}\'', ()),
+        ('UPDATE analyses SET plots = \'{"p": {"title": "t", "layers": [{"kind": "line", "x": [[1]]}]}}\'', ()),
+        ('UPDATE datasets SET roles = \'{"not_a_role": ["x"]}\'', ()),
+        ("UPDATE datasets SET notes = '[1, 2]'", ()),
+        ("UPDATE tables SET spec = replace(spec, '\"int64\"', '\"object\"')", ()),
+        ('UPDATE tables SET spec = replace(spec, \'"kind": "str"\', \'"kind": "pickle"\')', ()),
+        ("UPDATE tables SET spec = replace(spec, 'Asia/Shanghai', '../../etc/passwd')", ()),
+        ("UPDATE table_chunks SET data = substr(data, 1, 100)", ()),
+        ("UPDATE table_chunks SET crc32 = crc32 + 1", ()),
+        ("DELETE FROM table_chunks WHERE chunk = 0", ()),
+        ("DROP TABLE result_tables", ()),
+        ("UPDATE analyses SET state_version = 'two'", ()),
+        ("UPDATE analyses SET plugin_version = X'00ff'", ()),
+        ("UPDATE analyses SET metrics = ?", ("[" * 200_000 + "]" * 200_000,)),
+        ("UPDATE table_chunks SET data = ?, crc32 = ?", (b"\xff" * 64, zlib.crc32(b"\xff" * 64))),
+    ],
+    ids=[
+        "params-not-object",
+        "params-not-json",
+        "bad-layer",
+        "plot-unknown-field",
+        "plot-title-not-text",
+        "plot-nested-data",
+        "unknown-role",
+        "notes-not-text",
+        "dtype-not-allowed",
+        "unknown-kind",
+        "tz-path",
+        "cut-blob",
+        "bad-crc",
+        "missing-chunk",
+        "missing-table",
+        "version-not-int",
+        "plugin-version-not-text",
+        "json-nested-too-deep",
+        "garbage-chunk-right-crc",
+    ],
+)
 def test_forged_content_is_refused_in_words(tmp_path, sql, params):
     path = tmp_path / "forged.bizops"
     save_project(sample_project(), path)
@@ -596,8 +713,9 @@ def test_forged_chunk_with_right_crc_but_wrong_type_is_refused(tmp_path):
     # Swap the data of the int64 column for the text of another table: the Arrow schema no longer
     # matches the spec, even though every checksum is right.
     path = tmp_path / "forged.bizops"
-    project = Project(datasets={"a": Dataset("a", pd.DataFrame({"x": [1, 2]})),
-                                "b": Dataset("b", pd.DataFrame({"x": ["u", "v"]}))})
+    project = Project(
+        datasets={"a": Dataset("a", pd.DataFrame({"x": [1, 2]})), "b": Dataset("b", pd.DataFrame({"x": ["u", "v"]}))}
+    )
     save_project(project, path)
     conn = sqlite3.connect(path)
     (blob_b, crc_b) = conn.execute("SELECT data, crc32 FROM table_chunks WHERE table_id = 2").fetchone()
@@ -646,8 +764,11 @@ def test_random_changes_to_stored_json_never_escape_as_a_traceback(tmp_path):
     for col in ("roles", "import_options", "notes", "dtypes"):
         cells += [("datasets", col, "name", k, v) for k, v in conn.execute(f"SELECT name, {col} FROM datasets")]
     for col in ("params", "metrics", "plots", "notes", "extra"):
-        cells += [("analyses", col, "analysis_id", k, v)
-                  for k, v in conn.execute(f"SELECT analysis_id, {col} FROM analyses") if v]
+        cells += [
+            ("analyses", col, "analysis_id", k, v)
+            for k, v in conn.execute(f"SELECT analysis_id, {col} FROM analyses")
+            if v
+        ]
     conn.execute("PRAGMA synchronous = OFF")  # one open writer, no fsync per change: keeps the test quick
     odd = [None, 0, -1, 2**70, -(2**70), 1.5, "", "x", "int64", "category", "../x", [], {}, [1], {"kind": "int"}, True]
     rng = random.Random(11)
@@ -779,10 +900,17 @@ def test_what_is_saved_always_opens_again(tmp_path):
     path = tmp_path / "p.bizops"
     ds = Dataset("t", pd.DataFrame({"a": [1]}), sheet=2, notes=["ok", 3])
     ds.import_options = {"header_row": np.int64(0), "path": Path("/x")}
-    res = Result(metrics={"n": np.int64(3), "share": np.float64(0.5), "arr": np.array([1, 2])},
-                 plots={"p": PlotSpec("t", layers=[Layer("bar", x=np.arange(2), y=np.array([1.5, np.nan]))],
-                                      x_ticks=[[np.int64(0), "一"], [np.int64(1), "二"]])},
-                 notes=["done"])
+    res = Result(
+        metrics={"n": np.int64(3), "share": np.float64(0.5), "arr": np.array([1, 2])},
+        plots={
+            "p": PlotSpec(
+                "t",
+                layers=[Layer("bar", x=np.arange(2), y=np.array([1.5, np.nan]))],
+                x_ticks=[[np.int64(0), "一"], [np.int64(1), "二"]],
+            )
+        },
+        notes=["done"],
+    )
     st = AnalysisState("a", params={"since": datetime.date(2024, 3, 5), "k": np.int64(2)}, result=res)
     save_project(Project(datasets={"t": ds}, analyses={"a": st}), path)
     back = load_project(path)
@@ -829,8 +957,9 @@ def test_killed_mid_save_leaves_previous_file(tmp_path):
     save_project(old, path)
     before = path.read_bytes()
 
-    proc = subprocess.run([sys.executable, "-c", KILLED_SAVE, str(path)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_SAVE, str(path)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert proc.stdout.startswith("at 0.") and "finished" not in proc.stdout
     # The kill came mid-write: the half-written temporary file is still there, the target is not touched.
@@ -849,14 +978,19 @@ def test_stale_sources(tmp_path):
     src.write_text("order_id,product,quantity\n1,苹果,2\n2,梨,1\n", encoding="utf-8")
     gone = tmp_path / "gone.csv"
     gone.write_text("a,b\n1,2\n", encoding="utf-8")
-    project = Project(datasets={"orders": load_dataset(src, name="orders"), "gone": load_dataset(gone, name="gone"),
-                                "typed": Dataset("typed", pd.DataFrame({"a": [1]}))})
+    project = Project(
+        datasets={
+            "orders": load_dataset(src, name="orders"),
+            "gone": load_dataset(gone, name="gone"),
+            "typed": Dataset("typed", pd.DataFrame({"a": [1]})),
+        }
+    )
     assert project.datasets["orders"].source_hash == hashlib.sha256(src.read_bytes()).hexdigest()
     path = tmp_path / "p.bizops"
     save_project(project, path)
     assert stale_sources(load_project(path)) == []
 
-    gone.unlink()                              # a missing source is not "changed"
+    gone.unlink()  # a missing source is not "changed"
     src.write_text("order_id,product,quantity\n1,苹果,2\n2,梨,1\n3,桃,5\n", encoding="utf-8")
     reopened = load_project(path)
     assert stale_sources(reopened) == ["orders"]
@@ -869,8 +1003,10 @@ def test_imported_tables_round_trip(tmp_path):
     from bizops_desktop.core.importer import load_dataset
 
     gbk = tmp_path / "导出.csv"
-    gbk.write_bytes("订单号,客户,下单时间,商品名称,数量,单价\n"
-                    "A1,张三,2024/3/5,苹果,2,3.5\nA2,李四,,梨,1,\nA3,王五,2024/3/7,香蕉,-1,2\n".encode("gbk"))
+    gbk.write_bytes(
+        "订单号,客户,下单时间,商品名称,数量,单价\n"
+        "A1,张三,2024/3/5,苹果,2,3.5\nA2,李四,,梨,1,\nA3,王五,2024/3/7,香蕉,-1,2\n".encode("gbk")
+    )
     datasets = [load_dataset(gbk, name="导出")] + list(load_demo())
     project = Project(datasets={d.name: d for d in datasets})
     path = tmp_path / "demo.bizops"
@@ -909,16 +1045,18 @@ def test_million_rows_save_and_load(tmp_path):
     n = 1_000_000
     rng = np.random.default_rng(7)
     names = np.array([f"商品{i}" for i in range(500)], dtype=object)
-    frame = pd.DataFrame({
-        "order_id": np.arange(n, dtype="int64"),
-        "customer_id": rng.integers(0, 20_000, n),
-        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s"),
-        "product_name": names[rng.integers(0, 500, n)],
-        "quantity": pd.array(rng.integers(1, 5, n), dtype="Int64"),
-        "unit_price": rng.random(n) * 100,
-        "amount": rng.random(n) * 300,
-        "promotion": rng.random(n) < 0.1,
-    })
+    frame = pd.DataFrame(
+        {
+            "order_id": np.arange(n, dtype="int64"),
+            "customer_id": rng.integers(0, 20_000, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s"),
+            "product_name": names[rng.integers(0, 500, n)],
+            "quantity": pd.array(rng.integers(1, 5, n), dtype="Int64"),
+            "unit_price": rng.random(n) * 100,
+            "amount": rng.random(n) * 300,
+            "promotion": rng.random(n) < 0.1,
+        }
+    )
     frame.loc[::1000, "quantity"] = pd.NA
     frame.loc[::777, "date"] = pd.NaT
     path = tmp_path / "big.bizops"
@@ -947,8 +1085,8 @@ def test_temporary_files_of_a_killed_save_are_cleared_later(tmp_path):
     os.utime(old, (hour_ago, hour_ago))
     os.utime(other, (hour_ago, hour_ago))
     P.save_project(P.Project(datasets={}, analyses={}), target)
-    assert not old.exists()                     # ours and stale: removed
-    assert fresh.exists() and other.exists()    # maybe still being written / another project's
+    assert not old.exists()  # ours and stale: removed
+    assert fresh.exists() and other.exists()  # maybe still being written / another project's
     assert P.load_project(target).datasets == {}
 
 
@@ -960,8 +1098,10 @@ def test_project_messages_read_in_chinese(tmp_path):
     with use_language("zh_CN"):
         with pytest.raises(ProjectError) as e:
             load_project(path)
-        assert str(e.value) == (f"{path}：这不是 BizOps Desktop 的项目文件。请选择 BizOps Desktop 保存的 .bizops 文件；"
-                                "要读取数据表，请用“文件 > 打开数据”。")
+        assert str(e.value) == (
+            f"{path}：这不是 BizOps Desktop 的项目文件。请选择 BizOps Desktop 保存的 .bizops 文件；"
+            "要读取数据表，请用“文件 > 打开数据”。"
+        )
         first = tmp_path / "new-tab.bizops"
         project_with_basket_at(3, first)
         kept = load_project(first, {"basket": basket_at(2), "forecast": forecast_now()}).analyses["basket"]

@@ -16,8 +16,7 @@ from bizops_desktop.core.errors import Cancelled, DataError, UsageError
 from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.ratings import build_ratings
-from bizops_recommender import ANALYSIS
-from bizops_recommender import knn
+from bizops_recommender import ANALYSIS, knn
 from bizops_recommender.knn import KNNConfig, fit, predict_pairs
 
 # The hand example (- = not rated).       user means: u1 3, u2 3, u3 3, u4 10/3
@@ -26,10 +25,21 @@ from bizops_recommender.knn import KNNConfig, fit, predict_pairs
 #   u2:   4  -  4  1
 #   u3:   2  1  5  4
 #   u4:   -  3  2  5
-HAND = {("u1", "i1"): 5, ("u1", "i2"): 3, ("u1", "i4"): 1,
-        ("u2", "i1"): 4, ("u2", "i3"): 4, ("u2", "i4"): 1,
-        ("u3", "i1"): 2, ("u3", "i2"): 1, ("u3", "i3"): 5, ("u3", "i4"): 4,
-        ("u4", "i2"): 3, ("u4", "i3"): 2, ("u4", "i4"): 5}
+HAND = {
+    ("u1", "i1"): 5,
+    ("u1", "i2"): 3,
+    ("u1", "i4"): 1,
+    ("u2", "i1"): 4,
+    ("u2", "i3"): 4,
+    ("u2", "i4"): 1,
+    ("u3", "i1"): 2,
+    ("u3", "i2"): 1,
+    ("u3", "i3"): 5,
+    ("u3", "i4"): 4,
+    ("u4", "i2"): 3,
+    ("u4", "i3"): 2,
+    ("u4", "i4"): 5,
+}
 
 
 def reasons(recs: pd.DataFrame) -> pd.Series:
@@ -47,20 +57,23 @@ def sim_of(model, rm, a, b):
     return model.full[index[a], index[b]]
 
 
-@pytest.mark.parametrize("similarity, surprise, pair, expected", [
-    # co-rated i1, i4; centred on overall means 3 and 3: (2,-2).(1,-2) / (sqrt 8 sqrt 5)
-    ("pearson", False, ("u1", "u2"), 6 / math.sqrt(40)),
-    # co-rated i1, i2, i4: (2,0,-2).(-1,-2,1) / (sqrt 8 sqrt 6)
-    ("pearson", False, ("u1", "u3"), -4 / math.sqrt(48)),
-    # u4 (mean 10/3) and u1 over i2, i4: (-1/3, 5/3).(0, -2) / (sqrt(26)/3 * 2)
-    ("pearson", False, ("u4", "u1"), -5 / math.sqrt(26)),
-    # Surprise: centred on co-rated means, u1 (5,3,1) -> 3, u3 (2,1,4) -> 7/3:
-    # (2,0,-2).(-1/3,-4/3,5/3) = -4; norms sqrt 8 and sqrt(42)/3
-    ("pearson", True, ("u1", "u3"), -12 / math.sqrt(336)),
-    # cosine over co-rated i1, i2, i4: (5,3,1).(2,1,4) / (sqrt 35 sqrt 21)
-    ("cosine", False, ("u1", "u3"), 17 / math.sqrt(735)),
-    ("cosine", True, ("u1", "u3"), 17 / math.sqrt(735)),
-])
+@pytest.mark.parametrize(
+    "similarity, surprise, pair, expected",
+    [
+        # co-rated i1, i4; centred on overall means 3 and 3: (2,-2).(1,-2) / (sqrt 8 sqrt 5)
+        ("pearson", False, ("u1", "u2"), 6 / math.sqrt(40)),
+        # co-rated i1, i2, i4: (2,0,-2).(-1,-2,1) / (sqrt 8 sqrt 6)
+        ("pearson", False, ("u1", "u3"), -4 / math.sqrt(48)),
+        # u4 (mean 10/3) and u1 over i2, i4: (-1/3, 5/3).(0, -2) / (sqrt(26)/3 * 2)
+        ("pearson", False, ("u4", "u1"), -5 / math.sqrt(26)),
+        # Surprise: centred on co-rated means, u1 (5,3,1) -> 3, u3 (2,1,4) -> 7/3:
+        # (2,0,-2).(-1/3,-4/3,5/3) = -4; norms sqrt 8 and sqrt(42)/3
+        ("pearson", True, ("u1", "u3"), -12 / math.sqrt(336)),
+        # cosine over co-rated i1, i2, i4: (5,3,1).(2,1,4) / (sqrt 35 sqrt 21)
+        ("cosine", False, ("u1", "u3"), 17 / math.sqrt(735)),
+        ("cosine", True, ("u1", "u3"), 17 / math.sqrt(735)),
+    ],
+)
 def test_user_similarities_match_the_hand_computation(similarity, surprise, pair, expected):
     rm = hand_matrix()
     model = fit(rm.matrix, KNNConfig("user", similarity, surprise_compatible=surprise))
@@ -78,8 +91,8 @@ def test_item_adjusted_cosine_matches_the_hand_computation():
     # (-2)(2) + (-1/3)(-4/3) = -4 + 4/9 = -32/9 over sqrt(4 + 1/9) sqrt(4 + 16/9) = sqrt(37 * 52) / 9
     assert sim_of(model, rm, "i2", "i3") == pytest.approx(-32 / math.sqrt(37 * 52), abs=1e-12)
     strict = fit(rm.matrix, KNNConfig("item", "adjusted_cosine", min_support=3))
-    assert sim_of(strict, rm, "i2", "i3") == 0.0          # support 2 < 3
-    assert sim_of(strict, rm, "i1", "i4") != 0.0          # support 3
+    assert sim_of(strict, rm, "i2", "i3") == 0.0  # support 2 < 3
+    assert sim_of(strict, rm, "i1", "i4") != 0.0  # support 3
     shrunk = fit(rm.matrix, KNNConfig("item", "adjusted_cosine", shrinkage=3))
     assert sim_of(shrunk, rm, "i1", "i4") == pytest.approx(-7 / (3 * math.sqrt(6)) * 3 / (3 + 3))
 
@@ -90,11 +103,9 @@ def reference_prediction(user, item, *, user_based, positive_only, k, sims):
     items = sorted({i for _, i in HAND})
     mean = {u: np.mean([r for (v, _), r in HAND.items() if v == u]) for u in users}
     if user_based:
-        cands = [(sims[(user, v)], HAND[(v, item)] - mean[v]) for v in users
-                 if v != user and (v, item) in HAND]
+        cands = [(sims[(user, v)], HAND[(v, item)] - mean[v]) for v in users if v != user and (v, item) in HAND]
     else:
-        cands = [(sims[(item, j)], HAND[(user, j)] - mean[user]) for j in items
-                 if j != item and (user, j) in HAND]
+        cands = [(sims[(item, j)], HAND[(user, j)] - mean[user]) for j in items if j != item and (user, j) in HAND]
     cands = [c for c in cands if (c[0] > 0 if positive_only else c[0] != 0)]
     cands = sorted(cands, key=lambda c: -c[0])[:k]
     den = sum(abs(s) for s, _ in cands)
@@ -112,8 +123,10 @@ def test_default_predictions_follow_the_issue_formulas(user_based, positive_only
     missing = [(u, i) for u in rm.users for i in rm.items if (u, i) not in HAND]
     ui, ii = rm.user_index(), rm.item_index()
     got = predict_pairs(model, [ui[u] for u, _ in missing], [ii[i] for _, i in missing])
-    want = [np.clip(reference_prediction(u, i, user_based=user_based, positive_only=positive_only,
-                                         k=k, sims=sims), 1, 5) for u, i in missing]
+    want = [
+        np.clip(reference_prediction(u, i, user_based=user_based, positive_only=positive_only, k=k, sims=sims), 1, 5)
+        for u, i in missing
+    ]
     assert got == pytest.approx(want, abs=1e-12)
     if user_based and positive_only:
         # every neighbour of u4 that rated i1 is negatively similar: the prediction is u4's mean
@@ -144,8 +157,9 @@ def test_surprise_compatible_mode_matches_knnwithmeans(user_based, name, k):
     frame = small_explicit()
     test_rows = np.random.default_rng(9).random(len(frame)) < 0.2
     train, test = frame[~test_rows], frame[test_rows]
-    algo = KNNWithMeans(k=k, min_k=1, verbose=False,
-                        sim_options={"name": name, "user_based": user_based, "min_support": 1})
+    algo = KNNWithMeans(
+        k=k, min_k=1, verbose=False, sim_options={"name": name, "user_based": user_based, "min_support": 1}
+    )
     algo.fit(SDataset.load_from_df(train[["u", "i", "r"]], Reader(rating_scale=(1, 5))).build_full_trainset())
     theirs = np.array([algo.predict(u, i).est for u, i in zip(test.u, test.i)])
 
@@ -192,9 +206,8 @@ def test_implicit_similarities_match_reference_formulas():
     dense[rm.matrix.nonzero()] = rm.matrix.data
     Xi = dense.T  # items x customers
     n = Xi.shape[0]
-    adj = (dense - dense.mean(axis=1, keepdims=True)).T   # products over customers, centred on customer means
-    refs = {"cosine": cosine_similarity(Xi), "pearson": np.corrcoef(Xi),
-            "adjusted_cosine": cosine_similarity(adj)}
+    adj = (dense - dense.mean(axis=1, keepdims=True)).T  # products over customers, centred on customer means
+    refs = {"cosine": cosine_similarity(Xi), "pearson": np.corrcoef(Xi), "adjusted_cosine": cosine_similarity(adj)}
     for sim, ref in refs.items():
         model = fit(rm.matrix, KNNConfig("item", sim, k=n, positive_only=False, explicit=False))
         got = model.neighbours.toarray()
@@ -325,10 +338,15 @@ def demo_zh():
     return {d.name: d for d in load_demo(lang="zh_CN")}
 
 
-@pytest.mark.parametrize("dataset, params", [("orders", {"method": "item", "eval_folds": 3}),
-                                             ("orders", {"method": "user", "eval_folds": 0}),
-                                             ("reviews", {"method": "item", "eval_folds": 3}),
-                                             ("reviews", {"method": "user", "eval_folds": 2})])
+@pytest.mark.parametrize(
+    "dataset, params",
+    [
+        ("orders", {"method": "item", "eval_folds": 3}),
+        ("orders", {"method": "user", "eval_folds": 0}),
+        ("reviews", {"method": "item", "eval_folds": 3}),
+        ("reviews", {"method": "user", "eval_folds": 2}),
+    ],
+)
 def test_the_chinese_shop_reads_in_chinese(demo_zh, dataset, params):
     from bizops_desktop.core.display import cell_text, title
     from bizops_desktop.core.i18n import use_language
@@ -378,8 +396,12 @@ def test_the_form_reads_in_chinese():
         assert ANALYSIS.param("similarity").choice_label("pearson") == "皮尔逊相关"
     with use_language("en"):
         sim = ANALYSIS.param("similarity")
-        assert [sim.choice_label(c) for c in sim.choices] == ["Automatic", "Pearson correlation", "Cosine",
-                                                             "Adjusted cosine"]
+        assert [sim.choice_label(c) for c in sim.choices] == [
+            "Automatic",
+            "Pearson correlation",
+            "Cosine",
+            "Adjusted cosine",
+        ]
 
 
 def test_the_headline_compares_with_a_best_seller_list_honestly(demo):
@@ -414,9 +436,14 @@ def test_a_project_saved_in_english_reads_in_chinese_without_recomputing(demo, t
     with use_language("en"):
         result = ANALYSIS.execute(datasets["orders"], params)
         english = [text(n) for n in result.notes]
-    save_project(Project(datasets={"orders": datasets["orders"]}, analyses={"recommender": AnalysisState(
-        "recommender", params=params, dataset="orders", result=result)}), tmp_path / "shop.bizops")
-    monkeypatch.setattr(analysis, "run", None)      # nothing is computed again
+    save_project(
+        Project(
+            datasets={"orders": datasets["orders"]},
+            analyses={"recommender": AnalysisState("recommender", params=params, dataset="orders", result=result)},
+        ),
+        tmp_path / "shop.bizops",
+    )
+    monkeypatch.setattr(analysis, "run", None)  # nothing is computed again
     back = load_project(tmp_path / "shop.bizops").analyses["recommender"].result
     with use_language("en"):
         assert [text(n) for n in back.notes] == english

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import run_panel
+
 from bizops_desktop.core.i18n import text
 from bizops_recommender import ANALYSIS
 from bizops_recommender.panel import RecommenderPanel
@@ -43,7 +43,7 @@ def test_customer_history_recommendations_similar_products_and_export(qtbot, pan
     assert hist["times_bought"].sum() == len(mine)
     recs = panel.customer_recs_table.frame()
     assert recs["rank"].tolist() == list(range(1, len(recs) + 1)) and 0 < len(recs) <= 10
-    assert not set(recs["product_id"]) & set(mine["product_id"])      # nothing already bought
+    assert not set(recs["product_id"]) & set(mine["product_id"])  # nothing already bought
     assert recs["because"].map(text).str.startswith("often bought with").all()
 
     # the product picker: the planted partner comes first
@@ -63,7 +63,10 @@ def test_customer_history_recommendations_similar_products_and_export(qtbot, pan
     out = panel.export_tables_csv(tmp_path)
     back = pd.read_csv(tmp_path / "recommendations.csv", encoding="utf-8-sig")
     assert len(back) == len(r.tables["recommendations"]) and {p.name for p in out} >= {
-        "recommendations.csv", "similar_items.csv", "evaluation.csv"}
+        "recommendations.csv",
+        "similar_items.csv",
+        "evaluation.csv",
+    }
     xlsx = panel.export_tables_excel(tmp_path / "recs.xlsx")
     assert pd.read_excel(xlsx, sheet_name="recommendations").shape[0] == len(back)
 
@@ -93,20 +96,29 @@ def test_result_saved_in_a_project_comes_back_in_the_tab(qtbot, tmp_path, open_p
     params = ANALYSIS.resolve({"method": "user", "eval_folds": 2})
     result = ANALYSIS.execute(datasets["reviews"], params)
     path = tmp_path / "shop.bizops"
-    save_project(Project(datasets=datasets, analyses={"recommender": AnalysisState(
-        "recommender", params=params, dataset="reviews", result=result)}), path)
+    save_project(
+        Project(
+            datasets=datasets,
+            analyses={"recommender": AnalysisState("recommender", params=params, dataset="reviews", result=result)},
+        ),
+        path,
+    )
     back = load_project(path)
     state = back.analyses["recommender"]
 
     p = open_panel(RecommenderPanel, ANALYSIS, datasets=list(back.datasets.values()))
     p.restore(state.params, state.dataset, state.result)
     assert p.form.values()["method"] == "user"
-    pd.testing.assert_frame_equal(p.all_table.model.source_frame().reset_index(drop=True),
-                                  result.tables["recommendations"].reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        p.all_table.model.source_frame().reset_index(drop=True),
+        result.tables["recommendations"].reset_index(drop=True),
+        check_dtype=False,
+    )
     p.show_customer("C0002")
     assert len(p.customer_recs_table.frame()) == 10
     assert set(p.history_table.frame()["product_id"]) == set(
-        datasets["reviews"].frame.query("customer_id == 'C0002'")["product_id"])
+        datasets["reviews"].frame.query("customer_id == 'C0002'")["product_id"]
+    )
 
 
 def test_the_tab_reads_in_chinese_with_products_by_name(qtbot, open_panel):

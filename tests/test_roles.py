@@ -6,45 +6,93 @@ import re
 
 import pandas as pd
 
-from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.analysis import Analysis
-from bizops_desktop.core.roles import (DAY_WORDS, ID_ROLES, NUMBER_ROLES, SYNONYMS, guess_roles, header_says_date,
-                                       header_says_day, header_says_id)
+from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.roles import (
+    DAY_WORDS,
+    ID_ROLES,
+    NUMBER_ROLES,
+    SYNONYMS,
+    guess_roles,
+    header_says_date,
+    header_says_day,
+    header_says_id,
+)
 
 
 def test_english_order_export():
-    df = pd.DataFrame({"Order ID": [1, 1, 2], "Customer": ["a", "a", "b"], "SKU": ["x", "y", "x"],
-                       "Product Name": ["X", "Y", "X"], "Order Date": pd.to_datetime(["2024-01-01"] * 3),
-                       "Qty": [1, 2, 1], "Unit Price": [9.5, 3.0, 9.5], "Line Total": [9.5, 6.0, 9.5]})
-    assert guess_roles(df) == {"order_id": ["Order ID"], "customer_id": ["Customer"], "product_id": ["SKU"],
-                               "product_name": ["Product Name"], "date": ["Order Date"], "quantity": ["Qty"],
-                               "price": ["Unit Price"], "amount": ["Line Total"]}
+    df = pd.DataFrame(
+        {
+            "Order ID": [1, 1, 2],
+            "Customer": ["a", "a", "b"],
+            "SKU": ["x", "y", "x"],
+            "Product Name": ["X", "Y", "X"],
+            "Order Date": pd.to_datetime(["2024-01-01"] * 3),
+            "Qty": [1, 2, 1],
+            "Unit Price": [9.5, 3.0, 9.5],
+            "Line Total": [9.5, 6.0, 9.5],
+        }
+    )
+    assert guess_roles(df) == {
+        "order_id": ["Order ID"],
+        "customer_id": ["Customer"],
+        "product_id": ["SKU"],
+        "product_name": ["Product Name"],
+        "date": ["Order Date"],
+        "quantity": ["Qty"],
+        "price": ["Unit Price"],
+        "amount": ["Line Total"],
+    }
 
 
 def test_chinese_order_export():
-    df = pd.DataFrame({"订单号": ["A1", "A1"], "客户": ["张三", "张三"], "商品": ["咖啡", "滤纸"],
-                       "商品名称": ["咖啡豆", "滤纸"], "日期": pd.to_datetime(["2024-03-05"] * 2),
-                       "数量": [1, 2], "单价": [58.0, 9.9], "金额": [58.0, 19.8], "评分": [5, 4]})
-    assert guess_roles(df) == {"order_id": ["订单号"], "customer_id": ["客户"], "product_id": ["商品"],
-                               "product_name": ["商品名称"], "date": ["日期"], "quantity": ["数量"],
-                               "price": ["单价"], "amount": ["金额"], "rating": ["评分"]}
+    df = pd.DataFrame(
+        {
+            "订单号": ["A1", "A1"],
+            "客户": ["张三", "张三"],
+            "商品": ["咖啡", "滤纸"],
+            "商品名称": ["咖啡豆", "滤纸"],
+            "日期": pd.to_datetime(["2024-03-05"] * 2),
+            "数量": [1, 2],
+            "单价": [58.0, 9.9],
+            "金额": [58.0, 19.8],
+            "评分": [5, 4],
+        }
+    )
+    assert guess_roles(df) == {
+        "order_id": ["订单号"],
+        "customer_id": ["客户"],
+        "product_id": ["商品"],
+        "product_name": ["商品名称"],
+        "date": ["日期"],
+        "quantity": ["数量"],
+        "price": ["单价"],
+        "amount": ["金额"],
+        "rating": ["评分"],
+    }
 
 
 def test_data_vetoes_and_fills_in():
     # "price" in text is not a price; an unnamed datetime column is the date
-    df = pd.DataFrame({"price": ["cheap", "dear"], "when": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-                       "qty": [1, 2]})
+    df = pd.DataFrame({"price": ["cheap", "dear"], "when": pd.to_datetime(["2024-01-01", "2024-01-02"]), "qty": [1, 2]})
     roles = guess_roles(df)
     assert "price" not in roles
     assert roles["date"] == ["when"] and roles["quantity"] == ["qty"]
 
 
 def test_customer_table_gets_label_and_features():
-    df = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "Churn": ["Yes", "No", "No", "Yes"],
-                       "tenure": [1, 20, 30, 2], "contract": ["m", "y", "y", "m"], "const": [1, 1, 1, 1]})
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "Churn": ["Yes", "No", "No", "Yes"],
+            "tenure": [1, 20, 30, 2],
+            "contract": ["m", "y", "y", "m"],
+            "const": [1, 1, 1, 1],
+        }
+    )
     roles = guess_roles(df)
     assert roles["label"] == ["Churn"] and roles["customer_id"] == ["customer_id"]
-    assert roles["feature"] == ["tenure", "contract"]        # a constant column is no feature
+    assert roles["feature"] == ["tenure", "contract"]  # a constant column is no feature
 
 
 def test_missing_roles_message_is_plain():
@@ -54,8 +102,15 @@ def test_missing_roles_message_is_plain():
 
 
 def test_words_inside_other_quantities_do_not_count():
-    df = pd.DataFrame({"customer_id": ["a", "b"], "orders_last_year": [3, 4], "days_since_last_order": [10, 200],
-                       "Order Date (UTC)": pd.to_datetime(["2024-01-01", "2024-01-02"]), "Sales Amount": [1.0, 2.0]})
+    df = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "orders_last_year": [3, 4],
+            "days_since_last_order": [10, 200],
+            "Order Date (UTC)": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "Sales Amount": [1.0, 2.0],
+        }
+    )
     roles = guess_roles(df)
     assert "order_id" not in roles
     assert roles["date"] == ["Order Date (UTC)"] and roles["amount"] == ["Sales Amount"]
@@ -64,6 +119,7 @@ def test_words_inside_other_quantities_do_not_count():
 # ---------------------------------------------------------------------------------------------
 # One header vocabulary: the importer's date and identifier checks read the role words
 # ---------------------------------------------------------------------------------------------
+
 
 def test_the_importer_reads_the_role_vocabulary():
     for word in SYNONYMS["date"]:
@@ -87,8 +143,17 @@ def test_the_importer_reads_the_role_vocabulary():
 def test_the_last_word_decides_between_identifier_and_number():
     # These used to be identifiers to the importer (so "¥1,200.00" stayed text) while the role
     # guesser called them amounts or prices: the drift this vocabulary removes.
-    for header in ("Order total", "Item price", "Product price", "商品金额", "买家实际支付金额", "宝贝总数量",
-                   "Transaction amount", "Basket value", "订单总额"):
+    for header in (
+        "Order total",
+        "Item price",
+        "Product price",
+        "商品金额",
+        "买家实际支付金额",
+        "宝贝总数量",
+        "Transaction amount",
+        "Basket value",
+        "订单总额",
+    ):
         assert not header_says_id(header), header
     for header in ("Order no", "Review ID", "商品编号", "订单号", "Basket", "Transaction", "顾客", "订单状态"):
         assert header_says_id(header), header
@@ -104,7 +169,7 @@ def test_drift_fixed_amounts_named_after_an_order_or_product_are_numbers(tmp_pat
     assert ds.frame["Order total"].tolist()[:2] == [1234.5, 2234.5]
     assert ds.frame["商品金额"].tolist()[:2] == [1.5, 2.5]
     assert ds.roles["amount"] == ["Order total"]
-    assert "product_id" not in ds.roles          # "商品金额" was taken for the product when it stayed text
+    assert "product_id" not in ds.roles  # "商品金额" was taken for the product when it stayed text
 
 
 def test_drift_fixed_role_words_are_identifiers_to_the_importer(tmp_path):
@@ -138,14 +203,24 @@ def test_drift_fixed_the_guesser_reads_the_last_word_too():
 # Chinese shop exports (Taobao's order report, the demo shop's files)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_taobao_words_for_the_product_code_the_order_time_and_the_buyer():
     when = pd.to_datetime(["2024-03-05 10:00", "2024-03-05 10:00"])
     paid = pd.to_datetime(["2024-03-05 10:02", "2024-03-05 10:02"])
     # the moment of the order, not of the payment, whichever column comes first
     times = {"订单创建时间": when, "订单付款时间": paid}
     for first, second in (("订单付款时间", "订单创建时间"), ("订单创建时间", "订单付款时间")):
-        df = pd.DataFrame({"订单编号": ["1", "1"], "买家会员名": ["a", "a"], first: times[first], second: times[second],
-                           "商家编码": ["KF1", "KF2"], "宝贝标题": ["咖啡", "滤纸"], "购买数量": [1, 2]})
+        df = pd.DataFrame(
+            {
+                "订单编号": ["1", "1"],
+                "买家会员名": ["a", "a"],
+                first: times[first],
+                second: times[second],
+                "商家编码": ["KF1", "KF2"],
+                "宝贝标题": ["咖啡", "滤纸"],
+                "购买数量": [1, 2],
+            }
+        )
         roles = guess_roles(df)
         assert roles["date"] == ["订单创建时间"] and roles["product_id"] == ["商家编码"], roles
         assert roles["product_name"] == ["宝贝标题"] and roles["customer_id"] == ["买家会员名"]
@@ -156,9 +231,15 @@ def test_taobao_words_for_the_product_code_the_order_time_and_the_buyer():
 
 
 def test_a_count_or_a_kind_of_customer_is_not_the_order_or_the_customer():
-    df = pd.DataFrame({"客户类型": ["个人", "企业", "个人", "个人"], "买家会员名": ["a", "b", "c", "d"],
-                       "近一年订单数": [3, 1, 0, 7], "订单状态": ["交易成功"] * 4,
-                       "是否流失": ["否", "是", "是", "否"]})
+    df = pd.DataFrame(
+        {
+            "客户类型": ["个人", "企业", "个人", "个人"],
+            "买家会员名": ["a", "b", "c", "d"],
+            "近一年订单数": [3, 1, 0, 7],
+            "订单状态": ["交易成功"] * 4,
+            "是否流失": ["否", "是", "是", "否"],
+        }
+    )
     roles = guess_roles(df)
     assert roles["customer_id"] == ["买家会员名"] and "order_id" not in roles
     assert "近一年订单数" in roles["feature"] and "客户类型" in roles["feature"]
@@ -167,8 +248,9 @@ def test_a_count_or_a_kind_of_customer_is_not_the_order_or_the_customer():
 
 def test_money_in_a_customer_table_describes_the_customer():
     # a year's spend per customer is a feature of the customer, not the total of an order line
-    df = pd.DataFrame({"买家会员名": ["a", "b", "c"], "近一年消费金额": [120.5, 88.0, 0.0],
-                       "是否流失": ["否", "是", "是"]})
+    df = pd.DataFrame(
+        {"买家会员名": ["a", "b", "c"], "近一年消费金额": [120.5, 88.0, 0.0], "是否流失": ["否", "是", "是"]}
+    )
     roles = guess_roles(df)
     assert "amount" not in roles and roles["feature"] == ["近一年消费金额"]
     # in an orders table the same word is the amount
@@ -183,8 +265,10 @@ def test_the_chinese_demo_files_get_the_roles_the_demo_sets():
     from bizops_desktop.core.importer import load_dataset
 
     folder = demo.demo_dir(demo.ZH)
-    want = {k: {r: (c if isinstance(c, list) else [c]) for r, c in roles.items()}
-            for k, roles in demo.dataset_roles(demo.ZH).items()}
+    want = {
+        k: {r: (c if isinstance(c, list) else [c]) for r, c in roles.items()}
+        for k, roles in demo.dataset_roles(demo.ZH).items()
+    }
     for name in ("orders", "reviews"):
         assert load_dataset(folder / f"{name}.csv").roles == want[name], name
     customers = load_dataset(folder / "customers.csv").roles
@@ -199,12 +283,15 @@ def test_the_chinese_demo_files_get_the_roles_the_demo_sets():
 def test_the_missing_role_message_in_chinese_lists_the_alternatives():
     from bizops_desktop.core.i18n import use_language
 
-    a = Analysis(id="x", title="Basket rules", summary="",
-                 needs=(("order_id", "product_id"), ("order_id", "product_name")))
+    a = Analysis(
+        id="x", title="Basket rules", summary="", needs=(("order_id", "product_id"), ("order_id", "product_name"))
+    )
     ds = Dataset("orders", pd.DataFrame({"o": [1]}), {"order_id": "o"})
     with use_language("en"):
-        assert a.check(ds) == ("Basket rules needs a column marked as Product (product_id) (it works from any "
-                               "of: Order number + Product or Order number + Product name)")
+        assert a.check(ds) == (
+            "Basket rules needs a column marked as Product (product_id) (it works from any "
+            "of: Order number + Product or Order number + Product name)"
+        )
     with use_language("zh_CN"):
         text = a.check(ds)
         assert "product_id" in text and "或" in text and "商品" in text

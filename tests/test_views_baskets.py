@@ -9,26 +9,32 @@ import pytest
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import text as shown
-from bizops_desktop.core.views.baskets import (baskets_from_dataset, baskets_from_lists,
-                                               baskets_from_orders, find_basket_column)
+from bizops_desktop.core.views.baskets import (
+    baskets_from_dataset,
+    baskets_from_lists,
+    baskets_from_orders,
+    find_basket_column,
+)
 
 
 def _lines():
     # order 10: milk, bread (bread twice); order 7: beer, nappies; order 3: milk, returned beer;
     # a line without an order number
-    return pd.DataFrame({
-        "order": [10, 10, 10, 7, 7, 3, 3, None],
-        "sku": ["B", "M", "B", "R", "N", "M", "R", "M"],
-        "name": ["bread", "milk", "bread", "beer", "nappies", "milk", "beer", "milk"],
-        "qty": [1, 2, 1, 6, 1, 1, -1, 1],
-    })
+    return pd.DataFrame(
+        {
+            "order": [10, 10, 10, 7, 7, 3, 3, None],
+            "sku": ["B", "M", "B", "R", "N", "M", "R", "M"],
+            "name": ["bread", "milk", "bread", "beer", "nappies", "milk", "beer", "milk"],
+            "qty": [1, 2, 1, 6, 1, 1, -1, 1],
+        }
+    )
 
 
 def test_orders_to_baskets_exact():
     b = baskets_from_orders(_lines(), "order", "sku", name_col="name")
     assert b.n_orders == 3 and b.n_items == 4
-    assert list(b.item_ids) == ["B", "M", "N", "R"]          # codes in sorted id order
-    assert list(b.order_ids) == [10, 7, 3]                     # first-seen order
+    assert list(b.item_ids) == ["B", "M", "N", "R"]  # codes in sorted id order
+    assert list(b.order_ids) == [10, 7, 3]  # first-seen order
     assert [b.basket(i) for i in range(3)] == [["B", "M"], ["N", "R"], ["M", "R"]]
     assert b.item_names == ["bread", "milk", "nappies", "beer"]
     assert list(b.lengths()) == [2, 2, 2]
@@ -63,14 +69,15 @@ def test_one_basket_per_row():
     assert b.n_orders == 3
     assert list(b.item_ids) == ["beer", "bread", "milk", "nappies"]
     assert [b.basket(i) for i in range(3)] == [["bread", "milk"], ["beer", "bread", "nappies"], ["milk"]]
-    assert list(b.order_ids) == [1, 2, 5]                      # row numbers from 1
+    assert list(b.order_ids) == [1, 2, 5]  # row numbers from 1
     assert any("empty rows" in n for n in map(shown, b.notes))
     assert baskets_from_lists(pd.Series(["a;b", "b;c"])).basket(1) == ["b", "c"]
 
 
 def test_dataset_picks_the_right_input():
-    ds = Dataset("lines", _lines(), roles={"order_id": "order", "product_id": "sku", "product_name": "name",
-                                           "quantity": "qty"})
+    ds = Dataset(
+        "lines", _lines(), roles={"order_id": "order", "product_id": "sku", "product_name": "name", "quantity": "qty"}
+    )
     b = baskets_from_dataset(ds)
     assert b.item_names is not None and b.n_orders == 3 and b.basket(2) == ["M"]
     rows = Dataset("rows", pd.DataFrame({"id": [1, 2], "items": ["a,b", "b,c,d"]}))
@@ -88,9 +95,13 @@ def test_all_lines_unusable_is_a_clear_error():
 
 def test_ragged_basket_file_read_without_header():
     # "bread,milk / beer,nappies,bread / milk" read with no header: items in cells, blanks after
-    frame = pd.DataFrame({"column 1": ["bread", "beer", "milk", None],
-                          "column 2": ["milk", "nappies", None, None],
-                          "column 3": [None, "bread ", None, None]})
+    frame = pd.DataFrame(
+        {
+            "column 1": ["bread", "beer", "milk", None],
+            "column 2": ["milk", "nappies", None, None],
+            "column 3": [None, "bread ", None, None],
+        }
+    )
     ds = Dataset("ragged", frame)
     b = baskets_from_dataset(ds)
     assert [b.basket(i) for i in range(b.n_orders)] == [["bread", "milk"], ["beer", "bread", "nappies"], ["milk"]]

@@ -9,23 +9,22 @@ import pytest
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.i18n import text as shown
-from bizops_desktop.core.views.customers import (FEATURES, customer_features,
-                                                 customer_features_from_dataset)
+from bizops_desktop.core.views.customers import FEATURES, customer_features, customer_features_from_dataset
 
 # cutoff 2024-04-30, churn_days 30 -> observation end 2024-03-31, label window Apr 1..Apr 30.
 ROWS = [
     # order, customer, date, amount
     ("o1", "A", "2024-01-01", 10.0),
-    ("o1", "A", "2024-01-01", 5.0),     # second line of the same order
+    ("o1", "A", "2024-01-01", 5.0),  # second line of the same order
     ("o2", "A", "2024-03-01", 30.0),
-    ("o3", "A", "2024-04-10", 100.0),   # in the label window: A stays
-    ("o4", "B", "2024-02-10", 50.0),    # B never comes back: churned
-    ("o5", "C", "2024-04-05", 70.0),    # C's first order is in the window: left out
-    ("o6", "D", "2024-03-31", 20.0),    # on the observation end itself: a feature, not the label
-    ("o7", "D", "2024-05-05", 99.0),    # after the cutoff: ignored, so D churned
+    ("o3", "A", "2024-04-10", 100.0),  # in the label window: A stays
+    ("o4", "B", "2024-02-10", 50.0),  # B never comes back: churned
+    ("o5", "C", "2024-04-05", 70.0),  # C's first order is in the window: left out
+    ("o6", "D", "2024-03-31", 20.0),  # on the observation end itself: a feature, not the label
+    ("o7", "D", "2024-05-05", 99.0),  # after the cutoff: ignored, so D churned
     ("o8", "E", "2024-01-01", 10.0),
-    ("o9", "E", "2024-02-15", 10.0),    # exactly mid-history (45 of 90 days)
-    ("o10", "E", "2024-04-30", 40.0),   # on the cutoff day: inside the window, E stays
+    ("o9", "E", "2024-02-15", 10.0),  # exactly mid-history (45 of 90 days)
+    ("o10", "E", "2024-04-30", 40.0),  # on the cutoff day: inside the window, E stays
 ]
 
 # Worked by hand (2024 is a leap year: Jan 1 -> Mar 31 is 90 days).
@@ -47,8 +46,7 @@ def orders(rows=ROWS) -> pd.DataFrame:
 def features(frame, **kw):
     kw.setdefault("cutoff", "2024-04-30")
     kw.setdefault("churn_days", 30)
-    return customer_features(frame, customer="customer", date="date", amount="amount",
-                             order_id="order", **kw)
+    return customer_features(frame, customer="customer", date="date", amount="amount", order_id="order", **kw)
 
 
 def test_hand_example_known_answer():
@@ -67,10 +65,12 @@ def test_hand_example_known_answer():
 
 def test_no_leakage_orders_in_the_label_window_change_no_feature():
     base = features(orders()).frame.set_index("customer_id")
-    rows = [r for r in ROWS if r[0] != "o3"]                      # A's window order removed
+    rows = [r for r in ROWS if r[0] != "o3"]  # A's window order removed
     rows = [(o, c, d, 1000.0 if o == "o10" else a) for o, c, d, a in rows]  # E's window order changed
-    rows += [("o11", "B", "2024-04-15", 500.0),                   # B comes back in the window
-             ("o12", "A", "2024-04-30", 1.0)]                      # and A too, on the cutoff day
+    rows += [
+        ("o11", "B", "2024-04-15", 500.0),  # B comes back in the window
+        ("o12", "A", "2024-04-30", 1.0),
+    ]  # and A too, on the cutoff day
     moved = features(orders(rows)).frame.set_index("customer_id")
     pd.testing.assert_frame_equal(base[list(FEATURES)], moved[list(FEATURES)])
     # ...while the labels do follow the window.
@@ -95,10 +95,11 @@ def test_order_days_stand_in_for_order_numbers_and_quantity_times_price():
     f = orders()
     f["qty"] = 2
     f["unit"] = f["amount"] / 2
-    res = customer_features(f, customer="customer", date="date", quantity="qty", price="unit",
-                            cutoff="2024-04-30", churn_days=30)
+    res = customer_features(
+        f, customer="customer", date="date", quantity="qty", price="unit", cutoff="2024-04-30", churn_days=30
+    )
     got = res.frame.set_index("customer_id")
-    assert got.loc["A", "frequency"] == 2          # two lines on Jan 1 are one order day
+    assert got.loc["A", "frequency"] == 2  # two lines on Jan 1 are one order day
     assert got.loc["A", "monetary"] == pytest.approx(45.0)
     assert any("quantity x unit price" in n for n in map(shown, res.notes))
     assert any("each day a customer bought counts as one order" in n for n in map(shown, res.notes))
@@ -107,8 +108,7 @@ def test_order_days_stand_in_for_order_numbers_and_quantity_times_price():
 def test_yyyymmdd_numbers_and_dataset_roles():
     f = orders()
     f["date"] = f["date"].dt.strftime("%Y%m%d").astype(int)
-    ds = Dataset("o", f, roles={"customer_id": "customer", "date": "date", "amount": "amount",
-                                "order_id": "order"})
+    ds = Dataset("o", f, roles={"customer_id": "customer", "date": "date", "amount": "amount", "order_id": "order"})
     res = customer_features_from_dataset(ds, cutoff="2024-04-30", churn_days=30)
     got = res.frame.set_index("customer_id")
     assert tuple(got.loc["E", list(FEATURES)]) == pytest.approx(EXPECTED["E"][:6])
@@ -130,7 +130,7 @@ def test_bad_requests_get_plain_messages():
 def test_excel_day_numbers_are_dates_and_other_numbers_are_not():
     f = orders()
     base = features(f)
-    f["date"] = (f["date"] - pd.Timestamp("1899-12-30")).dt.days        # as the importer would read them
+    f["date"] = (f["date"] - pd.Timestamp("1899-12-30")).dt.days  # as the importer would read them
     pd.testing.assert_frame_equal(features(f).frame, base.frame)
     f["date"] = range(len(f))
     with pytest.raises(DataError, match="holds numbers, not dates"):

@@ -17,18 +17,20 @@ def cell(rm, user, item):
 
 
 def test_explicit_ratings_duplicates_are_averaged_and_blanks_dropped():
-    frame = pd.DataFrame({
-        "cust": ["a", "b", "a", None, "c", "a"],
-        "prod": ["x", "x", "y", "x", "y", "x"],
-        "stars": [4, 2, 0, 5, "bad", 5],
-        "name": ["Ex", "Ex", "Why", "Ex", "Why", "Ex"],
-    })
+    frame = pd.DataFrame(
+        {
+            "cust": ["a", "b", "a", None, "c", "a"],
+            "prod": ["x", "x", "y", "x", "y", "x"],
+            "stars": [4, 2, 0, 5, "bad", 5],
+            "name": ["Ex", "Ex", "Why", "Ex", "Why", "Ex"],
+        }
+    )
     rm = build_ratings(frame, "cust", "prod", "stars", explicit=True, name_col="name")
     assert rm.explicit and rm.weighting == "rating"
     # users/items numbered by first appearance; "c" has only an unusable rating
     assert rm.users.tolist() == ["a", "b"]
     assert rm.items.tolist() == ["x", "y"]
-    assert cell(rm, "a", "x") == pytest.approx(4.5)      # (4 + 5) / 2
+    assert cell(rm, "a", "x") == pytest.approx(4.5)  # (4 + 5) / 2
     assert cell(rm, "b", "x") == 2.0
     # a rating of 0 is a stored cell, not a missing one
     assert rm.nnz == 3 and cell(rm, "a", "y") == 0.0
@@ -44,15 +46,17 @@ def test_explicit_ratings_duplicates_are_averaged_and_blanks_dropped():
     assert first == {("a", "x"): 0, ("b", "x"): 1, ("a", "y"): 2}
 
 
-@pytest.mark.parametrize("weighting, expected", [
-    ("counts", {("a", "x"): 2, ("a", "y"): 1, ("b", "x"): 1}),
-    ("quantity", {("a", "x"): 5, ("a", "y"): 1, ("b", "x"): 2}),
-    ("binary", {("a", "x"): 1, ("a", "y"): 1, ("b", "x"): 1}),
-    ("log", {("a", "x"): np.log(3), ("a", "y"): np.log(2), ("b", "x"): np.log(2)}),
-])
+@pytest.mark.parametrize(
+    "weighting, expected",
+    [
+        ("counts", {("a", "x"): 2, ("a", "y"): 1, ("b", "x"): 1}),
+        ("quantity", {("a", "x"): 5, ("a", "y"): 1, ("b", "x"): 2}),
+        ("binary", {("a", "x"): 1, ("a", "y"): 1, ("b", "x"): 1}),
+        ("log", {("a", "x"): np.log(3), ("a", "y"): np.log(2), ("b", "x"): np.log(2)}),
+    ],
+)
 def test_implicit_weights(weighting, expected):
-    frame = pd.DataFrame({"c": ["a", "a", "b", "a", "b"], "p": ["x", "x", "x", "y", "y"],
-                          "q": [2, 3, 2, 1, -1]})
+    frame = pd.DataFrame({"c": ["a", "a", "b", "a", "b"], "p": ["x", "x", "x", "y", "y"], "q": [2, 3, 2, 1, -1]})
     rm = build_ratings(frame, "c", "p", "q", explicit=False, weighting=weighting)
     got = {(u, i): cell(rm, u, i) for (u, i) in expected}
     assert got == pytest.approx(expected)

@@ -11,12 +11,24 @@ from bizops_desktop.core.views.series import TOTAL, build_series, series_view
 
 
 def _orders():
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-03", "2024-01-10",
-                                "2024-01-31", "2024-03-05", "2024-03-31"]),
-        "product": ["A", "B", "A", "A", "B", "A", "B", "A"],
-        "qty": [1, 2, 3, 4, 5, 6, 7, 8],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-01-03",
+                    "2024-01-03",
+                    "2024-01-10",
+                    "2024-01-31",
+                    "2024-03-05",
+                    "2024-03-31",
+                ]
+            ),
+            "product": ["A", "B", "A", "A", "B", "A", "B", "A"],
+            "qty": [1, 2, 3, 4, 5, 6, 7, 8],
+        }
+    )
 
 
 def test_daily_sums_duplicates_and_fills_gaps_with_zero():
@@ -38,7 +50,7 @@ def test_weekly_and_monthly_by_hand():
     assert w.loc["2024-01-08", "B"] == 5
     assert w.loc["2024-01-15", TOTAL] == 0
     m = build_series(_orders(), "date", "qty", "product", freq="M").values
-    assert m[TOTAL].tolist() == [21, 0, 15]   # March ends on the 31st: complete, kept
+    assert m[TOTAL].tolist() == [21, 0, 15]  # March ends on the 31st: complete, kept
     assert m["A"].tolist() == [14, 0, 8]
 
 
@@ -93,7 +105,7 @@ def test_dates_in_text_are_read_as_the_importer_reads_them(tmp_path):
 def test_notes_read_in_chinese_with_chinese_dates():
     from bizops_desktop.core.i18n import use_language
 
-    frame = _orders().iloc[:-1]                     # ends before March is over
+    frame = _orders().iloc[:-1]  # ends before March is over
     s = build_series(frame, "date", "qty", "product", freq=None)
     with use_language("zh_CN"):
         notes = [shown(n) for n in s.notes]

@@ -9,8 +9,9 @@ the plugin's pure ``run(dataset, params, progress) -> Result``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, ProjectError, first_line
 from .i18n import _
@@ -21,9 +22,8 @@ from .roles import missing_roles_message
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .display import Column
-
     from .dataset import Dataset
+    from .display import Column
     from .progress import Progress
 
 
@@ -69,16 +69,21 @@ class Result:
         """headline, columns and names as JSON-able data (for the project file)."""
         from .i18n import to_plain
 
-        return {"headline": to_plain(self.headline),
-                "columns": {t: {c: spec.to_dict() for c, spec in cols.items()} for t, cols in self.columns.items()},
-                "names": {str(k): str(v) for k, v in self.names.items()}}
+        return {
+            "headline": to_plain(self.headline),
+            "columns": {t: {c: spec.to_dict() for c, spec in cols.items()} for t, cols in self.columns.items()},
+            "names": {str(k): str(v) for k, v in self.names.items()},
+        }
 
     def set_display_state(self, state: Mapping[str, Any]) -> None:
         from .display import Column
 
         self.headline = state.get("headline")
-        self.columns = {str(t): {str(c): Column.from_dict(d) for c, d in cols.items() if isinstance(d, dict)}
-                        for t, cols in (state.get("columns") or {}).items() if isinstance(cols, dict)}
+        self.columns = {
+            str(t): {str(c): Column.from_dict(d) for c, d in cols.items() if isinstance(d, dict)}
+            for t, cols in (state.get("columns") or {}).items()
+            if isinstance(cols, dict)
+        }
         names = state.get("names") or {}
         self.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
@@ -105,7 +110,7 @@ class Analysis:
     """
 
     id: str
-    title: Any        # text or a lazy translatable text (_l)
+    title: Any  # text or a lazy translatable text (_l)
     summary: Any
     params: Sequence[Param] = ()
     needs: Sequence[Sequence[str]] = ()
@@ -127,8 +132,9 @@ class Analysis:
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
 
-    def resolve(self, given: Mapping[str, Any] | None = None, *, from_text: bool = False,
-                ignore_unknown: bool = False) -> dict[str, Any]:
+    def resolve(
+        self, given: Mapping[str, Any] | None = None, *, from_text: bool = False, ignore_unknown: bool = False
+    ) -> dict[str, Any]:
         return resolve_params(self.params, given, from_text=from_text, ignore_unknown=ignore_unknown)
 
     def missing_roles(self, dataset: "Dataset") -> list[str] | None:
@@ -152,8 +158,14 @@ class Analysis:
             return None
         return missing_roles_message(self.title, missing, self.needs)
 
-    def execute(self, dataset: "Dataset", params: Mapping[str, Any] | None = None,
-                progress: "Progress | None" = None, *, from_text: bool = False) -> Result:
+    def execute(
+        self,
+        dataset: "Dataset",
+        params: Mapping[str, Any] | None = None,
+        progress: "Progress | None" = None,
+        *,
+        from_text: bool = False,
+    ) -> Result:
         from .progress import Progress
 
         problem = self.check(dataset)
@@ -161,8 +173,9 @@ class Analysis:
             import os
 
             where = os.path.basename(dataset.source) if dataset.source else dataset.name
-            raise DataError(problem, where=where,
-                            hint=_("Open Column roles (or pass --role ROLE=COLUMN) and pick the column"))
+            raise DataError(
+                problem, where=where, hint=_("Open Column roles (or pass --role ROLE=COLUMN) and pick the column")
+            )
         values = self.resolve(params, from_text=from_text)
         progress = progress or Progress()
         fn = load_object(self.run)
@@ -171,8 +184,7 @@ class Analysis:
             raise TypeError(f"{self.id}.run returned {type(result).__name__}, not Result")
         return result
 
-    def migrate_state(self, params: dict, result: Result | None, from_version: int
-                      ) -> tuple[dict, Result | None]:
+    def migrate_state(self, params: dict, result: Result | None, from_version: int) -> tuple[dict, Result | None]:
         """A tab's saved ``params`` and ``result`` of state ``from_version`` in this version's
         layout. Raises ProjectError, in words for the user, when that cannot be done: the tab was
         saved by a newer plugin, or by an older one and this one has no ``migrate`` or its
@@ -184,22 +196,41 @@ class Analysis:
         where = _("{title} tab", title=self.title)
         keep = _("it is kept in the project as it was saved (running this tab again replaces it)")
         if from_version > self.state_version:
-            raise ProjectError(_("it was saved by a newer version of its plugin (state {saved}; {who} reads up to "
-                                 "state {known})", saved=from_version, who=who, known=self.state_version),
-                               where=where, hint=_("Update {plugin} to open it; until then {keep}",
-                                                   plugin=plugin, keep=keep))
+            raise ProjectError(
+                _(
+                    "it was saved by a newer version of its plugin (state {saved}; {who} reads up to state {known})",
+                    saved=from_version,
+                    who=who,
+                    known=self.state_version,
+                ),
+                where=where,
+                hint=_("Update {plugin} to open it; until then {keep}", plugin=plugin, keep=keep),
+            )
         if not self.migrate:
-            raise ProjectError(_("it was saved by an older version of its plugin (state {saved}) and {who} cannot "
-                                 "convert it to state {known}", saved=from_version, who=who, known=self.state_version),
-                               where=where, hint=_("Open it with the older version of the plugin, or run it "
-                                                   "again; {keep}", keep=keep))
+            raise ProjectError(
+                _(
+                    "it was saved by an older version of its plugin (state {saved}) and {who} cannot "
+                    "convert it to state {known}",
+                    saved=from_version,
+                    who=who,
+                    known=self.state_version,
+                ),
+                where=where,
+                hint=_("Open it with the older version of the plugin, or run it again; {keep}", keep=keep),
+            )
         try:
             new_params, new_result = load_object(self.migrate)(dict(params), result, from_version)
             if not isinstance(new_params, dict) or not (new_result is None or isinstance(new_result, Result)):
                 raise TypeError("migrate must return (params dict, Result or None)")
         except Exception as exc:  # a plugin's bug must not stop the project from opening
-            raise ProjectError(_("converting it from state {saved} to {known} failed ({error})", saved=from_version,
-                                 known=self.state_version, error=first_line(exc)), where=where,
-                               hint=_("Report this to the makers of {plugin}; {keep}", plugin=plugin,
-                                      keep=keep)) from exc
+            raise ProjectError(
+                _(
+                    "converting it from state {saved} to {known} failed ({error})",
+                    saved=from_version,
+                    known=self.state_version,
+                    error=first_line(exc),
+                ),
+                where=where,
+                hint=_("Report this to the makers of {plugin}; {keep}", plugin=plugin, keep=keep),
+            ) from exc
         return new_params, new_result

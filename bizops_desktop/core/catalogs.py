@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import string
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 KEYWORDS = {"_": None, "_l": None, "M": None, "_n": (1, 2), "Mn": (1, 2)}
 LANGS = ("zh_CN",)
@@ -64,8 +64,12 @@ def extract(pkg: Package):
 
     cat = Catalog(domain=pkg.domain)
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(pkg.source), method_map=[("**/locale/**", "ignore"), ("**.py", "python")],
-            keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+        str(pkg.source),
+        method_map=[("**/locale/**", "ignore"), ("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+    ):
         cat.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return cat
 
@@ -102,16 +106,15 @@ def update(pkg: Package, lang: str) -> tuple[int, int]:
             continue
         cat = read(path, lang) if path.is_file() else Catalog(locale=lang, domain=pkg.domain, project=pkg.domain)
         cat.update(by_part[part], no_fuzzy_matching=True, update_header_comment=False)
-        cat.obsolete.clear()      # git keeps the history of removed messages
-        for m in cat:             # a message that moved from one part to another keeps its translation
+        cat.obsolete.clear()  # git keeps the history of removed messages
+        for m in cat:  # a message that moved from one part to another keeps its translation
             if m.id and not _translated(m):
                 prev = known.get(m.id[0] if isinstance(m.id, tuple) else m.id)
                 if prev is not None and _translated(prev):
                     m.string = prev.string
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:
-            write_po(f, cat, width=100, no_location=True, omit_header=False, sort_output=False,
-                     include_previous=False)
+            write_po(f, cat, width=100, no_location=True, omit_header=False, sort_output=False, include_previous=False)
         ids = [m for m in cat if m.id]
         total += len(ids)
         missing += sum(1 for m in ids if not _translated(m))
@@ -173,8 +176,10 @@ def problems(pkg: Package, lang: str) -> list[str]:
             got = placeholders(s)
             # a plural's translation may leave out {n} (Chinese "一个" for 1), never add a name
             if got - want or (want - got - {"n"}):
-                out.append(f"{pkg.domain} {lang}: placeholders differ in {label!r}: "
-                           f"source {sorted(want)}, translation {sorted(got)}")
+                out.append(
+                    f"{pkg.domain} {lang}: placeholders differ in {label!r}: "
+                    f"source {sorted(want)}, translation {sorted(got)}"
+                )
     return out
 
 

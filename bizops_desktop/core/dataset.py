@@ -16,8 +16,8 @@ class Dataset:
     name: str
     frame: "pd.DataFrame"
     roles: dict[str, list[str]] = field(default_factory=dict)
-    source: str | None = None          # path of the file it was imported from
-    source_hash: str | None = None     # sha256 of that file at import time
+    source: str | None = None  # path of the file it was imported from
+    source_hash: str | None = None  # sha256 of that file at import time
     sheet: str | None = None
     import_options: dict[str, Any] = field(default_factory=dict)  # encoding, delimiter, ...
     # what the import did, in words: Messages rendered in the reader's language (i18n.text), or text

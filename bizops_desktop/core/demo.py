@@ -33,12 +33,12 @@ FILES = ("orders.csv", "reviews.csv", "customers.csv", "weekly_sales.csv", "trut
 N_CUSTOMERS = 400
 CHURN_DAYS = 90
 PROMO_UPLIFT = 1.5
-DAILY_NOISE_SD = 0.25           # sd of the log of the multiplicative day noise on expected units
+DAILY_NOISE_SD = 0.25  # sd of the log of the multiplicative day noise on expected units
 QTY_PROBS = (0.30, 0.25, 0.17, 0.12, 0.09, 0.07)  # quantity 1..6 per order line
 ORDER_SIZE_PROBS = (0.50, 0.25, 0.13, 0.08, 0.04)  # target lines per order 1..5
-PAIR_BUNDLE_PROB = 0.92         # chance that a line of a pair product is put in one order with its partner
-PRICE_PLAN_TOLERANCE = 0.01     # |slope of the other log demand factors on log price| allowed
-VOLUME_SCALE = 0.45             # weekly units at base price are scaled by this (file size vs precision)
+PAIR_BUNDLE_PROB = 0.92  # chance that a line of a pair product is put in one order with its partner
+PRICE_PLAN_TOLERANCE = 0.01  # |slope of the other log demand factors on log price| allowed
+VOLUME_SCALE = 0.45  # weekly units at base price are scaled by this (file size vs precision)
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKLY_RAW = (0.75, 0.92, 0.95, 0.98, 1.05, 1.35, 1.35)
@@ -46,8 +46,14 @@ _WEEKLY_RAW = (0.75, 0.92, 0.95, 0.98, 1.05, 1.35, 1.35)
 _MONTH_ANCHORS = (0.95, 0.90, 0.95, 1.00, 0.95, 0.85, 0.78, 0.80, 0.95, 1.05, 1.45, 1.70)
 
 CATEGORY_GROUP = {  # product taste group used by the reviews
-    "Coffee": 0, "Tea": 0, "Baking": 1, "Breakfast": 1,
-    "Pantry": 2, "Snacks": 2, "Household": 3, "Pet": 3,
+    "Coffee": 0,
+    "Tea": 0,
+    "Baking": 1,
+    "Breakfast": 1,
+    "Pantry": 2,
+    "Snacks": 2,
+    "Household": 3,
+    "Pet": 3,
 }
 PRODUCT_GROUP_NAMES = ("hot drinks", "baking and breakfast", "pantry and snacks", "household and pet")
 
@@ -106,7 +112,7 @@ PRICE_MULTIPLIERS = (0.75, 0.80, 0.85, 0.90, 0.95, 1.05, 1.10, 1.15, 1.20, 1.25,
 CITIES = ("Berlin", "Hamburg", "Munich", "Cologne", "Frankfurt", "Stuttgart", "Leipzig", "Dresden")
 SEGMENTS = ("Private", "Private", "Private", "Small business", "Student")
 
-REVIEW_AFFINITY = 1.3           # rating shift for a liked (+) or disliked (-) product group
+REVIEW_AFFINITY = 1.3  # rating shift for a liked (+) or disliked (-) product group
 REVIEW_NOISE_SD = 0.6
 N_REVIEWS = 6500
 
@@ -158,7 +164,7 @@ def _product_plan(rng: np.random.Generator, n_weeks: int, week_log_season: np.nd
     """Elasticity, base volume, cost, price schedule (per week) and promotion weeks per product."""
     pair_info = {}
     partner = {}
-    for (a, b) in PAIRS:
+    for a, b in PAIRS:
         pair_info[a[0]] = a
         pair_info[b[0]] = b
         partner[b[0]] = a[0]
@@ -168,14 +174,13 @@ def _product_plan(rng: np.random.Generator, n_weeks: int, week_log_season: np.nd
     grid = grid + rng.uniform(-0.04, 0.04, len(grid))
     rng.shuffle(grid)
     elast = {pid: round(float(np.clip(g, -3.0, -0.4)), 2) for pid, g in zip(others, grid)}
-    volume = {pid: round(float(VOLUME_SCALE * np.exp(rng.uniform(np.log(9.0), np.log(34.0)))), 1)
-              for pid in others}
+    volume = {pid: round(float(VOLUME_SCALE * np.exp(rng.uniform(np.log(9.0), np.log(34.0)))), 1) for pid in others}
     for pid, (_, e, v) in pair_info.items():
         elast[pid] = e
         volume[pid] = round(VOLUME_SCALE * v, 1)
 
     plans = {}
-    for pid, name, cat, base in PRODUCTS:
+    for pid, _name, _cat, _base in PRODUCTS:
         if pid in partner:
             continue  # priced together with its partner below
         k = int(rng.integers(3, 6))  # other levels besides the base price: 4-6 levels in all
@@ -212,13 +217,21 @@ def _product_plan(rng: np.random.Generator, n_weeks: int, week_log_season: np.nd
             cost = base * float(rng.uniform(0.40, 0.70))
         cost = round(cost, 2)
         prices_by_week = np.round(base * plan["weekly_mult"], 2)
-        out.append({
-            "product_id": pid, "product_name": name, "category": cat, "base_price": base,
-            "elasticity": e, "unit_cost": cost, "weekly_units_at_base": volume[pid],
-            "weekly_price": prices_by_week, "promo_weeks": plan["promo"],
-            "levels": sorted({float(v) for v in prices_by_week}),
-            "changes": plan["changes"],
-        })
+        out.append(
+            {
+                "product_id": pid,
+                "product_name": name,
+                "category": cat,
+                "base_price": base,
+                "elasticity": e,
+                "unit_cost": cost,
+                "weekly_units_at_base": volume[pid],
+                "weekly_price": prices_by_week,
+                "promo_weeks": plan["promo"],
+                "levels": sorted({float(v) for v in prices_by_week}),
+                "changes": plan["changes"],
+            }
+        )
     return out
 
 
@@ -232,7 +245,7 @@ def _price_schedule(rng: np.random.Generator, mults: list[float], n_weeks: int):
         length = int(rng.integers(3, 9))
         choices = [m for m in mults if m != prev]
         m = float(choices[int(rng.integers(len(choices)))]) if w > 0 else 1.0
-        weekly_mult[w:w + length] = m
+        weekly_mult[w : w + length] = m
         changes.append((w, m))
         prev = m
         w += length
@@ -284,12 +297,12 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
     z = rng.standard_normal((n_prod, n_days))
     offs = rng.uniform(0, 1, n_prod)
     partner_of = {}
-    for (a, b) in PAIRS:
+    for a, b in PAIRS:
         ia, ib = pindex[a[0]], pindex[b[0]]
         partner_of[ib] = ia
-        z[ib] = z[ia]          # pair partners move together day by day
+        z[ib] = z[ia]  # pair partners move together day by day
         offs[ib] = offs[ia]
-    noise = np.exp(DAILY_NOISE_SD * z - DAILY_NOISE_SD ** 2 / 2)
+    noise = np.exp(DAILY_NOISE_SD * z - DAILY_NOISE_SD**2 / 2)
     cum = np.cumsum(mu * noise, axis=1)
     floors = np.floor(cum + offs[:, None]).astype(int)
     units = np.diff(np.concatenate([np.floor(offs)[:, None].astype(int), floors], axis=1), axis=1)
@@ -354,7 +367,7 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
             if day_units[i] > 0:
                 src = partner_of.get(i, i)
                 lines_of[i] = _split_units(int(day_units[i]), qty_seq[src])
-        for (a, b) in PAIRS:
+        for a, b in PAIRS:
             ia, ib = pindex[a[0]], pindex[b[0]]
             la, lb = lines_of.pop(ia, []), lines_of.pop(ib, [])
             m = min(len(la), len(lb))
@@ -400,9 +413,19 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
 
     rows_arr = np.array(rows, dtype=np.int64)
     return {
-        "dates": dates, "products": products, "pids": pids, "price": price, "promo": promo,
-        "rows": rows_arr, "cust_ids": cust_ids, "taste": taste, "is_drift": is_drift, "signup": signup,
-        "stop_day": stop_day, "decay_start": decay_start, "prod_group": prod_group,
+        "dates": dates,
+        "products": products,
+        "pids": pids,
+        "price": price,
+        "promo": promo,
+        "rows": rows_arr,
+        "cust_ids": cust_ids,
+        "taste": taste,
+        "is_drift": is_drift,
+        "signup": signup,
+        "stop_day": stop_day,
+        "decay_start": decay_start,
+        "prod_group": prod_group,
     }
 
 
@@ -417,18 +440,20 @@ def _orders_frame(g: dict[str, Any]):
     order_no, cust, day, prod, qty = rows.T
     unit_price = g["price"][prod, day]
     amount = np.round(qty * unit_price, 2)
-    frame = pd.DataFrame({
-        "order_id": [f"O{n:06d}" for n in order_no],
-        "customer_id": [g["cust_ids"][c] for c in cust],
-        "date": [_iso(dates[d]) for d in day],
-        "product_id": [g["pids"][p] for p in prod],
-        "product_name": [products[p]["product_name"] for p in prod],
-        "category": [products[p]["category"] for p in prod],
-        "quantity": qty,
-        "unit_price": [f"{v:.2f}" for v in unit_price],
-        "amount": [f"{v:.2f}" for v in amount],
-        "promotion": g["promo"][prod, day].astype(int),
-    })
+    frame = pd.DataFrame(
+        {
+            "order_id": [f"O{n:06d}" for n in order_no],
+            "customer_id": [g["cust_ids"][c] for c in cust],
+            "date": [_iso(dates[d]) for d in day],
+            "product_id": [g["pids"][p] for p in prod],
+            "product_name": [products[p]["product_name"] for p in prod],
+            "category": [products[p]["category"] for p in prod],
+            "quantity": qty,
+            "unit_price": [f"{v:.2f}" for v in unit_price],
+            "amount": [f"{v:.2f}" for v in amount],
+            "promotion": g["promo"][prod, day].astype(int),
+        }
+    )
     return frame.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
 
 
@@ -445,15 +470,22 @@ def _reviews_frame(g: dict[str, Any]):
     user_bias = rng.normal(0, 0.35, n_c)
     item_bias = rng.normal(0, 0.3, n_p)
     aff = _affinity()
-    raw = (3.3 + user_bias[cust] + item_bias[prod] + aff[g["taste"][cust], g["prod_group"][prod]]
-           + rng.normal(0, REVIEW_NOISE_SD, len(pick)))
+    raw = (
+        3.3
+        + user_bias[cust]
+        + item_bias[prod]
+        + aff[g["taste"][cust], g["prod_group"][prod]]
+        + rng.normal(0, REVIEW_NOISE_SD, len(pick))
+    )
     rating = np.clip(np.rint(raw), 1, 5).astype(int)
-    frame = pd.DataFrame({
-        "customer_id": [g["cust_ids"][c] for c in cust],
-        "product_id": [g["pids"][p] for p in prod],
-        "product_name": [g["products"][p]["product_name"] for p in prod],
-        "rating": rating,
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [g["cust_ids"][c] for c in cust],
+            "product_id": [g["pids"][p] for p in prod],
+            "product_name": [g["products"][p]["product_name"] for p in prod],
+            "rating": rating,
+        }
+    )
     g["review_user_bias"] = user_bias
     g["review_item_bias"] = item_bias
     return frame
@@ -497,17 +529,19 @@ def _customers_frame(g: dict[str, Any]):
     seg = rng.choice(len(SEGMENTS), n_c)
     news = rng.uniform(size=n_c) < 0.45
     days_since = np.where(last_day >= 0, obs - last_day, -1)
-    frame = pd.DataFrame({
-        "customer_id": g["cust_ids"],
-        "city": [CITIES[i] for i in city],
-        "segment": [SEGMENTS[i] for i in seg],
-        "signup_date": [_iso(s) for s in g["signup"]],
-        "newsletter": np.where(news, "yes", "no"),
-        "orders_last_year": orders_ly,
-        "spend_last_year": [f"{v:.2f}" for v in spend_ly],
-        "days_since_last_order": days_since,
-        "churned": np.where(churned, "Yes", "No"),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": g["cust_ids"],
+            "city": [CITIES[i] for i in city],
+            "segment": [SEGMENTS[i] for i in seg],
+            "signup_date": [_iso(s) for s in g["signup"]],
+            "newsletter": np.where(news, "yes", "no"),
+            "orders_last_year": orders_ly,
+            "spend_last_year": [f"{v:.2f}" for v in spend_ly],
+            "days_since_last_order": days_since,
+            "churned": np.where(churned, "Yes", "No"),
+        }
+    )
     g["churned"] = churned
     g["snapshot_day"] = obs
     return frame
@@ -527,8 +561,13 @@ def _weekly_sales_frame(g: dict[str, Any]):
         pr = np.round(base[pid] * rng.uniform(0.75, 1.25, n), 2)
         ad = np.round(rng.uniform(0, 500, n) * (rng.uniform(size=n) < 0.8), 0)
         promo = (rng.uniform(size=n) < 0.15).astype(int)
-        y = coef["const"] + coef["price"] * pr + coef["advertising"] * ad + coef["promotion"] * promo \
+        y = (
+            coef["const"]
+            + coef["price"] * pr
+            + coef["advertising"] * ad
+            + coef["promotion"] * promo
             + rng.normal(0, WEEKLY_SALES_NOISE_SD, n)
+        )
         y = np.maximum(np.rint(y), 0).astype(int)
         for k in range(n):
             out.append((_iso(weeks[k]), pid, int(y[k]), f"{pr[k]:.2f}", f"{ad[k]:.0f}", int(promo[k])))
@@ -544,31 +583,41 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
     # pair statistics measured on the generated orders (support over orders)
     baskets = orders.groupby("order_id")["product_id"].apply(frozenset)
     pair_truth = []
-    for (a, b) in PAIRS:
+    for a, b in PAIRS:
         ha = baskets.map(lambda s, x=a[0]: x in s)
         hb = baskets.map(lambda s, x=b[0]: x in s)
         na, nb, nab = int(ha.sum()), int(hb.sum()), int((ha & hb).sum())
-        pair_truth.append({
-            "antecedent": a[0], "consequent": b[0],
-            "names": [_name(g, a[0]), _name(g, b[0])],
-            "support": round(nab / n_orders, 6),
-            "confidence": round(nab / na, 6), "confidence_reverse": round(nab / nb, 6),
-            "lift": round(nab * n_orders / (na * nb), 6),
-            "orders_with_both": nab, "orders_with_antecedent": na, "orders_with_consequent": nb,
-        })
+        pair_truth.append(
+            {
+                "antecedent": a[0],
+                "consequent": b[0],
+                "names": [_name(g, a[0]), _name(g, b[0])],
+                "support": round(nab / n_orders, 6),
+                "confidence": round(nab / na, 6),
+                "confidence_reverse": round(nab / nb, 6),
+                "lift": round(nab * n_orders / (na * nb), 6),
+                "orders_with_both": nab,
+                "orders_with_antecedent": na,
+                "orders_with_consequent": nb,
+            }
+        )
     products = {}
     week_starts = dates[::7]
     for p in g["products"]:
         e = p["elasticity"]
-        changes = [{"date": _iso(week_starts[w]), "price": float(p["weekly_price"][w])}
-                   for w, _ in p["changes"]]
+        changes = [{"date": _iso(week_starts[w]), "price": float(p["weekly_price"][w])} for w, _ in p["changes"]]
         promo_weeks = [_iso(week_starts[w]) for w in np.flatnonzero(p["promo_weeks"])]
         products[p["product_id"]] = {
-            "name": p["product_name"], "category": p["category"],
-            "base_price": p["base_price"], "unit_cost": p["unit_cost"], "elasticity": e,
+            "name": p["product_name"],
+            "category": p["category"],
+            "base_price": p["base_price"],
+            "unit_cost": p["unit_cost"],
+            "elasticity": e,
             "optimal_price": round(p["unit_cost"] * e / (1 + e), 4) if e < -1 else None,
             "weekly_units_at_base_price": p["weekly_units_at_base"],
-            "price_levels": p["levels"], "price_changes": changes, "promotion_weeks": promo_weeks,
+            "price_levels": p["levels"],
+            "price_changes": changes,
+            "promotion_weeks": promo_weeks,
             "review_group": int(CATEGORY_GROUP[p["category"]]),
         }
     wf = weekly_factors()
@@ -578,42 +627,54 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
     nd = np.isin(month_of_day, [10, 11])
     drifters = []
     for c in np.flatnonzero(g["is_drift"]):
-        drifters.append({"customer_id": cust_ids[c], "fade_start": _iso(dates[g["decay_start"][c]]),
-                         "stop_date": _iso(dates[min(g["stop_day"][c], n_days - 1)])})
+        drifters.append(
+            {
+                "customer_id": cust_ids[c],
+                "fade_start": _iso(dates[g["decay_start"][c]]),
+                "stop_date": _iso(dates[min(g["stop_day"][c], n_days - 1)]),
+            }
+        )
     churned_ids = [cust_ids[c] for c in np.flatnonzero(g["churned"])]
     drift_ids = {d["customer_id"] for d in drifters}
     coef = WEEKLY_SALES_COEF
     return {
         "description": "Planted truths of the BizOps demo shop (generated by bizops_desktop.core.demo with a "
-                       "fixed seed). Values are exact unless marked measured.",
+        "fixed seed). Values are exact unless marked measured.",
         "seed": SEED,
-        "start": START.isoformat(), "end": END.isoformat(),
-        "counts": {"order_lines": int(len(orders)), "orders": n_orders, "customers": len(cust_ids),
-                   "products": len(products), "reviews": int(len(reviews)), "weekly_sales_rows": int(len(weekly))},
+        "start": START.isoformat(),
+        "end": END.isoformat(),
+        "counts": {
+            "order_lines": int(len(orders)),
+            "orders": n_orders,
+            "customers": len(cust_ids),
+            "products": len(products),
+            "reviews": int(len(reviews)),
+            "weekly_sales_rows": int(len(weekly)),
+        },
         "pairs": {
             "description": "Strong co-purchase pairs: the add-on item is put in the same order as the first "
-                           "item; both still follow their own demand model. Statistics measured on orders.csv "
-                           "(support over orders). All other products are packed into orders at random.",
+            "item; both still follow their own demand model. Statistics measured on orders.csv "
+            "(support over orders). All other products are packed into orders at random.",
             "items": pair_truth,
         },
         "demand": {
             "description": "Expected daily units of product p = A_p * (unit_price/base_price)^elasticity * "
-                           "weekly_factor[weekday] * yearly_factor(day) * (promotion_uplift if promotion). "
-                           "A_p = weekly_units_at_base_price/7. Day noise: multiplicative lognormal with mean 1 "
-                           "(log sd given); integer units by dithered rounding of the running total, so weekly "
-                           "units are within 1 of the noisy expectation. Prices change only on Mondays and are "
-                           "constant within a week: fit log(weekly units) on log(weekly price) per product "
-                           "(every product sells every week). A daily fit is biased toward 0 because days "
-                           "without a sale are missing from the orders. Every product, pair products "
-                           "included, follows this model. Price schedules are a balanced test plan: log "
-                           "price is nearly uncorrelated with season and promotions (see price_plan_tolerance).",
+            "weekly_factor[weekday] * yearly_factor(day) * (promotion_uplift if promotion). "
+            "A_p = weekly_units_at_base_price/7. Day noise: multiplicative lognormal with mean 1 "
+            "(log sd given); integer units by dithered rounding of the running total, so weekly "
+            "units are within 1 of the noisy expectation. Prices change only on Mondays and are "
+            "constant within a week: fit log(weekly units) on log(weekly price) per product "
+            "(every product sells every week). A daily fit is biased toward 0 because days "
+            "without a sale are missing from the orders. Every product, pair products "
+            "included, follows this model. Price schedules are a balanced test plan: log "
+            "price is nearly uncorrelated with season and promotions (see price_plan_tolerance).",
             "recommended_freq": "W",
             "price_plan_tolerance": PRICE_PLAN_TOLERANCE,
             "day_noise_log_sd": DAILY_NOISE_SD,
             "promotion_uplift": PROMO_UPLIFT,
             "promotion_note": "promotion = 1 on every line of a promoted product in a promoted week (Monday to "
-                              "Sunday); the price is not changed by a promotion. Pair partners are promoted "
-                              "and repriced together.",
+            "Sunday); the price is not changed by a promotion. Pair partners are promoted "
+            "and repriced together.",
             "products": products,
         },
         "seasonality": {
@@ -626,40 +687,42 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
         },
         "churn": {
             "description": "About 10% of customers drift away: their buying rate fades from fade_start to zero "
-                           "at stop_date (120-240 days before the end). The rest buy at a steady individual "
-                           "rate (weights differ: light and heavy buyers). With churn_days=90 and cutoff=end, "
-                           "every drifter has no order in the label window.",
+            "at stop_date (120-240 days before the end). The rest buy at a steady individual "
+            "rate (weights differ: light and heavy buyers). With churn_days=90 and cutoff=end, "
+            "every drifter has no order in the label window.",
             "churn_days": CHURN_DAYS,
             "snapshot_date": _iso(dates[g["snapshot_day"]]),
             "drifting_customers": drifters,
             "customers_csv": "customers.csv describes each customer using only orders on or before "
-                             "snapshot_date (= end - churn_days, the observation end of the churn view): "
-                             "orders_last_year/spend_last_year over the 365 days up to it, "
-                             "days_since_last_order at it. churned = Yes when the customer has no order "
-                             "after snapshot_date up to end (the label window): the drifters plus a few "
-                             "steady customers without an order by chance (listed as churned_not_drifting, "
-                             "the label noise).",
+            "snapshot_date (= end - churn_days, the observation end of the churn view): "
+            "orders_last_year/spend_last_year over the 365 days up to it, "
+            "days_since_last_order at it. churned = Yes when the customer has no order "
+            "after snapshot_date up to end (the label window): the drifters plus a few "
+            "steady customers without an order by chance (listed as churned_not_drifting, "
+            "the label noise).",
             "churned_customers": churned_ids,
             "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
         },
         "reviews": {
             "description": "rating = clip(round(3.3 + user_bias + item_bias + affinity[taste_group, "
-                           "product_group] + noise), 1, 5); reviews sampled from (customer, product) pairs "
-                           "that occur in orders.csv. affinity: +1.3 for the liked group, -1.3 for the "
-                           "opposite group, 0 otherwise. Taste also tilts which orders a customer places.",
+            "product_group] + noise), 1, 5); reviews sampled from (customer, product) pairs "
+            "that occur in orders.csv. affinity: +1.3 for the liked group, -1.3 for the "
+            "opposite group, 0 otherwise. Taste also tilts which orders a customer places.",
             "affinity": _affinity().tolist(),
             "product_group_names": list(PRODUCT_GROUP_NAMES),
-            "product_groups": {pid: int(CATEGORY_GROUP[p["category"]])
-                               for pid, p in zip(g["pids"], g["products"])},
+            "product_groups": {pid: int(CATEGORY_GROUP[p["category"]]) for pid, p in zip(g["pids"], g["products"])},
             "customer_groups": {cust_ids[i]: int(g["taste"][i]) for i in range(len(cust_ids))},
-            "noise_sd": REVIEW_NOISE_SD, "user_bias_sd": 0.35, "item_bias_sd": 0.3,
+            "noise_sd": REVIEW_NOISE_SD,
+            "user_bias_sd": 0.35,
+            "item_bias_sd": 0.3,
         },
         "weekly_sales": {
             "description": "A separate synthetic regression data set (not derived from orders.csv): units = "
-                           "const + price*price + advertising*advertising + promotion*promotion + N(0, noise_sd), "
-                           "rounded to whole units. Prices vary around each product's base price from orders.csv; "
-                           "everything else is independent of the shop's orders.",
-            "coefficients": dict(coef), "noise_sd": WEEKLY_SALES_NOISE_SD,
+            "const + price*price + advertising*advertising + promotion*promotion + N(0, noise_sd), "
+            "rounded to whole units. Prices vary around each product's base price from orders.csv; "
+            "everything else is independent of the shop's orders.",
+            "coefficients": dict(coef),
+            "noise_sd": WEEKLY_SALES_NOISE_SD,
         },
     }
 
@@ -674,15 +737,21 @@ def _name(g, pid):
 # English tables, so every planted truth carries over; its own random draws (nicknames, order
 # numbers, times of day) use their own seeds and never touch the English shop's.
 ZH = "zh_CN"
-ZH_PRICE_FACTOR = 7             # yuan per unit of the English shop's money; every English price has
-                                # whole cents, so 7x is exact to the 分 and no price needs rounding
-ZH_ENCODING = "gbk"             # what Taobao's seller centre writes (strict GBK: a character outside
-                                # it fails the generator instead of turning into '?')
+ZH_PRICE_FACTOR = 7  # yuan per unit of the English shop's money; every English price has
+# whole cents, so 7x is exact to the 分 and no price needs rounding
+ZH_ENCODING = "gbk"  # what Taobao's seller centre writes (strict GBK: a character outside
+# it fails the generator instead of turning into '?')
 ZH_ORDER_STATUS = "交易成功"
 
 ZH_CATEGORIES = {
-    "Coffee": "咖啡", "Tea": "茶叶", "Baking": "烘焙原料", "Breakfast": "早餐食品",
-    "Pantry": "粮油米面", "Snacks": "休闲零食", "Household": "家居清洁", "Pet": "宠物用品",
+    "Coffee": "咖啡",
+    "Tea": "茶叶",
+    "Baking": "烘焙原料",
+    "Breakfast": "早餐食品",
+    "Pantry": "粮油米面",
+    "Snacks": "休闲零食",
+    "Household": "家居清洁",
+    "Pet": "宠物用品",
 }
 # English id -> (商家编码, 宝贝标题)
 ZH_PRODUCTS: dict[str, tuple[str, str]] = {
@@ -734,34 +803,115 @@ ZH_YES_NO = {"yes": "是", "no": "否", "Yes": "是", "No": "否"}
 # English column -> Chinese column, per table (the Chinese file's column order is this order,
 # with the export's extra columns, which the English shop has no counterpart for, in between).
 ZH_COLUMNS: dict[str, dict[str, str]] = {
-    "orders": {"order_id": "订单编号", "customer_id": "买家会员名", "date": "订单创建时间",
-               "product_name": "宝贝标题", "product_id": "商家编码", "category": "类目",
-               "quantity": "购买数量", "unit_price": "宝贝单价", "amount": "实付金额",
-               "promotion": "是否参与活动"},
-    "reviews": {"customer_id": "买家会员名", "product_id": "商家编码", "product_name": "宝贝标题",
-                "rating": "评分"},
-    "customers": {"customer_id": "买家会员名", "city": "城市", "segment": "客户类型",
-                  "signup_date": "注册日期", "newsletter": "订阅短信", "orders_last_year": "近一年订单数",
-                  "spend_last_year": "近一年消费金额", "days_since_last_order": "距上次下单天数",
-                  "churned": "是否流失"},
-    "weekly_sales": {"week": "周", "product_id": "商家编码", "units": "销量", "price": "价格",
-                     "advertising": "广告费", "promotion": "促销"},
+    "orders": {
+        "order_id": "订单编号",
+        "customer_id": "买家会员名",
+        "date": "订单创建时间",
+        "product_name": "宝贝标题",
+        "product_id": "商家编码",
+        "category": "类目",
+        "quantity": "购买数量",
+        "unit_price": "宝贝单价",
+        "amount": "实付金额",
+        "promotion": "是否参与活动",
+    },
+    "reviews": {"customer_id": "买家会员名", "product_id": "商家编码", "product_name": "宝贝标题", "rating": "评分"},
+    "customers": {
+        "customer_id": "买家会员名",
+        "city": "城市",
+        "segment": "客户类型",
+        "signup_date": "注册日期",
+        "newsletter": "订阅短信",
+        "orders_last_year": "近一年订单数",
+        "spend_last_year": "近一年消费金额",
+        "days_since_last_order": "距上次下单天数",
+        "churned": "是否流失",
+    },
+    "weekly_sales": {
+        "week": "周",
+        "product_id": "商家编码",
+        "units": "销量",
+        "price": "价格",
+        "advertising": "广告费",
+        "promotion": "促销",
+    },
 }
-ZH_ORDER_COLUMNS = ("订单编号", "买家会员名", "订单创建时间", "订单付款时间", "宝贝标题", "商家编码", "类目",
-                    "购买数量", "宝贝单价", "实付金额", "订单状态", "是否参与活动")
+ZH_ORDER_COLUMNS = (
+    "订单编号",
+    "买家会员名",
+    "订单创建时间",
+    "订单付款时间",
+    "宝贝标题",
+    "商家编码",
+    "类目",
+    "购买数量",
+    "宝贝单价",
+    "实付金额",
+    "订单状态",
+    "是否参与活动",
+)
 ZH_REVIEW_COLUMNS = ("买家会员名", "商家编码", "宝贝标题", "评分", "评价")
 
 # Online orders by hour of day (Beijing time): a lunch bump and a late-evening peak.
 _ZH_HOUR_WEIGHTS = (3, 2, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 8)
 
-_NICK_SURNAMES = ("林王李张陈刘杨赵黄周吴徐孙胡朱高何郭马罗梁宋郑谢韩唐冯董萧程"
-                  "曹袁邓许沈曾彭苏卢蒋蔡丁魏叶潘杜夏钟汪田任姜范方石姚谭廖")
-_NICK_WORDS = ("草莓", "橙子", "柚子", "布丁", "奶茶", "咖啡", "饼干", "糖果", "云朵", "星星", "月亮", "小熊",
-               "兔兔", "猫咪", "鱼儿", "豆豆", "桃子", "西瓜", "芒果", "柠檬", "樱桃", "薄荷", "抹茶", "栗子",
-               "团子", "麻薯", "汤圆", "饭团", "橘子", "可乐")
+_NICK_SURNAMES = (
+    "林王李张陈刘杨赵黄周吴徐孙胡朱高何郭马罗梁宋郑谢韩唐冯董萧程"
+    "曹袁邓许沈曾彭苏卢蒋蔡丁魏叶潘杜夏钟汪田任姜范方石姚谭廖"
+)
+_NICK_WORDS = (
+    "草莓",
+    "橙子",
+    "柚子",
+    "布丁",
+    "奶茶",
+    "咖啡",
+    "饼干",
+    "糖果",
+    "云朵",
+    "星星",
+    "月亮",
+    "小熊",
+    "兔兔",
+    "猫咪",
+    "鱼儿",
+    "豆豆",
+    "桃子",
+    "西瓜",
+    "芒果",
+    "柠檬",
+    "樱桃",
+    "薄荷",
+    "抹茶",
+    "栗子",
+    "团子",
+    "麻薯",
+    "汤圆",
+    "饭团",
+    "橘子",
+    "可乐",
+)
 _NICK_ADJ = ("爱吃", "快乐的", "安静的", "温柔的", "开心的", "慢吞吞的", "会飞的", "睡不醒的", "勇敢的", "甜甜的")
-_NICK_LATIN = ("sunny", "momo", "lucky", "coco", "kiki", "lele", "doudou", "yoyo", "xiaoyu", "tiantian",
-               "nana", "bobo", "mia", "leo", "amy", "jack", "linda", "kevin")
+_NICK_LATIN = (
+    "sunny",
+    "momo",
+    "lucky",
+    "coco",
+    "kiki",
+    "lele",
+    "doudou",
+    "yoyo",
+    "xiaoyu",
+    "tiantian",
+    "nana",
+    "bobo",
+    "mia",
+    "leo",
+    "amy",
+    "jack",
+    "linda",
+    "kevin",
+)
 _NICK_TAIL = ("家", "小屋", "的店", "妈妈", "酱", "君", "哥", "姐")
 
 
@@ -774,18 +924,21 @@ def _zh_nicknames(n: int) -> list[str]:
         style = int(rng.choice(5, p=(0.3, 0.15, 0.2, 0.15, 0.2)))
         sur = _NICK_SURNAMES[int(rng.integers(len(_NICK_SURNAMES)))]
         word = _NICK_WORDS[int(rng.integers(len(_NICK_WORDS)))]
-        if style == 0:      # the default name Taobao gives a new account: tb + digits
-            name = f"tb{int(rng.integers(10 ** 6, 10 ** 10))}"
-        elif style == 1:    # tb_小林2019
+        if style == 0:  # the default name Taobao gives a new account: tb + digits
+            name = f"tb{int(rng.integers(10**6, 10**10))}"
+        elif style == 1:  # tb_小林2019
             name = f"tb_{'小阿老大'[int(rng.integers(4))]}{sur}{int(rng.integers(1985, 2024))}"
-        elif style == 2:    # 爱吃草莓 / 睡不醒的猫咪88
+        elif style == 2:  # 爱吃草莓 / 睡不醒的猫咪88
             tail = str(int(rng.integers(1, 1000))) if rng.uniform() < 0.5 else ""
             name = f"{_NICK_ADJ[int(rng.integers(len(_NICK_ADJ)))]}{word}{tail}"
-        elif style == 3:    # momo橙子 / sunny_陈家
+        elif style == 3:  # momo橙子 / sunny_陈家
             latin = _NICK_LATIN[int(rng.integers(len(_NICK_LATIN)))]
-            name = (f"{latin}{word}" if rng.uniform() < 0.5
-                    else f"{latin}_{sur}{_NICK_TAIL[int(rng.integers(len(_NICK_TAIL)))]}")
-        else:               # 陈布丁1987
+            name = (
+                f"{latin}{word}"
+                if rng.uniform() < 0.5
+                else f"{latin}_{sur}{_NICK_TAIL[int(rng.integers(len(_NICK_TAIL)))]}"
+            )
+        else:  # 陈布丁1987
             name = f"{sur}{word}{int(rng.integers(10, 10000))}"
         if name not in seen:
             seen.add(name)
@@ -810,9 +963,9 @@ def _zh_order_numbers_and_times(orders) -> tuple[dict[str, str], list[str], list
     rng = np.random.default_rng(SEED + 4)
     first = orders.drop_duplicates("order_id")
     n = len(first)
-    steps = rng.integers(10 ** 13, 10 ** 14, n)
-    numbers = int(rng.integers(2 * 10 ** 18, 22 * 10 ** 17)) + np.cumsum(steps)
-    assert numbers[-1] < 10 ** 19
+    steps = rng.integers(10**13, 10**14, n)
+    numbers = int(rng.integers(2 * 10**18, 22 * 10**17)) + np.cumsum(steps)
+    assert numbers[-1] < 10**19
     hours = np.asarray(_ZH_HOUR_WEIGHTS, dtype=float)
     sec = rng.choice(24, size=n, p=hours / hours.sum()) * 3600 + rng.integers(0, 3600, n)
     pay_delay = np.minimum(3 + np.rint(rng.exponential(90.0, n)).astype(int), 1800)
@@ -849,62 +1002,76 @@ def _zh_tables(tables: dict[str, Any]) -> dict[str, Any]:
 
     o = tables["orders"]
     oid, created, paid = _zh_order_numbers_and_times(o)
-    orders = pd.DataFrame({
-        # ="…" is how Taobao keeps Excel from turning the 19 digits into 1.23457E+18
-        "订单编号": ['="' + oid[v] + '"' for v in o["order_id"]],
-        "买家会员名": o["customer_id"].map(cid),
-        "订单创建时间": created,
-        "订单付款时间": paid,
-        "宝贝标题": o["product_id"].map(pname),
-        "商家编码": o["product_id"].map(pid),
-        "类目": o["category"].map(ZH_CATEGORIES),
-        "购买数量": o["quantity"],
-        "宝贝单价": _yuan(o["unit_price"]),
-        "实付金额": _yuan(o["amount"]),
-        "订单状态": ZH_ORDER_STATUS,
-        "是否参与活动": np.where(o["promotion"] == 1, "是", "否"),
-    })
+    orders = pd.DataFrame(
+        {
+            # ="…" is how Taobao keeps Excel from turning the 19 digits into 1.23457E+18
+            "订单编号": ['="' + oid[v] + '"' for v in o["order_id"]],
+            "买家会员名": o["customer_id"].map(cid),
+            "订单创建时间": created,
+            "订单付款时间": paid,
+            "宝贝标题": o["product_id"].map(pname),
+            "商家编码": o["product_id"].map(pid),
+            "类目": o["category"].map(ZH_CATEGORIES),
+            "购买数量": o["quantity"],
+            "宝贝单价": _yuan(o["unit_price"]),
+            "实付金额": _yuan(o["amount"]),
+            "订单状态": ZH_ORDER_STATUS,
+            "是否参与活动": np.where(o["promotion"] == 1, "是", "否"),
+        }
+    )
 
     r = tables["reviews"]
-    reviews = pd.DataFrame({
-        "买家会员名": r["customer_id"].map(cid),
-        "商家编码": r["product_id"].map(pid),
-        "宝贝标题": r["product_id"].map(pname),
-        "评分": r["rating"],
-        # Taobao's own three-way verdict beside the stars
-        "评价": np.select([r["rating"] >= 4, r["rating"] == 3], ["好评", "中评"], "差评"),
-    })
+    reviews = pd.DataFrame(
+        {
+            "买家会员名": r["customer_id"].map(cid),
+            "商家编码": r["product_id"].map(pid),
+            "宝贝标题": r["product_id"].map(pname),
+            "评分": r["rating"],
+            # Taobao's own three-way verdict beside the stars
+            "评价": np.select([r["rating"] >= 4, r["rating"] == 3], ["好评", "中评"], "差评"),
+        }
+    )
 
     c = tables["customers"]
     snap = en_truth["churn"]["snapshot_date"]
     year_start = str(np.datetime64(snap) - 364)
     in_year = (o["date"] >= year_start) & (o["date"] <= snap)
-    spend_cents = (np.rint(o.loc[in_year, "amount"].astype(float) * 100).astype(np.int64)
-                   .groupby(o.loc[in_year, "customer_id"]).sum())
+    spend_cents = (
+        np.rint(o.loc[in_year, "amount"].astype(float) * 100)
+        .astype(np.int64)
+        .groupby(o.loc[in_year, "customer_id"])
+        .sum()
+    )
     spend = spend_cents.reindex(c["customer_id"], fill_value=0).to_numpy() / 100
-    customers = pd.DataFrame({
-        "买家会员名": c["customer_id"].map(cid),
-        "城市": c["city"].map(ZH_CITIES),
-        "客户类型": c["segment"].map(ZH_SEGMENTS),
-        "注册日期": c["signup_date"],
-        "订阅短信": c["newsletter"].map(ZH_YES_NO),
-        "近一年订单数": c["orders_last_year"],
-        "近一年消费金额": _yuan(spend),
-        "距上次下单天数": c["days_since_last_order"],
-        "是否流失": c["churned"].map(ZH_YES_NO),
-    })
+    customers = pd.DataFrame(
+        {
+            "买家会员名": c["customer_id"].map(cid),
+            "城市": c["city"].map(ZH_CITIES),
+            "客户类型": c["segment"].map(ZH_SEGMENTS),
+            "注册日期": c["signup_date"],
+            "订阅短信": c["newsletter"].map(ZH_YES_NO),
+            "近一年订单数": c["orders_last_year"],
+            "近一年消费金额": _yuan(spend),
+            "距上次下单天数": c["days_since_last_order"],
+            "是否流失": c["churned"].map(ZH_YES_NO),
+        }
+    )
 
     w = tables["weekly_sales"]
-    weekly = pd.DataFrame({
-        "周": w["week"], "商家编码": w["product_id"].map(pid), "销量": w["units"],
-        "价格": _yuan(w["price"]), "广告费": [str(int(round(float(v))) * ZH_PRICE_FACTOR) for v in w["advertising"]],
-        "促销": w["promotion"],
-    })
+    weekly = pd.DataFrame(
+        {
+            "周": w["week"],
+            "商家编码": w["product_id"].map(pid),
+            "销量": w["units"],
+            "价格": _yuan(w["price"]),
+            "广告费": [str(int(round(float(v))) * ZH_PRICE_FACTOR) for v in w["advertising"]],
+            "促销": w["promotion"],
+        }
+    )
     for frame in (orders, reviews, customers, weekly):
         assert not frame.isna().any().any()
     truth = _zh_truth(en_truth, pid, pname, cid, oid)
-    return {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
-            "truth": truth}
+    return {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly, "truth": truth}
 
 
 def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -> dict[str, Any]:
@@ -915,17 +1082,21 @@ def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -
 
     t = copy.deepcopy(t)
     f = ZH_PRICE_FACTOR
-    t["description"] = ("Planted truths of the BizOps Chinese demo shop: the English demo shop (same seed, "
-                        "same orders) with Chinese names, buyer nicknames, 19-digit order numbers and money "
-                        f"in yuan (English money x {f}). Values are exact unless marked measured.")
+    t["description"] = (
+        "Planted truths of the BizOps Chinese demo shop: the English demo shop (same seed, "
+        "same orders) with Chinese names, buyer nicknames, 19-digit order numbers and money "
+        f"in yuan (English money x {f}). Values are exact unless marked measured."
+    )
     t["lang"] = ZH
     t["currency"] = "CNY"
     t["price_factor"] = f
     t["encoding"] = ZH_ENCODING
     t["columns"] = ZH_COLUMNS
     t["order_status"] = ZH_ORDER_STATUS
-    t["order_id_format"] = ('orders.csv writes 订单编号 as ="<19 digits>" (unquoted), as Taobao exports do '
-                            "to keep the number as text in Excel; the digits are the order number.")
+    t["order_id_format"] = (
+        'orders.csv writes 订单编号 as ="<19 digits>" (unquoted), as Taobao exports do '
+        "to keep the number as text in Excel; the digits are the order number."
+    )
     t["product_ids"] = dict(pid)
     t["customer_ids"] = dict(cid)
     for p in t["pairs"]["items"]:
@@ -935,13 +1106,17 @@ def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -
     for k, p in t["demand"]["products"].items():
         e = p["elasticity"]
         cost = _yuan_value(p["unit_cost"])
-        p.update({
-            "name": pname[k], "category": ZH_CATEGORIES[p["category"]],
-            "base_price": _yuan_value(p["base_price"]), "unit_cost": cost,
-            "optimal_price": round(cost * e / (1 + e), 4) if e < -1 else None,
-            "price_levels": [_yuan_value(v) for v in p["price_levels"]],
-            "price_changes": [{"date": ch["date"], "price": _yuan_value(ch["price"])} for ch in p["price_changes"]],
-        })
+        p.update(
+            {
+                "name": pname[k],
+                "category": ZH_CATEGORIES[p["category"]],
+                "base_price": _yuan_value(p["base_price"]),
+                "unit_cost": cost,
+                "optimal_price": round(cost * e / (1 + e), 4) if e < -1 else None,
+                "price_levels": [_yuan_value(v) for v in p["price_levels"]],
+                "price_changes": [{"date": ch["date"], "price": _yuan_value(ch["price"])} for ch in p["price_changes"]],
+            }
+        )
         products[pid[k]] = p
     t["demand"]["products"] = products
     ch = t["churn"]
@@ -949,34 +1124,57 @@ def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -
         d["customer_id"] = cid[d["customer_id"]]
     ch["churned_customers"] = sorted(cid[c] for c in ch["churned_customers"])
     ch["churned_not_drifting"] = sorted(cid[c] for c in ch["churned_not_drifting"])
-    ch["customers_csv"] = ch["customers_csv"] + (" In the Chinese shop: 近一年订单数, 近一年消费金额 (yuan), "
-                                                 "距上次下单天数, 是否流失 = 是/否.")
+    ch["customers_csv"] = ch["customers_csv"] + (
+        " In the Chinese shop: 近一年订单数, 近一年消费金额 (yuan), 距上次下单天数, 是否流失 = 是/否."
+    )
     rv = t["reviews"]
     rv["product_groups"] = {pid[k]: v for k, v in rv["product_groups"].items()}
     rv["customer_groups"] = {cid[k]: v for k, v in rv["customer_groups"].items()}
     ws = t["weekly_sales"]
-    ws["coefficients"] = {"const": ws["coefficients"]["const"], "price": ws["coefficients"]["price"] / f,
-                          "advertising": ws["coefficients"]["advertising"] / f,
-                          "promotion": ws["coefficients"]["promotion"]}
-    ws["money_note"] = (f"价格 and 广告费 are in yuan (English values x {f}), so their coefficients are the "
-                        f"English ones / {f}; const, promotion and noise_sd are in units and unchanged.")
+    ws["coefficients"] = {
+        "const": ws["coefficients"]["const"],
+        "price": ws["coefficients"]["price"] / f,
+        "advertising": ws["coefficients"]["advertising"] / f,
+        "promotion": ws["coefficients"]["promotion"],
+    }
+    ws["money_note"] = (
+        f"价格 and 广告费 are in yuan (English values x {f}), so their coefficients are the "
+        f"English ones / {f}; const, promotion and noise_sd are in units and unchanged."
+    )
     assert len(oid) == t["counts"]["orders"]
     return t
 
 
 # ------------------------------------------------------------------------------------------------
 # building, writing, loading
-DATASET_ROLES: dict[str, dict[str, Any]] = {   # in the English shop's column names
-    "orders": {"order_id": "order_id", "customer_id": "customer_id", "date": "date",
-               "product_id": "product_id", "product_name": "product_name", "quantity": "quantity",
-               "price": "unit_price", "amount": "amount"},
-    "reviews": {"customer_id": "customer_id", "product_id": "product_id",
-                "product_name": "product_name", "rating": "rating"},
-    "customers": {"customer_id": "customer_id", "label": "churned",
-                  "feature": ["city", "segment", "newsletter", "orders_last_year", "spend_last_year",
-                              "days_since_last_order"]},
-    "weekly_sales": {"target": "units", "feature": ["price", "advertising", "promotion"],
-                     "product_id": "product_id", "date": "week"},
+DATASET_ROLES: dict[str, dict[str, Any]] = {  # in the English shop's column names
+    "orders": {
+        "order_id": "order_id",
+        "customer_id": "customer_id",
+        "date": "date",
+        "product_id": "product_id",
+        "product_name": "product_name",
+        "quantity": "quantity",
+        "price": "unit_price",
+        "amount": "amount",
+    },
+    "reviews": {
+        "customer_id": "customer_id",
+        "product_id": "product_id",
+        "product_name": "product_name",
+        "rating": "rating",
+    },
+    "customers": {
+        "customer_id": "customer_id",
+        "label": "churned",
+        "feature": ["city", "segment", "newsletter", "orders_last_year", "spend_last_year", "days_since_last_order"],
+    },
+    "weekly_sales": {
+        "target": "units",
+        "feature": ["price", "advertising", "promotion"],
+        "product_id": "product_id",
+        "date": "week",
+    },
 }
 
 
@@ -990,13 +1188,16 @@ def _shop_lang(lang: str | None) -> str:
 def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
     """The roles of each demo table, in that shop's column names."""
     if _shop_lang(lang) != ZH:
-        return {key: {r: (list(c) if isinstance(c, list) else c) for r, c in roles.items()}
-                for key, roles in DATASET_ROLES.items()}
+        return {
+            key: {r: (list(c) if isinstance(c, list) else c) for r, c in roles.items()}
+            for key, roles in DATASET_ROLES.items()
+        }
     out: dict[str, dict[str, Any]] = {}
     for key, roles in DATASET_ROLES.items():
         names = ZH_COLUMNS[key]
-        out[key] = {r: ([names[c] for c in cols] if isinstance(cols, list) else names[cols])
-                    for r, cols in roles.items()}
+        out[key] = {
+            r: ([names[c] for c in cols] if isinstance(cols, list) else names[cols]) for r, cols in roles.items()
+        }
     return out
 
 
@@ -1009,14 +1210,14 @@ def build(progress: "Progress | None" = None, lang: str = "en") -> dict[str, Any
     customers = _customers_frame(g)
     weekly = _weekly_sales_frame(g)
     truth = _truth(g, orders, reviews, customers, weekly)
-    tables = {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly,
-              "truth": truth}
+    tables = {"orders": orders, "reviews": reviews, "customers": customers, "weekly_sales": weekly, "truth": truth}
     return _zh_tables(tables) if lang == ZH else tables
 
 
 def _zh_csv(frame, quote_all: bool) -> bytes:
     """A Taobao-style CSV: with ``quote_all`` every cell is in double quotes except ="…" cells,
     as the seller centre writes its order report; GBK, one line per row."""
+
     def cell(v) -> str:
         s = str(v)
         if s.startswith('="'):
@@ -1042,8 +1243,7 @@ def write_demo(out_dir, progress: "Progress | None" = None, lang: str = "en") ->
         else:
             data = tables[key].to_csv(index=False, lineterminator="\n").encode("utf-8")
         (out / f"{key}.csv").write_bytes(data)
-    (out / "truth.json").write_bytes(
-        (json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    (out / "truth.json").write_bytes((json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     return out
 
 
@@ -1055,7 +1255,7 @@ def demo_dir(lang: str = "en") -> Path:
 
 
 def _existing_dir(lang: str = "en") -> Path:
-    d = demo_dir(lang) if lang == ZH else demo_dir()   # demo_dir() as before for English (tests stub it)
+    d = demo_dir(lang) if lang == ZH else demo_dir()  # demo_dir() as before for English (tests stub it)
     if all((d / f).is_file() for f in FILES):
         return d
     # An odd install without the data files: generate them once into a temporary folder, named
@@ -1100,12 +1300,20 @@ def load_demo(progress: "Progress | None" = None, lang: str | None = None) -> "l
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bizops_desktop.core.demo",
-                                 description="Generate the BizOps demo shop files.")
-    ap.add_argument("--out", default=None,
-                    help="output folder (default: resources/demo_shop, or resources/demo_shop_zh with --lang zh_CN)")
-    ap.add_argument("--lang", default="en", choices=("en", ZH),
-                    help="en: the English shop; zh_CN: the same shop as a Chinese (Taobao-style) one")
+    ap = argparse.ArgumentParser(
+        prog="python -m bizops_desktop.core.demo", description="Generate the BizOps demo shop files."
+    )
+    ap.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default: resources/demo_shop, or resources/demo_shop_zh with --lang zh_CN)",
+    )
+    ap.add_argument(
+        "--lang",
+        default="en",
+        choices=("en", ZH),
+        help="en: the English shop; zh_CN: the same shop as a Chinese (Taobao-style) one",
+    )
     args = ap.parse_args(argv)
     out = write_demo(args.out or demo_dir(args.lang), lang=args.lang)
     print(f"demo shop written to {out}")

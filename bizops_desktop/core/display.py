@@ -10,8 +10,9 @@ their id and a number formatted by locale.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from . import i18n
 
@@ -51,17 +52,20 @@ class Column:
     def from_dict(cls, d: Mapping[str, Any]) -> "Column":
         kind = d.get("kind") if d.get("kind") in KINDS else "text"
         values = d.get("values")
-        return cls(title=d.get("title", ""), kind=str(kind), values=dict(values) if isinstance(values, dict) else {},
-                   help=d.get("help"),
-                   details=bool(d.get("details")))
+        return cls(
+            title=d.get("title", ""),
+            kind=str(kind),
+            values=dict(values) if isinstance(values, dict) else {},
+            help=d.get("help"),
+            details=bool(d.get("details")),
+        )
 
 
 def title(name: str, spec: Column | None, lang: str | None = None) -> str:
     return i18n.text(spec.title, lang) if spec is not None else str(name)
 
 
-def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None = None,
-              lang: str | None = None) -> str:
+def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None = None, lang: str | None = None) -> str:
     """One cell as a person reads it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -73,7 +77,7 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
     except (TypeError, ValueError):
         pass
     kind = spec.kind if spec is not None else None
-    if hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1:   # an array cell (an itemset)
+    if hasattr(value, "ndim") and getattr(value, "ndim", 0) == 1:  # an array cell (an itemset)
         value = value.tolist()
     if kind in ("product", "customer") and not isinstance(value, (list, tuple, set, frozenset)):
         return str((names or {}).get(str(value), value))
@@ -81,7 +85,7 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
         label = spec.values.get(str(value)) if spec is not None else None
         return i18n.text(label, lang) if label is not None else str(value)
     if hasattr(value, "item") and not isinstance(value, (str, list, tuple)) and getattr(value, "ndim", 0) == 0:
-        value = value.item()     # numpy scalars as Python numbers and booleans
+        value = value.item()  # numpy scalars as Python numbers and booleans
     if isinstance(value, bool):
         return i18n._("yes") if value else i18n._("no")
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -91,7 +95,7 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
     if isinstance(value, dict):
         if "msgid" in value:
             return i18n.text(value, lang)
-        from .jsonable import dumps_strict, rounded   # settings and parameters: compact, rounded JSON
+        from .jsonable import dumps_strict, rounded  # settings and parameters: compact, rounded JSON
 
         return dumps_strict(rounded(value))
     if kind == "money":
@@ -112,8 +116,14 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
     return i18n.text(value, lang)
 
 
-def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = False,
-                 names: Mapping[str, str] | None = None, lang: str | None = None):
+def export_frame(
+    frame,
+    columns: Mapping[str, Column] | None,
+    *,
+    titles: bool = False,
+    names: Mapping[str, str] | None = None,
+    lang: str | None = None,
+):
     """The frame as written to CSV/Excel: numbers rounded to their meaning (money to cents,
     shares and probabilities to 4 decimals), never float noise; with ``titles`` the columns carry
     their titles in ``lang`` and product ids gain a name column. Vectorised: no Python per cell."""
@@ -128,7 +138,7 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
         if col.dtype == object and _holds_messages(col):
             # sentence cells (messages) are written as text in the language of the export
             rendered: dict[str, Any] = {}
-            out[c] = col.map(lambda v: _render_cached(v, rendered, lang))
+            out[c] = col.map(lambda v, cache=rendered: _render_cached(v, cache, lang))
             continue
         if not pd.api.types.is_float_dtype(col):
             continue
@@ -138,11 +148,11 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
         if digits is not None:
             out[c] = col.round(digits)
     if titles:
-        for c in list(out.columns):   # codes in words, as the window shows them
+        for c in list(out.columns):  # codes in words, as the window shows them
             spec = columns.get(c)
             if spec is not None and spec.kind == "code" and spec.values:
                 words = {str(k): i18n.text(v, lang) for k, v in spec.values.items()}
-                out[c] = out[c].map(lambda v: words.get(str(v), v) if v is not None else v)
+                out[c] = out[c].map(lambda v, words=words: words.get(str(v), v) if v is not None else v)
         renamed = {}
         for c in list(out.columns):
             spec = columns.get(c)
@@ -153,7 +163,7 @@ def export_frame(frame, columns: Mapping[str, Column] | None, *, titles: bool = 
                 n_named = sum(1 for s in columns.values() if s is not None and s.kind in ("product", "customer"))
                 if n_named == 1:
                     renamed[name_col] = i18n._("Name") if spec.kind == "customer" else i18n._("Product name")
-                else:   # several id columns: each name column says whose names it holds
+                else:  # several id columns: each name column says whose names it holds
                     renamed[name_col] = i18n._("{column} (name)", column=title(c, spec, lang))
             if spec is not None:
                 renamed[c] = title(c, spec, lang)
@@ -175,8 +185,11 @@ def _names_of(v: Any, names: Mapping[str, str]) -> str:
 
 def _holds_messages(col) -> bool:
     sample = col.dropna()
-    return bool(len(sample)) and isinstance(sample.iloc[0], (dict, i18n.Message, i18n.LazyText)) and (
-        not isinstance(sample.iloc[0], dict) or "msgid" in sample.iloc[0])
+    return (
+        bool(len(sample))
+        and isinstance(sample.iloc[0], (dict, i18n.Message, i18n.LazyText))
+        and (not isinstance(sample.iloc[0], dict) or "msgid" in sample.iloc[0])
+    )
 
 
 def _render_cached(v, cache: dict, lang) -> Any:

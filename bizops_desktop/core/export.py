@@ -46,8 +46,14 @@ def safe_filename(name: Any, fallback: str = "table") -> str:
 
     text = unicodedata.normalize("NFC", str(name))
     text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', "_", text).strip(" ._")
-    if text.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-                                       *(f"LPT{i}" for i in range(10))}:
+    if text.upper().split(".")[0] in {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{i}" for i in range(10)),
+        *(f"LPT{i}" for i in range(10)),
+    }:
         text = "_" + text
     return text[:100] or fallback
 
@@ -58,8 +64,9 @@ def _for_people(frame: "pd.DataFrame", columns=None, titles: bool = False, names
     return table_for_export(export_frame(frame, columns, titles=titles, names=names))
 
 
-def write_table(frame: "pd.DataFrame", path: str | os.PathLike, *, columns=None, titles: bool = False,
-                names=None) -> Path:
+def write_table(
+    frame: "pd.DataFrame", path: str | os.PathLike, *, columns=None, titles: bool = False, names=None
+) -> Path:
     """Write one table as CSV (UTF-8 with BOM so Excel shows Chinese text) or .xlsx by suffix.
     Numbers are rounded to their meaning (``columns``: the result's column specs); ``titles``
     writes the column titles in the current language instead of the stable ids."""
@@ -77,17 +84,18 @@ def sheet_name(name: Any, taken: set[str]) -> str:
     """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     import re
 
-    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]+", "_", str(name)).strip("'") [:31] or "table"
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]+", "_", str(name)).strip("'")[:31] or "table"
     out, i = base, 2
     while out.lower() in taken:
         suffix = f" ({i})"
-        out, i = base[:31 - len(suffix)] + suffix, i + 1
+        out, i = base[: 31 - len(suffix)] + suffix, i + 1
     taken.add(out.lower())
     return out
 
 
-def write_tables_excel(tables: "dict[str, pd.DataFrame]", path: str | os.PathLike, *, columns=None,
-                       titles: bool = False, names=None) -> Path:
+def write_tables_excel(
+    tables: "dict[str, pd.DataFrame]", path: str | os.PathLike, *, columns=None, titles: bool = False, names=None
+) -> Path:
     """Several tables into one workbook, a sheet each."""
     import pandas as pd
 
@@ -97,12 +105,19 @@ def write_tables_excel(tables: "dict[str, pd.DataFrame]", path: str | os.PathLik
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, frame in tables.items():
             _for_people(frame, (columns or {}).get(name), titles, names).to_excel(
-                xw, sheet_name=sheet_name(name, taken), index=False)
+                xw, sheet_name=sheet_name(name, taken), index=False
+            )
     return path
 
 
-def write_result(result: "Result", out_dir: str | os.PathLike, *, plot_writer=None,
-                 extra_metrics: dict | None = None, titles: bool = False) -> list[Path]:
+def write_result(
+    result: "Result",
+    out_dir: str | os.PathLike,
+    *,
+    plot_writer=None,
+    extra_metrics: dict | None = None,
+    titles: bool = False,
+) -> list[Path]:
     """``DIR/<table>.csv`` for each table, ``DIR/summary.json``, and ``DIR/<plot>.png`` through
     ``plot_writer(spec, path)`` (the Qt renderer; core stays Qt-free, so the caller passes it).
     File names come from the result's names, made safe: nothing is written outside ``DIR``."""
@@ -122,8 +137,11 @@ def write_result(result: "Result", out_dir: str | os.PathLike, *, plot_writer=No
         return out / (stem + suffix)
 
     for name, frame in result.tables.items():
-        written.append(write_table(frame, target(name, ".csv"), columns=result.columns.get(name),
-                                   titles=titles, names=result.names))
+        written.append(
+            write_table(
+                frame, target(name, ".csv"), columns=result.columns.get(name), titles=titles, names=result.names
+            )
+        )
     summary = dict(result.metrics)
     if result.headline is not None:
         summary.setdefault("headline", text(result.headline))

@@ -18,8 +18,9 @@ adds new messages to every catalog; the tests fail when a catalog lacks a messag
 placeholders differ from the source's.
 
 Each package (the app, each plugin) has its own domain and catalogs, so a third-party plugin is
-translated the same way. Catalogs are gettext ``.po`` files (``locale/<lang>/<part>.po``), read with Babel and compiled in
-memory when a language is first used: nothing to build, nothing to go stale.
+translated the same way. Catalogs are gettext ``.po`` files (``locale/<lang>/<part>.po``), read
+with Babel and compiled in memory when a language is first used: nothing to build, nothing to
+go stale.
 
 Values are formatted for the reader's locale when the text is rendered (Babel/CLDR): ``{x}`` for a
 number gets thousands separators and sensible rounding, and a format spec names what a value is:
@@ -38,13 +39,14 @@ import math
 import os
 import string
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 SOURCE_LANGUAGE = "en"
-LANG_ENV = "BIZOPS_LANG"         # overrides the system language (tests, --lang)
+LANG_ENV = "BIZOPS_LANG"  # overrides the system language (tests, --lang)
 
 _state = threading.local()
 _default_lang: str | None = None
@@ -137,9 +139,20 @@ def get_currency(lang: str | None = None) -> str:
     return "CNY" if (lang or get_language()) == "zh_CN" else "USD"
 
 
-_CURRENCY_SIGNS = (("¥", "CNY"), ("￥", "CNY"), ("元", "CNY"), ("RMB", "CNY"), ("CNY", "CNY"),
-                   ("€", "EUR"), ("EUR", "EUR"), ("£", "GBP"), ("GBP", "GBP"), ("US$", "USD"),
-                   ("USD", "USD"), ("$", "USD"))
+_CURRENCY_SIGNS = (
+    ("¥", "CNY"),
+    ("￥", "CNY"),
+    ("元", "CNY"),
+    ("RMB", "CNY"),
+    ("CNY", "CNY"),
+    ("€", "EUR"),
+    ("EUR", "EUR"),
+    ("£", "GBP"),
+    ("GBP", "GBP"),
+    ("US$", "USD"),
+    ("USD", "USD"),
+    ("$", "USD"),
+)
 
 
 def currency_from_text(texts: Iterable[str]) -> str | None:
@@ -181,8 +194,9 @@ def format_number(x: Any, lang: str | None = None, pattern: str | None = None) -
     f = float(x)
     if math.isinf(f):
         return "∞" if f > 0 else "−∞"
-    return format_decimal(f if not float(f).is_integer() else int(f), format=pattern or _round_sig(f),
-                          locale=babel_locale(lang))
+    return format_decimal(
+        f if not float(f).is_integer() else int(f), format=pattern or _round_sig(f), locale=babel_locale(lang)
+    )
 
 
 def format_int(x: Any, lang: str | None = None) -> str:
@@ -198,7 +212,7 @@ def format_percent(x: Any, lang: str | None = None, decimals: int | None = None)
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return format_number(x, lang)
     f = float(x)
-    if decimals is None and 0 < abs(f) < 0.00005:   # a tiny p-value or share: "<0.01%", never "0.00%"
+    if decimals is None and 0 < abs(f) < 0.00005:  # a tiny p-value or share: "<0.01%", never "0.00%"
         return ("<" if f > 0 else ">-") + _fp(0.0001, format="#,##0.00%", locale=babel_locale(lang))
     if decimals is None:
         decimals = 0 if abs(f) >= 0.1 or f == 0 else (1 if abs(f) >= 0.001 else 2)
@@ -305,8 +319,9 @@ def render(template: str, values: Mapping[str, Any] | None = None, lang: str | N
 class Domain:
     """The messages of one package: its catalogs are ``<package>/locale/<lang>/*.po``."""
 
-    def __init__(self, name: str, package_file: str | os.PathLike | None = None,
-                 localedir: str | os.PathLike | None = None):
+    def __init__(
+        self, name: str, package_file: str | os.PathLike | None = None, localedir: str | os.PathLike | None = None
+    ):
         self.name = name
         if localedir is None and package_file is not None:
             localedir = Path(package_file).resolve().parent / "locale"
@@ -349,7 +364,7 @@ class Domain:
                 if m.id and m.string and merged.get(m.id if not isinstance(m.id, tuple) else m.id[0]) is None:
                     merged[m.id] = m
         buf = io.BytesIO()
-        assert merged is not None   # paths is not empty
+        assert merged is not None  # paths is not empty
         write_mo(buf, merged, use_fuzzy=False)
         buf.seek(0)
         return gettext.GNUTranslations(buf)
@@ -464,7 +479,7 @@ class Message:
         try:
             return render(text, values, lang)
         except (KeyError, IndexError, ValueError, TypeError):
-            pass   # a damaged translation must not hide the message: the English one, then the bare text
+            pass  # a damaged translation must not hide the message: the English one, then the bare text
         try:
             return render(self.msgid, values, SOURCE_LANGUAGE)
         except (KeyError, IndexError, ValueError, TypeError):
@@ -483,10 +498,16 @@ class Message:
     def to_dict(self) -> dict:
         from .jsonable import plain
 
-        d: dict[str, Any] = {"domain": self.domain, "msgid": self.msgid,
-                             "values": plain({k: (v.to_dict() if isinstance(v, Message) else
-                                                  (str(v) if isinstance(v, LazyText) else v))
-                                              for k, v in self.values.items()})}
+        d: dict[str, Any] = {
+            "domain": self.domain,
+            "msgid": self.msgid,
+            "values": plain(
+                {
+                    k: (v.to_dict() if isinstance(v, Message) else (str(v) if isinstance(v, LazyText) else v))
+                    for k, v in self.values.items()
+                }
+            ),
+        }
         if self.plural is not None:
             d["plural"] = self.plural
             d["n"] = self.n
@@ -498,10 +519,13 @@ class Message:
         if not isinstance(values, dict):
             values = {}
         n = d.get("n")
-        return cls(str(d.get("domain") or ""), str(d.get("msgid") or ""),
-                   {str(k): v for k, v in values.items()},
-                   plural=str(d["plural"]) if d.get("plural") is not None else None,
-                   n=int(n) if isinstance(n, (int, float)) and not isinstance(n, bool) else None)
+        return cls(
+            str(d.get("domain") or ""),
+            str(d.get("msgid") or ""),
+            {str(k): v for k, v in values.items()},
+            plural=str(d["plural"]) if d.get("plural") is not None else None,
+            n=int(n) if isinstance(n, (int, float)) and not isinstance(n, bool) else None,
+        )
 
 
 def _from_plain(v: dict) -> Any:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 APP_NAME = "BizOps Desktop"
 LOG_FILE = "bizops.log"
-LOG_DIR_ENV = "BIZOPS_LOG_DIR"      # tests and portable installs put the log elsewhere
-MAX_BYTES = 1 << 20                 # 1 MiB a file ...
-BACKUPS = 4                         # ... and four older ones: at most 5 MiB on disk
+LOG_DIR_ENV = "BIZOPS_LOG_DIR"  # tests and portable installs put the log elsewhere
+MAX_BYTES = 1 << 20  # 1 MiB a file ...
+BACKUPS = 4  # ... and four older ones: at most 5 MiB on disk
 
 logger = logging.getLogger("bizops_desktop")
 _handler: logging.Handler | None = None
@@ -50,8 +50,9 @@ def setup_logging() -> Path | None:
         _handler = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                       encoding="utf-8", delay=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s"))

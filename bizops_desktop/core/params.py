@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import UsageError
 from .i18n import _, _n
@@ -92,8 +93,7 @@ class Param:
                 raise self._bad(value, _("a list"))
             items = [self._scalar(self.item, v) for v in value]
             if self.length is not None and len(items) != self.length:
-                raise self._bad(value, _n("exactly {n} value", "exactly {n} values separated by commas",
-                                          self.length))
+                raise self._bad(value, _n("exactly {n} value", "exactly {n} values separated by commas", self.length))
             for v in items:
                 self._check_bounds(v)
             return items
@@ -142,8 +142,12 @@ class Param:
                 return s[:10]
             return str(value)
         except (TypeError, ValueError):
-            want = {"int": _("a whole number"), "float": _("a number"), "bool": _("yes or no"),
-                    "date": _("a date as YYYY-MM-DD")}.get(kind) or _("text")
+            want = {
+                "int": _("a whole number"),
+                "float": _("a number"),
+                "bool": _("yes or no"),
+                "date": _("a date as YYYY-MM-DD"),
+            }.get(kind) or _("text")
             raise self._bad(value, want) from None
 
     def _check_bounds(self, v: Any) -> None:
@@ -154,8 +158,10 @@ class Param:
                 raise self._bad(v, _("at most {x}", x=_fmt(self.maximum)))
 
     def _bad(self, value: Any, want: str) -> UsageError:
-        return UsageError(_("parameter {name} got {value} but needs {want}", name=self.name, value=repr(value),
-                            want=want), hint=self._hint())
+        return UsageError(
+            _("parameter {name} got {value} but needs {want}", name=self.name, value=repr(value), want=want),
+            hint=self._hint(),
+        )
 
     def _hint(self) -> str:
         return _("{name}: {help}", name=self.name, help=self.help_text) if self.help else ""
@@ -167,8 +173,11 @@ class Param:
         if kind == "choice":
             kind = "|".join(map(str, self.choices))
         elif kind == "list":
-            kind = (_n("list of {item} ({n} value)", "list of {item} ({n} values)", self.length, item=self.item)
-                    if self.length else _("list of {item}", item=self.item))
+            kind = (
+                _n("list of {item} ({n} value)", "list of {item} ({n} values)", self.length, item=self.item)
+                if self.length
+                else _("list of {item}", item=self.item)
+            )
         bounds = ""
         if self.minimum is not None or self.maximum is not None:
             lo = _fmt(self.minimum) if self.minimum is not None else ""
@@ -177,18 +186,31 @@ class Param:
         default = "auto" if self.default is None and self.optional else json.dumps(self.default, ensure_ascii=False)
         words = self.title if not self.help else _("{label}: {help}", label=self.title, help=self.help_text)
         if self.kind == "choice" and self.choice_labels:
-            words = _("{text} ({choices})", text=words, choices="; ".join(
-                f"{c} = {self.choice_label(c)}" for c in self.choices if self.choice_labels.get(c)))
-        return _("{name} ({kind}, default {default}): {text}", name=self.name, kind=kind + bounds,
-                 default=default, text=words)
+            words = _(
+                "{text} ({choices})",
+                text=words,
+                choices="; ".join(f"{c} = {self.choice_label(c)}" for c in self.choices if self.choice_labels.get(c)),
+            )
+        return _(
+            "{name} ({kind}, default {default}): {text}",
+            name=self.name,
+            kind=kind + bounds,
+            default=default,
+            text=words,
+        )
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def resolve_params(specs: Sequence[Param], given: Mapping[str, Any] | None = None,
-                   *, from_text: bool = False, ignore_unknown: bool = False) -> dict[str, Any]:
+def resolve_params(
+    specs: Sequence[Param],
+    given: Mapping[str, Any] | None = None,
+    *,
+    from_text: bool = False,
+    ignore_unknown: bool = False,
+) -> dict[str, Any]:
     """Defaults overlaid with ``given`` values, each checked. Unknown names are a UsageError
     (or silently dropped with ``ignore_unknown``, used for params saved by an older plugin)."""
     by_name = {p.name: p for p in specs}
@@ -197,8 +219,10 @@ def resolve_params(specs: Sequence[Param], given: Mapping[str, Any] | None = Non
         if name not in by_name:
             if ignore_unknown:
                 continue
-            raise UsageError(_("unknown parameter {name}", name=repr(name)),
-                             hint=_("known parameters: {names}", names=", ".join(by_name)) if by_name else None)
+            raise UsageError(
+                _("unknown parameter {name}", name=repr(name)),
+                hint=_("known parameters: {names}", names=", ".join(by_name)) if by_name else None,
+            )
         p = by_name[name]
         out[name] = p.parse(value) if (from_text and isinstance(value, str)) else p.validate(value)
     return out
@@ -213,4 +237,3 @@ def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, st
         k, v = item.split("=", 1)
         out[k.strip()] = v
     return out
-

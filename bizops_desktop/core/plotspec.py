@@ -62,8 +62,15 @@ class Layer:
             if np.isfinite(v).any():
                 value_range = [float(np.nanmin(v)), float(np.nanmax(v))]
         labels = None if self.labels is None else np.asarray(self.labels, dtype=object)[index].tolist()
-        return replace(self, x=take(self.x), y=take(self.y), y2=take(self.y2), values=take(self.values),
-                       labels=labels, value_range=value_range)
+        return replace(
+            self,
+            x=take(self.x),
+            y=take(self.y),
+            y2=take(self.y2),
+            values=take(self.values),
+            labels=labels,
+            value_range=value_range,
+        )
 
 
 @dataclass
@@ -75,9 +82,9 @@ class PlotSpec:
     y_label: Any = ""
     layers: list[Layer] = field(default_factory=list)
     x_is_date: bool = False
-    x_ticks: list | None = None      # [[position, label], ...] for categorical axes
+    x_ticks: list | None = None  # [[position, label], ...] for categorical axes
     legend: bool = True
-    x_range: list | None = None      # [low, high]: the x range the plot opens on (None: everything)
+    x_range: list | None = None  # [low, high]: the x range the plot opens on (None: everything)
 
     def __post_init__(self):
         self.x_range = _pair(self.x_range)
@@ -92,7 +99,7 @@ class PlotSpec:
         a saved plot reads in the language of whoever opens it."""
         import copy
 
-        out = copy.copy(self)   # shallow: the data lists are shared, not converted again
+        out = copy.copy(self)  # shallow: the data lists are shared, not converted again
         out.title, out.x_label, out.y_label = text(self.title, lang), text(self.x_label, lang), text(self.y_label, lang)
         out.x_ticks = None if self.x_ticks is None else [[p, text(t, lang)] for p, t in self.x_ticks]
         out.layers = []

@@ -7,10 +7,11 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -60,9 +61,11 @@ def default_context() -> PluginContext:
 
     from .. import __version__
 
-    return PluginContext(app_version=__version__,
-                         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
-                         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+    return PluginContext(
+        app_version=__version__,
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )
 
 
 @dataclass
@@ -100,9 +103,10 @@ class Registry:
             return self.analyses[analysis_id]
         except KeyError:
             known = ", ".join(sorted(self.analyses))
-            raise UsageError(_("unknown analysis {name}", name=repr(analysis_id)),
-                             hint=_("known analyses: {names}", names=known) if known
-                             else _("no analyses are installed")) from None
+            raise UsageError(
+                _("unknown analysis {name}", name=repr(analysis_id)),
+                hint=_("known analyses: {names}", names=known) if known else _("no analyses are installed"),
+            ) from None
 
     def ordered(self) -> list[Analysis]:
         return sorted(self.analyses.values(), key=lambda a: (a.order, str(a.title)))
@@ -113,8 +117,14 @@ class Registry:
         for info in self.plugins.values():
             adds = [str(self.analyses[a].title) for a in info.analyses]
             adds += [_("importer {name}", name=i) for i in info.importers]
-            lines.append(_("{plugin} {version}: {adds}", plugin=info.name, version=info.version or _("(no version)"),
-                           adds=", ".join(adds) or _("adds nothing")))
+            lines.append(
+                _(
+                    "{plugin} {version}: {adds}",
+                    plugin=info.name,
+                    version=info.version or _("(no version)"),
+                    adds=", ".join(adds) or _("adds nothing"),
+                )
+            )
         return lines
 
 
@@ -124,8 +134,9 @@ def make_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _candidates(entry_points: bool, builtins: bool, extra: Iterable[Any]
-                ) -> Iterator[tuple[str, Callable[[], Any], str | None]]:
+def _candidates(
+    entry_points: bool, builtins: bool, extra: Iterable[Any]
+) -> Iterator[tuple[str, Callable[[], Any], str | None]]:
     """Every plugin to register, in order, as ``(name, load, version)``: ``load()`` imports it;
     ``version`` is None where only the loaded module can tell (its ``__version__``)."""
     if entry_points:
@@ -156,8 +167,13 @@ def _call(impl: pluggy.HookImpl, context: PluginContext) -> Any:
     return impl.function(*(given[name] for name in impl.argnames))
 
 
-def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
-                  extra: Iterable[Any] = (), context: PluginContext | None = None) -> Registry:
+def load_registry(
+    *,
+    entry_points: bool | None = None,
+    builtins: bool = True,
+    extra: Iterable[Any] = (),
+    context: PluginContext | None = None,
+) -> Registry:
     """Build the registry. ``entry_points=None`` means: yes, unless the autoload-off variable
     is set (tests). ``extra`` are plugin objects or module names registered as well. ``context``
     is what the hooks are given (default: this program's version and folders)."""
@@ -183,8 +199,7 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
         try:
             pm.register(obj, name=name)
         except pluggy.PluginValidationError as exc:  # e.g. a hook asking for an argument no spec has
-            problem(name, _("a hook does not fit its specification ({error})",
-                            error=str(exc).strip().splitlines()[-1]))
+            problem(name, _("a hook does not fit its specification ({error})", error=str(exc).strip().splitlines()[-1]))
             continue
         except Exception as exc:
             problem(name, first_line(exc))
@@ -217,13 +232,20 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
             for item in items:
                 yield impl.plugin_name, item
 
-    for name, a in answers(pm.hook.bizops_register_analyses,
-                           lambda error: _("it raised while registering analyses ({error})", error=error)):
+    for name, a in answers(
+        pm.hook.bizops_register_analyses, lambda error: _("it raised while registering analyses ({error})", error=error)
+    ):
         if not isinstance(a, Analysis):
             problem(name, _("it returned {type}, not an Analysis", type=type(a).__name__))
         elif a.id in reg.analyses:
-            problem(name, _("analysis id {id} is already taken by {plugin}", id=repr(a.id),
-                            plugin=repr(reg.analyses[a.id].plugin)))
+            problem(
+                name,
+                _(
+                    "analysis id {id} is already taken by {plugin}",
+                    id=repr(a.id),
+                    plugin=repr(reg.analyses[a.id].plugin),
+                ),
+            )
         else:
             a.plugin, a.plugin_version = name, reg.plugins[name].version
             reg.analyses[a.id] = a
@@ -236,8 +258,10 @@ def load_registry(*, entry_points: bool | None = None, builtins: bool = True,
         builtins_word = _("the built-in importers")
         taken_ids = {imp.id: builtins_word for imp in builtin}
         taken_exts = {_ext(e): builtins_word for imp in builtin for e in imp.extensions}
-        for name, imp in answers(pm.hook.bizops_register_importers,
-                                 lambda error: _("it raised while registering importers ({error})", error=error)):
+        for name, imp in answers(
+            pm.hook.bizops_register_importers,
+            lambda error: _("it raised while registering importers ({error})", error=error),
+        ):
             why = _importer_problem(imp, taken_ids, taken_exts)
             if why:
                 problem(name, why)
@@ -269,14 +293,21 @@ def _importer_problem(imp: Any, taken_ids: dict[str, str], taken_exts: dict[str,
         return _("importer {id} gives no file extensions (give a list such as ['.parquet'])", id=repr(imp.id))
     bad = [e for e in exts if not (isinstance(e, str) and _EXTENSION.fullmatch(e))]
     if bad:
-        return _("importer {id} has an invalid file extension {ext} (give one such as '.parquet')",
-                 id=repr(imp.id), ext=repr(bad[0]))
+        return _(
+            "importer {id} has an invalid file extension {ext} (give one such as '.parquet')",
+            id=repr(imp.id),
+            ext=repr(bad[0]),
+        )
     if not callable(imp.read):
         return _("importer {id} has no read function", id=repr(imp.id))
     if imp.id in taken_ids:
         return _("importer id {id} is already taken by {owner}", id=repr(imp.id), owner=taken_ids[imp.id])
     for e in exts:
         if _ext(e) in taken_exts:
-            return _("importer {id}: files ending in {ext} are already read by {owner}", id=repr(imp.id),
-                     ext=_ext(e), owner=taken_exts[_ext(e)])
+            return _(
+                "importer {id}: files ending in {ext} are already read by {owner}",
+                id=repr(imp.id),
+                ext=_ext(e),
+                owner=taken_exts[_ext(e)],
+            )
     return None

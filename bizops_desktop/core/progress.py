@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .errors import Cancelled
 
@@ -22,8 +22,8 @@ Callback = Callable[[float, str], None]
 class Progress:
     def __init__(
         self,
-        callback: Optional[Callback] = None,
-        cancel_event: Optional[threading.Event] = None,
+        callback: Callback | None = None,
+        cancel_event: threading.Event | None = None,
         *,
         _start: float = 0.0,
         _end: float = 1.0,

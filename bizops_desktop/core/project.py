@@ -38,9 +38,10 @@ import sqlite3
 import stat
 import time
 import zlib
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .analysis import Analysis, Result
 from .dataset import Dataset
@@ -54,8 +55,17 @@ from .tablestore import EncodedTable, TableFormatError, UnsupportedFrame, check_
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AnalysisState", "Project", "save_project", "load_project", "stale_sources",
-           "APPLICATION_ID", "SCHEMA_VERSION", "MIGRATIONS", "PROJECT_SUFFIX"]
+__all__ = [
+    "AnalysisState",
+    "Project",
+    "save_project",
+    "load_project",
+    "stale_sources",
+    "APPLICATION_ID",
+    "SCHEMA_VERSION",
+    "MIGRATIONS",
+    "PROJECT_SUFFIX",
+]
 
 APPLICATION_ID = 0x42495A4F  # "BIZO"
 PROJECT_SUFFIX = ".bizops"
@@ -105,10 +115,21 @@ _SCHEMA = (
     "CREATE TABLE result_tables (analysis_id TEXT NOT NULL, position INTEGER NOT NULL,"
     " name TEXT NOT NULL, table_id INTEGER NOT NULL, PRIMARY KEY (analysis_id, name))",
 )
-_ANALYSIS_COLUMNS = ("analysis_id", "plugin", "plugin_version", "state_version", "params", "dataset",
-                     "has_result", "metrics", "plots", "notes", "extra", "display")
-_DATASET_COLUMNS = ("name", "source", "source_hash", "sheet", "roles", "import_options", "notes", "dtypes",
-                    "table_id")
+_ANALYSIS_COLUMNS = (
+    "analysis_id",
+    "plugin",
+    "plugin_version",
+    "state_version",
+    "params",
+    "dataset",
+    "has_result",
+    "metrics",
+    "plots",
+    "notes",
+    "extra",
+    "display",
+)
+_DATASET_COLUMNS = ("name", "source", "source_hash", "sheet", "roles", "import_options", "notes", "dtypes", "table_id")
 _RESULT_TABLE_COLUMNS = ("analysis_id", "position", "name", "table_id")
 
 
@@ -118,8 +139,13 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 _INSERT_DATASET = _insert("datasets", ("position",) + _DATASET_COLUMNS)
 _INSERT_RESULT_TABLE = _insert("result_tables", _RESULT_TABLE_COLUMNS)
-_INSERT_ANALYSIS = ("INSERT INTO analyses (position, " + ", ".join(_ANALYSIS_COLUMNS) + ") VALUES ("
-                    + ", ".join("?" * (len(_ANALYSIS_COLUMNS) + 1)) + ")")
+_INSERT_ANALYSIS = (
+    "INSERT INTO analyses (position, "
+    + ", ".join(_ANALYSIS_COLUMNS)
+    + ") VALUES ("
+    + ", ".join("?" * (len(_ANALYSIS_COLUMNS) + 1))
+    + ")"
+)
 
 
 class _Damaged(Exception):
@@ -191,8 +217,12 @@ def _note_list(v: Any, what: str) -> list:
 
 
 def _is_message(x: Any) -> bool:
-    return (isinstance(x, dict) and isinstance(x.get("msgid"), str) and isinstance(x.get("domain", ""), str)
-            and isinstance(x.get("values", {}), dict))
+    return (
+        isinstance(x, dict)
+        and isinstance(x.get("msgid"), str)
+        and isinstance(x.get("domain", ""), str)
+        and isinstance(x.get("values", {}), dict)
+    )
 
 
 def _display(v: Any, what: str) -> dict:
@@ -259,11 +289,13 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
             pass
         hint = _("The previous file is unchanged; free some disk space or save to another folder")
         if isinstance(exc, OSError):
-            raise ProjectError(_("could not save the project ({error})", error=exc.strerror or exc), where=str(path),
-                               hint=hint) from exc
+            raise ProjectError(
+                _("could not save the project ({error})", error=exc.strerror or exc), where=str(path), hint=hint
+            ) from exc
         if isinstance(exc, sqlite3.Error):
-            raise ProjectError(_("could not save the project ({error})", error=exc), where=str(path),
-                               hint=hint) from exc
+            raise ProjectError(
+                _("could not save the project ({error})", error=exc), where=str(path), hint=hint
+            ) from exc
         raise
     project.meta = meta
     project.path = path
@@ -295,8 +327,11 @@ def _create_temp(folder: Path, name: str) -> str:
         except FileExistsError:
             continue
         except OSError as e:
-            raise ProjectError(_("cannot write in this folder ({error})", error=e.strerror or e), where=str(folder),
-                               hint=_("Save to another folder")) from e
+            raise ProjectError(
+                _("cannot write in this folder ({error})", error=e.strerror or e),
+                where=str(folder),
+                hint=_("Save to another folder"),
+            ) from e
         os.close(fd)
         return str(tmp)
     raise ProjectError(_("cannot create a temporary file"), where=str(folder), hint=_("Save to another folder"))
@@ -336,8 +371,7 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
     conn.execute("BEGIN")
     for ddl in _SCHEMA:
         conn.execute(ddl)
-    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                     [(str(k), dumps(v)) for k, v in meta.items()])
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [(str(k), dumps(v)) for k, v in meta.items()])
 
     # Encode first (cheap: dtype inference only) so the progress bar can weigh every table.
     work: list[tuple[str, Any]] = []
@@ -370,12 +404,13 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
         nonlocal next_id
         tid = next_id
         next_id += 1
-        conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)",
-                     (tid, enc.n_rows, dumps(enc.spec)))
+        conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)", (tid, enc.n_rows, dumps(enc.spec)))
         rows = 0
         for k, (n, blob) in enumerate(enc.chunks()):
-            conn.execute("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
-                         (tid, k, n, zlib.crc32(blob), blob))
+            conn.execute(
+                "INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
+                (tid, k, n, zlib.crc32(blob), blob),
+            )
             rows += n
             frac = (start + span * (rows / max(1, enc.n_rows))) / total
             progress.report(frac, _("Saving {what}", what=label))
@@ -387,13 +422,25 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
         if kind == "dataset":
             name, ds, enc = payload
             tid = put_table(enc, _("table {name}", name=name), done, w)
-            dtypes = [[spec_name, str(dtype)] for spec_name, dtype in
-                      zip((c["name"] for c in enc.spec["columns"]), ds.frame.dtypes)]
+            dtypes = [
+                [spec_name, str(dtype)]
+                for spec_name, dtype in zip((c["name"] for c in enc.spec["columns"]), ds.frame.dtypes)
+            ]
             conn.execute(
                 _INSERT_DATASET,
-                (n_datasets, name, _text_or_none(ds.source), _text_or_none(ds.source_hash), _text_or_none(ds.sheet),
-                 dumps(ds.roles), dumps(dict(ds.import_options or {})), dumps([_note_out(n) for n in ds.notes or []]),
-                 dumps(dtypes), tid))
+                (
+                    n_datasets,
+                    name,
+                    _text_or_none(ds.source),
+                    _text_or_none(ds.source_hash),
+                    _text_or_none(ds.sheet),
+                    dumps(ds.roles),
+                    dumps(dict(ds.import_options or {})),
+                    dumps([_note_out(n) for n in ds.notes or []]),
+                    dumps(dtypes),
+                    tid,
+                ),
+            )
             n_datasets += 1
         elif kind == "analysis":
             aid, st, tables = payload
@@ -401,19 +448,28 @@ def _write(conn: sqlite3.Connection, project: Project, meta: dict, progress: Pro
             plots = _plots_json(r, aid) if r else None
             conn.execute(
                 _INSERT_ANALYSIS,
-                (n_analyses, aid, st.plugin or "", st.plugin_version or None, int(st.state_version),
-                 dumps(dict(st.params or {})), _text_or_none(st.dataset), 1 if r is not None else 0,
-                 dumps(dict(r.metrics or {})) if r else None, plots,
-                 dumps([_note_out(n) for n in r.notes or []]) if r else None,
-                 dumps(dict(r.extra or {})) if r else None,
-                 dumps(r.display_state()) if r else None))
+                (
+                    n_analyses,
+                    aid,
+                    st.plugin or "",
+                    st.plugin_version or None,
+                    int(st.state_version),
+                    dumps(dict(st.params or {})),
+                    _text_or_none(st.dataset),
+                    1 if r is not None else 0,
+                    dumps(dict(r.metrics or {})) if r else None,
+                    plots,
+                    dumps([_note_out(n) for n in r.notes or []]) if r else None,
+                    dumps(dict(r.extra or {})) if r else None,
+                    dumps(r.display_state()) if r else None,
+                ),
+            )
             pos = done
             for i, (tname, enc) in enumerate(tables.items()):
                 span = enc.n_rows * max(1, len(enc.spec["columns"]))
                 tid = put_table(enc, _("result {name}", name=tname), pos, span)
                 pos += span
-                conn.execute(_INSERT_RESULT_TABLE,
-                             (aid, i, tname, tid))
+                conn.execute(_INSERT_RESULT_TABLE, (aid, i, tname, tid))
             n_analyses += 1
         else:
             aid, raw = payload
@@ -431,8 +487,10 @@ def _plots_json(result: Result, aid: str) -> str:
         try:
             _check_plot(d, _("plot {name}", name=repr(name)))
         except _Damaged as e:
-            raise ProjectError(_("cannot save tab {tab}: {error}", tab=repr(aid), error=e),
-                               hint=_("This is a bug in the analysis that made it; please report it")) from e
+            raise ProjectError(
+                _("cannot save tab {tab}: {error}", tab=repr(aid), error=e),
+                hint=_("This is a bug in the analysis that made it; please report it"),
+            ) from e
     return text
 
 
@@ -449,8 +507,10 @@ def _encode(frame: "pd.DataFrame", what: str) -> EncodedTable:
     try:
         return EncodedTable(frame)
     except UnsupportedFrame as e:
-        raise ProjectError(_("cannot save {what}: {error}", what=what, error=e),
-                           hint=_("This is a bug in the analysis that made it; please report it")) from e
+        raise ProjectError(
+            _("cannot save {what}: {error}", what=what, error=e),
+            hint=_("This is a bug in the analysis that made it; please report it"),
+        ) from e
 
 
 def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid: int) -> int:
@@ -460,10 +520,11 @@ def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid
     conn.execute(_INSERT_ANALYSIS, (position, aid, *(row[c] for c in _ANALYSIS_COLUMNS[1:])))
     for t in raw.get("tables", []):
         conn.execute("INSERT INTO tables (table_id, n_rows, spec) VALUES (?, ?, ?)", (tid, t["n_rows"], t["spec"]))
-        conn.executemany("INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
-                         [(tid, k, n, crc, data) for k, (n, crc, data) in enumerate(t["chunks"])])
-        conn.execute(_INSERT_RESULT_TABLE,
-                     (aid, t["position"], t["name"], tid))
+        conn.executemany(
+            "INSERT INTO table_chunks (table_id, chunk, n_rows, crc32, data) VALUES (?, ?, ?, ?, ?)",
+            [(tid, k, n, crc, data) for k, (n, crc, data) in enumerate(t["chunks"])],
+        )
+        conn.execute(_INSERT_RESULT_TABLE, (aid, t["position"], t["name"], tid))
         tid += 1
     return tid
 
@@ -471,21 +532,30 @@ def _write_raw(conn: sqlite3.Connection, aid: str, raw: dict, position: int, tid
 # ---------------------------------------------------------------------------------------------
 # Loading
 def _not_ours(path: Path) -> ProjectError:
-    return ProjectError(_("this is not a BizOps Desktop project"), where=str(path),
-                        hint=_("Choose a .bizops file saved by BizOps Desktop; to read a table use File > Open data"))
+    return ProjectError(
+        _("this is not a BizOps Desktop project"),
+        where=str(path),
+        hint=_("Choose a .bizops file saved by BizOps Desktop; to read a table use File > Open data"),
+    )
 
 
 def _damaged(path: Path, detail: str = "") -> ProjectError:
     # the detail (which check failed) is technical and stays as written, like an error code
-    what = (_("the project file is damaged or truncated ({detail})", detail=detail) if detail
-            else _("the project file is damaged or truncated"))
-    return ProjectError(what, where=str(path),
-                        hint=_("Open a backup copy or import the data again; the file was not changed"))
+    what = (
+        _("the project file is damaged or truncated ({detail})", detail=detail)
+        if detail
+        else _("the project file is damaged or truncated")
+    )
+    return ProjectError(
+        what, where=str(path), hint=_("Open a backup copy or import the data again; the file was not changed")
+    )
 
 
-def load_project(path: str | os.PathLike,
-                 known_analyses: Mapping[str, Analysis] | Collection[str] | None = None,
-                 progress: Progress | None = None) -> Project:
+def load_project(
+    path: str | os.PathLike,
+    known_analyses: Mapping[str, Analysis] | Collection[str] | None = None,
+    progress: Progress | None = None,
+) -> Project:
     """Read a project file. Sections whose analysis id is not in ``known_analyses`` (None: all
     are known) are kept as ``raw`` for writing back. Given the analyses themselves (a mapping
     id -> Analysis, such as ``Registry.analyses``), each section's state version is checked:
@@ -495,17 +565,22 @@ def load_project(path: str | os.PathLike,
     progress = _progress(progress)
     path = Path(path)
     if not path.exists():
-        raise ProjectError(_("there is no such file"), where=str(path),
-                           hint=_("Check the name or pick the file with File > Open project"))
+        raise ProjectError(
+            _("there is no such file"),
+            where=str(path),
+            hint=_("Check the name or pick the file with File > Open project"),
+        )
     if path.is_dir():
-        raise ProjectError(_("this is a folder, not a project file"), where=str(path),
-                           hint=_("Choose a .bizops file"))
+        raise ProjectError(_("this is a folder, not a project file"), where=str(path), hint=_("Choose a .bizops file"))
     try:
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as e:
-        raise ProjectError(_("cannot read the file ({error})", error=e.strerror or e), where=str(path),
-                           hint=_("Check that you may read it and that it is not open in another program")) from e
+        raise ProjectError(
+            _("cannot read the file ({error})", error=e.strerror or e),
+            where=str(path),
+            hint=_("Check that you may read it and that it is not open in another program"),
+        ) from e
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         if header.startswith(_SQLITE_MAGIC[:10]):
             raise _damaged(path, _("the file ends too early"))
@@ -516,9 +591,16 @@ def load_project(path: str | os.PathLike,
     if app_id != APPLICATION_ID:
         raise _not_ours(path)
     if version > SCHEMA_VERSION:
-        raise ProjectError(_("this project was made by a newer BizOps Desktop (schema {saved}; this program reads "
-                             "up to schema {known})", saved=version, known=SCHEMA_VERSION), where=str(path),
-                           hint=_("Update the program to open it"))
+        raise ProjectError(
+            _(
+                "this project was made by a newer BizOps Desktop (schema {saved}; this program reads "
+                "up to schema {known})",
+                saved=version,
+                known=SCHEMA_VERSION,
+            ),
+            where=str(path),
+            hint=_("Update the program to open it"),
+        )
     if version < 1:
         raise _damaged(path, _("no schema version"))
 
@@ -535,8 +617,9 @@ def load_project(path: str | os.PathLike,
         try:
             conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         except sqlite3.Error as e:
-            raise ProjectError(_("cannot open the file ({error})", error=e), where=str(path),
-                               hint=_("Check that you may read it")) from e
+            raise ProjectError(
+                _("cannot open the file ({error})", error=e), where=str(path), hint=_("Check that you may read it")
+            ) from e
         conn.set_progress_handler(on_sqlite_progress, 20000)
         progress.report(0.0, _("Checking the project file"))
         check = conn.execute("PRAGMA quick_check").fetchall()
@@ -549,12 +632,16 @@ def load_project(path: str | os.PathLike,
             conn = mem
             conn.set_progress_handler(on_sqlite_progress, 20000)
             conn.execute("BEGIN")
-            for step in MIGRATIONS[version - 1:]:
+            for step in MIGRATIONS[version - 1 :]:
                 step(conn)
             conn.execute("COMMIT")
         progress.report(0.05, _("Reading the project"))
-        project = _read(conn, set(known_analyses) if known_analyses is not None else None,
-                        known_analyses if isinstance(known_analyses, Mapping) else {}, progress.sub(0.05, 1.0))
+        project = _read(
+            conn,
+            set(known_analyses) if known_analyses is not None else None,
+            known_analyses if isinstance(known_analyses, Mapping) else {},
+            progress.sub(0.05, 1.0),
+        )
     except _Damaged as e:
         raise _damaged(path, str(e)) from e
     except TableFormatError as e:
@@ -571,8 +658,9 @@ def load_project(path: str | os.PathLike,
     return project
 
 
-def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[str, Analysis],
-          progress: Progress) -> Project:
+def _read(
+    conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[str, Analysis], progress: Progress
+) -> Project:
     meta = {}
     for key, value in conn.execute("SELECT key, value FROM meta"):
         if not isinstance(key, str):
@@ -586,11 +674,11 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
             raise _Damaged(_("row counts disagree"))
         tables[tid] = (n_rows, spec)
 
-    ds_rows = conn.execute(
-        "SELECT " + ", ".join(_DATASET_COLUMNS) + " FROM datasets ORDER BY position").fetchall()
+    ds_rows = conn.execute("SELECT " + ", ".join(_DATASET_COLUMNS) + " FROM datasets ORDER BY position").fetchall()
     an_rows = conn.execute("SELECT " + ", ".join(_ANALYSIS_COLUMNS) + " FROM analyses ORDER BY position").fetchall()
     rt_rows = conn.execute(
-        "SELECT " + ", ".join(_RESULT_TABLE_COLUMNS) + " FROM result_tables ORDER BY analysis_id, position").fetchall()
+        "SELECT " + ", ".join(_RESULT_TABLE_COLUMNS) + " FROM result_tables ORDER BY analysis_id, position"
+    ).fetchall()
     result_tables: dict[str, list[tuple[int, str, int]]] = {}
     for aid, pos, name, tid in rt_rows:
         if not isinstance(aid, str) or not isinstance(name, str) or tid not in tables:
@@ -598,8 +686,9 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
         result_tables.setdefault(aid, []).append((_int(pos, _("a table position")), name, tid))
 
     # Progress weight: rows of the tables that are decoded.
-    to_decode = [r[8] for r in ds_rows] + [tid for aid, *_ in an_rows if known is None or aid in known
-                                            for _, _, tid in result_tables.get(aid, [])]
+    to_decode = [r[8] for r in ds_rows] + [
+        tid for aid, *_ in an_rows if known is None or aid in known for _, _, tid in result_tables.get(aid, [])
+    ]
     total = sum(tables[t][0] if t in tables else 0 for t in to_decode) + len(to_decode) or 1
     done = [0]
 
@@ -608,9 +697,11 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
             raise _Damaged(_("{what} has no data", what=label))
         n_rows, spec = tables[tid]
         start = done[0]
-        frame = decode_table(spec, _chunks(conn, tid),
-                             progress=lambda rows: progress.report((start + rows) / total,
-                                                                   _("Reading {what}", what=label)))
+        frame = decode_table(
+            spec,
+            _chunks(conn, tid),
+            progress=lambda rows: progress.report((start + rows) / total, _("Reading {what}", what=label)),
+        )
         done[0] = start + n_rows + 1
         return frame
 
@@ -621,7 +712,7 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
         label = _("table {name}", name=repr(name))
         roles_v = _loads(roles, dict, _("column roles of {what}", what=label))
         notes_of = _("notes of {what}", what=label)
-        for r, cols in roles_v.items():
+        for cols in roles_v.values():
             if not (isinstance(cols, list) and all(isinstance(c, str) for c in cols)):
                 raise _Damaged(_("the column roles of {what} are not lists of column names", what=label))
         frame = read_table(tid, label)
@@ -630,11 +721,16 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
         if stored_types != [str(t) for t in frame.dtypes]:
             raise _Damaged(_("the column types of {what} disagree with its data", what=label))
         try:
-            ds = Dataset(name=name, frame=frame, roles=roles_v, source=_opt_text(source, _("the source path")),
-                         source_hash=_opt_text(source_hash, _("the source hash")),
-                         sheet=_opt_text(sheet, _("the sheet name")),
-                         import_options=_loads(options, dict, _("import options of {what}", what=label)),
-                         notes=_note_list(_loads(notes, list, notes_of), notes_of))
+            ds = Dataset(
+                name=name,
+                frame=frame,
+                roles=roles_v,
+                source=_opt_text(source, _("the source path")),
+                source_hash=_opt_text(source_hash, _("the source hash")),
+                sheet=_opt_text(sheet, _("the sheet name")),
+                import_options=_loads(options, dict, _("import options of {what}", what=label)),
+                notes=_note_list(_loads(notes, list, notes_of), notes_of),
+            )
         except UsageError as e:  # an unknown role name
             raise _Damaged(_("the column roles of {what}: {problem}", what=label, problem=e.message)) from e
         datasets[name] = ds
@@ -666,8 +762,10 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
                     plots[pname] = PlotSpec.from_dict(pd_)
                 except (TypeError, ValueError, AttributeError) as e:
                     raise _Damaged(_("plot {name} of {what} is not a plot", name=repr(pname), what=label)) from e
-            tables_out = {tname: read_table(tid, _("result {name} of {what}", name=repr(tname), what=label))
-                          for _pos, tname, tid in result_tables.get(aid, [])}
+            tables_out = {
+                tname: read_table(tid, _("result {name} of {what}", name=repr(tname), what=label))
+                for _pos, tname, tid in result_tables.get(aid, [])
+            }
             st.result = Result(
                 tables=tables_out,
                 metrics=_loads(values["metrics"], dict, _("figures of {what}", what=label)),
@@ -690,18 +788,30 @@ def _read(conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[s
 
 
 _SCALAR = (int, float, str, type(None))
-_PLOT_FIELDS: dict[str, type | tuple[type, ...]] = {"title": (str, dict), "x_label": (str, dict), "y_label": (str, dict), "x_is_date": bool,
-                "legend": bool}
+_PLOT_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "title": (str, dict),
+    "x_label": (str, dict),
+    "y_label": (str, dict),
+    "x_is_date": bool,
+    "legend": bool,
+}
 _PLOT_TEXTS = ("title", "x_label", "y_label")
-_LAYER_FIELDS: dict[str, type | tuple[type, ...]] = {"kind": str, "name": (str, dict), "dashed": bool, "color": (str, type(None)),
-                 "width": (int, float, type(None)), "size": (int, float, type(None)),
-                 "alpha": (int, float, type(None))}
+_LAYER_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "name": (str, dict),
+    "dashed": bool,
+    "color": (str, type(None)),
+    "width": (int, float, type(None)),
+    "size": (int, float, type(None)),
+    "alpha": (int, float, type(None)),
+}
 _LAYER_LISTS = ("x", "y", "y2", "values", "labels")
 
 
 def _check_plot(d: Any, what: str) -> None:
     """A stored PlotSpec must have the field types the renderer expects (text where text,
     flat lists of numbers/words where data), so a forged file cannot upset the plot code."""
+
     def bad(field_name: str):
         return _Damaged(_("{what} has a bad {field}", what=what, field=field_name))
 
@@ -713,9 +823,16 @@ def _check_plot(d: Any, what: str) -> None:
         if k in _PLOT_TEXTS and isinstance(d.get(k), dict) and not _is_message(d[k]):
             raise bad(k)
     ticks = d.get("x_ticks")
-    if ticks is not None and not (isinstance(ticks, list) and all(
-            isinstance(t, list) and len(t) == 2 and isinstance(t[0], (int, float))
-            and (isinstance(t[1], str) or _is_message(t[1])) for t in ticks)):
+    if ticks is not None and not (
+        isinstance(ticks, list)
+        and all(
+            isinstance(t, list)
+            and len(t) == 2
+            and isinstance(t[0], (int, float))
+            and (isinstance(t[1], str) or _is_message(t[1]))
+            for t in ticks
+        )
+    ):
         raise bad("x_ticks")
     layers = d.get("layers", [])
     if not isinstance(layers, list):
@@ -737,7 +854,8 @@ def _check_plot(d: Any, what: str) -> None:
 def _chunks(conn: sqlite3.Connection, tid: int):
     expected = 0
     for k, n, crc, data in conn.execute(
-            "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,)):
+        "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,)
+    ):
         if k != expected or not isinstance(data, bytes) or not isinstance(n, int) or n < 0:
             raise _Damaged(_("a table chunk is missing"))
         if zlib.crc32(data) != crc:
@@ -751,10 +869,15 @@ def _read_raw(conn, values: dict, tables_of: list, tables: dict) -> AnalysisStat
     raw_tables = []
     for pos, name, tid in tables_of:
         spec_text = conn.execute("SELECT spec FROM tables WHERE table_id = ?", (tid,)).fetchone()[0]
-        chunks = [(n, crc, data) for _, n, crc, data in conn.execute(
-            "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,))]
-        raw_tables.append({"name": name, "position": pos, "n_rows": tables[tid][0], "spec": spec_text,
-                           "chunks": chunks})
+        chunks = [
+            (n, crc, data)
+            for _, n, crc, data in conn.execute(
+                "SELECT chunk, n_rows, crc32, data FROM table_chunks WHERE table_id = ? ORDER BY chunk", (tid,)
+            )
+        ]
+        raw_tables.append(
+            {"name": name, "position": pos, "n_rows": tables[tid][0], "spec": spec_text, "chunks": chunks}
+        )
     row = {c: values[c] for c in _ANALYSIS_COLUMNS[1:]}
     # Shown in the window ("plugin X is not installed"); lenient because they are not used.
     try:

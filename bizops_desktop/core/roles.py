@@ -9,7 +9,8 @@ whether a column holds dates or identifiers.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from .i18n import _, _l, format_list
 
@@ -17,8 +18,18 @@ if TYPE_CHECKING:  # pandas is imported lazily to keep the CLI quick to start
     import pandas as pd
 
 ROLES: tuple[str, ...] = (
-    "order_id", "customer_id", "product_id", "product_name", "date", "quantity",
-    "price", "amount", "rating", "label", "target", "feature",
+    "order_id",
+    "customer_id",
+    "product_id",
+    "product_name",
+    "date",
+    "quantity",
+    "price",
+    "amount",
+    "rating",
+    "label",
+    "target",
+    "feature",
 )
 MULTI_ROLES = frozenset({"feature"})
 
@@ -42,32 +53,177 @@ ROLE_TITLES = {
 # spaces, underscores, dashes or brackets). The role guesser matches whole headers (exact matches
 # win over "contains" matches); the importer matches them word by word (``header_says_*`` below).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "order_id": ("orderid", "orderno", "ordernumber", "ordernr", "order", "invoiceno", "invoice",
-                 "invoiceid", "transactionid", "transaction", "basketid", "basket", "receipt",
-                 "订单号", "订单编号", "订单id", "订单", "单号", "交易号", "交易编号", "发票号"),
-    "customer_id": ("customerid", "customer", "custid", "clientid", "client", "userid", "user",
-                    "buyerid", "buyer", "memberid", "member", "accountid", "shopper",
-                    "买家会员名", "会员名", "买家昵称", "买家id", "买家账号", "客户id", "客户编号", "客户号",
-                    "客户名称", "客户", "用户id", "用户名", "用户", "会员id", "会员", "买家", "顾客"),
-    "product_id": ("productid", "product", "sku", "skuid", "itemid", "item", "articleid", "article",
-                   "stockcode", "productcode", "itemcode", "department",
-                   "商家编码", "商品编码", "商品id", "商品编号", "sku编码", "商家sku编码", "货号", "商品",
-                   "产品id", "产品编号", "产品编码", "产品", "宝贝id", "宝贝"),
-    "product_name": ("productname", "itemname", "productdescription", "description", "title",
-                     "productname", "name", "商品名称", "产品名称", "品名", "宝贝名称", "宝贝标题",
-                     "商品名", "名称"),
-    "date": ("orderdate", "date", "datetime", "timestamp", "time", "created", "createdat",
-             "purchasedate", "invoicedate", "day", "month", "period", "datum", "fecha", "updated", "dt",
-             "ts", "week", "zeit",
-             # the moment of the order (created) before the moment it was paid
-             "订单创建时间", "下单时间", "创建时间", "订单日期", "下单日期", "日期", "交易时间", "成交时间",
-             "付款时间", "支付时间", "时间", "月份", "時間", "下单", "创建"),
-    "quantity": ("quantity", "qty", "units", "unitssold", "numberofcds", "count", "pieces",
-                 "数量", "购买数量", "件数", "销量", "销售数量"),
+    "order_id": (
+        "orderid",
+        "orderno",
+        "ordernumber",
+        "ordernr",
+        "order",
+        "invoiceno",
+        "invoice",
+        "invoiceid",
+        "transactionid",
+        "transaction",
+        "basketid",
+        "basket",
+        "receipt",
+        "订单号",
+        "订单编号",
+        "订单id",
+        "订单",
+        "单号",
+        "交易号",
+        "交易编号",
+        "发票号",
+    ),
+    "customer_id": (
+        "customerid",
+        "customer",
+        "custid",
+        "clientid",
+        "client",
+        "userid",
+        "user",
+        "buyerid",
+        "buyer",
+        "memberid",
+        "member",
+        "accountid",
+        "shopper",
+        "买家会员名",
+        "会员名",
+        "买家昵称",
+        "买家id",
+        "买家账号",
+        "客户id",
+        "客户编号",
+        "客户号",
+        "客户名称",
+        "客户",
+        "用户id",
+        "用户名",
+        "用户",
+        "会员id",
+        "会员",
+        "买家",
+        "顾客",
+    ),
+    "product_id": (
+        "productid",
+        "product",
+        "sku",
+        "skuid",
+        "itemid",
+        "item",
+        "articleid",
+        "article",
+        "stockcode",
+        "productcode",
+        "itemcode",
+        "department",
+        "商家编码",
+        "商品编码",
+        "商品id",
+        "商品编号",
+        "sku编码",
+        "商家sku编码",
+        "货号",
+        "商品",
+        "产品id",
+        "产品编号",
+        "产品编码",
+        "产品",
+        "宝贝id",
+        "宝贝",
+    ),
+    "product_name": (
+        "productname",
+        "itemname",
+        "productdescription",
+        "description",
+        "title",
+        "productname",
+        "name",
+        "商品名称",
+        "产品名称",
+        "品名",
+        "宝贝名称",
+        "宝贝标题",
+        "商品名",
+        "名称",
+    ),
+    "date": (
+        "orderdate",
+        "date",
+        "datetime",
+        "timestamp",
+        "time",
+        "created",
+        "createdat",
+        "purchasedate",
+        "invoicedate",
+        "day",
+        "month",
+        "period",
+        "datum",
+        "fecha",
+        "updated",
+        "dt",
+        "ts",
+        "week",
+        "zeit",
+        # the moment of the order (created) before the moment it was paid
+        "订单创建时间",
+        "下单时间",
+        "创建时间",
+        "订单日期",
+        "下单日期",
+        "日期",
+        "交易时间",
+        "成交时间",
+        "付款时间",
+        "支付时间",
+        "时间",
+        "月份",
+        "時間",
+        "下单",
+        "创建",
+    ),
+    "quantity": (
+        "quantity",
+        "qty",
+        "units",
+        "unitssold",
+        "numberofcds",
+        "count",
+        "pieces",
+        "数量",
+        "购买数量",
+        "件数",
+        "销量",
+        "销售数量",
+    ),
     "price": ("unitprice", "price", "priceeach", "sellingprice", "单价", "价格", "售价", "销售单价"),
-    "amount": ("amount", "linetotal", "total", "totalprice", "revenue", "dollarvalue", "value",
-               "subtotal", "paid", "金额", "总价", "实付金额", "付款金额", "小计", "销售额", "总金额",
-               "实付款", "总额"),
+    "amount": (
+        "amount",
+        "linetotal",
+        "total",
+        "totalprice",
+        "revenue",
+        "dollarvalue",
+        "value",
+        "subtotal",
+        "paid",
+        "金额",
+        "总价",
+        "实付金额",
+        "付款金额",
+        "小计",
+        "销售额",
+        "总金额",
+        "实付款",
+        "总额",
+    ),
     "rating": ("rating", "stars", "score", "review", "reviewscore", "评分", "评价", "星级", "打分"),
     "label": ("churn", "churned", "label", "left", "exited", "attrition", "流失", "是否流失"),
     "target": ("sales", "target", "y", "销售"),
@@ -78,13 +234,51 @@ NUMBER_ROLES = ("quantity", "price", "amount", "rating", "target")
 
 # Date words that name a calendar day, not a time of day or a span: only a column named so is
 # read as Excel day numbers ("time on site" in seconds or a "month" of 1-12 are plain numbers).
-DAY_WORDS = ("orderdate", "date", "datetime", "timestamp", "created", "createdat", "purchasedate",
-             "invoicedate", "day", "datum", "fecha", "dt", "日期")
+DAY_WORDS = (
+    "orderdate",
+    "date",
+    "datetime",
+    "timestamp",
+    "created",
+    "createdat",
+    "purchasedate",
+    "invoicedate",
+    "day",
+    "datum",
+    "fecha",
+    "dt",
+    "日期",
+)
 
 # Words that mark an identifier without naming a role of their own: "Order no", a phone number, a
 # postcode or a barcode stays text (leading zeros matter), like the columns of the ID_ROLES.
-ID_WORDS = ("id", "no", "nr", "num", "number", "code", "ref", "account", "barcode", "ean", "upc", "isbn",
-            "phone", "tel", "mobile", "zip", "postcode", "postal", "号", "编", "码", "名", "电话", "手机", "邮编")
+ID_WORDS = (
+    "id",
+    "no",
+    "nr",
+    "num",
+    "number",
+    "code",
+    "ref",
+    "account",
+    "barcode",
+    "ean",
+    "upc",
+    "isbn",
+    "phone",
+    "tel",
+    "mobile",
+    "zip",
+    "postcode",
+    "postal",
+    "号",
+    "编",
+    "码",
+    "名",
+    "电话",
+    "手机",
+    "邮编",
+)
 
 _NORMALISE = re.compile(r"[\s_\-\.\(\)\[\]（）【】:：/#]+")
 
@@ -102,8 +296,10 @@ def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
         if role not in ROLES:
             from .errors import UsageError
 
-            raise UsageError(_("unknown column role {role}", role=repr(role)),
-                             hint=_("the roles are {roles}", roles=", ".join(ROLES)))
+            raise UsageError(
+                _("unknown column role {role}", role=repr(role)),
+                hint=_("the roles are {roles}", roles=", ".join(ROLES)),
+            )
         lst = [cols] if isinstance(cols, str) else [str(c) for c in cols]
         out[role] = lst
     return out
@@ -111,9 +307,39 @@ def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
 
 # What may stand next to a header word in a "contains" match: "Order Date (UTC)", "Sales Amount",
 # "SKU code". Anything else ("orders_last_year", "days_since_last_order") is another quantity.
-_QUALIFIERS = {"id", "no", "nr", "code", "number", "num", "key", "ref", "name", "value", "sales", "total",
-               "gross", "net", "paid", "line", "order", "item", "unit", "avg", "average", "usd", "eur", "cny",
-               "rmb", "gbp", "utc", "local", "the", "of", "s"}
+_QUALIFIERS = {
+    "id",
+    "no",
+    "nr",
+    "code",
+    "number",
+    "num",
+    "key",
+    "ref",
+    "name",
+    "value",
+    "sales",
+    "total",
+    "gross",
+    "net",
+    "paid",
+    "line",
+    "order",
+    "item",
+    "unit",
+    "avg",
+    "average",
+    "usd",
+    "eur",
+    "cny",
+    "rmb",
+    "gbp",
+    "utc",
+    "local",
+    "the",
+    "of",
+    "s",
+}
 
 
 # Chinese words that, after a role's word, make the header name another thing: 客户类型 is a kind of
@@ -130,9 +356,9 @@ def _score(header: str, role: str) -> int:
         if w not in header:
             continue
         if not w.isascii():
-            tail = header[header.find(w) + len(w):]
+            tail = header[header.find(w) + len(w) :]
             if len(w) >= 2 and not (tail and tail.endswith(_CJK_OTHER)):
-                return 500 - i            # 下单时间 contains 时间
+                return 500 - i  # 下单时间 contains 时间
             continue
         rest = header.replace(w, "", 1)
         if len(w) >= 4 and (len(rest) <= 2 or rest in _QUALIFIERS):
@@ -162,7 +388,7 @@ def guess_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
     candidates.sort(key=lambda t: -t[0])
     roles: dict[str, list[str]] = {}
     used: set[str] = set()
-    for s, role, c in candidates:
+    for _points, role, c in candidates:
         if role in roles or c in used:
             continue
         roles[role] = [c]
@@ -215,8 +441,24 @@ def _plausible(col: "pd.Series", role: str) -> bool:
     return True
 
 
-_BINARY_WORDS = {"yes", "no", "y", "n", "true", "false", "1", "0", "1.0", "0.0", "t", "f",
-                 "是", "否", "churned", "stayed"}
+_BINARY_WORDS = {
+    "yes",
+    "no",
+    "y",
+    "n",
+    "true",
+    "false",
+    "1",
+    "0",
+    "1.0",
+    "0.0",
+    "t",
+    "f",
+    "是",
+    "否",
+    "churned",
+    "stayed",
+}
 
 
 def role_with_id(role: str) -> str:
@@ -225,16 +467,17 @@ def role_with_id(role: str) -> str:
     return _("{title} ({role})", title=title, role=role) if title is not None else role
 
 
-def missing_roles_message(title: object, missing: Iterable[str],
-                          alternatives: Iterable[Iterable[str]] = ()) -> str:
-    """"Basket rules needs a column marked as Order number (order_id) and Product (product_id)",
+def missing_roles_message(title: object, missing: Iterable[str], alternatives: Iterable[Iterable[str]] = ()) -> str:
+    """ "Basket rules needs a column marked as Order number (order_id) and Product (product_id)",
     with the other sets of columns it also works from, in the current language."""
-    text = _("{title} needs a column marked as {roles}", title=title,
-             roles=format_list([role_with_id(r) for r in missing]))
+    text = _(
+        "{title} needs a column marked as {roles}", title=title, roles=format_list([role_with_id(r) for r in missing])
+    )
     alts = [" + ".join(str(ROLE_TITLES.get(r, r)) for r in opt) for opt in alternatives]
     if len(alts) > 1:
-        text = _("{problem} (it works from any of: {alternatives})", problem=text,
-                 alternatives=format_list(alts, style="or"))
+        text = _(
+            "{problem} (it works from any of: {alternatives})", problem=text, alternatives=format_list(alts, style="or")
+        )
     return text
 
 
@@ -296,8 +539,8 @@ def header_says_id(name: object) -> bool:
 
 
 def _last_kind(name: object) -> str | None:
-    """"id" or "number": what the header's last identifier or number word names; None if neither."""
-    last: tuple[int, int] = (-1, -1)   # (where the word ends, 1 for an identifier / 0 for a number)
+    """ "id" or "number": what the header's last identifier or number word names; None if neither."""
+    last: tuple[int, int] = (-1, -1)  # (where the word ends, 1 for an identifier / 0 for a number)
     for m in _TOKEN.finditer(str(name)):
         tok = m.group().lower()
         if tok.isascii():

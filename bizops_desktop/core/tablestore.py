@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .jsonable import dumps
 
@@ -49,8 +50,19 @@ _MIN_CHUNK_ROWS = 1024
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 FLOAT_DTYPES = ("float16", "float32", "float64")
-MASKED_DTYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
-                 "Float32", "Float64", "boolean")
+MASKED_DTYPES = (
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "Float32",
+    "Float64",
+    "boolean",
+)
 UNITS = ("s", "ms", "us", "ns")
 NA_KINDS = ("none", "nan", "NA")
 CONTAINERS = ("any", "list", "tuple", "set", "frozenset")
@@ -136,8 +148,7 @@ def _column_encoder(s: "pd.Series") -> _Enc:
             idx = pa.array(codes, mask=codes < 0)
             return pa.DictionaryArray.from_arrays(idx, dictionary)
 
-        return _Enc({"kind": "category", "ordered": bool(dt.ordered), "categories": cat_enc.spec},
-                    cat_to_arrow, 4)
+        return _Enc({"kind": "category", "ordered": bool(dt.ordered), "categories": cat_enc.spec}, cat_to_arrow, 4)
     if isinstance(dt, pd.DatetimeTZDtype) or (isinstance(dt, np.dtype) and dt.kind in "Mm"):
         kind = "timedelta" if dt.kind == "m" else "datetime"
         unit = dt.unit if isinstance(dt, pd.DatetimeTZDtype) else np.datetime_data(dt)[0]
@@ -156,21 +167,27 @@ def _column_encoder(s: "pd.Series") -> _Enc:
     if isinstance(dt, pd.StringDtype):
         na = "nan" if dt.na_value is not pd.NA else "NA"
         if dt.storage in ("python", "pyarrow"):
-            return _Enc({"kind": "string", "storage": dt.storage, "na": na},
-                        lambda part: pa.array(part.array, type=pa.large_string()), 32)
+            return _Enc(
+                {"kind": "string", "storage": dt.storage, "na": na},
+                lambda part: pa.array(part.array, type=pa.large_string()),
+                32,
+            )
     if str(dt) in MASKED_DTYPES and not isinstance(dt, np.dtype):
         return _Enc({"kind": "masked", "dtype": str(dt)}, lambda part: pa.array(part.array), dt.itemsize)
     if isinstance(dt, np.dtype) and dt.name in INT_DTYPES + FLOAT_DTYPES + ("bool",):
         kind = "bool" if dt.kind == "b" else ("float" if dt.kind == "f" else "int")
         return _Enc({"kind": kind, "dtype": dt.name}, lambda part: pa.array(part.to_numpy()), dt.itemsize)
-    if isinstance(dt, np.dtype) and dt == object:
+    if isinstance(dt, np.dtype) and dt.kind == "O":
         values = s.to_numpy()
         mask = pd.isna(values)
         inferred = infer_dtype(values, skipna=True)
         nulls = _null_kinds(values[mask]) if mask.any() else {"none"}
         if inferred in ("string", "empty") and len(nulls) == 1 and nulls <= set(NA_KINDS):
-            return _Enc({"kind": "str", "na": nulls.pop()},
-                        lambda part: pa.array(part.to_numpy(), type=pa.large_string(), from_pandas=True), 32)
+            return _Enc(
+                {"kind": "str", "na": nulls.pop()},
+                lambda part: pa.array(part.to_numpy(), type=pa.large_string(), from_pandas=True),
+                32,
+            )
         return _json_encoder(values[~mask] if mask.any() else values)
     # Anything else: its values, cell by cell, as JSON (text for what JSON cannot hold).
     return _Enc(_json_encoder(s.to_numpy(dtype=object)).spec, lambda part: _json_cells(part.astype(object)), 48)
@@ -255,8 +272,11 @@ def _type_matches(actual: "pa.DataType", expected: "pa.DataType") -> bool:
     import pyarrow as pa
 
     if pa.types.is_dictionary(expected):
-        return (pa.types.is_dictionary(actual) and pa.types.is_signed_integer(actual.index_type)
-                and actual.value_type == expected.value_type)
+        return (
+            pa.types.is_dictionary(actual)
+            and pa.types.is_signed_integer(actual.index_type)
+            and actual.value_type == expected.value_type
+        )
     return actual == expected
 
 
@@ -357,8 +377,13 @@ class EncodedTable:
             cols.append(enc.spec)
         idx = frame.index
         if isinstance(idx, pd.RangeIndex) and _json_name_ok(idx.name):
-            index_spec: dict = {"kind": "range", "start": int(idx.start), "stop": int(idx.stop),
-                                "step": int(idx.step), "name": _name_out(idx.name, allow_none=True)}
+            index_spec: dict = {
+                "kind": "range",
+                "start": int(idx.start),
+                "stop": int(idx.stop),
+                "step": int(idx.step),
+                "name": _name_out(idx.name, allow_none=True),
+            }
         else:
             levels = []
             for j in range(idx.nlevels):
@@ -403,7 +428,13 @@ def check_spec(spec: Any) -> dict:
     n = spec.get("n_rows")
     cols = spec.get("columns")
     index = spec.get("index")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0 or not isinstance(cols, list) or not isinstance(index, dict):
+    if (
+        not isinstance(n, int)
+        or isinstance(n, bool)
+        or n < 0
+        or not isinstance(cols, list)
+        or not isinstance(index, dict)
+    ):
         raise TableFormatError("bad table header")
     names = []
     for c in cols:
@@ -434,8 +465,9 @@ def check_spec(spec: Any) -> dict:
     return spec
 
 
-def decode_table(spec: dict, chunks: Iterable[tuple[int, bytes]], progress: Callable[[int], None] | None = None
-                 ) -> "pd.DataFrame":
+def decode_table(
+    spec: dict, chunks: Iterable[tuple[int, bytes]], progress: Callable[[int], None] | None = None
+) -> "pd.DataFrame":
     """Rebuild the frame from its spec and its chunks ``(n_rows, ipc_bytes)`` in order.
     ``progress(rows_done)`` is called after each chunk (it may raise Cancelled)."""
     import pyarrow as pa
@@ -511,7 +543,7 @@ def _assemble(spec: dict, series: list, col_specs: list, level_specs: list, rows
     if idx["kind"] == "range":
         frame.index = pd.RangeIndex(idx["start"], idx["stop"], idx["step"], name=idx.get("name"))
     else:
-        levels = series[len(col_specs):]
+        levels = series[len(col_specs) :]
         level_names = [lv.get("name") for lv in level_specs]
         if len(levels) == 1:
             frame.index = pd.Index(levels[0], name=level_names[0])

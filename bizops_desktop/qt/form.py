@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from bizops_desktop.core.errors import UsageError
 from bizops_desktop.core.i18n import _
@@ -82,8 +81,10 @@ class ParamForm(QWidget):
             return w
         if p.kind == "int" and not p.optional:
             w = QSpinBox(self)
-            w.setRange(int(p.minimum) if p.minimum is not None else -10**9,
-                       int(p.maximum) if p.maximum is not None else 10**9)
+            w.setRange(
+                int(p.minimum) if p.minimum is not None else -(10**9),
+                int(p.maximum) if p.maximum is not None else 10**9,
+            )
             w.valueChanged.connect(self.changed)
             return w
         w = QLineEdit(self)
@@ -123,7 +124,7 @@ class ParamForm(QWidget):
                 v = w.value()
             else:
                 text = w.text()
-                if p.kind == "list":   # a Chinese input method types full-width separators
+                if p.kind == "list":  # a Chinese input method types full-width separators
                     text = text.replace("，", ",").replace("；", ";").replace("、", ",")
                 if text.strip() == "" and p.optional:
                     v = None
@@ -131,8 +132,10 @@ class ParamForm(QWidget):
                     try:
                         v = p.parse(text)
                     except UsageError as exc:
-                        raise UsageError(_("the field “{field}” is not valid: {problem}", field=p.title,
-                                           problem=exc.message), hint=p.help_text or None) from None
+                        raise UsageError(
+                            _("the field “{field}” is not valid: {problem}", field=p.title, problem=exc.message),
+                            hint=p.help_text or None,
+                        ) from None
                 out[p.name] = v
                 continue
             out[p.name] = p.validate(v)

@@ -3,7 +3,7 @@ to open the column-roles dialog. The main window and the single-tab preview both
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 

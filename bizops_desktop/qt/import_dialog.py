@@ -4,18 +4,39 @@ the preview. The full read happens afterwards in the job runner, with ``dialog.o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core import i18n
 from bizops_desktop.core.errors import BizOpsError
 from bizops_desktop.core.i18n import _, _n
-from bizops_desktop.core.importer import (DELIMITER_NAMES, DELIMITERS, ENCODINGS, ImportOptions, ImportResult,
-                                          Importer, encoding_name, importer_for, list_sheets, preview, sniff)
+from bizops_desktop.core.importer import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    ENCODINGS,
+    Importer,
+    ImportOptions,
+    ImportResult,
+    encoding_name,
+    importer_for,
+    list_sheets,
+    preview,
+    sniff,
+)
 
 from .table_model import DataFrameTable
 
@@ -27,7 +48,7 @@ def _html(text: str) -> str:
 
 
 def _capitalized(name: object) -> str:
-    """"Comma" for a combo entry (Chinese words have no capitals and stay as they are)."""
+    """ "Comma" for a combo entry (Chinese words have no capitals and stay as they are)."""
     text = str(name)
     return text[:1].upper() + text[1:]
 
@@ -54,15 +75,20 @@ class ImportDialog(QDialog):
         self.is_text = self.importer.id == "csv"
         self.sheets = list_sheets(self.path) if self.is_excel else []
         if self.is_excel or self.is_text:
-            sniff(self.path)    # fails early for files no option can rescue
+            sniff(self.path)  # fails early for files no option can rescue
         self.preview_result: ImportResult | None = None
         self._updating = False
 
         self.setWindowTitle(_("Open data — {name}", name=self.path.name))
         self.resize(980, 640)
         lay = QVBoxLayout(self)
-        intro = QLabel(_("<b>{name}</b>: check that the columns and values look right. Change the options "
-                         "below if they do not.", name=_html(self.path.name)), self)
+        intro = QLabel(
+            _(
+                "<b>{name}</b>: check that the columns and values look right. Change the options below if they do not.",
+                name=_html(self.path.name),
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
 
@@ -88,8 +114,9 @@ class ImportDialog(QDialog):
         self.delimiter_combo = QComboBox(self)
         self.delimiter_combo.addItem(_("Automatic"), None)
         for d in DELIMITERS:
-            self.delimiter_combo.addItem(_("{name} ({sign})", name=_capitalized(DELIMITER_NAMES[d]),
-                                           sign="Tab" if d == chr(9) else d), d)
+            self.delimiter_combo.addItem(
+                _("{name} ({sign})", name=_capitalized(DELIMITER_NAMES[d]), sign="Tab" if d == chr(9) else d), d
+            )
         self.header_spin = QSpinBox(self)
         self.header_spin.setRange(0, 10_000)
         self.header_spin.setSpecialValueText(_("Automatic"))
@@ -101,8 +128,9 @@ class ImportDialog(QDialog):
         self.decimal_combo.addItem(_("Comma (1.234,56)"), ",")
         self.dates_check = QCheckBox(_("Read dates"), self)
         self.dates_check.setChecked(True)
-        self.dates_check.setToolTip(_("Turn columns that hold dates into dates (ISO, 2024/3/5, 05.03.2024, "
-                                      "20240305, Excel day numbers)"))
+        self.dates_check.setToolTip(
+            _("Turn columns that hold dates into dates (ISO, 2024/3/5, 05.03.2024, 20240305, Excel day numbers)")
+        )
 
         if self.is_excel:
             form.addRow(_("Sheet:"), self.sheet_combo)
@@ -141,8 +169,9 @@ class ImportDialog(QDialog):
         self.error_label.hide()
         lay.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(_("Import"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
@@ -226,17 +255,25 @@ class ImportDialog(QDialog):
         total = result.rows_total
         cols = result.frame.shape[1]
         if total is not None and total > shown:
-            self.rows_label.setText(_n("Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
-                                       "Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
-                                       total, shown=shown, cols=cols))
+            self.rows_label.setText(
+                _n(
+                    "Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
+                    "Showing the first {shown:int} of about {n} rows, {cols:int} columns.",
+                    total,
+                    shown=shown,
+                    cols=cols,
+                )
+            )
         else:
-            self.rows_label.setText(_n("{n} row, {cols:int} columns.", "{n} rows, {cols:int} columns.", shown,
-                                       cols=cols))
+            self.rows_label.setText(
+                _n("{n} row, {cols:int} columns.", "{n} rows, {cols:int} columns.", shown, cols=cols)
+            )
         self.notes_label.setText("\n".join(_("• {note}", note=_sentence(n)) for n in result.notes))
         self._show_detected(result.options)
 
     def _show_detected(self, resolved: ImportOptions) -> None:
         """Put what was detected into the 'Automatic' entries, so the user sees it."""
+
         def auto(combo: QComboBox, text: object) -> None:
             combo.setItemText(0, _("Automatic ({detected})", detected=text) if text else _("Automatic"))
 
@@ -247,8 +284,8 @@ class ImportDialog(QDialog):
             auto(self.decimal_combo, {".": _("point"), ",": _("comma")}.get(resolved.decimal or ""))
         h = resolved.header_row
         self.header_spin.setSpecialValueText(
-            _("Automatic ({detected})", detected=str(h + 1)) if h is not None and h >= 0
-            else _("Automatic (none)"))
+            _("Automatic ({detected})", detected=str(h + 1)) if h is not None and h >= 0 else _("Automatic (none)")
+        )
         if self.is_excel and resolved.sheet is not None and resolved.sheet != self.sheet_combo.currentData():
             i = self.sheet_combo.findData(resolved.sheet)
             if i >= 0:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -25,12 +26,20 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, BizOpsError):
         msg, details = exc.user_message(), ""
     elif isinstance(exc, MemoryError):
-        msg, details = _("The computer ran out of memory for this job. Try a smaller selection or a "
-                         "stricter setting (for example a higher minimum support)."), ""
+        msg, details = (
+            _(
+                "The computer ran out of memory for this job. Try a smaller selection or a "
+                "stricter setting (for example a higher minimum support)."
+            ),
+            "",
+        )
     else:
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        msg = _("Something went wrong inside the program ({error}). Your data is unchanged. If it happens "
-                "again, send the log file (Help ▸ Open log folder) with a bug report.", error=first_line(exc))
+        msg = _(
+            "Something went wrong inside the program ({error}). Your data is unchanged. If it happens "
+            "again, send the log file (Help ▸ Open log folder) with a bug report.",
+            error=first_line(exc),
+        )
     log_error(msg, exc)
     return msg, details
 
@@ -40,9 +49,9 @@ class Job(QObject):
 
     progress = Signal(float, str)
     succeeded = Signal(object)
-    failed = Signal(str, str)      # message, details
+    failed = Signal(str, str)  # message, details
     cancelled = Signal()
-    ended = Signal()                # after any of the three above
+    ended = Signal()  # after any of the three above
 
     def __init__(self, title: str, fn: Callable[..., Any], args: tuple, kwargs: dict, parent=None):
         super().__init__(parent)
@@ -51,13 +60,13 @@ class Job(QObject):
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
-        self.state = "new"          # new | running | done | failed | cancelled
+        self.state = "new"  # new | running | done | failed | cancelled
         self.fraction = 0.0
         self.text = ""
         self._cancel = threading.Event()
         self._finished = threading.Event()
         self.result: Any = None
-        self.delivered = False     # True once its last signal reached the GUI thread
+        self.delivered = False  # True once its last signal reached the GUI thread
         self.progress.connect(self._remember)
 
     def _remember(self, fraction: float, text: str) -> None:
@@ -119,7 +128,7 @@ class JobRunner(QObject):
 
     job_started = Signal(object)
     job_ended = Signal(object)
-    changed = Signal()             # any job's progress or state changed (status bar)
+    changed = Signal()  # any job's progress or state changed (status bar)
 
     def __init__(self, parent=None, max_threads: int = 2):
         super().__init__(parent)
@@ -127,9 +136,9 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         from .gui_gc import install
 
-        install()   # no Qt object may be collected on a worker thread
+        install()  # no Qt object may be collected on a worker thread
         self._jobs: list[Job] = []
-        self._recent: list[Job] = []   # keeps ended jobs' wrappers alive while queued signals drain
+        self._recent: list[Job] = []  # keeps ended jobs' wrappers alive while queued signals drain
 
     def create(self, title: str, fn: Callable[..., Any], *args, **kwargs) -> Job:
         """``fn(*args, progress, **kwargs)`` will run on a worker thread."""
@@ -145,11 +154,17 @@ class JobRunner(QObject):
         self.pool.start(_Runnable(job))
         return job
 
-    def submit(self, title: str, fn: Callable[..., Any], *args,
-               on_result: Callable[[Any], None] | None = None,
-               on_error: Callable[[str, str], None] | None = None,
-               on_cancel: Callable[[], None] | None = None,
-               on_progress: Callable[[float, str], None] | None = None, **kwargs) -> Job:
+    def submit(
+        self,
+        title: str,
+        fn: Callable[..., Any],
+        *args,
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        **kwargs,
+    ) -> Job:
         job = self.create(title, fn, *args, **kwargs)
         if on_result:
             job.succeeded.connect(on_result)

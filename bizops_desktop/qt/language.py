@@ -13,17 +13,21 @@ from bizops_desktop.core import i18n
 from bizops_desktop.core.i18n import _l
 
 SETTINGS_KEY = "language"
-_QT_LOCALES = {"zh_CN": QLocale(QLocale.Language.Chinese, QLocale.Country.China),
-               "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)}
+_QT_LOCALES = {
+    "zh_CN": QLocale(QLocale.Language.Chinese, QLocale.Country.China),
+    "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
+}
 _translators: list[QTranslator] = []
 
 # Qt's own texts that its Chinese catalog (qtbase_zh_CN.qm) lacks: Qt 6 gave file-dialog labels
 # an access key ("&Look in:") the shipped catalog does not know yet. Found by asking a translator
 # installed behind Qt's which texts reached it while file dialogs and message boxes were built.
-QT_GAPS = {("QFileDialog", "&Look in:"): _l("&Look in:"),
-           ("QFileDialog", "Files of &type:"): _l("Files of &type:"),
-           ("QAbstractFileIconProvider", "Folder"): _l("Folder"),
-           ("QAbstractFileIconProvider", "Drive"): _l("Drive")}
+QT_GAPS = {
+    ("QFileDialog", "&Look in:"): _l("&Look in:"),
+    ("QFileDialog", "Files of &type:"): _l("Files of &type:"),
+    ("QAbstractFileIconProvider", "Folder"): _l("Folder"),
+    ("QAbstractFileIconProvider", "Drive"): _l("Drive"),
+}
 
 
 class _QtGaps(QTranslator):
@@ -69,7 +73,7 @@ def install_qt_translations(lang: str) -> None:
     QLocale.setDefault(_QT_LOCALES.get(lang, _QT_LOCALES["en"]))
     if lang == i18n.SOURCE_LANGUAGE:
         return
-    gaps = _QtGaps(app)            # installed first: asked only when Qt's own catalog has nothing
+    gaps = _QtGaps(app)  # installed first: asked only when Qt's own catalog has nothing
     app.installTranslator(gaps)
     _translators.append(gaps)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

@@ -10,9 +10,23 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QMenuBar, QMessageBox, QProgressBar, QPushButton,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMenuBar,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop import __version__
 from bizops_desktop.core import i18n
@@ -96,16 +110,27 @@ class DatasetPanel(QWidget):
         self.roles_button.setEnabled(has)
         self.remove_button.setEnabled(has)
         if not has:
-            self.info.setText(coloured(_("Open a CSV or Excel export of your orders (File ▸ Open data), "
-                                         "drop it here, or try the demo shop."), "#555"))
+            self.info.setText(
+                coloured(
+                    _(
+                        "Open a CSV or Excel export of your orders (File ▸ Open data), "
+                        "drop it here, or try the demo shop."
+                    ),
+                    "#555",
+                )
+            )
             self.preview.set_frame(None)
             return
         roles = [_("{role} ({columns})", role=role_title(r), columns=join_names(c)) for r, c in ds.roles.items()]
         src = Path(ds.source).name if ds.source else _("(made in the program)")
         if ds.sheet:
             src = f"{src} [{ds.sheet}]"
-        size = _("{rows} × {columns} from {source}", rows=_n("{n} row", "{n} rows", len(ds.frame)),
-                 columns=_n("{n} column", "{n} columns", ds.frame.shape[1]), source=src)
+        size = _(
+            "{rows} × {columns} from {source}",
+            rows=_n("{n} row", "{n} rows", len(ds.frame)),
+            columns=_n("{n} column", "{n} columns", ds.frame.shape[1]),
+            source=src,
+        )
         parts = [escape(size), "<b>" + escape(_("Roles:")) + "</b> " + escape(join_names(roles) or _("none yet"))]
         parts += [coloured("• " + i18n.text(n), "#8a6d00") for n in ds.notes[:6]]
         self.info.setText("<br>".join(parts))
@@ -145,8 +170,13 @@ class JobsStatus(QWidget):
         j = jobs[-1]
         status = j.text or _("working…")
         if len(jobs) > 1:
-            text = _n("{title}: {status} (and {n} more job)", "{title}: {status} (and {n} more jobs)",
-                      len(jobs) - 1, title=j.title, status=status)
+            text = _n(
+                "{title}: {status} (and {n} more job)",
+                "{title}: {status} (and {n} more jobs)",
+                len(jobs) - 1,
+                title=j.title,
+                status=status,
+            )
         else:
             text = _("{title}: {status}", title=j.title, status=status)
         self.label.setText(text)
@@ -159,25 +189,24 @@ class JobsStatus(QWidget):
 
 class MainWindow(QMainWindow):
     project_loaded = Signal()
-    dataset_loaded = Signal(object)      # Dataset
+    dataset_loaded = Signal(object)  # Dataset
     saved = Signal(str)
-    failed = Signal(str)                 # message (also shown to the user)
-    language_changed = Signal(str)       # the language the window now speaks
+    failed = Signal(str)  # message (also shown to the user)
+    language_changed = Signal(str)  # the language the window now speaks
 
-    def __init__(self, registry: Registry | None = None, settings: QSettings | None = None,
-                 interactive: bool = True):
+    def __init__(self, registry: Registry | None = None, settings: QSettings | None = None, interactive: bool = True):
         super().__init__()
-        self.interactive = interactive   # False in tests: no modal questions
+        self.interactive = interactive  # False in tests: no modal questions
         self.settings = settings or QSettings()
         self.registry = registry or load_registry()
         self.host = Host(self)
         self.host.edit_roles_handler = self.edit_roles
         self.project_path: Path | None = None
         self.project_meta: dict[str, Any] = {}
-        self.kept_sections: dict[str, Any] = {}   # analyses whose plugin is not installed
+        self.kept_sections: dict[str, Any] = {}  # analyses whose plugin is not installed
         self.panels: dict[str, AnalysisPanel] = {}
         self.problems: list[str] = [str(p) for p in self.registry.problems]
-        self.language = i18n.get_language()       # the language the widgets were built in
+        self.language = i18n.get_language()  # the language the widgets were built in
         self.setAcceptDrops(True)
 
         # Tabs are built when first shown: a panel imports its analysis's libraries
@@ -208,8 +237,9 @@ class MainWindow(QMainWindow):
 
         dock = QDockWidget(_("Data"), self)
         dock.setObjectName("data_dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.data_dock = dock
         self.datasets_panel = DatasetPanel(self.host, self)
@@ -248,7 +278,7 @@ class MainWindow(QMainWindow):
         slot.layout().addWidget(w)
         state = self._pending_state.pop(analysis_id, None)
         if isinstance(w, AnalysisPanel):
-            if state is not None:   # a saved tab shown again: nothing changed, the project is not dirtied
+            if state is not None:  # a saved tab shown again: nothing changed, the project is not dirtied
                 w.restore(state.params, state.dataset, state.result)
             w.result_changed.connect(self._mark_dirty)
         return self.panels.get(analysis_id)
@@ -289,15 +319,17 @@ class MainWindow(QMainWindow):
         act = m.addAction(_("&Quit"), self.close)
         act.setShortcut(QKeySequence.StandardKey.Quit)
         d = mb.addMenu(_("&Data"))
-        d.addAction(_("Column roles…"), lambda: self.datasets_panel.current()
-                    and self.edit_roles(self.datasets_panel.current().name))
+        d.addAction(
+            _("Column roles…"),
+            lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name),
+        )
         # TRANSLATORS: keep the English word too ("语言 Language"): whoever picked a language they
         # cannot read must still find the way back
         self.language_menu = mb.addMenu(_("&Language"))
         group = QActionGroup(self.language_menu)
         self.language_actions = {}
         for code, name in i18n.LANGUAGES.items():
-            act = self.language_menu.addAction(name)     # each language in its own words
+            act = self.language_menu.addAction(name)  # each language in its own words
             act.setCheckable(True)
             act.setChecked(code == self.language)
             act.triggered.connect(lambda _checked=False, code=code: self.switch_language(code))
@@ -341,9 +373,14 @@ class MainWindow(QMainWindow):
         lang = i18n.normalize_language(lang) or i18n.SOURCE_LANGUAGE
         if self.host.jobs.jobs():
             self._check_language(self.language)
-            self.banner.show_message(_("The language can be changed once the running work has finished. "
-                                       "Wait for it, or press Cancel in the status bar, then choose the "
-                                       "language again."), "warning")
+            self.banner.show_message(
+                _(
+                    "The language can be changed once the running work has finished. "
+                    "Wait for it, or press Cancel in the status bar, then choose the "
+                    "language again."
+                ),
+                "warning",
+            )
             return False
         if lang == self.language:
             apply_language(lang, self.settings, remember=True)
@@ -397,7 +434,7 @@ class MainWindow(QMainWindow):
         self.data_dock.setWindowTitle(_("Data"))
         self._discard(old)
         self.jobs_status.retranslate()
-        self.setMenuBar(QMenuBar(self))     # the old bar is deleted by the window
+        self.setMenuBar(QMenuBar(self))  # the old bar is deleted by the window
         self._build_menus()
         self.banner.clear()
 
@@ -424,8 +461,12 @@ class MainWindow(QMainWindow):
     def _show_plugin_problems(self) -> None:
         plugin_problems = [str(p) for p in self.registry.problems]
         if plugin_problems:
-            self.banner.show_message(_("Some plugins were skipped; the rest of the program works:") + "\n"
-                                     + "\n".join("• " + p for p in plugin_problems), "warning")
+            self.banner.show_message(
+                _("Some plugins were skipped; the rest of the program works:")
+                + "\n"
+                + "\n".join("• " + p for p in plugin_problems),
+                "warning",
+            )
 
     def open_log_folder(self) -> bool:
         """Show the folder of the log file (what a bug report should include)."""
@@ -453,8 +494,11 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, _("Plugins"), self.plugins_text())
 
     def _about(self) -> None:
-        QMessageBox.about(self, _("About BizOps Desktop"),
-                          _("BizOps Desktop {version}\nShop analytics for small online shops.", version=__version__))
+        QMessageBox.about(
+            self,
+            _("About BizOps Desktop"),
+            _("BizOps Desktop {version}\nShop analytics for small online shops.", version=__version__),
+        )
 
     def _mark_dirty(self, *_args) -> None:
         self.dirty = True
@@ -490,16 +534,23 @@ class MainWindow(QMainWindow):
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             options = dlg.options()
-        return self.host.jobs.submit(_("Reading {file}", file=path.name), load_dataset, path, options,
-                                     importers=self.registry.importers,
-                                     on_result=self._data_loaded, on_error=self.show_error)
+        return self.host.jobs.submit(
+            _("Reading {file}", file=path.name),
+            load_dataset,
+            path,
+            options,
+            importers=self.registry.importers,
+            on_result=self._data_loaded,
+            on_error=self.show_error,
+        )
 
     def _data_loaded(self, ds: Dataset) -> None:
         ds.name = self.host.unique_name(ds.name)
         self.host.add_dataset(ds)
         self.datasets_panel.list.setCurrentRow(self.datasets_panel.list.count() - 1)
-        self.statusBar().showMessage(_n("Loaded {name}: {n} row.", "Loaded {name}: {n} rows.", len(ds.frame),
-                                        name=ds.name), 8000)
+        self.statusBar().showMessage(
+            _n("Loaded {name}: {n} row.", "Loaded {name}: {n} rows.", len(ds.frame), name=ds.name), 8000
+        )
         self.dataset_loaded.emit(ds)
         if self.interactive:
             self.edit_roles(ds.name)
@@ -517,8 +568,9 @@ class MainWindow(QMainWindow):
             for ds in datasets:
                 self.dataset_loaded.emit(ds)
 
-        return self.host.jobs.submit(_("Opening the demo shop"), load_demo, lang=self.language,
-                                     on_result=loaded, on_error=self.show_error)
+        return self.host.jobs.submit(
+            _("Opening the demo shop"), load_demo, lang=self.language, on_result=loaded, on_error=self.show_error
+        )
 
     def edit_roles(self, name: str) -> None:
         from .roles_dialog import RolesDialog
@@ -541,17 +593,20 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.project import load_project
 
         path = Path(path)
-        known = self.registry.analyses   # the analyses themselves: saved state versions are checked
+        known = self.registry.analyses  # the analyses themselves: saved state versions are checked
 
         def work(progress):
             from bizops_desktop.core.project import stale_sources
 
             project = load_project(path, known, progress)
-            return project, stale_sources(project)   # hashing sources is file work: not on the GUI thread
+            return project, stale_sources(project)  # hashing sources is file work: not on the GUI thread
 
-        return self.host.jobs.submit(_("Opening {file}", file=path.name), work,
-                                     on_result=lambda r: self._project_loaded(r[0], path, r[1]),
-                                     on_error=self.show_error)
+        return self.host.jobs.submit(
+            _("Opening {file}", file=path.name),
+            work,
+            on_result=lambda r: self._project_loaded(r[0], path, r[1]),
+            on_error=self.show_error,
+        )
 
     def _project_loaded(self, project, path: Path, stale: list[str]) -> None:
         self._apply_project(project)
@@ -574,11 +629,11 @@ class MainWindow(QMainWindow):
             panel.restore(None, None, None)
         for aid, state in project.analyses.items():
             if aid not in self._slots or state.raw is not None:
-                self.kept_sections[aid] = state      # not installed here: written back untouched
+                self.kept_sections[aid] = state  # not installed here: written back untouched
             elif aid in self.panels:
                 self.panels[aid].restore(state.params, state.dataset, state.result)
             else:
-                self._pending_state[aid] = state     # restored when its tab is first shown
+                self._pending_state[aid] = state  # restored when its tab is first shown
         self.project_meta = dict(project.meta)
         self.banner.clear()
         unopened = [i18n.text(s.problem) for s in project.analyses.values() if s.problem]
@@ -586,10 +641,14 @@ class MainWindow(QMainWindow):
             self.banner.show_message("\n".join(unopened), "warning")
 
     def _offer_reload(self, names: list[str]) -> None:
-        text = _n("The source file of {names:list} has changed since it was imported. Reload it? "
-                  "(Results stay until you run again.)",
-                  "The source files of {names:list} have changed since they were imported. Reload them? "
-                  "(Results stay until you run again.)", len(names), names=names)
+        text = _n(
+            "The source file of {names:list} has changed since it was imported. Reload it? "
+            "(Results stay until you run again.)",
+            "The source files of {names:list} have changed since they were imported. Reload them? "
+            "(Results stay until you run again.)",
+            len(names),
+            names=names,
+        )
         if not self.interactive:
             self.banner.show_message(text, "warning")
             return
@@ -612,8 +671,15 @@ class MainWindow(QMainWindow):
             new.roles = {r: c for r, c in new.roles.items() if c}
             self.host.add_dataset(new)
 
-        return self.host.jobs.submit(_("Reloading {name}", name=name), load_dataset, Path(ds.source), opts,
-                                     importers=self.registry.importers, on_result=done, on_error=self.show_error)
+        return self.host.jobs.submit(
+            _("Reloading {name}", name=name),
+            load_dataset,
+            Path(ds.source),
+            opts,
+            importers=self.registry.importers,
+            on_result=done,
+            on_error=self.show_error,
+        )
 
     def current_project(self):
         from bizops_desktop.core.project import AnalysisState, Project
@@ -623,15 +689,22 @@ class MainWindow(QMainWindow):
         for aid, panel in self.panels.items():
             st = panel.state()
             if aid in self.kept_sections and st["result"] is None:
-                continue   # a section this version could not open stays as saved until the tab is run
+                continue  # a section this version could not open stays as saved until the tab is run
             a = panel.analysis
-            analyses[aid] = AnalysisState(analysis_id=aid, plugin=a.plugin, plugin_version=a.plugin_version,
-                                          state_version=a.state_version,
-                                          params=st["params"], dataset=st["dataset"], result=st["result"])
+            analyses[aid] = AnalysisState(
+                analysis_id=aid,
+                plugin=a.plugin,
+                plugin_version=a.plugin_version,
+                state_version=a.state_version,
+                params=st["params"],
+                dataset=st["dataset"],
+                result=st["result"],
+            )
         meta = dict(self.project_meta)
         meta["app_version"] = __version__
-        return Project(datasets={d.name: d for d in self.host.datasets()}, analyses=analyses,
-                       path=self.project_path, meta=meta)
+        return Project(
+            datasets={d.name: d for d in self.host.datasets()}, analyses=analyses, path=self.project_path, meta=meta
+        )
 
     def save(self) -> Job | None:
         if self.project_path is None:
@@ -660,8 +733,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_("Saved {file}.", file=path.name), 8000)
             self.saved.emit(str(path))
 
-        return self.host.jobs.submit(_("Saving {file}", file=path.name), save_project, project, path,
-                                     on_result=done, on_error=self.show_error)
+        return self.host.jobs.submit(
+            _("Saving {file}", file=path.name), save_project, project, path, on_result=done, on_error=self.show_error
+        )
 
     # -- recent files, geometry -----------------------------------------------------------------
     def recent_projects(self) -> list[str]:
@@ -690,9 +764,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.interactive and self.dirty and (self.host.datasets() or self.project_path):
-            ans = QMessageBox.question(self, _("Save changes?"), _("Save the project before closing?"),
-                                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                                       | QMessageBox.StandardButton.Cancel)
+            ans = QMessageBox.question(
+                self,
+                _("Save changes?"),
+                _("Save the project before closing?"),
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
             if ans == QMessageBox.StandardButton.Cancel:
                 event.ignore()
                 return
@@ -704,13 +783,14 @@ class MainWindow(QMainWindow):
                 job.wait(120)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
-        self.host.jobs.shutdown(10000)   # running jobs are cancelled cleanly
+        self.host.jobs.shutdown(10000)  # running jobs are cancelled cleanly
         super().closeEvent(event)
 
     # -- drag and drop ---------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(
-                Path(u.toLocalFile()).suffix.lower() in DATA_SUFFIXES | {".bizops"} for u in event.mimeData().urls()):
+            Path(u.toLocalFile()).suffix.lower() in DATA_SUFFIXES | {".bizops"} for u in event.mimeData().urls()
+        ):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:

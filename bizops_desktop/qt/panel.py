@@ -21,9 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel,
-                               QMenu, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core import i18n
 from bizops_desktop.core.analysis import Analysis, Result
@@ -71,7 +85,7 @@ class MessageBox(QFrame):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)   # a message is words, never markup
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a message is words, never markup
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_button = QToolButton(self)
         self.details_button.setText(_("Technical details"))
@@ -100,8 +114,7 @@ class MessageBox(QFrame):
         """``text``: words (a str, or a message rendered now in the current language)."""
         text = i18n.text(text)
         self.kind = kind
-        colours = {"error": ("#fdecea", "#b71c1c"), "warning": ("#fff8e1", "#8a6d00"),
-                   "info": ("#eef5fb", "#1f4e79")}
+        colours = {"error": ("#fdecea", "#b71c1c"), "warning": ("#fff8e1", "#8a6d00"), "info": ("#eef5fb", "#1f4e79")}
         bg, fg = colours.get(kind, colours["info"])
         self.setStyleSheet(f"MessageBox {{ background: {bg}; border-radius: 4px; }} QLabel {{ color: {fg}; }}")
         self.label.setText(text)
@@ -114,9 +127,9 @@ class MessageBox(QFrame):
 
 
 class AnalysisPanel(QWidget):
-    result_changed = Signal(object)   # Result | None
+    result_changed = Signal(object)  # Result | None
     run_started = Signal()
-    run_ended = Signal(str)           # done | failed | cancelled
+    run_ended = Signal(str)  # done | failed | cancelled
 
     form_width = 320
 
@@ -217,8 +230,12 @@ class AnalysisPanel(QWidget):
         self.headline.setStyleSheet("font-size: 14px; font-weight: 600; padding: 2px 0 4px 0")
         self.headline.setVisible(False)
         self.details_check = QCheckBox(_("Details: show the statistics columns"), self.results)
-        self.details_check.setToolTip(_("Standard errors, test statistics and other figures for checking "
-                                        "the method; the other columns answer the question."))
+        self.details_check.setToolTip(
+            _(
+                "Standard errors, test statistics and other figures for checking "
+                "the method; the other columns answer the question."
+            )
+        )
         self.details_check.setVisible(False)
         self.details_check.toggled.connect(self._show_details)
         layout.addWidget(self.details_check)
@@ -325,8 +342,9 @@ class AnalysisPanel(QWidget):
     def _update_roles_status(self) -> None:
         ds = self.current_dataset()
         if ds is None:
-            self.roles_label.setText(coloured(_("No data yet: use File ▸ Open data or drop a CSV/Excel "
-                                                "file on the window."), "#8a6d00"))
+            self.roles_label.setText(
+                coloured(_("No data yet: use File ▸ Open data or drop a CSV/Excel file on the window."), "#8a6d00")
+            )
             self.roles_button.setVisible(False)
             return
         self.roles_button.setVisible(True)
@@ -334,11 +352,17 @@ class AnalysisPanel(QWidget):
         if problem:
             self.roles_label.setText(coloured(_("{problem}.", problem=problem), "#b71c1c"))
         else:
+
             def show(r: str) -> str:
                 cols = ds.cols(r)
                 if len(cols) > 3:
-                    return _n("{role} = {columns} and {n} more", "{role} = {columns} and {n} more",
-                              len(cols) - 3, role=role_title(r), columns=join_names(cols[:3]))
+                    return _n(
+                        "{role} = {columns} and {n} more",
+                        "{role} = {columns} and {n} more",
+                        len(cols) - 3,
+                        role=role_title(r),
+                        columns=join_names(cols[:3]),
+                    )
                 return _("{role} = {columns}", role=role_title(r), columns=join_names(cols))
 
             used = []
@@ -377,8 +401,7 @@ class AnalysisPanel(QWidget):
             return None
         problem = self.analysis.check(ds)
         if problem:
-            self.message.show_message(_("{problem}. Use Column roles… to pick the column.", problem=problem),
-                                      "warning")
+            self.message.show_message(_("{problem}. Use Column roles… to pick the column.", problem=problem), "warning")
             return None
         try:
             params = self.params()
@@ -440,8 +463,7 @@ class AnalysisPanel(QWidget):
         self._finish("cancelled")
         self.status_label.setText(_("Cancelled. The previous result, if any, is still shown."))
 
-    def set_result(self, result: Result | None, dataset_name: str | None = None,
-                   params: dict | None = None) -> None:
+    def set_result(self, result: Result | None, dataset_name: str | None = None, params: dict | None = None) -> None:
         self.result = result
         self.result_dataset = dataset_name
         self.result_params = params
@@ -463,8 +485,11 @@ class AnalysisPanel(QWidget):
             params = self.params()
         except UsageError:
             params = self.result_params or self.analysis.defaults()
-        return {"params": params, "dataset": self.result_dataset or self.dataset_combo.currentText() or None,
-                "result": self.result}
+        return {
+            "params": params,
+            "dataset": self.result_dataset or self.dataset_combo.currentText() or None,
+            "result": self.result,
+        }
 
     def restore(self, params: dict | None, dataset: str | None, result: Result | None) -> None:
         if params:
@@ -497,7 +522,7 @@ class AnalysisPanel(QWidget):
         r, out, used = self.result, [], set()
         for n, f in r.tables.items():
             stem, base, i = safe_filename(n), safe_filename(n), 2
-            while stem.lower() in used:    # two names that differ only in unsafe characters
+            while stem.lower() in used:  # two names that differ only in unsafe characters
                 stem, i = f"{base}_{i}", i + 1
             used.add(stem.lower())
             out.append(write_table(f, Path(folder) / f"{stem}.csv", columns=r.columns.get(n), names=r.names))
@@ -515,9 +540,14 @@ class AnalysisPanel(QWidget):
         try:
             out = fn(*args)
         except (OSError, BizOpsError) as exc:
-            msg = exc.user_message() if isinstance(exc, BizOpsError) else \
-                _("The file could not be written ({reason}). Pick another folder or close the file in Excel.",
-                  reason=exc.strerror or exc)
+            msg = (
+                exc.user_message()
+                if isinstance(exc, BizOpsError)
+                else _(
+                    "The file could not be written ({reason}). Pick another folder or close the file in Excel.",
+                    reason=exc.strerror or exc,
+                )
+            )
             self.message.show_message(msg, "error")
         else:
             if isinstance(out, list):
@@ -532,13 +562,15 @@ class AnalysisPanel(QWidget):
             self._export_guard(self.export_tables_csv, folder)
 
     def _export_excel_dialog(self) -> None:
-        path, _chosen = QFileDialog.getSaveFileName(self, _("Export tables"), f"{self.analysis.id}.xlsx",
-                                                    str(EXCEL_FILTER))
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, _("Export tables"), f"{self.analysis.id}.xlsx", str(EXCEL_FILTER)
+        )
         if path:
             self._export_guard(self.export_tables_excel, path)
 
     def _export_png_dialog(self, name: str) -> None:
-        path, _chosen = QFileDialog.getSaveFileName(self, _("Export plot"), f"{safe_filename(name)}.png",
-                                                    str(PNG_FILTER))
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, _("Export plot"), f"{safe_filename(name)}.png", str(PNG_FILTER)
+        )
         if path:
             self._export_guard(self.export_plot_png, name, path)

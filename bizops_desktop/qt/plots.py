@@ -18,8 +18,7 @@ from bizops_desktop.core import i18n
 from bizops_desktop.core.i18n import _
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf"]
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 # A legend of dozens of entries helps nobody and costs a visible pause to build: past
 # MAX_LEGEND named layers, names show on hover only.
@@ -28,7 +27,7 @@ MAX_LEGEND = 12
 # brush per point (87k rules) meant 87k cached symbols; a dozen shades read the same.
 COLOR_BINS = 12
 HOVER_KINDS = ("line", "scatter", "bar", "step")
-UNLISTED_KINDS = ("hline", "vline", "vspan")   # labelled on the plot, not in the legend
+UNLISTED_KINDS = ("hline", "vline", "vspan")  # labelled on the plot, not in the legend
 
 _configured = False
 
@@ -37,8 +36,12 @@ def ensure_app() -> QApplication:
     """The QApplication, created offscreen when there is none and no screen (CLI PNG export)."""
     app = QApplication.instance()
     if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name != "nt" \
-                and os.uname().sysname != "Darwin":
+        if (
+            not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and os.name != "nt"
+            and os.uname().sysname != "Darwin"
+        ):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication([])
     configure()
@@ -90,8 +93,9 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axis: bool = False,
-              parent: QWidget | None = None) -> pg.PlotWidget:
+def make_plot(
+    title: str = "", x_label: str = "", y_label: str = "", *, date_axis: bool = False, parent: QWidget | None = None
+) -> pg.PlotWidget:
     """A PlotWidget with the shared look, a hover tip (``.hover``) and a renderer (``.plot_view``)."""
     configure()
     axis = {"bottom": DateAxis(orientation="bottom")} if date_axis else None
@@ -101,7 +105,7 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "", *, date_axi
     w.setLabel("left", y_label)
     w.showGrid(x=True, y=True, alpha=0.15)
     for side in ("left", "bottom"):
-        w.getAxis(side).enableAutoSIPrefix(False)   # "(x0.001)" on an axis confuses more than it helps
+        w.getAxis(side).enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses more than it helps
     w.addLegend(offset=(10, 10))
     PlotView(w)
     return w
@@ -128,8 +132,9 @@ def _arr(values) -> np.ndarray:
 _palettes: dict[tuple[str, int], np.ndarray] = {}
 
 
-def value_brushes(values: Sequence[float], cmap: str = "viridis", value_range: Sequence[float] | None = None,
-                  bins: int = COLOR_BINS) -> list:
+def value_brushes(
+    values: Sequence[float], cmap: str = "viridis", value_range: Sequence[float] | None = None, bins: int = COLOR_BINS
+) -> list:
     """One brush per value, from ``bins`` shared brushes along ``cmap`` over ``value_range``
     (default: the values' own range; the low end is the map's first colour, the high end its last)."""
     v = _arr(values)
@@ -199,7 +204,7 @@ class PlotView(QObject):
         self.spec: PlotSpec | None = None
         self._slots: list[_Slot] = []
         self._legend_key = None
-        self.selected: tuple[int, int] | None = None   # (layer position, point index)
+        self.selected: tuple[int, int] | None = None  # (layer position, point index)
         self.last_click: Hit | None = None
         self.marker = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#d62728", width=2.5), brush=pg.mkBrush(None))
         self.marker.setZValue(999)
@@ -208,7 +213,7 @@ class PlotView(QObject):
         pi = widget.plotItem
         try:
             pi.autoBtn.clicked.disconnect(pi.autoBtnClicked)
-        except (RuntimeError, TypeError):   # not connected in this pyqtgraph: ours runs last anyway
+        except (RuntimeError, TypeError):  # not connected in this pyqtgraph: ours runs last anyway
             pass
         pi.autoBtn.clicked.connect(self._auto_button)
 
@@ -315,15 +320,16 @@ class PlotView(QObject):
         k = layer.kind
         col = layer.color or default_color
         x, y = _arr(layer.x), _arr(layer.y)
-        pen = pg.mkPen(col, width=layer.width or 2,
-                       style=Qt.PenStyle.DashLine if layer.dashed else Qt.PenStyle.SolidLine)
+        pen = pg.mkPen(
+            col, width=layer.width or 2, style=Qt.PenStyle.DashLine if layer.dashed else Qt.PenStyle.SolidLine
+        )
         item = slot.items[0] if slot.items else None
         if k in ("line", "step"):
             if item is None:
                 item = self._add(slot, pg.PlotDataItem())
             item.setPen(pen)
             if k == "step":
-                if len(x):   # stepMode "center" wants the edges: one more x than y
+                if len(x):  # stepMode "center" wants the edges: one more x than y
                     edges = np.append(x, x[-1] + (x[-1] - x[-2] if len(x) > 1 else 1))
                     item.setData(edges, y, stepMode="center")
                 else:
@@ -365,8 +371,12 @@ class PlotView(QObject):
         elif k in ("hline", "vline"):
             pos = (layer.y or [0])[0] if k == "hline" else (layer.x or [0])[0]
             if item is None:
-                item = self._add(slot, pg.InfiniteLine(angle=0 if k == "hline" else 90, movable=False, label="",
-                                                       labelOpts={"position": 0.9}))
+                item = self._add(
+                    slot,
+                    pg.InfiniteLine(
+                        angle=0 if k == "hline" else 90, movable=False, label="", labelOpts={"position": 0.9}
+                    ),
+                )
             item.setPen(pen)
             item.setValue(0.0 if pos is None else pos)
             item.label.setFormat((layer.name or "").replace("{", "{{").replace("}", "}}"))
@@ -374,8 +384,9 @@ class PlotView(QObject):
         elif k == "vspan":
             lo, hi = (x[0], x[1]) if len(x) >= 2 else (0.0, 0.0)
             if item is None:
-                item = self._add(slot, pg.LinearRegionItem(values=(lo, hi), movable=False, pen=pg.mkPen(None)),
-                                 ignore_bounds=True)
+                item = self._add(
+                    slot, pg.LinearRegionItem(values=(lo, hi), movable=False, pen=pg.mkPen(None)), ignore_bounds=True
+                )
             item.setRegion((lo, hi))
             item.setBrush(pg.mkBrush(_qcolor(col, layer.alpha if layer.alpha is not None else 0.12)))
             item.setVisible(len(x) >= 2)
@@ -396,7 +407,7 @@ class PlotView(QObject):
         if key != self._legend_key:
             legend.clear()
             for _, s in named:
-                if s.kind == "band":   # a filled square, not a line sample
+                if s.kind == "band":  # a filled square, not a line sample
                     c = _qcolor(s.color, s.layer.alpha if s.layer.alpha is not None else 0.2)
                     legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=c), s.layer.name)
                 else:
@@ -453,13 +464,13 @@ class PlotView(QObject):
 
 
 class Hit(NamedTuple):
-    distance: float    # screen pixels from the mouse
+    distance: float  # screen pixels from the mouse
     x: float
     y: float
     label: str | None
-    name: str          # the layer's name
-    index: int         # the point's position in its layer
-    layer: int         # the layer's position in the spec (-1: added by hand)
+    name: str  # the layer's name
+    index: int  # the point's position in its layer
+    layer: int  # the layer's position in the spec (-1: added by hand)
 
 
 class HoverTip:
@@ -473,7 +484,7 @@ class HoverTip:
         self.text.hide()
         widget.addItem(self.text, ignoreBounds=True)
         self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
-        self._proxy.setParent(widget)   # dies with the plot: no late mouse event into a deleted plot
+        self._proxy.setParent(widget)  # dies with the plot: no late mouse event into a deleted plot
         self.last_text = ""
 
     def clear(self) -> None:
@@ -532,8 +543,11 @@ def export_widget_png(widget: QWidget, path: str | os.PathLike) -> Path:
     if not widget.grab().save(str(path), "PNG"):
         from bizops_desktop.core.errors import DataError
 
-        raise DataError(_("the picture could not be written"), where=str(path),
-                        hint=_("Check that the folder exists and you may write to it"))
+        raise DataError(
+            _("the picture could not be written"),
+            where=str(path),
+            hint=_("Check that the folder exists and you may write to it"),
+        )
     return path
 
 

@@ -4,8 +4,17 @@ below, which analyses can run with these roles and what each still misses."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHeaderView, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import _
@@ -25,8 +34,13 @@ class RolesDialog(QDialog):
         self.analyses = list(analyses)
         self.resize(760, 560)
         lay = QVBoxLayout(self)
-        intro = QLabel(_("Tell BizOps what each column holds. The guesses come from the column names "
-                         "(English or Chinese) and the data; fix any that are wrong."), self)
+        intro = QLabel(
+            _(
+                "Tell BizOps what each column holds. The guesses come from the column names "
+                "(English or Chinese) and the data; fix any that are wrong."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         cols = list(dataset.frame.columns)

@@ -1,6 +1,6 @@
 """Picture of the window as a user sees it, for reviews and the docs:
 
-    QT_QPA_PLATFORM=offscreen python -m bizops_desktop.qt.screenshot shot.png --demo --tab basket --run
+QT_QPA_PLATFORM=offscreen python -m bizops_desktop.qt.screenshot shot.png --demo --tab basket --run
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ def main(argv=None) -> int:
         if a.dataset:
             panel.select_dataset(a.dataset)
         if a.set:
-            panel.set_params({**panel.params(), **{k: panel.analysis.param(k).parse(v)
-                                                   for k, v in parse_assignments(a.set).items()}})
+            panel.set_params(
+                {**panel.params(), **{k: panel.analysis.param(k).parse(v) for k, v in parse_assignments(a.set).items()}}
+            )
         if a.run:
             ended = []
             panel.run_ended.connect(ended.append)

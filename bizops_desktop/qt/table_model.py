@@ -3,13 +3,22 @@ pandas on the frame, so a million rows stay quick), and a small widget with a se
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core.display import Column, cell_text, title
 from bizops_desktop.core.i18n import _, _n
@@ -54,8 +63,12 @@ class DataFrameModel(QAbstractTableModel):
             self.set_frame(frame)
 
     # -- data -------------------------------------------------------------------------------
-    def set_frame(self, frame: pd.DataFrame | None, columns: Mapping[str, Column] | None = None,
-                  names: Mapping[str, str] | None = None) -> None:
+    def set_frame(
+        self,
+        frame: pd.DataFrame | None,
+        columns: Mapping[str, Column] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self.beginResetModel()
         self._source = frame if frame is not None else pd.DataFrame()
         columns = columns or {}
@@ -64,8 +77,9 @@ class DataFrameModel(QAbstractTableModel):
         self._text_cache: dict = {}
         # Column arrays and alignment looked up once: data() runs for every visible cell.
         self._arrays = [_cells(self._source.iloc[:, j]) for j in range(self._source.shape[1])]
-        self._right = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-                       for t in self._source.dtypes]
+        self._right = [
+            pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in self._source.dtypes
+        ]
         self._apply()
         self.endResetModel()
 
@@ -103,7 +117,7 @@ class DataFrameModel(QAbstractTableModel):
                 if pd.api.types.is_datetime64_any_dtype(col):
                     text = col.dt.strftime("%Y-%m-%d")
                 elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple, dict)):
-                    text = self._shown_text(c, col)   # lists, sentences: what the reader sees
+                    text = self._shown_text(c, col)  # lists, sentences: what the reader sees
                 else:
                     text = col.astype(str)
                 spec = self._specs[list(src.columns).index(c)] if c in src.columns else None
@@ -167,7 +181,7 @@ class DataFrameModel(QAbstractTableModel):
             v = self._arrays[j][self._positions[index.row()]]
             spec = self._specs[j] if j < len(self._specs) else None
             if role == Qt.ItemDataRole.ToolTipRole and spec is not None and spec.kind in ("product", "customer"):
-                return f"{format_cell(v, spec, self._names)} ({v})"   # the id behind the name
+                return f"{format_cell(v, spec, self._names)} ({v})"  # the id behind the name
             return format_cell(v, spec, self._names)
         if role == Qt.ItemDataRole.TextAlignmentRole and self._right[index.column()]:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -180,7 +194,7 @@ class DataFrameModel(QAbstractTableModel):
             if 0 <= section < self._source.shape[1]:
                 name = str(self._source.columns[section])
                 spec = self.column_spec(section)
-                if role == Qt.ItemDataRole.ToolTipRole:   # the stable id scripts and exports use
+                if role == Qt.ItemDataRole.ToolTipRole:  # the stable id scripts and exports use
                     helptext = cell_text(spec.help, None) if spec is not None and spec.help is not None else ""
                     return "\n".join(t for t in (helptext, name) if t)
                 return title(name, spec)
@@ -200,8 +214,9 @@ class DataFrameTable(QWidget):
 
     row_selected = Signal(int)
 
-    def __init__(self, parent=None, *, search: bool = True, max_rows: int | None = None,
-                 placeholder: str | None = None):
+    def __init__(
+        self, parent=None, *, search: bool = True, max_rows: int | None = None, placeholder: str | None = None
+    ):
         super().__init__(parent)
         self.model = DataFrameModel(parent=self, max_rows=max_rows)
         self.view = QTableView(self)
@@ -214,7 +229,7 @@ class DataFrameTable(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setResizeContentsPrecision(200)   # size columns from 200 rows, not all
+        self.view.horizontalHeader().setResizeContentsPrecision(200)  # size columns from 200 rows, not all
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(str(placeholder) if placeholder else _("Search…"))
@@ -243,8 +258,12 @@ class DataFrameTable(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
 
-    def set_frame(self, frame: pd.DataFrame | None, columns: Mapping[str, Column] | None = None,
-                  names: Mapping[str, str] | None = None) -> None:
+    def set_frame(
+        self,
+        frame: pd.DataFrame | None,
+        columns: Mapping[str, Column] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self.model.set_frame(frame, columns, names)
         for j in range(self.model.columnCount()):
             spec = self.model.column_spec(j)
@@ -260,8 +279,11 @@ class DataFrameTable(QWidget):
     def _update_count(self) -> None:
         n_all = len(self.model.source_frame())
         n = len(self.model.frame())
-        self.count_label.setText(_n("{n} row", "{n} rows", n) if n == n_all
-                                 else _n("{shown:int} of {n} row", "{shown:int} of {n} rows", n_all, shown=n))
+        self.count_label.setText(
+            _n("{n} row", "{n} rows", n)
+            if n == n_all
+            else _n("{shown:int} of {n} row", "{shown:int} of {n} rows", n_all, shown=n)
+        )
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

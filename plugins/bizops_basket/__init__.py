@@ -9,28 +9,91 @@ from bizops_desktop.hooks import Analysis, Param, hookimpl
 from .i18n import _l
 
 PARAMS = (
-    Param("min_support", "float", 0.01, label=_l("Minimum support"),
-          help=_l("share of all orders a set of products must be in to count (0.01 = 1%)"),
-          minimum=1e-9, maximum=1.0),
-    Param("min_count", "int", None, label=_l("Minimum orders"), optional=True, minimum=1,
-          help=_l("the same threshold as a number of orders; when set it replaces Minimum support")),
-    Param("min_confidence", "float", 0.3, label=_l("Minimum confidence"), minimum=0.0, maximum=1.0,
-          help=_l("share of the orders with the “if” products that also have the “then” products "
-                  "(0.3 = 30%)")),
-    Param("min_lift", "float", 1.0, label=_l("Minimum lift"), minimum=0.0,
-          help=_l("how many times more often the “then” products are bought with the “if” products "
-                  "than on average (1 = no link)")),
-    Param("max_len", "int", 4, label=_l("Most products in a set"), minimum=1, maximum=20,
-          help=_l("the largest set of products bought together that is searched")),
-    Param("antecedent", "text", None, label=_l("If the order has"), optional=True,
-          help=_l("keep only rules with this product (id or name) on the “if” side")),
-    Param("consequent", "text", None, label=_l("Then it also has"), optional=True,
-          help=_l("keep only rules with this product (id or name) on the “then” side")),
-    Param("max_rules", "int", 100_000, label=_l("Most rules shown"), optional=True, minimum=1, advanced=True,
-          help=_l("keep only this many rules, those with the highest lift (empty or auto = all)")),
-    Param("max_itemsets", "int", 500_000, label=_l("Most product sets"), minimum=1, advanced=True,
-          help=_l("stop with a message instead of running out of memory when more sets of products "
-                  "are bought together often enough")),
+    Param(
+        "min_support",
+        "float",
+        0.01,
+        label=_l("Minimum support"),
+        help=_l("share of all orders a set of products must be in to count (0.01 = 1%)"),
+        minimum=1e-9,
+        maximum=1.0,
+    ),
+    Param(
+        "min_count",
+        "int",
+        None,
+        label=_l("Minimum orders"),
+        optional=True,
+        minimum=1,
+        help=_l("the same threshold as a number of orders; when set it replaces Minimum support"),
+    ),
+    Param(
+        "min_confidence",
+        "float",
+        0.3,
+        label=_l("Minimum confidence"),
+        minimum=0.0,
+        maximum=1.0,
+        help=_l("share of the orders with the “if” products that also have the “then” products (0.3 = 30%)"),
+    ),
+    Param(
+        "min_lift",
+        "float",
+        1.0,
+        label=_l("Minimum lift"),
+        minimum=0.0,
+        help=_l(
+            "how many times more often the “then” products are bought with the “if” products "
+            "than on average (1 = no link)"
+        ),
+    ),
+    Param(
+        "max_len",
+        "int",
+        4,
+        label=_l("Most products in a set"),
+        minimum=1,
+        maximum=20,
+        help=_l("the largest set of products bought together that is searched"),
+    ),
+    Param(
+        "antecedent",
+        "text",
+        None,
+        label=_l("If the order has"),
+        optional=True,
+        help=_l("keep only rules with this product (id or name) on the “if” side"),
+    ),
+    Param(
+        "consequent",
+        "text",
+        None,
+        label=_l("Then it also has"),
+        optional=True,
+        help=_l("keep only rules with this product (id or name) on the “then” side"),
+    ),
+    Param(
+        "max_rules",
+        "int",
+        100_000,
+        label=_l("Most rules shown"),
+        optional=True,
+        minimum=1,
+        advanced=True,
+        help=_l("keep only this many rules, those with the highest lift (empty or auto = all)"),
+    ),
+    Param(
+        "max_itemsets",
+        "int",
+        500_000,
+        label=_l("Most product sets"),
+        minimum=1,
+        advanced=True,
+        help=_l(
+            "stop with a message instead of running out of memory when more sets of products "
+            "are bought together often enough"
+        ),
+    ),
 )
 
 ANALYSIS = Analysis(

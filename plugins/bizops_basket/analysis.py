@@ -20,9 +20,21 @@ from bizops_desktop.core.views.baskets import Baskets, baskets_from_dataset
 from .apriori import association_rules, frequent_itemsets, min_count_for
 from .i18n import M, Mn, _, _l
 
-RULE_COLUMNS = ["antecedents", "consequents", "antecedent_names", "consequent_names",
-                "antecedent_support", "consequent_support", "support", "confidence", "lift",
-                "leverage", "conviction", "count", "why"]
+RULE_COLUMNS = [
+    "antecedents",
+    "consequents",
+    "antecedent_names",
+    "consequent_names",
+    "antecedent_support",
+    "consequent_support",
+    "support",
+    "confidence",
+    "lift",
+    "leverage",
+    "conviction",
+    "count",
+    "why",
+]
 ITEMSET_COLUMNS = ["itemset", "size", "count", "support"]
 
 # A lift in this band is "about as often as on average": no real link between the products.
@@ -33,26 +45,55 @@ FEW_ORDERS = 10
 # How the tables read for people (the stored tables keep these ids and plain numbers).
 # Statistics that a shop owner does not need to act on are marked as details.
 RULE_TITLES = {
-    "antecedent_support": Column(_l("Orders with the “if” products"), "percent", details=True,
-                                 help=_l("share of all orders that have the “if” products")),
-    "consequent_support": Column(_l("Orders with the “then” products"), "percent", details=True,
-                                 help=_l("share of all orders that have the “then” products")),
-    "support": Column(_l("Share of all orders (support)"), "percent",
-                      help=_l("share of all orders that have the products of both sides")),
-    "confidence": Column(_l("Also bought (confidence)"), "percent",
-                         help=_l("of the orders with the “if” products, the share that also have "
-                                 "the “then” products")),
-    "lift": Column(_l("× more often (lift)"), "num",
-                   help=_l("how many times more often the “then” products are bought with the "
-                           "“if” products than on average; 1 means no link")),
-    "leverage": Column(_l("Extra orders with both (leverage)"), "percent", details=True,
-                       help=_l("share of all orders with both sides, minus the share expected if "
-                               "the products had nothing to do with each other")),
-    "conviction": Column(_l("Conviction"), "num", details=True,
-                         help=_l("how much more often the rule would be wrong if the products had "
-                                 "nothing to do with each other; ∞ when it is never wrong")),
-    "count": Column(_l("Orders with both"), "int",
-                    help=_l("orders that have the products of both sides")),
+    "antecedent_support": Column(
+        _l("Orders with the “if” products"),
+        "percent",
+        details=True,
+        help=_l("share of all orders that have the “if” products"),
+    ),
+    "consequent_support": Column(
+        _l("Orders with the “then” products"),
+        "percent",
+        details=True,
+        help=_l("share of all orders that have the “then” products"),
+    ),
+    "support": Column(
+        _l("Share of all orders (support)"),
+        "percent",
+        help=_l("share of all orders that have the products of both sides"),
+    ),
+    "confidence": Column(
+        _l("Also bought (confidence)"),
+        "percent",
+        help=_l("of the orders with the “if” products, the share that also have the “then” products"),
+    ),
+    "lift": Column(
+        _l("× more often (lift)"),
+        "num",
+        help=_l(
+            "how many times more often the “then” products are bought with the "
+            "“if” products than on average; 1 means no link"
+        ),
+    ),
+    "leverage": Column(
+        _l("Extra orders with both (leverage)"),
+        "percent",
+        details=True,
+        help=_l(
+            "share of all orders with both sides, minus the share expected if "
+            "the products had nothing to do with each other"
+        ),
+    ),
+    "conviction": Column(
+        _l("Conviction"),
+        "num",
+        details=True,
+        help=_l(
+            "how much more often the rule would be wrong if the products had "
+            "nothing to do with each other; ∞ when it is never wrong"
+        ),
+    ),
+    "count": Column(_l("Orders with both"), "int", help=_l("orders that have the products of both sides")),
     "why": Column(_l("In plain words"), "text"),
 }
 IF_SIDE = Column(_l("If the order has"), "text", help=_l("the products on the “if” side of the rule"))
@@ -76,12 +117,14 @@ def rule_columns(has_names: bool) -> dict[str, Column]:
 
 
 ITEMSET_TITLES = {
-    "itemset": Column(_l("Products"), "product",
-                      help=_l("a product, or products bought together in the same order")),
+    "itemset": Column(_l("Products"), "product", help=_l("a product, or products bought together in the same order")),
     "size": Column(_l("Products in the set"), "int"),
     "count": Column(_l("Orders with all of them"), "int"),
-    "support": Column(_l("Share of all orders (support)"), "percent",
-                      help=_l("share of all orders that have every product of the set")),
+    "support": Column(
+        _l("Share of all orders (support)"),
+        "percent",
+        help=_l("share of all orders that have every product of the set"),
+    ),
 }
 
 
@@ -101,14 +144,25 @@ def why_sentence(ante: list[str], cons: list[str], confidence: float, lift: floa
     if not np.isfinite(lift):
         return M("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders.", **v)
     if NO_LINK[0] <= lift < NO_LINK[1]:
-        return M("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
-                 "about as often as on average (no real link).", **v)
+        return M(
+            "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
+            "about as often as on average (no real link).",
+            **v,
+        )
     if lift >= 1.0:
-        return M("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
-                 "{times}× more often than average.", times=_times(lift), **v)
+        return M(
+            "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
+            "{times}× more often than average.",
+            times=_times(lift),
+            **v,
+        )
     if lift > 0:
-        return M("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
-                 "{times}× less often than average.", times=_times(lift), **v)
+        return M(
+            "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
+            "{times}× less often than average.",
+            times=_times(lift),
+            **v,
+        )
     return M("Customers who buy {a:list} never also buy {c:list}.", **v)
 
 
@@ -119,33 +173,53 @@ def _cell(m: Message) -> dict:
     return {"domain": m.domain, "msgid": m.msgid, "values": m.values}
 
 
-def headline(ante: list[str] | None, cons: list[str] | None, confidence: float, lift: float,
-             count: int, n_orders: int) -> Message:
+def headline(
+    ante: list[str] | None, cons: list[str] | None, confidence: float, lift: float, count: int, n_orders: int
+) -> Message:
     """The tab's first line: the strongest link in shop words, or plainly that there is none."""
     if ante is None or cons is None:
-        return Mn("No products are bought together often enough to make a rule in this {n:int} order; "
-                  "lower Minimum support or Minimum confidence to look further.",
-                  "No products are bought together often enough to make a rule in these {n:int} orders; "
-                  "lower Minimum support or Minimum confidence to look further.", n_orders)
+        return Mn(
+            "No products are bought together often enough to make a rule in this {n:int} order; "
+            "lower Minimum support or Minimum confidence to look further.",
+            "No products are bought together often enough to make a rule in these {n:int} orders; "
+            "lower Minimum support or Minimum confidence to look further.",
+            n_orders,
+        )
     v = {"a": [str(x) for x in ante], "c": [str(x) for x in cons], "confidence": float(confidence)}
     if not np.isfinite(lift) or lift >= NO_LINK[1]:
         times = _times(lift)
         if count < FEW_ORDERS:
-            return Mn("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
-                      "{times}× more often than average; but only {n:int} order had both, too few to be sure.",
-                      "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
-                      "{times}× more often than average; but only {n:int} orders had both, too few to be sure.",
-                      count, times=times, **v)
-        return Mn("Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders "
-                  "({times}× more often than average; {n:int} order had both).",
-                  "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders "
-                  "({times}× more often than average; {n:int} orders had both).", count, times=times, **v)
+            return Mn(
+                "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
+                "{times}× more often than average; but only {n:int} order had both, too few to be sure.",
+                "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders, "
+                "{times}× more often than average; but only {n:int} orders had both, too few to be sure.",
+                count,
+                times=times,
+                **v,
+            )
+        return Mn(
+            "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders "
+            "({times}× more often than average; {n:int} order had both).",
+            "Customers who buy {a:list} also buy {c:list} in {confidence:percent} of their orders "
+            "({times}× more often than average; {n:int} orders had both).",
+            count,
+            times=times,
+            **v,
+        )
     if lift >= NO_LINK[0]:
-        return M("No real link between products: even the strongest rule, customers who buy {a:list} also "
-                 "buy {c:list}, happens about as often as on average (lift {lift}).", lift=float(lift), **v)
-    return M("No real link between products: they are bought together less often than on average; even "
-             "the strongest rule, customers who buy {a:list} also buy {c:list}, has a lift of only {lift}.",
-             lift=float(lift), **v)
+        return M(
+            "No real link between products: even the strongest rule, customers who buy {a:list} also "
+            "buy {c:list}, happens about as often as on average (lift {lift}).",
+            lift=float(lift),
+            **v,
+        )
+    return M(
+        "No real link between products: they are bought together less often than on average; even "
+        "the strongest rule, customers who buy {a:list} also buy {c:list}, has a lift of only {lift}.",
+        lift=float(lift),
+        **v,
+    )
 
 
 def _find_product(baskets: Baskets, wanted: str, where: str) -> int:
@@ -158,8 +232,11 @@ def _find_product(baskets: Baskets, wanted: str, where: str) -> int:
         names = [("" if n is None else str(n)).strip().casefold() for n in baskets.item_names]
         if key in names:
             return names.index(key)
-    raise UsageError(_("product “{product}” is not in the data", product=str(wanted).strip()), where=where,
-                     hint=_("Give a product id or name exactly as it appears in the orders"))
+    raise UsageError(
+        _("product “{product}” is not in the data", product=str(wanted).strip()),
+        where=where,
+        hint=_("Give a product id or name exactly as it appears in the orders"),
+    )
 
 
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
@@ -170,31 +247,53 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     notes: list[Any] = list(baskets.notes)
     n = baskets.n_orders
     if n == 0:
-        raise DataError(_("there are no orders to look at"), where=dataset.name,
-                        hint=_("Check that the order number and product columns are filled in"))
+        raise DataError(
+            _("there are no orders to look at"),
+            where=dataset.name,
+            hint=_("Check that the order number and product columns are filled in"),
+        )
 
     min_count = params["min_count"]
     if min_count is not None:
-        notes.append(Mn("A set of products counts when at least {count:int} of the {n:int} order has it "
-                        "(Minimum orders).",
-                        "A set of products counts when at least {count:int} of the {n:int} orders have it "
-                        "(Minimum orders).", n, count=min_count))
+        notes.append(
+            Mn(
+                "A set of products counts when at least {count:int} of the {n:int} order has it (Minimum orders).",
+                "A set of products counts when at least {count:int} of the {n:int} orders have it (Minimum orders).",
+                n,
+                count=min_count,
+            )
+        )
     else:
         ms = params["min_support"]
         min_count = min_count_for(ms, n)
-        notes.append(Mn("A set of products counts when at least {count:int} of the {n:int} order has it "
-                        "(Minimum support {support:percent}).",
-                        "A set of products counts when at least {count:int} of the {n:int} orders have it "
-                        "(Minimum support {support:percent}).", n, count=min_count, support=ms))
+        notes.append(
+            Mn(
+                "A set of products counts when at least {count:int} of the {n:int} order has it "
+                "(Minimum support {support:percent}).",
+                "A set of products counts when at least {count:int} of the {n:int} orders have it "
+                "(Minimum support {support:percent}).",
+                n,
+                count=min_count,
+                support=ms,
+            )
+        )
     if min_count < 2:
-        notes.append(M("With a threshold of one order, every combination of products in any order counts; "
-                       "raise Minimum support if the search is slow."))
+        notes.append(
+            M(
+                "With a threshold of one order, every combination of products in any order counts; "
+                "raise Minimum support if the search is slow."
+            )
+        )
     lengths = baskets.lengths()
     long_orders = int((lengths > 100).sum())
     if long_orders:
-        notes.append(Mn("{n:int} order has more than 100 different products; it is counted like the others.",
-                        "{n:int} orders have more than 100 different products; they are counted like the others.",
-                        long_orders))
+        notes.append(
+            Mn(
+                "{n:int} order has more than 100 different products; it is counted like the others.",
+                "{n:int} orders have more than 100 different products; they are counted like the others.",
+                long_orders,
+            )
+        )
 
     ante_item = cons_item = None
     if params["antecedent"]:
@@ -202,13 +301,23 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     if params["consequent"]:
         cons_item = _find_product(baskets, params["consequent"], _("Then it also has (consequent)"))
 
-    fi = frequent_itemsets(baskets, min_count, max_len=params["max_len"],
-                           max_itemsets=params["max_itemsets"], progress=progress.sub(0.02, 0.85))
+    fi = frequent_itemsets(
+        baskets,
+        min_count,
+        max_len=params["max_len"],
+        max_itemsets=params["max_itemsets"],
+        progress=progress.sub(0.02, 0.85),
+    )
     progress.report(0.86, _("Building rules"))
-    rules = association_rules(fi, min_confidence=params["min_confidence"],
-                              min_lift=params["min_lift"],
-                              antecedent_item=ante_item, consequent_item=cons_item,
-                              max_rules=params["max_rules"], progress=progress.sub(0.86, 0.93))
+    rules = association_rules(
+        fi,
+        min_confidence=params["min_confidence"],
+        min_lift=params["min_lift"],
+        antecedent_item=ante_item,
+        consequent_item=cons_item,
+        max_rules=params["max_rules"],
+        progress=progress.sub(0.86, 0.93),
+    )
 
     ids = baskets.item_ids
     id_list = ids.tolist()
@@ -219,19 +328,29 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         rows_items.extend([[id_list[j] for j in r] for r in lv.tolist()])
         sizes.extend([lv.shape[1]] * len(lv))
         counts.extend(cn.tolist())
-    itemsets = pd.DataFrame({"itemset": pd.Series(rows_items, dtype=object),
-                             "size": np.asarray(sizes, dtype=np.int64),
-                             "count": np.asarray(counts, dtype=np.int64)})
+    itemsets = pd.DataFrame(
+        {
+            "itemset": pd.Series(rows_items, dtype=object),
+            "size": np.asarray(sizes, dtype=np.int64),
+            "count": np.asarray(counts, dtype=np.int64),
+        }
+    )
     itemsets["support"] = itemsets["count"].to_numpy(dtype=float) / n
     itemsets = itemsets.sort_values(["size", "count"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
     # Rules: strongest association first; ties by confidence, then support.
     order = rules.strongest_first()
     if rules.passed > len(rules):
-        notes.append(Mn("{n:int} rule passed the thresholds; the {shown:int} with the highest lift are shown "
-                        "(Most rules shown).",
-                        "{n:int} rules passed the thresholds; the {shown:int} with the highest lift are shown "
-                        "(Most rules shown).", rules.passed, shown=len(rules)))
+        notes.append(
+            Mn(
+                "{n:int} rule passed the thresholds; the {shown:int} with the highest lift are shown "
+                "(Most rules shown).",
+                "{n:int} rules passed the thresholds; the {shown:int} with the highest lift are shown "
+                "(Most rules shown).",
+                rules.passed,
+                shown=len(rules),
+            )
+        )
     progress.report(0.94, _("Writing rules"))
     has_names = baskets.item_names is not None
     a_codes, c_codes = rules.items(order)
@@ -243,49 +362,71 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     conf = rules.confidence[order]
     lift = rules.lift[order]
     count = rules.count[order].astype(np.int64)
-    table: dict[str, Any] = {"antecedents": pd.Series(ants, dtype=object),
-                             "consequents": pd.Series(cons, dtype=object)}
+    table: dict[str, Any] = {"antecedents": pd.Series(ants, dtype=object), "consequents": pd.Series(cons, dtype=object)}
     if has_names:
         table["antecedent_names"] = pd.Series(a_names, dtype=object)
         table["consequent_names"] = pd.Series(c_names, dtype=object)
-    table.update({
-        "antecedent_support": rules.antecedent_support[order],
-        "consequent_support": rules.consequent_support[order],
-        "support": rules.support[order],
-        "confidence": conf,
-        "lift": lift,
-        "leverage": rules.leverage[order],
-        "conviction": rules.conviction[order],
-        "count": count,
-        # sentence cells are kept as messages (template + values) so they read in any language
-        "why": pd.Series([_cell(why_sentence(a, c, cf, lf))
-                          for a, c, cf, lf in zip(a_names, c_names, conf, lift)], dtype=object),
-    })
+    table.update(
+        {
+            "antecedent_support": rules.antecedent_support[order],
+            "consequent_support": rules.consequent_support[order],
+            "support": rules.support[order],
+            "confidence": conf,
+            "lift": lift,
+            "leverage": rules.leverage[order],
+            "conviction": rules.conviction[order],
+            "count": count,
+            # sentence cells are kept as messages (template + values) so they read in any language
+            "why": pd.Series(
+                [_cell(why_sentence(a, c, cf, lf)) for a, c, cf, lf in zip(a_names, c_names, conf, lift)], dtype=object
+            ),
+        }
+    )
     rules_df = pd.DataFrame(table, columns=[c for c in RULE_COLUMNS if c in table])
     if len(rules_df) == 0:
-        notes.append(M("No rule reached the thresholds; lower Minimum confidence, Minimum lift or Minimum "
-                       "support to see more."))
+        notes.append(
+            M("No rule reached the thresholds; lower Minimum confidence, Minimum lift or Minimum support to see more.")
+        )
     if len(rules_df):
         top = headline(a_names[0], c_names[0], float(conf[0]), float(lift[0]), int(count[0]), n)
     else:
         top = headline(None, None, 0.0, float("nan"), 0, n)
 
     labels = [rule_text(a, c) for a, c in zip(a_names, c_names)]
-    plot = PlotSpec(title=M("Basket rules"), x_label=M("Share of all orders (support)"),
-                    y_label=M("Also bought (confidence)"),
-                    layers=[Layer("scatter", x=rules_df["support"].to_numpy(),
-                                  y=rules_df["confidence"].to_numpy(), values=lift,
-                                  labels=labels, name=M("rules (colour = lift)"))],
-                    legend=False)
+    plot = PlotSpec(
+        title=M("Basket rules"),
+        x_label=M("Share of all orders (support)"),
+        y_label=M("Also bought (confidence)"),
+        layers=[
+            Layer(
+                "scatter",
+                x=rules_df["support"].to_numpy(),
+                y=rules_df["confidence"].to_numpy(),
+                values=lift,
+                labels=labels,
+                name=M("rules (colour = lift)"),
+            )
+        ],
+        legend=False,
+    )
     seconds = time.perf_counter() - t0
-    metrics = {"orders": n, "items": baskets.n_items, "frequent_itemsets": fi.total,
-               "rules": int(len(rules_df)), "seconds": round(seconds, 4)}
+    metrics = {
+        "orders": n,
+        "items": baskets.n_items,
+        "frequent_itemsets": fi.total,
+        "rules": int(len(rules_df)),
+        "seconds": round(seconds, 4),
+    }
     # names of the products that appear in the tables (the frequent ones), for the "product" columns
     shown_names = {str(id_list[j]): names[j] for j in fi.levels[0][:, 0].tolist()} if has_names else {}
     progress.report(1.0, _("Done"))
-    return Result(tables={"itemsets": itemsets, "rules": rules_df}, metrics=metrics,
-                  plots={"rules": plot}, notes=notes,
-                  extra={"min_count": int(min_count), "has_names": has_names},
-                  headline=top, columns={"rules": rule_columns(has_names),
-                                         "itemsets": dict(ITEMSET_TITLES)},
-                  names=shown_names)
+    return Result(
+        tables={"itemsets": itemsets, "rules": rules_df},
+        metrics=metrics,
+        plots={"rules": plot},
+        notes=notes,
+        extra={"min_count": int(min_count), "has_names": has_names},
+        headline=top,
+        columns={"rules": rule_columns(has_names), "itemsets": dict(ITEMSET_TITLES)},
+        names=shown_names,
+    )

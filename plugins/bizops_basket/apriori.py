@@ -26,12 +26,12 @@ from .i18n import _, _n
 # Work per chunk: small enough that Cancel is seen well within a second and the temporary
 # arrays stay a few MB, large enough that numpy's per-call overhead does not matter.
 CHUNK_CODES = 1 << 18
-JOIN_CHUNK = 1 << 15             # candidates built and pruned at a time (most are pruned away)
+JOIN_CHUNK = 1 << 15  # candidates built and pruned at a time (most are pruned away)
 VERTICAL_BLOCK_BYTES = 1 << 23
-MAX_PAIR_TABLE = 20_000_000      # distinct co-occurring pairs kept while counting level 2
-MAX_CANDIDATES = 5_000_000       # candidate itemsets of one level
-DENSE_LOOKUP_CELLS = 1 << 20     # itemset lookups by a direct table up to this many codes
-DENSE_PAIR_CELLS = 1 << 20       # up to this many item x item cells, count pairs in a dense table
+MAX_PAIR_TABLE = 20_000_000  # distinct co-occurring pairs kept while counting level 2
+MAX_CANDIDATES = 5_000_000  # candidate itemsets of one level
+DENSE_LOOKUP_CELLS = 1 << 20  # itemset lookups by a direct table up to this many codes
+DENSE_PAIR_CELLS = 1 << 20  # up to this many item x item cells, count pairs in a dense table
 
 
 @dataclass
@@ -64,31 +64,48 @@ def _too_many(what: str, n: int, limit: int, k: int) -> DataError:
     """The blow-up message: raised as soon as the count is known to pass the limit. ``what``:
     ``itemsets`` (frequent ones, the limit the user sets), ``pairs`` or ``candidates`` (fixed
     memory guards)."""
-    hint = _("Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most "
-             "products in a set (max_len)")
+    hint = _(
+        "Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most products in a set (max_len)"
+    )
     if what == "itemsets":
-        text = _n("this search finds too many sets of products bought together: at least {count:int} "
-                  "with up to {n} product, more than the limit of {limit:int}",
-                  "this search finds too many sets of products bought together: at least {count:int} "
-                  "with up to {n} products, more than the limit of {limit:int}", k, count=n, limit=limit)
-        hint = _("Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most "
-                 "products in a set (max_len); raise Most product sets (max_itemsets) only if the "
-                 "computer has the memory for it")
+        text = _n(
+            "this search finds too many sets of products bought together: at least {count:int} "
+            "with up to {n} product, more than the limit of {limit:int}",
+            "this search finds too many sets of products bought together: at least {count:int} "
+            "with up to {n} products, more than the limit of {limit:int}",
+            k,
+            count=n,
+            limit=limit,
+        )
+        hint = _(
+            "Raise Minimum support (min_support) or Minimum orders (min_count), or lower Most "
+            "products in a set (max_len); raise Most product sets (max_itemsets) only if the "
+            "computer has the memory for it"
+        )
     elif what == "pairs":
-        text = _("this search finds too many different pairs of products to keep count of: at least "
-                 "{count:int}, more than the limit of {limit:int}", count=n, limit=limit)
+        text = _(
+            "this search finds too many different pairs of products to keep count of: at least "
+            "{count:int}, more than the limit of {limit:int}",
+            count=n,
+            limit=limit,
+        )
     else:
-        text = _n("this search finds too many sets of products to count: at least {count:int} "
-                  "possible sets of {n} product, more than the limit of {limit:int}",
-                  "this search finds too many sets of products to count: at least {count:int} "
-                  "possible sets of {n} products, more than the limit of {limit:int}", k,
-                  count=n, limit=limit)
+        text = _n(
+            "this search finds too many sets of products to count: at least {count:int} "
+            "possible sets of {n} product, more than the limit of {limit:int}",
+            "this search finds too many sets of products to count: at least {count:int} "
+            "possible sets of {n} products, more than the limit of {limit:int}",
+            k,
+            count=n,
+            limit=limit,
+        )
     return DataError(text, where=_("Minimum support (min_support)"), hint=hint)
 
 
 # ------------------------------------------------------------------------------------------------
 # Row codes: an itemset (k item codes below ``base``) as one int64, so sets of itemsets can be
 # sorted and searched with numpy. Rows sorted lexicographically give sorted codes.
+
 
 def _fits(base: int, k: int) -> bool:
     return k * math.log2(max(base, 2)) < 62.5
@@ -110,9 +127,9 @@ class _RowIndex:
         self.k = table.shape[1]
         self.dense = None
         self.lookup_bytes = None
-        if base ** self.k <= DENSE_LOOKUP_CELLS:
+        if base**self.k <= DENSE_LOOKUP_CELLS:
             # small code space: a direct position table beats a binary search
-            self.dense = np.full(base ** self.k, -1, dtype=np.int64)
+            self.dense = np.full(base**self.k, -1, dtype=np.int64)
             self.dense[_codes(table, base)] = np.arange(len(table))
         elif _fits(base, self.k):
             self.codes = _codes(table, base)
@@ -127,8 +144,7 @@ class _RowIndex:
             return self.dense[_codes(rows, self.base)]
         if self.lookup_bytes is not None:
             r = np.ascontiguousarray(rows, dtype=np.int64)
-            return np.array([self.lookup_bytes.get(r[i].tobytes(), -1) for i in range(len(r))],
-                            dtype=np.int64)
+            return np.array([self.lookup_bytes.get(r[i].tobytes(), -1) for i in range(len(r))], dtype=np.int64)
         return self.find_codes(_codes(rows, self.base))
 
     def find_codes(self, q: np.ndarray) -> np.ndarray:
@@ -157,7 +173,7 @@ def _combo_pieces(length: int, k: int):
     about CHUNK_CODES rows, so even one order of thousands of items never needs them all at once."""
     if k == 2:
         first = np.arange(length - 1)
-        partners = length - 1 - first                     # pairs starting at position i
+        partners = length - 1 - first  # pairs starting at position i
         ends = np.cumsum(partners)
         i0 = 0
         while i0 < length - 1:
@@ -189,7 +205,7 @@ def _enumerate_subsets(indptr, indices, rows, k, base, progress: Progress):
         for combo in _combo_pieces(length, k):
             step_r = max(1, CHUNK_CODES // len(combo))
             for r0 in range(0, len(sel), step_r):
-                s = sel[r0:r0 + step_r]
+                s = sel[r0 : r0 + step_r]
                 block = indices[indptr[s][:, None] + np.arange(length)]
                 code = block[:, combo[:, 0]].astype(np.int64)
                 for j in range(1, k):
@@ -274,7 +290,7 @@ def _join_and_prune(prev: np.ndarray, n1: int, limit: int, k: int, progress: Pro
     sizes = np.diff(np.append(starts, m))
     group_start = np.repeat(starts, sizes)
     group_size = np.repeat(sizes, sizes)
-    rep = group_size - 1 - (np.arange(m) - group_start)   # later rows of its group: partners
+    rep = group_size - 1 - (np.arange(m) - group_start)  # later rows of its group: partners
     total = int(rep.sum())
     if total > limit:
         raise _too_many("candidates", total, limit, k)
@@ -306,8 +322,16 @@ def _join_and_prune(prev: np.ndarray, n1: int, limit: int, k: int, progress: Pro
     return np.concatenate(out) if out else np.zeros((0, k), dtype=np.int32)
 
 
-def _count_candidates(indptr, indices, cand: np.ndarray, n1: int, progress: Progress,
-                      min_count: int = 1, already: int = 0, limit: int | None = None) -> np.ndarray:
+def _count_candidates(
+    indptr,
+    indices,
+    cand: np.ndarray,
+    n1: int,
+    progress: Progress,
+    min_count: int = 1,
+    already: int = 0,
+    limit: int | None = None,
+) -> np.ndarray:
     """Order counts of each candidate k-itemset (rows of ``cand``), k >= 3. Counts only grow,
     so once ``already`` plus the candidates at ``min_count`` pass ``limit``, stop right there."""
     m, k = cand.shape
@@ -352,16 +376,15 @@ def _count_candidates(indptr, indices, cand: np.ndarray, n1: int, progress: Prog
         orders = np.repeat(np.arange(len(vertical), dtype=np.int64), lengths[vertical])
         n_words = (len(vertical) + 63) // 64
         bits = np.zeros((n_act, n_words), dtype=np.uint64)
-        np.bitwise_or.at(bits, (sub_ind, orders >> 6),
-                         np.left_shift(np.uint64(1), (orders & 63).astype(np.uint64)))
+        np.bitwise_or.at(bits, (sub_ind, orders >> 6), np.left_shift(np.uint64(1), (orders & 63).astype(np.uint64)))
         block = max(1, VERTICAL_BLOCK_BYTES // (8 * n_words))
         for b0 in range(0, m, block):
             progress.check()
-            c = cand_a[b0:b0 + block]
+            c = cand_a[b0 : b0 + block]
             acc = bits[c[:, 0]]
             for j in range(1, k):
                 np.bitwise_and(acc, bits[c[:, j]], out=acc)
-            counts[b0:b0 + block] += np.bitwise_count(acc).sum(axis=1, dtype=np.int64)
+            counts[b0 : b0 + block] += np.bitwise_count(acc).sum(axis=1, dtype=np.int64)
             _check_budget(counts, min_count, already, limit, k)
     return counts
 
@@ -373,8 +396,14 @@ def _check_budget(counts: np.ndarray, min_count: int, already: int, limit: int |
             raise _too_many("itemsets", reached, limit, k)
 
 
-def frequent_itemsets(baskets, min_count: int, *, max_len: int | None = None,
-                      max_itemsets: int | None = None, progress: Progress | None = None) -> FrequentItemsets:
+def frequent_itemsets(
+    baskets,
+    min_count: int,
+    *,
+    max_len: int | None = None,
+    max_itemsets: int | None = None,
+    progress: Progress | None = None,
+) -> FrequentItemsets:
     """All itemsets bought together in at least ``min_count`` orders (up to ``max_len`` items).
 
     Raises DataError (before memory runs out) when there would be more than ``max_itemsets``.
@@ -442,9 +471,9 @@ class Rules:
     """Association rules as parallel arrays. The sides are kept as blocks of item-code rows (one
     block per itemset size and split) and turned into tuples only for the rules asked for."""
 
-    sides: list                 # [(antecedent rows, consequent rows)] per block
-    block: np.ndarray           # which block each rule is in
-    row: np.ndarray             # its row inside the block
+    sides: list  # [(antecedent rows, consequent rows)] per block
+    block: np.ndarray  # which block each rule is in
+    row: np.ndarray  # its row inside the block
     count: np.ndarray
     antecedent_count: np.ndarray
     consequent_count: np.ndarray
@@ -455,7 +484,7 @@ class Rules:
     lift: np.ndarray
     leverage: np.ndarray
     conviction: np.ndarray
-    passed: int = 0             # rules that passed the thresholds, before max_rules
+    passed: int = 0  # rules that passed the thresholds, before max_rules
 
     def __len__(self) -> int:
         return len(self.count)
@@ -497,9 +526,16 @@ def rule_metrics(c_ac, c_a, c_c, n):
     return s_ac, s_a, s_c, conf, lift, leverage, conviction
 
 
-def association_rules(fi: FrequentItemsets, *, min_confidence: float = 0.0, min_lift: float = 0.0,
-                      antecedent_item: int | None = None, consequent_item: int | None = None,
-                      max_rules: int | None = None, progress: Progress | None = None) -> Rules:
+def association_rules(
+    fi: FrequentItemsets,
+    *,
+    min_confidence: float = 0.0,
+    min_lift: float = 0.0,
+    antecedent_item: int | None = None,
+    consequent_item: int | None = None,
+    max_rules: int | None = None,
+    progress: Progress | None = None,
+) -> Rules:
     """Every rule A -> C with A, C non-empty and A+C a frequent itemset, kept when its confidence
     reaches ``min_confidence`` and its lift ``min_lift``. ``antecedent_item`` /
     ``consequent_item`` keep only rules with that item code on that side. With ``max_rules``,
@@ -509,7 +545,7 @@ def association_rules(fi: FrequentItemsets, *, min_confidence: float = 0.0, min_
     base = max((int(lv.max()) + 1 for lv in fi.levels if len(lv)), default=1)
     index = {lv.shape[1]: _RowIndex(lv, base) for lv in fi.levels if len(lv)}
     sides: list = []
-    cols: list[list[np.ndarray]] = []   # per block: block id, row, c_ac, c_a, c_c
+    cols: list[list[np.ndarray]] = []  # per block: block id, row, c_ac, c_a, c_c
     held = passed = 0
     cutoff = -np.inf
     for lv, cn in zip(fi.levels, fi.counts):
@@ -521,9 +557,9 @@ def association_rules(fi: FrequentItemsets, *, min_confidence: float = 0.0, min_
             c_cols = [j for j in range(k) if not mask >> j & 1]
             for r0 in range(0, len(lv), CHUNK_CODES):
                 progress.check()
-                a_rows = lv[r0:r0 + CHUNK_CODES, a_cols]
-                c_rows = lv[r0:r0 + CHUNK_CODES, c_cols]
-                c_ac = cn[r0:r0 + CHUNK_CODES]
+                a_rows = lv[r0 : r0 + CHUNK_CODES, a_cols]
+                c_rows = lv[r0 : r0 + CHUNK_CODES, c_cols]
+                c_ac = cn[r0 : r0 + CHUNK_CODES]
                 sel = np.ones(len(a_rows), dtype=bool)
                 if antecedent_item is not None:
                     sel &= np.any(a_rows == antecedent_item, axis=1)
@@ -555,8 +591,22 @@ def association_rules(fi: FrequentItemsets, *, min_confidence: float = 0.0, min_
         merged = _strongest([merged], n, max_rules)
     blk, row, c_ac, c_a, c_c = (np.asarray(x) for x in merged)
     s_ac, s_a, s_c, conf, lift, lev, conv = rule_metrics(c_ac, c_a, c_c, max(n, 1))
-    return Rules(sides, blk.astype(np.int64), row.astype(np.int64), c_ac.astype(np.int64),
-                 c_a.astype(np.int64), c_c.astype(np.int64), s_ac, s_a, s_c, conf, lift, lev, conv, passed)
+    return Rules(
+        sides,
+        blk.astype(np.int64),
+        row.astype(np.int64),
+        c_ac.astype(np.int64),
+        c_a.astype(np.int64),
+        c_c.astype(np.int64),
+        s_ac,
+        s_a,
+        s_c,
+        conf,
+        lift,
+        lev,
+        conv,
+        passed,
+    )
 
 
 def _strongest(cols, n, limit):

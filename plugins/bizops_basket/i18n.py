@@ -1,4 +1,5 @@
 """This package's messages: catalogs in locale/<lang>/*.po (see bizops_desktop.core.i18n)."""
+
 from bizops_desktop.core.i18n import Domain
 
 T = Domain("bizops_basket", __file__)

@@ -32,14 +32,28 @@ def shown_rules_plot(plot: PlotSpec | None, shown) -> PlotSpec | None:
     return replace(plot, layers=[plot.layers[0].subset(shown), *plot.layers[1:]])
 
 
-SIDES = ((_l("either side"), "any"), (_l("the “if” side (the order has)"), "left"),
-         (_l("the “then” side (it also has)"), "right"))
+SIDES = (
+    (_l("either side"), "any"),
+    (_l("the “if” side (the order has)"), "left"),
+    (_l("the “then” side (it also has)"), "right"),
+)
 
 # The rules as the tab shows them: names to read, the ids behind them kept (hidden) for the
 # search box; shop columns first, statistics (details) after.
-SHOWN_RULE_COLUMNS = ["antecedent_names", "consequent_names", "confidence", "lift", "count", "support",
-                      "antecedent_support", "consequent_support", "leverage", "conviction",
-                      "antecedents", "consequents"]
+SHOWN_RULE_COLUMNS = [
+    "antecedent_names",
+    "consequent_names",
+    "confidence",
+    "lift",
+    "count",
+    "support",
+    "antecedent_support",
+    "consequent_support",
+    "leverage",
+    "conviction",
+    "antecedents",
+    "consequents",
+]
 SHOWN_SET_COLUMNS = ["itemset_names", "size", "count", "support", "itemset"]
 
 
@@ -77,8 +91,9 @@ class BasketPanel(AnalysisPanel):
         filt.addWidget(self.side_combo)
         self.details_check = QCheckBox(_("Details (statistics)"), self.results)
         self.details_check.setObjectName("details")
-        self.details_check.setToolTip(_("Show the statistics behind each rule: the share of orders "
-                                        "with each side, leverage and conviction"))
+        self.details_check.setToolTip(
+            _("Show the statistics behind each rule: the share of orders with each side, leverage and conviction")
+        )
         self.details_check.toggled.connect(self._show_details)
         filt.addWidget(self.details_check)
         layout.addLayout(filt)
@@ -127,7 +142,7 @@ class BasketPanel(AnalysisPanel):
         self._labels: list[str] = []
         self._selected: int | None = None
         self._plot_spec: PlotSpec | None = None
-        self._shown = np.zeros(0, dtype=int)   # the rule shown at each point of the plot
+        self._shown = np.zeros(0, dtype=int)  # the rule shown at each point of the plot
         self._reset_zoom = True
 
     # -- result ------------------------------------------------------------------------------
@@ -146,10 +161,12 @@ class BasketPanel(AnalysisPanel):
         def col(name: str) -> np.ndarray:
             return rules.get(name, pd.Series(np.full(len(rules), np.nan))).to_numpy()
 
-        shown = {"antecedent_names": pd.Series(self._a_names, dtype=object),
-                 "consequent_names": pd.Series(self._c_names, dtype=object),
-                 "antecedents": pd.Series(self._a_ids, dtype=object),
-                 "consequents": pd.Series(self._c_ids, dtype=object)}
+        shown = {
+            "antecedent_names": pd.Series(self._a_names, dtype=object),
+            "consequent_names": pd.Series(self._c_names, dtype=object),
+            "antecedents": pd.Series(self._a_ids, dtype=object),
+            "consequents": pd.Series(self._c_ids, dtype=object),
+        }
         shown.update({c: col(c) for c in SHOWN_RULE_COLUMNS if c not in shown})
         self._display = pd.DataFrame(shown, columns=SHOWN_RULE_COLUMNS, index=pd.RangeIndex(len(rules)))
         lift = self._display["lift"].to_numpy(dtype=float)
@@ -159,7 +176,7 @@ class BasketPanel(AnalysisPanel):
         # the product sets, shown by name when the tab is opened (up to half a million of them)
         self._itemsets = result.tables.get("itemsets", pd.DataFrame())
         self._names = dict(result.names)
-        if not self._names:   # a result saved before names were kept: take them from the rules
+        if not self._names:  # a result saved before names were kept: take them from the rules
             for ids, names in zip(self._a_ids + self._c_ids, self._a_names + self._c_names):
                 self._names.update(zip(ids, names))
         self._sets_shown = False
@@ -179,26 +196,43 @@ class BasketPanel(AnalysisPanel):
 
         m = result.metrics
         top = result.headline
-        if top is None:   # a result saved before the tab had a headline: the same words, from its table
-            top = (headline(self._a_names[0], self._c_names[0], float(self._display["confidence"].iat[0]),
-                            float(lift[0]), int(self._display["count"].iat[0]), int(m.get("orders", 0)))
-                   if len(rules) else headline(None, None, 0.0, float("nan"), 0, int(m.get("orders", 0))))
+        if top is None:  # a result saved before the tab had a headline: the same words, from its table
+            top = (
+                headline(
+                    self._a_names[0],
+                    self._c_names[0],
+                    float(self._display["confidence"].iat[0]),
+                    float(lift[0]),
+                    int(self._display["count"].iat[0]),
+                    int(m.get("orders", 0)),
+                )
+                if len(rules)
+                else headline(None, None, 0.0, float("nan"), 0, int(m.get("orders", 0)))
+            )
         self.headline.setText(f"<b>{html.escape(text(top))}</b>")
         n_rules = int(m.get("rules", len(rules)))
         # sets of two or more products: the single products among the frequent itemsets are not "together"
         sizes = self._itemsets.get("size")
         n_sets = int((sizes >= 2).sum()) if sizes is not None else int(m.get("frequent_itemsets", 0))
-        self.summary_label.setText(_(
-            "{rules} from {sets} in {orders} ({products}). Lift above 1 means the products sell together "
-            "more often than chance.",
-            rules=_n("{n} rule", "{n} rules", n_rules),
-            sets=_n("{n} set of products bought together", "{n} sets of products bought together", n_sets),
-            orders=_n("{n} order", "{n} orders", int(m.get("orders", 0))),
-            products=_n("{n} product", "{n} products", int(m.get("items", 0)))))
+        self.summary_label.setText(
+            _(
+                "{rules} from {sets} in {orders} ({products}). Lift above 1 means the products sell together "
+                "more often than chance.",
+                rules=_n("{n} rule", "{n} rules", n_rules),
+                sets=_n("{n} set of products bought together", "{n} sets of products bought together", n_sets),
+                orders=_n("{n} order", "{n} orders", int(m.get("orders", 0))),
+                products=_n("{n} product", "{n} products", int(m.get("items", 0))),
+            )
+        )
         if len(lift) and np.isfinite(lift).any():
-            self.lift_label.setText(_("Colour = lift (× more often), from {low} (dark) to {high} (yellow). "
-                                      "Hover over a point to see its rule; click it to select the row.",
-                                      low=float(np.nanmin(lift)), high=float(np.nanmax(lift))))
+            self.lift_label.setText(
+                _(
+                    "Colour = lift (× more often), from {low} (dark) to {high} (yellow). "
+                    "Hover over a point to see its rule; click it to select the row.",
+                    low=float(np.nanmin(lift)),
+                    high=float(np.nanmax(lift)),
+                )
+            )
         else:
             self.lift_label.setText("")
         self._selected = None
@@ -225,10 +259,14 @@ class BasketPanel(AnalysisPanel):
         self._sets_shown = True
         sets = self._itemsets
         names = self._names
-        shown = pd.DataFrame({
-            "itemset_names": pd.Series([[names.get(str(i), str(i)) for i in s] for s in sets.get("itemset", [])],
-                                       dtype=object),
-            "itemset": pd.Series([list(s) for s in sets.get("itemset", [])], dtype=object)})
+        shown = pd.DataFrame(
+            {
+                "itemset_names": pd.Series(
+                    [[names.get(str(i), str(i)) for i in s] for s in sets.get("itemset", [])], dtype=object
+                ),
+                "itemset": pd.Series([list(s) for s in sets.get("itemset", [])], dtype=object),
+            }
+        )
         for c in ("size", "count", "support"):
             shown[c] = sets[c].to_numpy() if c in sets.columns else np.zeros(len(shown))
         self.sets_table.set_frame(shown[SHOWN_SET_COLUMNS], _shown_specs()[1])
@@ -286,8 +324,11 @@ class BasketPanel(AnalysisPanel):
         if 0 <= source_pos < len(frame):
             self._selected = int(frame.index[source_pos])
             # a sentence saved as a message reads in today's language; an older project's as it was
-            self.why_label.setText(text(self.rules["why"].iloc[self._selected])
-                                   if "why" in self.rules.columns else self._labels[self._selected])
+            self.why_label.setText(
+                text(self.rules["why"].iloc[self._selected])
+                if "why" in self.rules.columns
+                else self._labels[self._selected]
+            )
         self._update_marker()
 
     def _update_marker(self) -> None:

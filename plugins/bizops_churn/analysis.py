@@ -34,10 +34,10 @@ from .i18n import M, Mn, _, _l, _n
 from .words import Phrases, feature_titles, tick_label, wrap
 
 MIN_ROWS = 10
-TOP_ODDS = 10              # bars in the odds-ratio chart (more and their names collide)
-ROC_POINTS = 400           # the ROC table/plot is thinned to about this many points
-WEAK_AUC = 0.6             # below this the headline says the data cannot tell who will leave
-ROUGH_AUC = 0.7            # below this the headline says the list is a rough guide only
+TOP_ODDS = 10  # bars in the odds-ratio chart (more and their names collide)
+ROC_POINTS = 400  # the ROC table/plot is thinned to about this many points
+WEAK_AUC = 0.6  # below this the headline says the data cannot tell who will leave
+ROUGH_AUC = 0.7  # below this the headline says the list is a rough guide only
 YEAR = pd.Timedelta(days=365)
 # Columns of a customer table that hold what each customer spent in the last year (the demo shops')
 LAST_YEAR_SPEND = ("spend_last_year", "近一年消费金额")
@@ -45,31 +45,50 @@ LAST_YEAR_SPEND = ("spend_last_year", "近一年消费金额")
 PREDICTED = {"churn": _l("likely to leave"), "stay": _l("likely to stay")}
 ACTUAL = {"churn": _l("left"), "stay": _l("stayed")}
 METRIC_NAMES = {
-    "auc": _l("AUC"), "auc_std": _l("AUC spread over the folds"), "accuracy": _l("Accuracy"),
-    "precision": _l("Precision"), "recall": _l("Recall"), "f1": _l("F1"), "brier": _l("Brier score"),
-    "n": _l("Customers learned from"), "churn_rate": _l("Churn rate"), "threshold": _l("Threshold"),
+    "auc": _l("AUC"),
+    "auc_std": _l("AUC spread over the folds"),
+    "accuracy": _l("Accuracy"),
+    "precision": _l("Precision"),
+    "recall": _l("Recall"),
+    "f1": _l("F1"),
+    "brier": _l("Brier score"),
+    "n": _l("Customers learned from"),
+    "churn_rate": _l("Churn rate"),
+    "threshold": _l("Threshold"),
 }
 
 
 def _choose_source(ds: Dataset, source: str) -> str:
     if source == "customers":
         if not ds.has("label"):
-            raise DataError(_("the customer-table mode needs a yes/no churn column marked as label"),
-                            where=ds.name, hint=_("Open Column roles and mark the churned column as label, "
-                                                  "or use source=orders with an orders table"))
+            raise DataError(
+                _("the customer-table mode needs a yes/no churn column marked as label"),
+                where=ds.name,
+                hint=_(
+                    "Open Column roles and mark the churned column as label, or use source=orders with an orders table"
+                ),
+            )
         return "customers"
     if source == "orders":
         if not ds.has("customer_id", "date"):
-            raise DataError(_("the orders mode needs columns marked as customer and date"), where=ds.name,
-                            hint=_("Open Column roles and pick the customer and date columns"))
+            raise DataError(
+                _("the orders mode needs columns marked as customer and date"),
+                where=ds.name,
+                hint=_("Open Column roles and pick the customer and date columns"),
+            )
         return "orders"
     if ds.has("label"):
         return "customers"
     if ds.has("customer_id", "date"):
         return "orders"
-    raise DataError(_("Churn risk needs either a yes/no churn column (label) in a customer table, or "
-                      "orders with a customer and a date"), where=ds.name,
-                    hint=_("Open Column roles and mark the label, or the customer and date columns"))
+    raise DataError(
+        _(
+            "Churn risk needs either a yes/no churn column (label) in a customer table, or "
+            "orders with a customer and a date"
+        ),
+        where=ds.name,
+        hint=_("Open Column roles and mark the label, or the customer and date columns"),
+    )
 
 
 def _customers_table(ds: Dataset, notes: list):
@@ -81,50 +100,82 @@ def _customers_table(ds: Dataset, notes: list):
     if features:
         # In a customer table a column guessed as amount/quantity/price (total_charges, say)
         # describes the customer like any other feature.
-        extra = [str(ds.col(r)) for r in ("amount", "quantity", "price")
-                 if ds.has(r) and ds.col(r) not in features and ds.col(r) != label_col]
+        extra = [
+            str(ds.col(r))
+            for r in ("amount", "quantity", "price")
+            if ds.has(r) and ds.col(r) not in features and ds.col(r) != label_col
+        ]
         if extra:
             features += extra
-            notes.append(M("Also used as features: {columns:list} (marked as amount, quantity or price).",
-                           columns=[str(c) for c in extra]))
+            notes.append(
+                M(
+                    "Also used as features: {columns:list} (marked as amount, quantity or price).",
+                    columns=[str(c) for c in extra],
+                )
+            )
     else:
         skip = {label_col, ds.col("customer_id")}
         features = [c for c in frame.columns if c not in skip]
-        notes.append(M("No feature columns are marked, so every other column is used: {columns:list}.",
-                       columns=[str(c) for c in features]))
+        notes.append(
+            M(
+                "No feature columns are marked, so every other column is used: {columns:list}.",
+                columns=[str(c) for c in features],
+            )
+        )
     keep = y.notna()
     if not keep.all():
         left_out = int((~keep).sum())
-        notes.append(Mn("{n} customer without a churn value was left out.",
-                        "{n} customers without a churn value were left out.", left_out))
+        notes.append(
+            Mn(
+                "{n} customer without a churn value was left out.",
+                "{n} customers without a churn value were left out.",
+                left_out,
+            )
+        )
     cid = ds.col("customer_id") if ds.has("customer_id") else None
     ids = frame[cid] if cid else pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    return (ids[keep].reset_index(drop=True), frame.loc[keep, features].reset_index(drop=True),
-            y[keep].to_numpy(dtype=int), feature_titles(features), "customer_id" if cid else "row")
+    return (
+        ids[keep].reset_index(drop=True),
+        frame.loc[keep, features].reset_index(drop=True),
+        y[keep].to_numpy(dtype=int),
+        feature_titles(features),
+        "customer_id" if cid else "row",
+    )
 
 
 def _check_classes(y: np.ndarray, mode: str, label: str):
     n1 = int(y.sum())
     n0 = len(y) - n1
     if len(y) < MIN_ROWS:
-        raise DataError(_n("only {n} customer to learn from; a churn model needs at least {least:int}",
-                           "only {n} customers to learn from; a churn model needs at least {least:int}",
-                           len(y), least=MIN_ROWS),
-                        hint=_("Use a longer history or a bigger customer table"))
+        raise DataError(
+            _n(
+                "only {n} customer to learn from; a churn model needs at least {least:int}",
+                "only {n} customers to learn from; a churn model needs at least {least:int}",
+                len(y),
+                least=MIN_ROWS,
+            ),
+            hint=_("Use a longer history or a bigger customer table"),
+        )
     if n1 == 0 or n0 == 0:
-        hint = (_("Use a different cutoff or churn_days so that some customers stop buying and some go on")
-                if mode == "orders" else _("A model learns from the difference between the two groups; "
-                                           "use a table that has both"))
+        hint = (
+            _("Use a different cutoff or churn_days so that some customers stop buying and some go on")
+            if mode == "orders"
+            else _("A model learns from the difference between the two groups; use a table that has both")
+        )
         if n0 == 0:
-            message = _n("the {n} customer churned ({label}): there is only one class, so there is "
-                         "nothing to tell apart",
-                         "all {n} customers churned ({label}): there is only one class, so there is "
-                         "nothing to tell apart", len(y), label=label)
+            message = _n(
+                "the {n} customer churned ({label}): there is only one class, so there is nothing to tell apart",
+                "all {n} customers churned ({label}): there is only one class, so there is nothing to tell apart",
+                len(y),
+                label=label,
+            )
         else:
-            message = _n("the {n} customer stayed ({label}): there is only one class, so there is "
-                         "nothing to tell apart",
-                         "all {n} customers stayed ({label}): there is only one class, so there is "
-                         "nothing to tell apart", len(y), label=label)
+            message = _n(
+                "the {n} customer stayed ({label}): there is only one class, so there is nothing to tell apart",
+                "all {n} customers stayed ({label}): there is only one class, so there is nothing to tell apart",
+                len(y),
+                label=label,
+            )
         raise DataError(message, hint=hint)
     return n0, n1
 
@@ -139,8 +190,7 @@ def _customer_names(ds: Dataset) -> dict[str, str]:
     """Customer id -> name, when the data has a column marked as the customers' names."""
     if not ds.has("customer_id", "customer_name"):
         return {}
-    pairs = ds.frame[[ds.col("customer_id"), ds.col("customer_name")]].dropna().drop_duplicates(
-        ds.col("customer_id"))
+    pairs = ds.frame[[ds.col("customer_id"), ds.col("customer_name")]].dropna().drop_duplicates(ds.col("customer_id"))
     return {str(k): str(v) for k, v in zip(pairs.iloc[:, 0], pairs.iloc[:, 1]) if str(v) != str(k)}
 
 
@@ -150,7 +200,7 @@ def _spend_in_last_year(ds: Dataset, now: pd.DataFrame, cutoff: pd.Timestamp) ->
     total = now.set_index("customer_id")["monetary"]
     try:
         before = customer_features_from_dataset(ds, cutoff=cutoff - YEAR).frame.set_index("customer_id")["monetary"]
-    except (DataError, UsageError):   # the history is shorter than a year: all of it is in the year
+    except (DataError, UsageError):  # the history is shorter than a year: all of it is in the year
         return total
     return total - before.reindex(total.index).fillna(0.0)
 
@@ -167,8 +217,10 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     class_weight, seed = params.get("class_weight", "none"), int(params.get("seed", 0))
     cost, value = params.get("contact_cost"), params.get("customer_value")
     if (cost is None) != (value is None):
-        raise UsageError(_("choosing the threshold by cost needs both contact_cost and customer_value"),
-                         hint=_("Give both, or neither to use the threshold parameter"))
+        raise UsageError(
+            _("choosing the threshold by cost needs both contact_cost and customer_value"),
+            hint=_("Give both, or neither to use the threshold parameter"),
+        )
     if cost is not None and (cost <= 0 or value <= 0):
         raise UsageError(_("contact_cost and customer_value must both be more than 0"))
     progress.report(0.0, _("Preparing customers"))
@@ -189,10 +241,15 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
         spend_unit = feats.spend_unit
         words = feature_titles(FEATURES, spend_unit)
         id_title = "customer_id"
-        label_desc = _n("no order in the {n} day to {cutoff:date}", "no order in the {n} days to {cutoff:date}",
-                        churn_days, cutoff=str(feats.cutoff.date()))
-        metrics.update(cutoff=str(feats.cutoff.date()), observation_end=str(feats.observation_end.date()),
-                       churn_days=churn_days)
+        label_desc = _n(
+            "no order in the {n} day to {cutoff:date}",
+            "no order in the {n} days to {cutoff:date}",
+            churn_days,
+            cutoff=str(feats.cutoff.date()),
+        )
+        metrics.update(
+            cutoff=str(feats.cutoff.date()), observation_end=str(feats.observation_end.date()), churn_days=churn_days
+        )
         # Today's customers, scored by the final model: features from every order up to the cutoff.
         now = customer_features_from_dataset(dataset, cutoff=feats.cutoff, churn_days=None)
         current = now.frame
@@ -202,39 +259,81 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     notes += design.notes
     p = len(design.columns)
     if p >= len(y):
-        raise DataError(_("far more features than customers: {p:int} model columns (after turning categories "
-                          "into yes/no columns) but only {n:int} customers", p=p, n=len(y)),
-                        hint=_("Use fewer feature columns (or ones with fewer categories), or more customers; "
-                               "a rule of thumb is at least 10 customers per model column"))
+        raise DataError(
+            _(
+                "far more features than customers: {p:int} model columns (after turning categories "
+                "into yes/no columns) but only {n:int} customers",
+                p=p,
+                n=len(y),
+            ),
+            hint=_(
+                "Use fewer feature columns (or ones with fewer categories), or more customers; "
+                "a rule of thumb is at least 10 customers per model column"
+            ),
+        )
     if len(y) < 10 * p:
-        notes.append(M("Only {n:int} customers for {p:int} model columns (fewer than 10 per column): "
-                       "the coefficients are rough; a stronger penalty (smaller C) may help.", n=len(y), p=p))
+        notes.append(
+            M(
+                "Only {n:int} customers for {p:int} model columns (fewer than 10 per column): "
+                "the coefficients are rough; a stronger penalty (smaller C) may help.",
+                n=len(y),
+                p=p,
+            )
+        )
 
     folds = int(params.get("cv_folds", 10))
     minority = min(n0, n1)
     if minority < 2:
-        raise DataError(_n("only {n} customer in the smaller class; cross-validation needs at least 2",
-                           "only {n} customers in the smaller class; cross-validation needs at least 2",
-                           minority),
-                        hint=_("Use more customers or a different churn window"))
+        raise DataError(
+            _n(
+                "only {n} customer in the smaller class; cross-validation needs at least 2",
+                "only {n} customers in the smaller class; cross-validation needs at least 2",
+                minority,
+            ),
+            hint=_("Use more customers or a different churn window"),
+        )
     if minority < folds:
-        notes.append(M("Cross-validation uses {used:int} folds instead of {asked:int}: the smaller class has "
-                       "only {used:int} customers.", used=minority, asked=folds))
+        notes.append(
+            M(
+                "Cross-validation uses {used:int} folds instead of {asked:int}: the smaller class has "
+                "only {used:int} customers.",
+                used=minority,
+                asked=folds,
+            )
+        )
         folds = minority
 
-    cv = churn.cross_validate(design, y, folds=folds, penalty=penalty, C=C, class_weight=class_weight,
-                              seed=seed, progress=progress.sub(0.05, 0.85))
+    cv = churn.cross_validate(
+        design,
+        y,
+        folds=folds,
+        penalty=penalty,
+        C=C,
+        class_weight=class_weight,
+        seed=seed,
+        progress=progress.sub(0.05, 0.85),
+    )
     oof = cv.oof
 
     # Threshold: by cost when both money figures are given, else the user's.
     if cost is not None:
         threshold, ev = churn.threshold_by_cost(oof, y, float(cost), float(value))
-        metrics.update(threshold_source="cost", expected_value=ev, contact_cost=float(cost),
-                       customer_value=float(value), break_even_probability=float(cost) / float(value))
-        notes.append(M("The threshold {threshold:.1%} was chosen by cost: contacting every customer whose "
-                       "chance of leaving is at least that earns the most on the cross-validated scores, "
-                       "{value:money} (the value of the leavers reached minus the cost of every contact).",
-                       threshold=threshold, value=ev))
+        metrics.update(
+            threshold_source="cost",
+            expected_value=ev,
+            contact_cost=float(cost),
+            customer_value=float(value),
+            break_even_probability=float(cost) / float(value),
+        )
+        notes.append(
+            M(
+                "The threshold {threshold:.1%} was chosen by cost: contacting every customer whose "
+                "chance of leaving is at least that earns the most on the cross-validated scores, "
+                "{value:money} (the value of the leavers reached minus the cost of every contact).",
+                threshold=threshold,
+                value=ev,
+            )
+        )
     else:
         threshold = float(params.get("threshold", 0.5))
         metrics["threshold_source"] = "user"
@@ -245,8 +344,12 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     pipe = churn.make_pipeline(design, penalty, C, class_weight, seed)
     not_conv = churn.fit_quietly(pipe, design.frame, y) + cv.not_converged
     if not_conv:
-        notes.append(M("The solver did not fully converge in some fits; results may be slightly off "
-                       "(try a smaller C or the l2 penalty)."))
+        notes.append(
+            M(
+                "The solver did not fully converge in some fits; results may be slightly off "
+                "(try a smaller C or the l2 penalty)."
+            )
+        )
     prep, clf = pipe.named_steps["prepare"], pipe.named_steps["model"]
     coef = clf.coef_.ravel()
     scale = {}
@@ -265,10 +368,14 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     if penalty == "none" and p:
         rank = np.linalg.matrix_rank(np.column_stack([np.ones(len(Z_train)), Z_train - z_mean]))
         if rank < p + 1:
-            notes.append(M("Some model columns are exact combinations of others ({extra:int} too many, "
-                           "e.g. the same 'no service' answer in several columns): without a penalty their "
-                           "coefficients are not unique, so read them with care; the l2 penalty fixes this.",
-                           extra=p + 1 - rank))
+            notes.append(
+                M(
+                    "Some model columns are exact combinations of others ({extra:int} too many, "
+                    "e.g. the same 'no service' answer in several columns): without a penalty their "
+                    "coefficients are not unique, so read them with care; the l2 penalty fixes this.",
+                    extra=p + 1 - rank,
+                )
+            )
     if current is not None:
         score_ids = current["customer_id"]
         score_raw = current[list(FEATURES)]
@@ -291,36 +398,70 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
         scores["days_since_last_order"] = current["recency_days"].to_numpy().astype(int)
     scores = scores.sort_values("rank", kind="mergesort").reset_index(drop=True)
     if current is not None:
-        notes.append(Mn("The list ranks the {n} customer as they stand at the cutoff (features from every "
-                        "order up to {cutoff:date}), using the model trained on the window ending "
-                        "{end:date}; whether they leave is not known yet.",
-                        "The list ranks all {n} customers as they stand at the cutoff (features from every "
-                        "order up to {cutoff:date}), using the model trained on the window ending "
-                        "{end:date}; whether they leave is not known yet.",
-                        len(scores), cutoff=metrics["cutoff"], end=metrics["observation_end"]))
+        notes.append(
+            Mn(
+                "The list ranks the {n} customer as they stand at the cutoff (features from every "
+                "order up to {cutoff:date}), using the model trained on the window ending "
+                "{end:date}; whether they leave is not known yet.",
+                "The list ranks all {n} customers as they stand at the cutoff (features from every "
+                "order up to {cutoff:date}), using the model trained on the window ending "
+                "{end:date}; whether they leave is not known yet.",
+                len(scores),
+                cutoff=metrics["cutoff"],
+                end=metrics["observation_end"],
+            )
+        )
 
     # Evaluation figures (all from the out-of-fold probabilities).
     auc_pooled = float(roc_auc_score(y, oof))
     fpr, tpr, thr = roc_curve(y, oof)
-    thr = np.minimum(thr, 1.0)   # sklearn starts at +inf ("nobody"); 1.0 says the same in a table
+    thr = np.minimum(thr, 1.0)  # sklearn starts at +inf ("nobody"); 1.0 says the same in a table
     keep = _thin(len(fpr), ROC_POINTS)
     roc = pd.DataFrame({"fpr": fpr[keep], "tpr": tpr[keep], "threshold": thr[keep]})
     metrics.update(
-        auc=float(np.mean(cv.fold_auc)), auc_std=float(np.std(cv.fold_auc, ddof=1)) if folds > 1 else 0.0,
-        auc_pooled=auc_pooled, auc_folds=cv.fold_auc, accuracy=r["accuracy"], precision=r["precision"],
-        recall=r["recall"], f1=r["f1"], brier=float(brier_score_loss(y, oof)), n=int(len(y)),
-        churned=int(n1), churn_rate=float(n1 / len(y)), threshold=float(threshold), confusion=cm,
-        cv_folds=folds, seed=seed, source=mode, penalty=penalty, C=C, class_weight=class_weight,
-        features=list(design.frame.columns), model_columns=p, intercept=float(clf.intercept_[0]),
-        scored=int(len(scores)), predicted_churn=int((prob >= threshold).sum()),
+        auc=float(np.mean(cv.fold_auc)),
+        auc_std=float(np.std(cv.fold_auc, ddof=1)) if folds > 1 else 0.0,
+        auc_pooled=auc_pooled,
+        auc_folds=cv.fold_auc,
+        accuracy=r["accuracy"],
+        precision=r["precision"],
+        recall=r["recall"],
+        f1=r["f1"],
+        brier=float(brier_score_loss(y, oof)),
+        n=int(len(y)),
+        churned=int(n1),
+        churn_rate=float(n1 / len(y)),
+        threshold=float(threshold),
+        confusion=cm,
+        cv_folds=folds,
+        seed=seed,
+        source=mode,
+        penalty=penalty,
+        C=C,
+        class_weight=class_weight,
+        features=list(design.frame.columns),
+        model_columns=p,
+        intercept=float(clf.intercept_[0]),
+        scored=int(len(scores)),
+        predicted_churn=int((prob >= threshold).sum()),
     )
-    notes.append(M("Checked on customers the model had not seen: it ranks a customer who left above one who "
-                   "stayed {share:percent} of the time; {churned:int} of the {n:int} customers ({rate:percent}) "
-                   "left. (Cross-validated ROC AUC {auc:.3f} ± {sd:.3f}, {folds:int}-fold, stratified, seed "
-                   "{seed:int}.)", share=metrics["auc"], folds=folds, seed=seed, auc=metrics["auc"],
-                   sd=metrics["auc_std"], n=len(y), churned=n1, rate=metrics["churn_rate"]))
-    metrics_table = pd.DataFrame(_metric_rows(metrics, r, threshold, len(y)),
-                                 columns=["metric", "value", "meaning"])
+    notes.append(
+        M(
+            "Checked on customers the model had not seen: it ranks a customer who left above one who "
+            "stayed {share:percent} of the time; {churned:int} of the {n:int} customers ({rate:percent}) "
+            "left. (Cross-validated ROC AUC {auc:.3f} ± {sd:.3f}, {folds:int}-fold, stratified, seed "
+            "{seed:int}.)",
+            share=metrics["auc"],
+            folds=folds,
+            seed=seed,
+            auc=metrics["auc"],
+            sd=metrics["auc_std"],
+            n=len(y),
+            churned=n1,
+            rate=metrics["churn_rate"],
+        )
+    )
+    metrics_table = pd.DataFrame(_metric_rows(metrics, r, threshold, len(y)), columns=["metric", "value", "meaning"])
 
     names = _customer_names(dataset) if id_title == "customer_id" else {}
     at_risk, amount_column = None, None
@@ -330,61 +471,111 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     elif current is None:
         # a customer table: what the flagged customers spend, from the amount column or a
         # "spend in the last year" one
-        spend_columns = [c for c in money_columns + [c for c in LAST_YEAR_SPEND if c in raw.columns]
-                         if c in score_raw.columns]
+        spend_columns = [
+            c for c in money_columns + [c for c in LAST_YEAR_SPEND if c in raw.columns] if c in score_raw.columns
+        ]
         if spend_columns:
             amount_column = spend_columns[0]
             amounts = pd.to_numeric(score_raw[amount_column], errors="coerce").to_numpy(dtype=float)
             at_risk = float(np.nansum(amounts[prob >= threshold]))
-    headline = _headline(scores, id_title, threshold, metrics, mode, at_risk, spend_unit, names,
-                         design.words.get(amount_column, amount_column) if amount_column else None)
+    headline = _headline(
+        scores,
+        id_title,
+        threshold,
+        metrics,
+        mode,
+        at_risk,
+        spend_unit,
+        names,
+        design.words.get(amount_column, amount_column) if amount_column else None,
+    )
 
     titles = churn.design_titles(design)
-    plots = {"roc": roc_plot(roc, r["fpr"], r["recall"], threshold, metrics["auc"]),
-             "odds_ratios": odds_plot(coefficients, titles=titles, ticks=_ticks(design, spend_unit))}
+    plots = {
+        "roc": roc_plot(roc, r["fpr"], r["recall"], threshold, metrics["auc"]),
+        "odds_ratios": odds_plot(coefficients, titles=titles, ticks=_ticks(design, spend_unit)),
+    }
     extra = {
         # The panel's threshold slider recomputes the confusion matrix from these, without a rerun.
-        "oof_probability": [float(v) for v in oof],   # full precision: a cut may fall between two
+        "oof_probability": [float(v) for v in oof],  # full precision: a cut may fall between two
         "oof_actual": [int(v) for v in y],
         "threshold": float(threshold),
     }
     progress.report(1.0, _("Done"))
-    return Result(tables={"scores": scores, "coefficients": coefficients, "roc": roc,
-                          "metrics": metrics_table},
-                  metrics=metrics, plots=plots, notes=notes, extra=extra, headline=headline,
-                  columns=_columns(scores, titles), names=names)
+    return Result(
+        tables={"scores": scores, "coefficients": coefficients, "roc": roc, "metrics": metrics_table},
+        metrics=metrics,
+        plots=plots,
+        notes=notes,
+        extra=extra,
+        headline=headline,
+        columns=_columns(scores, titles),
+        names=names,
+    )
 
 
 def _ticks(design, spend_unit: str) -> dict[str, Any]:
     """Each design column's label under its bar: the feature's short title, with the category."""
-    return {name: tick_label(src, spend_unit) if src in design.numeric else
-            tick_label(src, spend_unit, name[len(src) + 3:])
-            for name, src in zip(design.columns, design.source)}
+    return {
+        name: tick_label(src, spend_unit)
+        if src in design.numeric
+        else tick_label(src, spend_unit, name[len(src) + 3 :])
+        for name, src in zip(design.columns, design.source)
+    }
 
 
 def _metric_rows(metrics: dict, r: dict, threshold: float, n: int) -> list[tuple]:
     """(metric, value, meaning): the meaning says the value in words, so the tab shows 83%
     where a share is meant."""
     return [
-        ("auc", metrics["auc"], M("a customer who left is ranked above one who stayed {value:percent} of the "
-                                  "time (ROC AUC, mean over the cross-validation folds; 50% = guessing, "
-                                  "100% = perfect)", value=metrics["auc"]).to_dict()),
-        ("auc_std", metrics["auc_std"], M("the AUC varies by {value:.3f} between the folds (standard "
-                                          "deviation)", value=metrics["auc_std"]).to_dict()),
-        ("accuracy", r["accuracy"], M("{value:percent} of the customers are predicted right at the threshold",
-                                      value=r["accuracy"]).to_dict()),
-        ("precision", r["precision"], M("of the customers flagged, {value:percent} left",
-                                        value=r["precision"]).to_dict()),
-        ("recall", r["recall"], M("of the customers who left, {value:percent} were flagged",
-                                  value=r["recall"]).to_dict()),
+        (
+            "auc",
+            metrics["auc"],
+            M(
+                "a customer who left is ranked above one who stayed {value:percent} of the "
+                "time (ROC AUC, mean over the cross-validation folds; 50% = guessing, "
+                "100% = perfect)",
+                value=metrics["auc"],
+            ).to_dict(),
+        ),
+        (
+            "auc_std",
+            metrics["auc_std"],
+            M(
+                "the AUC varies by {value:.3f} between the folds (standard deviation)", value=metrics["auc_std"]
+            ).to_dict(),
+        ),
+        (
+            "accuracy",
+            r["accuracy"],
+            M("{value:percent} of the customers are predicted right at the threshold", value=r["accuracy"]).to_dict(),
+        ),
+        (
+            "precision",
+            r["precision"],
+            M("of the customers flagged, {value:percent} left", value=r["precision"]).to_dict(),
+        ),
+        (
+            "recall",
+            r["recall"],
+            M("of the customers who left, {value:percent} were flagged", value=r["recall"]).to_dict(),
+        ),
         ("f1", r["f1"], M("{value:.3f}: the harmonic mean of precision and recall", value=r["f1"]).to_dict()),
-        ("brier", metrics["brier"], M("{value:.3f}: the mean squared error of the chances of leaving (lower "
-                                      "is better)", value=metrics["brier"]).to_dict()),
+        (
+            "brier",
+            metrics["brier"],
+            M(
+                "{value:.3f}: the mean squared error of the chances of leaving (lower is better)",
+                value=metrics["brier"],
+            ).to_dict(),
+        ),
         ("n", n, Mn("{n} customer the model learned from", "{n} customers the model learned from", n).to_dict()),
-        ("churn_rate", metrics["churn_rate"], M("{value:percent} of them left",
-                                                value=metrics["churn_rate"]).to_dict()),
-        ("threshold", threshold, M("customers whose chance of leaving is {value:.1%} or more are flagged",
-                                   value=threshold).to_dict()),
+        ("churn_rate", metrics["churn_rate"], M("{value:percent} of them left", value=metrics["churn_rate"]).to_dict()),
+        (
+            "threshold",
+            threshold,
+            M("customers whose chance of leaving is {value:.1%} or more are flagged", value=threshold).to_dict(),
+        ),
     ]
 
 
@@ -423,55 +614,99 @@ def _columns(scores: pd.DataFrame, titles: dict[str, Any]) -> dict[str, dict[str
     }
 
 
-def _headline(scores: pd.DataFrame, id_col: str, threshold: float, metrics: dict, mode: str,
-              at_risk: float | None, spend_unit: str, names: dict[str, str], amount_column: Any):
+def _headline(
+    scores: pd.DataFrame,
+    id_col: str,
+    threshold: float,
+    metrics: dict,
+    mode: str,
+    at_risk: float | None,
+    spend_unit: str,
+    names: dict[str, str],
+    amount_column: Any,
+):
     """The tab's first line: how many customers are likely to leave and what they spend, or that
     the data cannot tell. ``at_risk``: what the flagged customers spent in the last year (orders),
     or their ``amount_column`` (its title) added up (customer table)."""
     auc = metrics["auc"]
     if auc < WEAK_AUC:
-        return M("The data cannot tell who will leave: the model ranks a customer who left above one who "
-                 "stayed only {auc:percent} of the time, hardly better than a coin toss (50%). Treat the "
-                 "list as a guess.", auc=auc)
+        return M(
+            "The data cannot tell who will leave: the model ranks a customer who left above one who "
+            "stayed only {auc:percent} of the time, hardly better than a coin toss (50%). Treat the "
+            "list as a guess.",
+            auc=auc,
+        )
     n, total = int((scores["churn_probability"] >= threshold).sum()), len(scores)
     if n == 0:
         top = scores.iloc[0]
         who = str(top[id_col])
-        line = M("No customer's chance of leaving reaches {threshold:percent}; the highest is {customer}'s, at "
-                 "{chance:percent}.", threshold=threshold, customer=names.get(who, who),
-                 chance=float(top["churn_probability"]))
+        line = M(
+            "No customer's chance of leaving reaches {threshold:percent}; the highest is {customer}'s, at "
+            "{chance:percent}.",
+            threshold=threshold,
+            customer=names.get(who, who),
+            chance=float(top["churn_probability"]),
+        )
     elif mode == "orders" and at_risk is not None and spend_unit == "money":
-        line = Mn("{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
-                  "spent {spend:money0} in the year to {cutoff:date}.",
-                  "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
-                  "together they spent {spend:money0} in the year to {cutoff:date}.",
-                  n, threshold=threshold, spend=at_risk, cutoff=metrics["cutoff"])
+        line = Mn(
+            "{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
+            "spent {spend:money0} in the year to {cutoff:date}.",
+            "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "together they spent {spend:money0} in the year to {cutoff:date}.",
+            n,
+            threshold=threshold,
+            spend=at_risk,
+            cutoff=metrics["cutoff"],
+        )
     elif mode == "orders" and at_risk is not None:
-        line = Mn("{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
-                  "bought {units:int} items in the year to {cutoff:date}.",
-                  "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
-                  "together they bought {units:int} items in the year to {cutoff:date}.",
-                  n, threshold=threshold, units=at_risk, cutoff=metrics["cutoff"])
+        line = Mn(
+            "{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
+            "bought {units:int} items in the year to {cutoff:date}.",
+            "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "together they bought {units:int} items in the year to {cutoff:date}.",
+            n,
+            threshold=threshold,
+            units=at_risk,
+            cutoff=metrics["cutoff"],
+        )
     elif mode == "orders":
-        line = Mn("{n} of {total:int} customers is likely to stop buying (chance of leaving {threshold:percent} "
-                  "or more).",
-                  "{n} of {total:int} customers are likely to stop buying (chance of leaving "
-                  "{threshold:percent} or more).", n, total=total, threshold=threshold)
+        line = Mn(
+            "{n} of {total:int} customers is likely to stop buying (chance of leaving {threshold:percent} or more).",
+            "{n} of {total:int} customers are likely to stop buying (chance of leaving {threshold:percent} or more).",
+            n,
+            total=total,
+            threshold=threshold,
+        )
     elif at_risk is not None and amount_column is not None:
-        line = Mn("{n} of {total:int} customers is likely to leave (chance of leaving {threshold:percent} or "
-                  "more); their {column} adds up to {amount:money0}.",
-                  "{n} of {total:int} customers are likely to leave (chance of leaving {threshold:percent} or "
-                  "more); together their {column} adds up to {amount:money0}.",
-                  n, total=total, threshold=threshold, column=amount_column, amount=at_risk)
+        line = Mn(
+            "{n} of {total:int} customers is likely to leave (chance of leaving {threshold:percent} or "
+            "more); their {column} adds up to {amount:money0}.",
+            "{n} of {total:int} customers are likely to leave (chance of leaving {threshold:percent} or "
+            "more); together their {column} adds up to {amount:money0}.",
+            n,
+            total=total,
+            threshold=threshold,
+            column=amount_column,
+            amount=at_risk,
+        )
     else:
-        line = Mn("{n} of {total:int} customers is likely to leave (chance of leaving {threshold:percent} or "
-                  "more).",
-                  "{n} of {total:int} customers are likely to leave (chance of leaving {threshold:percent} or "
-                  "more).", n, total=total, threshold=threshold)
+        line = Mn(
+            "{n} of {total:int} customers is likely to leave (chance of leaving {threshold:percent} or more).",
+            "{n} of {total:int} customers are likely to leave (chance of leaving {threshold:percent} or more).",
+            n,
+            total=total,
+            threshold=threshold,
+        )
     if auc < ROUGH_AUC:
-        return M("{line} {caveat}", line=line,
-                 caveat=M("The list is only a rough guide: the model ranks a customer who left above one who "
-                          "stayed {auc:percent} of the time (50% would be a coin toss).", auc=auc))
+        return M(
+            "{line} {caveat}",
+            line=line,
+            caveat=M(
+                "The list is only a rough guide: the model ranks a customer who left above one who "
+                "stayed {auc:percent} of the time (50% would be a coin toss).",
+                auc=auc,
+            ),
+        )
     return line
 
 
@@ -484,19 +719,36 @@ def roc_plot(roc: pd.DataFrame, fpr_at: float, tpr_at: float, threshold: float, 
             Layer("line", x=[0, 1], y=[0, 1], name=M("guessing"), color="#999999", dashed=True),
             Layer("line", x=roc["fpr"], y=roc["tpr"], name=M("model"), color="#1f77b4", width=2),
             threshold_marker(fpr_at, tpr_at, threshold),
-        ])
+        ],
+    )
 
 
 def threshold_marker(fpr_at: float, tpr_at: float, threshold: float) -> Layer:
     """The point of the ROC curve at the threshold (the tab moves it with its slider)."""
-    return Layer("scatter", x=[fpr_at], y=[tpr_at], name=M("threshold {threshold:percent}", threshold=threshold),
-                 color="#d62728", size=10,
-                 labels=[_("threshold {threshold:percent}: {caught:percent} of leavers caught, {alarms:percent} "
-                           "false alarms", threshold=threshold, caught=tpr_at, alarms=fpr_at)])
+    return Layer(
+        "scatter",
+        x=[fpr_at],
+        y=[tpr_at],
+        name=M("threshold {threshold:percent}", threshold=threshold),
+        color="#d62728",
+        size=10,
+        labels=[
+            _(
+                "threshold {threshold:percent}: {caught:percent} of leavers caught, {alarms:percent} false alarms",
+                threshold=threshold,
+                caught=tpr_at,
+                alarms=fpr_at,
+            )
+        ],
+    )
 
 
-def odds_plot(coefficients: pd.DataFrame, top: int = TOP_ODDS, titles: dict[str, Any] | None = None,
-              ticks: dict[str, Any] | None = None) -> PlotSpec:
+def odds_plot(
+    coefficients: pd.DataFrame,
+    top: int = TOP_ODDS,
+    titles: dict[str, Any] | None = None,
+    ticks: dict[str, Any] | None = None,
+) -> PlotSpec:
     """The strongest effects as bars of log odds; ``titles``: design column -> its words,
     ``ticks``: the same on short lines."""
     titles = titles or {}
@@ -509,14 +761,25 @@ def odds_plot(coefficients: pd.DataFrame, top: int = TOP_ODDS, titles: dict[str,
     for mask, name, col in ((up, M("raises churn"), "#d62728"), (~up, M("lowers churn"), "#1f77b4")):
         if mask.any():
             sub = t[mask]
-            layers.append(Layer("bar", x=x[mask], y=sub["coefficient"], name=name, color=col, width=0.7,
-                                labels=[_("{feature}: odds ratio {ratio:.2f}", feature=text(titles.get(f, f)),
-                                          ratio=float(o))
-                                        for f, o in zip(sub["feature"], sub["odds_ratio"])]))
+            layers.append(
+                Layer(
+                    "bar",
+                    x=x[mask],
+                    y=sub["coefficient"],
+                    name=name,
+                    color=col,
+                    width=0.7,
+                    labels=[
+                        _("{feature}: odds ratio {ratio:.2f}", feature=text(titles.get(f, f)), ratio=float(o))
+                        for f, o in zip(sub["feature"], sub["odds_ratio"])
+                    ],
+                )
+            )
     layers.append(Layer("hline", x=[], y=[0.0], color="#999999"))
     return PlotSpec(
-        title=M("Strongest effects on churn (numbers per one standard deviation, categories against the "
-                "most common one)"),
+        title=M(
+            "Strongest effects on churn (numbers per one standard deviation, categories against the most common one)"
+        ),
         x_label="",
         y_label=M("log odds ratio (0 = no effect, +0.69 = twice as likely, -0.69 = half as likely)"),
         layers=layers,

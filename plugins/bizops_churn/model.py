@@ -5,8 +5,9 @@ per-customer reasons and coefficients in plain words. Pure: no Qt, no Dataset.""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,9 @@ from .words import Phrases, as_dict, join_reasons, level_name
 
 YES = {"yes", "y", "true", "t", "1", "1.0", "churned", "是"}
 NO = {"no", "n", "false", "f", "0", "0.0", "stayed", "否"}
-MAX_LEVELS = 50            # more distinct texts than this looks like an identifier, not a category
+MAX_LEVELS = 50  # more distinct texts than this looks like an identifier, not a category
 REASONS_PER_CUSTOMER = 3
-MIN_REASON = 0.01          # log-odds; smaller pushes are not worth a line in a mailing list
+MIN_REASON = 0.01  # log-odds; smaller pushes are not worth a line in a mailing list
 
 
 # -- label ------------------------------------------------------------------------------------
@@ -39,13 +40,20 @@ def parse_label(values: pd.Series, column: str) -> pd.Series:
     bad = text[~(is_yes | is_no)]
     if len(bad):
         counts = values[present][~(is_yes | is_no)].astype(str).str.strip().value_counts()
-        shown = [_n("{value} ({n} row)", "{value} ({n} rows)", int(n), value=repr(v))
-                 for v, n in counts.head(5).items()]
+        shown = [
+            _n("{value} ({n} row)", "{value} ({n} rows)", int(n), value=repr(v)) for v, n in counts.head(5).items()
+        ]
         if len(counts) > 5:
             shown.append(_n("{n} more", "{n} more", len(counts) - 5))
-        raise DataError(_("the churn label column {column} holds values other than yes/no, 1/0 or "
-                          "true/false: {values:list}", column=repr(column), values=shown), where=column,
-                        hint=_("Mark a yes/no column as the label, or fix those values in the file"))
+        raise DataError(
+            _(
+                "the churn label column {column} holds values other than yes/no, 1/0 or true/false: {values:list}",
+                column=repr(column),
+                values=shown,
+            ),
+            where=column,
+            hint=_("Mark a yes/no column as the label, or fix those values in the file"),
+        )
     out[text.index[is_yes.to_numpy()]] = 1.0
     out[text.index[is_no.to_numpy()]] = 0.0
     return out
@@ -58,14 +66,14 @@ class Design:
     standardised; ``categorical`` (text, and numbers with only two values) are imputed with the
     most frequent value and one-hot encoded against a reference level (the most frequent one)."""
 
-    frame: pd.DataFrame                   # cleaned raw features (numbers as float, categories as text)
+    frame: pd.DataFrame  # cleaned raw features (numbers as float, categories as text)
     numeric: list[str]
     categorical: list[str]
-    levels: dict[str, list[str]]          # every level of each categorical column, sorted
-    reference: dict[str, str]             # the level each categorical column is compared against
-    missing: dict[str, int]               # missing values filled in, per column
+    levels: dict[str, list[str]]  # every level of each categorical column, sorted
+    reference: dict[str, str]  # the level each categorical column is compared against
+    missing: dict[str, int]  # missing values filled in, per column
     notes: list[Any] = field(default_factory=list)
-    words: dict[str, Any] = field(default_factory=dict)   # column -> its title (a message or the column's name)
+    words: dict[str, Any] = field(default_factory=dict)  # column -> its title (a message or the column's name)
 
     @property
     def columns(self) -> list[str]:
@@ -98,20 +106,20 @@ def _left_out(why: str, columns: list[str]):
         return M("Not used because every customer has the same value: {columns:list}.", columns=columns)
     if why == "dates":
         return M("Not used because they hold dates: {columns:list}.", columns=columns)
-    return M("Not used because almost every customer has a different text there (like a name or an id): "
-             "{columns:list}.", columns=columns)
+    return M(
+        "Not used because almost every customer has a different text there (like a name or an id): {columns:list}.",
+        columns=columns,
+    )
 
 
-def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
-                     words: dict[str, Any] | None = None) -> Design:
+def prepare_features(frame: pd.DataFrame, columns: Sequence[str], words: dict[str, Any] | None = None) -> Design:
     """Sort feature columns into numeric and categorical, dropping (with a note) those that are
     empty, constant, dates or identifier-like text. A DataError when nothing usable is left."""
     notes: list[Any] = []
     cleaned: dict[str, pd.Series] = {}
     numeric: list[str] = []
     categorical: list[str] = []
-    dropped: dict[str, list[str]] = {"entirely empty": [], "constant": [], "dates": [],
-                                     "identifier-like text": []}
+    dropped: dict[str, list[str]] = {"entirely empty": [], "constant": [], "dates": [], "identifier-like text": []}
     n = len(frame)
     for c in columns:
         col = frame[c]
@@ -124,15 +132,19 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
         if pt.is_bool_dtype(col):
             col = col.astype(float)
         if not pt.is_numeric_dtype(col):
-            as_num = pd.to_numeric(col.astype("string").str.strip().str.replace(",", "", regex=False),
-                                   errors="coerce")
+            as_num = pd.to_numeric(col.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")
             ok = as_num.notna().sum()
             if ok >= 0.95 * col.notna().sum() and as_num.nunique() > 2:
                 unparsed = int(col.notna().sum() - ok)
                 if unparsed:
-                    notes.append(Mn("{n} value of {column} is not a number and is treated as missing.",
-                                    "{n} values of {column} are not numbers and are treated as missing.",
-                                    unparsed, column=str(c)))
+                    notes.append(
+                        Mn(
+                            "{n} value of {column} is not a number and is treated as missing.",
+                            "{n} values of {column} are not numbers and are treated as missing.",
+                            unparsed,
+                            column=str(c),
+                        )
+                    )
                 col = as_num
         nunique = col.nunique(dropna=True)
         if nunique <= 1:
@@ -153,10 +165,13 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
         if cols:
             notes.append(_left_out(why, [str(c) for c in cols]))
     if not cleaned:
-        raise DataError(_("no usable feature is left: every feature column is empty, the same for every "
-                          "customer, a date or identifier-like text"),
-                        hint=_("Mark some columns that describe the customers (plan, spend, tenure...) "
-                               "as features"))
+        raise DataError(
+            _(
+                "no usable feature is left: every feature column is empty, the same for every "
+                "customer, a date or identifier-like text"
+            ),
+            hint=_("Mark some columns that describe the customers (plan, spend, tenure...) as features"),
+        )
     # Keep the caller's column order within each kind (the design matrix follows it).
     numeric = [c for c in columns if c in numeric]
     categorical = [c for c in columns if c in categorical]
@@ -169,12 +184,15 @@ def prepare_features(frame: pd.DataFrame, columns: Sequence[str],
         # "compared with the typical customer".
         top = counts.max()
         reference[c] = sorted(v for v, k in counts.items() if k == top)[0]
-    missing = {c: int(design_frame[c].isna().sum()) for c in design_frame.columns
-               if design_frame[c].isna().any()}
+    missing = {c: int(design_frame[c].isna().sum()) for c in design_frame.columns if design_frame[c].isna().any()}
     if missing:
-        notes.append(M("Missing values filled in (numbers with the median, categories with the most "
-                       "common value): {columns:list}.",
-                       columns=[f"{c} ({format_int(k)})" for c, k in missing.items()]))
+        notes.append(
+            M(
+                "Missing values filled in (numbers with the median, categories with the most "
+                "common value): {columns:list}.",
+                columns=[f"{c} ({format_int(k)})" for c, k in missing.items()],
+            )
+        )
     w = {c: (words or {}).get(c, str(c)) for c in design_frame.columns}
     return Design(design_frame, numeric, categorical, levels, reference, missing, notes, w)
 
@@ -188,11 +206,11 @@ def make_classifier(penalty: str, C: float, class_weight: str, seed: int):
 
     cw = "balanced" if class_weight == "balanced" else None
     if penalty == "l1":
-        return LogisticRegression(C=C, l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-6,
-                                  class_weight=cw, random_state=seed)
+        return LogisticRegression(
+            C=C, l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-6, class_weight=cw, random_state=seed
+        )
     c = np.inf if penalty == "none" else C
-    return LogisticRegression(C=c, l1_ratio=0.0, solver="newton-cholesky", max_iter=500, tol=1e-8,
-                              class_weight=cw)
+    return LogisticRegression(C=c, l1_ratio=0.0, solver="newton-cholesky", max_iter=500, tol=1e-8, class_weight=cw)
 
 
 def make_pipeline(design: Design, penalty: str, C: float, class_weight: str, seed: int):
@@ -205,13 +223,17 @@ def make_pipeline(design: Design, penalty: str, C: float, class_weight: str, see
 
     parts = []
     if design.numeric:
-        parts.append(("num", Pipeline([("impute", SimpleImputer(strategy="median")),
-                                       ("scale", StandardScaler())]), design.numeric))
+        parts.append(
+            (
+                "num",
+                Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
+                design.numeric,
+            )
+        )
     if design.categorical:
         cats = [design.levels[c] for c in design.categorical]
         refs = [design.reference[c] for c in design.categorical]
-        steps = [("onehot", OneHotEncoder(categories=cats, drop=refs, handle_unknown="ignore",
-                                          sparse_output=False))]
+        steps = [("onehot", OneHotEncoder(categories=cats, drop=refs, handle_unknown="ignore", sparse_output=False))]
         if any(c in design.missing for c in design.categorical):
             # Only when needed: imputing text columns is slow and a no-op without gaps.
             steps.insert(0, ("impute", SimpleImputer(strategy="most_frequent")))
@@ -237,14 +259,15 @@ def fit_quietly(pipe, X, y):
 
 @dataclass
 class CVResult:
-    oof: np.ndarray            # out-of-fold churn probability per row
+    oof: np.ndarray  # out-of-fold churn probability per row
     fold_auc: list[float]
     folds: int
     not_converged: int
 
 
-def cross_validate(design: Design, y: np.ndarray, *, folds: int, penalty: str, C: float,
-                   class_weight: str, seed: int, progress) -> CVResult:
+def cross_validate(
+    design: Design, y: np.ndarray, *, folds: int, penalty: str, C: float, class_weight: str, seed: int, progress
+) -> CVResult:
     """Stratified k-fold with a fixed seed; the whole pipeline is refitted inside each fold."""
     from sklearn.base import clone
     from sklearn.metrics import roc_auc_score
@@ -268,8 +291,9 @@ def cross_validate(design: Design, y: np.ndarray, *, folds: int, penalty: str, C
 
 
 # -- threshold and metrics ---------------------------------------------------------------------
-def threshold_by_cost(prob: np.ndarray, y: np.ndarray, contact_cost: float,
-                      customer_value: float) -> tuple[float, float]:
+def threshold_by_cost(
+    prob: np.ndarray, y: np.ndarray, contact_cost: float, customer_value: float
+) -> tuple[float, float]:
     """The threshold that maximises the expected value of a retention campaign on these
     (out-of-fold) probabilities: contacting everyone with probability >= t gives
     EV(t) = sum over contacted of (customer_value * actual - contact_cost), i.e. each contacted
@@ -296,8 +320,12 @@ def threshold_by_cost(prob: np.ndarray, y: np.ndarray, contact_cost: float,
 def confusion(prob: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, int]:
     pred = prob >= threshold
     actual = y == 1
-    return {"tn": int((~pred & ~actual).sum()), "fp": int((pred & ~actual).sum()),
-            "fn": int((~pred & actual).sum()), "tp": int((pred & actual).sum())}
+    return {
+        "tn": int((~pred & ~actual).sum()),
+        "fp": int((pred & ~actual).sum()),
+        "fn": int((~pred & actual).sum()),
+        "tp": int((pred & actual).sum()),
+    }
 
 
 def rates(cm: dict[str, int]) -> dict[str, float]:
@@ -307,8 +335,13 @@ def rates(cm: dict[str, int]) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"accuracy": (tp + tn) / n if n else 0.0, "precision": precision, "recall": recall,
-            "f1": f1, "fpr": fp / (fp + tn) if fp + tn else 0.0}
+    return {
+        "accuracy": (tp + tn) / n if n else 0.0,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "fpr": fp / (fp + tn) if fp + tn else 0.0,
+    }
 
 
 # -- explanations -------------------------------------------------------------------------------
@@ -326,7 +359,7 @@ def design_titles(design: Design) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, src in zip(design.columns, design.source):
         w = design.words.get(src, src)
-        out[name] = w if src in design.numeric else level_name(w, name[len(src) + 3:])
+        out[name] = w if src in design.numeric else level_name(w, name[len(src) + 3 :])
     return out
 
 
@@ -344,40 +377,75 @@ def coefficient_table(design: Design, coef: np.ndarray, scale: dict[str, float])
             if b == 0:
                 text = M("{feature} makes no difference to churn in this model (coefficient 0).", feature=w)
             elif b > 0:
-                text = M("Customers with one standard deviation more {feature} (+{sd}) are {factor}x as "
-                         "likely to churn (odds ratio, other features equal).",
-                         feature=w, sd=float(sd), factor=_factor(odds))
+                text = M(
+                    "Customers with one standard deviation more {feature} (+{sd}) are {factor}x as "
+                    "likely to churn (odds ratio, other features equal).",
+                    feature=w,
+                    sd=float(sd),
+                    factor=_factor(odds),
+                )
             else:
                 # Said the other way round so the factor reads as "N times as likely", N > 1.
-                text = M("Customers with one standard deviation less {feature} (-{sd}) are {factor}x as "
-                         "likely to churn (odds ratio, other features equal).",
-                         feature=w, sd=float(sd), factor=_factor(1 / odds))
+                text = M(
+                    "Customers with one standard deviation less {feature} (-{sd}) are {factor}x as "
+                    "likely to churn (odds ratio, other features equal).",
+                    feature=w,
+                    sd=float(sd),
+                    factor=_factor(1 / odds),
+                )
         else:
-            level = name[len(src) + 3:]
+            level = name[len(src) + 3 :]
             ref = design.reference[src]
             sd = float("nan")
             kind = M("vs {feature} = {level}", feature=w, level=ref)
             if b == 0:
-                text = M("{feature} = {level} makes no difference to churn compared with {reference} "
-                         "(coefficient 0).", feature=w, level=level, reference=ref)
+                text = M(
+                    "{feature} = {level} makes no difference to churn compared with {reference} (coefficient 0).",
+                    feature=w,
+                    level=level,
+                    reference=ref,
+                )
             elif b > 0:
-                text = M("Customers with {feature} = {level} are {factor}x as likely to churn as those with "
-                         "{feature} = {reference} (odds ratio, other features equal).",
-                         feature=w, level=level, reference=ref, factor=_factor(odds))
+                text = M(
+                    "Customers with {feature} = {level} are {factor}x as likely to churn as those with "
+                    "{feature} = {reference} (odds ratio, other features equal).",
+                    feature=w,
+                    level=level,
+                    reference=ref,
+                    factor=_factor(odds),
+                )
             else:
-                text = M("Customers with {feature} = {reference} are {factor}x as likely to churn as those "
-                         "with {feature} = {level} (odds ratio, other features equal).",
-                         feature=w, level=level, reference=ref, factor=_factor(1 / odds))
-        rows.append({"feature": name, "coefficient": float(b), "odds_ratio": odds,
-                     "compared_with": kind.to_dict(), "std_dev": sd, "words": text.to_dict()})
-    t = pd.DataFrame(rows, columns=["feature", "coefficient", "odds_ratio", "compared_with",
-                                    "std_dev", "words"])
-    return t.reindex(t["coefficient"].abs().sort_values(ascending=False, kind="mergesort").index
-                     ).reset_index(drop=True)
+                text = M(
+                    "Customers with {feature} = {reference} are {factor}x as likely to churn as those "
+                    "with {feature} = {level} (odds ratio, other features equal).",
+                    feature=w,
+                    level=level,
+                    reference=ref,
+                    factor=_factor(1 / odds),
+                )
+        rows.append(
+            {
+                "feature": name,
+                "coefficient": float(b),
+                "odds_ratio": odds,
+                "compared_with": kind.to_dict(),
+                "std_dev": sd,
+                "words": text.to_dict(),
+            }
+        )
+    t = pd.DataFrame(rows, columns=["feature", "coefficient", "odds_ratio", "compared_with", "std_dev", "words"])
+    return t.reindex(t["coefficient"].abs().sort_values(ascending=False, kind="mergesort").index).reset_index(drop=True)
 
 
-def reasons(design: Design, raw: pd.DataFrame, Z: np.ndarray, coef: np.ndarray,
-            z_mean: np.ndarray, raw_mean: dict[str, float], phrases: Phrases | None = None) -> list[dict]:
+def reasons(
+    design: Design,
+    raw: pd.DataFrame,
+    Z: np.ndarray,
+    coef: np.ndarray,
+    z_mean: np.ndarray,
+    raw_mean: dict[str, float],
+    phrases: Phrases | None = None,
+) -> list[dict]:
     """For each customer the features that push their churn odds up most, in words: one message
     per customer (as its dict), e.g. "no order for 120 days (average customer: 31); spent 40% less
     in the later half of their time with the shop than in the earlier half".

@@ -39,14 +39,14 @@ from .analysis import threshold_marker
 from .i18n import _, _n
 
 ORDERS_ONLY = ("churn_days", "cutoff")
-STEPS = 1000          # slider resolution: thresholds in steps of 0.001
+STEPS = 1000  # slider resolution: thresholds in steps of 0.001
 TABLE_DELAY_MS = 150  # the list is refiltered once the slider rests, not on every pixel
 HEADLINE_STYLE = "font-size: 14px; font-weight: 600; padding: 2px 0 4px 0"
 # Reasons are rendered as text for the search box when shown up to this many customers (about a
 # tenth of a second); a longer list renders them when the user first searches (CDNOW's 23,570
 # customers take about two seconds).
 RENDER_AT_ONCE = 5000
-SIDE_WIDTH = 380      # the threshold column beside the ROC plot
+SIDE_WIDTH = 380  # the threshold column beside the ROC plot
 
 
 def _rendered(values: pd.Series) -> pd.Series:
@@ -82,8 +82,9 @@ class ChurnPanel(AnalysisPanel):
         self.only_flagged.setObjectName("only_flagged")
         self.only_flagged.toggled.connect(self._refresh_table)
         self.export_list_button = QPushButton(_("Export list…"), page)
-        self.export_list_button.setToolTip(_("Save the rows shown (filtered and sorted) as CSV or Excel, "
-                                             "e.g. for a mailing"))
+        self.export_list_button.setToolTip(
+            _("Save the rows shown (filtered and sorted) as CSV or Excel, e.g. for a mailing")
+        )
         self.export_list_button.clicked.connect(self._export_list_dialog)
         self.export_list_button.setEnabled(False)
         row.addWidget(self.only_flagged)
@@ -99,12 +100,14 @@ class ChurnPanel(AnalysisPanel):
         # -- whom to contact: the threshold ------------------------------------------------------
         page = QWidget(self.tabs)
         hl = QHBoxLayout(page)
-        self.roc_plot = make_plot(_("Leavers caught vs false alarms (cross-validated)"),
-                                  _("false alarms: share of staying customers flagged"),
-                                  _("leavers caught: share of leaving customers flagged"))
+        self.roc_plot = make_plot(
+            _("Leavers caught vs false alarms (cross-validated)"),
+            _("false alarms: share of staying customers flagged"),
+            _("leavers caught: share of leaving customers flagged"),
+        )
         self.register_plot("roc", self.roc_plot)
         if self.roc_plot.plotItem.legend is not None:
-            self.roc_plot.plotItem.legend.setOffset((-10, -10))   # bottom right: the curve lives top left
+            self.roc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: the curve lives top left
         self._roc_spec: PlotSpec | None = None
         hl.addWidget(self.roc_plot, 3)
 
@@ -129,8 +132,7 @@ class ChurnPanel(AnalysisPanel):
 
         box = QGroupBox(_("Flags on customers the model did not see"), page)
         grid = QGridLayout(box)
-        for text_, r, c in ((_("flagged"), 0, 1), (_("not flagged"), 0, 2), (_("left"), 1, 0),
-                            (_("stayed"), 2, 0)):
+        for text_, r, c in ((_("flagged"), 0, 1), (_("not flagged"), 0, 2), (_("left"), 1, 0), (_("stayed"), 2, 0)):
             head = QLabel(text_, box)
             head.setStyleSheet("font-weight: bold;")
             grid.addWidget(head, r, c)
@@ -146,16 +148,18 @@ class ChurnPanel(AnalysisPanel):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.rate_labels: dict[str, QLabel] = {}
-        for key, title in (("precision", _("Flagged who left (precision):")),
-                           ("recall", _("Leavers flagged (recall):")),
-                           ("accuracy", _("Predicted right (accuracy):")),
-                           ("f1", _("F1:")),
-                           ("value", _("Expected value of the contacts:"))):
+        for key, title in (
+            ("precision", _("Flagged who left (precision):")),
+            ("recall", _("Leavers flagged (recall):")),
+            ("accuracy", _("Predicted right (accuracy):")),
+            ("f1", _("F1:")),
+            ("value", _("Expected value of the contacts:")),
+        ):
             lab = QLabel("—", page)
             lab.setObjectName(f"rate_{key}")
             lab.setWordWrap(True)
             self.rate_labels[key] = lab
-            if key == "value":      # a sentence: the whole width, under its title
+            if key == "value":  # a sentence: the whole width, under its title
                 form.addRow(QLabel(title, page))
                 form.addRow(lab)
             else:
@@ -225,13 +229,27 @@ class ChurnPanel(AnalysisPanel):
 
     def details_text(self, m: dict) -> str:
         """The accuracy in one or two sentences (the Details tab's first lines)."""
-        lines = [_("Cross-validated ROC AUC {auc:.3f} ± {sd:.3f} ({folds:int}-fold) on {n:int} customers, "
-                   "{rate:percent} of them churned.", auc=m["auc"], sd=m["auc_std"], folds=m["cv_folds"],
-                   n=m["n"], rate=m["churn_rate"])]
+        lines = [
+            _(
+                "Cross-validated ROC AUC {auc:.3f} ± {sd:.3f} ({folds:int}-fold) on {n:int} customers, "
+                "{rate:percent} of them churned.",
+                auc=m["auc"],
+                sd=m["auc_std"],
+                folds=m["cv_folds"],
+                n=m["n"],
+                rate=m["churn_rate"],
+            )
+        ]
         if m.get("source") == "orders":
-            lines.append(_("Learned from orders up to {end:date} (churned = no order in the {days:int} days to "
-                           "{cutoff:date}); the list ranks every customer as of {cutoff:date}.",
-                           end=m["observation_end"], days=m["churn_days"], cutoff=m["cutoff"]))
+            lines.append(
+                _(
+                    "Learned from orders up to {end:date} (churned = no order in the {days:int} days to "
+                    "{cutoff:date}); the list ranks every customer as of {cutoff:date}.",
+                    end=m["observation_end"],
+                    days=m["churn_days"],
+                    cutoff=m["cutoff"],
+                )
+            )
         return "\n".join(lines)
 
     def show_result(self, result: Result) -> None:
@@ -255,10 +273,18 @@ class ChurnPanel(AnalysisPanel):
         spec = result.plots["roc"]
         roc = result.tables["roc"]
         layers = list(spec.layers)
-        layers[1] = replace(layers[1], labels=[
-            _("threshold {threshold:percent}: {caught:percent} of leavers caught, {alarms:percent} false alarms",
-              threshold=float(t), caught=float(y), alarms=float(x))
-            for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])])
+        layers[1] = replace(
+            layers[1],
+            labels=[
+                _(
+                    "threshold {threshold:percent}: {caught:percent} of leavers caught, {alarms:percent} false alarms",
+                    threshold=float(t),
+                    caught=float(y),
+                    alarms=float(x),
+                )
+                for x, y, t in zip(roc["fpr"], roc["tpr"], roc["threshold"])
+            ],
+        )
         self._roc_spec = replace(spec, layers=layers)
         render_plot(self._roc_spec, self.roc_plot)
         render_plot(result.plots["odds_ratios"], self.odds_plot)
@@ -285,7 +311,7 @@ class ChurnPanel(AnalysisPanel):
         self._update_threshold_views()
         ed = self.form.editors.get("threshold")
         if ed is not None and hasattr(ed, "setText"):
-            ed.setText(f"{self.threshold:g}")   # a rerun (and the saved project) keeps the new value
+            ed.setText(f"{self.threshold:g}")  # a rerun (and the saved project) keeps the new value
         self._timer.start()
 
     def _update_threshold_views(self) -> None:
@@ -293,14 +319,21 @@ class ChurnPanel(AnalysisPanel):
         shown_t = format_percent(t, decimals=1)
         if self._scores is not None:
             k = int((self._scores["churn_probability"] >= t).sum())
-            self.threshold_label.setText(_n(
-                "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customer "
-                "in the list",
-                "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customers "
-                "in the list", len(self._scores), threshold=shown_t, k=k))
+            self.threshold_label.setText(
+                _n(
+                    "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customer "
+                    "in the list",
+                    "Flag customers whose chance of leaving is {threshold} or more: {k:int} of the {n} customers "
+                    "in the list",
+                    len(self._scores),
+                    threshold=shown_t,
+                    k=k,
+                )
+            )
         else:
-            self.threshold_label.setText(_("Flag customers whose chance of leaving is {threshold} or more",
-                                           threshold=shown_t))
+            self.threshold_label.setText(
+                _("Flag customers whose chance of leaving is {threshold} or more", threshold=shown_t)
+            )
         if not len(self._oof):
             return
         cm = churn.confusion(self._oof, self._actual, t)
@@ -315,18 +348,27 @@ class ChurnPanel(AnalysisPanel):
             cost, value = self._money
             contacted = self._oof >= t
             ev = float((value * self._actual[contacted] - cost).sum())
-            self.rate_labels["value"].setText(_n(
-                "{value:money} (contacting {n} customer at {cost:money} each, each leaver kept worth "
-                "{worth:money})",
-                "{value:money} (contacting {n} customers at {cost:money} each, each leaver kept worth "
-                "{worth:money})", int(contacted.sum()), value=ev, cost=cost, worth=value))
+            self.rate_labels["value"].setText(
+                _n(
+                    "{value:money} (contacting {n} customer at {cost:money} each, each leaver kept worth "
+                    "{worth:money})",
+                    "{value:money} (contacting {n} customers at {cost:money} each, each leaver kept worth "
+                    "{worth:money})",
+                    int(contacted.sum()),
+                    value=ev,
+                    cost=cost,
+                    worth=value,
+                )
+            )
         else:
-            self.rate_labels["value"].setText(_("give the cost of a contact and the value of keeping a customer "
-                                                "to see it"))
+            self.rate_labels["value"].setText(
+                _("give the cost of a contact and the value of keeping a customer to see it")
+            )
         if self._roc_spec is not None:
             marker = threshold_marker(r["fpr"], r["recall"], t)
-            render_plot(replace(self._roc_spec, layers=[*self._roc_spec.layers[:-1], marker]), self.roc_plot,
-                        reset_zoom=False)
+            render_plot(
+                replace(self._roc_spec, layers=[*self._roc_spec.layers[:-1], marker]), self.roc_plot, reset_zoom=False
+            )
 
     # -- the list ----------------------------------------------------------------------------------
     def _render_reasons(self) -> None:
@@ -367,8 +409,9 @@ class ChurnPanel(AnalysisPanel):
         return write_table(self.scores_table.frame(), path, columns=self._columns.get("scores"), names=self._names)
 
     def _export_list_dialog(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export customers at risk"), "customers_at_risk.xlsx",
-                                                    _("Excel (*.xlsx);;CSV (*.csv)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export customers at risk"), "customers_at_risk.xlsx", _("Excel (*.xlsx);;CSV (*.csv)")
+        )
         if path:
             self._export_guard(self.export_list, path)
 

@@ -28,10 +28,14 @@ FEATURE_TITLES = {
 }
 # Without money columns, spend is counted in units bought or in order lines.
 SPEND_TITLES = {
-    "units": {"monetary": (_l("units bought"), _l("units\nbought")),
-              "avg_order_value": (_l("units per order"), _l("units\nper order"))},
-    "order lines": {"monetary": (_l("order lines bought"), _l("order lines\nbought")),
-                    "avg_order_value": (_l("order lines per order"), _l("order lines\nper order"))},
+    "units": {
+        "monetary": (_l("units bought"), _l("units\nbought")),
+        "avg_order_value": (_l("units per order"), _l("units\nper order")),
+    },
+    "order lines": {
+        "monetary": (_l("order lines bought"), _l("order lines\nbought")),
+        "avg_order_value": (_l("order lines per order"), _l("order lines\nper order")),
+    },
 }
 # Features whose reasons have words of their own, by id (and the Chinese demo shop's headers:
 # the title stays the user's column name, the sentence says what it means).
@@ -79,7 +83,7 @@ def wrap(name: Any, width: int = 12, lines: int = 3) -> str:
             return name
         parts = min(lines, -(-len(name) // most))
         step = -(-len(name) // parts)
-        return "\n".join(name[i:i + step] for i in range(0, len(name), step)[:lines])
+        return "\n".join(name[i : i + step] for i in range(0, len(name), step)[:lines])
     words, out, cur = name.split(" "), [], ""
     for w in words:
         if cur and len(cur) + 1 + len(w) > width:
@@ -88,7 +92,7 @@ def wrap(name: Any, width: int = 12, lines: int = 3) -> str:
         else:
             cur = f"{cur} {w}".strip()
     out.append(cur)
-    return "\n".join(line if len(line) <= width + 4 else line[:width + 3] + "…" for line in out[:lines])
+    return "\n".join(line if len(line) <= width + 4 else line[: width + 3] + "…" for line in out[:lines])
 
 
 def level_name(title: Any, level: Any) -> Any:
@@ -120,29 +124,52 @@ class Phrases:
         v, avg = _plain(value), float(average)
         high = v > avg
         if feature in RECENCY and high:
-            return Mn("no order for {n} day (average customer: {average:int})",
-                      "no order for {n} days (average customer: {average:int})", int(round(v)),
-                      average=avg)
+            return Mn(
+                "no order for {n} day (average customer: {average:int})",
+                "no order for {n} days (average customer: {average:int})",
+                int(round(v)),
+                average=avg,
+            )
         if feature == "frequency" and not high:
-            return Mn("only {n} order (average customer: {average})",
-                      "only {n} orders (average customer: {average})", int(round(v)), average=round(avg, 1))
+            return Mn(
+                "only {n} order (average customer: {average})",
+                "only {n} orders (average customer: {average})",
+                int(round(v)),
+                average=round(avg, 1),
+            )
         if feature == "tenure_days":
-            return Mn("first order {n} day ago (average customer: {average:int} days)",
-                      "first order {n} days ago (average customer: {average:int} days)", int(round(v)),
-                      average=avg)
+            return Mn(
+                "first order {n} day ago (average customer: {average:int} days)",
+                "first order {n} days ago (average customer: {average:int} days)",
+                int(round(v)),
+                average=avg,
+            )
         if feature == "spend_trend":
             return self.trend(v)
         if feature in self.money:
             if high:
-                return M("{feature} is high: {value:money} (average customer: {average:money})",
-                         feature=self.title(feature), value=v, average=avg)
-            return M("{feature} is low: {value:money} (average customer: {average:money})",
-                     feature=self.title(feature), value=v, average=avg)
+                return M(
+                    "{feature} is high: {value:money} (average customer: {average:money})",
+                    feature=self.title(feature),
+                    value=v,
+                    average=avg,
+                )
+            return M(
+                "{feature} is low: {value:money} (average customer: {average:money})",
+                feature=self.title(feature),
+                value=v,
+                average=avg,
+            )
         if high:
-            return M("{feature} is high: {value} (average customer: {average})",
-                     feature=self.title(feature), value=v, average=avg)
-        return M("{feature} is low: {value} (average customer: {average})",
-                 feature=self.title(feature), value=v, average=avg)
+            return M(
+                "{feature} is high: {value} (average customer: {average})",
+                feature=self.title(feature),
+                value=v,
+                average=avg,
+            )
+        return M(
+            "{feature} is low: {value} (average customer: {average})", feature=self.title(feature), value=v, average=avg
+        )
 
     @staticmethod
     def trend(t: float) -> Any:
@@ -154,11 +181,15 @@ class Phrases:
         if t >= 1:
             return M("spent nothing in the earlier half of their time with the shop")
         if t < 0:
-            return M("spent {share:percent} less in the later half of their time with the shop than "
-                     "in the earlier half", share=-2 * t / (1 - t))
+            return M(
+                "spent {share:percent} less in the later half of their time with the shop than in the earlier half",
+                share=-2 * t / (1 - t),
+            )
         if t > 0:
-            return M("spent {share:percent} more in the later half of their time with the shop than "
-                     "in the earlier half", share=2 * t / (1 - t))
+            return M(
+                "spent {share:percent} more in the later half of their time with the shop than in the earlier half",
+                share=2 * t / (1 - t),
+            )
         return M("spent the same in both halves of their time with the shop")
 
     def category(self, feature: str, value: Any) -> Any:
@@ -172,8 +203,7 @@ def as_dict(m: Any) -> Any:
     without its general conversion: a list of ten thousand customers' reasons is built in a blink."""
     if not isinstance(m, Message):
         return m
-    d: dict[str, Any] = {"domain": m.domain, "msgid": m.msgid,
-                         "values": {k: as_dict(v) for k, v in m.values.items()}}
+    d: dict[str, Any] = {"domain": m.domain, "msgid": m.msgid, "values": {k: as_dict(v) for k, v in m.values.items()}}
     if m.plural is not None:
         d["plural"] = m.plural
         d["n"] = m.n

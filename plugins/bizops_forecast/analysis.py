@@ -37,24 +37,41 @@ def config_from_params(params: dict[str, Any], freq: str) -> dict:
     sorder = params["seasonal_order"]
     if sorder is not None:
         if sorder[3] < 2:
-            raise UsageError(_("the seasonal order needs a season length m of at least 2, got {m:int}", m=sorder[3]),
-                             where="parameter seasonal_order",
-                             hint=_("Give it as P,D,Q,m, for example 0,1,1,12"))
+            raise UsageError(
+                _("the seasonal order needs a season length m of at least 2, got {m:int}", m=sorder[3]),
+                where="parameter seasonal_order",
+                hint=_("Give it as P,D,Q,m, for example 0,1,1,12"),
+            )
         if sorder[1] > 1:
-            raise UsageError(_("seasonal differencing D above 1 is not supported"), where="parameter seasonal_order",
-                             hint=_("Use D = 0 or 1"))
+            raise UsageError(
+                _("seasonal differencing D above 1 is not supported"),
+                where="parameter seasonal_order",
+                hint=_("Use D = 0 or 1"),
+            )
         m = sorder[3]
     order = params["order"]
     if order is not None and order[1] > 2:
-        raise UsageError(_("differencing d = {d:int} is too high", d=order[1]), where="parameter order",
-                         hint=_("Use d = 0, 1 or 2"))
+        raise UsageError(
+            _("differencing d = {d:int} is too high", d=order[1]), where="parameter order", hint=_("Use d = 0, 1 or 2")
+        )
     levels = sorted(set(params["level"]))
     if not levels:
         raise UsageError(_("give at least one likely range"), where="parameter level", hint=_("for example 80,95"))
-    return {"method": params["method"], "horizon": params["horizon"], "m": m, "window": params["window"],
-            "alpha": params["alpha"], "trend": params["trend"], "seasonal": params["seasonal"], "order": order,
-            "seasonal_order": sorder, "log": params["log"], "holdout": params["holdout"], "levels": levels,
-            "freq": freq}
+    return {
+        "method": params["method"],
+        "horizon": params["horizon"],
+        "m": m,
+        "window": params["window"],
+        "alpha": params["alpha"],
+        "trend": params["trend"],
+        "seasonal": params["seasonal"],
+        "order": order,
+        "seasonal_order": sorder,
+        "log": params["log"],
+        "holdout": params["holdout"],
+        "levels": levels,
+        "freq": freq,
+    }
 
 
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
@@ -64,8 +81,9 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     series = series_view(dataset, freq=freq, top=params["top_products"])
     cfg = config_from_params(params, series.freq)
     value_role = next((r for r in VALUE_ROLES if dataset.has(r)), None)
-    result = forecast_all(series, cfg, progress.sub(0.05, 0.97), value_role=value_role,
-                          names=product_names(dataset, series.names))
+    result = forecast_all(
+        series, cfg, progress.sub(0.05, 0.97), value_role=value_role, names=product_names(dataset, series.names)
+    )
     progress.report(1.0, _("Forecast done"))
     return result
 
@@ -80,8 +98,15 @@ def product_names(dataset, ids) -> dict[str, str]:
     return {str(i): str(names[i]) for i in ids if i in names and str(names[i]) != str(i)}
 
 
-def forecast_all(series: SalesSeries, cfg: dict, progress: Progress, *, workers: int | None = None,
-                 value_role: str | None = None, names: dict[str, str] | None = None) -> Result:
+def forecast_all(
+    series: SalesSeries,
+    cfg: dict,
+    progress: Progress,
+    *,
+    workers: int | None = None,
+    value_role: str | None = None,
+    names: dict[str, str] | None = None,
+) -> Result:
     """Forecast every series of ``series`` and build the Result. ``value_role``: what the series
     count (quantity: units; amount: money); ``names``: product id -> name."""
     notes = list(series.notes)
@@ -118,8 +143,9 @@ def _sum(values) -> float | None:
     return float(np.sum(values))
 
 
-def outlook(series_word: Any, r: dict, freq: str, level: str | None, value_role: str | None,
-            value_name: str) -> Message:
+def outlook(
+    series_word: Any, r: dict, freq: str, level: str | None, value_role: str | None, value_name: str
+) -> Message:
     """The series' next periods in one sentence: the total forecast and its likely range.
 
     The range adds up each period's low and high estimates: the right range if the periods'
@@ -127,31 +153,68 @@ def outlook(series_word: Any, r: dict, freq: str, level: str | None, value_role:
     they cancel out, so it errs on the side of caution."""
     h = len(r.get("forecast") or [])
     if h == 0:
-        return M("{series}: nothing was forecast (periods ahead is 0); the method comparison shows how well "
-                 "each method forecast past sales.", series=series_word)
+        return M(
+            "{series}: nothing was forecast (periods ahead is 0); the method comparison shows how well "
+            "each method forecast past sales.",
+            series=series_word,
+        )
     period = periods(h, freq)
-    raw = [_sum(r["forecast"]), *((_sum(r["lower"].get(level)), _sum(r["upper"].get(level))) if level is not None
-                                  else (None, None))]
+    raw = [
+        _sum(r["forecast"]),
+        *((_sum(r["lower"].get(level)), _sum(r["upper"].get(level))) if level is not None else (None, None)),
+    ]
     # the three figures rounded alike, by the largest: "about 970 (likely 880–1,070)"
     scale = max((abs(v) for v in raw if v is not None and np.isfinite(v)), default=None)
     total, low, high = (_about(v, scale) for v in raw)
     if low is None or high is None:
         if value_role == "quantity":
-            return M("{series}, next {period}: about {amount}; the data cannot tell how sure that is.",
-                     series=series_word, period=period, amount=units(total))
+            return M(
+                "{series}, next {period}: about {amount}; the data cannot tell how sure that is.",
+                series=series_word,
+                period=period,
+                amount=units(total),
+            )
         if value_role == "amount":
-            return M("{series}, next {period}: about {total:money0} in sales; the data cannot tell how sure "
-                     "that is.", series=series_word, period=period, total=total)
-        return M("{series}, next {period}: {value} about {total} in total; the data cannot tell how sure that "
-                 "is.", series=series_word, period=period, value=value_name, total=total)
+            return M(
+                "{series}, next {period}: about {total:money0} in sales; the data cannot tell how sure that is.",
+                series=series_word,
+                period=period,
+                total=total,
+            )
+        return M(
+            "{series}, next {period}: {value} about {total} in total; the data cannot tell how sure that is.",
+            series=series_word,
+            period=period,
+            value=value_name,
+            total=total,
+        )
     if value_role == "quantity":
-        return M("{series}, next {period}: about {amount} (likely {low}–{high}).", series=series_word,
-                 period=period, amount=units(total), low=low, high=high)
+        return M(
+            "{series}, next {period}: about {amount} (likely {low}–{high}).",
+            series=series_word,
+            period=period,
+            amount=units(total),
+            low=low,
+            high=high,
+        )
     if value_role == "amount":
-        return M("{series}, next {period}: about {total:money0} in sales (likely {low:money0}–{high:money0}).",
-                 series=series_word, period=period, total=total, low=low, high=high)
-    return M("{series}, next {period}: {value} about {total} in total (likely {low}–{high}).",
-             series=series_word, period=period, value=value_name, total=total, low=low, high=high)
+        return M(
+            "{series}, next {period}: about {total:money0} in sales (likely {low:money0}–{high:money0}).",
+            series=series_word,
+            period=period,
+            total=total,
+            low=low,
+            high=high,
+        )
+    return M(
+        "{series}, next {period}: {value} about {total} in total (likely {low}–{high}).",
+        series=series_word,
+        period=period,
+        value=value_name,
+        total=total,
+        low=low,
+        high=high,
+    )
 
 
 def caveat(r: dict, freq: str, m: int) -> Message | None:
@@ -162,18 +225,24 @@ def caveat(r: dict, freq: str, m: int) -> Message | None:
     if r.get("backtest_start", -1) is None or r.get("backtest_start", -1) < 0 or not bt:
         return M("There is too little history to check this forecast against past sales.")
     if chosen in BASELINES:
-        return M("No method forecast past sales better than simply repeating {baseline}, so the forecast does "
-                 "just that.", baseline=baseline_phrase(chosen, freq, m))
+        return M(
+            "No method forecast past sales better than simply repeating {baseline}, so the forecast does just that.",
+            baseline=baseline_phrase(chosen, freq, m),
+        )
     base = min((b for b in BASELINES if b in bt), key=lambda b: _score(bt[b]), default=None)
     if chosen not in bt or base is None:
         return None
     mine, theirs = _score(bt[chosen]), _score(bt[base])
     if mine >= theirs:
-        return M("On past sales this method did no better than simply repeating {baseline}.",
-                 baseline=baseline_phrase(base, freq, m))
+        return M(
+            "On past sales this method did no better than simply repeating {baseline}.",
+            baseline=baseline_phrase(base, freq, m),
+        )
     if np.isfinite(theirs) and theirs > 0 and 1 - mine / theirs < CLEAR_GAIN:
-        return M("On past sales this method was hardly better than simply repeating {baseline}.",
-                 baseline=baseline_phrase(base, freq, m))
+        return M(
+            "On past sales this method was hardly better than simply repeating {baseline}.",
+            baseline=baseline_phrase(base, freq, m),
+        )
     return None
 
 
@@ -187,8 +256,15 @@ def _with_series(note: Any, word: Any) -> Any:
     return note
 
 
-def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: list, *,
-                 value_role: str | None = None, names: dict[str, str] | None = None) -> Result:
+def build_result(
+    series: SalesSeries,
+    cfg: dict,
+    out: dict[str, dict],
+    notes: list,
+    *,
+    value_role: str | None = None,
+    names: dict[str, str] | None = None,
+) -> Result:
     idx = series.index
     freq = series.freq
     m = cfg["m"]
@@ -231,9 +307,17 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
             row["method"] = r["method"]
             fc_rows.append(row)
         for meth, mt in r["backtest"].items():
-            bt_rows.append({"series": name, "method": meth, **{c: mt.get(c) for c in METRIC_COLS},
-                            "points": mt.get("n"), "zero_actuals_skipped_in_mape": mt.get("mape_skipped"),
-                            "chosen": meth == r["method"], "baseline": meth in BASELINES})
+            bt_rows.append(
+                {
+                    "series": name,
+                    "method": meth,
+                    **{c: mt.get(c) for c in METRIC_COLS},
+                    "points": mt.get("n"),
+                    "zero_actuals_skipped_in_mape": mt.get("mape_skipped"),
+                    "chosen": meth == r["method"],
+                    "baseline": meth in BASELINES,
+                }
+            )
         bt = r["backtest"]
         if r["method"] in bt and "seasonal_naive" in bt and r["method"] not in BASELINES:
             compared += 1
@@ -243,10 +327,18 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
         reason = r.get("reason")
         details = r.get("reason_details")
         ic = r.get("ic") or {}
-        model_rows.append({"series": name, "method": r["method"],
-                           "parameters": plain(r.get("params") or {}, nonfinite="text"),
-                           "aic": ic.get("aic"), "aicc": ic.get("aicc"), "bic": ic.get("bic"),
-                           "loglik": ic.get("loglik"), "why": to_plain(join(_message(reason), _message(details)))})
+        model_rows.append(
+            {
+                "series": name,
+                "method": r["method"],
+                "parameters": plain(r.get("params") or {}, nonfinite="text"),
+                "aic": ic.get("aic"),
+                "aicc": ic.get("aicc"),
+                "bic": ic.get("bic"),
+                "loglik": ic.get("loglik"),
+                "why": to_plain(join(_message(reason), _message(details))),
+            }
+        )
         notes.extend(_with_series(n, word(name)) for n in r.get("notes") or [])
         season_rows = seasonality.describe(series.values[name], freq)
         look = outlook(word(name), r, freq, likely, value_role, series.value_name)
@@ -257,58 +349,93 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
             "display": to_plain(word(name)),
             "values": series.values[name].tolist(),
             "fitted": r.get("fitted"),
-            "forecast": r.get("forecast"), "lower": r.get("lower"), "upper": r.get("upper"),
-            "method": r["method"], "reason": reason, "reason_details": details,
-            "outlook": to_plain(look), "caveat": to_plain(warn), "headline": to_plain(join(look, warn)),
-            "backtest": r.get("backtest"), "skipped": r.get("skipped"),
-            "backtest_start": r.get("backtest_start", -1), "backtest_paths": r.get("backtest_paths", {}),
-            "params": r.get("params"), "ic": ic, "seasonality": season_rows,
+            "forecast": r.get("forecast"),
+            "lower": r.get("lower"),
+            "upper": r.get("upper"),
+            "method": r["method"],
+            "reason": reason,
+            "reason_details": details,
+            "outlook": to_plain(look),
+            "caveat": to_plain(warn),
+            "headline": to_plain(join(look, warn)),
+            "backtest": r.get("backtest"),
+            "skipped": r.get("skipped"),
+            "backtest_start": r.get("backtest_start", -1),
+            "backtest_paths": r.get("backtest_paths", {}),
+            "params": r.get("params"),
+            "ic": ic,
+            "seasonality": season_rows,
             "seasonality_words": [to_plain(seasonality.sentence(s)) for s in season_rows],
         }
 
     level_cols = [c for lv in levels for c in (f"lower_{lv}", f"upper_{lv}")]
     forecast = pd.DataFrame(fc_rows, columns=["series", "date", "forecast", *level_cols, "method"])
-    backtest = pd.DataFrame(bt_rows, columns=["series", "method", *METRIC_COLS, "points",
-                                              "zero_actuals_skipped_in_mape", "chosen", "baseline"])
-    models = pd.DataFrame(model_rows, columns=["series", "method", "parameters", "aic", "aicc", "bic",
-                                               "loglik", "why"])
+    backtest = pd.DataFrame(
+        bt_rows,
+        columns=["series", "method", *METRIC_COLS, "points", "zero_actuals_skipped_in_mape", "chosen", "baseline"],
+    )
+    models = pd.DataFrame(model_rows, columns=["series", "method", "parameters", "aic", "aicc", "bic", "loglik", "why"])
     first = next((nm for nm in series.names if nm in extra_series), None)
     metrics: dict[str, Any] = {
-        "frequency": freq, "frequency_words": FREQ_WORDS[freq], "season_length": cfg["m"],
-        "horizon": h, "levels": cfg["levels"], "value": series.value_name,
-        "series": len(series.names), "failed": failed,
+        "frequency": freq,
+        "frequency_words": FREQ_WORDS[freq],
+        "season_length": cfg["m"],
+        "horizon": h,
+        "levels": cfg["levels"],
+        "value": series.value_name,
+        "series": len(series.names),
+        "failed": failed,
         "history": {"first": idx[0].date().isoformat(), "last": idx[-1].date().isoformat(), "periods": len(idx)},
         "methods_chosen": dict(chosen_counter),
         "beats_seasonal_naive": {"series": beats, "of": compared},
         "mape_note": _("MAPE skips periods with zero actual sales (a percentage of zero is undefined)."),
-        "interval_note": _("The likely ranges start at the first forecast period and widen further ahead; for a "
-                           "log model they are exp() of the log-scale range and the forecast is the median."),
+        "interval_note": _(
+            "The likely ranges start at the first forecast period and widen further ahead; for a "
+            "log model they are exp() of the log-scale range and the forecast is the median."
+        ),
     }
     headline: Any = M("The forecast failed for every series; see the notes.")
     if first is not None:
         e = extra_series[first]
         why = join(_message(e["reason"]), _message(e["reason_details"]))
-        metrics["main_series"] = {"series": first, "method": e["method"], "why": text(why),
-                                  "backtest": e["backtest"], "ic": e["ic"],
-                                  "seasonality": [{k: v for k, v in s.items() if k not in ("profile", "labels")}
-                                                  for s in e["seasonality"]]}
+        metrics["main_series"] = {
+            "series": first,
+            "method": e["method"],
+            "why": text(why),
+            "backtest": e["backtest"],
+            "ic": e["ic"],
+            "seasonality": [{k: v for k, v in s.items() if k not in ("profile", "labels")} for s in e["seasonality"]],
+        }
         for s in e["seasonality"]:
             notes.insert(0, M("{series}: {pattern}", series=word(first), pattern=seasonality.sentence(s)))
         notes.insert(0, M("{series}: {reason}", series=word(first), reason=_message(e["reason"])))
         headline = _message(e["headline"])
     if compared:
-        notes.append(Mn("Of the {n} forecast that uses a model rather than a simple repeat, {beats:int} forecast "
-                        "past sales better than repeating {baseline}.",
-                        "Of the {n} forecasts that use a model rather than a simple repeat, {beats:int} forecast "
-                        "past sales better than repeating {baseline}.", compared, beats=beats,
-                        baseline=baseline_phrase("seasonal_naive", freq, m)))
+        notes.append(
+            Mn(
+                "Of the {n} forecast that uses a model rather than a simple repeat, {beats:int} forecast "
+                "past sales better than repeating {baseline}.",
+                "Of the {n} forecasts that use a model rather than a simple repeat, {beats:int} forecast "
+                "past sales better than repeating {baseline}.",
+                compared,
+                beats=beats,
+                baseline=baseline_phrase("seasonal_naive", freq, m),
+            )
+        )
     notes.append(M("MAPE skips periods with zero actual sales."))
 
-    extra = {"freq": freq, "dates": [d.date().isoformat() for d in idx],
-             "future": [d.date().isoformat() for d in future], "levels": levels,
-             "order": [nm for nm in series.names if nm in extra_series], "series": extra_series,
-             "value": series.value_name, "value_role": value_role, "season_length": m,
-             "headline": to_plain(headline)}
+    extra = {
+        "freq": freq,
+        "dates": [d.date().isoformat() for d in idx],
+        "future": [d.date().isoformat() for d in future],
+        "levels": levels,
+        "order": [nm for nm in series.names if nm in extra_series],
+        "series": extra_series,
+        "value": series.value_name,
+        "value_role": value_role,
+        "season_length": m,
+        "headline": to_plain(headline),
+    }
     # Round-trip through JSON now so the project file stores exactly what the panel draws, and
     # draw the first series' plots from it just as the tab draws any series it is asked for.
     extra = plain(extra, nonfinite="text")
@@ -316,9 +443,16 @@ def build_result(series: SalesSeries, cfg: dict, out: dict[str, dict], notes: li
     result_names = {nm: names[nm] for nm in extra["order"] if nm in names}
     if total_name is not None:
         result_names[total_name] = text(total_word)
-    return Result(tables={"forecast": forecast, "backtest": backtest, "models": models},
-                  metrics=metrics, plots=plots, notes=_dedupe(notes), extra=extra, headline=headline,
-                  columns=columns(levels, freq, m, value_role, has_products), names=result_names)
+    return Result(
+        tables={"forecast": forecast, "backtest": backtest, "models": models},
+        metrics=metrics,
+        plots=plots,
+        notes=_dedupe(notes),
+        extra=extra,
+        headline=headline,
+        columns=columns(levels, freq, m, value_role, has_products),
+        names=result_names,
+    )
 
 
 def _message(v: Any) -> Any:
@@ -332,8 +466,9 @@ def columns(levels: list[str], freq: str, m: int, value_role: str | None, has_pr
     """The tables' column titles and kinds: the forecast table in the shop's words, the backtest's
     and models' statistics marked as details."""
     kind = "money" if value_role == "amount" else "num"
-    forecast_title = {"quantity": _l("Forecast (units)"), "amount": _l("Forecast sales")}.get(value_role) or \
-        _l("Forecast value")
+    forecast_title = {"quantity": _l("Forecast (units)"), "amount": _l("Forecast sales")}.get(value_role) or _l(
+        "Forecast value"
+    )
     series = Column(_l("Product") if has_products else _l("Series"), "product")
     method = Column(_l("Method"), "code", values=method_names(freq, m))
     date_title = {"D": _l("Date"), "W": _l("Week starting"), "M": _l("Month starting")}.get(freq) or _l("Date")
@@ -343,26 +478,47 @@ def columns(levels: list[str], freq: str, m: int, value_role: str | None, has_pr
         fc[f"lower_{lv}"] = Column(M("Low estimate ({level}%)", level=float(lv)), kind, help=between)
         fc[f"upper_{lv}"] = Column(M("High estimate ({level}%)", level=float(lv)), kind, help=between)
     fc["method"] = method
-    bt = {"series": series, "method": method,
-          "mae": Column(_l("Mean absolute error (MAE)"), "num", details=True),
-          "rmse": Column(_l("Root mean squared error (RMSE)"), "num", details=True),
-          "mape": Column(_l("MAPE (%)"), "num", details=True,
-                         help=_l("Mean absolute percentage error, in percent; periods with zero sales are left out")),
-          "smape": Column(_l("sMAPE (%)"), "num", details=True,
-                          help=_l("Symmetric mean absolute percentage error, in percent (0 to 200)")),
-          "mase": Column(_l("MASE"), "num", details=True,
-                         help=_l("Mean absolute scaled error: the error divided by the in-sample error of the "
-                                 "seasonal naive method (below 1: better than it)")),
-          "points": Column(_l("Periods compared"), "int", details=True),
-          "zero_actuals_skipped_in_mape": Column(_l("Zero-sales periods left out of MAPE"), "int", details=True),
-          "chosen": Column(_l("Chosen"), "text"),
-          "baseline": Column(_l("Baseline"), "text")}
-    models = {"series": series, "method": method,
-              "parameters": Column(_l("Parameters"), "text", details=True),
-              "aic": Column(_l("AIC"), "num", details=True), "aicc": Column(_l("AICc"), "num", details=True),
-              "bic": Column(_l("BIC"), "num", details=True),
-              "loglik": Column(_l("Log-likelihood"), "num", details=True),
-              "why": Column(_l("Why this method"), "text")}
+    bt = {
+        "series": series,
+        "method": method,
+        "mae": Column(_l("Mean absolute error (MAE)"), "num", details=True),
+        "rmse": Column(_l("Root mean squared error (RMSE)"), "num", details=True),
+        "mape": Column(
+            _l("MAPE (%)"),
+            "num",
+            details=True,
+            help=_l("Mean absolute percentage error, in percent; periods with zero sales are left out"),
+        ),
+        "smape": Column(
+            _l("sMAPE (%)"),
+            "num",
+            details=True,
+            help=_l("Symmetric mean absolute percentage error, in percent (0 to 200)"),
+        ),
+        "mase": Column(
+            _l("MASE"),
+            "num",
+            details=True,
+            help=_l(
+                "Mean absolute scaled error: the error divided by the in-sample error of the "
+                "seasonal naive method (below 1: better than it)"
+            ),
+        ),
+        "points": Column(_l("Periods compared"), "int", details=True),
+        "zero_actuals_skipped_in_mape": Column(_l("Zero-sales periods left out of MAPE"), "int", details=True),
+        "chosen": Column(_l("Chosen"), "text"),
+        "baseline": Column(_l("Baseline"), "text"),
+    }
+    models = {
+        "series": series,
+        "method": method,
+        "parameters": Column(_l("Parameters"), "text", details=True),
+        "aic": Column(_l("AIC"), "num", details=True),
+        "aicc": Column(_l("AICc"), "num", details=True),
+        "bic": Column(_l("BIC"), "num", details=True),
+        "loglik": Column(_l("Log-likelihood"), "num", details=True),
+        "why": Column(_l("Why this method"), "text"),
+    }
     return {"forecast": fc, "backtest": bt, "models": models}
 
 
@@ -383,9 +539,10 @@ def series_plots(extra: dict, name: str) -> dict[str, PlotSpec]:
     series the user picks) both come from here."""
     e = extra["series"][name]
     words = {"freq": extra.get("freq", ""), "m": extra.get("season_length"), "value_role": extra.get("value_role")}
-    return {"forecast": forecast_plot(name, e, extra["dates"], extra["future"], extra["levels"], extra["value"],
-                                      **words),
-            "methods": methods_plot(name, e, freq=words["freq"], m=words["m"])}
+    return {
+        "forecast": forecast_plot(name, e, extra["dates"], extra["future"], extra["levels"], extra["value"], **words),
+        "methods": methods_plot(name, e, freq=words["freq"], m=words["m"]),
+    }
 
 
 def _formatter(value_role: str | None):
@@ -409,8 +566,18 @@ def _series_title(name: str, e: dict) -> Any:
     return _message(e.get("display")) or _message(e.get("label")) or name
 
 
-def forecast_plot(name: str, e: dict, dates, future, levels: list[str], value_name: str, *, freq: str = "",
-                  m: int | None = None, value_role: str | None = None) -> PlotSpec:
+def forecast_plot(
+    name: str,
+    e: dict,
+    dates,
+    future,
+    levels: list[str],
+    value_name: str,
+    *,
+    freq: str = "",
+    m: int | None = None,
+    value_role: str | None = None,
+) -> PlotSpec:
     """History, fitted values, forecast and likely ranges (widest first, so the narrow band is on
     top), with the backtest window shaded and its start marked. ``dates``/``future``: the periods
     (ISO dates or timestamps). Hover texts are written in the current language."""
@@ -425,13 +592,29 @@ def forecast_plot(name: str, e: dict, dates, future, levels: list[str], value_na
     has_window = bs is not None and 0 <= bs < len(x_hist)
     if has_window:
         layers.append(Layer("vspan", [x_hist[bs], x_hist[-1]], [], color="#2ca02c", alpha=0.12))
-    layers.append(Layer("line", x_hist, e["values"], name=_l("Actual sales"), color="#1f77b4",
-                        labels=[_("{date}: actual {value}", date=d, value=num(v)) for d, v in zip(days, e["values"])]))
+    layers.append(
+        Layer(
+            "line",
+            x_hist,
+            e["values"],
+            name=_l("Actual sales"),
+            color="#1f77b4",
+            labels=[_("{date}: actual {value}", date=d, value=num(v)) for d, v in zip(days, e["values"])],
+        )
+    )
     fitted = [np.nan if v is None else v for v in (e.get("fitted") or [])]
     if fitted:
-        layers.append(Layer("line", x_hist, fitted, name=M("Fitted: {method}", method=method), color="#7f7f7f",
-                            dashed=True, labels=[_("{date}: fitted {value}", date=d, value=num(v))
-                                                 for d, v in zip(days, e.get("fitted"))]))
+        layers.append(
+            Layer(
+                "line",
+                x_hist,
+                fitted,
+                name=M("Fitted: {method}", method=method),
+                color="#7f7f7f",
+                dashed=True,
+                labels=[_("{date}: fitted {value}", date=d, value=num(v)) for d, v in zip(days, e.get("fitted"))],
+            )
+        )
     if len(future):
         # Bands start at the last observed period so the forecast visibly continues the data.
         x_band = [x_hist[-1]] + list(x_fut)
@@ -439,24 +622,55 @@ def forecast_plot(name: str, e: dict, dates, future, levels: list[str], value_na
         for lv in sorted(levels, key=float, reverse=True):
             lo = [last] + [np.nan if v is None else v for v in e["lower"][lv]]
             hi = [last] + [np.nan if v is None else v for v in e["upper"][lv]]
-            layers.append(Layer("band", x_band, lo, y2=hi, name=M("Likely range ({level}%)", level=float(lv)),
-                                color="#ff7f0e", alpha=0.15 if float(lv) >= 90 else 0.3))
+            layers.append(
+                Layer(
+                    "band",
+                    x_band,
+                    lo,
+                    y2=hi,
+                    name=M("Likely range ({level}%)", level=float(lv)),
+                    color="#ff7f0e",
+                    alpha=0.15 if float(lv) >= 90 else 0.3,
+                )
+            )
         outer = max(levels, key=float) if levels else None
         labels = [_("{date}: actual {value}", date=days[-1], value=num(last))]
         for k, (d, v) in enumerate(zip(future, e["forecast"])):
             day = format_date(d)
             if outer is not None and e["lower"][outer][k] is not None:
-                labels.append(_("{date}: forecast {value} ({level}% range {low}–{high})", date=day, value=num(v),
-                                level=float(outer), low=num(e["lower"][outer][k]), high=num(e["upper"][outer][k])))
+                labels.append(
+                    _(
+                        "{date}: forecast {value} ({level}% range {low}–{high})",
+                        date=day,
+                        value=num(v),
+                        level=float(outer),
+                        low=num(e["lower"][outer][k]),
+                        high=num(e["upper"][outer][k]),
+                    )
+                )
             else:
                 labels.append(_("{date}: forecast {value}", date=day, value=num(v)))
-        layers.append(Layer("line", x_band, [last] + list(e["forecast"]), name=M("Forecast: {method}", method=method),
-                            color="#d62728", width=2.5, labels=labels))
+        layers.append(
+            Layer(
+                "line",
+                x_band,
+                [last] + list(e["forecast"]),
+                name=M("Forecast: {method}", method=method),
+                color="#d62728",
+                width=2.5,
+                labels=labels,
+            )
+        )
     if has_window:
         layers.append(Layer("vline", [x_hist[bs]], [], name=_l("Backtest start"), color="#2ca02c", dashed=True))
     y_label = {"quantity": _l("Units sold"), "amount": _l("Sales")}.get(value_role or "") or value_name
-    return PlotSpec(title=M("Forecast: {series}", series=_series_title(name, e)), x_label=_l("Date"),
-                    y_label=y_label, layers=layers, x_is_date=True)
+    return PlotSpec(
+        title=M("Forecast: {series}", series=_series_title(name, e)),
+        x_label=_l("Date"),
+        y_label=y_label,
+        layers=layers,
+        x_is_date=True,
+    )
 
 
 def short_name(method: str) -> Any:
@@ -476,19 +690,40 @@ def methods_plot(name: str, e: dict, *, freq: str = "", m: int | None = None) ->
     meths = list(bt)
     key = error_metric(bt)
     chosen = e.get("method")
-    groups = ((_l("Chosen"), "#d62728", lambda x: x == chosen),
-              (_l("Baselines"), "#9e9e9e", lambda x: x != chosen and x in BASELINES),
-              (_l("Other methods"), "#1f77b4", lambda x: x != chosen and x not in BASELINES))
+    groups = (
+        (_l("Chosen"), "#d62728", lambda x: x == chosen),
+        (_l("Baselines"), "#9e9e9e", lambda x: x != chosen and x in BASELINES),
+        (_l("Other methods"), "#1f77b4", lambda x: x != chosen and x not in BASELINES),
+    )
     layers = []
     for group, col, member in groups:
         pos = [i for i, x in enumerate(meths) if member(x)]
         if pos:
             vals = [bt[meths[i]].get(key) for i in pos]
-            labels = [(_("{method}: {metric} {score} (chosen)", method=method_name(meths[i], freq, m),
-                         metric=key.upper(), score="–" if v is None else v) if meths[i] == chosen else
-                       _("{method}: {metric} {score}", method=method_name(meths[i], freq, m), metric=key.upper(),
-                         score="–" if v is None else v)) for i, v in zip(pos, vals)]
+            labels = [
+                (
+                    _(
+                        "{method}: {metric} {score} (chosen)",
+                        method=method_name(meths[i], freq, m),
+                        metric=key.upper(),
+                        score="–" if v is None else v,
+                    )
+                    if meths[i] == chosen
+                    else _(
+                        "{method}: {metric} {score}",
+                        method=method_name(meths[i], freq, m),
+                        metric=key.upper(),
+                        score="–" if v is None else v,
+                    )
+                )
+                for i, v in zip(pos, vals)
+            ]
             layers.append(Layer("bar", pos, vals, name=group, labels=labels, color=col, width=0.7))
-    return PlotSpec(title=M("Backtest error by method: {series} (lower is better)", series=_series_title(name, e)),
-                    x_label=_l("Method"), y_label=key.upper(), layers=layers,
-                    x_ticks=[[i, short_name(x)] for i, x in enumerate(meths)], legend=False)
+    return PlotSpec(
+        title=M("Backtest error by method: {series} (lower is better)", series=_series_title(name, e)),
+        x_label=_l("Method"),
+        y_label=key.upper(),
+        layers=layers,
+        x_ticks=[[i, short_name(x)] for i, x in enumerate(meths)],
+        legend=False,
+    )

@@ -5,8 +5,8 @@ out, so it runs the same in this process or in a worker process (it imports no Q
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -18,12 +18,29 @@ from .i18n import M, Mn
 from .words import baseline_phrase, join, method_name, periods
 
 # "arima" becomes the seasonal airline model "sarima" when the season and the data allow it.
-AUTO_CANDIDATES = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters",
-                   "holt_winters_mul", "arima")
+AUTO_CANDIDATES = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ses",
+    "holt",
+    "holt_winters",
+    "holt_winters_mul",
+    "arima",
+)
 BASELINES = ("naive", "seasonal_naive")
 # Simpler first: on a tie the simpler method wins.
-SIMPLICITY = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters",
-              "holt_winters_mul", "arima", "sarima")
+SIMPLICITY = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ses",
+    "holt",
+    "holt_winters",
+    "holt_winters_mul",
+    "arima",
+    "sarima",
+)
 MAX_FOLDS = 4
 # A model whose backtest error is less than this much below the baseline's is called "hardly
 # better" than it: such a difference is within what the choice of the backtest window moves.
@@ -37,18 +54,18 @@ class Config:
 
     method: str = "auto"
     horizon: int = 12
-    m: int = 12                       # season length
+    m: int = 12  # season length
     window: int | None = None
     alpha: float | None = None
-    trend: str = "add"                # add | damped | none
-    seasonal: str = "add"             # add | mul
+    trend: str = "add"  # add | damped | none
+    seasonal: str = "add"  # add | mul
     order: tuple | None = None
     seasonal_order: tuple | None = None
     log: bool = False
     holdout: int | None = None
     levels: tuple = (80.0, 95.0)
-    clip_at_zero: bool = True         # sales cannot go below zero (off when the data has negatives)
-    freq: str = ""                    # D | W | M: only for the words (days, "same day last week")
+    clip_at_zero: bool = True  # sales cannot go below zero (off when the data has negatives)
+    freq: str = ""  # D | W | M: only for the words (days, "same day last week")
 
     @classmethod
     def from_dict(cls, d: dict) -> "Config":
@@ -69,8 +86,7 @@ def metrics(actual: np.ndarray, pred: np.ndarray, scale: float) -> dict:
     ok = np.isfinite(a) & np.isfinite(f)
     a, f = a[ok], f[ok]
     if len(a) == 0:
-        return {"mae": None, "rmse": None, "mape": None, "smape": None, "mase": None, "n": 0,
-                "mape_skipped": 0}
+        return {"mae": None, "rmse": None, "mape": None, "smape": None, "mase": None, "n": 0, "mape_skipped": 0}
     e = a - f
     mae = float(np.mean(np.abs(e)))
     rmse = float(math.sqrt(float(np.mean(e * e))))
@@ -80,8 +96,15 @@ def metrics(actual: np.ndarray, pred: np.ndarray, scale: float) -> dict:
     sm = den > 0
     smape = float(np.mean(200 * np.abs(e[sm]) / den[sm])) if sm.any() else 0.0
     mase = mae / scale if scale and scale > 0 else None
-    return {"mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase, "n": int(len(a)),
-            "mape_skipped": int((~nz).sum())}
+    return {
+        "mae": mae,
+        "rmse": rmse,
+        "mape": mape,
+        "smape": smape,
+        "mase": mase,
+        "n": int(len(a)),
+        "mape_skipped": int((~nz).sum()),
+    }
 
 
 def mase_scale(train: np.ndarray, m: int) -> float:
@@ -94,8 +117,8 @@ def mase_scale(train: np.ndarray, m: int) -> float:
 # ------------------------------------------------------------------------- the transform
 @dataclass
 class Transform:
-    kind: str = "none"                 # none | log | log1p
-    note: object = None                # a Message for the notes
+    kind: str = "none"  # none | log | log1p
+    note: object = None  # a Message for the notes
 
     def fwd(self, y):
         return np.log(y) if self.kind == "log" else (np.log1p(y) if self.kind == "log1p" else y)
@@ -119,11 +142,19 @@ def choose_transform(y: np.ndarray, want_log: bool, name: str) -> Transform:
     if lo > 0:
         return Transform("log")
     if lo == 0:
-        return Transform("log1p", M("{series}: some periods have zero sales, so log(1 + sales) was used "
-                                    "instead of log(sales).", series=name))
-    return Transform("none", M("{series}: the log transform was not applied because the series has negative "
-                               "values (returns; lowest {low}), so it was forecast without it.", series=name,
-                               low=lo))
+        return Transform(
+            "log1p",
+            M("{series}: some periods have zero sales, so log(1 + sales) was used instead of log(sales).", series=name),
+        )
+    return Transform(
+        "none",
+        M(
+            "{series}: the log transform was not applied because the series has negative "
+            "values (returns; lowest {low}), so it was forecast without it.",
+            series=name,
+            low=lo,
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------- methods
@@ -190,8 +221,9 @@ def make_folds(n: int, cfg: Config, min_train: int = 4) -> Folds:
     return Folds(origins=origins, steps=steps, holdout=H)
 
 
-def backtest(y: np.ndarray, z: np.ndarray, labels, cfg: Config, tr: Transform, folds: Folds, *,
-             auto: bool, check=None) -> tuple[dict, dict, dict]:
+def backtest(
+    y: np.ndarray, z: np.ndarray, labels, cfg: Config, tr: Transform, folds: Folds, *, auto: bool, check=None
+) -> tuple[dict, dict, dict]:
     """Each method's parameters are estimated once on the data before the first origin; at later
     origins the same parameters are run over the longer history (its state updated with the new
     observations) and forecast again. Every method sees the same origins and steps. Errors are
@@ -231,7 +263,7 @@ def backtest(y: np.ndarray, z: np.ndarray, labels, cfg: Config, tr: Transform, f
                 pred = np.maximum(pred, 0.0)
             if i == 0:
                 paths[label] = pred.tolist()
-            acts.append(y[o:o + h])
+            acts.append(y[o : o + h])
             preds.append(pred)
         else:
             results[label] = metrics(np.concatenate(acts), np.concatenate(preds), scale)
@@ -267,47 +299,95 @@ def _why(winner: str, res: dict, folds: Folds, cfg: Config, *, requested: bool =
         gain = 1 - w[key] / sn[key]
     baseline = baseline_phrase(base, cfg.freq, cfg.m)
     if requested:
-        words = M("{method} was chosen in the settings; on the last {window} it was typically off by "
-                  "{error:percent}.", method=name, window=window, error=error)
+        words = M(
+            "{method} was chosen in the settings; on the last {window} it was typically off by {error:percent}.",
+            method=name,
+            window=window,
+            error=error,
+        )
         best_base = min((b for b in BASELINES if b in res), key=lambda b: _score(res[b]), default=None)
         if best_base is not None and _score(w) > _score(res[best_base]):
-            words = join(words, M("Simply repeating {baseline} forecast past sales better (see Details).",
-                                  baseline=baseline_phrase(best_base, cfg.freq, cfg.m)))
-        figures = Mn("{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
-                     "origin in the last {holdout}.",
-                     "{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
-                     "origins in the last {holdout}.", len(folds.origins), method=name, metric=what,
-                     score=_fig(w.get(key)), smape=error, holdout=window)
+            words = join(
+                words,
+                M(
+                    "Simply repeating {baseline} forecast past sales better (see Details).",
+                    baseline=baseline_phrase(best_base, cfg.freq, cfg.m),
+                ),
+            )
+        figures = Mn(
+            "{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
+            "origin in the last {holdout}.",
+            "{method}: backtest error {metric} {score}, sMAPE {smape:percent}, over {n} forecast "
+            "origins in the last {holdout}.",
+            len(folds.origins),
+            method=name,
+            metric=what,
+            score=_fig(w.get(key)),
+            smape=error,
+            holdout=window,
+        )
     else:
         if winner in BASELINES:
-            words = M("{method} forecast the last {window} best: typically off by {error:percent}; no model "
-                      "did better.", method=name, window=window, error=error)
+            words = M(
+                "{method} forecast the last {window} best: typically off by {error:percent}; no model did better.",
+                method=name,
+                window=window,
+                error=error,
+            )
         elif gain is not None and gain >= CLEAR_GAIN:
-            words = M("{method} forecast the last {window} best: typically off by {error:percent}, with "
-                      "errors {gain:percent} smaller than repeating {baseline}.", method=name, window=window,
-                      error=error, gain=gain, baseline=baseline)
+            words = M(
+                "{method} forecast the last {window} best: typically off by {error:percent}, with "
+                "errors {gain:percent} smaller than repeating {baseline}.",
+                method=name,
+                window=window,
+                error=error,
+                gain=gain,
+                baseline=baseline,
+            )
         elif gain is not None and gain >= 0:
-            words = M("{method} forecast the last {window} best: typically off by {error:percent}, hardly "
-                      "better than simply repeating {baseline}.", method=name, window=window, error=error,
-                      baseline=baseline)
+            words = M(
+                "{method} forecast the last {window} best: typically off by {error:percent}, hardly "
+                "better than simply repeating {baseline}.",
+                method=name,
+                window=window,
+                error=error,
+                baseline=baseline,
+            )
         else:
-            words = M("{method} forecast the last {window} best: typically off by {error:percent}.",
-                      method=name, window=window, error=error)
-        figures = Mn("{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
-                     "{n} forecast origin in the last {holdout}.",
-                     "{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
-                     "{n} forecast origins in the last {holdout}.", len(folds.origins), method=name,
-                     metric=what, score=_fig(w.get(key)), smape=error, holdout=window)
+            words = M(
+                "{method} forecast the last {window} best: typically off by {error:percent}.",
+                method=name,
+                window=window,
+                error=error,
+            )
+        figures = Mn(
+            "{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
+            "{n} forecast origin in the last {holdout}.",
+            "{method} had the lowest backtest error ({metric} {score}, sMAPE {smape:percent}) over "
+            "{n} forecast origins in the last {holdout}.",
+            len(folds.origins),
+            method=name,
+            metric=what,
+            score=_fig(w.get(key)),
+            smape=error,
+            holdout=window,
+        )
     runner = None
     others = sorted((k for k in res if k != winner), key=lambda k: _score(res[k]))
     if others and res[others[0]].get(key) is not None:
-        runner = M("Next best: {method} ({metric} {score}).", method=method_name(others[0], cfg.freq, cfg.m),
-                   metric=what, score=_fig(res[others[0]][key]))
+        runner = M(
+            "Next best: {method} ({metric} {score}).",
+            method=method_name(others[0], cfg.freq, cfg.m),
+            metric=what,
+            score=_fig(res[others[0]][key]),
+        )
     versus = None
     if gain is not None:
-        versus = (M("{gain:percent} lower than {baseline}.", gain=gain, baseline=method_name(base, cfg.freq, cfg.m))
-                  if gain >= 0 else
-                  M("{gain:percent} higher than {baseline}.", gain=-gain, baseline=method_name(base, cfg.freq, cfg.m)))
+        versus = (
+            M("{gain:percent} lower than {baseline}.", gain=gain, baseline=method_name(base, cfg.freq, cfg.m))
+            if gain >= 0
+            else M("{gain:percent} higher than {baseline}.", gain=-gain, baseline=method_name(base, cfg.freq, cfg.m))
+        )
     return words, join(figures, runner, versus)
 
 
@@ -320,31 +400,60 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     y = np.asarray(values, float)
     n = len(y)
     notes: list = []
-    out: dict = {"name": name, "n": n, "notes": notes, "backtest": {}, "skipped": {}, "ic": {},
-                 "params": {}, "levels": list(cfg.levels), "reason_details": None}
+    out: dict = {
+        "name": name,
+        "n": n,
+        "notes": notes,
+        "backtest": {},
+        "skipped": {},
+        "ic": {},
+        "params": {},
+        "levels": list(cfg.levels),
+        "reason_details": None,
+    }
     if n and np.min(y) < 0:
         cfg.clip_at_zero = False
     h = max(int(cfg.horizon), 0)
     if cfg.horizon == 0:
-        notes.append(M("{series}: periods ahead is 0, so no future periods are forecast; the backtest and "
-                       "fitted values are still shown.", series=name))
+        notes.append(
+            M(
+                "{series}: periods ahead is 0, so no future periods are forecast; the backtest and "
+                "fitted values are still shown.",
+                series=name,
+            )
+        )
 
     # Degenerate series: nothing to estimate; the forecast repeats the value.
     if n == 0 or n == 1 or np.ptp(y) == 0:
         v = float(y[-1]) if n else 0.0
         if n > 1:
-            notes.append(M("{series}: every period has the same value ({value}), so the forecast repeats it "
-                           "with a range of zero width.", series=name, value=v))
-            reason = M("Every period has the same value ({value}): nothing to fit, the forecast repeats it.",
-                       value=v)
+            notes.append(
+                M(
+                    "{series}: every period has the same value ({value}), so the forecast repeats it "
+                    "with a range of zero width.",
+                    series=name,
+                    value=v,
+                )
+            )
+            reason = M("Every period has the same value ({value}): nothing to fit, the forecast repeats it.", value=v)
         else:
-            notes.append(M("{series}: there is only one period of data ({value}), so the forecast repeats it; "
-                           "no range can be estimated.", series=name, value=v))
-            reason = M("There is only one period of data ({value}): nothing to fit, the forecast repeats it.",
-                       value=v)
+            notes.append(
+                M(
+                    "{series}: there is only one period of data ({value}), so the forecast repeats it; "
+                    "no range can be estimated.",
+                    series=name,
+                    value=v,
+                )
+            )
+            reason = M("There is only one period of data ({value}): nothing to fit, the forecast repeats it.", value=v)
         sd = np.zeros(h) if n > 1 else np.full(h, np.nan)
-        out.update(method="naive", reason=to_plain(reason), fitted=[None] + [v] * (n - 1) if n else [],
-                   mean=[v] * h, sd=sd.tolist())
+        out.update(
+            method="naive",
+            reason=to_plain(reason),
+            fitted=[None] + [v] * (n - 1) if n else [],
+            mean=[v] * h,
+            sd=sd.tolist(),
+        )
         out.update(_bands(np.full(h, v), sd, Transform(), cfg, np.full(h, v)))
         out["backtest_start"] = -1
         out["notes"] = [to_plain(x) for x in notes]
@@ -357,11 +466,23 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     seasonal_ok = cfg.m >= 2 and n >= 2 * cfg.m
     if cfg.m >= 2 and not seasonal_ok:
         history, season = periods(n, cfg.freq), periods(cfg.m, cfg.freq)
-        notes.append(M("{series}: {history} of history is less than two full seasons of {season}, so the "
-                       "seasonal methods were left out (seasonal naive needs one full season).",
-                       series=name, history=history, season=season) if n <= cfg.m else
-                     M("{series}: {history} of history is less than two full seasons of {season}, so the "
-                       "seasonal methods were left out.", series=name, history=history, season=season))
+        notes.append(
+            M(
+                "{series}: {history} of history is less than two full seasons of {season}, so the "
+                "seasonal methods were left out (seasonal naive needs one full season).",
+                series=name,
+                history=history,
+                season=season,
+            )
+            if n <= cfg.m
+            else M(
+                "{series}: {history} of history is less than two full seasons of {season}, so the "
+                "seasonal methods were left out.",
+                series=name,
+                history=history,
+                season=season,
+            )
+        )
 
     auto = cfg.method == "auto"
     if auto:
@@ -369,16 +490,23 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
         if 2 <= cfg.m <= fm.MAX_SARIMA_SEASON and n - make_folds(n, cfg).holdout >= 2 * cfg.m + 4:
             labels[labels.index("arima")] = "sarima"
         if not (np.min(y) > 0 and tr.kind == "none"):
-            labels.remove("holt_winters_mul")   # needs positive values; on logs a season is already multiplicative
+            labels.remove("holt_winters_mul")  # needs positive values; on logs a season is already multiplicative
     else:
         want = cfg.method
         if want == "holt_winters" and cfg.seasonal == "mul":
             want = "holt_winters_mul"
         if want in fm.SEASONAL and not seasonal_ok and not (want == "seasonal_naive" and n > cfg.m >= 2):
             fb = FALLBACK[want]
-            notes.append(M("{series}: {method} needs at least two full seasons of history ({count}); {fallback} "
-                           "was used instead.", series=name, method=method_name(want, cfg.freq, cfg.m),
-                           count=periods(2 * cfg.m, cfg.freq), fallback=method_name(fb, cfg.freq, cfg.m)))
+            notes.append(
+                M(
+                    "{series}: {method} needs at least two full seasons of history ({count}); {fallback} "
+                    "was used instead.",
+                    series=name,
+                    method=method_name(want, cfg.freq, cfg.m),
+                    count=periods(2 * cfg.m, cfg.freq),
+                    fallback=method_name(fb, cfg.freq, cfg.m),
+                )
+            )
             want = fb
         labels = [want] + [b for b in BASELINES if b != want]
 
@@ -387,8 +515,13 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     if folds.origins:
         res, skipped, paths = backtest(y, z, labels, cfg, tr, folds, auto=auto, check=check)
     else:
-        notes.append(M("{series}: too little history ({count}) to test the methods on past sales; no accuracy "
-                       "figures.", series=name, count=periods(n, cfg.freq)))
+        notes.append(
+            M(
+                "{series}: too little history ({count}) to test the methods on past sales; no accuracy figures.",
+                series=name,
+                count=periods(n, cfg.freq),
+            )
+        )
     out["skipped"] = skipped
     out["backtest"] = res
     out["backtest_start"] = folds.start
@@ -403,9 +536,12 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
             reason, details = _why(chosen, res, folds, cfg)
         else:
             chosen = "seasonal_naive" if n > cfg.m >= 2 else "naive"
-            reason = M("Too little history ({count}) to compare the methods on past sales, so the simplest one "
-                       "was used: {method}.", count=periods(n, cfg.freq),
-                       method=method_name(chosen, cfg.freq, cfg.m))
+            reason = M(
+                "Too little history ({count}) to compare the methods on past sales, so the simplest one "
+                "was used: {method}.",
+                count=periods(n, cfg.freq),
+                method=method_name(chosen, cfg.freq, cfg.m),
+            )
     else:
         chosen = labels[0]
         if chosen in res:
@@ -416,11 +552,20 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
     try:
         final = _fit(chosen, z, cfg, auto=auto, check=check)
     except fm.MethodUnavailable as exc:
-        notes.append(M("{series}: {method} could not be fitted to the whole series ({error}); {fallback} was "
-                       "used.", series=name, method=method_name(chosen, cfg.freq, cfg.m), error=exc.reason,
-                       fallback=method_name("naive", cfg.freq, cfg.m)))
-        reason = M("{fallback} was used because {method} could not be fitted to the whole series.",
-                   fallback=method_name("naive", cfg.freq, cfg.m), method=method_name(chosen, cfg.freq, cfg.m))
+        notes.append(
+            M(
+                "{series}: {method} could not be fitted to the whole series ({error}); {fallback} was used.",
+                series=name,
+                method=method_name(chosen, cfg.freq, cfg.m),
+                error=exc.reason,
+                fallback=method_name("naive", cfg.freq, cfg.m),
+            )
+        )
+        reason = M(
+            "{fallback} was used because {method} could not be fitted to the whole series.",
+            fallback=method_name("naive", cfg.freq, cfg.m),
+            method=method_name(chosen, cfg.freq, cfg.m),
+        )
         details = None
         chosen, final = "naive", fm.naive(z)
     out["method"] = chosen
@@ -465,4 +610,3 @@ def _bands(mean_z, sd_z, tr: Transform, cfg: Config, point) -> dict:
 
 def _level_key(lv: float) -> str:
     return str(int(lv)) if float(lv).is_integer() else f"{lv:g}"
-

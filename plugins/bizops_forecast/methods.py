@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -51,10 +51,10 @@ class MethodUnavailable(Exception):
 @dataclass
 class Fitted:
     method: str
-    fitted: np.ndarray                 # one-step-ahead in-sample predictions (NaN where none)
-    sigma: float                       # root mean square one-step error
+    fitted: np.ndarray  # one-step-ahead in-sample predictions (NaN where none)
+    sigma: float  # root mean square one-step error
     params: dict = field(default_factory=dict)
-    ic: dict = field(default_factory=dict)   # aic, aicc, bic, loglik where the model has them
+    ic: dict = field(default_factory=dict)  # aic, aicc, bic, loglik where the model has them
     forecaster: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
     refilter: Callable[[np.ndarray], "Fitted"] | None = None
     # (origin, h) -> (mean, sd) from data before ``origin``, when cheaper than refilter
@@ -107,14 +107,13 @@ def seasonal_naive(z: np.ndarray, m: int) -> Fitted:
     fitted = np.full(n, np.nan)
     fitted[m:] = z[:-m]
     sigma = _sigma(z, fitted)
-    last_season = z[n - m:]
+    last_season = z[n - m :]
 
     def fc(h):
         j = np.arange(h)
         return last_season[j % m].copy(), sigma * np.sqrt(j // m + 1)
 
-    return Fitted("seasonal_naive", fitted, sigma, {"season_length": m}, {}, fc,
-                  lambda z2: seasonal_naive(z2, m))
+    return Fitted("seasonal_naive", fitted, sigma, {"season_length": m}, {}, fc, lambda z2: seasonal_naive(z2, m))
 
 
 def moving_average(z: np.ndarray, window: int) -> Fitted:
@@ -123,11 +122,12 @@ def moving_average(z: np.ndarray, window: int) -> Fitted:
     n = len(z)
     w = int(window)
     if w < 1 or n < w + 1:
-        raise MethodUnavailable(M("a moving average of {window:int} periods needs at least {n:int} periods of data",
-                                  window=w, n=w + 1))
+        raise MethodUnavailable(
+            M("a moving average of {window:int} periods needs at least {n:int} periods of data", window=w, n=w + 1)
+        )
     c = np.concatenate([[0.0], np.cumsum(z)])
     fitted = np.full(n, np.nan)
-    fitted[w:] = (c[w:n] - c[0:n - w]) / w
+    fitted[w:] = (c[w:n] - c[0 : n - w]) / w
     sigma = _sigma(z, fitted)
     level = float(np.mean(z[-w:]))
     a = 2.0 / (w + 1.0)
@@ -136,8 +136,7 @@ def moving_average(z: np.ndarray, window: int) -> Fitted:
         j = np.arange(h)
         return np.full(h, level), sigma * np.sqrt(1.0 + j * a * a)
 
-    return Fitted("moving_average", fitted, sigma, {"window": w}, {}, fc,
-                  lambda z2: moving_average(z2, w))
+    return Fitted("moving_average", fitted, sigma, {"window": w}, {}, fc, lambda z2: moving_average(z2, w))
 
 
 def choose_window(z: np.ndarray, m: int, candidates=None) -> int:
@@ -159,14 +158,15 @@ def choose_window(z: np.ndarray, m: int, candidates=None) -> int:
 
 
 # ------------------------------------------------------------------- exponential smoothing
-def _es_sd(sigma: float, alpha: float, beta_star: float, gamma: float, phi: float, m: int,
-           trend: bool, seasonal: bool, h: int) -> np.ndarray:
+def _es_sd(
+    sigma: float, alpha: float, beta_star: float, gamma: float, phi: float, m: int, trend: bool, seasonal: bool, h: int
+) -> np.ndarray:
     """ETS class-1 forecast standard deviations (see the module docstring)."""
     c = np.zeros(h)
     for j in range(1, h):
         cj = alpha
         if trend:
-            phi_j = j if phi == 1.0 else phi * (1 - phi ** j) / (1 - phi)
+            phi_j = j if phi == 1.0 else phi * (1 - phi**j) / (1 - phi)
             cj += alpha * beta_star * phi_j
         if seasonal and m > 1 and j % m == 0:
             cj += gamma
@@ -174,8 +174,15 @@ def _es_sd(sigma: float, alpha: float, beta_star: float, gamma: float, phi: floa
     return sigma * np.sqrt(1.0 + np.cumsum(c * c))
 
 
-def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: str | None = None,
-                          m: int = 1, alpha: float | None = None, _fixed: dict | None = None) -> Fitted:
+def exponential_smoothing(
+    z: np.ndarray,
+    *,
+    trend: str | None = None,
+    seasonal: str | None = None,
+    m: int = 1,
+    alpha: float | None = None,
+    _fixed: dict | None = None,
+) -> Fitted:
     """SES (no trend, no season), Holt (trend ``add`` or ``damped``), Holt-Winters (plus a
     season ``add`` or ``mul``) through statsmodels' ExponentialSmoothing. ``alpha`` fixes the
     level smoothing; the other parameters are fitted by least squares."""
@@ -198,8 +205,12 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
     need = 5 if has_trend else 3
     if n < need:
         raise MethodUnavailable(M("{method} needs at least {n:int} periods", method=method_name(name), n=need))
-    kw = dict(trend="add" if has_trend else None, damped_trend=damped,
-              seasonal=seasonal or None, seasonal_periods=m if seasonal else None)
+    kw = dict(
+        trend="add" if has_trend else None,
+        damped_trend=damped,
+        seasonal=seasonal or None,
+        seasonal_periods=m if seasonal else None,
+    )
     cm = _quiet()
     try:
         if _fixed is None:
@@ -229,8 +240,9 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
                 fit_kw["smoothing_seasonal"] = p["smoothing_seasonal"]
             res = model.fit(**fit_kw)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
-        raise MethodUnavailable(M("{method} could not be fitted ({error})", method=method_name(name),
-                                   error=str(exc))) from None
+        raise MethodUnavailable(
+            M("{method} could not be fitted ({error})", method=method_name(name), error=str(exc))
+        ) from None
     finally:
         cm.__exit__(None, None, None)
     rp = res.params
@@ -252,10 +264,15 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
         params["season"] = seasonal
     if has_trend:
         params["trend"] = trend
-    state = {"smoothing_level": a, "smoothing_trend": b, "smoothing_seasonal": g, "damping_trend": phi,
-             "initial_level": float(rp["initial_level"]),
-             "initial_trend": float(rp.get("initial_trend") or 0.0) if has_trend else 0.0,
-             "initial_seasons": np.asarray(rp.get("initial_seasons"), float) if seasonal else None}
+    state = {
+        "smoothing_level": a,
+        "smoothing_trend": b,
+        "smoothing_seasonal": g,
+        "damping_trend": phi,
+        "initial_level": float(rp["initial_level"]),
+        "initial_trend": float(rp.get("initial_trend") or 0.0) if has_trend else 0.0,
+        "initial_seasons": np.asarray(rp.get("initial_seasons"), float) if seasonal else None,
+    }
     ic = {}
     for key in ("aic", "aicc", "bic"):
         v = getattr(res, key, None)
@@ -275,8 +292,13 @@ def exponential_smoothing(z: np.ndarray, *, trend: str | None = None, seasonal: 
 
 
 # ----------------------------------------------------------------------------------- ARIMA
-def arima(z: np.ndarray, order=(0, 1, 1), seasonal_order=(0, 0, 0, 0), constant: bool | None = None,
-          _params: np.ndarray | None = None) -> Fitted:
+def arima(
+    z: np.ndarray,
+    order=(0, 1, 1),
+    seasonal_order=(0, 0, 0, 0),
+    constant: bool | None = None,
+    _params: np.ndarray | None = None,
+) -> Fitted:
     """(Seasonal) ARIMA via statsmodels SARIMAX.
 
     The parameters are estimated with ``simple_differencing=True``: the likelihood is that of the
@@ -299,8 +321,9 @@ def arima(z: np.ndarray, order=(0, 1, 1), seasonal_order=(0, 0, 0, 0), constant:
     n_par = p + q + P + Q + int(constant)
     if len(z) - n_diff < max(n_par + 3, 4) or len(z) < n_diff + (P + Q) * max(m, 1) + 2:
         orders = str((p, d, q)) + (str((P, D, Q, m)) if m else "")
-        raise MethodUnavailable(M("ARIMA{order} needs more data than the {n:int} periods available",
-                                  order=orders, n=len(z)))
+        raise MethodUnavailable(
+            M("ARIMA{order} needs more data than the {n:int} periods available", order=orders, n=len(z))
+        )
     trend = "c" if constant else "n"
     sorder = (P, D, Q, m)
     name = "sarima" if m and (P or D or Q) else "arima"
@@ -312,18 +335,30 @@ def arima(z: np.ndarray, order=(0, 1, 1), seasonal_order=(0, 0, 0, 0), constant:
             # (the airline figures are unchanged) at a fraction of the time of statsmodels'
             # default start-value search, which is slow and poor on short series.
             if n_par:
-                est = SARIMAX(z, order=(p, d, q), seasonal_order=sorder, trend=trend,
-                              simple_differencing=True, concentrate_scale=True)
+                est = SARIMAX(
+                    z,
+                    order=(p, d, q),
+                    seasonal_order=sorder,
+                    trend=trend,
+                    simple_differencing=True,
+                    concentrate_scale=True,
+                )
                 est = est.fit(start_params=_start_params(z, d, D, m, p, q, P, Q, constant), disp=False)
                 params = np.r_[np.asarray(est.params, float), float(est.scale)]
                 names = list(est.model.param_names) + ["sigma2"]
             else:  # nothing but the noise variance to estimate (a pure random walk)
-                est = SARIMAX(z, order=(p, d, q), seasonal_order=sorder, trend=trend,
-                              simple_differencing=True).fit(disp=False)
+                est = SARIMAX(z, order=(p, d, q), seasonal_order=sorder, trend=trend, simple_differencing=True).fit(
+                    disp=False
+                )
                 params = np.asarray(est.params, float)
                 names = list(est.model.param_names)
-            ic = {"aic": float(est.aic), "aicc": float(est.aicc), "bic": float(est.bic),
-                  "loglik": float(est.llf), "nobs": int(est.nobs)}
+            ic = {
+                "aic": float(est.aic),
+                "aicc": float(est.aicc),
+                "bic": float(est.bic),
+                "loglik": float(est.llf),
+                "nobs": int(est.nobs),
+            }
         else:
             params = _params
             names = None
@@ -386,8 +421,9 @@ def _start_params(z, d, D, m, p, q, P, Q, constant) -> list:
 def seasonal_strength(z: np.ndarray, m: int) -> tuple[float, np.ndarray]:
     """Strength of a season of length m, 0..1 (Wang, Smith & Hyndman 2006), from a classical
     decomposition (straight-line trend when there are fewer than three seasons):
-    F = max(0, 1 - var(remainder) / var(season + remainder)); and the seasonal profile (mean deviation from the trend at each position of the season, position 0 being the
-    first period of the series)."""
+    F = max(0, 1 - var(remainder) / var(season + remainder)); and the seasonal profile (mean
+    deviation from the trend at each position of the season, position 0 being the first period
+    of the series)."""
     z = np.asarray(z, float)
     n = len(z)
     if m < 2 or n < 2 * m:
@@ -398,15 +434,14 @@ def seasonal_strength(z: np.ndarray, m: int) -> tuple[float, np.ndarray]:
         trend = np.convolve(z, k, mode="valid")
         off = (len(k) - 1) // 2
         detr = np.full(n, np.nan)
-        detr[off:off + len(trend)] = z[off:off + len(trend)] - trend
+        detr[off : off + len(trend)] = z[off : off + len(trend)] - trend
     else:
         # With two seasons a moving average leaves one value per position, which would make any
         # series look perfectly seasonal; a straight-line trend keeps two values per position.
         t = np.arange(n, dtype=float)
         detr = z - np.polyval(np.polyfit(t, z, 1), t)
     pos = np.arange(n) % m
-    prof = np.array([np.nanmean(detr[pos == i]) if np.any(np.isfinite(detr[pos == i])) else 0.0
-                     for i in range(m)])
+    prof = np.array([np.nanmean(detr[pos == i]) if np.any(np.isfinite(detr[pos == i])) else 0.0 for i in range(m)])
     prof -= prof.mean()
     season = prof[pos]
     rem = detr - season
@@ -432,9 +467,19 @@ def _kpss_needs_diff(x: np.ndarray) -> bool:
     return pval < 0.05
 
 
-def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None,
-                 max_p: int = 5, max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_order: int = 5,
-                 max_fits: int = 94) -> tuple[Fitted, list[dict]]:
+def select_order(
+    z: np.ndarray,
+    m: int = 0,
+    *,
+    seasonal: bool = True,
+    check=None,
+    max_p: int = 5,
+    max_q: int = 5,
+    max_P: int = 2,
+    max_Q: int = 2,
+    max_order: int = 5,
+    max_fits: int = 94,
+) -> tuple[Fitted, list[dict]]:
     """Stepwise ARIMA order search in the manner of Hyndman & Khandakar (2008), R's auto.arima:
 
     1. D = 1 when the seasonal strength is at least 0.64 (auto.arima's default "seas" test),
@@ -467,8 +512,16 @@ def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None
         key = (p, q, P, Q, c)
         if key in tried:
             return tried[key]
-        if (min(p, q, P, Q) < 0 or p > max_p or q > max_q or P > max_P or Q > max_Q
-                or p + q + P + Q > max_order or (c and d + D > 1) or len(tried) >= max_fits):
+        if (
+            min(p, q, P, Q) < 0
+            or p > max_p
+            or q > max_q
+            or P > max_P
+            or Q > max_Q
+            or p + q + P + Q > max_order
+            or (c and d + D > 1)
+            or len(tried) >= max_fits
+        ):
             return float("inf")
         if check is not None:
             check()
@@ -482,8 +535,14 @@ def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None
         tried[key] = score
         if f is not None:
             fits[key] = f
-        log.append({"order": [p, d, q], "seasonal_order": [P, D, Q, mm], "constant": c,
-                    "aicc": None if not np.isfinite(score) else score})
+        log.append(
+            {
+                "order": [p, d, q],
+                "seasonal_order": [P, D, Q, mm],
+                "constant": c,
+                "aicc": None if not np.isfinite(score) else score,
+            }
+        )
         return score
 
     c0 = d + D <= 1
@@ -501,11 +560,24 @@ def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None
     while improved:
         improved = False
         p, q, P, Q, c = best
-        moves = [(p + 1, q, P, Q, c), (p - 1, q, P, Q, c), (p, q + 1, P, Q, c), (p, q - 1, P, Q, c),
-                 (p + 1, q + 1, P, Q, c), (p - 1, q - 1, P, Q, c), (p, q, P, Q, not c)]
+        moves = [
+            (p + 1, q, P, Q, c),
+            (p - 1, q, P, Q, c),
+            (p, q + 1, P, Q, c),
+            (p, q - 1, P, Q, c),
+            (p + 1, q + 1, P, Q, c),
+            (p - 1, q - 1, P, Q, c),
+            (p, q, P, Q, not c),
+        ]
         if mm:
-            moves += [(p, q, P + 1, Q, c), (p, q, P - 1, Q, c), (p, q, P, Q + 1, c), (p, q, P, Q - 1, c),
-                      (p, q, P + 1, Q + 1, c), (p, q, P - 1, Q - 1, c)]
+            moves += [
+                (p, q, P + 1, Q, c),
+                (p, q, P - 1, Q, c),
+                (p, q, P, Q + 1, c),
+                (p, q, P, Q - 1, c),
+                (p, q, P + 1, Q + 1, c),
+                (p, q, P - 1, Q - 1, c),
+            ]
         for cand in moves:
             s = attempt(*cand)
             if s < best_score - 1e-9:
@@ -513,5 +585,5 @@ def select_order(z: np.ndarray, m: int = 0, *, seasonal: bool = True, check=None
                 improved = True
                 break
     result = fits[best]
-    result.params["selected_by"] = (f"stepwise AICc search (Hyndman-Khandakar), {len(tried)} models tried")
+    result.params["selected_by"] = f"stepwise AICc search (Hyndman-Khandakar), {len(tried)} models tried"
     return result, log

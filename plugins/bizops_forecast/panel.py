@@ -24,7 +24,7 @@ from bizops_forecast.words import method_name
 def _label(parent, style: str = "") -> QLabel:
     label = QLabel(parent)
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)   # product names are data, never markup
+    label.setTextFormat(Qt.TextFormat.PlainText)  # product names are data, never markup
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if style:
         label.setStyleSheet(style)
@@ -152,13 +152,13 @@ class ForecastPanel(AnalysisPanel):
         columns = self._result.columns.get("forecast") if self._result is not None else None
         names = self._names()
         if not self._forecast.empty:
-            self.forecast_table.set_frame(self._forecast[self._forecast["series"] == name].reset_index(drop=True),
-                                          columns, names)
+            self.forecast_table.set_frame(
+                self._forecast[self._forecast["series"] == name].reset_index(drop=True), columns, names
+            )
         else:
             self.forecast_table.set_frame(self._forecast, columns, names)
         first = (self._extra.get("order") or [None])[0]
-        headline = e.get("headline") or (self._result.headline if self._result is not None and name == first
-                                         else None)
+        headline = e.get("headline") or (self._result.headline if self._result is not None and name == first else None)
         self.headline.setText(text(headline))
         self.why_label.setText(text(e.get("reason")))
         self.season_label.setText("\n".join(text(s) for s in e.get("seasonality_words") or []))
@@ -183,6 +183,10 @@ class ForecastPanel(AnalysisPanel):
         for meth, why in (e.get("skipped") or {}).items():
             lines.append(_("{method} was left out: {why}", method=method_name(meth, freq, m), why=text(why)))
         lines.append(_("MAPE skips periods with zero actual sales (a percentage of zero is undefined)."))
-        lines.append(_("The likely ranges start at the first forecast period and widen further ahead; for a "
-                       "log model they are exp() of the log-scale range and the forecast is the median."))
+        lines.append(
+            _(
+                "The likely ranges start at the first forecast period and widen further ahead; for a "
+                "log model they are exp() of the log-scale range and the forecast is the median."
+            )
+        )
         return "\n".join(lines)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from bizops_desktop.core.progress import Progress
 
@@ -69,9 +69,15 @@ def _context():
     return mp.get_context("spawn")
 
 
-def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | None = None, *,
-             workers: int | None = None, in_process_below: int = IN_PROCESS_BELOW,
-             on_result: Callable[[dict], None] | None = None) -> dict[str, dict]:
+def run_many(
+    items: Iterable[tuple[str, list]],
+    cfg: dict,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    in_process_below: int = IN_PROCESS_BELOW,
+    on_result: Callable[[dict], None] | None = None,
+) -> dict[str, dict]:
     """Forecast every (name, values) with ``cfg``; returns name -> result dict in input order.
     Raises :class:`Cancelled` when the user cancels."""
     progress = progress or Progress()
@@ -86,8 +92,15 @@ def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | 
         with _one_blas_thread():
             _run_here(items, cfg, progress, results, on_result)
         return {name: results[name] for name, _values in items}
-    progress.report(0.0, _n("Starting {workers:int} worker processes for {n} series",
-                            "Starting {workers:int} worker processes for {n} series", n, workers=workers))
+    progress.report(
+        0.0,
+        _n(
+            "Starting {workers:int} worker processes for {n} series",
+            "Starting {workers:int} worker processes for {n} series",
+            n,
+            workers=workers,
+        ),
+    )
     ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
     pending: dict[cf.Future, str] = {}
     queue = iter(items)
@@ -115,8 +128,9 @@ def run_many(items: Iterable[tuple[str, list]], cfg: dict, progress: Progress | 
                 done_count += 1
                 if on_result:
                     on_result(res)
-                progress.report(done_count / n, _("Forecast {series} ({done:int} of {n:int})", series=name,
-                                                   done=done_count, n=n))
+                progress.report(
+                    done_count / n, _("Forecast {series} ({done:int} of {n:int})", series=name, done=done_count, n=n)
+                )
             submit_more()
     except BaseException:
         _abort(ex)

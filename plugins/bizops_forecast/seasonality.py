@@ -15,7 +15,7 @@ from .methods import seasonal_strength
 # A season counts as found from this strength on (0..1). Hyndman's auto.arima differences
 # seasonally from 0.64; a pattern worth planning stock around shows well before that.
 SEASON_FOUND = 0.3
-WEEKDAYS = tuple(calendar.day_name)          # Monday first, as pandas' dayofweek
+WEEKDAYS = tuple(calendar.day_name)  # Monday first, as pandas' dayofweek
 MONTHS = tuple(calendar.month_name[1:])
 
 
@@ -24,9 +24,17 @@ def _row(kind: str, m: int, values: np.ndarray, labels: list[str], unit: str) ->
     if not np.isfinite(s):
         return None
     hi, lo = int(np.argmax(prof)), int(np.argmin(prof))
-    return {"season": kind, "period": m, "unit": unit, "strength": round(float(s), 4),
-            "found": bool(s >= SEASON_FOUND), "labels": labels, "profile": [float(v) for v in prof],
-            "peak": labels[hi], "low": labels[lo]}
+    return {
+        "season": kind,
+        "period": m,
+        "unit": unit,
+        "strength": round(float(s), 4),
+        "found": bool(s >= SEASON_FOUND),
+        "labels": labels,
+        "profile": [float(v) for v in prof],
+        "peak": labels[hi],
+        "low": labels[lo],
+    }
 
 
 def describe(values: pd.Series, freq: str) -> list[dict]:
@@ -51,8 +59,7 @@ def describe(values: pd.Series, freq: str) -> list[dict]:
         per_day = values.groupby(idx.to_period("M")).mean()
         if len(per_day) >= 24:
             start = int(per_day.index[0].month) - 1
-            r = _row("yearly", 12, per_day.to_numpy(float), [MONTHS[(start + i) % 12] for i in range(12)],
-                     "month")
+            r = _row("yearly", 12, per_day.to_numpy(float), [MONTHS[(start + i) % 12] for i in range(12)], "month")
             if r:
                 r["labels"] = list(MONTHS)
                 r["profile"] = list(np.roll(r["profile"], start))
@@ -76,23 +83,44 @@ def describe(values: pd.Series, freq: str) -> list[dict]:
 def sentence(row: dict):
     """The pattern in words (a Message): when sales are highest and lowest, then how strong the
     pattern is on the 0-1 scale (the figure for those who want it)."""
-    values = {"peak": calendar_name(row["peak"]), "low": calendar_name(row["low"]),
-              "strength": round(float(row["strength"]), 2)}
+    values = {
+        "peak": calendar_name(row["peak"]),
+        "low": calendar_name(row["low"]),
+        "strength": round(float(row["strength"]), 2),
+    }
     weekly = row["season"] == "weekly"
     if row["found"]:
         if weekly:
-            return M("Weekly pattern found: sales are highest on {peak} and lowest on {low} (strength {strength} "
-                     "on a 0-1 scale).", **values)
+            return M(
+                "Weekly pattern found: sales are highest on {peak} and lowest on {low} (strength {strength} "
+                "on a 0-1 scale).",
+                **values,
+            )
         if row["unit"] == "week":
-            return M("Yearly pattern found: sales are highest in the week of {peak} and lowest in the week of "
-                     "{low} (strength {strength} on a 0-1 scale).", **values)
-        return M("Yearly pattern found: sales are highest in {peak} and lowest in {low} (strength {strength} "
-                 "on a 0-1 scale).", **values)
+            return M(
+                "Yearly pattern found: sales are highest in the week of {peak} and lowest in the week of "
+                "{low} (strength {strength} on a 0-1 scale).",
+                **values,
+            )
+        return M(
+            "Yearly pattern found: sales are highest in {peak} and lowest in {low} (strength {strength} "
+            "on a 0-1 scale).",
+            **values,
+        )
     if weekly:
-        return M("No clear weekly pattern: {peak} sells a little more and {low} a little less (strength "
-                 "{strength} on a 0-1 scale).", **values)
+        return M(
+            "No clear weekly pattern: {peak} sells a little more and {low} a little less (strength "
+            "{strength} on a 0-1 scale).",
+            **values,
+        )
     if row["unit"] == "week":
-        return M("No clear yearly pattern: the week of {peak} sells a little more and the week of {low} a little "
-                 "less (strength {strength} on a 0-1 scale).", **values)
-    return M("No clear yearly pattern: {peak} sells a little more and {low} a little less (strength {strength} "
-             "on a 0-1 scale).", **values)
+        return M(
+            "No clear yearly pattern: the week of {peak} sells a little more and the week of {low} a little "
+            "less (strength {strength} on a 0-1 scale).",
+            **values,
+        )
+    return M(
+        "No clear yearly pattern: {peak} sells a little more and {low} a little less (strength {strength} "
+        "on a 0-1 scale).",
+        **values,
+    )

@@ -10,8 +10,17 @@ from bizops_desktop.core.i18n import Message
 from .i18n import M, Mn, _l
 
 # Every method label the tables use (engine.SIMPLICITY order).
-METHOD_IDS = ("naive", "seasonal_naive", "moving_average", "ses", "holt", "holt_winters",
-              "holt_winters_mul", "arima", "sarima")
+METHOD_IDS = (
+    "naive",
+    "seasonal_naive",
+    "moving_average",
+    "ses",
+    "holt",
+    "holt_winters",
+    "holt_winters_mul",
+    "arima",
+    "sarima",
+)
 
 # The usual season of each frequency (bizops_desktop.core.views.periods.SEASON_LENGTH): the
 # seasonal baseline's words name it only when the season is that one.
@@ -32,9 +41,15 @@ METHOD_CHOICE_LABELS = {
 
 # Short names for axis ticks, where the full names run into each other.
 SHORT_NAMES = {
-    "naive": _l("Naive"), "seasonal_naive": _l("Seas. naive"), "moving_average": _l("Mov. avg"),
-    "ses": _l("SES"), "holt": _l("Holt"), "holt_winters": _l("HW add"), "holt_winters_mul": _l("HW mul"),
-    "arima": _l("ARIMA"), "sarima": _l("SARIMA"),
+    "naive": _l("Naive"),
+    "seasonal_naive": _l("Seas. naive"),
+    "moving_average": _l("Mov. avg"),
+    "ses": _l("SES"),
+    "holt": _l("Holt"),
+    "holt_winters": _l("HW add"),
+    "holt_winters_mul": _l("HW mul"),
+    "arima": _l("ARIMA"),
+    "sarima": _l("SARIMA"),
 }
 
 
@@ -46,12 +61,17 @@ def method_name(method: str, freq: str = "", m: int | None = None) -> Message:
     """The method's name in words; the baselines say what they repeat for this frequency and
     season ("Seasonal naive (same day last week)")."""
     if method == "naive":
-        return {"D": M("Naive (same as the latest day)"), "W": M("Naive (same as the latest week)"),
-                "M": M("Naive (same as the latest month)")}.get(freq) or M("Naive (repeat the latest period)")
+        return {
+            "D": M("Naive (same as the latest day)"),
+            "W": M("Naive (same as the latest week)"),
+            "M": M("Naive (same as the latest month)"),
+        }.get(freq) or M("Naive (repeat the latest period)")
     if method == "seasonal_naive":
-        return {"D": M("Seasonal naive (same day last week)"), "W": M("Seasonal naive (same week last year)"),
-                "M": M("Seasonal naive (same month last year)")}.get(_usual(freq, m) or "") or \
-            M("Seasonal naive (same period last season)")
+        return {
+            "D": M("Seasonal naive (same day last week)"),
+            "W": M("Seasonal naive (same week last year)"),
+            "M": M("Seasonal naive (same month last year)"),
+        }.get(_usual(freq, m) or "") or M("Seasonal naive (same period last season)")
     names = {
         "moving_average": M("Moving average"),
         "ses": M("Simple exponential smoothing"),
@@ -73,11 +93,14 @@ def method_names(freq: str = "", m: int | None = None) -> dict[str, Message]:
 def baseline_phrase(method: str, freq: str = "", m: int | None = None) -> Message:
     """What a baseline repeats, to go inside a sentence ("repeating the same day last week")."""
     if method == "seasonal_naive":
-        return {"D": M("the same day last week"), "W": M("the same week last year"),
-                "M": M("the same month last year")}.get(_usual(freq, m) or "") or \
-            M("the same period one season earlier")
-    return {"D": M("the latest day"), "W": M("the latest week"), "M": M("the latest month")}.get(freq) or \
-        M("the latest period")
+        return {
+            "D": M("the same day last week"),
+            "W": M("the same week last year"),
+            "M": M("the same month last year"),
+        }.get(_usual(freq, m) or "") or M("the same period one season earlier")
+    return {"D": M("the latest day"), "W": M("the latest week"), "M": M("the latest month")}.get(freq) or M(
+        "the latest period"
+    )
 
 
 def periods(n: int, freq: str = "") -> Message:
@@ -94,7 +117,7 @@ def periods(n: int, freq: str = "") -> Message:
 
 def units(x: float) -> Message:
     """An amount of units sold ("1,240 units", "1 unit")."""
-    count = int(x) if float(x).is_integer() else 2   # English: "1.5 units"; only a whole 1 is singular
+    count = int(x) if float(x).is_integer() else 2  # English: "1.5 units"; only a whole 1 is singular
     return Mn("{amount} unit", "{amount} units", count, amount=x)
 
 

@@ -9,43 +9,143 @@ from bizops_desktop.hooks import Analysis, Param, hookimpl
 from .i18n import _l
 
 PARAMS = (
-    Param("mode", "choice", "auto", choices=("auto", "regression", "elasticity"), label=_l("What to work out"),
-          choice_labels={"auto": _l("Pick for me"), "regression": _l("What drives sales (regression)"),
-                         "elasticity": _l("How sales react to price (elasticity)")},
-          help=_l("How sales react to price: from order lines, per product. What drives sales: explains a "
-                  "column (Target, e.g. weekly units) by other columns (Feature, e.g. price, advertising, "
-                  "promotion). Pick for me: what drives sales when a Target column is marked")),
-    Param("log_target", "bool", False, label=_l("Log of the target"),
-          help=_l("what drives sales: explain log(target), so effects read as percentages")),
-    Param("log_features", "list", [], label=_l("Log of features"),
-          help=_l("what drives sales: feature columns used as log(column), e.g. price for an elasticity")),
-    Param("controls", "list", [], label=_l("Hold fixed"),
-          help=_l("columns held fixed while reading the price effect (e.g. promotion, averaged per period "
-                  "by units), and/or the word season for month (day-of-week for daily) effects")),
-    Param("freq", "choice", "W", choices=("auto", "D", "W", "M"), label=_l("Period"),
-          choice_labels={"auto": _l("Guess from the dates"), "D": _l("Day"), "W": _l("Week"), "M": _l("Month")},
-          help=_l("prices and units are averaged per day, week or month before fitting")),
-    Param("pooled", "bool", False, label=_l("One elasticity for all products"),
-          help=_l("one price elasticity shared by every product, each product keeping its own sales level")),
-    Param("group", "text", None, optional=True, label=_l("Group column"),
-          help=_l("a column (e.g. category or brand) to fit one elasticity per group, each product keeping "
-                  "its own sales level; empty: one elasticity per product")),
-    Param("unit_cost", "float", None, optional=True, minimum=0, label=_l("Unit cost"),
-          help=_l("what one unit costs you, for the suggested price and the profit (all products)")),
-    Param("cost_column", "text", None, optional=True, label=_l("Cost column"),
-          help=_l("a column with the unit cost on each order line; averaged per product, it overrides the "
-                  "unit cost where it has values")),
-    Param("product", "text", None, optional=True, label=_l("What-if product"),
-          help=_l("the product to try a new price for; empty: every product (with the price change)")),
-    Param("price_change", "float", 0.0, minimum=-90, maximum=500, label=_l("Price change (%)"),
-          help=_l("what-if: change of the current price in percent (e.g. 5 or -10)")),
-    Param("new_price", "float", None, optional=True, minimum=0, label=_l("New price"),
-          help=_l("what-if: a new price for the chosen product (instead of a % change)")),
-    Param("min_price_points", "int", 3, minimum=2, maximum=50, advanced=True, label=_l("Minimum different prices"),
-          help=_l("a product with fewer different prices (at least 1% apart) than this gets no elasticity: "
-                  "not enough price changes to tell")),
-    Param("confidence", "float", 0.95, minimum=0.5, maximum=0.999, advanced=True, label=_l("Confidence"),
-          help=_l("how sure the low and high estimates are (0.95: 95%)")),
+    Param(
+        "mode",
+        "choice",
+        "auto",
+        choices=("auto", "regression", "elasticity"),
+        label=_l("What to work out"),
+        choice_labels={
+            "auto": _l("Pick for me"),
+            "regression": _l("What drives sales (regression)"),
+            "elasticity": _l("How sales react to price (elasticity)"),
+        },
+        help=_l(
+            "How sales react to price: from order lines, per product. What drives sales: explains a "
+            "column (Target, e.g. weekly units) by other columns (Feature, e.g. price, advertising, "
+            "promotion). Pick for me: what drives sales when a Target column is marked"
+        ),
+    ),
+    Param(
+        "log_target",
+        "bool",
+        False,
+        label=_l("Log of the target"),
+        help=_l("what drives sales: explain log(target), so effects read as percentages"),
+    ),
+    Param(
+        "log_features",
+        "list",
+        [],
+        label=_l("Log of features"),
+        help=_l("what drives sales: feature columns used as log(column), e.g. price for an elasticity"),
+    ),
+    Param(
+        "controls",
+        "list",
+        [],
+        label=_l("Hold fixed"),
+        help=_l(
+            "columns held fixed while reading the price effect (e.g. promotion, averaged per period "
+            "by units), and/or the word season for month (day-of-week for daily) effects"
+        ),
+    ),
+    Param(
+        "freq",
+        "choice",
+        "W",
+        choices=("auto", "D", "W", "M"),
+        label=_l("Period"),
+        choice_labels={"auto": _l("Guess from the dates"), "D": _l("Day"), "W": _l("Week"), "M": _l("Month")},
+        help=_l("prices and units are averaged per day, week or month before fitting"),
+    ),
+    Param(
+        "pooled",
+        "bool",
+        False,
+        label=_l("One elasticity for all products"),
+        help=_l("one price elasticity shared by every product, each product keeping its own sales level"),
+    ),
+    Param(
+        "group",
+        "text",
+        None,
+        optional=True,
+        label=_l("Group column"),
+        help=_l(
+            "a column (e.g. category or brand) to fit one elasticity per group, each product keeping "
+            "its own sales level; empty: one elasticity per product"
+        ),
+    ),
+    Param(
+        "unit_cost",
+        "float",
+        None,
+        optional=True,
+        minimum=0,
+        label=_l("Unit cost"),
+        help=_l("what one unit costs you, for the suggested price and the profit (all products)"),
+    ),
+    Param(
+        "cost_column",
+        "text",
+        None,
+        optional=True,
+        label=_l("Cost column"),
+        help=_l(
+            "a column with the unit cost on each order line; averaged per product, it overrides the "
+            "unit cost where it has values"
+        ),
+    ),
+    Param(
+        "product",
+        "text",
+        None,
+        optional=True,
+        label=_l("What-if product"),
+        help=_l("the product to try a new price for; empty: every product (with the price change)"),
+    ),
+    Param(
+        "price_change",
+        "float",
+        0.0,
+        minimum=-90,
+        maximum=500,
+        label=_l("Price change (%)"),
+        help=_l("what-if: change of the current price in percent (e.g. 5 or -10)"),
+    ),
+    Param(
+        "new_price",
+        "float",
+        None,
+        optional=True,
+        minimum=0,
+        label=_l("New price"),
+        help=_l("what-if: a new price for the chosen product (instead of a % change)"),
+    ),
+    Param(
+        "min_price_points",
+        "int",
+        3,
+        minimum=2,
+        maximum=50,
+        advanced=True,
+        label=_l("Minimum different prices"),
+        help=_l(
+            "a product with fewer different prices (at least 1% apart) than this gets no elasticity: "
+            "not enough price changes to tell"
+        ),
+    ),
+    Param(
+        "confidence",
+        "float",
+        0.95,
+        minimum=0.5,
+        maximum=0.999,
+        advanced=True,
+        label=_l("Confidence"),
+        help=_l("how sure the low and high estimates are (0.95: 95%)"),
+    ),
 )
 
 ANALYSIS = Analysis(
@@ -53,8 +153,11 @@ ANALYSIS = Analysis(
     title=_l("Pricing"),
     summary=_l("how customers react to your prices, the most profitable price, and what a price change does"),
     params=PARAMS,
-    needs=(("target", "feature"), ("product_id", "date", "quantity", "price"),
-           ("product_id", "date", "quantity", "amount")),
+    needs=(
+        ("target", "feature"),
+        ("product_id", "date", "quantity", "price"),
+        ("product_id", "date", "quantity", "amount"),
+    ),
     run="bizops_pricing.analysis:run",
     panel="bizops_pricing.panel:PricingPanel",
     order=40,

@@ -22,13 +22,19 @@ from bizops_desktop.core.views.prices import price_panel
 
 from . import elasticity as el
 from .i18n import M, Mn, _, _l, cell, joined, period_word
-from .regression import (build_design, coefficient_sentence, diagnostic_notes, diagnostics, ols, problem,
-                         significance_words)
+from .regression import (
+    build_design,
+    coefficient_sentence,
+    diagnostic_notes,
+    diagnostics,
+    ols,
+    problem,
+    significance_words,
+)
 
 MAX_PLOTTED_PRODUCTS = 20
 # a product's points and its fitted line share a colour (the Tableau 10 palette)
-COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf"]
+COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 # the reading of an elasticity: what a 10% price change does to units (on the fitted curve)
 STEP = 0.10
 
@@ -47,64 +53,100 @@ def run_regression(dataset, params, progress) -> Result:
     target = dataset.col("target")
     features = dataset.cols("feature")
     if target is None or target not in dataset.frame.columns:
-        raise problem(DataError, M("the regression needs a column marked as Target to explain (target)"),
-                      M("Open Column roles and mark the sales column as Target and the columns that may "
-                        "drive it as Feature"), where=dataset.name)
+        raise problem(
+            DataError,
+            M("the regression needs a column marked as Target to explain (target)"),
+            M("Open Column roles and mark the sales column as Target and the columns that may drive it as Feature"),
+            where=dataset.name,
+        )
     level = float(params.get("confidence") or 0.95)
     progress.report(0.1, _("Preparing the columns…"))
-    design = build_design(dataset.frame, target, features, log_target=bool(params.get("log_target")),
-                          log_features=params.get("log_features") or [])
+    design = build_design(
+        dataset.frame,
+        target,
+        features,
+        log_target=bool(params.get("log_target")),
+        log_features=params.get("log_features") or [],
+    )
     progress.report(0.4, _("Fitting…"))
     fit = ols(design.y, design.X, design.names, level=level, what=M("the regression"))
     diag = diagnostics(fit, design.X)
     coef = fit.table()
-    coef["meaning"] = [cell(coefficient_sentence(t, e, p, design))
-                       for t, e, p in zip(fit.names, fit.params, fit.pvalues)]
+    coef["meaning"] = [
+        cell(coefficient_sentence(t, e, p, design)) for t, e, p in zip(fit.names, fit.params, fit.pvalues)
+    ]
     coef["significance"] = [cell(significance_words(p)) for p in fit.pvalues]
     ylab = f"log({target})" if target in design.logged else target
     # row numbers as the user counts them in the file (1 = first data row)
     rows_used = dataset.frame.index.get_indexer(design.kept_index) + 1
-    resid = pd.DataFrame({"row": rows_used, "actual": design.y,
-                          "predicted": fit.fitted, "residual": fit.resid})
-    metrics = {"mode": "regression", **fit.summary(), **diag, "target": ylab,
-               "references": design.references}
+    resid = pd.DataFrame({"row": rows_used, "actual": design.y, "predicted": fit.fitted, "residual": fit.resid})
+    metrics = {"mode": "regression", **fit.summary(), **diag, "target": ylab, "references": design.references}
     notes = list(design.notes)
     used = list(dict.fromkeys(design.term_source.values()))
-    notes.append(Mn("Straight-line fit of {target} on {features:list} from {n} row: R² {r2:percent} "
-                    "(adjusted {adj:percent}).",
-                    "Straight-line fit of {target} on {features:list} from {n} rows: R² {r2:percent} "
-                    "(adjusted {adj:percent}).", fit.n, target=ylab, features=used, r2=fit.r2, adj=fit.adj_r2))
+    notes.append(
+        Mn(
+            "Straight-line fit of {target} on {features:list} from {n} row: R² {r2:percent} (adjusted {adj:percent}).",
+            "Straight-line fit of {target} on {features:list} from {n} rows: R² {r2:percent} (adjusted {adj:percent}).",
+            fit.n,
+            target=ylab,
+            features=used,
+            r2=fit.r2,
+            adj=fit.adj_r2,
+        )
+    )
     notes.extend(diagnostic_notes(diag, log_target=target in design.logged))
     lo, hi = float(np.min(design.y)), float(np.max(design.y))
     plots = {
         "actual_vs_predicted": PlotSpec(
-            title=M("Actual vs predicted"), x_label=M("predicted {target}", target=ylab),
+            title=M("Actual vs predicted"),
+            x_label=M("predicted {target}", target=ylab),
             y_label=M("actual {target}", target=ylab),
-            layers=[Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),
-                    Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True)]),
+            layers=[
+                Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),
+                Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True),
+            ],
+        ),
         "residuals": PlotSpec(
-            title=M("Errors of the fit"), x_label=M("predicted {target}", target=ylab),
+            title=M("Errors of the fit"),
+            x_label=M("predicted {target}", target=ylab),
             y_label=M("error (actual − predicted)"),
-            layers=[Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),
-                    Layer("hline", y=[0.0], name=M("zero"), dashed=True)]),
+            layers=[
+                Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),
+                Layer("hline", y=[0.0], name=M("zero"), dashed=True),
+            ],
+        ),
     }
     progress.report(1.0, _("Done"))
-    return Result(tables={"coefficients": coef, "residuals": resid}, metrics=metrics, plots=plots,
-                  notes=notes, extra={"mode": "regression"},
-                  headline=regression_headline(ylab, used, fit.r2, fit.f_pvalue, fit.n, _clearest(fit, design)),
-                  columns=regression_columns(level, ylab))
+    return Result(
+        tables={"coefficients": coef, "residuals": resid},
+        metrics=metrics,
+        plots=plots,
+        notes=notes,
+        extra={"mode": "regression"},
+        headline=regression_headline(ylab, used, fit.r2, fit.f_pvalue, fit.n, _clearest(fit, design)),
+        columns=regression_columns(level, ylab),
+    )
 
 
-def regression_headline(target: str, features: list[str], r2: float, f_pvalue: float, n: int,
-                        clearest=None):
+def regression_headline(target: str, features: list[str], r2: float, f_pvalue: float, n: int, clearest=None):
     """The tab's first line for a regression: how much of the target's ups and downs the features
     explain (and the clearest effect in words), or that the data cannot tell."""
     if not np.isfinite(f_pvalue) or f_pvalue >= 0.05:
-        return M("The data cannot tell what drives {target}: {features:list} explain only {share:percent} of "
-                 "its ups and downs, which could well be chance", target=target, features=features, share=r2)
-    head = Mn("What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} row)",
-              "What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} rows)",
-              n, target=target, features=features, share=r2)
+        return M(
+            "The data cannot tell what drives {target}: {features:list} explain only {share:percent} of "
+            "its ups and downs, which could well be chance",
+            target=target,
+            features=features,
+            share=r2,
+        )
+    head = Mn(
+        "What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} row)",
+        "What drives {target}: {features:list} explain {share:percent} of its ups and downs (from {n} rows)",
+        n,
+        target=target,
+        features=features,
+        share=r2,
+    )
     if clearest is None:
         return head
     return M("{first}. Clearest effect: {then}", first=head, then=clearest)
@@ -129,8 +171,9 @@ def regression_columns(level: float, target: str) -> dict:
             "estimate": Column(_l("Effect"), "num", help=_l("how much the target changes (see “What it means”)")),
             "std_error": Column(_l("Standard error"), "num", details=True),
             "t": Column(_l("t"), "num", details=True),
-            "p_value": Column(_l("p-value"), "percent", details=True,
-                              help=_l("the chance of an effect this large if there were none")),
+            "p_value": Column(
+                _l("p-value"), "percent", details=True, help=_l("the chance of an effect this large if there were none")
+            ),
             "ci_low": Column(low, "num", details=True),
             "ci_high": Column(high, "num", details=True),
             "meaning": Column(_l("What it means"), "text"),
@@ -154,9 +197,12 @@ def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
     if col:
         f = dataset.frame
         if col not in f.columns:
-            raise problem(UsageError, M("the cost column '{column}' is not in the table", column=col),
-                          M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
-                          where="cost_column")
+            raise problem(
+                UsageError,
+                M("the cost column '{column}' is not in the table", column=col),
+                M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+                where="cost_column",
+            )
         v = pd.to_numeric(f[col], errors="coerce")
         per = v.groupby(f[dataset.col("product_id")]).mean()
         per = per[per.notna() & (per >= 0)]
@@ -195,40 +241,68 @@ def run_elasticity(dataset, params, progress) -> Result:
     if price is None and amount is None:
         missing.append("price/amount")
     if missing:
-        raise problem(DataError, M("price elasticity needs order lines with columns marked as {roles:list}",
-                                   roles=missing),
-                      M("Open Column roles, or switch to “What drives sales” for a table with a Target and "
-                        "Feature columns"), where=dataset.name)
+        raise problem(
+            DataError,
+            M("price elasticity needs order lines with columns marked as {roles:list}", roles=missing),
+            M("Open Column roles, or switch to “What drives sales” for a table with a Target and Feature columns"),
+            where=dataset.name,
+        )
     level = float(params.get("confidence") or 0.95)
     controls_req = [c for c in (params.get("controls") or []) if str(c).strip()]
     season = any(str(c).strip().lower() in ("season", "seasonality") for c in controls_req)
     extra_cols = [c for c in controls_req if str(c).strip().lower() not in ("season", "seasonality")]
     for c in extra_cols:
         if c not in f.columns:
-            raise problem(UsageError, M("control '{column}' is not a column of the table", column=c),
-                          M("Use column names (e.g. promotion) or the word season"), where="controls")
+            raise problem(
+                UsageError,
+                M("control '{column}' is not a column of the table", column=c),
+                M("Use column names (e.g. promotion) or the word season"),
+                where="controls",
+            )
     group_col = params.get("group")
     if group_col and group_col not in f.columns:
-        raise problem(UsageError, M("the group column '{column}' is not in the table", column=group_col),
-                      M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]), where="group")
+        raise problem(
+            UsageError,
+            M("the group column '{column}' is not in the table", column=group_col),
+            M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+            where="group",
+        )
     names = product_names(dataset)
 
     progress.report(0.02, _("Adding up units and prices per product and period…"))
-    pp = price_panel(f, product=product, date=date, quantity=qty, price=price, amount=amount,
-                     extra=extra_cols, freq=params.get("freq"))
+    pp = price_panel(
+        f,
+        product=product,
+        date=date,
+        quantity=qty,
+        price=price,
+        amount=amount,
+        extra=extra_cols,
+        freq=params.get("freq"),
+    )
     notes: list[Any] = list(pp.notes)
     per = period_word(pp.freq)
     panel = pp.frame
     bad = ~((panel["units"] > 0) & (panel["price"] > 0))
     if bad.any():
-        notes.append(Mn("{dropped:int} of {n} product-{period} row left out: zero or negative units or price "
-                        "have no logarithm.",
-                        "{dropped:int} of {n} product-{period} rows left out: zero or negative units or price "
-                        "have no logarithm.", len(panel), dropped=int(bad.sum()), period=per))
+        notes.append(
+            Mn(
+                "{dropped:int} of {n} product-{period} row left out: zero or negative units or price "
+                "have no logarithm.",
+                "{dropped:int} of {n} product-{period} rows left out: zero or negative units or price "
+                "have no logarithm.",
+                len(panel),
+                dropped=int(bad.sum()),
+                period=per,
+            )
+        )
     panel = panel[~bad].reset_index(drop=True)
     if panel.empty:
-        raise problem(DataError, M("no product and period has both units and a price above zero"),
-                      M("Check the quantity and price columns"))
+        raise problem(
+            DataError,
+            M("no product and period has both units and a price above zero"),
+            M("Check the quantity and price columns"),
+        )
     controls = pd.DataFrame(index=panel.index)
     for c in extra_cols:
         controls[c] = panel[c].astype(float)
@@ -236,9 +310,13 @@ def run_elasticity(dataset, params, progress) -> Result:
         controls = controls.join(el.season_dummies(panel["period"], pp.freq))
     if controls.isna().any().any():
         keep = controls.notna().all(axis=1)
-        notes.append(Mn("{n} row of the price table left out: a value of a column held fixed was missing.",
-                        "{n} rows of the price table left out: a value of a column held fixed was missing.",
-                        int((~keep).sum())))
+        notes.append(
+            Mn(
+                "{n} row of the price table left out: a value of a column held fixed was missing.",
+                "{n} rows of the price table left out: a value of a column held fixed was missing.",
+                int((~keep).sum()),
+            )
+        )
         panel, controls = panel[keep], controls[keep]
 
     pooled = bool(params.get("pooled"))
@@ -255,8 +333,15 @@ def run_elasticity(dataset, params, progress) -> Result:
     costs = _product_costs(dataset, products, params)
     min_points = int(params.get("min_price_points") or 3)
 
-    fits = el.fit_all(panel, groups, controls, min_points=min_points, level=level, progress=progress.sub(0.05, 0.8),
-                      names=names if not (pooled or per_group) else None)
+    fits = el.fit_all(
+        panel,
+        groups,
+        controls,
+        min_points=min_points,
+        level=level,
+        progress=progress.sub(0.05, 0.8),
+        names=names if not (pooled or per_group) else None,
+    )
     states: dict[str, dict] = {}
     rows, prod_rows = [], []
     rows_of_group = panel.groupby(groups, sort=False).indices
@@ -265,21 +350,47 @@ def run_elasticity(dataset, params, progress) -> Result:
         gp = panel.iloc[rows_of_group[gf.group]]
         rows_of_product = gp.groupby("product", sort=False).indices
         pmin, pmax = float(gp["price"].min()), float(gp["price"].max())
-        row = {"group": el._plain(gf.group), "elasticity": np.nan, "std_error": np.nan, "ci_low": np.nan,
-               "ci_high": np.nan, "n_points": gf.n_points, "n_periods": gf.n_periods, "r2": np.nan,
-               "products": len(gf.products), "unit_cost": np.nan, "optimal_price": np.nan,
-               "suggested_price": np.nan, "min_price": pmin, "max_price": pmax, "note": gf.note}
+        row = {
+            "group": el._plain(gf.group),
+            "elasticity": np.nan,
+            "std_error": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "n_points": gf.n_points,
+            "n_periods": gf.n_periods,
+            "r2": np.nan,
+            "products": len(gf.products),
+            "unit_cost": np.nan,
+            "optimal_price": np.nan,
+            "suggested_price": np.nan,
+            "min_price": pmin,
+            "max_price": pmax,
+            "note": gf.note,
+        }
         if gf.ok:
             fit, j = gf.fit, gf.slope_index
-            row.update(elasticity=float(fit.params[j]), std_error=float(fit.bse[j]),
-                       ci_low=float(fit.ci[j, 0]), ci_high=float(fit.ci[j, 1]), r2=fit.r2)
+            row.update(
+                elasticity=float(fit.params[j]),
+                std_error=float(fit.bse[j]),
+                ci_low=float(fit.ci[j, 0]),
+                ci_high=float(fit.ci[j, 1]),
+                r2=fit.r2,
+            )
         for p in gf.products:
             prow = gp.iloc[rows_of_product[p]]
             c = float(costs.get(p, np.nan))
-            pr = {"product": el._plain(p), "group": el._plain(gf.group), "elasticity": row["elasticity"],
-                  "unit_cost": c, "current_price": float(prow.sort_values("period")["price"].iloc[-1]),
-                  "min_price": float(prow["price"].min()), "max_price": float(prow["price"].max()),
-                  "optimal_price": np.nan, "suggested_price": np.nan, "note": gf.note}
+            pr = {
+                "product": el._plain(p),
+                "group": el._plain(gf.group),
+                "elasticity": row["elasticity"],
+                "unit_cost": c,
+                "current_price": float(prow.sort_values("period")["price"].iloc[-1]),
+                "min_price": float(prow["price"].min()),
+                "max_price": float(prow["price"].max()),
+                "optimal_price": np.nan,
+                "suggested_price": np.nan,
+                "note": gf.note,
+            }
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
                 gaps = _gaps_note(prow["period"], pp.freq)
@@ -291,8 +402,12 @@ def run_elasticity(dataset, params, progress) -> Result:
             prod_rows.append(pr)
         if len(gf.products) == 1 and gf.ok:
             pr = prod_rows[-1]
-            row.update(unit_cost=pr["unit_cost"], optimal_price=pr["optimal_price"],
-                       suggested_price=pr["suggested_price"], note=pr["note"])
+            row.update(
+                unit_cost=pr["unit_cost"],
+                optimal_price=pr["optimal_price"],
+                suggested_price=pr["suggested_price"],
+                note=pr["note"],
+            )
         elif gf.ok and not row["note"]:
             row["note"] = M("the suggested price of each product is in the Prices table")
         row["reading"] = reading(row["elasticity"], row["ci_high"], gf.flat)
@@ -303,12 +418,28 @@ def run_elasticity(dataset, params, progress) -> Result:
     n_ok = sum(gf.ok for gf in fits)
     n_flat = sum(1 for gf in fits if gf.flat)
     if n_flat:
-        notes.append(M("Demand curves (log units on log price) fitted {fit_by} from the average price of each "
-                       "{period}: {ok:int} of {n:int} fitted, {flat:int} with too few price changes to tell.",
-                       fit_by=fit_by, period=per, ok=n_ok, n=len(fits), flat=n_flat))
+        notes.append(
+            M(
+                "Demand curves (log units on log price) fitted {fit_by} from the average price of each "
+                "{period}: {ok:int} of {n:int} fitted, {flat:int} with too few price changes to tell.",
+                fit_by=fit_by,
+                period=per,
+                ok=n_ok,
+                n=len(fits),
+                flat=n_flat,
+            )
+        )
     else:
-        notes.append(M("Demand curves (log units on log price) fitted {fit_by} from the average price of each "
-                       "{period}: {ok:int} of {n:int} fitted.", fit_by=fit_by, period=per, ok=n_ok, n=len(fits)))
+        notes.append(
+            M(
+                "Demand curves (log units on log price) fitted {fit_by} from the average price of each "
+                "{period}: {ok:int} of {n:int} fitted.",
+                fit_by=fit_by,
+                period=per,
+                ok=n_ok,
+                n=len(fits),
+            )
+        )
     if controls.shape[1]:
         season_words = M("season (day-of-week dummies)") if pp.freq == "D" else M("season (month dummies)")
         if extra_cols and season:
@@ -317,16 +448,27 @@ def run_elasticity(dataset, params, progress) -> Result:
             notes.append(M("Held fixed: the {season}.", season=season_words))
         else:
             notes.append(M("Held fixed: {columns:list}.", columns=extra_cols))
-    notes.append(M("What-if units are per {period}; the expected units are corrected for the log scale (Duan's "
-                   "smearing), and the range holds one {period}'s units with {level:percent} probability.",
-                   period=per, level=level))
+    notes.append(
+        M(
+            "What-if units are per {period}; the expected units are corrected for the log scale (Duan's "
+            "smearing), and the range holds one {period}'s units with {level:percent} probability.",
+            period=per,
+            level=level,
+        )
+    )
 
     progress.report(0.85, _("What-if…"))
     whatif_table = _whatif_table(states, params, names)
     plots = _elasticity_plots(fits, states, panel, groups, names, per)
-    metrics = {"mode": "elasticity", "freq": pp.freq, "groups": len(fits), "fitted": n_ok,
-               "not_enough_variation": n_flat, "panel_rows": int(len(panel)),
-               "fit_by": "pooled" if pooled else (group_col if per_group else "product")}
+    metrics = {
+        "mode": "elasticity",
+        "freq": pp.freq,
+        "groups": len(fits),
+        "fitted": n_ok,
+        "not_enough_variation": n_flat,
+        "panel_rows": int(len(panel)),
+        "fit_by": "pooled" if pooled else (group_col if per_group else "product"),
+    }
     if params.get("pooled") and fits and fits[0].ok:
         metrics.update(elasticity=fits[0].elasticity, r2=fits[0].fit.r2)
     tables = {"elasticity": table, "prices": prices}
@@ -334,10 +476,16 @@ def run_elasticity(dataset, params, progress) -> Result:
         tables["whatif"] = whatif_table
     kind = "pooled" if pooled else ("group" if per_group else "product")
     progress.report(1.0, _("Done"))
-    return Result(tables=tables, metrics=metrics, plots=plots, notes=notes,
-                  extra={"mode": "elasticity", "freq": pp.freq, "fits": states},
-                  headline=elasticity_headline(fits, table, states, names, kind, pp.freq, min_points),
-                  columns=elasticity_columns(level, pp.freq, kind, group_col), names=names)
+    return Result(
+        tables=tables,
+        metrics=metrics,
+        plots=plots,
+        notes=notes,
+        extra={"mode": "elasticity", "freq": pp.freq, "fits": states},
+        headline=elasticity_headline(fits, table, states, names, kind, pp.freq, min_points),
+        columns=elasticity_columns(level, pp.freq, kind, group_col),
+        names=names,
+    )
 
 
 def _cells(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -377,22 +525,45 @@ def _subject(gf, names: dict, kind: str):
 def _reaction(subject, e: float, ci_high: float):
     """``subject``: how customers react to its price, with what a 10% change does."""
     if e >= 0:
-        return M("{subject}: units did not fall when the price rose (elasticity {e}); something else probably "
-                 "changed with the price, so the data cannot tell how customers react", subject=subject, e=e)
+        return M(
+            "{subject}: units did not fall when the price rose (elasticity {e}); something else probably "
+            "changed with the price, so the data cannot tell how customers react",
+            subject=subject,
+            e=e,
+        )
     if np.isfinite(ci_high) and ci_high >= 0:
-        return M("{subject}: the data cannot tell whether the price matters (elasticity {e}, but the range of "
-                 "the estimate includes 0)", subject=subject, e=e)
+        return M(
+            "{subject}: the data cannot tell whether the price matters (elasticity {e}, but the range of "
+            "the estimate includes 0)",
+            subject=subject,
+            e=e,
+        )
     fewer, more = 1 - (1 + STEP) ** e, (1 - STEP) ** e - 1
     if e <= -2:
-        return M("{subject}: customers react strongly to price (elasticity {e}): a 10% higher price sells about "
-                 "{fewer:percent} fewer units, a 10% cut about {more:percent} more", subject=subject, e=e,
-                 fewer=fewer, more=more)
+        return M(
+            "{subject}: customers react strongly to price (elasticity {e}): a 10% higher price sells about "
+            "{fewer:percent} fewer units, a 10% cut about {more:percent} more",
+            subject=subject,
+            e=e,
+            fewer=fewer,
+            more=more,
+        )
     if e < -1:
-        return M("{subject}: customers react noticeably to price (elasticity {e}): a 10% higher price sells about "
-                 "{fewer:percent} fewer units, a 10% cut about {more:percent} more", subject=subject, e=e,
-                 fewer=fewer, more=more)
-    return M("{subject}: customers hardly react to price (elasticity {e}): a 10% higher price sells only about "
-             "{fewer:percent} fewer units, so revenue rises", subject=subject, e=e, fewer=fewer)
+        return M(
+            "{subject}: customers react noticeably to price (elasticity {e}): a 10% higher price sells about "
+            "{fewer:percent} fewer units, a 10% cut about {more:percent} more",
+            subject=subject,
+            e=e,
+            fewer=fewer,
+            more=more,
+        )
+    return M(
+        "{subject}: customers hardly react to price (elasticity {e}): a 10% higher price sells only about "
+        "{fewer:percent} fewer units, so revenue rises",
+        subject=subject,
+        e=e,
+        fewer=fewer,
+    )
 
 
 def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
@@ -414,15 +585,23 @@ def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
         gain = el.whatif(s, sug)["profit"] - now
         candidates += 1
         if best is None or gain > best["gain"]:
-            best = {"key": key, "price": sug, "optimal": opt, "now": s["current_price"], "gain": gain, "profit": now,
-                    "e": e, "max_price": s["max_price"], "min_price": s["min_price"]}
+            best = {
+                "key": key,
+                "price": sug,
+                "optimal": opt,
+                "now": s["current_price"],
+                "gain": gain,
+                "profit": now,
+                "e": e,
+                "max_price": s["max_price"],
+                "min_price": s["min_price"],
+            }
     if best is not None:
         best["candidates"] = candidates
     return best
 
 
-def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, kind: str, freq: str,
-                        min_points: int):
+def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, kind: str, freq: str, min_points: int):
     """The tab's first line: with unit costs, the price change that earns the most; without, how
     the customers of the best seller react to its price; honest when the prices hardly changed."""
     if not fits:
@@ -431,13 +610,20 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
     n_ok = sum(gf.ok for gf in fits)
     if not n_ok:
         if len(fits) == 1:
-            return M("{subject}: its price hardly changed, so the data cannot tell how customers react to it "
-                     "(at least {needed:int} different prices are needed)", subject=_subject(fits[0], names, kind),
-                     needed=min_points)
-        return Mn("Not enough price changes to tell how customers react: none of the {n} product changed price "
-                  "enough (at least {needed:int} different prices are needed)",
-                  "Not enough price changes to tell how customers react: none of the {n} products changed price "
-                  "enough (at least {needed:int} different prices are needed)", len(fits), needed=min_points)
+            return M(
+                "{subject}: its price hardly changed, so the data cannot tell how customers react to it "
+                "(at least {needed:int} different prices are needed)",
+                subject=_subject(fits[0], names, kind),
+                needed=min_points,
+            )
+        return Mn(
+            "Not enough price changes to tell how customers react: none of the {n} product changed price "
+            "enough (at least {needed:int} different prices are needed)",
+            "Not enough price changes to tell how customers react: none of the {n} products changed price "
+            "enough (at least {needed:int} different prices are needed)",
+            len(fits),
+            needed=min_points,
+        )
     best = _best_gain(table, states) if kind == "product" else None
     if best is not None:
         name = names.get(best["key"], best["key"])
@@ -449,15 +635,24 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
             else:
                 head = M("{product}: the current price {now:money} is about right for profit", **values)
         elif best["e"] >= -1:
-            head = M("Biggest gain: {product} at {price:money} (the highest price seen) instead of {now:money} "
-                     "should earn about {gain:money0} more profit per {period}; its customers hardly react to "
-                     "price", **values)
+            head = M(
+                "Biggest gain: {product} at {price:money} (the highest price seen) instead of {now:money} "
+                "should earn about {gain:money0} more profit per {period}; its customers hardly react to "
+                "price",
+                **values,
+            )
         elif not np.isclose(best["price"], best["optimal"]):
-            head = M("Biggest gain: {product} at {price:money} (the edge of the prices seen) instead of "
-                     "{now:money} should earn about {gain:money0} more profit per {period}", **values)
+            head = M(
+                "Biggest gain: {product} at {price:money} (the edge of the prices seen) instead of "
+                "{now:money} should earn about {gain:money0} more profit per {period}",
+                **values,
+            )
         else:
-            head = M("Biggest gain: {product} at {price:money} instead of {now:money} should earn about "
-                     "{gain:money0} more profit per {period}", **values)
+            head = M(
+                "Biggest gain: {product} at {price:money} instead of {now:money} should earn about "
+                "{gain:money0} more profit per {period}",
+                **values,
+            )
     else:
         top = fits[0]
         subject = _subject(top, names, kind)
@@ -465,16 +660,25 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
             row = table.iloc[0]
             head = _reaction(subject, float(row["elasticity"]), float(row["ci_high"]))
         else:
-            head = M("{subject}: its price hardly changed, so the data cannot tell how its customers react",
-                     subject=subject)
+            head = M(
+                "{subject}: its price hardly changed, so the data cannot tell how its customers react", subject=subject
+            )
     if n_ok == len(fits):
         return head
     if kind == "group":
-        rest = Mn("{ok:int} of {n} group had enough price changes and sales to tell.",
-                  "{ok:int} of {n} groups had enough price changes and sales to tell.", len(fits), ok=n_ok)
+        rest = Mn(
+            "{ok:int} of {n} group had enough price changes and sales to tell.",
+            "{ok:int} of {n} groups had enough price changes and sales to tell.",
+            len(fits),
+            ok=n_ok,
+        )
     else:
-        rest = Mn("{ok:int} of {n} product had enough price changes and sales to tell.",
-                  "{ok:int} of {n} products had enough price changes and sales to tell.", len(fits), ok=n_ok)
+        rest = Mn(
+            "{ok:int} of {n} product had enough price changes and sales to tell.",
+            "{ok:int} of {n} products had enough price changes and sales to tell.",
+            len(fits),
+            ok=n_ok,
+        )
     return M("{first}. {then}", first=head, then=rest)
 
 
@@ -489,36 +693,54 @@ def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None
         in_prices = group
     else:
         group = in_prices = Column(str(group_col), "text")
-    elasticity = Column(_l("Price elasticity"), "num",
-                        help=_l("how units follow the price: -2 means a 1% higher price sells about 2% fewer units"))
+    elasticity = Column(
+        _l("Price elasticity"),
+        "num",
+        help=_l("how units follow the price: -2 means a 1% higher price sells about 2% fewer units"),
+    )
     note = Column(_l("Note"), "text")
     common = {
         "unit_cost": Column(_l("Unit cost"), "money"),
-        "optimal_price": Column(_l("Most profitable price"), "money",
-                                help=_l("the price that earns the most profit on the fitted demand curve")),
-        "suggested_price": Column(_l("Suggested price"), "money",
-                                  help=_l("the most profitable price, kept within the prices seen")),
+        "optimal_price": Column(
+            _l("Most profitable price"),
+            "money",
+            help=_l("the price that earns the most profit on the fitted demand curve"),
+        ),
+        "suggested_price": Column(
+            _l("Suggested price"), "money", help=_l("the most profitable price, kept within the prices seen")
+        ),
         "min_price": Column(_l("Lowest price seen"), "money"),
         "max_price": Column(_l("Highest price seen"), "money"),
     }
-    money, units = "money", "num"   # kinds of the what-if columns
+    money, units = "money", "num"  # kinds of the what-if columns
     return {
         "elasticity": {
-            "group": group, "elasticity": elasticity,
+            "group": group,
+            "elasticity": elasticity,
             "std_error": Column(_l("Standard error"), "num", details=True),
-            "ci_low": Column(low, "num", details=True), "ci_high": Column(high, "num", details=True),
+            "ci_low": Column(low, "num", details=True),
+            "ci_high": Column(high, "num", details=True),
             "n_points": Column(_l("Prices seen"), "int", help=_l("different prices (at least 1% apart)")),
             "n_periods": Column(_periods_title(freq), "int", details=True),
-            "r2": Column(_l("R²"), "percent", details=True,
-                         help=_l("the share of the ups and downs of units the fit explains")),
+            "r2": Column(
+                _l("R²"), "percent", details=True, help=_l("the share of the ups and downs of units the fit explains")
+            ),
             "products": Column(_l("Products"), "hidden" if kind == "product" else "int"),
-            **common, "note": note,
-            "reading": Column(_l("Reaction to price"), "text",
-                              help=_l("how strongly customers react to the price, and what 10% dearer does to units")),
+            **common,
+            "note": note,
+            "reading": Column(
+                _l("Reaction to price"),
+                "text",
+                help=_l("how strongly customers react to the price, and what 10% dearer does to units"),
+            ),
         },
         "prices": {
-            "product": Column(_l("Product"), "product"), "group": in_prices, "elasticity": elasticity,
-            "current_price": Column(_l("Current price"), "money"), **common, "note": note,
+            "product": Column(_l("Product"), "product"),
+            "group": in_prices,
+            "elasticity": elasticity,
+            "current_price": Column(_l("Current price"), "money"),
+            **common,
+            "note": note,
         },
         "whatif": {
             "product": Column(_l("Product"), "product"),
@@ -557,19 +779,31 @@ def _gaps_note(periods: pd.Series, freq: str):
     if not (span and seen < 0.8 * span):
         return None
     if freq == "D":
-        return Mn("sold on only {seen:int} of {n} day between its first and last sale; days without sales are "
-                  "left out, which can make customers look less price-sensitive",
-                  "sold on only {seen:int} of {n} days between its first and last sale; days without sales are "
-                  "left out, which can make customers look less price-sensitive", span, seen=seen)
+        return Mn(
+            "sold on only {seen:int} of {n} day between its first and last sale; days without sales are "
+            "left out, which can make customers look less price-sensitive",
+            "sold on only {seen:int} of {n} days between its first and last sale; days without sales are "
+            "left out, which can make customers look less price-sensitive",
+            span,
+            seen=seen,
+        )
     if freq == "M":
-        return Mn("sold in only {seen:int} of {n} month between its first and last sale; months without sales "
-                  "are left out, which can make customers look less price-sensitive",
-                  "sold in only {seen:int} of {n} months between its first and last sale; months without sales "
-                  "are left out, which can make customers look less price-sensitive", span, seen=seen)
-    return Mn("sold in only {seen:int} of {n} week between its first and last sale; weeks without sales are "
-              "left out, which can make customers look less price-sensitive",
-              "sold in only {seen:int} of {n} weeks between its first and last sale; weeks without sales are "
-              "left out, which can make customers look less price-sensitive", span, seen=seen)
+        return Mn(
+            "sold in only {seen:int} of {n} month between its first and last sale; months without sales "
+            "are left out, which can make customers look less price-sensitive",
+            "sold in only {seen:int} of {n} months between its first and last sale; months without sales "
+            "are left out, which can make customers look less price-sensitive",
+            span,
+            seen=seen,
+        )
+    return Mn(
+        "sold in only {seen:int} of {n} week between its first and last sale; weeks without sales are "
+        "left out, which can make customers look less price-sensitive",
+        "sold in only {seen:int} of {n} weeks between its first and last sale; weeks without sales are "
+        "left out, which can make customers look less price-sensitive",
+        span,
+        seen=seen,
+    )
 
 
 def _whatif_table(states: dict, params, names: dict) -> pd.DataFrame | None:
@@ -578,15 +812,24 @@ def _whatif_table(states: dict, params, names: dict) -> pd.DataFrame | None:
     new_price = params.get("new_price")
     if chosen is not None:
         if str(chosen) not in states:
-            raise problem(UsageError, M("product '{product}' has no elasticity to simulate with",
-                                        product=names.get(str(chosen), str(chosen))),
-                          M("Pick a product listed in the elasticity table with a number"), where="product")
+            raise problem(
+                UsageError,
+                M(
+                    "product '{product}' has no elasticity to simulate with",
+                    product=names.get(str(chosen), str(chosen)),
+                ),
+                M("Pick a product listed in the elasticity table with a number"),
+                where="product",
+            )
         keys = [str(chosen)]
     else:
         if new_price is not None:
-            raise problem(UsageError, M("a new price needs a product"),
-                          M("Choose the What-if product too, or use the price change (in %) for every product"),
-                          where="new_price")
+            raise problem(
+                UsageError,
+                M("a new price needs a product"),
+                M("Choose the What-if product too, or use the price change (in %) for every product"),
+                where="new_price",
+            )
         if not change:
             return None
         keys = list(states)
@@ -596,14 +839,31 @@ def _whatif_table(states: dict, params, names: dict) -> pd.DataFrame | None:
         now = s["current_price"]
         p = float(new_price) if new_price is not None else now * (1 + change / 100)
         a, b = el.whatif(s, now), el.whatif(s, p)
-        note = (M("outside the prices seen ({low:money} to {high:money}): a guess", low=s["min_price"],
-                  high=s["max_price"]) if b["outside_range"] else None)
-        out.append({"product": s["product"], "current_price": now, "new_price": p,
-                    "units_now": a["units"], "units": b["units"], "units_low": b["units_low"],
-                    "units_high": b["units_high"], "revenue_now": a["revenue"], "revenue": b["revenue"],
-                    "revenue_low": b["revenue_low"], "revenue_high": b["revenue_high"],
-                    "profit_now": a["profit"], "profit": b["profit"], "profit_low": b["profit_low"],
-                    "profit_high": b["profit_high"], "note": note})
+        note = (
+            M("outside the prices seen ({low:money} to {high:money}): a guess", low=s["min_price"], high=s["max_price"])
+            if b["outside_range"]
+            else None
+        )
+        out.append(
+            {
+                "product": s["product"],
+                "current_price": now,
+                "new_price": p,
+                "units_now": a["units"],
+                "units": b["units"],
+                "units_low": b["units_low"],
+                "units_high": b["units_high"],
+                "revenue_now": a["revenue"],
+                "revenue": b["revenue"],
+                "revenue_low": b["revenue_low"],
+                "revenue_high": b["revenue_high"],
+                "profit_now": a["profit"],
+                "profit": b["profit"],
+                "profit_low": b["profit_low"],
+                "profit_high": b["profit_high"],
+                "note": note,
+            }
+        )
     return _cells(pd.DataFrame(out), ("note",))
 
 
@@ -625,11 +885,19 @@ def _elasticity_plots(fits, states, panel, groups, names: dict, per) -> dict:
             s = states.get(str(p))
             if s:
                 xs = np.linspace(math.log(s["min_price"]), math.log(s["max_price"]), 2)
-                layers.append(Layer("line", x=xs, y=s["alpha"] + s["elasticity"] * xs, color=col,
-                                    name=M("{product} fit (elasticity {e})", product=name, e=s["elasticity"])))
+                layers.append(
+                    Layer(
+                        "line",
+                        x=xs,
+                        y=s["alpha"] + s["elasticity"] * xs,
+                        color=col,
+                        name=M("{product} fit (elasticity {e})", product=name, e=s["elasticity"]),
+                    )
+                )
     for gf in fitted:
-        av.append(Layer("scatter", x=gf.fit.fitted, y=gf.log_units, name=names.get(str(gf.group), str(gf.group)),
-                        size=4))
+        av.append(
+            Layer("scatter", x=gf.fit.fitted, y=gf.log_units, name=names.get(str(gf.group), str(gf.group)), size=4)
+        )
     if av:
         allv = np.concatenate([gf.log_units for gf in fitted])
         lo, hi = float(allv.min()), float(allv.max())
@@ -639,8 +907,18 @@ def _elasticity_plots(fits, states, panel, groups, names: dict, per) -> dict:
     else:
         title = M("Price and units, both on a log scale")
     return {
-        "loglog": PlotSpec(title=title, x_label=M("log of the average price"),
-                           y_label=M("log of units per {period}", period=per), layers=layers, legend=shown <= 10),
-        "actual_vs_predicted": PlotSpec(title=M("Actual vs predicted (log units)"), x_label=M("predicted log units"),
-                                        y_label=M("actual log units"), layers=av, legend=len(av) <= 11),
+        "loglog": PlotSpec(
+            title=title,
+            x_label=M("log of the average price"),
+            y_label=M("log of units per {period}", period=per),
+            layers=layers,
+            legend=shown <= 10,
+        ),
+        "actual_vs_predicted": PlotSpec(
+            title=M("Actual vs predicted (log units)"),
+            x_label=M("predicted log units"),
+            y_label=M("actual log units"),
+            layers=av,
+            legend=len(av) <= 11,
+        ),
     }

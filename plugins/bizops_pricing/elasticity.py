@@ -40,14 +40,14 @@ class GroupFit:
     slope_index: int = -1
     n_points: int = 0
     n_periods: int = 0
-    note: Message | None = None         # what the user should know about this fit, in words
-    flat: bool = False                  # not enough price variation to fit
+    note: Message | None = None  # what the user should know about this fit, in words
+    flat: bool = False  # not enough price variation to fit
     controls_used: list[str] = field(default_factory=list)
     log_price: np.ndarray | None = None
     log_units: np.ndarray | None = None
     row_products: np.ndarray | None = None
-    smearing: float | None = None       # Duan's factor, mean of exp(residual), once per fit
-    product_means: dict | None = None   # product -> (mean log units, mean log price, periods), demeaned fits
+    smearing: float | None = None  # Duan's factor, mean of exp(residual), once per fit
+    product_means: dict | None = None  # product -> (mean log units, mean log price, periods), demeaned fits
 
     @property
     def ok(self) -> bool:
@@ -78,15 +78,14 @@ def season_dummies(periods: pd.Series, freq: str) -> pd.DataFrame:
     if freq == "D":
         key, label = p.dayofweek, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     else:
-        key, label = p.month - 1, ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                                   "Oct", "Nov", "Dec"]
+        key, label = p.month - 1, ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     levels = sorted(set(key))
-    return pd.DataFrame({f"season={label[lv]}": (key == lv).astype(float) for lv in levels[1:]},
-                        index=periods.index)
+    return pd.DataFrame({f"season={label[lv]}": (key == lv).astype(float) for lv in levels[1:]}, index=periods.index)
 
 
-def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_points: int,
-              level: float, label: str | None = None) -> GroupFit:
+def fit_group(
+    group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_points: int, level: float, label: str | None = None
+) -> GroupFit:
     """Fit one elasticity on ``rows`` (product, price, units > 0). A group of several products
     gets a level of its own per product (fixed effects): with few products as 0/1 columns, with
     many by subtracting each product's means first (same slope and standard error, by the
@@ -96,17 +95,27 @@ def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_poi
     by_product = rows.groupby("product", sort=False)["price"]
     n_points = int(sum(distinct_prices(g) for _, g in by_product))
     varied = [p for p, g in by_product if distinct_prices(g) >= min_points]
-    gf = GroupFit(group=group, products=products, fit=None, n_points=n_points, n_periods=len(rows),
-                  log_price=np.log(rows["price"].to_numpy(float)),
-                  log_units=np.log(rows["units"].to_numpy(float)),
-                  row_products=rows["product"].to_numpy())
+    gf = GroupFit(
+        group=group,
+        products=products,
+        fit=None,
+        n_points=n_points,
+        n_periods=len(rows),
+        log_price=np.log(rows["price"].to_numpy(float)),
+        log_units=np.log(rows["units"].to_numpy(float)),
+        row_products=rows["product"].to_numpy(),
+    )
     if not varied:
         gf.flat = True
-        gf.note = Mn("not enough price changes to tell: {n} price seen, at least {needed:int} "
-                     "(at least {spread:percent} apart) are needed",
-                     "not enough price changes to tell: {n} prices seen, at least {needed:int} "
-                     "(at least {spread:percent} apart) are needed", n_points, needed=min_points,
-                     spread=MIN_SPREAD)
+        gf.note = Mn(
+            "not enough price changes to tell: {n} price seen, at least {needed:int} "
+            "(at least {spread:percent} apart) are needed",
+            "not enough price changes to tell: {n} prices seen, at least {needed:int} "
+            "(at least {spread:percent} apart) are needed",
+            n_points,
+            needed=min_points,
+            spread=MIN_SPREAD,
+        )
         return gf
     demean = len(products) > MAX_DUMMIES
     codes = pd.factorize(rows["product"], sort=False)[0]
@@ -160,8 +169,11 @@ def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_poi
         fit.r2 = 1.0 - fit.ssr / tss
         fit.adj_r2 = 1.0 - (1.0 - fit.r2) * (fit.n - 1) / fit.df_resid
         fit.fitted = y - fit.resid
-        means = pd.DataFrame({"y": y, "lp": gf.log_price, "p": codes}).groupby("p").agg(
-            y=("y", "mean"), lp=("lp", "mean"), n=("y", "size"))
+        means = (
+            pd.DataFrame({"y": y, "lp": gf.log_price, "p": codes})
+            .groupby("p")
+            .agg(y=("y", "mean"), lp=("lp", "mean"), n=("y", "size"))
+        )
         gf.product_means = {products[i]: (float(r.y), float(r.lp), int(r.n)) for i, r in means.iterrows()}
     gf.fit = fit
     gf.slope_index = slope
@@ -169,8 +181,7 @@ def fit_group(group: str, rows: pd.DataFrame, controls: pd.DataFrame, *, min_poi
     return gf
 
 
-def product_state(gf: GroupFit, product, panel_rows: pd.DataFrame, controls: pd.DataFrame,
-                  cost: float | None) -> dict:
+def product_state(gf: GroupFit, product, panel_rows: pd.DataFrame, controls: pd.DataFrame, cost: float | None) -> dict:
     """What the what-if needs for one product, as plain JSON-able numbers: the intercept at the
     product's average controls (alpha), the elasticity, their covariance, the residual variance."""
     fit = gf.fit
@@ -201,13 +212,20 @@ def product_state(gf: GroupFit, product, panel_rows: pd.DataFrame, controls: pd.
     smear = gf.smearing
     prices = panel_rows["price"].to_numpy(float)
     return {
-        "product": _plain(product), "group": _plain(gf.group),
-        "alpha": float(alpha), "elasticity": float(fit.params[j]),
-        "v_aa": float(v_aa), "v_ae": float(v_ae), "v_ee": float(v_ee),
-        "sigma2": float(fit.sigma2), "df_resid": int(fit.df_resid), "smearing": smear,
+        "product": _plain(product),
+        "group": _plain(gf.group),
+        "alpha": float(alpha),
+        "elasticity": float(fit.params[j]),
+        "v_aa": float(v_aa),
+        "v_ae": float(v_ae),
+        "v_ee": float(v_ee),
+        "sigma2": float(fit.sigma2),
+        "df_resid": int(fit.df_resid),
+        "smearing": smear,
         "level": float(fit.level),
         "unit_cost": None if cost is None or not np.isfinite(cost) else float(cost),
-        "min_price": float(prices.min()), "max_price": float(prices.max()),
+        "min_price": float(prices.min()),
+        "max_price": float(prices.max()),
         "current_price": float(panel_rows.sort_values("period")["price"].iloc[-1]),
         "mean_units": float(panel_rows["units"].mean()),
     }
@@ -226,8 +244,15 @@ def whatif(state: dict, price: float) -> dict:
     q = float(stats.t.ppf(0.5 + state.get("level", 0.95) / 2, state["df_resid"]))
     units = math.exp(yhat) * state["smearing"]
     lo, hi = math.exp(yhat - q * se_pred), math.exp(yhat + q * se_pred)
-    out = {"price": p, "units": units, "units_low": lo, "units_high": hi,
-           "revenue": units * p, "revenue_low": lo * p, "revenue_high": hi * p}
+    out = {
+        "price": p,
+        "units": units,
+        "units_low": lo,
+        "units_high": hi,
+        "revenue": units * p,
+        "revenue_low": lo * p,
+        "revenue_high": hi * p,
+    }
     c = state.get("unit_cost")
     if c is not None:
         m = p - c
@@ -239,8 +264,7 @@ def whatif(state: dict, price: float) -> dict:
     return out
 
 
-def optimal_price(e: float, cost: float | None, pmin: float, pmax: float
-                  ) -> tuple[float, float, Message | None]:
+def optimal_price(e: float, cost: float | None, pmin: float, pmax: float) -> tuple[float, float, Message | None]:
     """(profit-maximising price, suggested price, note). Constant elasticity e < -1 gives
     p* = cost * e / (1 + e); otherwise there is no finite optimum inside the model."""
     nan = float("nan")
@@ -249,18 +273,40 @@ def optimal_price(e: float, cost: float | None, pmin: float, pmax: float
     if not np.isfinite(e):
         return nan, nan, None
     if e >= 0:
-        return nan, nan, M("units did not fall when the price rose (elasticity not negative); something else "
-                           "probably changed with the price, so no price is suggested")
+        return (
+            nan,
+            nan,
+            M(
+                "units did not fall when the price rose (elasticity not negative); something else "
+                "probably changed with the price, so no price is suggested"
+            ),
+        )
     if e >= -1:
-        return nan, pmax, M("customers hardly react to price (elasticity between -1 and 0): raising the price "
-                            "increases profit within the prices seen; the suggestion is capped at the highest "
-                            "observed price {price:money}", price=pmax)
+        return (
+            nan,
+            pmax,
+            M(
+                "customers hardly react to price (elasticity between -1 and 0): raising the price "
+                "increases profit within the prices seen; the suggestion is capped at the highest "
+                "observed price {price:money}",
+                price=pmax,
+            ),
+        )
     p = cost * e / (1 + e)
     if p < pmin * (1 - 1e-9) or p > pmax * (1 + 1e-9):
         edge = min(max(p, pmin), pmax)
-        return p, edge, M("the most profitable price {best:money} is outside the prices seen ({low:money} to "
-                          "{high:money}); the demand there is a guess, so the suggestion stays at {price:money}",
-                          best=p, low=pmin, high=pmax, price=edge)
+        return (
+            p,
+            edge,
+            M(
+                "the most profitable price {best:money} is outside the prices seen ({low:money} to "
+                "{high:money}); the demand there is a guess, so the suggestion stays at {price:money}",
+                best=p,
+                low=pmin,
+                high=pmax,
+                price=edge,
+            ),
+        )
     return p, p, None
 
 
@@ -272,12 +318,20 @@ def _plain(v):
     return v if isinstance(v, (int, float, str)) else str(v)
 
 
-def fit_all(panel: pd.DataFrame, groups: pd.Series, controls: pd.DataFrame, *, min_points: int,
-            level: float, progress, names: dict | None = None) -> list[GroupFit]:
+def fit_all(
+    panel: pd.DataFrame,
+    groups: pd.Series,
+    controls: pd.DataFrame,
+    *,
+    min_points: int,
+    level: float,
+    progress,
+    names: dict | None = None,
+) -> list[GroupFit]:
     """One GroupFit per distinct value of ``groups`` (aligned with ``panel``), in order of units.
     ``names``: group -> the name used in messages (products by name)."""
     names = names or {}
-    order = (panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index)
+    order = panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index
     where = panel.groupby(groups, sort=False).indices
     out = []
     for i, g in enumerate(order):
@@ -288,5 +342,13 @@ def fit_all(panel: pd.DataFrame, groups: pd.Series, controls: pd.DataFrame, *, m
     return out
 
 
-__all__ = ["GroupFit", "fit_all", "fit_group", "product_state", "whatif", "optimal_price",
-           "distinct_prices", "season_dummies"]
+__all__ = [
+    "GroupFit",
+    "fit_all",
+    "fit_group",
+    "product_state",
+    "whatif",
+    "optimal_price",
+    "distinct_prices",
+    "season_dummies",
+]

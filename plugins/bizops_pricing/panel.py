@@ -8,8 +8,18 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.i18n import format_money, format_number, text
@@ -24,18 +34,58 @@ from .regression import p_words
 
 # params that only mean something in one mode: hidden in the form in the other
 REGRESSION_ONLY = ("log_target", "log_features")
-ELASTICITY_ONLY = ("controls", "freq", "pooled", "group", "unit_cost", "cost_column", "product",
-                   "price_change", "new_price", "min_price_points")
-SLIDER_RANGE = 50   # the slider moves the price from -50% to +50% of the current price
+ELASTICITY_ONLY = (
+    "controls",
+    "freq",
+    "pooled",
+    "group",
+    "unit_cost",
+    "cost_column",
+    "product",
+    "price_change",
+    "new_price",
+    "min_price_points",
+)
+SLIDER_RANGE = 50  # the slider moves the price from -50% to +50% of the current price
 DETAILS_TAB = 4
 
 # the columns each table shows first (plain words); the statistics go to the Details tab
-ELASTICITY_COLUMNS = ("group", "elasticity", "reading", "suggested_price", "optimal_price", "unit_cost",
-                      "min_price", "max_price", "n_points", "products", "note")
-ELASTICITY_DETAILS = ("group", "elasticity", "std_error", "ci_low", "ci_high", "r2", "n_points", "n_periods",
-                      "products")
-PRICES_COLUMNS = ("product", "current_price", "suggested_price", "optimal_price", "unit_cost", "elasticity",
-                  "min_price", "max_price", "group", "note")
+ELASTICITY_COLUMNS = (
+    "group",
+    "elasticity",
+    "reading",
+    "suggested_price",
+    "optimal_price",
+    "unit_cost",
+    "min_price",
+    "max_price",
+    "n_points",
+    "products",
+    "note",
+)
+ELASTICITY_DETAILS = (
+    "group",
+    "elasticity",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "r2",
+    "n_points",
+    "n_periods",
+    "products",
+)
+PRICES_COLUMNS = (
+    "product",
+    "current_price",
+    "suggested_price",
+    "optimal_price",
+    "unit_cost",
+    "elasticity",
+    "min_price",
+    "max_price",
+    "group",
+    "note",
+)
 # the sentence goes last: the last column stretches over the free width
 COEFFICIENT_COLUMNS = ("term", "estimate", "significance", "meaning")
 COEFFICIENT_DETAILS = ("term", "estimate", "std_error", "p_value", "ci_low", "ci_high", "t", "significance")
@@ -87,25 +137,81 @@ def demand_plot(state: dict, per: str, name: str | None = None) -> PlotSpec:
     name = name or str(state["product"])
     return PlotSpec(
         title=M("Demand for {product} (elasticity {e})", product=name, e=state["elasticity"]),
-        x_label=M("price"), y_label=M("units per {period}", period=per),
-        layers=[Layer("band", xs, [p["units_low"] for p in pts], y2=[p["units_high"] for p in pts],
-                      color="#1f77b4", alpha=0.18),
-                Layer("line", xs, [p["units"] for p in pts], name=M("expected units"), color="#1f77b4",
-                      labels=[_("price {price:money}: {units} units per {period}", price=x,
-                                units=units_text(p["units"]), period=per) for x, p in zip(xs, pts)]),
-                Layer("scatter", state.get("seen_price") or [], state.get("seen_units") or [],
-                      name=M("periods seen"), color="#787878", alpha=0.43, size=5),
-                Layer("scatter", [p0], [now["units"]], name=M("current price"), color="#7f7f7f", size=10,
-                      labels=[_("current price {price:money}: {units} units per {period}", price=p0,
-                                units=units_text(now["units"]), period=per)]),
-                whatif_marker(state, p0, per)])
+        x_label=M("price"),
+        y_label=M("units per {period}", period=per),
+        layers=[
+            Layer(
+                "band",
+                xs,
+                [p["units_low"] for p in pts],
+                y2=[p["units_high"] for p in pts],
+                color="#1f77b4",
+                alpha=0.18,
+            ),
+            Layer(
+                "line",
+                xs,
+                [p["units"] for p in pts],
+                name=M("expected units"),
+                color="#1f77b4",
+                labels=[
+                    _(
+                        "price {price:money}: {units} units per {period}",
+                        price=x,
+                        units=units_text(p["units"]),
+                        period=per,
+                    )
+                    for x, p in zip(xs, pts)
+                ],
+            ),
+            Layer(
+                "scatter",
+                state.get("seen_price") or [],
+                state.get("seen_units") or [],
+                name=M("periods seen"),
+                color="#787878",
+                alpha=0.43,
+                size=5,
+            ),
+            Layer(
+                "scatter",
+                [p0],
+                [now["units"]],
+                name=M("current price"),
+                color="#7f7f7f",
+                size=10,
+                labels=[
+                    _(
+                        "current price {price:money}: {units} units per {period}",
+                        price=p0,
+                        units=units_text(now["units"]),
+                        period=per,
+                    )
+                ],
+            ),
+            whatif_marker(state, p0, per),
+        ],
+    )
 
 
 def whatif_marker(state: dict, price: float, per: str) -> Layer:
     units = whatif(state, price)["units"]
-    return Layer("scatter", [price], [units], name=M("what-if price"), color="#d62728", size=12,
-                 labels=[_("what-if price {price:money}: {units} units per {period}", price=price,
-                           units=units_text(units), period=per)])
+    return Layer(
+        "scatter",
+        [price],
+        [units],
+        name=M("what-if price"),
+        color="#d62728",
+        size=12,
+        labels=[
+            _(
+                "what-if price {price:money}: {units} units per {period}",
+                price=price,
+                units=units_text(units),
+                period=per,
+            )
+        ],
+    )
 
 
 class PricingPanel(AnalysisPanel):
@@ -158,8 +264,13 @@ class PricingPanel(AnalysisPanel):
         self.slider.setRange(-SLIDER_RANGE, SLIDER_RANGE)
         self.slider.setTickInterval(10)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.slider.setToolTip(_("Drag to try a price from {low:percent} cheaper to {high:percent} dearer",
-                                 low=SLIDER_RANGE / 100, high=SLIDER_RANGE / 100))
+        self.slider.setToolTip(
+            _(
+                "Drag to try a price from {low:percent} cheaper to {high:percent} dearer",
+                low=SLIDER_RANGE / 100,
+                high=SLIDER_RANGE / 100,
+            )
+        )
         self.slider.valueChanged.connect(self._update_whatif)
         left.addWidget(self.slider)
         form = QFormLayout()
@@ -169,8 +280,12 @@ class PricingPanel(AnalysisPanel):
         self.profit_label = QLabel(self.whatif_box)
         self.range_label = QLabel(self.whatif_box)
         self.range_label.setWordWrap(True)
-        for name, lab in (("price", self.price_label), ("units", self.units_label),
-                          ("revenue", self.revenue_label), ("profit", self.profit_label)):
+        for name, lab in (
+            ("price", self.price_label),
+            ("units", self.units_label),
+            ("revenue", self.revenue_label),
+            ("profit", self.profit_label),
+        ):
             lab.setObjectName(f"whatif_{name}")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(_("Price:"), self.price_label)
@@ -241,9 +356,14 @@ class PricingPanel(AnalysisPanel):
         m = result.metrics
         if result.headline is not None:
             self.headline.setText(text(result.headline))
-        else:   # a result saved before tabs had headlines
-            self.headline.setText(_("The features explain {share:percent} of the ups and downs of {target}",
-                                    share=m["r2"], target=m.get("target")))
+        else:  # a result saved before tabs had headlines
+            self.headline.setText(
+                _(
+                    "The features explain {share:percent} of the ups and downs of {target}",
+                    share=m["r2"],
+                    target=m.get("target"),
+                )
+            )
         self._set_table(self.main_table, result, "coefficients", COEFFICIENT_COLUMNS)
         self.tabs.setTabText(0, _("Effects"))
         self._set_table(self.prices_table, result, "residuals", ("row", "actual", "predicted", "residual"))
@@ -252,14 +372,26 @@ class PricingPanel(AnalysisPanel):
         render_plot(result.plots["residuals"], self.second_plot)
         self.tabs.setTabText(3, _("Errors plot"))
         self._set_table(self.details_table, result, "coefficients", COEFFICIENT_DETAILS, details=True)
-        self.details_label.setText(_n(
-            "R² {r2:percent} (adjusted {adj:percent}) from {n} row; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
-            "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, Breusch-Pagan {bp}.",
-            "R² {r2:percent} (adjusted {adj:percent}) from {n} rows; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
-            "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, Breusch-Pagan {bp}.",
-            int(m.get("n") or 0), r2=m.get("r2"), adj=m.get("adj_r2"), f_p=p_words(_num(m.get("f_pvalue"))),
-            aic=m.get("aic"), bic=m.get("bic"), sigma=m.get("sigma"), dw=m.get("durbin_watson"),
-            jb=p_words(_num(m.get("jarque_bera_p"))), bp=p_words(_num(m.get("breusch_pagan_p")))))
+        self.details_label.setText(
+            _n(
+                "R² {r2:percent} (adjusted {adj:percent}) from {n} row; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
+                "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, "
+                "Breusch-Pagan {bp}.",
+                "R² {r2:percent} (adjusted {adj:percent}) from {n} rows; F-test {f_p}; AIC {aic}, BIC {bic}; typical "
+                "error {sigma}. Checks of the errors: Durbin-Watson {dw} (ideal 2), Jarque-Bera {jb}, "
+                "Breusch-Pagan {bp}.",
+                int(m.get("n") or 0),
+                r2=m.get("r2"),
+                adj=m.get("adj_r2"),
+                f_p=p_words(_num(m.get("f_pvalue"))),
+                aic=m.get("aic"),
+                bic=m.get("bic"),
+                sigma=m.get("sigma"),
+                dw=m.get("durbin_watson"),
+                jb=p_words(_num(m.get("jarque_bera_p"))),
+                bp=p_words(_num(m.get("breusch_pagan_p"))),
+            )
+        )
         self.register_plot("residuals", self.second_plot)
         self._plots.pop("loglog", None)
         self._plots.pop("whatif", None)
@@ -270,9 +402,15 @@ class PricingPanel(AnalysisPanel):
         m = result.metrics
         if result.headline is not None:
             self.headline.setText(text(result.headline))
-        else:   # a result saved before tabs had headlines
-            self.headline.setText(_n("{fitted:int} of {n} elasticity estimated", "{fitted:int} of {n} elasticities "
-                                     "estimated", int(m.get("groups") or 0), fitted=m.get("fitted") or 0))
+        else:  # a result saved before tabs had headlines
+            self.headline.setText(
+                _n(
+                    "{fitted:int} of {n} elasticity estimated",
+                    "{fitted:int} of {n} elasticities estimated",
+                    int(m.get("groups") or 0),
+                    fitted=m.get("fitted") or 0,
+                )
+            )
         self._set_table(self.main_table, result, "elasticity", ELASTICITY_COLUMNS)
         self.tabs.setTabText(0, _("Price sensitivity"))
         self._set_table(self.prices_table, result, "prices", PRICES_COLUMNS)
@@ -281,11 +419,15 @@ class PricingPanel(AnalysisPanel):
         render_plot(result.plots["loglog"], self.second_plot)
         self.tabs.setTabText(3, _("Price and units"))
         self._set_table(self.details_table, result, "elasticity", ELASTICITY_DETAILS, details=True)
-        self.details_label.setText(_(
-            "Each row fits log(units) = a + e × log(price) on the average price of each {period} (least squares); "
-            "e is the price elasticity, with its standard error and a {level:percent} confidence interval (low and "
-            "high estimate). R² is the share of the ups and downs of units the fit explains.",
-            period=self._per(), level=self._level()))
+        self.details_label.setText(
+            _(
+                "Each row fits log(units) = a + e × log(price) on the average price of each {period} (least squares); "
+                "e is the price elasticity, with its standard error and a {level:percent} confidence interval (low and "
+                "high estimate). R² is the share of the ups and downs of units the fit explains.",
+                period=self._per(),
+                level=self._level(),
+            )
+        )
         self.register_plot("loglog", self.second_plot)
         self.register_plot("whatif", self.curve_plot)
         self._plots.pop("residuals", None)
@@ -333,34 +475,77 @@ class PricingPanel(AnalysisPanel):
         pct = self.slider.value()
         per = self._per()
         if pct > 0:
-            self.price_label.setText(_("{price} ({change:percent} above the current {now})", price=_money(p),
-                                       change=pct / 100, now=_money(s["current_price"])))
+            self.price_label.setText(
+                _(
+                    "{price} ({change:percent} above the current {now})",
+                    price=_money(p),
+                    change=pct / 100,
+                    now=_money(s["current_price"]),
+                )
+            )
         elif pct < 0:
-            self.price_label.setText(_("{price} ({change:percent} below the current {now})", price=_money(p),
-                                       change=-pct / 100, now=_money(s["current_price"])))
+            self.price_label.setText(
+                _(
+                    "{price} ({change:percent} below the current {now})",
+                    price=_money(p),
+                    change=-pct / 100,
+                    now=_money(s["current_price"]),
+                )
+            )
         else:
             self.price_label.setText(_("{price} (the current price)", price=_money(p)))
-        self.units_label.setText(_("{units} per {period} (likely {low} to {high}; now {now})",
-                                   units=units_text(new["units"]), period=per,
-                                   low=units_text(new["units_low"]), high=units_text(new["units_high"]),
-                                   now=units_text(now["units"])))
-        self.revenue_label.setText(_("{value} (likely {low} to {high}; now {now})", value=_money(new["revenue"]),
-                                     low=_money(new["revenue_low"]), high=_money(new["revenue_high"]),
-                                     now=_money(now["revenue"])))
+        self.units_label.setText(
+            _(
+                "{units} per {period} (likely {low} to {high}; now {now})",
+                units=units_text(new["units"]),
+                period=per,
+                low=units_text(new["units_low"]),
+                high=units_text(new["units_high"]),
+                now=units_text(now["units"]),
+            )
+        )
+        self.revenue_label.setText(
+            _(
+                "{value} (likely {low} to {high}; now {now})",
+                value=_money(new["revenue"]),
+                low=_money(new["revenue_low"]),
+                high=_money(new["revenue_high"]),
+                now=_money(now["revenue"]),
+            )
+        )
         if s.get("unit_cost") is None:
             self.profit_label.setText(_("enter a unit cost to see the profit"))
         else:
-            self.profit_label.setText(_("{value} (likely {low} to {high}; now {now})", value=_money(new["profit"]),
-                                        low=_money(new["profit_low"]), high=_money(new["profit_high"]),
-                                        now=_money(now["profit"])))
+            self.profit_label.setText(
+                _(
+                    "{value} (likely {low} to {high}; now {now})",
+                    value=_money(new["profit"]),
+                    low=_money(new["profit_low"]),
+                    high=_money(new["profit_high"]),
+                    now=_money(now["profit"]),
+                )
+            )
         seen = dict(low=_money(s["min_price"]), high=_money(s["max_price"]))
         if new["outside_range"]:
-            self.range_label.setText(_coloured(_("This price is outside the prices seen ({low} to {high}): the "
-                                                 "numbers are a guess.", **seen), "#b71c1c"))
+            self.range_label.setText(
+                _coloured(
+                    _("This price is outside the prices seen ({low} to {high}): the numbers are a guess.", **seen),
+                    "#b71c1c",
+                )
+            )
         else:
-            self.range_label.setText(_coloured(_("Prices seen: {low} to {high}. “Likely” is the range one {period}'s "
-                                                 "sales fall in with {level:percent} probability.", **seen,
-                                                 period=per, level=s.get("level", 0.95)), "#555"))
+            self.range_label.setText(
+                _coloured(
+                    _(
+                        "Prices seen: {low} to {high}. “Likely” is the range one {period}'s "
+                        "sales fall in with {level:percent} probability.",
+                        **seen,
+                        period=per,
+                        level=s.get("level", 0.95),
+                    ),
+                    "#555",
+                )
+            )
         if self._demand is not None:
             spec = replace(self._demand, layers=[*self._demand.layers[:-1], whatif_marker(s, p, per)])
             render_plot(spec, self.curve_plot, reset_zoom=False)

@@ -9,8 +9,8 @@ so coefficients reach about 14 correct digits there (statsmodels' pinv reaches a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,9 @@ _RANK_TOL = 1e-9
 MAX_LEVELS = 50
 
 
-def problem(cls: type[BizOpsError], message: Message, hint: Message | None = None, *,
-            where: str | None = None) -> BizOpsError:
+def problem(
+    cls: type[BizOpsError], message: Message, hint: Message | None = None, *, where: str | None = None
+) -> BizOpsError:
     """A user error in the current language that also keeps its message (``err.detail``), so a
     result that records it (a product's note) reads in the language of whoever opens it."""
     err = cls(message.render(), where=where, hint=hint.render() if hint is not None else None)
@@ -45,13 +46,13 @@ def detail(err: BizOpsError) -> Message | str:
 
 @dataclass
 class OLSFit:
-    names: list[str]                    # "Intercept" first, then the features
+    names: list[str]  # "Intercept" first, then the features
     params: np.ndarray
     cov: np.ndarray
     bse: np.ndarray
     tvalues: np.ndarray
     pvalues: np.ndarray
-    ci: np.ndarray                      # (k, 2) at ``level``
+    ci: np.ndarray  # (k, 2) at ``level``
     level: float
     n: int
     df_resid: int
@@ -76,18 +77,33 @@ class OLSFit:
         return self.names.index(name)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "term": self.names, "estimate": self.params, "std_error": self.bse, "t": self.tvalues,
-            "p_value": self.pvalues, "ci_low": self.ci[:, 0], "ci_high": self.ci[:, 1]})
+        return pd.DataFrame(
+            {
+                "term": self.names,
+                "estimate": self.params,
+                "std_error": self.bse,
+                "t": self.tvalues,
+                "p_value": self.pvalues,
+                "ci_low": self.ci[:, 0],
+                "ci_high": self.ci[:, 1],
+            }
+        )
 
     def summary(self) -> dict:
-        return {"r2": self.r2, "adj_r2": self.adj_r2, "aic": self.aic, "bic": self.bic,
-                "n": self.n, "f_pvalue": self.f_pvalue, "f": self.fvalue, "df_resid": self.df_resid,
-                "sigma": math.sqrt(self.sigma2)}
+        return {
+            "r2": self.r2,
+            "adj_r2": self.adj_r2,
+            "aic": self.aic,
+            "bic": self.bic,
+            "n": self.n,
+            "f_pvalue": self.f_pvalue,
+            "f": self.fvalue,
+            "df_resid": self.df_resid,
+            "sigma": math.sqrt(self.sigma2),
+        }
 
 
-def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None = None,
-        absorbed: int = 0) -> OLSFit:
+def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None = None, absorbed: int = 0) -> OLSFit:
     """Fit ``y = b0 + X b + e`` (an intercept is always included; ``X`` has no constant column).
 
     ``absorbed``: parameters already taken out of the data beforehand (fixed effects removed by
@@ -101,19 +117,28 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None
     n, m = X.shape
     k = m + 1
     if n <= k + absorbed:
-        raise problem(DataError, Mn("{what} has {k} numbers to estimate but only {n} usable row",
-                                    "{what} has {k} numbers to estimate but only {n} usable rows", n,
-                                    what=what, k=k + absorbed),
-                      M("It needs more rows than numbers to estimate: use fewer columns or more data"))
+        raise problem(
+            DataError,
+            Mn(
+                "{what} has {k} numbers to estimate but only {n} usable row",
+                "{what} has {k} numbers to estimate but only {n} usable rows",
+                n,
+                what=what,
+                k=k + absorbed,
+            ),
+            M("It needs more rows than numbers to estimate: use fewer columns or more data"),
+        )
     if not np.isfinite(y).all() or not np.isfinite(X).all():
-        raise problem(DataError, M("{what} got missing or infinite values", what=what),
-                      M("Drop or fill them first"))
+        raise problem(DataError, M("{what} got missing or infinite values", what=what), M("Drop or fill them first"))
     ym = y.mean()
     yc = y - ym
     tss = float(yc @ yc)
     if tss <= (_CONSTANT_TOL * max(abs(ym), 1.0)) ** 2 * n:
-        raise problem(DataError, M("the value to explain is the same ({value}) in every row", value=_num(ym)),
-                      M("There is nothing to explain; pick another Target column"))
+        raise problem(
+            DataError,
+            M("the value to explain is the same ({value}) in every row", value=_num(ym)),
+            M("There is nothing to explain; pick another Target column"),
+        )
     xm = X.mean(axis=0)
     Z = X - xm
     sz = np.sqrt((Z * Z).sum(axis=0))
@@ -121,27 +146,32 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None
     const = np.flatnonzero(sz <= _CONSTANT_TOL * size)
     if const.size:
         j = int(const[0])
-        raise problem(DataError, M("column '{column}' has the same value ({value}) in every row used",
-                                   column=names[j], value=_num(X[0, j])),
-                      M("A value that never changes cannot explain differences; remove it from the features"),
-                      where=names[j])
-    Zs = np.asfortranarray(Z / sz)   # LAPACK works column-major: saves a copy inside qr
+        raise problem(
+            DataError,
+            M("column '{column}' has the same value ({value}) in every row used", column=names[j], value=_num(X[0, j])),
+            M("A value that never changes cannot explain differences; remove it from the features"),
+            where=names[j],
+        )
+    Zs = np.asfortranarray(Z / sz)  # LAPACK works column-major: saves a copy inside qr
     Q, R, perm = sla.qr(Zs, mode="economic", pivoting=True)
     diag = np.abs(np.diag(R))
     rank = int((diag > _RANK_TOL * diag[0]).sum())
     if rank < m:
-        raise problem(DataError, _collinear_message(R, perm, rank, names),
-                      M("Remove one of them from the features (e.g. a total that is the sum of others)"))
+        raise problem(
+            DataError,
+            _collinear_message(R, perm, rank, names),
+            M("Remove one of them from the features (e.g. a total that is the sum of others)"),
+        )
     Rr = R[:rank, :rank]
     b_perm = sla.solve_triangular(Rr, Q.T @ yc)
     Rinv = sla.solve_triangular(Rr, np.eye(m))
-    g_perm = Rinv @ Rinv.T                      # (Zs'Zs)^-1 in pivoted order
+    g_perm = Rinv @ Rinv.T  # (Zs'Zs)^-1 in pivoted order
     bs = np.empty(m)
     bs[perm] = b_perm
     G = np.empty((m, m))
     G[np.ix_(perm, perm)] = g_perm
     bs = bs / sz
-    G = G / np.outer(sz, sz)                    # (Z'Z)^-1
+    G = G / np.outer(sz, sz)  # (Z'Z)^-1
     resid = yc - Z @ bs
     ssr = float(resid @ resid)
     df = n - k - absorbed
@@ -165,10 +195,30 @@ def ols(y, X, names: Sequence[str], *, level: float = 0.95, what: Message | None
         fval = ((tss - ssr) / m) / sigma2 if m else float("nan")
         llf = -0.5 * n * (math.log(2 * math.pi) + math.log(ssr / n) + 1) if ssr > 0 else float("inf")
     fp = float(stats.f.sf(fval, m, df)) if m else float("nan")
-    return OLSFit(names=["Intercept"] + names, params=params, cov=cov, bse=bse, tvalues=tv, pvalues=pv,
-                  ci=ci, level=level, n=n, df_resid=df, ssr=ssr, tss=tss, r2=r2, adj_r2=adj,
-                  sigma2=sigma2, llf=llf, aic=-2 * llf + 2 * (k + absorbed), bic=-2 * llf + math.log(n) * (k + absorbed),
-                  fvalue=float(fval), f_pvalue=fp, fitted=y - resid, resid=resid)
+    return OLSFit(
+        names=["Intercept"] + names,
+        params=params,
+        cov=cov,
+        bse=bse,
+        tvalues=tv,
+        pvalues=pv,
+        ci=ci,
+        level=level,
+        n=n,
+        df_resid=df,
+        ssr=ssr,
+        tss=tss,
+        r2=r2,
+        adj_r2=adj,
+        sigma2=sigma2,
+        llf=llf,
+        aic=-2 * llf + 2 * (k + absorbed),
+        bic=-2 * llf + math.log(n) * (k + absorbed),
+        fvalue=float(fval),
+        f_pvalue=fp,
+        fitted=y - resid,
+        resid=resid,
+    )
 
 
 def _collinear_message(R, perm, rank, names) -> Message:
@@ -179,9 +229,11 @@ def _collinear_message(R, perm, rank, names) -> Message:
         c = sla.solve_triangular(Rr, R[:rank, jj])
         with_ = [names[perm[i]] for i in np.flatnonzero(np.abs(c) > 1e-6)]
         bad = names[perm[jj]]
-        parts.append(M("'{column}' is an exact combination of {others:list}", column=bad,
-                       others=[f"'{w}'" for w in with_])
-                     if with_ else M("'{column}' repeats another column", column=bad))
+        parts.append(
+            M("'{column}' is an exact combination of {others:list}", column=bad, others=[f"'{w}'" for w in with_])
+            if with_
+            else M("'{column}' repeats another column", column=bad)
+        )
     return M("some features carry the same information twice: {parts}", parts=joined(parts))
 
 
@@ -203,8 +255,8 @@ class Design:
     target: str
     kept_index: pd.Index
     notes: list[Message] = field(default_factory=list)
-    references: dict[str, str] = field(default_factory=dict)   # categorical column -> reference level
-    logged: set[str] = field(default_factory=set)              # columns used as log(column)
+    references: dict[str, str] = field(default_factory=dict)  # categorical column -> reference level
+    logged: set[str] = field(default_factory=set)  # columns used as log(column)
     term_source: dict[str, str] = field(default_factory=dict)  # term -> column it came from
 
 
@@ -212,53 +264,87 @@ def is_categorical(col: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
 
 
-def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
-                 log_target: bool = False, log_features: Sequence[str] = ()) -> Design:
+def build_design(
+    frame: pd.DataFrame,
+    target: str,
+    features: Sequence[str],
+    *,
+    log_target: bool = False,
+    log_features: Sequence[str] = (),
+) -> Design:
     """Target and feature columns -> numeric y and X. Categorical columns become 0/1 dummies,
     one per level except the first in sorted order (the reference). Rows with a missing value
     are dropped, and under a log rows with zero or negative values; each drop is counted."""
     features = [f for f in features if f != target]
     for c in [target, *features]:
         if c not in frame.columns:
-            raise problem(DataError, M("column '{column}' is not in the table", column=c),
-                          M("Check the column roles (Target and Feature)"), where=c)
+            raise problem(
+                DataError,
+                M("column '{column}' is not in the table", column=c),
+                M("Check the column roles (Target and Feature)"),
+                where=c,
+            )
     if not features:
-        raise problem(UsageError, M("the regression needs at least one Feature column"),
-                      M("Mark the columns that may drive sales as Feature in Column roles"))
+        raise problem(
+            UsageError,
+            M("the regression needs at least one Feature column"),
+            M("Mark the columns that may drive sales as Feature in Column roles"),
+        )
     unknown = [c for c in log_features if c not in features]
     if unknown:
-        raise problem(UsageError, M("“Log of features” names columns that are not features: {columns:list}",
-                                    columns=unknown),
-                      M("The features are: {columns:list}", columns=list(features)))
+        raise problem(
+            UsageError,
+            M("“Log of features” names columns that are not features: {columns:list}", columns=unknown),
+            M("The features are: {columns:list}", columns=list(features)),
+        )
     if is_categorical(frame[target]):
-        raise problem(DataError, M("the Target '{column}' is not a column of numbers", column=target),
-                      M("Pick a column of numbers (sales, units, revenue) as the Target"), where=target)
+        raise problem(
+            DataError,
+            M("the Target '{column}' is not a column of numbers", column=target),
+            M("Pick a column of numbers (sales, units, revenue) as the Target"),
+            where=target,
+        )
     notes: list[Message] = []
     data = frame[[target, *features]]
     n0 = len(data)
     ok = data.notna().all(axis=1).to_numpy()
     if (~ok).any():
-        notes.append(Mn("{dropped:int} of {n} row left out because a value was missing.",
-                        "{dropped:int} of {n} rows left out because a value was missing.", n0,
-                        dropped=int((~ok).sum())))
+        notes.append(
+            Mn(
+                "{dropped:int} of {n} row left out because a value was missing.",
+                "{dropped:int} of {n} rows left out because a value was missing.",
+                n0,
+                dropped=int((~ok).sum()),
+            )
+        )
     yv = pd.to_numeric(data[target], errors="coerce").to_numpy(dtype=float)
     logged = set()
     for c in ([target] if log_target else []) + list(log_features):
         if c != target and is_categorical(data[c]):
-            raise problem(UsageError, M("cannot take the log of '{column}': it is not a column of numbers",
-                                        column=c), where="log_features")
+            raise problem(
+                UsageError,
+                M("cannot take the log of '{column}': it is not a column of numbers", column=c),
+                where="log_features",
+            )
         v = yv if c == target else pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
         bad = ok & ~(v > 0)
         if bad.any():
-            notes.append(Mn("{n} row dropped because {column} was zero or negative and has no logarithm.",
-                            "{n} rows dropped because {column} was zero or negative and has no logarithm.",
-                            int(bad.sum()), column=c))
+            notes.append(
+                Mn(
+                    "{n} row dropped because {column} was zero or negative and has no logarithm.",
+                    "{n} rows dropped because {column} was zero or negative and has no logarithm.",
+                    int(bad.sum()),
+                    column=c,
+                )
+            )
         ok &= v > 0
         logged.add(c)
     data = data[ok]
     if data.empty:
-        raise problem(DataError, M("no rows left to fit after leaving out missing values (and zero or "
-                                   "negative values under a log)"))
+        raise problem(
+            DataError,
+            M("no rows left to fit after leaving out missing values (and zero or negative values under a log)"),
+        )
     y = data[target].to_numpy(dtype=float)
     if log_target:
         y = np.log(y)
@@ -270,24 +356,43 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
                 num = pd.to_numeric(s, errors="coerce")
                 if num.notna().mean() >= 0.9:
                     bad = s[num.isna()]
-                    raise problem(DataError, Mn("column '{column}' holds numbers but {n} cell is text "
-                                                "(e.g. '{example}')",
-                                                "column '{column}' holds numbers but {n} cells are text "
-                                                "(e.g. '{example}')", len(bad), column=c,
-                                                example=str(bad.iloc[0])),
-                                  M("Fix or clear those cells, or leave the column out"), where=c)
+                    raise problem(
+                        DataError,
+                        Mn(
+                            "column '{column}' holds numbers but {n} cell is text (e.g. '{example}')",
+                            "column '{column}' holds numbers but {n} cells are text (e.g. '{example}')",
+                            len(bad),
+                            column=c,
+                            example=str(bad.iloc[0]),
+                        ),
+                        M("Fix or clear those cells, or leave the column out"),
+                        where=c,
+                    )
             s = s.astype(str)
             levels = sorted(s.unique())
             if len(levels) < 2:
-                raise problem(DataError, M("column '{column}' has the same value ({value}) in every row used",
-                                           column=c, value=levels[0] if levels else ""),
-                              M("A value that never changes cannot explain differences; remove it from the features"),
-                              where=c)
+                raise problem(
+                    DataError,
+                    M(
+                        "column '{column}' has the same value ({value}) in every row used",
+                        column=c,
+                        value=levels[0] if levels else "",
+                    ),
+                    M("A value that never changes cannot explain differences; remove it from the features"),
+                    where=c,
+                )
             if len(levels) > MAX_LEVELS:
-                raise problem(DataError, M("column '{column}' has {n:int} different text values; that looks "
-                                           "like an id or a name, not a category", column=c, n=len(levels)),
-                              M("Use categories with at most {n:int} different values, or remove it", n=MAX_LEVELS),
-                              where=c)
+                raise problem(
+                    DataError,
+                    M(
+                        "column '{column}' has {n:int} different text values; that looks "
+                        "like an id or a name, not a category",
+                        column=c,
+                        n=len(levels),
+                    ),
+                    M("Use categories with at most {n:int} different values, or remove it", n=MAX_LEVELS),
+                    where=c,
+                )
             refs[c] = levels[0]
             for lv in levels[1:]:
                 cols.append((s == lv).to_numpy(dtype=float))
@@ -301,11 +406,25 @@ def build_design(frame: pd.DataFrame, target: str, features: Sequence[str], *,
             names.append(f"log({c})" if c in logged else c)
             source[names[-1]] = c
     for c, ref in refs.items():
-        notes.append(M("{column}: each value is compared with '{reference}' (the first in sorted order, "
-                       "the reference).", column=c, reference=ref))
+        notes.append(
+            M(
+                "{column}: each value is compared with '{reference}' (the first in sorted order, the reference).",
+                column=c,
+                reference=ref,
+            )
+        )
     X = np.column_stack(cols)
-    return Design(y=y, X=X, names=names, target=target, kept_index=data.index, notes=notes,
-                  references=refs, logged=logged, term_source=source)
+    return Design(
+        y=y,
+        X=X,
+        names=names,
+        target=target,
+        kept_index=data.index,
+        notes=notes,
+        references=refs,
+        logged=logged,
+        term_source=source,
+    )
 
 
 def diagnostics(fit: OLSFit, X: np.ndarray) -> dict:
@@ -322,8 +441,14 @@ def diagnostics(fit: OLSFit, X: np.ndarray) -> dict:
         bp_p = float(bp_p)
     except (ValueError, np.linalg.LinAlgError):
         bp_p = float("nan")
-    return {"durbin_watson": dw, "jarque_bera": jb, "jarque_bera_p": jb_p, "skew": skew,
-            "kurtosis": kurt, "breusch_pagan_p": bp_p}
+    return {
+        "durbin_watson": dw,
+        "jarque_bera": jb,
+        "jarque_bera_p": jb_p,
+        "skew": skew,
+        "kurtosis": kurt,
+        "breusch_pagan_p": bp_p,
+    }
 
 
 def p_words(p: float) -> Message:
@@ -335,22 +460,39 @@ def diagnostic_notes(d: dict, log_target: bool = False) -> list[Message]:
     out = []
     dw = d["durbin_watson"]
     if dw < 1.5 or dw > 2.5:
-        out.append(M("Neighbouring rows' errors move together (Durbin-Watson {dw}, ideal 2): if the rows "
-                     "are in time order, the ranges of the effects are too narrow.", dw=dw))
+        out.append(
+            M(
+                "Neighbouring rows' errors move together (Durbin-Watson {dw}, ideal 2): if the rows "
+                "are in time order, the ranges of the effects are too narrow.",
+                dw=dw,
+            )
+        )
     if d["jarque_bera_p"] < 0.05:
-        out.append(M("The errors of the fit are not bell-shaped (Jarque-Bera {p}); with few rows the "
-                     "p-values are rough.", p=p_words(d["jarque_bera_p"])))
+        out.append(
+            M(
+                "The errors of the fit are not bell-shaped (Jarque-Bera {p}); with few rows the p-values are rough.",
+                p=p_words(d["jarque_bera_p"]),
+            )
+        )
     if d["breusch_pagan_p"] < 0.05:
         if log_target:
-            out.append(M("The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
-                         "the ranges of the effects are rough.", p=p_words(d["breusch_pagan_p"])))
+            out.append(
+                M(
+                    "The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
+                    "the ranges of the effects are rough.",
+                    p=p_words(d["breusch_pagan_p"]),
+                )
+            )
         else:
-            out.append(M("The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
-                         "the ranges of the effects are rough; “Log of the target” often helps.",
-                         p=p_words(d["breusch_pagan_p"])))
+            out.append(
+                M(
+                    "The errors of the fit grow or shrink with the features (Breusch-Pagan {p}), so "
+                    "the ranges of the effects are rough; “Log of the target” often helps.",
+                    p=p_words(d["breusch_pagan_p"]),
+                )
+            )
     if not out:
-        out.append(M("The checks of the fit's errors (Durbin-Watson, Jarque-Bera, Breusch-Pagan) raise "
-                     "no warning."))
+        out.append(M("The checks of the fit's errors (Durbin-Watson, Jarque-Bera, Breusch-Pagan) raise no warning."))
     return out
 
 
@@ -375,8 +517,9 @@ def coefficient_sentence(term: str, estimate: float, p: float, design: Design) -
     ylog = target in design.logged
     if term == "Intercept":
         if ylog:
-            return M("Baseline level of log {target} when every feature is 0 (or at its reference level).",
-                     target=target)
+            return M(
+                "Baseline level of log {target} when every feature is 0 (or at its reference level).", target=target
+            )
         return M("Baseline level of {target} when every feature is 0 (or at its reference level).", target=target)
     src = design.term_source.get(term, term)
     up = estimate >= 0
@@ -386,23 +529,45 @@ def coefficient_sentence(term: str, estimate: float, p: float, design: Design) -
     if src in design.references:
         values.update(level=term.split("=", 1)[1], reference=design.references[src])
         if ylog:
-            return (M("{column} {level} instead of {reference} raises {target} by {change:percent}, {sig}.",
-                      change=change, **values) if up else
-                    M("{column} {level} instead of {reference} lowers {target} by {change:percent}, {sig}.",
-                      change=change, **values))
-        return (M("{column} {level} instead of {reference} raises {target} by {x}, {sig}.", x=size, **values)
-                if up else
-                M("{column} {level} instead of {reference} lowers {target} by {x}, {sig}.", x=size, **values))
+            return (
+                M(
+                    "{column} {level} instead of {reference} raises {target} by {change:percent}, {sig}.",
+                    change=change,
+                    **values,
+                )
+                if up
+                else M(
+                    "{column} {level} instead of {reference} lowers {target} by {change:percent}, {sig}.",
+                    change=change,
+                    **values,
+                )
+            )
+        return (
+            M("{column} {level} instead of {reference} raises {target} by {x}, {sig}.", x=size, **values)
+            if up
+            else M("{column} {level} instead of {reference} lowers {target} by {x}, {sig}.", x=size, **values)
+        )
     xlog = src in design.logged
     if xlog and ylog:
-        return (M("1% more {column} raises {target} by about {x}%, {sig}.", x=size, **values) if up else
-                M("1% more {column} lowers {target} by about {x}%, {sig}.", x=size, **values))
+        return (
+            M("1% more {column} raises {target} by about {x}%, {sig}.", x=size, **values)
+            if up
+            else M("1% more {column} lowers {target} by about {x}%, {sig}.", x=size, **values)
+        )
     if xlog:
-        return (M("1% more {column} raises {target} by about {x}, {sig}.", x=size / 100, **values) if up else
-                M("1% more {column} lowers {target} by about {x}, {sig}.", x=size / 100, **values))
+        return (
+            M("1% more {column} raises {target} by about {x}, {sig}.", x=size / 100, **values)
+            if up
+            else M("1% more {column} lowers {target} by about {x}, {sig}.", x=size / 100, **values)
+        )
     if ylog:
-        return (M("each extra 1 of {column} raises {target} by {change:percent}, {sig}.", change=change, **values)
-                if up else
-                M("each extra 1 of {column} lowers {target} by {change:percent}, {sig}.", change=change, **values))
-    return (M("each extra 1 of {column} raises {target} by {x}, {sig}.", x=size, **values) if up else
-            M("each extra 1 of {column} lowers {target} by {x}, {sig}.", x=size, **values))
+        return (
+            M("each extra 1 of {column} raises {target} by {change:percent}, {sig}.", change=change, **values)
+            if up
+            else M("each extra 1 of {column} lowers {target} by {change:percent}, {sig}.", change=change, **values)
+        )
+    return (
+        M("each extra 1 of {column} raises {target} by {x}, {sig}.", x=size, **values)
+        if up
+        else M("each extra 1 of {column} lowers {target} by {x}, {sig}.", x=size, **values)
+    )

@@ -12,8 +12,10 @@ from .params import PARAMS
 ANALYSIS = Analysis(
     id="recommender",
     title=_l("Recommendations"),
-    summary=_l("customers like you also bought: what to suggest to each customer, from what similar "
-               "customers bought or rated (collaborative filtering)"),
+    summary=_l(
+        "customers like you also bought: what to suggest to each customer, from what similar "
+        "customers bought or rated (collaborative filtering)"
+    ),
     params=PARAMS,
     needs=(("customer_id", "product_id"),),
     optional_roles=("rating", "quantity", "product_name"),

@@ -17,8 +17,8 @@ from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.ratings import RatingMatrix, ratings_from_dataset
 
 from .evaluate import evaluate
-from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend
 from .i18n import M, Mn, _, _l, _n
+from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend
 from .params import PARAMS  # noqa: F401  (re-exported for the CLI and tests)
 
 
@@ -31,10 +31,16 @@ def _config(params: dict, rm: RatingMatrix) -> KNNConfig:
             sim = "adjusted_cosine" if params["method"] == "item" else "pearson"
             if params["surprise_compatible"] and sim == "adjusted_cosine":
                 sim = "pearson"
-    cfg = KNNConfig(method=params["method"], similarity=sim, k=params["k"],
-                    min_support=params["min_support"], shrinkage=params["shrinkage"],
-                    positive_only=params["positive_only"],
-                    surprise_compatible=params["surprise_compatible"], explicit=rm.explicit)
+    cfg = KNNConfig(
+        method=params["method"],
+        similarity=sim,
+        k=params["k"],
+        min_support=params["min_support"],
+        shrinkage=params["shrinkage"],
+        positive_only=params["positive_only"],
+        surprise_compatible=params["surprise_compatible"],
+        explicit=rm.explicit,
+    )
     cfg.check()
     return cfg
 
@@ -111,10 +117,17 @@ def similar_items_table(rm: RatingMatrix, W, top_n: int) -> pd.DataFrame:
     B.data = np.ones_like(B.data)
     shared = np.zeros(len(rows), dtype=np.int64)
     for a in range(0, len(rows), 20000):  # in chunks: rows of best sellers are long
-        r, c = rows[a:a + 20000], cols[a:a + 20000]
-        shared[a:a + 20000] = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
-    frame = pd.DataFrame({"product_id": rm.items[rows], "rank": rank, "similar_product_id": rm.items[cols],
-                          "similarity": sims, "shared_customers": shared})
+        r, c = rows[a : a + 20000], cols[a : a + 20000]
+        shared[a : a + 20000] = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
+    frame = pd.DataFrame(
+        {
+            "product_id": rm.items[rows],
+            "rank": rank,
+            "similar_product_id": rm.items[cols],
+            "similarity": sims,
+            "shared_customers": shared,
+        }
+    )
     if rm.names:
         frame.insert(1, "product_name", [rm.names.get(x, "") for x in frame["product_id"].tolist()])
         frame.insert(4, "similar_product_name", [rm.names.get(x, "") for x in frame["similar_product_id"].tolist()])
@@ -125,19 +138,26 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     rm = ratings_from_dataset(dataset, source=params["source"], weighting=params["weighting"])
     n_users, n_items = rm.shape
     if n_users < 2 or n_items < 2:
-        raise DataError(_("recommendations need at least 2 customers and 2 products; the data has "
-                          "{customers} and {products}",
-                          customers=_n("{n} customer", "{n} customers", n_users),
-                          products=_n("{n} product", "{n} products", n_items)), where=dataset.name,
-                        hint=_("Check the customer and product columns"))
+        raise DataError(
+            _(
+                "recommendations need at least 2 customers and 2 products; the data has {customers} and {products}",
+                customers=_n("{n} customer", "{n} customers", n_users),
+                products=_n("{n} product", "{n} products", n_items),
+            ),
+            where=dataset.name,
+            hint=_("Check the customer and product columns"),
+        )
     cfg = _config(params, rm)
     notes: list[Any] = list(rm.notes)
     if params["surprise_compatible"] and not rm.explicit:
         notes.append(M("Surprise-compatible mode applies to ratings only; it was ignored for purchases."))
     folds = params["eval_folds"]
     if folds == 1:
-        raise UsageError(_("evaluation needs at least 2 folds"), where="eval_folds",
-                         hint=_("use 0 to skip the evaluation, or 2 or more"))
+        raise UsageError(
+            _("evaluation needs at least 2 folds"),
+            where="eval_folds",
+            hint=_("use 0 to skip the evaluation, or 2 or more"),
+        )
     top_n = params["top_n"]
     ends = (0.3, 0.5, 0.6) if folds else (0.6, 0.85, 1.0)
 
@@ -170,16 +190,27 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
 
     if rm.explicit:
         lo, hi = rm.rating_scale
-        notes.append(M("The predicted rating is the number of stars the customer would probably give "
-                       "the product ({low} to {high}).", low=float(lo), high=float(hi)))
+        notes.append(
+            M(
+                "The predicted rating is the number of stars the customer would probably give "
+                "the product ({low} to {high}).",
+                low=float(lo),
+                high=float(hi),
+            )
+        )
     else:
         notes.append(score_note(cfg.method, rm.weighting))
     tables = {"recommendations": recs, "similar_items": similar}
     metrics: dict[str, Any] = {
         "data": "ratings" if rm.explicit else "purchases",
-        "weighting": rm.weighting, "customers": n_users, "products": n_items, "cells": rm.nnz,
+        "weighting": rm.weighting,
+        "customers": n_users,
+        "products": n_items,
+        "cells": rm.nnz,
         "density": rm.nnz / float(n_users * n_items),
-        "method": cfg.method, "similarity": cfg.similarity, "k": cfg.k,
+        "method": cfg.method,
+        "similarity": cfg.similarity,
+        "k": cfg.k,
         "surprise_compatible": cfg.surprise,
         "customers_with_recommendations": int((counts > 0).sum()),
         "products_recommended": int(len(np.unique(ri))),
@@ -196,20 +227,39 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         plots["evaluation"] = evaluation_plot(evaluation, ev.curve, rm.explicit, top_n)
         extra["curve"] = ev.curve
         if rm.explicit:
-            notes.append(M("Check in {folds:int} rounds on ratings held back: predicted ratings are off by "
-                           "{rmse:.2f} stars (RMSE) against {base:.2f} for always guessing the average rating.",
-                           folds=folds, rmse=metrics["rmse"], base=metrics["rmse_global_mean"]))
+            notes.append(
+                M(
+                    "Check in {folds:int} rounds on ratings held back: predicted ratings are off by "
+                    "{rmse:.2f} stars (RMSE) against {base:.2f} for always guessing the average rating.",
+                    folds=folds,
+                    rmse=metrics["rmse"],
+                    base=metrics["rmse_global_mean"],
+                )
+            )
         else:
-            notes.append(M("Check in {folds:int} rounds on purchases held back: {hit:percent} of customers bought "
-                           "at least one of their top {n:int} suggestions.",
-                           folds=folds, hit=metrics[f"hit_rate_at_{top_n}"], n=top_n))
+            notes.append(
+                M(
+                    "Check in {folds:int} rounds on purchases held back: {hit:percent} of customers bought "
+                    "at least one of their top {n:int} suggestions.",
+                    folds=folds,
+                    hit=metrics[f"hit_rate_at_{top_n}"],
+                    n=top_n,
+                )
+            )
     else:
         notes.append(M("The check on data held back was skipped (Evaluation folds = 0)."))
     progress.report(1.0, _("Done"))
     names = {str(k): str(v) for k, v in rm.names.items() if v}
-    return Result(tables=tables, metrics=metrics, plots=plots, notes=notes, extra=extra,
-                  headline=headline(metrics, top_n), columns=columns(rm.explicit, top_n, rm.rating_scale),
-                  names=names)
+    return Result(
+        tables=tables,
+        metrics=metrics,
+        plots=plots,
+        notes=notes,
+        extra=extra,
+        headline=headline(metrics, top_n),
+        columns=columns(rm.explicit, top_n, rm.rating_scale),
+        names=names,
+    )
 
 
 # -- words for people ------------------------------------------------------------------------------
@@ -220,13 +270,23 @@ CLEARLY_BETTER = 1.1
 
 def score_note(method: str, weighting: str):
     """What the match score of purchase data adds up, in words."""
-    weight = {"counts": M("how often they bought it"), "quantity": M("how many units they bought"),
-              "binary": M("1 if they bought it"), "log": M("the log of how often they bought it")}[weighting]
+    weight = {
+        "counts": M("how often they bought it"),
+        "quantity": M("how many units they bought"),
+        "binary": M("1 if they bought it"),
+        "log": M("the log of how often they bought it"),
+    }[weighting]
     if method == "user":
-        return M("The match score adds up the similarity of each similar customer who bought the product, "
-                 "times {weight}; higher is a stronger match (it is not a probability).", weight=weight)
-    return M("The match score adds up the product's similarity to each product the customer bought, "
-             "times {weight}; higher is a stronger match (it is not a probability).", weight=weight)
+        return M(
+            "The match score adds up the similarity of each similar customer who bought the product, "
+            "times {weight}; higher is a stronger match (it is not a probability).",
+            weight=weight,
+        )
+    return M(
+        "The match score adds up the product's similarity to each product the customer bought, "
+        "times {weight}; higher is a stronger match (it is not a probability).",
+        weight=weight,
+    )
 
 
 def headline(metrics: dict[str, Any], top_n: int | None = None):
@@ -238,17 +298,29 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
     if m.get("data") == "ratings":
         mae, base = m.get("mae"), m.get("mae_global_mean")
         if mae is None or base is None:
-            return Mn("Suggestions for {n:int} customer from {cells:int} ratings; set Evaluation folds above 0 "
-                      "to check how close the predicted ratings come.",
-                      "Suggestions for {n:int} customers from {cells:int} ratings; set Evaluation folds above 0 "
-                      "to check how close the predicted ratings come.", customers, cells=cells)
+            return Mn(
+                "Suggestions for {n:int} customer from {cells:int} ratings; set Evaluation folds above 0 "
+                "to check how close the predicted ratings come.",
+                "Suggestions for {n:int} customers from {cells:int} ratings; set Evaluation folds above 0 "
+                "to check how close the predicted ratings come.",
+                customers,
+                cells=cells,
+            )
         if mae * CLEARLY_BETTER <= base:
-            return M("The suggestions follow each customer's taste: on ratings held back, predicted ratings "
-                     "were off by {mae:.2f} stars on average, against {base:.2f} for guessing the average "
-                     "rating every time.", mae=mae, base=base)
-        return M("These suggestions are no better than guessing the average rating on this data: on "
-                 "ratings held back, predicted ratings were off by {mae:.2f} stars on average, against "
-                 "{base:.2f} for guessing the average every time.", mae=mae, base=base)
+            return M(
+                "The suggestions follow each customer's taste: on ratings held back, predicted ratings "
+                "were off by {mae:.2f} stars on average, against {base:.2f} for guessing the average "
+                "rating every time.",
+                mae=mae,
+                base=base,
+            )
+        return M(
+            "These suggestions are no better than guessing the average rating on this data: on "
+            "ratings held back, predicted ratings were off by {mae:.2f} stars on average, against "
+            "{base:.2f} for guessing the average every time.",
+            mae=mae,
+            base=base,
+        )
     n = top_n
     if n is None:
         keys = [k for k in m if k.startswith("precision_at_") and not k.endswith("_best_sellers")]
@@ -256,26 +328,48 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
     cf = m.get(f"precision_at_{n}") if n is not None else None
     base = m.get(f"precision_at_{n}_best_sellers") if n is not None else None
     if cf is None or base is None:
-        return Mn("Suggestions for {n:int} customer from what they bought ({cells:int} customer–product pairs); "
-                  "set Evaluation folds above 0 to check whether they beat a best-seller list.",
-                  "Suggestions for {n:int} customers from what they bought ({cells:int} customer–product pairs); "
-                  "set Evaluation folds above 0 to check whether they beat a best-seller list.", customers, cells=cells)
+        return Mn(
+            "Suggestions for {n:int} customer from what they bought ({cells:int} customer–product pairs); "
+            "set Evaluation folds above 0 to check whether they beat a best-seller list.",
+            "Suggestions for {n:int} customers from what they bought ({cells:int} customer–product pairs); "
+            "set Evaluation folds above 0 to check whether they beat a best-seller list.",
+            customers,
+            cells=cells,
+        )
     if cf >= CLEARLY_BETTER * base and cf > 0:
         if base > 0:
-            return M("These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
-                     "customer's top {n:int} were products they bought, against {base:percent} for the best "
-                     "sellers they had not bought yet ({ratio:.1f}× as many).", cf=cf, base=base, n=n,
-                     ratio=cf / base)
-        return M("These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
-                 "customer's top {n:int} were products they bought, against none for the best sellers.",
-                 cf=cf, n=n)
+            return M(
+                "These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
+                "customer's top {n:int} were products they bought, against {base:percent} for the best "
+                "sellers they had not bought yet ({ratio:.1f}× as many).",
+                cf=cf,
+                base=base,
+                n=n,
+                ratio=cf / base,
+            )
+        return M(
+            "These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
+            "customer's top {n:int} were products they bought, against none for the best sellers.",
+            cf=cf,
+            n=n,
+        )
     if cf * CLEARLY_BETTER <= base:
-        return M("These suggestions do worse than a best-seller list on this data: on purchases held back, "
-                 "{cf:percent} of each customer's top {n:int} were products they bought, against "
-                 "{base:percent} for the best sellers they had not bought yet.", cf=cf, base=base, n=n)
-    return M("These suggestions are no better than a best-seller list on this data: on purchases held back, "
-             "{cf:percent} of each customer's top {n:int} were products they bought, against {base:percent} "
-             "for the best sellers they had not bought yet.", cf=cf, base=base, n=n)
+        return M(
+            "These suggestions do worse than a best-seller list on this data: on purchases held back, "
+            "{cf:percent} of each customer's top {n:int} were products they bought, against "
+            "{base:percent} for the best sellers they had not bought yet.",
+            cf=cf,
+            base=base,
+            n=n,
+        )
+    return M(
+        "These suggestions are no better than a best-seller list on this data: on purchases held back, "
+        "{cf:percent} of each customer's top {n:int} were products they bought, against {base:percent} "
+        "for the best sellers they had not bought yet.",
+        cf=cf,
+        base=base,
+        n=n,
+    )
 
 
 def metric_words(top_n: int) -> dict[str, Any]:
@@ -299,12 +393,22 @@ def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Colum
     keep their column ids and plain numbers."""
     if explicit:
         lo, hi = scale if scale is not None else (1, 5)
-        score = Column(_l("Predicted rating (★)"), "num",
-                       help=M("The stars this customer would probably give the product ({low} to {high})",
-                              low=float(lo), high=float(hi)))
+        score = Column(
+            _l("Predicted rating (★)"),
+            "num",
+            help=M(
+                "The stars this customer would probably give the product ({low} to {high})",
+                low=float(lo),
+                high=float(hi),
+            ),
+        )
     else:
-        score = Column(_l("Match score"), "num", details=True,
-                       help=_l("Higher is a stronger match; it adds up similarities and is not a probability"))
+        score = Column(
+            _l("Match score"),
+            "num",
+            details=True,
+            help=_l("Higher is a stronger match; it adds up similarities and is not a probability"),
+        )
     return {
         "recommendations": {
             # customers have no names apart from their ids (a shop's export names buyers by nickname)
@@ -321,16 +425,24 @@ def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Colum
             "rank": Column(_l("Rank"), "int"),
             "similar_product_id": Column(_l("Similar product"), "product"),
             "similar_product_name": Column(_l("Name of the similar product"), "hidden"),
-            "similarity": Column(_l("Similarity"), "num",
-                                 help=_l("1: bought (or rated alike) by the same customers; 0: no connection")),
-            "shared_customers": Column(_l("Customers who bought both"), "int") if not explicit
+            "similarity": Column(
+                _l("Similarity"), "num", help=_l("1: bought (or rated alike) by the same customers; 0: no connection")
+            ),
+            "shared_customers": Column(_l("Customers who bought both"), "int")
+            if not explicit
             else Column(_l("Customers who rated both"), "int"),
         },
         "evaluation": {
-            "metric": Column(_l("Measure"), "code", values=metric_words(top_n),
-                             help=_l("precision: share of the suggestions that were bought; recall: share of the "
-                                     "held-back purchases that were suggested; hit rate: share of customers with "
-                                     "at least one suggestion bought; coverage: share of all products suggested")),
+            "metric": Column(
+                _l("Measure"),
+                "code",
+                values=metric_words(top_n),
+                help=_l(
+                    "precision: share of the suggestions that were bought; recall: share of the "
+                    "held-back purchases that were suggested; hit rate: share of customers with "
+                    "at least one suggestion bought; coverage: share of all products suggested"
+                ),
+            ),
             "fold": Column(_l("Round of the check"), "code", values={"mean": _l("Average of all rounds")}),
             "value": Column(_l("Error (stars)"), "num") if explicit else Column(_l("Share"), "percent"),
         },
@@ -341,33 +453,70 @@ def evaluation_plot(evaluation: pd.DataFrame, curve: dict, explicit: bool, top_n
     if explicit:
         per = evaluation[evaluation["fold"] != "mean"]
         layers = []
-        words = {"rmse": _l("Typical error (RMSE)"), "mae": _l("Average error (MAE)"),
-                 "rmse_global_mean": _l("Guessing the average rating (RMSE)")}
+        words = {
+            "rmse": _l("Typical error (RMSE)"),
+            "mae": _l("Average error (MAE)"),
+            "rmse_global_mean": _l("Guessing the average rating (RMSE)"),
+        }
         for metric, color in (("rmse", "#1f77b4"), ("mae", "#ff7f0e"), ("rmse_global_mean", "#999999")):
             sub = per[per["metric"] == metric]
             x = sub["fold"].astype(int).tolist()
-            layers.append(Layer("line", x=x, y=sub["value"].tolist(), name=words[metric], color=color,
-                                dashed=metric.endswith("mean")))
+            layers.append(
+                Layer(
+                    "line",
+                    x=x,
+                    y=sub["value"].tolist(),
+                    name=words[metric],
+                    color=color,
+                    dashed=metric.endswith("mean"),
+                )
+            )
             layers.append(Layer("scatter", x=x, y=sub["value"].tolist(), color=color))
         folds = sorted({int(f) for f in per["fold"]})
-        return PlotSpec(_l("How far predicted ratings are off, per round of the check"),
-                        x_label=_l("Round of the check"), y_label=_l("Error (stars)"),
-                        layers=layers, x_ticks=[[f, str(f)] for f in folds])
+        return PlotSpec(
+            _l("How far predicted ratings are off, per round of the check"),
+            x_label=_l("Round of the check"),
+            y_label=_l("Error (stars)"),
+            layers=layers,
+            x_ticks=[[f, str(f)] for f in folds],
+        )
     # drawn in per cent: "52%" reads at a glance where "0.52" does not
     pct = {k: [100.0 * v for v in curve[k]] for k in ("precision", "recall", "hit_rate")}
     layers = [
-        Layer("line", x=curve["n"], y=pct["precision"], name=_l("Suggestions that were bought (precision@N)"),
-              color="#1f77b4"),
+        Layer(
+            "line",
+            x=curve["n"],
+            y=pct["precision"],
+            name=_l("Suggestions that were bought (precision@N)"),
+            color="#1f77b4",
+        ),
         Layer("scatter", x=curve["n"], y=pct["precision"], color="#1f77b4"),
-        Layer("line", x=curve["n"], y=pct["recall"], name=_l("Held-back purchases found (recall@N)"),
-              color="#2ca02c"),
+        Layer("line", x=curve["n"], y=pct["recall"], name=_l("Held-back purchases found (recall@N)"), color="#2ca02c"),
         Layer("scatter", x=curve["n"], y=pct["recall"], color="#2ca02c"),
-        Layer("line", x=curve["n"], y=pct["hit_rate"], name=_l("Customers with at least one bought (hit rate@N)"),
-              color="#d62728")]
+        Layer(
+            "line",
+            x=curve["n"],
+            y=pct["hit_rate"],
+            name=_l("Customers with at least one bought (hit rate@N)"),
+            color="#d62728",
+        ),
+    ]
     key = f"precision@{top_n}_best_sellers"
     base = evaluation[(evaluation["metric"] == key) & (evaluation["fold"] == "mean")]["value"]
     if top_n is not None and len(base):
-        layers.append(Layer("scatter", x=[top_n], y=[100.0 * float(base.iloc[0])], color="#7f7f7f", size=11,
-                            name=_l("Best-seller list (precision@N)")))
-    return PlotSpec(_l("How often the top N suggestions were right, on purchases held back"),
-                    x_label=_l("Suggestions per customer (N)"), y_label=_l("Per cent"), layers=layers)
+        layers.append(
+            Layer(
+                "scatter",
+                x=[top_n],
+                y=[100.0 * float(base.iloc[0])],
+                color="#7f7f7f",
+                size=11,
+                name=_l("Best-seller list (precision@N)"),
+            )
+        )
+    return PlotSpec(
+        _l("How often the top N suggestions were right, on purchases held back"),
+        x_label=_l("Suggestions per customer (N)"),
+        y_label=_l("Per cent"),
+        layers=layers,
+    )

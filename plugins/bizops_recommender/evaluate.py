@@ -23,11 +23,17 @@ def fold_of_cells(n_cells: int, folds: int, seed: int) -> np.ndarray:
     """Fold number (0..folds-1) of each stored cell: a seeded shuffle dealt out round-robin, so
     fold sizes differ by at most one."""
     if folds < 2:
-        raise UsageError(_("evaluation needs at least 2 folds"), where="eval_folds",
-                         hint=_("use 0 to skip the evaluation, or 2 or more"))
+        raise UsageError(
+            _("evaluation needs at least 2 folds"),
+            where="eval_folds",
+            hint=_("use 0 to skip the evaluation, or 2 or more"),
+        )
     if n_cells < folds:
-        raise DataError(_("only {cells:int} ratings or purchases for {folds:int} folds", cells=n_cells, folds=folds),
-                        where="eval_folds", hint=_("use fewer folds, or 0 to skip the evaluation"))
+        raise DataError(
+            _("only {cells:int} ratings or purchases for {folds:int} folds", cells=n_cells, folds=folds),
+            where="eval_folds",
+            hint=_("use fewer folds, or 0 to skip the evaluation"),
+        )
     perm = np.random.default_rng(seed).permutation(n_cells)
     fold = np.empty(n_cells, dtype=np.int64)
     fold[perm] = np.arange(n_cells) % folds
@@ -42,12 +48,19 @@ def _matrix(u, i, v, shape) -> sp.csr_matrix:
 
 @dataclass
 class Evaluation:
-    rows: list            # (metric, fold, value); fold is "1".."F" or "mean"
-    curve: dict           # implicit: {"n": [...], "precision": [...], "recall": [...]}
+    rows: list  # (metric, fold, value); fold is "1".."F" or "mean"
+    curve: dict  # implicit: {"n": [...], "precision": [...], "recall": [...]}
 
 
-def evaluate(rm: RatingMatrix, cfg: KNNConfig, folds: int, seed: int, top_n: int,
-             progress: Progress | None = None, fold: np.ndarray | None = None) -> Evaluation:
+def evaluate(
+    rm: RatingMatrix,
+    cfg: KNNConfig,
+    folds: int,
+    seed: int,
+    top_n: int,
+    progress: Progress | None = None,
+    fold: np.ndarray | None = None,
+) -> Evaluation:
     progress = progress or Progress()
     u, i, v = rm.triplets()
     first = rm.first_row.data if rm.first_row is not None else None
@@ -72,9 +85,12 @@ def evaluate(rm: RatingMatrix, cfg: KNNConfig, folds: int, seed: int, top_n: int
             est = predict_pairs(model, u[te], i[te], progress=pred)
             err = est - v[te]
             base = np.clip(np.full(te.sum(), model.global_mean), *rm.rating_scale) - v[te]
-            vals = {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
-                    "rmse_global_mean": float(np.sqrt(np.mean(base ** 2))),
-                    "mae_global_mean": float(np.mean(np.abs(base)))}
+            vals = {
+                "rmse": float(np.sqrt(np.mean(err**2))),
+                "mae": float(np.mean(np.abs(err))),
+                "rmse_global_mean": float(np.sqrt(np.mean(base**2))),
+                "mae_global_mean": float(np.mean(np.abs(base))),
+            }
         else:
             vals, curve = _implicit_fold(model, R, u[te], i[te], cut, top_n, stage.sub(0.6, 1.0), prefix)
             for key in curves:
@@ -112,9 +128,13 @@ def _implicit_fold(model, R, tu, ti, cut, top_n, progress, prefix=""):
         hr.append(float(np.mean(h > 0)) if len(users) else 0.0)
     j = cut.index(top_n)
     pop_hits = _best_seller_hits(R, users, tu, ti, top_n)
-    vals = {f"precision@{top_n}": prec[j], f"recall@{top_n}": rec[j], f"hit_rate@{top_n}": hr[j],
-            "coverage": float(len(np.unique(ri[rank < top_n])) / max(n_items, 1)),
-            f"precision@{top_n}_best_sellers": float(np.mean(pop_hits / top_n)) if len(users) else 0.0}
+    vals = {
+        f"precision@{top_n}": prec[j],
+        f"recall@{top_n}": rec[j],
+        f"hit_rate@{top_n}": hr[j],
+        "coverage": float(len(np.unique(ri[rank < top_n])) / max(n_items, 1)),
+        f"precision@{top_n}_best_sellers": float(np.mean(pop_hits / top_n)) if len(users) else 0.0,
+    }
     return vals, {"precision": prec, "recall": rec, "hit_rate": hr}
 
 
@@ -130,10 +150,10 @@ def _best_seller_hits(R, users, tu, ti, n):
     hits = np.zeros(len(users))
     step = max(1, 4_000_000 // max(n_items, 1))
     for a in range(0, len(users), step):
-        ub = users[a:a + step]
+        ub = users[a : a + step]
         bought = B[ub].toarray()[:, ranked] > 0
         # first n not-yet-bought best sellers per user
         pick = (np.cumsum(~bought, axis=1) <= n) & ~bought
         held = test[ub].toarray()[:, ranked] > 0
-        hits[a:a + step] = (pick & held).sum(axis=1)
+        hits[a : a + step] = (pick & held).sum(axis=1)
     return hits

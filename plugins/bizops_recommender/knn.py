@@ -61,15 +61,23 @@ class KNNConfig:
 
     def check(self) -> None:
         if self.method not in METHODS:
-            raise UsageError(_("unknown method {method}", method=repr(self.method)), where="method",
-                             hint=_("use {choices}", choices=" / ".join(METHODS)))
+            raise UsageError(
+                _("unknown method {method}", method=repr(self.method)),
+                where="method",
+                hint=_("use {choices}", choices=" / ".join(METHODS)),
+            )
         if self.similarity not in SIMILARITIES:
-            raise UsageError(_("unknown similarity {similarity}", similarity=repr(self.similarity)),
-                             where="similarity", hint=_("use {choices}", choices=" / ".join(SIMILARITIES)))
+            raise UsageError(
+                _("unknown similarity {similarity}", similarity=repr(self.similarity)),
+                where="similarity",
+                hint=_("use {choices}", choices=" / ".join(SIMILARITIES)),
+            )
         if self.surprise_compatible and self.explicit and self.similarity == "adjusted_cosine":
-            raise UsageError(_("Surprise-compatible mode knows only Pearson correlation and cosine similarity"),
-                             where="similarity",
-                             hint=_("pick Pearson correlation or Cosine, or turn the mode off"))
+            raise UsageError(
+                _("Surprise-compatible mode knows only Pearson correlation and cosine similarity"),
+                where="similarity",
+                hint=_("pick Pearson correlation or Cosine, or turn the mode off"),
+            )
 
     @property
     def surprise(self) -> bool:
@@ -83,12 +91,12 @@ class KNNConfig:
 @dataclass
 class Model:
     cfg: KNNConfig
-    A: sp.csr_matrix                  # x by y values
-    means_x: np.ndarray               # mean of each x row over its stored cells (nan if none)
+    A: sp.csr_matrix  # x by y values
+    means_x: np.ndarray  # mean of each x row over its stored cells (nan if none)
     means_y: np.ndarray
     global_mean: float
-    neighbours: sp.csr_matrix         # top-k neighbours per x row (sims, zero diagonal)
-    full: np.ndarray | sp.csr_matrix | None = None   # explicit: all sims (dense) or a larger pool
+    neighbours: sp.csr_matrix  # top-k neighbours per x row (sims, zero diagonal)
+    full: np.ndarray | sp.csr_matrix | None = None  # explicit: all sims (dense) or a larger pool
     scale: tuple[float, float] | None = None
     shape_users_items: tuple[int, int] = (0, 0)
     # Column view of A as plain arrays: the x rows that have a value in column y are
@@ -154,8 +162,7 @@ class _SimilarityBlocks:
                 BTd = self.BT.toarray()
                 sup = self.B @ BTd
                 if cfg.surprise and sim == "pearson":
-                    self.full = {"n": sup, "prods": A @ self.VT.toarray(), "si": A @ BTd,
-                                 "sqi": self.V2 @ BTd}
+                    self.full = {"n": sup, "prods": A @ self.VT.toarray(), "si": A @ BTd, "sqi": self.V2 @ BTd}
                 else:
                     self.full = {"n": sup, "num": self.V @ self.VT.toarray(), "left": self.V2 @ BTd}
         else:
@@ -259,7 +266,7 @@ class _SimilarityBlocks:
 
 def _top_per_row(sims: np.ndarray, keep: int, positive: bool, offset: int):
     """Rows/cols/values of the ``keep`` largest usable similarities of each row of a block."""
-    neg = -sims   # partition the negated block: smallest first is numpy's fast direction
+    neg = -sims  # partition the negated block: smallest first is numpy's fast direction
     neg[(sims <= 0) if positive else (sims == 0)] = np.inf
     n = neg.shape[1]
     keep = min(keep, n)
@@ -282,9 +289,16 @@ def _csr(rows, cols, vals, n) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
-def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
-        scale: tuple[float, float] | None = None, *, keep: int | None = None,
-        first_row: sp.csr_matrix | None = None, prefix: str = "") -> Model:
+def fit(
+    R: sp.csr_matrix,
+    cfg: KNNConfig,
+    progress: Progress | None = None,
+    scale: tuple[float, float] | None = None,
+    *,
+    keep: int | None = None,
+    first_row: sp.csr_matrix | None = None,
+    prefix: str = "",
+) -> Model:
     """Similarities and neighbours for the users x items matrix ``R``. ``keep`` overrides how many
     neighbours per row are kept (default ``cfg.k``); ``prefix`` goes before the progress texts."""
     cfg.check()
@@ -326,8 +340,12 @@ def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
     def join(ps):
         if not ps:
             return _csr(np.empty(0, int), np.empty(0, int), np.empty(0), n)
-        return _csr(np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]),
-                    np.concatenate([p[2] for p in ps]), n)
+        return _csr(
+            np.concatenate([p[0] for p in ps]),
+            np.concatenate([p[1] for p in ps]),
+            np.concatenate([p[2] for p in ps]),
+            n,
+        )
 
     W = join(parts)
     if pool:
@@ -342,8 +360,20 @@ def fit(R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None,
         rows = np.repeat(np.arange(AT.shape[0]), np.diff(AT.indptr))
         order = np.lexsort((FT.data, rows))
         col_x, col_val = col_x[order], col_val[order]
-    return Model(cfg, A, means_x, means_y, global_mean, W, full, scale, R.shape,
-                 col_ptr=AT.indptr.astype(np.int64), col_x=col_x, col_val=col_val)
+    return Model(
+        cfg,
+        A,
+        means_x,
+        means_y,
+        global_mean,
+        W,
+        full,
+        scale,
+        R.shape,
+        col_ptr=AT.indptr.astype(np.int64),
+        col_x=col_x,
+        col_val=col_val,
+    )
 
 
 # -- explicit predictions ------------------------------------------------------------------------
@@ -360,14 +390,21 @@ class Contributions:
     """Which neighbours were used for each predicted pair (for the "because" text)."""
 
     pair: np.ndarray
-    neighbour: np.ndarray   # x-side index of the neighbour
+    neighbour: np.ndarray  # x-side index of the neighbour
     sim: np.ndarray
-    value: np.ndarray       # the neighbour's rating / weight in the column
-    weight: np.ndarray      # its pull on the prediction (sim * deviation)
+    value: np.ndarray  # the neighbour's rating / weight in the column
+    weight: np.ndarray  # its pull on the prediction (sim * deviation)
 
 
-def predict_pairs(model: Model, users: np.ndarray, items: np.ndarray, *, chunk_cells: int = 2_000_000,
-                  progress: Progress | None = None, contributions: bool = False):
+def predict_pairs(
+    model: Model,
+    users: np.ndarray,
+    items: np.ndarray,
+    *,
+    chunk_cells: int = 2_000_000,
+    progress: Progress | None = None,
+    contributions: bool = False,
+):
     """Predicted ratings for (user, item) index pairs (explicit data), with Surprise's
     neighbourhood rule: the k most similar x rows among those that have a value in the pair's
     y column. Pairs are grouped by how many such rows there are (padded to a power of two), so
@@ -407,7 +444,7 @@ def predict_pairs(model: Model, users: np.ndarray, items: np.ndarray, *, chunk_c
         for c0 in range(0, len(group), step):
             if progress is not None:
                 progress.report(done / max(len(both), 1))
-            sel = group[c0:c0 + step]
+            sel = group[c0 : c0 + step]
             done += len(sel)
             x, y = xs[sel], ys[sel]
             start = ptr[y]
@@ -472,9 +509,17 @@ def score_block(model: Model, M_ui: sp.csr_matrix, users: np.ndarray, absolute: 
     return (M_ui[users] @ W.T).toarray()
 
 
-def recommend(model: Model, X_ui: sp.csr_matrix, n: int, *, exclude: sp.csr_matrix | None = None,
-              users: np.ndarray | None = None, progress: Progress | None = None,
-              explicit_shortlist: int | None = None, prefix: str = ""):
+def recommend(
+    model: Model,
+    X_ui: sp.csr_matrix,
+    n: int,
+    *,
+    exclude: sp.csr_matrix | None = None,
+    users: np.ndarray | None = None,
+    progress: Progress | None = None,
+    explicit_shortlist: int | None = None,
+    prefix: str = "",
+):
     """Top-``n`` items per user. Implicit: score = neighbour sum. Explicit: the neighbour-sum
     form of the prediction ranks a shortlist, which :func:`predict_pairs` then scores exactly.
     Returns (user, item, score) arrays sorted by user then rank."""
@@ -500,11 +545,18 @@ def recommend(model: Model, X_ui: sp.csr_matrix, n: int, *, exclude: sp.csr_matr
     step = max(1, BLOCK_CELLS // max(n_items, 1))
     out_u, out_i, out_s = [], [], []
     for c0 in range(0, len(users), step):
-        ub = users[c0:c0 + step]
+        ub = users[c0 : c0 + step]
         if progress is not None:
-            progress.report(c0 / max(len(users), 1), prefix + _(
-                "Predictions: customers {first:int}-{last:int} of {n:int}", first=c0 + 1, last=c0 + len(ub),
-                n=len(users)))
+            progress.report(
+                c0 / max(len(users), 1),
+                prefix
+                + _(
+                    "Predictions: customers {first:int}-{last:int} of {n:int}",
+                    first=c0 + 1,
+                    last=c0 + len(ub),
+                    n=len(users),
+                ),
+            )
         sc = score_block(model, D, ub)
         if explicit:
             den = score_block(model, Bm, ub, absolute=True)
@@ -547,8 +599,7 @@ def recommend(model: Model, X_ui: sp.csr_matrix, n: int, *, exclude: sp.csr_matr
     return u[top].astype(np.int64), i[top].astype(np.int64), s[top]
 
 
-def implicit_contributions(model: Model, X_ui: sp.csr_matrix, users: np.ndarray,
-                           items: np.ndarray) -> Contributions:
+def implicit_contributions(model: Model, X_ui: sp.csr_matrix, users: np.ndarray, items: np.ndarray) -> Contributions:
     """For implicit scores: each neighbour's share sim x weight in the score of (user, item)."""
     W = model.neighbours
     if model.user_based:

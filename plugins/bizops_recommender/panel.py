@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
@@ -148,19 +147,28 @@ class RecommenderPanel(AnalysisPanel):
 
         self.all_table.set_frame(self._recs, result.columns.get("recommendations"), result.names)
         ev = result.tables.get("evaluation")
-        self.eval_table.set_frame(ev if ev is not None else pd.DataFrame(), result.columns.get("evaluation"),
-                                  result.names)
+        self.eval_table.set_frame(
+            ev if ev is not None else pd.DataFrame(), result.columns.get("evaluation"), result.names
+        )
         if ev is None:
             self.eval_about.setText(_("The check on held-out data was not run (Evaluation folds = 0)."))
         elif result.metrics.get("data") == "ratings":
-            self.eval_about.setText(_("How the check works: part of the ratings is held back, the rest predicts "
-                                      "them, and the error is compared with always guessing the average "
-                                      "rating; this is repeated so that every rating is held back once."))
+            self.eval_about.setText(
+                _(
+                    "How the check works: part of the ratings is held back, the rest predicts "
+                    "them, and the error is compared with always guessing the average "
+                    "rating; this is repeated so that every rating is held back once."
+                )
+            )
         else:
-            self.eval_about.setText(_("How the check works: part of the purchases is held back, suggestions are "
-                                      "made from the rest, and we count how many of them the customers did "
-                                      "buy, next to a list of best sellers; this is repeated so that every "
-                                      "purchase is held back once."))
+            self.eval_about.setText(
+                _(
+                    "How the check works: part of the purchases is held back, suggestions are "
+                    "made from the rest, and we count how many of them the customers did "
+                    "buy, next to a list of best sellers; this is repeated so that every "
+                    "purchase is held back once."
+                )
+            )
         spec = result.plots.get("evaluation")
         if spec is not None:
             render_plot(spec, self.eval_plot)
@@ -196,8 +204,7 @@ class RecommenderPanel(AnalysisPanel):
         self._history = None
         self.headline.setText("")
         self.eval_about.setText("")
-        for t in (self.all_table, self.eval_table, self.history_table, self.customer_recs_table,
-                  self.similar_table):
+        for t in (self.all_table, self.eval_table, self.history_table, self.customer_recs_table, self.similar_table):
             t.set_frame(pd.DataFrame())
         self.eval_plot.plot_view.clear()
         self.customer_combo.clear()
@@ -248,12 +255,16 @@ class RecommenderPanel(AnalysisPanel):
             self.history_table.set_frame(pd.DataFrame())
             return
         recs = self._recs[self._recs["customer_id"].astype(str) == customer]
-        self.customer_recs_table.set_frame(recs.drop(columns=["customer_id"]).reset_index(drop=True),
-                                           _without_details(self._columns.get("recommendations", {})), self._names)
+        self.customer_recs_table.set_frame(
+            recs.drop(columns=["customer_id"]).reset_index(drop=True),
+            _without_details(self._columns.get("recommendations", {})),
+            self._names,
+        )
         if self._history is not None:
             h = self._history[self._history["customer_id"] == customer]
-            self.history_table.set_frame(h.drop(columns=["customer_id"]).reset_index(drop=True),
-                                         HISTORY_COLUMNS, self._history_names())
+            self.history_table.set_frame(
+                h.drop(columns=["customer_id"]).reset_index(drop=True), HISTORY_COLUMNS, self._history_names()
+            )
         else:
             self.history_table.set_frame(pd.DataFrame())
 
@@ -263,9 +274,11 @@ class RecommenderPanel(AnalysisPanel):
             self.similar_table.set_frame(pd.DataFrame())
             return
         rows = self._similar[self._similar["product_id"] == pid]
-        self.similar_table.set_frame(rows.drop(columns=[c for c in ("product_id", "product_name") if c in rows])
-                                     .reset_index(drop=True),
-                                     _without_details(self._columns.get("similar_items", {})), self._names)
+        self.similar_table.set_frame(
+            rows.drop(columns=[c for c in ("product_id", "product_name") if c in rows]).reset_index(drop=True),
+            _without_details(self._columns.get("similar_items", {})),
+            self._names,
+        )
 
     def show_customer(self, customer: str) -> None:
         self.customer_combo.setCurrentText(str(customer))

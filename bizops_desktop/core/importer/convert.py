@@ -49,8 +49,9 @@ def tidy_columns(frame, no_header: bool, notes: list):
     if drop:
         dropped = [names[j] for j in drop]
         frame = frame.drop(columns=dropped)
-        notes.append(Mn("Dropped {n} empty column without a name", "Dropped {n} empty columns without a name",
-                        len(drop)))
+        notes.append(
+            Mn("Dropped {n} empty column without a name", "Dropped {n} empty columns without a name", len(drop))
+        )
     return frame
 
 
@@ -138,9 +139,16 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
             shown = []
             for v in bad_vals.unique()[:MAX_LISTED]:
                 shown.append(repr(str(v)))
-            notes.append(Mn("{n} value in column {col} is not a number and was left empty ({rows}: {values})",
-                            "{n} values in column {col} are not numbers and were left empty ({rows}: {values})",
-                            bad, col=str(col), rows=rows_note(bad_mask, first_row, unit), values=", ".join(shown)))
+            notes.append(
+                Mn(
+                    "{n} value in column {col} is not a number and was left empty ({rows}: {values})",
+                    "{n} values in column {col} are not numbers and were left empty ({rows}: {values})",
+                    bad,
+                    col=str(col),
+                    rows=rows_note(bad_mask, first_row, unit),
+                    values=", ".join(shown),
+                )
+            )
     progress.report(1.0)
     return notes
 
@@ -174,18 +182,28 @@ def unwrap_excel_text(s, col, notes: list):
         if hit.any():
             out[hit] = text[hit].str.slice(2, -1).to_numpy(dtype=object)
             changed = True
-            notes.append(Mn('Took {n} value in column {col} out of Excel\'s ="…" text wrapper',
-                            'Took {n} values in column {col} out of Excel\'s ="…" text wrapper',
-                            int(hit.sum()), col=str(col)))
+            notes.append(
+                Mn(
+                    'Took {n} value in column {col} out of Excel\'s ="…" text wrapper',
+                    'Took {n} values in column {col} out of Excel\'s ="…" text wrapper',
+                    int(hit.sum()),
+                    col=str(col),
+                )
+            )
             text = out.astype("string")
     if apostrophes:
         hit = text.str.fullmatch(_APOSTROPHE_ID).fillna(False).to_numpy(dtype=bool)
         if hit.any():
             out[hit] = text[hit].str.slice(1).to_numpy(dtype=object)
             changed = True
-            notes.append(Mn("Removed the leading apostrophe Excel writes before text from {n} value in column {col}",
-                            "Removed the leading apostrophe Excel writes before text from {n} values in column {col}",
-                            int(hit.sum()), col=str(col)))
+            notes.append(
+                Mn(
+                    "Removed the leading apostrophe Excel writes before text from {n} value in column {col}",
+                    "Removed the leading apostrophe Excel writes before text from {n} values in column {col}",
+                    int(hit.sum()),
+                    col=str(col),
+                )
+            )
     return (out, True) if changed else (s, False)
 
 
@@ -198,10 +216,14 @@ _DATES_NOTES = {
     "yyyymmdd": lambda col: M("Read the dates in column {col} as YYYYMMDD numbers", col=str(col)),
     "years": lambda col: M("Read the dates in column {col} as years (1 January of each)", col=str(col)),
     "excel": lambda col: M("Read the dates in column {col} as Excel day numbers", col=str(col)),
-    "day_month": lambda col: M("Read the dates in column {col} as day/month/year (the values also fit "
-                               "month/day/year; check a few)", col=str(col)),
-    "month_day": lambda col: M("Read the dates in column {col} as month/day/year (the values also fit "
-                               "day/month/year; check a few)", col=str(col)),
+    "day_month": lambda col: M(
+        "Read the dates in column {col} as day/month/year (the values also fit month/day/year; check a few)",
+        col=str(col),
+    ),
+    "month_day": lambda col: M(
+        "Read the dates in column {col} as month/day/year (the values also fit day/month/year; check a few)",
+        col=str(col),
+    ),
 }
 
 
@@ -216,8 +238,9 @@ def maybe_int(nums):
 
 DATE_PREFILTER = re.compile(
     r"^\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{8}(\D|$)"
-    r"|\d{4}[-/.年]\d{1,2}月?\s*$"                               # a month: 2024-03, 2024年3月
-    r"|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})")   # 5-Mar-2024, Mar 5, 2024
+    r"|\d{4}[-/.年]\d{1,2}月?\s*$"  # a month: 2024-03, 2024年3月
+    r"|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
+)  # 5-Mar-2024, Mar 5, 2024
 
 
 def looks_like_date_text(value: str) -> bool:
@@ -225,9 +248,26 @@ def looks_like_date_text(value: str) -> bool:
 
 
 _TIME_SUFFIXES = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S")
-_DATE_BASES = ("%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y.%m.%d", "%d-%m-%Y", "%m-%d-%Y",
-               "%Y%m%d", "%Y年%m月%d日", "%d.%m.%y", "%d/%m/%y", "%m/%d/%y",
-               "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y")
+_DATE_BASES = (
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%Y.%m.%d",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y%m%d",
+    "%Y年%m月%d日",
+    "%d.%m.%y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %B %Y",
+)
 _MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月")
 _DATE_FORMATS = ("ISO8601",) + tuple(b + s for b in _DATE_BASES for s in _TIME_SUFFIXES) + _MONTH_FORMATS
 
@@ -316,7 +356,9 @@ def _parse_dates(series) -> tuple["pd.Series", int, str | None]:
     parsed_u = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
     if rates:
         best_rate = max(r for r, _ in rates)
-        order = [f for r, f in rates if r == best_rate] + [f for r, f in sorted(rates, key=lambda t: -t[0]) if r != best_rate]
+        order = [f for r, f in rates if r == best_rate] + [
+            f for r, f in sorted(rates, key=lambda t: -t[0]) if r != best_rate
+        ]
         best = order[0]
         parsed_u = _to_datetime(uniq, best).astype("datetime64[ns]")
         for fmt in order[1:]:
@@ -394,8 +436,8 @@ def parse_numbers(series, decimal: str, thousands: str | None, percent: bool = F
     s = s.str.replace(CURRENCY, "", regex=True)
     if percent:
         s = s.str.replace(r"%$", "", regex=True)
-    s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)      # accounting negatives
-    s = s.str.replace(r"^(.*\d)-$", r"-\1", regex=True)       # trailing minus (some ERP exports)
+    s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives
+    s = s.str.replace(r"^(.*\d)-$", r"-\1", regex=True)  # trailing minus (some ERP exports)
     if decimal == ",":
         grouped = s.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
         s = s.where(~grouped.fillna(False), s.str.replace(".", "", regex=False))
@@ -406,4 +448,3 @@ def parse_numbers(series, decimal: str, thousands: str | None, percent: bool = F
         s = s.where(~grouped.fillna(False), s.str.replace(sep, "", regex=False))
     out = pd.to_numeric(s, errors="coerce").astype("float64")
     return out / 100.0 if percent else out
-

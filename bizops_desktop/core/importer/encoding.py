@@ -8,8 +8,8 @@ import codecs
 import re
 from pathlib import Path
 
-SAMPLE_BYTES = 1 << 20       # detection looks at the first MiB ...
-TAIL_BYTES = 1 << 16         # ... and the last 64 KiB (a GBK name may first appear far down)
+SAMPLE_BYTES = 1 << 20  # detection looks at the first MiB ...
+TAIL_BYTES = 1 << 16  # ... and the last 64 KiB (a GBK name may first appear far down)
 
 
 def read_sample(path: Path) -> tuple[bytes, bytes, bool]:
@@ -26,7 +26,7 @@ def read_sample(path: Path) -> tuple[bytes, bytes, bool]:
         cut = head.rfind(b"\n")
         head = head[: cut + 1] if cut > 0 else head
         nl = tail.find(b"\n")
-        tail = tail[nl + 1:] if nl >= 0 else b""
+        tail = tail[nl + 1 :] if nl >= 0 else b""
     return head, tail, whole
 
 
@@ -70,7 +70,7 @@ _ABOVE_HANGUL = bytes(range(0xC9, 0x100))
 
 
 def _gb_verdict(data: bytes) -> str:
-    """"yes" for Chinese in GBK, "maybe" when the bytes decode as GBK but may be another CJK
+    """ "yes" for Chinese in GBK, "maybe" when the bytes decode as GBK but may be another CJK
     encoding, "no" when they do not look Chinese at all.
 
     GBK text is mostly GB2312 characters, whose two bytes are both >= 0xA1. Latin-1 text that
@@ -101,10 +101,37 @@ def _gb_verdict(data: bytes) -> str:
 
 # The encodings shop systems and spreadsheets write: Windows and ISO code pages, the Mac's, and
 # the East Asian ones. DOS, EBCDIC and the like read many byte strings "well" and are never right.
-_CANDIDATES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
-               "cp874", "latin_1", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_9", "iso8859_13",
-               "iso8859_15", "koi8_r", "koi8_u", "mac_roman", "gb18030", "big5", "cp950", "big5hkscs",
-               "cp949", "euc_kr", "cp932", "shift_jis", "euc_jp")
+_CANDIDATES = (
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "cp1258",
+    "cp874",
+    "latin_1",
+    "iso8859_2",
+    "iso8859_5",
+    "iso8859_7",
+    "iso8859_9",
+    "iso8859_13",
+    "iso8859_15",
+    "koi8_r",
+    "koi8_u",
+    "mac_roman",
+    "gb18030",
+    "big5",
+    "cp950",
+    "big5hkscs",
+    "cp949",
+    "euc_kr",
+    "cp932",
+    "shift_jis",
+    "euc_jp",
+)
 
 # When charset_normalizer finds several encodings that read the bytes equally well, the one a
 # shop's computer most likely wrote: a German export is Windows-1252, not the Windows-1250 that
@@ -149,7 +176,7 @@ def encoding_near(exc: UnicodeDecodeError) -> tuple[str, bool] | None:
     hi = min(len(data), exc.start + 16384)
     window = bytes(data[lo:hi])
     if lo:
-        window = window[window.find(b"\n") + 1:]
+        window = window[window.find(b"\n") + 1 :]
     if hi < len(data) and b"\n" in window:
         window = window[: window.rfind(b"\n") + 1]
     return guess_encoding(window, b"")

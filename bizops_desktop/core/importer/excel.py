@@ -26,30 +26,40 @@ def _is_encrypted_ooxml(path: Path) -> bool:
         fh.seek(0)
         prev = b""
         for block in iter(lambda: fh.read(1 << 20), b""):
-            if _ENCRYPTED in prev[-len(_ENCRYPTED):] + block:
+            if _ENCRYPTED in prev[-len(_ENCRYPTED) :] + block:
                 return True
             prev = block
     return False
 
 
 def _protected_error(path: Path) -> DataError:
-    return DataError(_("the workbook is protected with a password"), where=path.name,
-                     hint=_("Open it in Excel, remove the password (File > Info > Protect Workbook) and save it, "
-                            "or save the sheet as CSV"))
+    return DataError(
+        _("the workbook is protected with a password"),
+        where=path.name,
+        hint=_(
+            "Open it in Excel, remove the password (File > Info > Protect Workbook) and save it, "
+            "or save the sheet as CSV"
+        ),
+    )
 
 
 def _damaged_error(path: Path, detail: str) -> DataError:
-    return DataError(_("the workbook cannot be opened; it seems damaged or incomplete ({error})", error=detail),
-                     where=path.name,
-                     hint=_("Open it in Excel and save it again, or export the sheet as CSV"))
+    return DataError(
+        _("the workbook cannot be opened; it seems damaged or incomplete ({error})", error=detail),
+        where=path.name,
+        hint=_("Open it in Excel and save it again, or export the sheet as CSV"),
+    )
 
 
 def open_workbook(path: Path):
     import python_calamine as pc
 
     if path.stat().st_size == 0:
-        raise DataError(_("the file is empty (0 bytes)"), where=path.name,
-                        hint=_("Export the data from your shop system again and open the new file"))
+        raise DataError(
+            _("the file is empty (0 bytes)"),
+            where=path.name,
+            hint=_("Export the data from your shop system again and open the new file"),
+        )
     if _is_encrypted_ooxml(path):
         raise _protected_error(path)
     try:
@@ -82,7 +92,7 @@ class OpenpyxlBook:
         return cls(wb)
 
     def close(self) -> None:
-        self.wb.close()   # a read-only openpyxl book keeps its file open until closed
+        self.wb.close()  # a read-only openpyxl book keeps its file open until closed
 
     def rows(self, name: str, limit: int | None):
         ws = self.wb[name]
@@ -130,8 +140,11 @@ def _pick_sheet(path: Path, book, sheet) -> tuple[str, str | None]:
         return names[0], None
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise UsageError(_("there is no sheet number {number}", number=sheet + 1), where=path.name,
-                             hint=_("The workbook has the sheets {names}", names=listing))
+            raise UsageError(
+                _("there is no sheet number {number}", number=sheet + 1),
+                where=path.name,
+                hint=_("The workbook has the sheets {names}", names=listing),
+            )
         return names[sheet], None
     if sheet in names:
         return sheet, None
@@ -140,8 +153,11 @@ def _pick_sheet(path: Path, book, sheet) -> tuple[str, str | None]:
         return low[sheet.strip().lower()], None
     if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
         return names[int(sheet) - 1], None
-    raise UsageError(_("there is no sheet called {name}", name=repr(sheet)), where=path.name,
-                     hint=_("The workbook has the sheets {names}", names=listing))
+    raise UsageError(
+        _("there is no sheet called {name}", name=repr(sheet)),
+        where=path.name,
+        hint=_("The workbook has the sheets {names}", names=listing),
+    )
 
 
 def _cell_text(v) -> str:
@@ -204,21 +220,24 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
                 continue
             orows, oheight = _sheet_rows(book, other, limit, progress)
             if any(row_width([_cell_text(v) for v in r]) for r in orows[:SNIFF_ROWS]):
-                notes.append(M("Sheet {empty} is empty; read sheet {other} instead", empty=repr(name),
-                               other=repr(other)))
+                notes.append(
+                    M("Sheet {empty} is empty; read sheet {other} instead", empty=repr(name), other=repr(other))
+                )
                 name, rows, height = other, orows, oheight
                 break
     opts.sheet = name
     header, m = _excel_layout(rows, opts, where)
     if m == 0:
-        raise DataError(_("sheet {name} is empty", name=repr(name)), where=where,
-                        hint=_("Pick the sheet that holds the data") if len(sheets) > 1
-                        else _("Check the workbook in Excel"))
+        raise DataError(
+            _("sheet {name} is empty", name=repr(name)),
+            where=where,
+            hint=_("Pick the sheet that holds the data") if len(sheets) > 1 else _("Check the workbook in Excel"),
+        )
     opts.header_row = header
     if header >= 0:
         header_cells = list(rows[header]) + [""] * max(0, m - len(rows[header]))
         names = [_cell_text(v) for v in header_cells[:m]]
-        body = rows[header + 1:]
+        body = rows[header + 1 :]
     else:
         names = [""] * m
         body = rows
@@ -237,21 +256,37 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     frame.columns = names
     frame = tidy_columns(frame, header < 0, notes)
     if len(frame) == 0:
-        raise DataError(_("sheet {name} has column names but no data rows", name=repr(name)), where=where,
-                        hint=_("Pick the sheet that holds the data") if len(sheets) > 1
-                        else _("Add the rows and save again"))
+        raise DataError(
+            _("sheet {name} has column names but no data rows", name=repr(name)),
+            where=where,
+            hint=_("Pick the sheet that holds the data") if len(sheets) > 1 else _("Add the rows and save again"),
+        )
     opts.encoding = None
     opts.delimiter = None
     # Numbers typed as text in a European Excel ("1.234,56") follow the same rules as in CSV.
     text_cells = [[v for v in r if isinstance(v, str)] for r in data[:SNIFF_ROWS]]
     resolve_decimal(opts, text_cells)
     if header >= 0:
-        notes.insert(0, Mn("Read sheet {name} of {n}, column names on row {row}",
-                           "Read sheet {name} of {n}, column names on row {row}", len(sheets), name=repr(name),
-                           row=header + 1))
+        notes.insert(
+            0,
+            Mn(
+                "Read sheet {name} of {n}, column names on row {row}",
+                "Read sheet {name} of {n}, column names on row {row}",
+                len(sheets),
+                name=repr(name),
+                row=header + 1,
+            ),
+        )
     else:
-        notes.insert(0, Mn("Read sheet {name} of {n}, no header row", "Read sheet {name} of {n}, no header row",
-                           len(sheets), name=repr(name)))
+        notes.insert(
+            0,
+            Mn(
+                "Read sheet {name} of {n}, no header row",
+                "Read sheet {name} of {n}, no header row",
+                len(sheets),
+                name=repr(name),
+            ),
+        )
     if header > 0:
         notes.append(Mn("Skipped {n} row above the column names", "Skipped {n} rows above the column names", header))
     notes.extend(convert_columns(frame, opts, progress.sub(0.8, 1.0), header + 2 if header >= 0 else 1, "row"))
@@ -290,6 +325,10 @@ def _excel_column(values: list):
     if kinds == {"bool"} and len(present) == len(vals):
         return pd.Series(vals, dtype=bool)
     # Text, or a mix: keep the cells as they are; _convert_columns reads numbers/dates in text.
-    out = [v.strip() if isinstance(v, str) else (v if v is None or isinstance(v, (int, float, _dt.date, _dt.datetime)) else str(v))
-           for v in vals]
+    out = [
+        v.strip()
+        if isinstance(v, str)
+        else (v if v is None or isinstance(v, (int, float, _dt.date, _dt.datetime)) else str(v))
+        for v in vals
+    ]
     return pd.Series(out, dtype=object)

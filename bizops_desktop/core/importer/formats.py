@@ -5,9 +5,10 @@ Pure strings and bytes: the file dialog's filter is built here too, without Qt."
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import DataError, UsageError
 from ..i18n import LazyText, Message, _, _l
@@ -47,10 +48,14 @@ ENCODING_NAMES: dict[str, LazyText | str] = dict(ENCODINGS) | {
 }
 
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES: dict[str, LazyText] = {",": _l("comma"), ";": _l("semicolon"), "\t": _l("tab"),
-                                        "|": _l("vertical bar"), " ": _l("space")}
-DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|",
-                   "bar": "|", "space": " "}
+DELIMITER_NAMES: dict[str, LazyText] = {
+    ",": _l("comma"),
+    ";": _l("semicolon"),
+    "\t": _l("tab"),
+    "|": _l("vertical bar"),
+    " ": _l("space"),
+}
+DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "bar": "|", "space": " "}
 
 
 def _known_name(encoding: str) -> LazyText | str:
@@ -151,7 +156,7 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
     if chosen is by_id["csv"] and kind == "excel":
         return by_id["excel"]
     if chosen is by_id["excel"] and kind == "text" and ext == ".xls":
-        return by_id["csv"]    # many shop systems save tab-separated text under an .xls name
+        return by_id["csv"]  # many shop systems save tab-separated text under an .xls name
     if chosen is not None:
         return chosen
     if kind == "excel":
@@ -160,11 +165,17 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
         return by_id["csv"]
     hint = _("Save the data as CSV or Excel (.xlsx) and open that file")
     if what and ext:
-        raise DataError(_("this is {what}, not a table; {ext} files cannot be read", what=what, ext=repr(ext)),
-                        where=path.name, hint=hint)
+        raise DataError(
+            _("this is {what}, not a table; {ext} files cannot be read", what=what, ext=repr(ext)),
+            where=path.name,
+            hint=hint,
+        )
     if what:
-        raise DataError(_("this is {what}, not a table; files without an extension cannot be read", what=what),
-                        where=path.name, hint=hint)
+        raise DataError(
+            _("this is {what}, not a table; files without an extension cannot be read", what=what),
+            where=path.name,
+            hint=hint,
+        )
     if ext:
         raise DataError(_("{ext} files cannot be read", ext=repr(ext)), where=path.name, hint=hint)
     raise DataError(_("files without an extension cannot be read"), where=path.name, hint=hint)
@@ -174,22 +185,30 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
 # The file itself: there, a file, and what its first bytes say it is
 # ---------------------------------------------------------------------------------------------
 
+
 def existing_file(path) -> Path:
     if isinstance(path, (bytes, bytearray)):
         raise UsageError(_("the file name must be text"), where=repr(path))
     p = Path(path).expanduser()
     if not p.exists():
-        raise DataError(_("the file does not exist"), where=str(p),
-                        hint=_("Check the name and folder, or pick the file again with Open data"))
+        raise DataError(
+            _("the file does not exist"),
+            where=str(p),
+            hint=_("Check the name and folder, or pick the file again with Open data"),
+        )
     if p.is_dir():
         raise DataError(_("this is a folder, not a file"), where=str(p), hint=_("Pick a CSV or Excel file inside it"))
     return p
 
 
 _SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", _l("a PNG image")), (b"\xff\xd8\xff", _l("a JPEG image")), (b"GIF8", _l("a GIF image")),
-    (b"%PDF", _l("a PDF document")), (b"\x1f\x8b", _l("a gzip archive")),
-    (b"7z\xbc\xaf\x27\x1c", _l("a 7-Zip archive")), (b"Rar!", _l("a RAR archive")),
+    (b"\x89PNG\r\n\x1a\n", _l("a PNG image")),
+    (b"\xff\xd8\xff", _l("a JPEG image")),
+    (b"GIF8", _l("a GIF image")),
+    (b"%PDF", _l("a PDF document")),
+    (b"\x1f\x8b", _l("a gzip archive")),
+    (b"7z\xbc\xaf\x27\x1c", _l("a 7-Zip archive")),
+    (b"Rar!", _l("a RAR archive")),
     (b"SQLite format 3\x00", _l("an SQLite database (a .bizops project?)")),
 )
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

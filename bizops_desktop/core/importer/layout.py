@@ -9,9 +9,9 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..errors import DataError
 from ..i18n import M, Message, Mn, _
@@ -27,14 +27,14 @@ SNIFF_ROWS = 300
 class TextPlan:
     options: ImportOptions
     notes: list
-    header_names: list[str] | None   # names as they appear on the header line (None: no header)
-    text_columns: list[str]          # columns to keep as text (leading zeros: 00123)
-    longer_share: float              # share of sampled rows with more fields than the header
-    width: int                       # expected number of columns
-    widths: tuple[int, int]          # fewest / most columns seen in the sample
+    header_names: list[str] | None  # names as they appear on the header line (None: no header)
+    text_columns: list[str]  # columns to keep as text (leading zeros: 00123)
+    longer_share: float  # share of sampled rows with more fields than the header
+    width: int  # expected number of columns
+    widths: tuple[int, int]  # fewest / most columns seen in the sample
     sample_lines: int
-    plain_ascii: bool                # the sampled bytes are all ASCII (any 8-bit encoding fits them)
-    list_file: bool = False          # lines of different lengths whose cells recur: one list per line
+    plain_ascii: bool  # the sampled bytes are all ASCII (any 8-bit encoding fits them)
+    list_file: bool = False  # lines of different lengths whose cells recur: one list per line
 
 
 def parse_rows(text: str, delimiter: str, limit: int = SNIFF_ROWS) -> list[tuple[int, list[str]]]:
@@ -86,7 +86,7 @@ def find_header(rows: list[list[str]], widths: list[int]) -> tuple[int, int, flo
     if not nonblank:
         return 0, 0, 0.0
     # Judge the width from the lower part of the sample, below any title lines.
-    body = nonblank[len(nonblank) // 4:] if len(nonblank) >= 8 else nonblank[len(nonblank) // 2:]
+    body = nonblank[len(nonblank) // 4 :] if len(nonblank) >= 8 else nonblank[len(nonblank) // 2 :]
     m = _mode(widths[i] for i in body)
     if sum(1 for i in body if widths[i] == m) < 0.5 * len(body):
         # No common width (cells left out at the ends of lines, or a ragged file): the lower
@@ -140,8 +140,11 @@ def delimiter_scores(text: str, candidates: Iterable[str] = DELIMITERS) -> dict[
         else:
             head_numeric = all(is_numberlike(c) for c in rows[header][:m] if c.strip()) if rows else False
             # A wrong delimiter tends to give ragged rows, a late header or a header of numbers.
-            score = (round(consistency - 0.02 * min(header, 10) - (0.3 if head_numeric else 0.0), 2), m,
-                     -DELIMITERS.index(d) if d in DELIMITERS else -len(DELIMITERS))
+            score = (
+                round(consistency - 0.02 * min(header, 10) - (0.3 if head_numeric else 0.0), 2),
+                m,
+                -DELIMITERS.index(d) if d in DELIMITERS else -len(DELIMITERS),
+            )
         out[d] = score
     return out
 
@@ -188,27 +191,41 @@ def resolve_decimal(opts: ImportOptions, rows: list[list[str]]) -> None:
 
 
 def decode_sample(head: bytes, tail: bytes, encoding: str, where: str) -> tuple[str, str]:
-    enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") and head.startswith(codecs.BOM_UTF8) else encoding
+    enc = (
+        "utf-8-sig"
+        if encoding.replace("_", "-").lower() in ("utf-8", "utf8") and head.startswith(codecs.BOM_UTF8)
+        else encoding
+    )
     try:
         return head.decode(enc), tail.decode(enc) if tail else ""
     except UnicodeDecodeError as exc:
         guess = detect_encoding(head, tail)
-        raise DataError(_("the text cannot be read as {encoding} (byte {at} of the sample is not valid)",
-                          encoding=encoding, at=str(exc.start)),
-                        where=where,
-                        hint=_("Choose the encoding {encoding} in the import options", encoding=guess)) from None
+        raise DataError(
+            _(
+                "the text cannot be read as {encoding} (byte {at} of the sample is not valid)",
+                encoding=encoding,
+                at=str(exc.start),
+            ),
+            where=where,
+            hint=_("Choose the encoding {encoding} in the import options", encoding=guess),
+        ) from None
 
 
 def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
     where = path.name
     if path.stat().st_size == 0:
-        raise DataError(_("the file is empty (0 bytes)"), where=where,
-                        hint=_("Export the data from your shop system again and open the new file"))
+        raise DataError(
+            _("the file is empty (0 bytes)"),
+            where=where,
+            hint=_("Export the data from your shop system again and open the new file"),
+        )
     kind, what = content_kind(path)
     if kind == "binary":
-        raise DataError(_("this is {what}, not a text table", what=what) if what
-                        else _("this is a binary file, not a text table"), where=where,
-                        hint=_("Open the CSV or Excel export of your data instead"))
+        raise DataError(
+            _("this is {what}, not a text table", what=what) if what else _("this is a binary file, not a text table"),
+            where=where,
+            hint=_("Open the CSV or Excel export of your data instead"),
+        )
     head, tail, whole = read_sample(path)
     notes: list = []
     opts = ImportOptions(**opts.to_dict())
@@ -220,11 +237,17 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise DataError(_("the file holds no data (only blank lines)"), where=where,
-                        hint=_("Export the data from your shop system again and open the new file"))
+        raise DataError(
+            _("the file holds no data (only blank lines)"),
+            where=where,
+            hint=_("Export the data from your shop system again and open the new file"),
+        )
     if re.match(r"\s*<(!doctype\s+html|html|table|\?xml)", text[:2000], re.I):
-        raise DataError(_("this is a web page or XML file, not a table of text"), where=where,
-                        hint=_("Open it in Excel and save it as .xlsx or CSV, then open that file"))
+        raise DataError(
+            _("this is a web page or XML file, not a table of text"),
+            where=where,
+            hint=_("Open it in Excel and save it as .xlsx or CSV, then open that file"),
+        )
 
     forced_delim = opts.delimiter is not None
     if not forced_delim:
@@ -251,21 +274,29 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
             opts.header_row = -1 if header_idx == 0 else starts[header_idx]
             if opts.header_row == -1:
                 # the generated names are data (stable in every language: a script's --role uses them)
-                notes.append(M("The first line holds data, not column names; the columns are named {first}, "
-                               "{second}, ...", first="column 1", second="column 2"))
+                notes.append(
+                    M(
+                        "The first line holds data, not column names; the columns are named {first}, {second}, ...",
+                        first="column 1",
+                        second="column 2",
+                    )
+                )
     header_names = None
     data_rows = rows
     if opts.header_row >= 0:
         h = bisect.bisect_left(starts, opts.header_row)
         if h >= len(rows) and len(rows) >= SNIFF_ROWS:
             # A header chosen below the sampled rows: look at the lines from there on.
-            below = parse_rows("\n".join(text.split("\n")[opts.header_row:]), opts.delimiter)
+            below = parse_rows("\n".join(text.split("\n")[opts.header_row :]), opts.delimiter)
             rows, h = [c for _, c in below], 0
         if h >= len(rows):
-            raise DataError(_("there is no line {line} to use as the column names", line=opts.header_row + 1),
-                            where=where, hint=_("Pick an earlier line for the column names"))
+            raise DataError(
+                _("there is no line {line} to use as the column names", line=opts.header_row + 1),
+                where=where,
+                hint=_("Pick an earlier line for the column names"),
+            )
         header_names = [c.strip() for c in rows[h]]
-        data_rows = rows[h + 1:]
+        data_rows = rows[h + 1 :]
 
     resolve_decimal(opts, data_rows[:SNIFF_ROWS])
 
@@ -282,13 +313,21 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
                 text_columns.append(name)
 
     enc_name = encoding_words(opts.encoding)
-    notes.insert(0, read_as_note(enc_name, "guessed" if guessed else "detected" if detected_enc else "chosen",
-                                 delimiter_words(opts.delimiter), opts.header_row))
+    notes.insert(
+        0,
+        read_as_note(
+            enc_name,
+            "guessed" if guessed else "detected" if detected_enc else "chosen",
+            delimiter_words(opts.delimiter),
+            opts.header_row,
+        ),
+    )
     if guessed:
         notes.insert(1, guess_note(enc_name))
     if opts.header_row > 0:
-        notes.append(Mn("Skipped {n} line above the column names", "Skipped {n} lines above the column names",
-                        opts.header_row))
+        notes.append(
+            Mn("Skipped {n} line above the column names", "Skipped {n} lines above the column names", opts.header_row)
+        )
     if opts.decimal == ",":
         notes.append(M("Numbers use a decimal comma (1.234,56 is read as 1234.56)"))
 
@@ -298,13 +337,35 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
         if other != opts.delimiter and scores[other][1] > 1 and scores[other] > scores[opts.delimiter]:
             chosen, better = (delimiter_words(x) for x in (opts.delimiter, other))
             if m <= 1:
-                notes.append(M("Only one column was found with the delimiter {chosen}; the file seems to use "
-                               "{better}: choose that delimiter to split the columns", chosen=chosen, better=better))
+                notes.append(
+                    M(
+                        "Only one column was found with the delimiter {chosen}; the file seems to use "
+                        "{better}: choose that delimiter to split the columns",
+                        chosen=chosen,
+                        better=better,
+                    )
+                )
             else:
-                notes.append(M("The delimiter {chosen} splits the lines unevenly; the file seems to use {better}: "
-                               "choose that delimiter to split the columns", chosen=chosen, better=better))
-    return TextPlan(opts, notes, header_names, text_columns, longer_share, m, widths_range, len(rows),
-                    head.isascii() and tail.isascii(), list_file)
+                notes.append(
+                    M(
+                        "The delimiter {chosen} splits the lines unevenly; the file seems to use {better}: "
+                        "choose that delimiter to split the columns",
+                        chosen=chosen,
+                        better=better,
+                    )
+                )
+    return TextPlan(
+        opts,
+        notes,
+        header_names,
+        text_columns,
+        longer_share,
+        m,
+        widths_range,
+        len(rows),
+        head.isascii() and tail.isascii(),
+        list_file,
+    )
 
 
 def looks_like_list_file(rows: list[list[str]], widths: list[int], header: int, m: int) -> bool:
@@ -321,20 +382,34 @@ def looks_like_list_file(rows: list[list[str]], widths: list[int], header: int, 
 
 
 def guess_note(name) -> Message:
-    return M("The file does not say how its text is stored; {encoding} is a guess from its bytes. If names "
-             "look wrong, choose the encoding in the import options", encoding=name)
+    return M(
+        "The file does not say how its text is stored; {encoding} is a guess from its bytes. If names "
+        "look wrong, choose the encoding in the import options",
+        encoding=name,
+    )
 
 
 def read_as_note(encoding, how: str, delimiter, header_row: int) -> Message:
     """The first note of a text import: "Read as UTF-8 text (detected), columns separated by comma,
     column names on line 1". ``how``: detected | guessed | chosen (by the user)."""
-    header = (M("no header line") if header_row < 0
-              else M("column names on line {line}", line=header_row + 1))
+    header = M("no header line") if header_row < 0 else M("column names on line {line}", line=header_row + 1)
     if how == "detected":
-        return M("Read as {encoding} text (detected), columns separated by {delimiter}, {header}",
-                 encoding=encoding, delimiter=delimiter, header=header)
+        return M(
+            "Read as {encoding} text (detected), columns separated by {delimiter}, {header}",
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+        )
     if how == "guessed":
-        return M("Read as {encoding} text (guessed), columns separated by {delimiter}, {header}",
-                 encoding=encoding, delimiter=delimiter, header=header)
-    return M("Read as {encoding} text, columns separated by {delimiter}, {header}",
-             encoding=encoding, delimiter=delimiter, header=header)
+        return M(
+            "Read as {encoding} text (guessed), columns separated by {delimiter}, {header}",
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+        )
+    return M(
+        "Read as {encoding} text, columns separated by {delimiter}, {header}",
+        encoding=encoding,
+        delimiter=delimiter,
+        header=header,
+    )

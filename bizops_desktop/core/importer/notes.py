@@ -3,11 +3,12 @@ checks worth knowing before an analysis (returns, duplicated rows). Nothing is r
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..i18n import Message, Mn
 
-MAX_LISTED = 5               # how many bad rows/values a note names
+MAX_LISTED = 5  # how many bad rows/values a note names
 
 
 def evenly(series, n: int = 2000):
@@ -21,7 +22,7 @@ def rows_note(mask, first_row: int, unit: str) -> Message:
     import numpy as np
 
     idx = np.flatnonzero(np.asarray(mask))
-    nums = list_nums([int(i) + first_row for i in idx[:MAX_LISTED + 1]])
+    nums = list_nums([int(i) + first_row for i in idx[: MAX_LISTED + 1]])
     if unit == "row":
         return Mn("row {rows}", "rows {rows}", len(idx), rows=nums)
     return Mn("line {rows}", "lines {rows}", len(idx), rows=nums)
@@ -33,9 +34,13 @@ def list_nums(nums: Sequence[int]) -> str:
 
 
 def bad_dates_note(col, bad: int, mask, first_row: int, unit: str) -> Message:
-    return Mn("{n} date could not be read in column {col} ({rows}); left empty",
-              "{n} dates could not be read in column {col} ({rows}); left empty", bad, col=str(col),
-              rows=rows_note(mask, first_row, unit))
+    return Mn(
+        "{n} date could not be read in column {col} ({rows}); left empty",
+        "{n} dates could not be read in column {col} ({rows}); left empty",
+        bad,
+        col=str(col),
+        rows=rows_note(mask, first_row, unit),
+    )
 
 
 def count_duplicates(frame) -> int:
@@ -79,14 +84,22 @@ def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[Any]:
     if qty is not None and qty in frame.columns and pt.is_numeric_dtype(frame[qty]):
         neg = int((frame[qty] < 0).sum())
         if neg:
-            notes.append(Mn("{n} row has a negative quantity in column {col} (returns?); kept",
-                            "{n} rows have a negative quantity in column {col} (returns?); kept", neg, col=str(qty)))
+            notes.append(
+                Mn(
+                    "{n} row has a negative quantity in column {col} (returns?); kept",
+                    "{n} rows have a negative quantity in column {col} (returns?); kept",
+                    neg,
+                    col=str(qty),
+                )
+            )
     if len(frame) > 1:
         dup = count_duplicates(frame)
         if dup:
-            notes.append(Mn("{n} row is an exact duplicate of an earlier row (kept); check the export if that "
-                            "is unexpected",
-                            "{n} rows are exact duplicates of an earlier row (kept); check the export if that "
-                            "is unexpected", dup))
+            notes.append(
+                Mn(
+                    "{n} row is an exact duplicate of an earlier row (kept); check the export if that is unexpected",
+                    "{n} rows are exact duplicates of an earlier row (kept); check the export if that is unexpected",
+                    dup,
+                )
+            )
     return notes
-

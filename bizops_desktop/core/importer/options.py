@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..i18n import _
@@ -41,8 +42,7 @@ class ImportOptions:
         if isinstance(d, ImportOptions):
             return cls(**d.to_dict())
         if not isinstance(d, Mapping):
-            raise UsageError(_("import options must be a mapping of option names to values"),
-                             where=_("import options"))
+            raise UsageError(_("import options must be a mapping of option names to values"), where=_("import options"))
         known = {f.name for f in fields(cls)}
         opts = cls(**{k: v for k, v in d.items() if k in known})
         opts.validate()
@@ -57,35 +57,50 @@ class ImportOptions:
             try:
                 codecs.lookup(self.encoding.strip())
             except LookupError:
-                raise UsageError(_("unknown encoding {name}", name=repr(self.encoding)), where=where,
-                                 hint=_("Use a name such as utf-8, gbk, gb18030, cp1252 or latin-1")) from None
+                raise UsageError(
+                    _("unknown encoding {name}", name=repr(self.encoding)),
+                    where=where,
+                    hint=_("Use a name such as utf-8, gbk, gb18030, cp1252 or latin-1"),
+                ) from None
             self.encoding = self.encoding.strip()
         if self.delimiter is not None:
             d = self.delimiter
             if isinstance(d, str) and d.strip().lower() in DELIMITER_WORDS:
                 d = DELIMITER_WORDS[d.strip().lower()]
-            if not isinstance(d, str) or len(d) != 1 or d in "\r\n\"":
-                raise UsageError(_("the delimiter must be one character, not {value}", value=repr(self.delimiter)),
-                                 where=where, hint=_("Use , ; | or tab"))
+            if not isinstance(d, str) or len(d) != 1 or d in '\r\n"':
+                raise UsageError(
+                    _("the delimiter must be one character, not {value}", value=repr(self.delimiter)),
+                    where=where,
+                    hint=_("Use , ; | or tab"),
+                )
             self.delimiter = d
         if self.header_row is not None:
             if isinstance(self.header_row, bool) or not isinstance(self.header_row, int) or self.header_row < -1:
-                raise UsageError(_("the header row must be a line number from 0 (or -1 for none), not {value}",
-                                   value=repr(self.header_row)), where=where)
+                raise UsageError(
+                    _(
+                        "the header row must be a line number from 0 (or -1 for none), not {value}",
+                        value=repr(self.header_row),
+                    ),
+                    where=where,
+                )
         if self.decimal is not None and self.decimal not in (".", ","):
-            raise UsageError(_("the decimal mark must be '.' or ',', not {value}", value=repr(self.decimal)),
-                             where=where)
+            raise UsageError(
+                _("the decimal mark must be '.' or ',', not {value}", value=repr(self.decimal)), where=where
+            )
         if self.thousands is not None and self.thousands != "":
             if not isinstance(self.thousands, str) or len(self.thousands) != 1:
-                raise UsageError(_("the thousands separator must be one character, not {value}",
-                                   value=repr(self.thousands)), where=where)
+                raise UsageError(
+                    _("the thousands separator must be one character, not {value}", value=repr(self.thousands)),
+                    where=where,
+                )
         if self.thousands == "":
             self.thousands = None
         if self.decimal is not None and self.thousands == self.decimal:
             raise UsageError(_("the decimal mark and the thousands separator must differ"), where=where)
         if self.sheet is not None and (isinstance(self.sheet, bool) or not isinstance(self.sheet, (str, int))):
-            raise UsageError(_("the sheet must be a name or a number, not {value}", value=repr(self.sheet)),
-                             where=where)
+            raise UsageError(
+                _("the sheet must be a name or a number, not {value}", value=repr(self.sheet)), where=where
+            )
         if not isinstance(self.parse_dates, bool):
             raise UsageError(_("parse_dates must be true or false"), where=where)
         return self
@@ -94,7 +109,7 @@ class ImportOptions:
 @dataclass
 class ImportResult:
     frame: "pd.DataFrame"
-    options: ImportOptions      # resolved: what was detected or used
+    options: ImportOptions  # resolved: what was detected or used
     # what reading did, in words: Messages (rendered in the reader's language with i18n.text) or text
     notes: list[Any] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)

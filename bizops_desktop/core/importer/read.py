@@ -5,8 +5,9 @@ from a sample."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..i18n import M, Mn, _
 from ..progress import Progress
@@ -43,20 +44,30 @@ def list_sheets(path) -> list[str]:
         close_book(book)
 
 
-def preview(path, options: ImportOptions | Mapping | None = None, nrows: int = 200,
-            importers: Sequence[Importer] = ()) -> ImportResult:
+def preview(
+    path, options: ImportOptions | Mapping | None = None, nrows: int = 200, importers: Sequence[Importer] = ()
+) -> ImportResult:
     """The first ``nrows`` rows, read exactly as the full import would (for the import dialog)."""
     return _read(path, options, None, importers, max(1, int(nrows)))[0]
 
 
-def read_table(path, options: ImportOptions | Mapping | None = None, progress: Progress | None = None,
-               importers: Sequence[Importer] = ()) -> ImportResult:
+def read_table(
+    path,
+    options: ImportOptions | Mapping | None = None,
+    progress: Progress | None = None,
+    importers: Sequence[Importer] = (),
+) -> ImportResult:
     """Read the whole file. Reports progress by bytes read and stops at Cancel between chunks."""
     return _read(path, options, progress, importers, None)[0]
 
 
-def load_dataset(path, options: ImportOptions | Mapping | None = None, progress: Progress | None = None,
-                 name: str | None = None, importers: Sequence[Importer] = ()) -> "Dataset":
+def load_dataset(
+    path,
+    options: ImportOptions | Mapping | None = None,
+    progress: Progress | None = None,
+    name: str | None = None,
+    importers: Sequence[Importer] = (),
+) -> "Dataset":
     """Read a file into a :class:`Dataset`: the table, guessed column roles, where it came from."""
     from ..dataset import Dataset
 
@@ -87,7 +98,6 @@ def file_hash(path) -> str:
     return h.hexdigest()
 
 
-
 def _read(path, options, progress, importers, nrows):
     path = existing_file(path)
     opts = ImportOptions.from_dict(options).validate()
@@ -96,17 +106,20 @@ def _read(path, options, progress, importers, nrows):
     result = imp.read(path, opts, progress.sub(0.0, 0.97), nrows)
     notes = list(result.notes)
     if imp.id == "excel" and path.suffix.lower() in TEXT_EXTENSIONS:
-        notes.insert(0, M("The file is named {ext} but holds an Excel workbook; it was read as one",
-                          ext=path.suffix))
+        notes.insert(0, M("The file is named {ext} but holds an Excel workbook; it was read as one", ext=path.suffix))
     elif imp.id == "csv" and path.suffix.lower() in EXCEL_EXTENSIONS:
-        notes.insert(0, M("The file is named {ext} but holds plain text; it was read as a text table",
-                          ext=path.suffix))
+        notes.insert(0, M("The file is named {ext} but holds plain text; it was read as a text table", ext=path.suffix))
     progress.report(0.97, _("Checking the data..."))
     roles = guess_roles(result.frame)
     notes.extend(quality_notes(result.frame, roles))
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
-        notes.append(Mn("This preview reads the first {n} row; counts above are for that row only",
-                        "This preview reads the first {n} rows; counts above are for those rows only", nrows))
+        notes.append(
+            Mn(
+                "This preview reads the first {n} row; counts above are for that row only",
+                "This preview reads the first {n} rows; counts above are for those rows only",
+                nrows,
+            )
+        )
     result.notes = notes
     progress.report(1.0, _("Read"))
     return result, roles

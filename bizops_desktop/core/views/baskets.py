@@ -20,20 +20,28 @@ from ..i18n import Mn, _
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
-__all__ = ["Baskets", "baskets_from_orders", "baskets_from_lists", "baskets_from_wide",
-           "baskets_from_dataset", "find_basket_column", "is_wide_basket_table", "BASKET_SEPARATORS"]
+__all__ = [
+    "Baskets",
+    "baskets_from_orders",
+    "baskets_from_lists",
+    "baskets_from_wide",
+    "baskets_from_dataset",
+    "find_basket_column",
+    "is_wide_basket_table",
+    "BASKET_SEPARATORS",
+]
 
 BASKET_SEPARATORS = (",", ";", "|", "，", "、", "；")
 
 
 @dataclass
 class Baskets:
-    order_ids: np.ndarray            # (n_orders,) the order labels, in first-seen order
-    item_ids: np.ndarray             # (n_items,) product ids; item code j is item_ids[j]
-    indptr: np.ndarray               # (n_orders + 1,) int64
-    indices: np.ndarray              # (nnz,) int32 item codes, sorted and unique within an order
-    item_names: list | None = None   # product name per item code, when a name column was given
-    notes: list = field(default_factory=list)        # Messages: what was dropped or counted once
+    order_ids: np.ndarray  # (n_orders,) the order labels, in first-seen order
+    item_ids: np.ndarray  # (n_items,) product ids; item code j is item_ids[j]
+    indptr: np.ndarray  # (n_orders + 1,) int64
+    indices: np.ndarray  # (nnz,) int32 item codes, sorted and unique within an order
+    item_names: list | None = None  # product name per item code, when a name column was given
+    notes: list = field(default_factory=list)  # Messages: what was dropped or counted once
 
     @property
     def n_orders(self) -> int:
@@ -57,7 +65,7 @@ class Baskets:
 
     def basket(self, i: int) -> list:
         """The product ids in order ``i`` (for display and tests)."""
-        return [self.item_ids[j] for j in self.indices[self.indptr[i]:self.indptr[i + 1]]]
+        return [self.item_ids[j] for j in self.indices[self.indptr[i] : self.indptr[i + 1]]]
 
     def name_of(self, code: int) -> str:
         if self.item_names is not None:
@@ -86,25 +94,37 @@ class Baskets:
         return out
 
 
-def _from_pairs(order_codes: np.ndarray, item_codes: np.ndarray, order_ids: np.ndarray,
-                item_ids: np.ndarray, item_names: list | None, notes: list) -> Baskets:
+def _from_pairs(
+    order_codes: np.ndarray,
+    item_codes: np.ndarray,
+    order_ids: np.ndarray,
+    item_ids: np.ndarray,
+    item_names: list | None,
+    notes: list,
+) -> Baskets:
     """CSR from (order code, item code) pairs, dropping repeats of an item within an order."""
     n_items = len(item_ids)
     key = order_codes.astype(np.int64) * max(n_items, 1) + item_codes.astype(np.int64)
     key = np.unique(key)
     dup = len(order_codes) - len(key)
     if dup:
-        notes.append(Mn("{n} repeated line of the same product in the same order was counted once (a basket "
-                        "says whether a product was bought, not how many).",
-                        "{n} repeated lines of the same product in the same order were counted once (a basket "
-                        "says whether a product was bought, not how many).", dup))
+        notes.append(
+            Mn(
+                "{n} repeated line of the same product in the same order was counted once (a basket "
+                "says whether a product was bought, not how many).",
+                "{n} repeated lines of the same product in the same order were counted once (a basket "
+                "says whether a product was bought, not how many).",
+                dup,
+            )
+        )
     rows = key // max(n_items, 1)
     cols = (key % max(n_items, 1)).astype(np.int32)
     counts = np.bincount(rows, minlength=len(order_ids))
     indptr = np.zeros(len(order_ids) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return Baskets(order_ids=order_ids, item_ids=item_ids, indptr=indptr, indices=cols,
-                   item_names=item_names, notes=notes)
+    return Baskets(
+        order_ids=order_ids, item_ids=item_ids, indptr=indptr, indices=cols, item_names=item_names, notes=notes
+    )
 
 
 def _sorted_codes(values: "pd.Series"):
@@ -116,8 +136,13 @@ def _sorted_codes(values: "pd.Series"):
     return codes, uniques
 
 
-def baskets_from_orders(frame: "pd.DataFrame", order_col: str, product_col: str,
-                        name_col: str | None = None, quantity_col: str | None = None) -> Baskets:
+def baskets_from_orders(
+    frame: "pd.DataFrame",
+    order_col: str,
+    product_col: str,
+    name_col: str | None = None,
+    quantity_col: str | None = None,
+) -> Baskets:
     """One basket per order from order lines (one row per order and product).
 
     Lines without an order or product are dropped; with ``quantity_col``, lines whose quantity is
@@ -134,20 +159,31 @@ def baskets_from_orders(frame: "pd.DataFrame", order_col: str, product_col: str,
         keep &= products.astype(str).str.strip().ne("").to_numpy()
     missing = int((~keep).sum())
     if missing:
-        notes.append(Mn("{n} line without an order number or product was left out.",
-                        "{n} lines without an order number or product were left out.", missing))
+        notes.append(
+            Mn(
+                "{n} line without an order number or product was left out.",
+                "{n} lines without an order number or product were left out.",
+                missing,
+            )
+        )
     if quantity_col is not None:
         q = pd.to_numeric(frame[quantity_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = keep & ~(q > 0)
         if bad.any():
-            notes.append(Mn("{n} line with a zero, negative or missing quantity (returns, cancellations) was "
-                            "left out.",
-                            "{n} lines with a zero, negative or missing quantity (returns, cancellations) were "
-                            "left out.", int(bad.sum())))
+            notes.append(
+                Mn(
+                    "{n} line with a zero, negative or missing quantity (returns, cancellations) was left out.",
+                    "{n} lines with a zero, negative or missing quantity (returns, cancellations) were left out.",
+                    int(bad.sum()),
+                )
+            )
             keep &= q > 0
     if not keep.any():
-        raise DataError(_("no order line has both an order number and a product"), where=product_col,
-                        hint=_("Check that the right columns are marked as Order number and Product"))
+        raise DataError(
+            _("no order line has both an order number and a product"),
+            where=product_col,
+            hint=_("Check that the right columns are marked as Order number and Product"),
+        )
     sub_orders = orders[keep]
     sub_products = products[keep]
     ocodes, ouniques = pd.factorize(sub_orders, sort=False)
@@ -188,8 +224,11 @@ def baskets_from_lists(values: "pd.Series", sep: str | None = None, order_ids: "
     parts = parts.astype("string").str.strip()
     parts = parts[parts.notna() & parts.ne("")]
     if parts.empty:
-        raise DataError(_("no items found in the basket column"), where=str(values.name),
-                        hint=_("Each row should list the items of one basket separated by commas"))
+        raise DataError(
+            _("no items found in the basket column"),
+            where=str(values.name),
+            hint=_("Each row should list the items of one basket separated by commas"),
+        )
     rows = parts.index.to_numpy()
     row_codes, row_uniques = pd.factorize(rows, sort=True)
     empty = len(values) - len(row_uniques)
@@ -237,8 +276,7 @@ def baskets_from_wide(frame: pd.DataFrame) -> Baskets:
     if empty:
         notes.append(Mn("{n} empty row was left out.", "{n} empty rows were left out.", empty))
     icodes, iuniques = _sorted_codes(text[rows, cols])
-    return _from_pairs(row_codes, icodes, np.asarray(row_uniques) + 1, np.asarray(iuniques, dtype=object),
-                       None, notes)
+    return _from_pairs(row_codes, icodes, np.asarray(row_uniques) + 1, np.asarray(iuniques, dtype=object), None, notes)
 
 
 def guess_separator(text: "pd.Series") -> str:
@@ -254,8 +292,7 @@ def guess_separator(text: "pd.Series") -> str:
 def find_basket_column(frame: "pd.DataFrame") -> str | None:
     """The column of a one-basket-per-row table: the only column, or the one text column whose
     cells mostly hold several separated items. None when there is no such column."""
-    text_cols = [c for c in frame.columns
-                 if frame[c].dtype == object or str(frame[c].dtype).startswith("string")]
+    text_cols = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype).startswith("string")]
     if len(frame.columns) == 1 and text_cols:
         return text_cols[0]
     best, best_share = None, 0.0
@@ -288,17 +325,26 @@ def baskets_from_dataset(ds: "Dataset") -> Baskets:
     if ds.has("order_id", "product_id"):
         if _looks_like_lists(ds.frame, ds.col("order_id"), ds.col("product_id")):
             return baskets_from_lists(ds.frame[ds.col("product_id")], order_ids=ds.frame[ds.col("order_id")])
-        return baskets_from_orders(ds.frame, ds.col("order_id"), ds.col("product_id"),
-                                   name_col=ds.col("product_name") if ds.has("product_name") else None,
-                                   quantity_col=ds.col("quantity") if ds.has("quantity") else None)
+        return baskets_from_orders(
+            ds.frame,
+            ds.col("order_id"),
+            ds.col("product_id"),
+            name_col=ds.col("product_name") if ds.has("product_name") else None,
+            quantity_col=ds.col("quantity") if ds.has("quantity") else None,
+        )
     col = find_basket_column(ds.frame)
     if col is not None:
         return baskets_from_lists(ds.frame[col])
     if is_wide_basket_table(ds.frame):
         return baskets_from_wide(ds.frame)
     raise DataError(
-        _("the table has neither order lines (an Order number and a Product column) nor one basket per row (a "
-          "text column listing each basket's items separated by commas)"),
+        _(
+            "the table has neither order lines (an Order number and a Product column) nor one basket per row (a "
+            "text column listing each basket's items separated by commas)"
+        ),
         where=ds.name,
-        hint=_("Open Column roles and mark the Order number (order_id) and Product (product_id) columns, or open "
-               "a file with one basket per row"))
+        hint=_(
+            "Open Column roles and mark the Order number (order_id) and Product (product_id) columns, or open "
+            "a file with one basket per row"
+        ),
+    )

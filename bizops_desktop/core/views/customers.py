@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from ..dataset import Dataset
 
 FEATURES: tuple[str, ...] = (
-    "recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "spend_trend",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "tenure_days",
+    "avg_order_value",
+    "spend_trend",
 )
 # The shop owner's words for each feature (used in reasons and coefficient sentences).
 FEATURE_WORDS: dict[str, LazyText] = {
@@ -48,8 +53,8 @@ class CustomerFeatures:
     cutoff: pd.Timestamp
     observation_end: pd.Timestamp
     churn_days: int | None
-    spend_unit: str                       # "money", "units" or "order lines"
-    notes: list = field(default_factory=list)   # Messages
+    spend_unit: str  # "money", "units" or "order lines"
+    notes: list = field(default_factory=list)  # Messages
     counts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,10 +68,16 @@ def _as_days(values: pd.Series, column: str) -> pd.Series:
         bad = int(d.isna().sum() - values.isna().sum())
         if bad > 0.5 * max(1, values.notna().sum()):
             if pt.is_numeric_dtype(values):
-                raise DataError(_("the date column {name} holds numbers, not dates", name=repr(column)),
-                                where=column, hint=_("Mark the column that holds order dates as date"))
-            raise DataError(_("most values of {name} are not dates", name=repr(column)), where=column,
-                            hint=_("Mark the column that holds order dates as date"))
+                raise DataError(
+                    _("the date column {name} holds numbers, not dates", name=repr(column)),
+                    where=column,
+                    hint=_("Mark the column that holds order dates as date"),
+                )
+            raise DataError(
+                _("most values of {name} are not dates", name=repr(column)),
+                where=column,
+                hint=_("Mark the column that holds order dates as date"),
+            )
     if getattr(d.dt, "tz", None) is not None:
         d = d.dt.tz_localize(None)
     return d.dt.normalize()
@@ -78,14 +89,28 @@ def _parse_cutoff(cutoff) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(cutoff).normalize()
     except (TypeError, ValueError):
-        raise UsageError(_("parameter {name} got {value} but needs {want}", name="cutoff", value=repr(cutoff),
-                           want=_("a date as YYYY-MM-DD"))) from None
+        raise UsageError(
+            _(
+                "parameter {name} got {value} but needs {want}",
+                name="cutoff",
+                value=repr(cutoff),
+                want=_("a date as YYYY-MM-DD"),
+            )
+        ) from None
 
 
-def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount: str | None = None,
-                      quantity: str | None = None, price: str | None = None,
-                      order_id: str | None = None, cutoff=None,
-                      churn_days: int | None = None) -> CustomerFeatures:
+def customer_features(
+    orders: pd.DataFrame,
+    *,
+    customer: str,
+    date: str,
+    amount: str | None = None,
+    quantity: str | None = None,
+    price: str | None = None,
+    order_id: str | None = None,
+    cutoff=None,
+    churn_days: int | None = None,
+) -> CustomerFeatures:
     """Per-customer features at the observation end and, when ``churn_days`` is given, the label.
 
     - recency_days: days from the customer's last order to the observation end.
@@ -102,14 +127,29 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
     Customers whose first order falls after the observation end are left out (they have no
     history to learn from); orders after the cutoff are ignored. Both are counted in ``notes``.
     """
-    for role, col in (("customer_id", customer), ("date", date), ("amount", amount),
-                      ("quantity", quantity), ("price", price), ("order_id", order_id)):
+    for role, col in (
+        ("customer_id", customer),
+        ("date", date),
+        ("amount", amount),
+        ("quantity", quantity),
+        ("price", price),
+        ("order_id", order_id),
+    ):
         if col is not None and col not in orders.columns:
-            raise DataError(_("column {name} (marked as {role}) is not in the table", name=repr(col), role=role),
-                            where=col, hint=_("Open Column roles and pick the right column"))
+            raise DataError(
+                _("column {name} (marked as {role}) is not in the table", name=repr(col), role=role),
+                where=col,
+                hint=_("Open Column roles and pick the right column"),
+            )
     if churn_days is not None and int(churn_days) < 1:
-        raise UsageError(_("parameter {name} got {value} but needs {want}", name="churn_days",
-                           value=repr(churn_days), want=_("at least {x}", x="1")))
+        raise UsageError(
+            _(
+                "parameter {name} got {value} but needs {want}",
+                name="churn_days",
+                value=repr(churn_days),
+                want=_("at least {x}", x="1"),
+            )
+        )
     notes: list = []
     counts: dict[str, Any] = {}
 
@@ -136,54 +176,93 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
         work["order"] = orders[order_id]
     missing = work["customer_id"].isna() | work["day"].isna()
     if missing.any():
-        notes.append(Mn("{n} order line without a customer or a date was left out.",
-                        "{n} order lines without a customer or a date were left out.", int(missing.sum())))
+        notes.append(
+            Mn(
+                "{n} order line without a customer or a date was left out.",
+                "{n} order lines without a customer or a date were left out.",
+                int(missing.sum()),
+            )
+        )
     work = work[~missing]
     bad_spend = work["spend"].isna()
     if bad_spend.any():
-        notes.append(Mn("{n} order line without a usable amount counts as spend 0.",
-                        "{n} order lines without a usable amount count as spend 0.", int(bad_spend.sum())))
+        notes.append(
+            Mn(
+                "{n} order line without a usable amount counts as spend 0.",
+                "{n} order lines without a usable amount count as spend 0.",
+                int(bad_spend.sum()),
+            )
+        )
         work.loc[bad_spend, "spend"] = 0.0
     if (work["spend"] < 0).any():
-        notes.append(Mn("{n} order line has negative spend (a return); it is netted against the customer's "
-                        "spend.",
-                        "{n} order lines have negative spend (returns); they are netted against the customer's "
-                        "spend.", int((work["spend"] < 0).sum())))
+        notes.append(
+            Mn(
+                "{n} order line has negative spend (a return); it is netted against the customer's spend.",
+                "{n} order lines have negative spend (returns); they are netted against the customer's spend.",
+                int((work["spend"] < 0).sum()),
+            )
+        )
     if work.empty:
-        raise DataError(_("there are no order lines with both a customer and a date"),
-                        hint=_("Check the columns marked as customer and date"))
+        raise DataError(
+            _("there are no order lines with both a customer and a date"),
+            hint=_("Check the columns marked as customer and date"),
+        )
 
     first_day, last_day = work["day"].min(), work["day"].max()
     cut = _parse_cutoff(cutoff)
     if cut is None:
         cut = last_day
     if cut < first_day:
-        raise UsageError(_("parameter cutoff {cutoff:date} is before the first order ({first:date})",
-                           cutoff=cut.date(), first=first_day.date()),
-                         hint=_("Pick a cutoff inside the order history"))
+        raise UsageError(
+            _(
+                "parameter cutoff {cutoff:date} is before the first order ({first:date})",
+                cutoff=cut.date(),
+                first=first_day.date(),
+            ),
+            hint=_("Pick a cutoff inside the order history"),
+        )
     if cut > last_day:
-        notes.append(M("The cutoff {cutoff:date} is after the last order in the data ({last:date}); customers may "
-                       "look inactive only because the data ends early.", cutoff=cut.date(), last=last_day.date()))
+        notes.append(
+            M(
+                "The cutoff {cutoff:date} is after the last order in the data ({last:date}); customers may "
+                "look inactive only because the data ends early.",
+                cutoff=cut.date(),
+                last=last_day.date(),
+            )
+        )
     after = work["day"] > cut
     if after.any():
-        notes.append(Mn("{n} order line after the cutoff {cutoff:date} was ignored.",
-                        "{n} order lines after the cutoff {cutoff:date} were ignored.", int(after.sum()),
-                        cutoff=cut.date()))
+        notes.append(
+            Mn(
+                "{n} order line after the cutoff {cutoff:date} was ignored.",
+                "{n} order lines after the cutoff {cutoff:date} were ignored.",
+                int(after.sum()),
+                cutoff=cut.date(),
+            )
+        )
         work = work[~after]
 
     obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut
     if obs_end < first_day:
-        raise DataError(_n("a churn window of {n} day before the cutoff {cutoff:date} leaves no order history (the "
-                           "first order is on {first:date})",
-                           "a churn window of {n} days before the cutoff {cutoff:date} leaves no order history "
-                           "(the first order is on {first:date})", int(churn_days or 0), cutoff=cut.date(),
-                           first=first_day.date()),
-                        hint=_("Use a smaller churn_days or a later cutoff"))
+        raise DataError(
+            _n(
+                "a churn window of {n} day before the cutoff {cutoff:date} leaves no order history (the "
+                "first order is on {first:date})",
+                "a churn window of {n} days before the cutoff {cutoff:date} leaves no order history "
+                "(the first order is on {first:date})",
+                int(churn_days or 0),
+                cutoff=cut.date(),
+                first=first_day.date(),
+            ),
+            hint=_("Use a smaller churn_days or a later cutoff"),
+        )
 
     hist = work[work["day"] <= obs_end]
     if hist.empty:
-        raise DataError(_("no orders on or before the observation end {end:date}", end=obs_end.date()),
-                        hint=_("Use a smaller churn_days or a later cutoff"))
+        raise DataError(
+            _("no orders on or before the observation end {end:date}", end=obs_end.date()),
+            hint=_("Use a smaller churn_days or a later cutoff"),
+        )
     g = hist.groupby("customer_id", sort=True)
     first = g["day"].min()
     last = g["day"].max()
@@ -207,15 +286,17 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
     trend = ((later - earlier) / denom.where(denom > 0)).fillna(0.0).reindex(first.index)
     trend = trend.where(tenure > 0, 0.0)
 
-    frame = pd.DataFrame({
-        "customer_id": first.index,
-        "recency_days": (obs_end - last).dt.days.astype(float).to_numpy(),
-        "frequency": frequency.astype(float).to_numpy(),
-        "monetary": monetary.astype(float).to_numpy(),
-        "tenure_days": tenure.to_numpy(),
-        "avg_order_value": (monetary / frequency).astype(float).to_numpy(),
-        "spend_trend": trend.astype(float).to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": first.index,
+            "recency_days": (obs_end - last).dt.days.astype(float).to_numpy(),
+            "frequency": frequency.astype(float).to_numpy(),
+            "monetary": monetary.astype(float).to_numpy(),
+            "tenure_days": tenure.to_numpy(),
+            "avg_order_value": (monetary / frequency).astype(float).to_numpy(),
+            "spend_trend": trend.astype(float).to_numpy(),
+        }
+    )
 
     counts["customers"] = int(len(frame))
     if churn_days:
@@ -225,36 +306,66 @@ def customer_features(orders: pd.DataFrame, *, customer: str, date: str, amount:
         newcomers = len(active - set(frame["customer_id"]))
         counts["new_in_window"] = int(newcomers)
         if newcomers:
-            notes.append(Mn("{n} customer whose first order falls in the churn window ({start:date} to "
-                            "{end:date}) was left out: they have no history before it.",
-                            "{n} customers whose first order falls in the churn window ({start:date} to "
-                            "{end:date}) were left out: they have no history before it.", int(newcomers),
-                            start=(obs_end + pd.Timedelta(days=1)).date(), end=cut.date()))
-        notes.append(Mn("Features use orders up to {end:date}; a customer counts as churned when they have no "
-                        "order in the {n} day after that (to {cutoff:date}).",
-                        "Features use orders up to {end:date}; a customer counts as churned when they have no "
-                        "order in the {n} days after that (to {cutoff:date}).", int(churn_days),
-                        end=obs_end.date(), cutoff=cut.date()))
-    return CustomerFeatures(frame=frame.reset_index(drop=True), cutoff=cut, observation_end=obs_end,
-                            churn_days=int(churn_days) if churn_days else None, spend_unit=spend_unit,
-                            notes=notes, counts=counts)
+            notes.append(
+                Mn(
+                    "{n} customer whose first order falls in the churn window ({start:date} to "
+                    "{end:date}) was left out: they have no history before it.",
+                    "{n} customers whose first order falls in the churn window ({start:date} to "
+                    "{end:date}) were left out: they have no history before it.",
+                    int(newcomers),
+                    start=(obs_end + pd.Timedelta(days=1)).date(),
+                    end=cut.date(),
+                )
+            )
+        notes.append(
+            Mn(
+                "Features use orders up to {end:date}; a customer counts as churned when they have no "
+                "order in the {n} day after that (to {cutoff:date}).",
+                "Features use orders up to {end:date}; a customer counts as churned when they have no "
+                "order in the {n} days after that (to {cutoff:date}).",
+                int(churn_days),
+                end=obs_end.date(),
+                cutoff=cut.date(),
+            )
+        )
+    return CustomerFeatures(
+        frame=frame.reset_index(drop=True),
+        cutoff=cut,
+        observation_end=obs_end,
+        churn_days=int(churn_days) if churn_days else None,
+        spend_unit=spend_unit,
+        notes=notes,
+        counts=counts,
+    )
 
 
-def customer_features_from_dataset(ds: "Dataset", *, cutoff=None,
-                                   churn_days: int | None = None) -> CustomerFeatures:
+def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: int | None = None) -> CustomerFeatures:
     """The same from a Dataset's roles (customer_id and date needed; amount, quantity, price,
     order_id used when marked)."""
     missing = [r for r in ("customer_id", "date") if not ds.has(r)]
     if missing:
         from ..roles import role_with_id
 
-        raise DataError(_("per-customer features need columns marked as {roles}",
-                          roles=format_list([role_with_id(r) for r in missing])),
-                        where=ds.name, hint=_("Open Column roles and pick the customer and date columns"))
+        raise DataError(
+            _(
+                "per-customer features need columns marked as {roles}",
+                roles=format_list([role_with_id(r) for r in missing]),
+            ),
+            where=ds.name,
+            hint=_("Open Column roles and pick the customer and date columns"),
+        )
 
     def c(role):
         return ds.col(role) if ds.has(role) else None
 
-    return customer_features(ds.frame, customer=ds.col("customer_id"), date=ds.col("date"),
-                             amount=c("amount"), quantity=c("quantity"), price=c("price"),
-                             order_id=c("order_id"), cutoff=cutoff, churn_days=churn_days)
+    return customer_features(
+        ds.frame,
+        customer=ds.col("customer_id"),
+        date=ds.col("date"),
+        amount=c("amount"),
+        quantity=c("quantity"),
+        price=c("price"),
+        order_id=c("order_id"),
+        cutoff=cutoff,
+        churn_days=churn_days,
+    )

@@ -28,8 +28,9 @@ def normalise_freq(freq: str | None) -> str | None:
         return "W"
     if f in ("M", "MS", "ME", "MONTH", "MONTHLY"):
         return "M"
-    raise UsageError(_("unknown frequency {value}", value=repr(freq)),
-                     hint=_("use D (daily), W (weekly), M (monthly) or auto"))
+    raise UsageError(
+        _("unknown frequency {value}", value=repr(freq)), hint=_("use D (daily), W (weekly), M (monthly) or auto")
+    )
 
 
 def guess_freq(dates) -> str:

@@ -7,8 +7,8 @@ each product sell, and at what price, in each week" reads the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ class PricePanel:
 
     frame: pd.DataFrame
     freq: str
-    notes: list = field(default_factory=list)   # Messages
+    notes: list = field(default_factory=list)  # Messages
 
 
 def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
@@ -49,8 +49,11 @@ def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
     out[text.isin(_YES).to_numpy()] = 1.0
     out[text.isin(_NO).to_numpy()] = 0.0
     if out.isna().all() and len(out):
-        raise DataError(_("column {name} does not look like a yes/no promotion flag", name=repr(name)),
-                        where=name, hint=_("use a column of yes/no, 1/0 or true/false values"))
+        raise DataError(
+            _("column {name} does not look like a yes/no promotion flag", name=repr(name)),
+            where=name,
+            hint=_("use a column of yes/no, 1/0 or true/false values"),
+        )
     return out
 
 
@@ -61,10 +64,18 @@ def _dates(col: pd.Series) -> pd.Series:
     return read_dates(col)
 
 
-def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
-                price: str | None = None, amount: str | None = None,
-                promotion: str | None = None, extra: Sequence[str] = (),
-                freq: str | None = None) -> PricePanel:
+def price_panel(
+    frame: pd.DataFrame,
+    *,
+    product: str,
+    date: str,
+    quantity: str,
+    price: str | None = None,
+    amount: str | None = None,
+    promotion: str | None = None,
+    extra: Sequence[str] = (),
+    freq: str | None = None,
+) -> PricePanel:
     """Build the product x period panel from order lines.
 
     The price of a product in a period is revenue / units, i.e. the quantity-weighted mean of the
@@ -78,22 +89,32 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
     """
     cols = {"product": product, "date": date, "quantity": quantity}
     if price is None and amount is None:
-        raise UsageError(_("the price panel needs a unit price or a line total column"),
-                         hint=_("mark a column as Unit price (price) or Line total (amount)"))
-    for role, c in list(cols.items()) + [("price", price), ("amount", amount), ("promotion", promotion)] + \
-            [("extra", e) for e in extra]:
+        raise UsageError(
+            _("the price panel needs a unit price or a line total column"),
+            hint=_("mark a column as Unit price (price) or Line total (amount)"),
+        )
+    for role, c in (
+        list(cols.items())
+        + [("price", price), ("amount", amount), ("promotion", promotion)]
+        + [("extra", e) for e in extra]
+    ):
         if c is not None and c not in frame.columns:
-            raise DataError(_("column {name} is not in the table", name=repr(c)), where=role,
-                            hint=_("pick one of: {names}", names=", ".join(map(str, frame.columns[:20]))))
+            raise DataError(
+                _("column {name} is not in the table", name=repr(c)),
+                where=role,
+                hint=_("pick one of: {names}", names=", ".join(map(str, frame.columns[:20]))),
+            )
     notes: list = []
     n0 = len(frame)
     if n0 == 0:
         raise DataError(_("the table has no rows"), hint=_("open a file with order lines"))
-    d = pd.DataFrame({
-        "product": frame[product],
-        "date": _dates(frame[date]),
-        "quantity": pd.to_numeric(frame[quantity], errors="coerce").astype(float),
-    })
+    d = pd.DataFrame(
+        {
+            "product": frame[product],
+            "date": _dates(frame[date]),
+            "quantity": pd.to_numeric(frame[quantity], errors="coerce").astype(float),
+        }
+    )
     if price is not None:
         d["unit_price"] = pd.to_numeric(frame[price], errors="coerce").astype(float)
     else:
@@ -101,29 +122,43 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
         a = pd.to_numeric(frame[amount], errors="coerce").to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             d["unit_price"] = np.where(q != 0, a / q, np.nan)
-        notes.append(M("Unit price worked out as line total / quantity ({amount} / {quantity}).", amount=str(amount),
-                       quantity=str(quantity)))
+        notes.append(
+            M(
+                "Unit price worked out as line total / quantity ({amount} / {quantity}).",
+                amount=str(amount),
+                quantity=str(quantity),
+            )
+        )
     if promotion is not None:
         d["promo"] = flag_values(frame[promotion], promotion)
     for i, e in enumerate(extra):
         col = frame[e]
-        d[f"_x{i}"] = (pd.to_numeric(col, errors="coerce").astype(float)
-                       if pd.api.types.is_numeric_dtype(col) else flag_values(col, e))
+        d[f"_x{i}"] = (
+            pd.to_numeric(col, errors="coerce").astype(float)
+            if pd.api.types.is_numeric_dtype(col)
+            else flag_values(col, e)
+        )
 
     keep = d["product"].notna() & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
     dropped = int((~keep).sum())
     if dropped:
-        notes.append(Mn("{dropped} of {n} order line dropped: missing product, date, quantity or price.",
-                        "{dropped} of {n} order lines dropped: missing product, date, quantity or price.", n0,
-                        dropped=dropped))
+        notes.append(
+            Mn(
+                "{dropped} of {n} order line dropped: missing product, date, quantity or price.",
+                "{dropped} of {n} order lines dropped: missing product, date, quantity or price.",
+                n0,
+                dropped=dropped,
+            )
+        )
     d = d[keep]
     if d.empty:
-        raise DataError(_("no order line has a product, a date, a quantity and a price together"),
-                        hint=_("check the column roles and that the date column holds dates"))
+        raise DataError(
+            _("no order line has a product, a date, a quantity and a price together"),
+            hint=_("check the column roles and that the date column holds dates"),
+        )
 
     f = normalise_freq(freq) or guess_freq(d["date"])
-    d = d.assign(period=period_start(d["date"], f),
-                 revenue=d["quantity"] * d["unit_price"])
+    d = d.assign(period=period_start(d["date"], f), revenue=d["quantity"] * d["unit_price"])
     value_cols = ["quantity", "revenue"]
     if promotion is not None:
         d["promo_units"] = d["quantity"] * d["promo"].fillna(0.0)
@@ -143,6 +178,9 @@ def price_panel(frame: pd.DataFrame, *, product: str, date: str, quantity: str,
         for i, e in enumerate(extra):
             out[e] = np.where(units > 0, out.pop(f"_xw{i}").to_numpy() / units, np.nan)
     out["lines"] = out["lines"].astype(int)
-    out = out[["product", "period", "price", "units", "revenue", "lines"]
-              + (["promo_share"] if promotion is not None else []) + list(extra)]
+    out = out[
+        ["product", "period", "price", "units", "revenue", "lines"]
+        + (["promo_share"] if promotion is not None else [])
+        + list(extra)
+    ]
     return PricePanel(frame=out, freq=f, notes=notes)

@@ -34,10 +34,10 @@ class RatingMatrix:
     users: np.ndarray
     items: np.ndarray
     explicit: bool
-    weighting: str                      # "rating" for explicit data, else one of WEIGHTINGS
-    names: dict[Any, str] = field(default_factory=dict)   # product label -> product name
-    rating_scale: tuple[float, float] | None = None       # (lowest, highest) explicit rating
-    notes: list = field(default_factory=list)   # Messages
+    weighting: str  # "rating" for explicit data, else one of WEIGHTINGS
+    names: dict[Any, str] = field(default_factory=dict)  # product label -> product name
+    rating_scale: tuple[float, float] | None = None  # (lowest, highest) explicit rating
+    notes: list = field(default_factory=list)  # Messages
     # Same structure as ``matrix``; each cell holds the input row where it first appears. Ties
     # between equally similar neighbours are broken by it, as Surprise does (file order).
     first_row: sp.csr_matrix | None = None
@@ -73,27 +73,47 @@ def _clean_keys(frame: pd.DataFrame, cols: list[str], notes: list) -> pd.DataFra
             keep &= frame[c].astype(str).str.strip() != ""
     dropped = int((~keep).sum())
     if dropped:
-        notes.append(Mn("{n} row without a customer or product was left out.",
-                        "{n} rows without a customer or product were left out.", dropped))
+        notes.append(
+            Mn(
+                "{n} row without a customer or product was left out.",
+                "{n} rows without a customer or product were left out.",
+                dropped,
+            )
+        )
     return frame.loc[keep]
 
 
-def build_ratings(frame: pd.DataFrame, user_col: str, item_col: str, value_col: str | None = None,
-                  *, explicit: bool, weighting: str = "counts", name_col: str | None = None,
-                  where: str = "data") -> RatingMatrix:
+def build_ratings(
+    frame: pd.DataFrame,
+    user_col: str,
+    item_col: str,
+    value_col: str | None = None,
+    *,
+    explicit: bool,
+    weighting: str = "counts",
+    name_col: str | None = None,
+    where: str = "data",
+) -> RatingMatrix:
     """Build the matrix from a long table. ``value_col`` is the rating (explicit) or the quantity
     (implicit, used by ``weighting="quantity"``)."""
     notes: list = []
     for c in (user_col, item_col, value_col, name_col):
         if c is not None and c not in frame.columns:
-            raise DataError(_("column {name} is not in the table", name=repr(c)), where=where,
-                            hint=_("Check the column roles"))
+            raise DataError(
+                _("column {name} is not in the table", name=repr(c)), where=where, hint=_("Check the column roles")
+            )
     if not explicit and weighting not in WEIGHTINGS:
-        raise UsageError(_("unknown implicit weighting {value}", value=repr(weighting)), where="weighting",
-                         hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)))
+        raise UsageError(
+            _("unknown implicit weighting {value}", value=repr(weighting)),
+            where="weighting",
+            hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)),
+        )
     if not explicit and weighting == "quantity" and value_col is None:
-        raise UsageError(_("weighting by quantity needs a column marked as Quantity (quantity)"),
-                         where="weighting", hint=_("Mark the quantity column, or use counts"))
+        raise UsageError(
+            _("weighting by quantity needs a column marked as Quantity (quantity)"),
+            where="weighting",
+            hint=_("Mark the quantity column, or use counts"),
+        )
     df = _clean_keys(frame, [user_col, item_col], notes)
     if value_col is not None and (explicit or weighting == "quantity"):
         values = pd.to_numeric(df[value_col], errors="coerce")
@@ -102,20 +122,33 @@ def build_ratings(frame: pd.DataFrame, user_col: str, item_col: str, value_col: 
             bad |= values <= 0
         if int(bad.sum()):
             if explicit:
-                notes.append(Mn("{n} row without a rating in column '{col}' was left out.",
-                                "{n} rows without a rating in column '{col}' were left out.", int(bad.sum()),
-                                col=str(value_col)))
+                notes.append(
+                    Mn(
+                        "{n} row without a rating in column '{col}' was left out.",
+                        "{n} rows without a rating in column '{col}' were left out.",
+                        int(bad.sum()),
+                        col=str(value_col),
+                    )
+                )
             else:
-                notes.append(Mn("{n} row without a positive quantity in column '{col}' was left out.",
-                                "{n} rows without a positive quantity in column '{col}' were left out.",
-                                int(bad.sum()), col=str(value_col)))
+                notes.append(
+                    Mn(
+                        "{n} row without a positive quantity in column '{col}' was left out.",
+                        "{n} rows without a positive quantity in column '{col}' were left out.",
+                        int(bad.sum()),
+                        col=str(value_col),
+                    )
+                )
         df = df.loc[~bad]
         values = values.loc[~bad].astype(float)
     else:
         values = pd.Series(1.0, index=df.index)
     if df.empty:
-        raise DataError(_("no usable rows: every row lacks a customer, a product or a value"),
-                        where=where, hint=_("Check the column roles and the file's contents"))
+        raise DataError(
+            _("no usable rows: every row lacks a customer, a product or a value"),
+            where=where,
+            hint=_("Check the column roles and the file's contents"),
+        )
 
     ucode, users = pd.factorize(df[user_col], sort=False)
     icode, items = pd.factorize(df[item_col], sort=False)
@@ -129,9 +162,13 @@ def build_ratings(frame: pd.DataFrame, user_col: str, item_col: str, value_col: 
         data = sums / counts
         dup = int((counts > 1).sum())
         if dup:
-            notes.append(Mn("{n} customer/product pair was rated more than once; its ratings were averaged.",
-                            "{n} customer/product pairs were rated more than once; their ratings were averaged.",
-                            dup))
+            notes.append(
+                Mn(
+                    "{n} customer/product pair was rated more than once; its ratings were averaged.",
+                    "{n} customer/product pairs were rated more than once; their ratings were averaged.",
+                    dup,
+                )
+            )
         weighting_used = "rating"
         scale = (float(vals.min()), float(vals.max()))
     else:
@@ -159,8 +196,17 @@ def build_ratings(frame: pd.DataFrame, user_col: str, item_col: str, value_col: 
     if name_col is not None:
         first = df[[item_col, name_col]].dropna().drop_duplicates(item_col)
         names = dict(zip(first[item_col].tolist(), first[name_col].astype(str).tolist()))
-    return RatingMatrix(mat, np.asarray(users, dtype=object), np.asarray(items, dtype=object),
-                        explicit, weighting_used, names, scale, notes, first_row)
+    return RatingMatrix(
+        mat,
+        np.asarray(users, dtype=object),
+        np.asarray(items, dtype=object),
+        explicit,
+        weighting_used,
+        names,
+        scale,
+        notes,
+        first_row,
+    )
 
 
 def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str = "counts") -> RatingMatrix:
@@ -168,18 +214,22 @@ def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str 
     implicit purchases. ``source``: auto | ratings | orders."""
     user, item = ds.col("customer_id"), ds.col("product_id")
     if not ds.has("customer_id", "product_id"):
-        raise DataError(_("recommendations need a customer column and a product column"), where=ds.name,
-                        hint=_("Mark them as Customer (customer_id) and Product (product_id) in Column roles"))
+        raise DataError(
+            _("recommendations need a customer column and a product column"),
+            where=ds.name,
+            hint=_("Mark them as Customer (customer_id) and Product (product_id) in Column roles"),
+        )
     name = ds.col("product_name") if ds.has("product_name") else None
     if source not in ("auto", "ratings", "orders"):
         raise UsageError(_("unknown source {value}", value=repr(source)), hint=_("use auto, ratings or orders"))
     has_rating = ds.has("rating")
     if source == "ratings" and not has_rating:
-        raise DataError(_("the data has no column marked as Rating (rating)"), where=ds.name,
-                        hint=_("Mark the rating column, or use the orders (implicit) source"))
+        raise DataError(
+            _("the data has no column marked as Rating (rating)"),
+            where=ds.name,
+            hint=_("Mark the rating column, or use the orders (implicit) source"),
+        )
     if has_rating and source != "orders":
-        return build_ratings(ds.frame, user, item, ds.col("rating"), explicit=True,
-                             name_col=name, where=ds.name)
+        return build_ratings(ds.frame, user, item, ds.col("rating"), explicit=True, name_col=name, where=ds.name)
     qty = ds.col("quantity") if ds.has("quantity") else None
-    return build_ratings(ds.frame, user, item, qty, explicit=False, weighting=weighting,
-                         name_col=name, where=ds.name)
+    return build_ratings(ds.frame, user, item, qty, explicit=False, weighting=weighting, name_col=name, where=ds.name)

@@ -18,7 +18,7 @@ from .periods import guess_freq, normalise_freq, period_range, period_start
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
-TOTAL = "Total"          # the id of the total series (data: a column name of ``values``)
+TOTAL = "Total"  # the id of the total series (data: a column name of ``values``)
 # How the sales were added up, when the frequency was guessed.
 _GUESSED_FREQ_NOTES = {
     "D": lambda: M("Sales were added up daily (frequency guessed from the dates)."),
@@ -39,7 +39,7 @@ class SalesSeries:
     values: pd.DataFrame
     value_name: str
     labels: dict[str, str] = field(default_factory=dict)
-    notes: list = field(default_factory=list)   # Messages
+    notes: list = field(default_factory=list)  # Messages
 
     @property
     def index(self) -> pd.DatetimeIndex:
@@ -61,10 +61,19 @@ def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
     return start + pd.offsets.MonthEnd(0)
 
 
-def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | None = None, *,
-                 freq: str | None = None, top: int | None = None, total: bool = True,
-                 name_col: str | None = None, drop_partial_last: bool = True,
-                 where: str = "data") -> SalesSeries:
+def build_series(
+    frame: pd.DataFrame,
+    date: str,
+    value: str,
+    series_col: str | None = None,
+    *,
+    freq: str | None = None,
+    top: int | None = None,
+    total: bool = True,
+    name_col: str | None = None,
+    drop_partial_last: bool = True,
+    where: str = "data",
+) -> SalesSeries:
     """Aggregate ``value`` by period (and by ``series_col`` when given).
 
     freq: D/W/M or None to guess from the dates. top: keep the N series with the largest sum
@@ -75,11 +84,12 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     notes: list = []
     for c in (date, value, series_col, name_col):
         if c is not None and c not in frame.columns:
-            raise DataError(_("column {name} is not in the table", name=repr(c)), where=where,
-                            hint=_("Check the column roles"))
+            raise DataError(
+                _("column {name} is not in the table", name=repr(c)), where=where, hint=_("Check the column roles")
+            )
     dates = frame[date]
     if not pd.api.types.is_datetime64_any_dtype(dates):
-        dates = read_dates(dates)   # as the importer reads dates (a frame that skipped it)
+        dates = read_dates(dates)  # as the importer reads dates (a frame that skipped it)
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
     values = pd.to_numeric(frame[value], errors="coerce")
@@ -87,16 +97,29 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
     n_bad_date = int(dates.isna().sum())
     n_bad_value = int((dates.notna() & values.isna()).sum())
     if n_bad_date:
-        notes.append(Mn("{n} row without a readable date in column '{col}' was left out.",
-                        "{n} rows without a readable date in column '{col}' were left out.", n_bad_date,
-                        col=str(date)))
+        notes.append(
+            Mn(
+                "{n} row without a readable date in column '{col}' was left out.",
+                "{n} rows without a readable date in column '{col}' were left out.",
+                n_bad_date,
+                col=str(date),
+            )
+        )
     if n_bad_value:
-        notes.append(Mn("{n} row without a number in column '{col}' was left out.",
-                        "{n} rows without a number in column '{col}' were left out.", n_bad_value, col=str(value)))
+        notes.append(
+            Mn(
+                "{n} row without a number in column '{col}' was left out.",
+                "{n} rows without a number in column '{col}' were left out.",
+                n_bad_value,
+                col=str(value),
+            )
+        )
     if not ok.any():
-        raise DataError(_("no row has both a date in {date} and a number in {value}", date=repr(date),
-                          value=repr(value)), where=where,
-                        hint=_("Check that the date and value columns are the right ones"))
+        raise DataError(
+            _("no row has both a date in {date} and a number in {value}", date=repr(date), value=repr(value)),
+            where=where,
+            hint=_("Check that the date and value columns are the right ones"),
+        )
     work = pd.DataFrame({"date": dates[ok].to_numpy(), "value": values[ok].to_numpy(dtype=float)})
     if series_col is not None:
         work["series"] = frame.loc[ok, series_col].astype("string").fillna("(none)").to_numpy()
@@ -116,8 +139,14 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
         if last_date < _period_end(last, f):
             work = work[work["period"] < last]
             periods = periods[:-1]
-            notes.append(M("The last period ({start:date}) was dropped: the data ends on {end:date}, before that "
-                           "period is over, so its sales are incomplete.", start=last.date(), end=last_date.date()))
+            notes.append(
+                M(
+                    "The last period ({start:date}) was dropped: the data ends on {end:date}, before that "
+                    "period is over, so its sales are incomplete.",
+                    start=last.date(),
+                    end=last_date.date(),
+                )
+            )
 
     # Duplicate dates are summed; periods with no rows become zero sales.
     tot = work.groupby("period")["value"].sum().reindex(periods, fill_value=0.0)
@@ -129,10 +158,14 @@ def build_series(frame: pd.DataFrame, date: str, value: str, series_col: str | N
         order = per.sum(axis=0).sort_values(ascending=False, kind="stable")
         keep = list(order.index)
         if top is not None and len(keep) > top:
-            notes.append(Mn("Forecasting the {top} best-selling of {n} product (top_products); the total covers "
-                            "all of them.",
-                            "Forecasting the {top} best-selling of {n} products (top_products); the total covers "
-                            "all of them.", len(keep), top=top))
+            notes.append(
+                Mn(
+                    "Forecasting the {top} best-selling of {n} product (top_products); the total covers all of them.",
+                    "Forecasting the {top} best-selling of {n} products (top_products); the total covers all of them.",
+                    len(keep),
+                    top=top,
+                )
+            )
             keep = keep[:top]
         names = {}
         if name_col is not None:
@@ -160,23 +193,38 @@ _FORECASTING_NOTES = {
 }
 
 
-def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = None,
-                total: bool = True) -> SalesSeries:
+def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = None, total: bool = True) -> SalesSeries:
     """The sales series of a dataset: date + quantity (or amount, or target) per period, per
     product when a product column is mapped."""
     date = ds.col("date") if ds.has("date") else None
     if date is None:
-        raise DataError(_("a sales forecast needs a date column"), where=ds.name,
-                        hint=_("Open Column roles and mark the column holding the order date as Date"))
+        raise DataError(
+            _("a sales forecast needs a date column"),
+            where=ds.name,
+            hint=_("Open Column roles and mark the column holding the order date as Date"),
+        )
     value_role = next((r for r in VALUE_ROLES if ds.has(r)), None)
     if value_role is None:
-        raise DataError(_("a sales forecast needs a column with the number sold (quantity), the line total "
-                          "(amount) or the series value (target)"), where=ds.name,
-                        hint=_("Open Column roles and mark the column to forecast as Quantity, Line total or "
-                               "Target"))
+        raise DataError(
+            _(
+                "a sales forecast needs a column with the number sold (quantity), the line total "
+                "(amount) or the series value (target)"
+            ),
+            where=ds.name,
+            hint=_("Open Column roles and mark the column to forecast as Quantity, Line total or Target"),
+        )
     series_col = ds.col("product_id") if ds.has("product_id") else None
     name_col = ds.col("product_name") if ds.has("product_name") else None
-    out = build_series(ds.frame, date, ds.col(value_role), series_col, freq=freq, top=top, total=total,
-                       name_col=name_col, where=ds.name)
+    out = build_series(
+        ds.frame,
+        date,
+        ds.col(value_role),
+        series_col,
+        freq=freq,
+        top=top,
+        total=total,
+        name_col=name_col,
+        where=ds.name,
+    )
     out.notes.insert(0, _FORECASTING_NOTES[value_role](str(ds.col(value_role))))
     return out
