@@ -568,3 +568,27 @@ def jsonable_key(value: Any) -> str:
     from .jsonable import dumps
 
     return dumps(to_plain(value), sort_keys=True)
+
+
+def sentences(*parts: Any) -> "Message | None":
+    """Sentences one after another as one message ("A. B." / "A。B。"): the translation decides
+    the space between them. None and empty parts are left out; None when nothing is left."""
+    return _chain([p for p in parts if p], "{first} {second}")
+
+
+def clauses(parts: Iterable[Any]) -> "Message | None":
+    """Clauses of one sentence joined by semicolons ("a; b" / "a；b"); None for none."""
+    return _chain([p for p in parts if p], "{first}; {second}")
+
+
+def _chain(parts: list, template: str) -> "Message | None":
+    if not parts:
+        return None
+    out = parts[0] if isinstance(parts[0], Message) else APP.message("{text}", text=parts[0])
+    for p in parts[1:]:
+        out = APP.message(template, first=out, second=p)
+    return out
+
+
+# the templates above, for the catalog extractor (they are built from variables there)
+_TEMPLATES = (_l("{first} {second}"), _l("{first}; {second}"), _l("{text}"))
