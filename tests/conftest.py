@@ -19,9 +19,7 @@ if not os.environ.get("BIZOPS_LOG_DIR"):
 
     os.environ["BIZOPS_LOG_DIR"] = tempfile.mkdtemp(prefix="bizops-test-log-")
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
-DEMO_DIR = ROOT / "resources" / "demo_shop"
+from helpers import DATA  # noqa: E402  (the environment above is set before anything imports the app)
 
 
 @pytest.fixture
@@ -100,28 +98,6 @@ def open_panel(qtbot, demo_datasets):
     yield make
     for host in hosts:
         host.jobs.shutdown(5000)
-
-
-def run_panel(qtbot, panel, dataset=None, params=None, timeout=60000) -> list[str]:
-    """Pick the dataset, set params, press Run and wait; returns the progress texts seen.
-    Fails with the panel's message unless the run ends as done."""
-    if dataset:
-        panel.select_dataset(dataset)
-    if params:
-        panel.set_params(params)
-    texts: list[str] = []
-
-    def watch(job):
-        job.progress.connect(lambda _f, t: texts.append(t))
-
-    panel.host.jobs.job_started.connect(watch)
-    try:
-        with qtbot.waitSignal(panel.run_ended, timeout=timeout) as blocker:
-            assert panel.run_analysis() is not None, panel.message.text()
-    finally:
-        panel.host.jobs.job_started.disconnect(watch)
-    assert blocker.args == ["done"], panel.message.text()
-    return texts
 
 
 @pytest.fixture(autouse=True)

@@ -344,7 +344,7 @@ def test_min_count_matches_the_float_threshold():
 
 
 def test_demo_planted_pairs_are_the_top_rules_by_lift():
-    from conftest import DEMO_DIR
+    from helpers import DEMO_DIR
 
     from bizops_desktop.core.demo import load_demo
 

@@ -185,7 +185,7 @@ def test_errors_and_hints_read_in_chinese(zh_orders):
 
 
 def test_the_tab_in_chinese(qtbot, open_panel):
-    from conftest import run_panel
+    from helpers import run_panel
 
     from bizops_basket.panel import BasketPanel
 

@@ -7,7 +7,7 @@ import json
 
 import pyqtgraph as pg
 import pytest
-from conftest import DEMO_DIR, run_panel
+from helpers import DEMO_DIR, run_panel
 from PySide6.QtCore import Qt
 
 from bizops_basket import ANALYSIS

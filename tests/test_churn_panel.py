@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_panel
+from helpers import run_panel
 
 from bizops_churn import ANALYSIS
 from bizops_churn.panel import ChurnPanel

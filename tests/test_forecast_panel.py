@@ -9,7 +9,7 @@ import copy
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from conftest import run_panel
+from helpers import run_panel
 
 from bizops_desktop.core.i18n import text
 from bizops_forecast import ANALYSIS

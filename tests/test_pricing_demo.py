@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DEMO_DIR
+from helpers import DEMO_DIR
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import text

@@ -177,7 +177,7 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, zh_s
 
 
 def test_chinese_tab_shows_plain_tables_and_a_details_tab(qtbot, open_panel, zh_shop):
-    from conftest import run_panel
+    from helpers import run_panel
     from PySide6.QtCore import Qt
 
     from bizops_pricing.panel import DETAILS_TAB, PricingPanel

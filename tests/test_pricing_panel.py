@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import DEMO_DIR, run_panel
+from helpers import DEMO_DIR, run_panel
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import format_money, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import run_panel
+from helpers import run_panel
 
 from bizops_desktop.core.i18n import text
 from bizops_recommender import ANALYSIS
