@@ -263,3 +263,26 @@ def test_failed_save_is_a_message_and_keeps_everything(qtbot, window, orders_csv
     assert window.dirty and window.project_path == good  # still the old project
     assert [d.name for d in window.host.datasets()] == ["orders"]
     assert good.read_bytes() == before and not target.exists()
+
+
+def test_open_dialog_and_drop_accept_what_plugin_importers_read(qtbot, settings, monkeypatch):
+    import types
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from bizops_desktop.core.importer import Importer
+    from bizops_desktop.core.plugins import hookimpl
+
+    def importers():
+        return [Importer("parquet", "Parquet", (".parquet",), lambda path, options, progress, nrows: None)]
+
+    plugin = types.SimpleNamespace(__name__="pq_plugin", bizops_register_importers=hookimpl(importers))
+    reg = load_registry(entry_points=False, extra=[plugin])
+    w = MainWindow(registry=reg, settings=settings, interactive=False)
+    qtbot.addWidget(w)
+    assert w.accepts_file("shop.parquet") and w.accepts_file("orders.CSV") and w.accepts_file("p.bizops")
+    assert not w.accepts_file("notes.docx")
+    seen = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: (seen.append(a[3]), ("", ""))[1])
+    w.open_data_dialog()
+    assert "*.parquet" in seen[0] and "*.csv" in seen[0] and "*.xlsx" in seen[0]

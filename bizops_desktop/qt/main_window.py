@@ -43,10 +43,8 @@ from .table_model import DataFrameTable
 
 # TRANSLATORS: a file-dialog filter: keep each part in ASCII brackets, (*.csv …), exactly as it is,
 # and the ;; between the two choices.
-DATA_FILTER = _l("Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls);;All files (*)")
 # TRANSLATORS: a file-dialog filter: keep the part in ASCII brackets, (*.bizops), exactly as it is.
 PROJECT_FILTER = _l("BizOps projects (*.bizops)")
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls"}
 MAX_RECENT = 8
 
 
@@ -510,7 +508,11 @@ class MainWindow(QMainWindow):
 
     # -- data --------------------------------------------------------------------------------
     def open_data_dialog(self) -> None:
-        path, _chosen = QFileDialog.getOpenFileName(self, _("Open data"), self._last_dir(), str(DATA_FILTER))
+        from bizops_desktop.core.importer import file_dialog_filter
+
+        # the filter lists every type an importer reads, plugin importers included
+        flt = file_dialog_filter(self.registry.importers)
+        path, _chosen = QFileDialog.getOpenFileName(self, _("Open data"), self._last_dir(), flt)
         if path:
             self.open_data(path)
 
@@ -787,10 +789,15 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- drag and drop ---------------------------------------------------------------------------
+    def accepts_file(self, path: str | os.PathLike) -> bool:
+        """A file this window opens when dropped: a project, or any type an importer reads."""
+        from bizops_desktop.core.importer import data_extensions
+
+        suffix = Path(path).suffix.lower()
+        return suffix == ".bizops" or suffix in data_extensions(self.registry.importers)
+
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and any(
-            Path(u.toLocalFile()).suffix.lower() in DATA_SUFFIXES | {".bizops"} for u in event.mimeData().urls()
-        ):
+        if event.mimeData().hasUrls() and any(self.accepts_file(u.toLocalFile()) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
