@@ -237,3 +237,19 @@ def test_date_axes_name_the_months_in_the_language(qtbot):
     assert axis.tickStrings([mid_january], 1, MONTH_SPACING) == ["Jan"]
     with i18n.use_language("zh_CN"):
         assert axis.tickStrings([mid_january], 1, MONTH_SPACING) == ["1月"]
+
+
+def test_a_missing_chinese_font_is_said_in_both_languages(qtbot, monkeypatch):
+    from PySide6.QtGui import QFontDatabase
+
+    from bizops_desktop.core.i18n import use_language
+    from bizops_desktop.qt.language import font_warning
+
+    with use_language("zh_CN"):
+        monkeypatch.setattr(QFontDatabase, "families", lambda *a: ["Noto Sans CJK SC"])
+        assert font_warning() is None
+        monkeypatch.setattr(QFontDatabase, "families", lambda *a: [])
+        text = font_warning()
+    assert "fonts-noto-cjk" in text and "No Chinese font" in text and "中文字体" in text
+    with use_language("en"):
+        assert font_warning() is None  # English needs no Chinese font

@@ -39,6 +39,11 @@ def run_app(file: str | None = None, demo: bool = False, lang: str | None = None
     w = MainWindow()
     install_excepthook(w)
     w.show()
+    from .language import font_warning
+
+    warning = font_warning()
+    if warning:
+        w.banner.show_message(warning, "warning")
     if demo:
         w.open_demo()
     elif file:

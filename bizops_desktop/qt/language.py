@@ -82,3 +82,23 @@ def install_qt_translations(lang: str) -> None:
         if t.load(f"{name}_{lang}", folder):
             app.installTranslator(t)
             _translators.append(t)
+
+
+def has_chinese_font() -> bool:
+    """Whether Qt found a font that draws Simplified Chinese (Windows and macOS always have one;
+    a fresh Linux desktop may not)."""
+    from PySide6.QtGui import QFontDatabase
+
+    return bool(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+
+
+def font_warning() -> str | None:
+    """The words to show when Chinese would be drawn as boxes: in English AND Chinese, since
+    the Chinese line may itself be unreadable."""
+    if i18n.get_language() != "zh_CN" or has_chinese_font():
+        return None
+    msg = i18n._l(
+        "No Chinese font was found on this computer, so Chinese text shows as boxes. Install one "
+        "(Debian/Ubuntu: sudo apt install fonts-noto-cjk) and start the program again."
+    )
+    return msg.render("en") + "\n" + msg.render("zh_CN")
