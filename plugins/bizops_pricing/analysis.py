@@ -16,12 +16,13 @@ import pandas as pd
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.i18n import clauses
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.views.periods import period_range
 from bizops_desktop.core.views.prices import price_panel
 
 from . import elasticity as el
-from .i18n import M, Mn, _, _l, cell, joined, period_word
+from .i18n import M, Mn, _, _l, cell, period_word
 from .regression import (
     build_design,
     coefficient_sentence,
@@ -102,7 +103,7 @@ def run_regression(dataset, params, progress) -> Result:
             x_label=M("predicted {target}", target=ylab),
             y_label=M("actual {target}", target=ylab),
             layers=[
-                Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),
+                Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),  # type: ignore[arg-type]  # Layer takes arrays (plain_list converts them); annotated list
                 Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True),
             ],
         ),
@@ -111,7 +112,7 @@ def run_regression(dataset, params, progress) -> Result:
             x_label=M("predicted {target}", target=ylab),
             y_label=M("error (actual − predicted)"),
             layers=[
-                Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),
+                Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),  # type: ignore[arg-type]  # Layer takes arrays (plain_list converts them); annotated list
                 Layer("hline", y=[0.0], name=M("zero"), dashed=True),
             ],
         ),
@@ -367,8 +368,9 @@ def run_elasticity(dataset, params, progress) -> Result:
             "max_price": pmax,
             "note": gf.note,
         }
-        if gf.ok:
-            fit, j = gf.fit, gf.slope_index
+        fit = gf.fit
+        if fit is not None:
+            j = gf.slope_index
             row.update(
                 elasticity=float(fit.params[j]),
                 std_error=float(fit.bse[j]),
@@ -394,7 +396,7 @@ def run_elasticity(dataset, params, progress) -> Result:
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
                 gaps = _gaps_note(prow["period"], pp.freq)
-                pr.update(optimal_price=opt, suggested_price=sug, note=joined([gf.note, why, gaps]))
+                pr.update(optimal_price=opt, suggested_price=sug, note=clauses([gf.note, why, gaps]))
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
                 # observed points, for the what-if plot in the tab (JSON-able, small)
                 states[str(p)]["seen_price"] = prow["price"].round(4).tolist()
@@ -469,7 +471,7 @@ def run_elasticity(dataset, params, progress) -> Result:
         "panel_rows": int(len(panel)),
         "fit_by": "pooled" if pooled else (group_col if per_group else "product"),
     }
-    if params.get("pooled") and fits and fits[0].ok:
+    if params.get("pooled") and fits and fits[0].fit is not None:
         metrics.update(elasticity=fits[0].elasticity, r2=fits[0].fit.r2)
     tables = {"elasticity": table, "prices": prices}
     if whatif_table is not None:
@@ -888,7 +890,7 @@ def _elasticity_plots(fits, states, panel, groups, names: dict, per) -> dict:
                 layers.append(
                     Layer(
                         "line",
-                        x=xs,
+                        x=xs.tolist(),
                         y=s["alpha"] + s["elasticity"] * xs,
                         color=col,
                         name=M("{product} fit (elasticity {e})", product=name, e=s["elasticity"]),

@@ -95,14 +95,16 @@ def fit_group(
     by_product = rows.groupby("product", sort=False)["price"]
     n_points = int(sum(distinct_prices(g) for _, g in by_product))
     varied = [p for p, g in by_product if distinct_prices(g) >= min_points]
+    log_price = np.log(rows["price"].to_numpy(float))
+    log_units = np.log(rows["units"].to_numpy(float))
     gf = GroupFit(
         group=group,
         products=products,
         fit=None,
         n_points=n_points,
         n_periods=len(rows),
-        log_price=np.log(rows["price"].to_numpy(float)),
-        log_units=np.log(rows["units"].to_numpy(float)),
+        log_price=log_price,
+        log_units=log_units,
         row_products=rows["product"].to_numpy(),
     )
     if not varied:
@@ -126,13 +128,13 @@ def fit_group(
         cnt = np.bincount(codes, minlength=len(products))
         return v - (sums / cnt)[codes]
 
-    y = gf.log_units
+    y = log_units
     cols, names = [], []
     if len(products) > 1 and not demean:
         for p in products[1:]:
             cols.append((rows["product"] == p).to_numpy(float))
             names.append(f"product={p}")
-    cols.append(within(gf.log_price) if demean else gf.log_price)
+    cols.append(within(log_price) if demean else log_price)
     names.append("log(price)")
     slope = len(names)  # +1 for the intercept, -1 for zero-based
     used = []
@@ -170,7 +172,7 @@ def fit_group(
         fit.adj_r2 = 1.0 - (1.0 - fit.r2) * (fit.n - 1) / fit.df_resid
         fit.fitted = y - fit.resid
         means = (
-            pd.DataFrame({"y": y, "lp": gf.log_price, "p": codes})
+            pd.DataFrame({"y": y, "lp": log_price, "p": codes})
             .groupby("p")
             .agg(y=("y", "mean"), lp=("lp", "mean"), n=("y", "size"))
         )
@@ -185,6 +187,8 @@ def product_state(gf: GroupFit, product, panel_rows: pd.DataFrame, controls: pd.
     """What the what-if needs for one product, as plain JSON-able numbers: the intercept at the
     product's average controls (alpha), the elasticity, their covariance, the residual variance."""
     fit = gf.fit
+    if fit is None:
+        raise ValueError(f"no fit for {gf.group!r}: the what-if needs a fitted group")
     V = fit.cov
     j = gf.slope_index
     if gf.product_means is not None:

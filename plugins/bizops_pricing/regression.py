@@ -18,9 +18,9 @@ import scipy.linalg as sla
 from scipy import stats
 
 from bizops_desktop.core.errors import BizOpsError, DataError, UsageError
-from bizops_desktop.core.i18n import Message
+from bizops_desktop.core.i18n import Message, clauses
 
-from .i18n import M, Mn, joined
+from .i18n import M, Mn
 
 # A column whose spread is below this share of its size carries no information of its own.
 _CONSTANT_TOL = 1e-10
@@ -234,7 +234,7 @@ def _collinear_message(R, perm, rank, names) -> Message:
             if with_
             else M("'{column}' repeats another column", column=bad)
         )
-    return M("some features carry the same information twice: {parts}", parts=joined(parts))
+    return M("some features carry the same information twice: {parts}", parts=clauses(parts))
 
 
 def _num(v):
