@@ -22,12 +22,13 @@ class Layer:
     ``alpha`` is the opacity of a band, span or scatter fill. Dates on x are seconds since the epoch."""
 
     kind: str
-    x: list = field(default_factory=list)
-    y: list = field(default_factory=list)
-    y2: list | None = None
+    # lists or numpy arrays on the way in (converted once in __post_init__), lists once stored
+    x: Any = field(default_factory=list)
+    y: Any = field(default_factory=list)
+    y2: Any = None
     name: Any = ""
     color: str | None = None
-    values: list | None = None
+    values: Any = None
     labels: list | None = None
     width: float | None = None
     size: float | None = None

@@ -103,7 +103,7 @@ def run_regression(dataset, params, progress) -> Result:
             x_label=M("predicted {target}", target=ylab),
             y_label=M("actual {target}", target=ylab),
             layers=[
-                Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),  # type: ignore[arg-type]  # Layer takes arrays (plain_list converts them); annotated list
+                Layer("scatter", x=fit.fitted, y=design.y, name=M("rows"), size=5),
                 Layer("line", x=[lo, hi], y=[lo, hi], name=M("perfect fit"), dashed=True),
             ],
         ),
@@ -112,7 +112,7 @@ def run_regression(dataset, params, progress) -> Result:
             x_label=M("predicted {target}", target=ylab),
             y_label=M("error (actual − predicted)"),
             layers=[
-                Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),  # type: ignore[arg-type]  # Layer takes arrays (plain_list converts them); annotated list
+                Layer("scatter", x=fit.fitted, y=fit.resid, name=M("rows"), size=5),
                 Layer("hline", y=[0.0], name=M("zero"), dashed=True),
             ],
         ),
