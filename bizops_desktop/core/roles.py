@@ -287,7 +287,7 @@ def normalise_header(name: object) -> str:
     return _NORMALISE.sub("", str(name).strip().lower())
 
 
-def as_role_map(roles: Mapping[str, object] | None) -> dict[str, list[str]]:
+def as_role_map(roles: Mapping[str, str | Iterable[object] | None] | None) -> dict[str, list[str]]:
     """Normalise ``{"date": "Day", "feature": ["a", "b"]}`` to ``{role: [columns]}``."""
     out: dict[str, list[str]] = {}
     for role, cols in (roles or {}).items():

@@ -105,11 +105,11 @@ def convert_columns(frame, opts: ImportOptions, progress: Progress, first_row: i
             if is_python_dates >= 0.5 or (date_header and shaped >= 0.5) or (shaped >= 0.9 and not id_header):
                 notna = s.notna()
                 n_values = int(notna.sum())
-                parsed, bad, how = _parse_dates(s)
+                parsed, bad, read_how = _parse_dates(s)
                 if n_values and (n_values - bad) / n_values >= (0.5 if date_header else 0.9):
                     frame[col] = parsed
-                    if how:
-                        notes.append(_DATES_NOTES[how](col))
+                    if read_how:
+                        notes.append(_DATES_NOTES[read_how](col))
                     if bad:
                         notes.append(bad_dates_note(col, bad, parsed.isna() & notna, first_row, unit))
                     continue
@@ -307,6 +307,7 @@ def _parse_dates(series) -> tuple["pd.Series", int, str | None]:
     import pandas as pd
     from pandas.api import types as pt
 
+    how: str | None  # a key of _DATES_NOTES, or None
     s = series
     if pt.is_datetime64_any_dtype(s):
         if getattr(s.dtype, "tz", None) is not None:

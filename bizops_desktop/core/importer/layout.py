@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +232,7 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
     opts = ImportOptions(**opts.to_dict())
     detected_enc = opts.encoding is None
     guessed = False
-    if detected_enc:
+    if opts.encoding is None:
         opts.encoding, guessed = guess_encoding(head, tail)
     text, _tail = decode_sample(head, tail, opts.encoding, where)
     if text.startswith("\ufeff"):
@@ -250,7 +251,7 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
         )
 
     forced_delim = opts.delimiter is not None
-    if not forced_delim:
+    if opts.delimiter is None:
         opts.delimiter = detect_delimiter(text)
     parsed = parse_rows(text, opts.delimiter)
     starts = [s for s, _ in parsed]
@@ -303,8 +304,7 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
     # IDs such as 00123 lose their leading zeros as numbers: keep those columns as text.
     text_columns: list[str] = []
     if header_names:
-        seen = set()
-        dup = {n for n in header_names if n in seen or seen.add(n)}
+        dup = {n for n, k in Counter(header_names).items() if k > 1}
         for j, name in enumerate(header_names):
             if not name or name in dup:
                 continue

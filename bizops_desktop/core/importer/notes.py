@@ -80,7 +80,8 @@ def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[Any]:
     from pandas.api import types as pt
 
     notes: list[Any] = []
-    qty = (roles.get("quantity") or [None])[0]
+    qty_cols = roles.get("quantity")
+    qty = qty_cols[0] if qty_cols else None
     if qty is not None and qty in frame.columns and pt.is_numeric_dtype(frame[qty]):
         neg = int((frame[qty] < 0).sum())
         if neg:

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 def sniff(path, options: ImportOptions | Mapping | None = None) -> ImportOptions:
     """Detect how to read the file from a sample (fast). Given options are kept as they are."""
     path = existing_file(path)
-    opts = ImportOptions.from_dict(options)
+    opts = (
+        ImportOptions(**options.to_dict()) if isinstance(options, ImportOptions) else ImportOptions.from_dict(options)
+    )
     imp = importer_for(path)
     if imp.id == "excel":
         return excel_sniff(path, opts)

@@ -27,6 +27,8 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     where = path.name
     plan = text_plan(path, options)
     opts = plan.options
+    # text_plan resolves what "detect" (None) left open
+    assert opts.encoding is not None and opts.delimiter is not None and opts.header_row is not None
     notes = list(plan.notes)
     if options.header_row is not None and options.header_row >= 0 and plan.longer_share > 0.1:
         raise DataError(
@@ -205,6 +207,7 @@ def _read_ragged(path: Path, opts: ImportOptions, notes: list, progress: Progres
 
     import pandas as pd
 
+    assert opts.encoding is not None and opts.delimiter is not None  # resolved by text_plan
     encoding = "utf-8-sig" if opts.encoding.replace("_", "-").lower() in ("utf-8", "utf8") else opts.encoding
     size = max(path.stat().st_size, 1)
     rows: list[list[str | None]] = []

@@ -188,7 +188,7 @@ def baskets_from_orders(
     sub_products = products[keep]
     ocodes, ouniques = pd.factorize(sub_orders, sort=False)
     icodes, iuniques = _sorted_codes(sub_products)
-    item_names = None
+    item_names: list[str | None] | None = None
     if name_col is not None:
         names = frame[name_col][keep]
         first = pd.Series(names.to_numpy(), index=icodes)
@@ -322,13 +322,14 @@ def baskets_from_dataset(ds: "Dataset") -> Baskets:
     """Baskets from whatever the dataset offers: order lines (order_id + product_id roles, with
     product_name and quantity when mapped), a one-basket-per-row text column (optionally beside
     an order column), or a ragged basket file read without a header (items in cells)."""
-    if ds.has("order_id", "product_id"):
-        if _looks_like_lists(ds.frame, ds.col("order_id"), ds.col("product_id")):
-            return baskets_from_lists(ds.frame[ds.col("product_id")], order_ids=ds.frame[ds.col("order_id")])
+    order_col, product_col = ds.col("order_id"), ds.col("product_id")
+    if order_col is not None and product_col is not None and ds.has("order_id", "product_id"):
+        if _looks_like_lists(ds.frame, order_col, product_col):
+            return baskets_from_lists(ds.frame[product_col], order_ids=ds.frame[order_col])
         return baskets_from_orders(
             ds.frame,
-            ds.col("order_id"),
-            ds.col("product_id"),
+            order_col,
+            product_col,
             name_col=ds.col("product_name") if ds.has("product_name") else None,
             quantity_col=ds.col("quantity") if ds.has("quantity") else None,
         )

@@ -342,8 +342,10 @@ def customer_features(
 def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: int | None = None) -> CustomerFeatures:
     """The same from a Dataset's roles (customer_id and date needed; amount, quantity, price,
     order_id used when marked)."""
-    missing = [r for r in ("customer_id", "date") if not ds.has(r)]
-    if missing:
+    customer = ds.col("customer_id") if ds.has("customer_id") else None
+    date = ds.col("date") if ds.has("date") else None
+    missing = [r for r, col in (("customer_id", customer), ("date", date)) if col is None]
+    if customer is None or date is None:
         from ..roles import role_with_id
 
         raise DataError(
@@ -360,8 +362,8 @@ def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: in
 
     return customer_features(
         ds.frame,
-        customer=ds.col("customer_id"),
-        date=ds.col("date"),
+        customer=customer,
+        date=date,
         amount=c("amount"),
         quantity=c("quantity"),
         price=c("price"),

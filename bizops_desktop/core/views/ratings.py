@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
@@ -156,7 +157,8 @@ def build_ratings(
     vals = values.to_numpy(dtype=np.float64)
     key = ucode.astype(np.int64) * n_i + icode
     uniq, first, inv, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
-    sums = np.bincount(inv, weights=vals, minlength=len(uniq))
+    # numpy's stub says bincount gives intp; with weights it gives float64
+    sums: npt.NDArray[np.float64] = np.bincount(inv, weights=vals, minlength=len(uniq))  # type: ignore[assignment]
 
     if explicit:
         data = sums / counts
@@ -213,7 +215,7 @@ def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str 
     """Pick explicit ratings when the data has a rating column (unless ``source="orders"``), else
     implicit purchases. ``source``: auto | ratings | orders."""
     user, item = ds.col("customer_id"), ds.col("product_id")
-    if not ds.has("customer_id", "product_id"):
+    if user is None or item is None or not ds.has("customer_id", "product_id"):
         raise DataError(
             _("recommendations need a customer column and a product column"),
             where=ds.name,

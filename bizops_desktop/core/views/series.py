@@ -204,7 +204,8 @@ def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = Non
             hint=_("Open Column roles and mark the column holding the order date as Date"),
         )
     value_role = next((r for r in VALUE_ROLES if ds.has(r)), None)
-    if value_role is None:
+    value_col = ds.col(value_role) if value_role is not None else None
+    if value_role is None or value_col is None:
         raise DataError(
             _(
                 "a sales forecast needs a column with the number sold (quantity), the line total "
@@ -218,7 +219,7 @@ def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = Non
     out = build_series(
         ds.frame,
         date,
-        ds.col(value_role),
+        value_col,
         series_col,
         freq=freq,
         top=top,
@@ -226,5 +227,5 @@ def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = Non
         name_col=name_col,
         where=ds.name,
     )
-    out.notes.insert(0, _FORECASTING_NOTES[value_role](str(ds.col(value_role))))
+    out.notes.insert(0, _FORECASTING_NOTES[value_role](str(value_col)))
     return out
