@@ -221,7 +221,7 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
             _("choosing the threshold by cost needs both contact_cost and customer_value"),
             hint=_("Give both, or neither to use the threshold parameter"),
         )
-    if cost is not None and (cost <= 0 or value <= 0):
+    if cost is not None and value is not None and (cost <= 0 or value <= 0):
         raise UsageError(_("contact_cost and customer_value must both be more than 0"))
     progress.report(0.0, _("Preparing customers"))
 
@@ -316,7 +316,7 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     oof = cv.oof
 
     # Threshold: by cost when both money figures are given, else the user's.
-    if cost is not None:
+    if cost is not None and value is not None:  # both or neither (checked above)
         threshold, ev = churn.threshold_by_cost(oof, y, float(cost), float(value))
         metrics.update(
             threshold_source="cost",

@@ -13,7 +13,7 @@ import pandas as pd
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import UsageError
-from bizops_desktop.core.i18n import Message, format_date, format_money, format_number, text, to_plain
+from bizops_desktop.core.i18n import Message, format_date, format_money, format_number, sentences, text, to_plain
 from bizops_desktop.core.jsonable import plain
 from bizops_desktop.core.plotspec import Layer, PlotSpec, dates_to_seconds
 from bizops_desktop.core.progress import Progress
@@ -24,7 +24,7 @@ from . import seasonality
 from .engine import BASELINES, CLEAR_GAIN, _level_key, _score
 from .i18n import M, Mn, _, _l
 from .parallel import run_many
-from .words import SHORT_NAMES, baseline_phrase, join, method_name, method_names, periods, units
+from .words import SHORT_NAMES, baseline_phrase, method_name, method_names, periods, units
 
 METRIC_COLS = ("mae", "rmse", "mape", "smape", "mase")
 
@@ -172,7 +172,7 @@ def outlook(
                 "{series}, next {period}: about {amount}; the data cannot tell how sure that is.",
                 series=series_word,
                 period=period,
-                amount=units(total),
+                amount=units(total) if total is not None else format_number(total),  # "–" for no number
             )
         if value_role == "amount":
             return M(
@@ -193,7 +193,7 @@ def outlook(
             "{series}, next {period}: about {amount} (likely {low}–{high}).",
             series=series_word,
             period=period,
-            amount=units(total),
+            amount=units(total) if total is not None else format_number(total),
             low=low,
             high=high,
         )
@@ -336,7 +336,7 @@ def build_result(
                 "aicc": ic.get("aicc"),
                 "bic": ic.get("bic"),
                 "loglik": ic.get("loglik"),
-                "why": to_plain(join(_message(reason), _message(details))),
+                "why": to_plain(sentences(_message(reason), _message(details))),
             }
         )
         notes.extend(_with_series(n, word(name)) for n in r.get("notes") or [])
@@ -357,7 +357,7 @@ def build_result(
             "reason_details": details,
             "outlook": to_plain(look),
             "caveat": to_plain(warn),
-            "headline": to_plain(join(look, warn)),
+            "headline": to_plain(sentences(look, warn)),
             "backtest": r.get("backtest"),
             "skipped": r.get("skipped"),
             "backtest_start": r.get("backtest_start", -1),
@@ -397,7 +397,7 @@ def build_result(
     headline: Any = M("The forecast failed for every series; see the notes.")
     if first is not None:
         e = extra_series[first]
-        why = join(_message(e["reason"]), _message(e["reason_details"]))
+        why = sentences(_message(e["reason"]), _message(e["reason_details"]))
         metrics["main_series"] = {
             "series": first,
             "method": e["method"],
@@ -466,7 +466,7 @@ def columns(levels: list[str], freq: str, m: int, value_role: str | None, has_pr
     """The tables' column titles and kinds: the forecast table in the shop's words, the backtest's
     and models' statistics marked as details."""
     kind = "money" if value_role == "amount" else "num"
-    forecast_title = {"quantity": _l("Forecast (units)"), "amount": _l("Forecast sales")}.get(value_role) or _l(
+    forecast_title = {"quantity": _l("Forecast (units)"), "amount": _l("Forecast sales")}.get(value_role or "") or _l(
         "Forecast value"
     )
     series = Column(_l("Product") if has_products else _l("Series"), "product")
@@ -612,7 +612,7 @@ def forecast_plot(
                 name=M("Fitted: {method}", method=method),
                 color="#7f7f7f",
                 dashed=True,
-                labels=[_("{date}: fitted {value}", date=d, value=num(v)) for d, v in zip(days, e.get("fitted"))],
+                labels=[_("{date}: fitted {value}", date=d, value=num(v)) for d, v in zip(days, e["fitted"])],
             )
         )
     if len(future):

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bizops_desktop.core.i18n import to_plain
+from bizops_desktop.core.i18n import Message, sentences, to_plain
 from bizops_desktop.core.jsonable import plain
 
 from . import methods as fm
 from .i18n import M, Mn
-from .words import baseline_phrase, join, method_name, periods
+from .words import baseline_phrase, method_name, periods
 
 # "arima" becomes the seasonal airline model "sarima" when the season and the data allow it.
 AUTO_CANDIDATES = (
@@ -243,15 +243,16 @@ def backtest(
             continue
         acts, preds = [], []
         try:
-            whole = base.refilter(z) if base.forecast_from is not None else None
+            # the same parameters over the whole series, forecasting from each origin
+            from_origin = base.refilter(z).forecast_from if base.forecast_from is not None else None
         except fm.MethodUnavailable as exc:
             skipped[label] = to_plain(exc.reason)
             continue
         for i, o in enumerate(folds.origins):
             h = min(folds.steps, len(y) - o)
             try:
-                if whole is not None:
-                    mean, _ = whole.forecast_from(o, h)
+                if from_origin is not None:
+                    mean, _ = from_origin(o, h)
                 else:
                     f = base if o == o0 else base.refilter(z[:o])
                     mean, _ = f.forecast(h)
@@ -298,6 +299,7 @@ def _why(winner: str, res: dict, folds: Folds, cfg: Config, *, requested: bool =
     if sn is not None and winner not in BASELINES and sn.get(key) and w.get(key) is not None:
         gain = 1 - w[key] / sn[key]
     baseline = baseline_phrase(base, cfg.freq, cfg.m)
+    words: Message | None  # sentences() below gives None only when given nothing
     if requested:
         words = M(
             "{method} was chosen in the settings; on the last {window} it was typically off by {error:percent}.",
@@ -307,7 +309,7 @@ def _why(winner: str, res: dict, folds: Folds, cfg: Config, *, requested: bool =
         )
         best_base = min((b for b in BASELINES if b in res), key=lambda b: _score(res[b]), default=None)
         if best_base is not None and _score(w) > _score(res[best_base]):
-            words = join(
+            words = sentences(
                 words,
                 M(
                     "Simply repeating {baseline} forecast past sales better (see Details).",
@@ -388,7 +390,7 @@ def _why(winner: str, res: dict, folds: Folds, cfg: Config, *, requested: bool =
             if gain >= 0
             else M("{gain:percent} higher than {baseline}.", gain=-gain, baseline=method_name(base, cfg.freq, cfg.m))
         )
-    return words, join(figures, runner, versus)
+    return words, sentences(figures, runner, versus)
 
 
 # ---------------------------------------------------------------------------- one series
@@ -511,7 +513,9 @@ def forecast_series(name: str, values, cfg_dict: dict, check: Callable[[], None]
         labels = [want] + [b for b in BASELINES if b != want]
 
     folds = make_folds(n, cfg)
-    res, skipped, paths = ({}, {}, {})
+    res: dict = {}
+    skipped: dict = {}
+    paths: dict = {}
     if folds.origins:
         res, skipped, paths = backtest(y, z, labels, cfg, tr, folds, auto=auto, check=check)
     else:

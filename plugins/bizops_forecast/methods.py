@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,10 +54,10 @@ class Fitted:
     method: str
     fitted: np.ndarray  # one-step-ahead in-sample predictions (NaN where none)
     sigma: float  # root mean square one-step error
-    params: dict = field(default_factory=dict)
-    ic: dict = field(default_factory=dict)  # aic, aicc, bic, loglik where the model has them
-    forecaster: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
-    refilter: Callable[[np.ndarray], "Fitted"] | None = None
+    params: dict
+    ic: dict  # aic, aicc, bic, loglik where the model has them
+    forecaster: Callable[[int], tuple[np.ndarray, np.ndarray]]  # h -> (mean, sd) for steps 1..h
+    refilter: Callable[[np.ndarray], Fitted]
     # (origin, h) -> (mean, sd) from data before ``origin``, when cheaper than refilter
     forecast_from: Callable[[int, int], tuple[np.ndarray, np.ndarray]] | None = None
 
@@ -253,7 +254,7 @@ def exponential_smoothing(
     fitted = np.asarray(res.fittedvalues, float)
     k_smooth = 1 + has_trend + bool(seasonal) + damped
     sigma = _sigma(z, fitted, k_smooth)
-    params = {"alpha": a}
+    params: dict[str, Any] = {"alpha": a}
     if has_trend:
         params["beta"] = b
     if damped:
@@ -372,7 +373,7 @@ def arima(
     fitted = np.asarray(full.fittedvalues, float).copy()
     fitted[:n_diff] = np.nan  # before a full difference is available the filter only guesses
     sigma = _sigma(z, fitted, n_par)
-    out_params = {"order": [p, d, q]}
+    out_params: dict[str, Any] = {"order": [p, d, q]}
     if m:
         out_params["seasonal_order"] = [P, D, Q, m]
     out_params["constant"] = bool(constant)

@@ -119,14 +119,3 @@ def units(x: float) -> Message:
     """An amount of units sold ("1,240 units", "1 unit")."""
     count = int(x) if float(x).is_integer() else 2  # English: "1.5 units"; only a whole 1 is singular
     return Mn("{amount} unit", "{amount} units", count, amount=x)
-
-
-def join(*sentences: Message | None) -> Message | None:
-    """Sentences one after the other (the translation decides the space between them)."""
-    parts = [s for s in sentences if s is not None]
-    if not parts:
-        return None
-    out = parts[0]
-    for s in parts[1:]:
-        out = M("{first} {second}", first=out, second=s)
-    return out

@@ -189,6 +189,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     similar = similar_items_table(rm, W_items, top_n)
 
     if rm.explicit:
+        assert rm.rating_scale is not None  # explicit ratings always come with their scale
         lo, hi = rm.rating_scale
         notes.append(
             M(

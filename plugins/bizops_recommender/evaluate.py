@@ -69,7 +69,7 @@ def evaluate(
     rows: list = []
     per: dict[str, list] = {}
     cut = sorted({c for c in CUTOFFS if c <= max(top_n, 20)} | {top_n})
-    curves = {"precision": [], "recall": [], "hit_rate": []}
+    curves: dict[str, list] = {"precision": [], "recall": [], "hit_rate": []}
     for f in range(folds):
         stage = progress.sub(f / folds, (f + 1) / folds)
         prefix = _("Evaluation, fold {fold:int} of {folds:int}: ", fold=f + 1, folds=folds)
@@ -80,6 +80,7 @@ def evaluate(
         F = _matrix(u[tr], i[tr], first[tr], rm.shape) if first is not None else None
         model = fit(R, cfg, stage.sub(0.0, 0.6), scale=rm.rating_scale, first_row=F, prefix=prefix)
         if rm.explicit:
+            assert rm.rating_scale is not None  # explicit ratings always come with their scale
             pred = stage.sub(0.6, 1.0)
             pred.report(0.0, prefix + _("Predictions of held-out ratings"))
             est = predict_pairs(model, u[te], i[te], progress=pred)
@@ -98,8 +99,8 @@ def evaluate(
         for name, val in vals.items():
             rows.append((name, str(f + 1), val))
             per.setdefault(name, []).append(val)
-    for name, vals in per.items():
-        rows.append((name, "mean", float(np.mean(vals))))
+    for name, fold_values in per.items():
+        rows.append((name, "mean", float(np.mean(fold_values))))
     curve = {}
     if not rm.explicit:
         curve = {"n": cut, **{k: np.mean(np.array(vs), axis=0).tolist() for k, vs in curves.items()}}

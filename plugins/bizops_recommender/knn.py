@@ -428,6 +428,7 @@ def predict_pairs(
     S = model.full if model.full is not None else model.neighbours
     item_default = not model.user_based and not cfg.surprise
     ptr, col_x, col_val = model.col_ptr, model.col_x, model.col_val
+    assert ptr is not None and col_x is not None and col_val is not None  # fit() makes the column view
     lens = ptr[ys[both] + 1] - ptr[ys[both]]
     # pad to a power of two up to 64, then to a multiple of 64: few groups, little padding
     width = np.maximum(lens, 1)
