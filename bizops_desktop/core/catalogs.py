@@ -13,6 +13,7 @@ The translation functions a module binds (see :mod:`bizops_desktop.core.i18n`): 
 
 from __future__ import annotations
 
+import io
 import string
 import sys
 from collections.abc import Iterable
@@ -113,12 +114,20 @@ def update(pkg: Package, lang: str) -> tuple[int, int]:
                 if prev is not None and _translated(prev):
                     m.string = prev.string
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:
-            write_po(f, cat, width=100, no_location=True, omit_header=False, sort_output=False, include_previous=False)
+        buf = io.BytesIO()
+        write_po(buf, cat, width=100, no_location=True, omit_header=False, sort_output=False, include_previous=False)
+        new = buf.getvalue()
+        # rewrite only when a message changed: not for the header's creation date alone
+        if not path.is_file() or _without_dates(path.read_bytes()) != _without_dates(new):
+            path.write_bytes(new)
         ids = [m for m in cat if m.id]
         total += len(ids)
         missing += sum(1 for m in ids if not _translated(m))
     return total, missing
+
+
+def _without_dates(po: bytes) -> bytes:
+    return b"\n".join(line for line in po.split(b"\n") if not line.startswith((b'"POT-Creation-Date', b'"PO-Revision')))
 
 
 def _read_all(pkg: Package, lang: str):
