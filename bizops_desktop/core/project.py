@@ -50,7 +50,7 @@ from .i18n import Message, _, to_plain
 from .jsonable import dumps
 from .plotspec import PlotSpec
 from .progress import Progress
-from .tablestore import EncodedTable, TableFormatError, UnsupportedFrame, check_spec, decode_table
+from .tablestore import EncodedTable, MemoryBudget, TableFormatError, UnsupportedFrame, check_spec, decode_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -622,6 +622,7 @@ def load_project(
             ) from e
         conn.set_progress_handler(on_sqlite_progress, 20000)
         progress.report(0.0, _("Checking the project file"))
+        _check_schema(conn, version)
         check = conn.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
             raise _Damaged(_("SQLite integrity check failed"))
@@ -658,6 +659,31 @@ def load_project(
     return project
 
 
+# A project file is data: only our tables and the indexes SQLite makes for their keys. A view,
+# trigger or virtual table in a stranger's file would run a query (an endless recursive one hangs
+# the loader) when we read or migrate, so such a file is refused before anything is read.
+_TABLES_OF_SCHEMA_1 = {"tables", "table_chunks", "datasets", "analyses", "result_tables"}
+_MAX_ROWS = {"meta": 10_000, "datasets": 10_000, "analyses": 10_000, "result_tables": 100_000, "tables": 200_000}
+
+
+def _check_schema(conn: sqlite3.Connection, version: int) -> None:
+    conn.execute("PRAGMA trusted_schema = OFF")  # no SQL functions from the schema, whatever it holds
+    expected = _TABLES_OF_SCHEMA_1 | ({"meta"} if version >= 2 else set())
+    seen = set()
+    for typ, name, _tbl, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        if typ == "table" and name in expected and not str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+            seen.add(name)
+        elif typ == "index" and str(name).startswith("sqlite_autoindex_") and sql is None:
+            continue
+        else:
+            raise _Damaged(_("it holds a {kind} named {name} that is not part of a project", kind=typ, name=repr(name)))
+    if seen != expected:
+        raise _Damaged(_("tables are missing: {names}", names=", ".join(sorted(expected - seen))))
+    for table, limit in _MAX_ROWS.items():
+        if table in expected and conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > limit:  # noqa: S608
+            raise _Damaged(_("the {table} table has more rows than a project can have", table=table))
+
+
 def _read(
     conn: sqlite3.Connection, known: set[str] | None, installed: Mapping[str, Analysis], progress: Progress
 ) -> Project:
@@ -691,6 +717,7 @@ def _read(
     ]
     total = sum(tables[t][0] if t in tables else 0 for t in to_decode) + len(to_decode) or 1
     done = [0]
+    budget = MemoryBudget()  # what all the project's tables together may unpack to
 
     def read_table(tid: int, label: str) -> "pd.DataFrame":
         if tid not in tables:
@@ -701,6 +728,7 @@ def _read(
             spec,
             _chunks(conn, tid),
             progress=lambda rows: progress.report((start + rows) / total, _("Reading {what}", what=label)),
+            budget=budget,
         )
         done[0] = start + n_rows + 1
         return frame

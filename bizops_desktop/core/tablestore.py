@@ -32,6 +32,7 @@ duplicate names are refused.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -465,12 +466,62 @@ def check_spec(spec: Any) -> dict:
     return spec
 
 
+# A chunk we write holds about _TARGET_CHUNK_BYTES; one that says it unpacks to far more is a
+# decompression bomb (a 1 MB file can claim many GB). Each compressed Arrow buffer starts with its
+# unpacked length (int64) followed by a zstd frame, so the claims can be added up before Arrow
+# allocates anything.
+MAX_CHUNK_BYTES = 32 * _TARGET_CHUNK_BYTES
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def memory_budget() -> int:
+    """How much unpacked table data one project may bring into memory: half the machine's RAM,
+    at most 32 GiB (a project file is untrusted: it may not exhaust the machine)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        total = 16 << 30
+    return int(min(total // 2, 32 << 30))
+
+
+def claimed_bytes(blob: bytes) -> int:
+    """The memory a chunk's compressed buffers say they unpack to: the int64 before every zstd
+    frame in the IPC stream (an overestimate if the magic also occurs inside compressed data)."""
+    total, at = 0, blob.find(_ZSTD_MAGIC, 8)
+    while at != -1:
+        n = int.from_bytes(blob[at - 8 : at], "little", signed=True)
+        if n > 0:
+            total += n
+        at = blob.find(_ZSTD_MAGIC, at + 4)
+    return total
+
+
+class MemoryBudget:
+    """Unpacked bytes still allowed for the tables of one project being opened."""
+
+    def __init__(self, limit: int | None = None):
+        self.left = memory_budget() if limit is None else limit
+
+    def take(self, n: int) -> None:
+        if n > MAX_CHUNK_BYTES:
+            raise TableFormatError(f"a table chunk claims to unpack to {n:,} bytes (at most {MAX_CHUNK_BYTES:,})")
+        if n > self.left:
+            raise TableFormatError("the tables claim to unpack to more memory than this computer can give")
+        self.left -= n
+
+
 def decode_table(
-    spec: dict, chunks: Iterable[tuple[int, bytes]], progress: Callable[[int], None] | None = None
+    spec: dict,
+    chunks: Iterable[tuple[int, bytes]],
+    progress: Callable[[int], None] | None = None,
+    budget: MemoryBudget | None = None,
 ) -> "pd.DataFrame":
     """Rebuild the frame from its spec and its chunks ``(n_rows, ipc_bytes)`` in order.
-    ``progress(rows_done)`` is called after each chunk (it may raise Cancelled)."""
+    ``progress(rows_done)`` is called after each chunk (it may raise Cancelled). ``budget``
+    bounds what the chunks may unpack to (a project shares one across its tables)."""
     import pyarrow as pa
+
+    budget = budget if budget is not None else MemoryBudget()
 
     check_spec(spec)
     col_specs = list(spec["columns"])
@@ -483,6 +534,7 @@ def decode_table(
     n_chunks = 0
     for n, blob in chunks:
         n_chunks += 1
+        budget.take(claimed_bytes(blob))  # before Arrow allocates what the chunk claims
         try:
             reader = pa.ipc.open_stream(pa.py_buffer(blob))
             schema = reader.schema
