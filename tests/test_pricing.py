@@ -235,7 +235,8 @@ def test_planted_elasticities_recovered_with_promotion_control():
         assert t.loc[prod, "optimal_price"] == pytest.approx(8.0 * e / (1 + e), rel=1e-12)
     assert np.isnan(t.loc["P3", "optimal_price"])
     assert t.loc["P3", "suggested_price"] == t.loc["P3", "max_price"]
-    assert "raising the price increases profit" in text(t.loc["P3", "note"])
+    assert "a higher price raises revenue" in text(t.loc["P3", "note"])
+    assert "a higher price also raises profit" in text(t.loc["P3", "note"])
     assert set(res.extra["fits"]) == set(TRUTH)
 
 
@@ -446,3 +447,29 @@ def test_command_line_writes_the_documented_files(tmp_path, capsys, data_dir):
     rc = main(["run", "pricing", "--data", str(orders), "--set", "mode=regression", "--out", str(tmp_path / "x")])
     err = capsys.readouterr().err
     assert rc == 1 and "Target" in err and "Traceback" not in err
+
+
+def test_the_cost_column_gives_each_product_the_median_of_its_lines():
+    orders = _orders()
+    orders["cost"] = np.where(orders["sku"] == "P1", 12.0, 5.0)
+    orders.loc[orders.index[orders["sku"] == "P1"][0], "cost"] = 900.0  # one mistyped line
+    ds = _ds(orders)
+    ds.set_role("cost", "cost")
+    res = ANALYSIS.execute(ds, {"unit_cost": 8.0}, Progress())
+    pr = res.tables["prices"].set_index("product")
+    assert pr.loc["P1", "unit_cost"] == 12.0 and pr.loc["P2", "unit_cost"] == 5.0
+    e = pr.loc["P1", "elasticity"]  # planted -2.5
+    assert pr.loc["P1", "optimal_price"] == pytest.approx(12.0 * e / (1 + e), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "header", ["成本", "进价", "采购价", "成本价", "单位成本", "cost", "Unit cost", "unit_cost", "COGS"]
+)
+def test_the_role_guesser_finds_cost_headers(header):
+    from bizops_desktop.core.roles import guess_roles
+
+    frame = pd.DataFrame(
+        {"订单号": ["A1", "A2"], "商品": ["P1", "P2"], "数量": [1, 2], "单价": [9.9, 19.9], header: [4.0, 8.0]}
+    )
+    roles = guess_roles(frame)
+    assert roles["cost"] == [header] and roles["price"] == ["单价"]

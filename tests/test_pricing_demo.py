@@ -106,3 +106,59 @@ def test_weekly_sales_regression_recovers_planted_coefficients(truth):
         assert c.loc[term, "ci_low"] <= planted[name] <= c.loc[term, "ci_high"], term
     assert res.metrics["sigma"] == pytest.approx(truth["weekly_sales"]["noise_sd"], rel=0.15)
     assert "each extra 1 of price lowers units by" in text(c.loc["price", "meaning"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit cost per product from a column marked as Unit cost (the `cost` role), no parameter needed
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cost_role_result(orders):
+    ds = orders_dataset(orders)
+    ds.set_role("cost", "unit_cost")
+    return ANALYSIS.execute(ds, {"mode": "elasticity", "controls": ["promotion", "season"]}, Progress())
+
+
+def test_each_product_is_priced_with_its_own_cost_from_the_cost_role(cost_role_result, truth):
+    pr = cost_role_result.tables["prices"].set_index("product")
+    products = truth["demand"]["products"]
+    assert len({v["unit_cost"] for v in products.values()}) > 10  # the costs really differ
+    for p, v in products.items():
+        c, e = v["unit_cost"], pr.loc[p, "elasticity"]
+        lo, hi = pr.loc[p, "min_price"], pr.loc[p, "max_price"]
+        assert pr.loc[p, "unit_cost"] == pytest.approx(c), p
+        assert cost_role_result.extra["fits"][p]["unit_cost"] == pytest.approx(c), p
+        if e < -1:
+            best = c * e / (1 + e)
+            assert pr.loc[p, "optimal_price"] == pytest.approx(best, rel=1e-12), p
+            assert pr.loc[p, "suggested_price"] == pytest.approx(min(max(best, lo), hi), rel=1e-12), p
+        elif e < 0:
+            assert np.isnan(pr.loc[p, "optimal_price"]) and pr.loc[p, "suggested_price"] == hi, p
+    # with a cost for every product, the headline is the price change that earns the most
+    assert cost_role_result.headline is not None and text(cost_role_result.headline).startswith("Biggest gain: ")
+
+
+def test_the_what_if_uses_the_chosen_products_own_cost(orders, truth):
+    ds = orders_dataset(orders)
+    ds.set_role("cost", "unit_cost")
+    products = truth["demand"]["products"]
+    cheap, dear = sorted(products, key=lambda p: products[p]["unit_cost"])[:: len(products) - 1]
+    for p in (cheap, dear):
+        res = ANALYSIS.execute(
+            ds, {"mode": "elasticity", "unit_cost": 1.0, "product": p, "price_change": 5}, Progress()
+        )
+        w = res.tables["whatif"].iloc[0]
+        c = products[p]["unit_cost"]
+        assert w["profit"] == pytest.approx(w["units"] * (w["new_price"] - c), rel=1e-9), p
+        assert w["profit_now"] == pytest.approx(w["units_now"] * (w["current_price"] - c), rel=1e-9), p
+
+
+def test_inelastic_products_are_told_a_higher_price_raises_revenue(cost_role_result):
+    for name in ("prices", "elasticity"):
+        t = cost_role_result.tables[name]
+        e = t["elasticity"].astype(float)
+        says = t["note"].map(lambda n: "a higher price raises revenue" in text(n))
+        inelastic = (e > -1) & (e < 0)
+        assert inelastic.any(), name  # the demo plants some
+        assert (says == inelastic).all(), t.loc[says != inelastic, ["elasticity", "note"]]

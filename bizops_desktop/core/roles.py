@@ -26,6 +26,7 @@ ROLES: tuple[str, ...] = (
     "quantity",
     "price",
     "amount",
+    "cost",
     "rating",
     "label",
     "target",
@@ -43,6 +44,7 @@ ROLE_TITLES = {
     "quantity": _l("Quantity"),
     "price": _l("Unit price"),
     "amount": _l("Line total"),
+    "cost": _l("Unit cost"),
     "rating": _l("Rating"),
     "label": _l("Yes/no outcome (e.g. churned)"),
     "target": _l("Target to explain"),
@@ -224,13 +226,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "实付款",
         "总额",
     ),
+    # what one unit costs the shop (per order line or per product), for profit and suggested prices
+    "cost": (
+        "unitcost",
+        "cost",
+        "costprice",
+        "cogs",
+        "purchaseprice",
+        "buyprice",
+        "成本价",
+        "单位成本",
+        "成本",
+        "进价",
+        "采购价",
+        "进货价",
+        "采购单价",
+    ),
     "rating": ("rating", "stars", "score", "review", "reviewscore", "评分", "评价", "星级", "打分"),
     "label": ("churn", "churned", "label", "left", "exited", "attrition", "流失", "是否流失"),
     "target": ("sales", "target", "y", "销售"),
 }
 
 ID_ROLES = ("order_id", "customer_id", "product_id", "product_name")
-NUMBER_ROLES = ("quantity", "price", "amount", "rating", "target")
+NUMBER_ROLES = ("quantity", "price", "amount", "cost", "rating", "target")
 
 # Date words that name a calendar day, not a time of day or a span: only a column named so is
 # read as Excel day numbers ("time on site" in seconds or a "month" of 1-12 are plain numbers).

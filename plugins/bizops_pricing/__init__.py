@@ -84,7 +84,10 @@ PARAMS = (
         optional=True,
         minimum=0,
         label=_l("Unit cost"),
-        help=_l("what one unit costs you, for the suggested price and the profit (all products)"),
+        help=_l(
+            "what one unit costs you, for the suggested price and the profit: every product without "
+            "its own cost in a cost column"
+        ),
     ),
     Param(
         "cost_column",
@@ -93,8 +96,8 @@ PARAMS = (
         optional=True,
         label=_l("Cost column"),
         help=_l(
-            "a column with the unit cost on each order line; averaged per product, it overrides the "
-            "unit cost where it has values"
+            "a column with the unit cost on each order line (the median per product is used); empty: "
+            "the column marked as Unit cost, if any. It overrides the unit cost where it has values"
         ),
     ),
     Param(

@@ -1,8 +1,9 @@
 """Pricing run: regression (what drives sales) or price elasticity (what a price change does),
 with profit-maximising prices and what-if predictions. Pure: no Qt.
 
-Unit cost: the ``unit_cost`` parameter applies to every product; a ``cost_column`` (unit cost per
-order line, averaged per product) overrides it for the products where it has values.
+Unit cost: a cost column (the column marked as Unit cost, or the ``cost_column`` parameter; the
+median of each product's lines) gives each product its own; the ``unit_cost`` parameter is the one
+number for the products without one there.
 """
 
 from __future__ import annotations
@@ -191,22 +192,27 @@ def regression_columns(level: float, target: str) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
+    """Unit cost per product: the median of its lines in the cost column (the ``cost_column``
+    parameter, else the column marked as Unit cost), and ``unit_cost`` for the products without
+    one there. The median, so that one mistyped line does not move a product's price."""
     cost = pd.Series(np.nan, index=products, dtype=float)
     if params.get("unit_cost") is not None:
         cost[:] = float(params["unit_cost"])
+    f = dataset.frame
     col = params.get("cost_column")
-    if col:
-        f = dataset.frame
-        if col not in f.columns:
-            raise problem(
-                UsageError,
-                M("the cost column '{column}' is not in the table", column=col),
-                M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
-                where="cost_column",
-            )
+    if col and col not in f.columns:
+        raise problem(
+            UsageError,
+            M("the cost column '{column}' is not in the table", column=col),
+            M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+            where="cost_column",
+        )
+    col = col or dataset.col("cost")
+    if col and col in f.columns:
         v = pd.to_numeric(f[col], errors="coerce")
-        per = v.groupby(f[dataset.col("product_id")]).mean()
-        per = per[per.notna() & (per >= 0)]
+        v = v.where(v >= 0)
+        per = v.groupby(f[dataset.col("product_id")]).median()
+        per = per[per.notna()]
         common = per.index.intersection(products)
         cost[common] = per[common].to_numpy(float)
     return cost
@@ -396,7 +402,11 @@ def run_elasticity(dataset, params, progress) -> Result:
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
                 gaps = _gaps_note(prow["period"], pp.freq)
-                pr.update(optimal_price=opt, suggested_price=sug, note=clauses([gf.note, why, gaps]))
+                pr.update(
+                    optimal_price=opt,
+                    suggested_price=sug,
+                    note=clauses([gf.note, inelastic_note(row["elasticity"]), why, gaps]),
+                )
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
                 # observed points, for the what-if plot in the tab (JSON-able, small)
                 states[str(p)]["seen_price"] = prow["price"].round(4).tolist()
@@ -514,6 +524,18 @@ def reading(e: float, ci_high: float, flat: bool = False):
     if e < -1:
         return M("noticeable: 10% dearer, about {fewer:percent} fewer units", fewer=fewer)
     return M("little: 10% dearer, only {fewer:percent} fewer (revenue rises)", fewer=fewer)
+
+
+def inelastic_note(e: float):
+    """For a product whose customers hardly react to price (-1 < e < 0), the plain reason to
+    raise it: units fall by a smaller share than the price rises, so revenue goes up."""
+    if not (np.isfinite(e) and -1 < e < 0):
+        return None
+    return M(
+        "a higher price raises revenue: customers hardly react to its price, so a 10% higher price "
+        "loses only about {fewer:percent} of the units",
+        fewer=1 - (1 + STEP) ** e,
+    )
 
 
 def _subject(gf, names: dict, kind: str):

@@ -273,7 +273,7 @@ def optimal_price(e: float, cost: float | None, pmin: float, pmax: float) -> tup
     p* = cost * e / (1 + e); otherwise there is no finite optimum inside the model."""
     nan = float("nan")
     if cost is None or not np.isfinite(cost):
-        return nan, nan, M("enter a unit cost (Unit cost or Cost column) to get a suggested price")
+        return nan, nan, M("enter a unit cost (Unit cost, or a column marked as Unit cost) to get a suggested price")
     if not np.isfinite(e):
         return nan, nan, None
     if e >= 0:
@@ -290,9 +290,8 @@ def optimal_price(e: float, cost: float | None, pmin: float, pmax: float) -> tup
             nan,
             pmax,
             M(
-                "customers hardly react to price (elasticity between -1 and 0): raising the price "
-                "increases profit within the prices seen; the suggestion is capped at the highest "
-                "observed price {price:money}",
+                "a higher price also raises profit within the prices seen; the suggestion is capped at "
+                "the highest observed price {price:money}",
                 price=pmax,
             ),
         )
