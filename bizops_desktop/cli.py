@@ -185,8 +185,14 @@ def _set_language(argv: list[str]) -> None:
     set_language(lang)
 
 
+def _printable(text: str) -> str:
+    """A message as one line of plain characters: names from files may hold escape codes, BEL,
+    NUL or newlines that would rewrite the terminal or split the line."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
 def _err(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    print(f"{PROG}: {_printable(message)}", file=sys.stderr)
 
 
 def _registry():

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import DataError
+from .i18n import _
 from .jsonable import dumps_strict, rounded
 
 if TYPE_CHECKING:
@@ -124,7 +126,18 @@ def write_result(
     from .i18n import text
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise DataError(
+            _("this is a file, not a folder"), where=str(out), hint=_("Give --out a folder (it is made if missing)")
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DataError(
+            _("the folder cannot be made ({error})", error=e.strerror or e),
+            where=str(out)[:300],
+            hint=_("Choose a folder you may write to"),
+        ) from None
     written: list[Path] = []
     used: set[str] = set()
 

@@ -237,6 +237,8 @@ def load_registry(
     ):
         if not isinstance(a, Analysis):
             problem(name, _("it returned {type}, not an Analysis", type=type(a).__name__))
+        elif (bad := _malformed(a)) is not None:
+            problem(name, bad)
         elif a.id in reg.analyses:
             problem(
                 name,
@@ -274,6 +276,20 @@ def load_registry(
 
 
 _EXTENSION = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _malformed(a: Analysis) -> str | None:
+    """What makes a registered Analysis unusable (it would break the tab list or the form), if anything."""
+    from .params import Param
+
+    if not isinstance(a.id, str) or not a.id.isidentifier():
+        return _("analysis id {id} is not a plain name (letters, digits, _)", id=repr(a.id))
+    if not isinstance(a.order, int) or isinstance(a.order, bool):
+        return _("analysis {id}: its order must be a whole number, not {value}", id=repr(a.id), value=repr(a.order))
+    bad = [p for p in a.params if not isinstance(p, Param)]
+    if bad:
+        return _("analysis {id}: a parameter is a {type}, not a Param", id=repr(a.id), type=type(bad[0]).__name__)
+    return None
 
 
 def _ext(e: str) -> str:

@@ -564,6 +564,16 @@ def load_project(
     Cancelled."""
     progress = _progress(progress)
     path = Path(path)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass  # said below, in words
+    except (OSError, ValueError) as e:  # a name too long, a NUL in it...
+        raise ProjectError(
+            _("the file cannot be reached ({error})", error=getattr(e, "strerror", None) or e),
+            where=str(path)[:300],
+            hint=_("Check the name and folder"),
+        ) from None
     if not path.exists():
         raise ProjectError(
             _("there is no such file"),
@@ -572,6 +582,10 @@ def load_project(
         )
     if path.is_dir():
         raise ProjectError(_("this is a folder, not a project file"), where=str(path), hint=_("Choose a .bizops file"))
+    if not path.is_file():  # a pipe or a device would block the reader forever
+        raise ProjectError(
+            _("this is not a regular file (a pipe or a device)"), where=str(path), hint=_("Choose a .bizops file")
+        )
     try:
         with open(path, "rb") as fh:
             header = fh.read(100)

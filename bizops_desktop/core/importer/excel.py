@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ..errors import DataError, UsageError, first_line
+from ..errors import BizOpsError, Cancelled, DataError, UsageError, first_line
 from ..i18n import M, Mn, _
 from ..progress import Progress
 from .convert import convert_columns, maybe_int, tidy_columns
@@ -43,6 +43,10 @@ def _protected_error(path: Path) -> DataError:
     )
 
 
+# Never turned into "damaged file": the user's own stop, the program's exit, a plain message already.
+_PASS_THROUGH = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, Cancelled, BizOpsError)
+
+
 def _damaged_error(path: Path, detail: str) -> DataError:
     return DataError(
         _("the workbook cannot be opened; it seems damaged or incomplete ({error})", error=detail),
@@ -66,7 +70,9 @@ def open_workbook(path: Path):
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
         raise _protected_error(path) from None
-    except Exception as exc:  # calamine raises several types (zip, xml, format) for broken files
+    except _PASS_THROUGH:
+        raise
+    except BaseException as exc:  # zip, xml, format errors, and a Rust panic (a BaseException) for broken files
         return OpenpyxlBook.open(path, exc)
 
 
@@ -185,6 +191,10 @@ def excel_sniff(path: Path, opts: ImportOptions) -> ImportOptions:
     try:
         name, _sheet = _pick_sheet(path, book, opts.sheet)
         rows, _height = _sheet_rows(book, name, SNIFF_ROWS, Progress())
+    except _PASS_THROUGH:
+        raise
+    except BaseException as exc:  # see read_excel
+        raise _damaged_error(path, first_line(exc, with_type=False)) from None
     finally:
         close_book(book)
     out = ImportOptions(**opts.to_dict())
@@ -198,6 +208,10 @@ def read_excel(path: Path, options: ImportOptions, progress: Progress, nrows: in
     book = open_workbook(path)
     try:
         return _read_book(path, book, options, progress, nrows)
+    except _PASS_THROUGH:
+        raise
+    except BaseException as exc:  # a damaged sheet part, a bad number, a corrupt deflate stream, a Rust panic
+        raise _damaged_error(path, first_line(exc, with_type=False)) from None
     finally:
         close_book(book)
 

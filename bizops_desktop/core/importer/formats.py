@@ -5,6 +5,7 @@ Pure strings and bytes: the file dialog's filter is built here too, without Qt."
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,15 +190,33 @@ def importer_for(path, extra: Sequence[Importer] = ()) -> Importer:
 def existing_file(path) -> Path:
     if isinstance(path, (bytes, bytearray)):
         raise UsageError(_("the file name must be text"), where=repr(path))
+    import stat
+
     p = Path(path).expanduser()
-    if not p.exists():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
         raise DataError(
             _("the file does not exist"),
             where=str(p),
             hint=_("Check the name and folder, or pick the file again with Open data"),
-        )
-    if p.is_dir():
+        ) from None
+    except (OSError, ValueError) as e:  # a name too long, a NUL in it, a folder we may not enter...
+        raise DataError(
+            _("the file cannot be reached ({error})", error=getattr(e, "strerror", None) or e),
+            where=str(p)[:300],
+            hint=_("Check the name and folder"),
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
         raise DataError(_("this is a folder, not a file"), where=str(p), hint=_("Pick a CSV or Excel file inside it"))
+    if not stat.S_ISREG(st.st_mode):  # a pipe or a device would block the reader forever
+        raise DataError(
+            _("this is not a regular file (a pipe or a device)"), where=str(p), hint=_("Save the data to a file first")
+        )
+    if not os.access(p, os.R_OK):
+        raise DataError(
+            _("you may not read this file"), where=str(p), hint=_("Check its permissions, or copy it somewhere you own")
+        )
     return p
 
 
