@@ -68,6 +68,7 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     qtbot.waitUntil(lambda: panel.selected_rule() is not None, timeout=3000)
     chosen = panel.selected_rule()
     assert chosen in rule_at_point
+    assert panel.tabs.currentWidget() is panel.table  # a point is a rule: its table is shown
     assert panel.table.selected_source_row() is not None
     assert panel.why_label.text() == text(rules["why"].iat[chosen])
     assert panel.why_label.text().startswith("Customers who buy ")
@@ -99,7 +100,7 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
 
     # exports through the shared helpers
     written = panel.export_tables_csv(tmp_path)
-    assert {p.name for p in written} == {"itemsets.csv", "rules.csv"}
+    assert {p.name for p in written} == {"pairs.csv", "bundles.csv", "itemsets.csv", "rules.csv"}
     assert panel.export_tables_excel(tmp_path / "basket.xlsx").exists()
     png = panel.export_plot_png("rules", tmp_path / "rules.png")
     assert png.stat().st_size > 1000

@@ -49,13 +49,15 @@ def test_the_chinese_demo_reads_in_chinese(zh_orders_result):
     r = zh_orders_result
     with use_language("zh_CN"):
         head = text(r.headline)
-        assert CJK.search(head) and "¥" in head and not LATIN_WORD.search(head), head
-        assert head.startswith(f"{r.metrics['predicted_churn']} 位顾客可能不再购买")
+        assert CJK.search(head) and not LATIN_WORD.search(head), head
+        lost = int((r.tables["scores"]["group"] == "lost").sum())
+        assert head.startswith("没有仍活跃顾客的流失概率达到 50%") and f"另有 {lost} 位顾客已流失" in head
         notes = [text(n) for n in _ours(r.notes)]
         assert notes and all(CJK.search(n) for n in notes)
         # Reasons in words: no feature ids, no English (the Chinese shop's data is Chinese too).
-        why = r.tables["scores"]["top_reasons"].head(40).map(text)
-        assert why.str.contains("天没有下单").all()
+        scores = r.tables["scores"]
+        why = scores["top_reasons"].head(40).map(text)
+        assert scores[scores["group"] == "lost"]["top_reasons"].head(40).map(text).str.contains("天没有下单").all()
         assert not why.str.contains(LATIN_WORD).any(), why[why.str.contains(LATIN_WORD)].tolist()
         for name, spec in r.plots.items():
             shown = spec.localized()
@@ -92,22 +94,30 @@ def test_every_shown_table_has_titles_and_probabilities_are_percent(zh_orders_re
         ), head
 
 
-def test_the_headline_money_is_what_the_flagged_customers_spent_in_the_last_year(en_demo):
+def test_the_headline_money_is_what_is_at_stake_with_the_flagged_active_customers(en_demo):
     ds = en_demo["orders"]
-    r = ANALYSIS.execute(ds, {"source": "orders"})
+    r = ANALYSIS.execute(ds, {"source": "orders", "threshold": 0.1})
     s, m = r.tables["scores"], r.metrics
-    flagged = set(s.loc[s["churn_probability"] >= m["threshold"], "customer_id"])
-    assert len(flagged) == m["predicted_churn"] > 0
+    flagged = s[(s["group"] == "active") & (s["churn_probability"] >= 0.1)]
+    assert len(flagged) > 0
+    # at stake = spend in the next 90 days at the pace of the year to the cutoff x chance of leaving
     o = ds.frame
     cutoff = pd.Timestamp(m["cutoff"])
-    day = pd.to_datetime(o["date"]).dt.normalize()
-    in_year = (day > cutoff - pd.Timedelta(days=365)) & (day <= cutoff)
-    want = float(o.loc[in_year & o["customer_id"].isin(flagged), "amount"].sum())
-    assert r.headline.values["spend"] == pytest.approx(want)
+    want = 0.0
+    for cid, prob in zip(flagged["customer_id"], flagged["churn_probability"]):
+        mine = o[o["customer_id"] == cid]
+        day = pd.to_datetime(mine["date"]).dt.normalize()
+        spent = float(mine.loc[(day > cutoff - pd.Timedelta(days=365)) & (day <= cutoff), "amount"].sum())
+        want += spent / min(max((cutoff - day.min()).days, 90), 365) * 90 * prob
+    line = r.headline.values["line"]
+    assert line.values["stake"] == pytest.approx(want)
     with use_language("en"):
         head = text(r.headline)
-    assert head.startswith(f"{len(flagged)} customers are likely to stop buying (chance of leaving 50% or more)")
-    assert f"${round(want):,}" in head and "in the year to Dec 29, 2024" in head
+    assert head.startswith(
+        f"{len(flagged)} active customers are likely to stop buying (chance of leaving 10% or more)"
+    ), head
+    assert f"${round(want):,}" in head and "next 90 days is at stake" in head
+    assert "41 more customers are already lost" in head
 
 
 def test_a_weak_model_says_the_data_cannot_tell():

@@ -29,7 +29,7 @@ def _shown_cm(panel):
 def test_slider_updates_the_confusion_matrix_live(qtbot, panel, tmp_path):
     _run(qtbot, panel, "orders", {"source": "orders"})
     r = panel.result
-    assert "customers are likely to stop buying" in panel.headline.text()
+    assert "customers are already lost" in panel.headline.text()
     assert panel.headline.text() == text(r.headline)
     assert "Cross-validated ROC AUC" in panel.details_label.text()  # the statistics under Details
     # At the run's threshold the matrix is the one in the result.

@@ -39,7 +39,7 @@ def test_damaged_workbooks_are_named_as_such(tmp_path):
         "bad_zip.xlsx": tmp_path / "bad_zip.xlsx",
     }
     cases["bad_zip.xlsx"].write_bytes(b"PK\x03\x04" + os.urandom(2000))
-    for name, path in cases.items():
+    for path in cases.values():
         with pytest.raises(DataError, match="damaged|cannot be opened|sheet"):
             load_dataset(path)
 
@@ -104,15 +104,19 @@ def _analysis(**kw):
 
 def test_a_malformed_analysis_is_reported_and_the_others_stay(capsys):
     def register():
-        return [_analysis(id="bad_order", order="first"), _analysis(id="bad_params", params=["x"]),
-                _analysis(id="no good"), _analysis()]
+        return [
+            _analysis(id="bad_order", order="first"),
+            _analysis(id="bad_params", params=["x"]),
+            _analysis(id="no good"),
+            _analysis(),
+        ]
 
     plugin = types.SimpleNamespace(__name__="sloppy", bizops_register_analyses=hookimpl(register))
     reg = load_registry(entry_points=False, extra=[plugin])
     assert "fine" in reg.analyses and not {"bad_order", "bad_params", "no good"} & set(reg.analyses)
     messages = " ".join(p.message for p in reg.problems)
     assert "whole number" in messages and "not a Param" in messages and "plain name" in messages
-    assert [a.id for a in reg.ordered()][-1] in reg.analyses     # sorting works
+    assert [a.id for a in reg.ordered()][-1] in reg.analyses  # sorting works
 
 
 def test_bizops_analyses_survives_a_malformed_plugin(monkeypatch, capsys):

@@ -162,3 +162,36 @@ def test_inelastic_products_are_told_a_higher_price_raises_revenue(cost_role_res
         inelastic = (e > -1) & (e < 0)
         assert inelastic.any(), name  # the demo plants some
         assert (says == inelastic).all(), t.loc[says != inelastic, ["elasticity", "note"]]
+
+
+def test_the_suggested_price_comes_with_its_change_and_how_sure(cost_role_result, truth):
+    from bizops_pricing.elasticity import whatif
+
+    pr = cost_role_result.tables["prices"].set_index("product")
+    el = cost_role_result.tables["elasticity"].set_index("group")
+    fits = cost_role_result.extra["fits"]
+    planted = {p: v["elasticity"] for p, v in truth["demand"]["products"].items()}
+    sure = 0
+    for p, row in pr.iterrows():
+        s = fits[p]
+        now, new = whatif(s, s["current_price"]), whatif(s, row["suggested_price"])
+        assert row["units_change"] == pytest.approx(new["units"] - now["units"], rel=1e-9, abs=1e-9), p
+        assert row["revenue_change"] == pytest.approx(new["revenue"] - now["revenue"], rel=1e-9, abs=1e-9), p
+        assert row["profit_change"] == pytest.approx(new["profit"] - now["profit"], rel=1e-9, abs=1e-9), p
+        words = text(row["sureness"])
+        if abs(row["suggested_price"] / row["current_price"] - 1) < 0.005:
+            assert "already the suggested one" in words, p
+            continue
+        low, high = row["profit_change_low"], row["profit_change_high"]
+        assert low <= row["profit_change"] <= high, p
+        assert words.startswith("fairly sure") == (low > 0), (p, words)
+        assert words.startswith("not sure") == (low <= 0 < high), (p, words)
+        # fairly sure: the planted curve (through today's expected units) earns more too
+        e = planted[p]
+        if low > 0 and el.loc[p, "ci_low"] <= e <= el.loc[p, "ci_high"]:
+            c, x = s["unit_cost"], row["suggested_price"] / s["current_price"]
+            assert now["units"] * x**e * (row["suggested_price"] - c) > now["profit"], p
+            sure += 1
+    assert sure >= 10
+    # in the per-product table the same numbers stand on each product's row
+    assert el.loc[pr.index, "profit_change"].to_numpy() == pytest.approx(pr["profit_change"].to_numpy())

@@ -119,7 +119,15 @@ def test_every_shown_table_has_plain_column_titles_and_statistics_under_details(
                     if spec.kind != "hidden":
                         assert CJK.search(text(spec.title)) or text(spec.title) in ("R²", "t"), (name, c)
     el = r.columns["elasticity"]
-    assert {c for c, s in el.items() if s.details} == {"std_error", "ci_low", "ci_high", "n_periods", "r2"}
+    assert {c for c, s in el.items() if s.details} == {
+        "std_error",
+        "ci_low",
+        "ci_high",
+        "n_periods",
+        "r2",
+        "profit_change_low",
+        "profit_change_high",
+    }
     assert el["group"].kind == "product" and el["suggested_price"].kind == "money" and el["r2"].kind == "percent"
     with use_language("zh_CN"):
         assert text(el["ci_low"].title) == "低估计（95%）"
