@@ -22,11 +22,20 @@ from bizops_desktop.core.views.series import VALUE_ROLES, SalesSeries, series_vi
 
 from . import seasonality
 from .engine import BASELINES, CLEAR_GAIN, _level_key, _score
-from .i18n import M, Mn, _, _l
+from .i18n import M, Mn, _, _l, calendar_name
 from .parallel import run_many
 from .words import SHORT_NAMES, baseline_phrase, method_name, method_names, periods, units
 
 METRIC_COLS = ("mae", "rmse", "mape", "smape", "mase")
+
+# The forecast plot opens on the horizon and the last 4 horizons of history, at least this many
+# periods of it (8 weeks of days, half a year of weeks, two years of months): enough to see the
+# weekly or yearly pattern the forecast continues. Zooming out (or the full range) shows the rest.
+HISTORY_SHOWN = 4
+MIN_HISTORY_SHOWN = {"D": 56, "W": 26, "M": 24}
+# A second weekday is named as busy too when its lift over the average is this close to the peak's
+# (the demo's Saturday and Sunday sell alike: naming only one of them would mislead).
+BUSY_TIE = 0.9
 
 
 def config_from_params(params: dict[str, Any], freq: str) -> dict:
@@ -217,6 +226,47 @@ def outlook(
     )
 
 
+def busiest_days(season_rows: list[dict]) -> list[str]:
+    """The weekday or two that sell most (English ids, busiest first), from the
+    weekly pattern when one was found; [] otherwise."""
+    row = next((s for s in season_rows if s["season"] == "weekly" and s["found"]), None)
+    if row is None:
+        return []
+    lift = np.asarray(row["profile"], dtype=float)
+    order = np.argsort(-lift, kind="stable")
+    days = [row["labels"][int(order[0])]]
+    if lift[order[0]] > 0 and lift[order[1]] >= BUSY_TIE * lift[order[0]]:
+        days.append(row["labels"][int(order[1])])
+    return days
+
+
+def busiest_sentence(days: list[str]) -> Message | None:
+    if not days:
+        return None
+    if len(days) == 1:
+        return M("Busiest day: {day}.", day=calendar_name(days[0]))
+    return M("Busiest days: {day} and {other}.", day=calendar_name(days[0]), other=calendar_name(days[1]))
+
+
+def clip_at_zero(r: dict) -> dict:
+    """The series' fitted values, forecast and likely ranges with negatives raised to 0 (units
+    and sales money cannot be negative; a model's straight line through a quiet spell can be).
+    The table, the headline and the plot all read these, so they agree."""
+
+    def up(vals):
+        if vals is None:
+            return None
+        return [v if v is None or not np.isfinite(v) else max(float(v), 0.0) for v in vals]
+
+    out = dict(r)
+    out["fitted"] = up(r.get("fitted"))
+    out["forecast"] = up(r.get("forecast"))
+    for key in ("lower", "upper"):
+        if r.get(key) is not None:
+            out[key] = {lv: up(v) for lv, v in r[key].items()}
+    return out
+
+
 def caveat(r: dict, freq: str, m: int) -> Message | None:
     """What the reader should know about how far to trust the forecast, or None: said plainly
     when no method did better on past sales than repeating what was sold before."""
@@ -294,6 +344,9 @@ def build_result(
     compared = 0
     for name in series.names:
         r = out[name]
+        if "error" not in r and value_role in ("quantity", "amount") and not (series.values[name] < 0).any():
+            # units and sales money cannot go below 0; net sales with returns can, and then so may a forecast
+            r = clip_at_zero(r)
         if "error" in r:
             failed.append(name)
             notes.append(M("{series}: the forecast failed ({error}).", series=word(name), error=r["error"]))
@@ -342,6 +395,7 @@ def build_result(
         notes.extend(_with_series(n, word(name)) for n in r.get("notes") or [])
         season_rows = seasonality.describe(series.values[name], freq)
         look = outlook(word(name), r, freq, likely, value_role, series.value_name)
+        busy = busiest_days(season_rows) if freq == "D" and len(future) else []
         warn = caveat(r, freq, m)
         label = series.labels.get(name, name)
         extra_series[name] = {
@@ -357,7 +411,8 @@ def build_result(
             "reason_details": details,
             "outlook": to_plain(look),
             "caveat": to_plain(warn),
-            "headline": to_plain(sentences(look, warn)),
+            "headline": to_plain(sentences(look, busiest_sentence(busy), warn)),
+            "busiest_days": busy,
             "backtest": r.get("backtest"),
             "skipped": r.get("skipped"),
             "backtest_start": r.get("backtest_start", -1),
@@ -670,7 +725,21 @@ def forecast_plot(
         y_label=y_label,
         layers=layers,
         x_is_date=True,
+        x_range=opening_range(x_hist, x_fut, freq),
     )
+
+
+def opening_range(x_hist, x_fut, freq: str) -> list[float] | None:
+    """The x range the forecast plot opens on: the horizon and the recent history before it
+    (:data:`HISTORY_SHOWN` horizons, at least :data:`MIN_HISTORY_SHOWN`), half a period of margin
+    on the right; None (everything) when the history is no longer than that."""
+    n, h = len(x_hist), len(x_fut)
+    back = max(HISTORY_SHOWN * h, MIN_HISTORY_SHOWN.get(freq, 8))
+    if n < 2 or back >= n - 1:
+        return None
+    step = float(x_hist[-1]) - float(x_hist[-2])
+    end = float(x_fut[-1]) if h else float(x_hist[-1])
+    return [float(x_hist[n - 1 - back]), end + step / 2]
 
 
 def short_name(method: str) -> Any:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.i18n import text
@@ -61,7 +71,17 @@ class ForecastPanel(AnalysisPanel):
         split = QSplitter(Qt.Orientation.Vertical, self.results)
         self.plot = make_plot(_("Forecast"), _("Date"), "", date_axis=True)
         self.register_plot("forecast", self.plot)
-        split.addWidget(self.plot)
+        # Until there is a forecast the plot is replaced by a plain hint: an empty date axis
+        # reads "1970" and 0-1, which looks like data.
+        self.plot_stack = QStackedWidget(split)
+        self.plot_hint = QLabel(_("Run the forecast to see past sales and the coming periods here."), self.plot_stack)
+        self.plot_hint.setObjectName("plot_hint")
+        self.plot_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plot_hint.setWordWrap(True)
+        self.plot_hint.setStyleSheet("color: #777; font-size: 13px")
+        self.plot_stack.addWidget(self.plot_hint)
+        self.plot_stack.addWidget(self.plot)
+        split.addWidget(self.plot_stack)
         self.shown_plots: dict[str, PlotSpec] = {}
 
         tabs = QTabWidget(split)
@@ -123,6 +143,7 @@ class ForecastPanel(AnalysisPanel):
         self._result = None
         self.series_combo.clear()
         self.plot.plot_view.clear()
+        self.plot_stack.setCurrentWidget(self.plot_hint)
         self.methods_plot.plot_view.clear()
         self.shown_plots = {}
         self.forecast_table.set_frame(None)
@@ -148,6 +169,7 @@ class ForecastPanel(AnalysisPanel):
             return
         self.shown_plots = series_plots(self._extra, name)
         self.plot.plot_view.render(self.shown_plots["forecast"])
+        self.plot_stack.setCurrentWidget(self.plot)
         self.methods_plot.plot_view.render(self.shown_plots["methods"])
         columns = self._result.columns.get("forecast") if self._result is not None else None
         names = self._names()
