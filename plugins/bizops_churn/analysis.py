@@ -44,6 +44,7 @@ LAST_YEAR_SPEND = ("spend_last_year", "近一年消费金额")
 
 PREDICTED = {"churn": _l("likely to leave"), "stay": _l("likely to stay")}
 ACTUAL = {"churn": _l("left"), "stay": _l("stayed")}
+GROUPS = {"active": _l("still active"), "lost": _l("already lost")}
 METRIC_NAMES = {
     "auc": _l("AUC"),
     "auc_std": _l("AUC spread over the folds"),
@@ -203,6 +204,24 @@ def _spend_in_last_year(ds: Dataset, now: pd.DataFrame, cutoff: pd.Timestamp) ->
     except (DataError, UsageError):  # the history is shorter than a year: all of it is in the year
         return total
     return total - before.reindex(total.index).fillna(0.0)
+
+
+def _spend_per_period(spend_year: pd.Series, current: pd.DataFrame, days: int) -> np.ndarray:
+    """Each customer's spend per ``days``-day period at their pace of the last year: the year's
+    spend over the days they were a customer in it (their tenure when shorter than a year, at least
+    one period, so a brand-new customer is not extrapolated from a single day). In the order of
+    ``current``."""
+    spent = spend_year.reindex(current["customer_id"]).fillna(0.0).to_numpy(dtype=float)
+    span = np.clip(current["tenure_days"].to_numpy(dtype=float), days, YEAR.days)
+    return spent / span * days
+
+
+def _rank_active_first(scores: pd.DataFrame) -> np.ndarray:
+    """Rank 1 is the active customer most likely to leave; the already-lost ones follow, by risk."""
+    order = np.lexsort((-scores["churn_probability"].to_numpy(), (scores["group"] == "lost").to_numpy()))
+    rank = np.empty(len(scores), dtype=int)
+    rank[order] = np.arange(1, len(scores) + 1)
+    return rank
 
 
 def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = None) -> Result:
@@ -393,10 +412,38 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     if actual is not None:
         scores["actual"] = np.where(actual == 1, "churn", "stay")
     scores["top_reasons"] = why
+    spend_year = None
     if current is not None:
         # Lets the owner tell "about to leave" from "already gone" when filtering the list.
-        scores["days_since_last_order"] = current["recency_days"].to_numpy().astype(int)
+        recency = current["recency_days"].to_numpy().astype(int)
+        scores["days_since_last_order"] = recency
+        # Already gone by the tool's own definition (no order in the churn window at the
+        # cutoff): a win-back list of its own, after the customers who can still be kept.
+        scores["group"] = np.where(recency > churn_days, "lost", "active")
+        if spend_unit in ("money", "units"):
+            spend_year = _spend_in_last_year(dataset, current, feats.cutoff)
+            pace = _spend_per_period(spend_year, current, churn_days)
+            scores["at_stake"] = pace * prob
+        scores["rank"] = _rank_active_first(scores)
     scores = scores.sort_values("rank", kind="mergesort").reset_index(drop=True)
+    if "at_stake" in scores.columns:
+        notes.append(
+            M(
+                "At stake: what a customer would spend in the next {days:int} days (the churn window) at "
+                "their pace of the year to {cutoff:date} (of their time with the shop, when shorter), "
+                "times their chance of leaving.",
+                days=churn_days,
+                cutoff=metrics["cutoff"],
+            )
+            if spend_unit == "money"
+            else M(
+                "At stake: the items a customer would buy in the next {days:int} days (the churn window) at "
+                "their pace of the year to {cutoff:date} (of their time with the shop, when shorter), "
+                "times their chance of leaving.",
+                days=churn_days,
+                cutoff=metrics["cutoff"],
+            )
+        )
     if current is not None:
         notes.append(
             Mn(
@@ -465,9 +512,9 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
 
     names = _customer_names(dataset) if id_title == "customer_id" else {}
     at_risk, amount_column = None, None
-    if current is not None and spend_unit in ("money", "units"):
-        spend = _spend_in_last_year(dataset, current, feats.cutoff)
-        at_risk = float(spend.reindex(np.asarray(score_ids)[prob >= threshold]).fillna(0.0).sum())
+    if "at_stake" in scores.columns:
+        flagged = (scores["group"] == "active") & (scores["churn_probability"] >= threshold)
+        at_risk = float(scores.loc[flagged, "at_stake"].sum())
     elif current is None:
         # a customer table: what the flagged customers spend, from the amount column or a
         # "spend in the last year" one
@@ -509,7 +556,7 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
         notes=notes,
         extra=extra,
         headline=headline,
-        columns=_columns(scores, titles),
+        columns=_columns(scores, titles, spend_unit),
         names=names,
     )
 
@@ -579,7 +626,7 @@ def _metric_rows(metrics: dict, r: dict, threshold: float, n: int) -> list[tuple
     ]
 
 
-def _columns(scores: pd.DataFrame, titles: dict[str, Any]) -> dict[str, dict[str, Column]]:
+def _columns(scores: pd.DataFrame, titles: dict[str, Any], spend_unit: str = "money") -> dict[str, dict[str, Column]]:
     """How each table reads for people (the stored tables keep their ids and plain numbers)."""
     score_cols = {
         "customer_id": Column(_l("Customer"), "customer"),
@@ -590,6 +637,8 @@ def _columns(scores: pd.DataFrame, titles: dict[str, Any]) -> dict[str, dict[str
         "actual": Column(_l("What happened"), "code", values=ACTUAL),
         "top_reasons": Column(_l("Why"), "text"),
         "days_since_last_order": Column(_l("Days since last order"), "int"),
+        "group": Column(_l("Group"), "code", values=GROUPS),
+        "at_stake": Column(_l("At stake"), "money") if spend_unit == "money" else Column(_l("Items at stake"), "num"),
     }
     return {
         "scores": {c: spec for c, spec in score_cols.items() if c in scores.columns},
@@ -626,8 +675,9 @@ def _headline(
     amount_column: Any,
 ):
     """The tab's first line: how many customers are likely to leave and what they spend, or that
-    the data cannot tell. ``at_risk``: what the flagged customers spent in the last year (orders),
-    or their ``amount_column`` (its title) added up (customer table)."""
+    the data cannot tell. In orders mode about the still-active customers (the already-lost ones
+    counted in a sentence of their own). ``at_risk``: what is at stake with the flagged active
+    customers (orders), or their ``amount_column`` (its title) added up (customer table)."""
     auc = metrics["auc"]
     if auc < WEAK_AUC:
         return M(
@@ -636,8 +686,22 @@ def _headline(
             "list as a guess.",
             auc=auc,
         )
+    lost = 0
+    if "group" in scores.columns:
+        lost = int((scores["group"] == "lost").sum())
+        scores = scores[scores["group"] == "active"]
     n, total = int((scores["churn_probability"] >= threshold).sum()), len(scores)
-    if n == 0:
+    if n == 0 and total and lost:
+        top = scores.iloc[0]
+        who = str(top[id_col])
+        line = M(
+            "No active customer's chance of leaving reaches {threshold:percent}; the highest is {customer}'s, at "
+            "{chance:percent}.",
+            threshold=threshold,
+            customer=names.get(who, who),
+            chance=float(top["churn_probability"]),
+        )
+    elif n == 0 and total:
         top = scores.iloc[0]
         who = str(top[id_col])
         line = M(
@@ -647,32 +711,36 @@ def _headline(
             customer=names.get(who, who),
             chance=float(top["churn_probability"]),
         )
+    elif mode == "orders" and not total:
+        line = M("No customer is still active: every one has gone without an order for the churn window.")
     elif mode == "orders" and at_risk is not None and spend_unit == "money":
         line = Mn(
-            "{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
-            "spent {spend:money0} in the year to {cutoff:date}.",
-            "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
-            "together they spent {spend:money0} in the year to {cutoff:date}.",
+            "{n} active customer is likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "{stake:money0} of their spend in the next {days:int} days is at stake.",
+            "{n} active customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "{stake:money0} of their spend in the next {days:int} days is at stake.",
             n,
             threshold=threshold,
-            spend=at_risk,
-            cutoff=metrics["cutoff"],
+            stake=at_risk,
+            days=metrics["churn_days"],
         )
     elif mode == "orders" and at_risk is not None:
         line = Mn(
-            "{n} customer is likely to stop buying (chance of leaving {threshold:percent} or more); they "
-            "bought {units:int} items in the year to {cutoff:date}.",
-            "{n} customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
-            "together they bought {units:int} items in the year to {cutoff:date}.",
+            "{n} active customer is likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "{units:int} items they would buy in the next {days:int} days are at stake.",
+            "{n} active customers are likely to stop buying (chance of leaving {threshold:percent} or more); "
+            "{units:int} items they would buy in the next {days:int} days are at stake.",
             n,
             threshold=threshold,
             units=at_risk,
-            cutoff=metrics["cutoff"],
+            days=metrics["churn_days"],
         )
     elif mode == "orders":
         line = Mn(
-            "{n} of {total:int} customers is likely to stop buying (chance of leaving {threshold:percent} or more).",
-            "{n} of {total:int} customers are likely to stop buying (chance of leaving {threshold:percent} or more).",
+            "{n} of {total:int} active customers is likely to stop buying (chance of leaving {threshold:percent} "
+            "or more).",
+            "{n} of {total:int} active customers are likely to stop buying (chance of leaving {threshold:percent} "
+            "or more).",
             n,
             total=total,
             threshold=threshold,
@@ -696,6 +764,17 @@ def _headline(
             n,
             total=total,
             threshold=threshold,
+        )
+    if lost:
+        line = M(
+            "{line} {lost}",
+            line=line,
+            lost=Mn(
+                "{n} more customer is already lost (no order in the last {days:int} days): see Win back.",
+                "{n} more customers are already lost (no order in the last {days:int} days): see Win back.",
+                lost,
+                days=metrics["churn_days"],
+            ),
         )
     if auc < ROUGH_AUC:
         return M(

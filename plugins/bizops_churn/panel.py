@@ -97,6 +97,14 @@ class ChurnPanel(AnalysisPanel):
         pl.addWidget(self.scores_table, 1)
         self.tabs.addTab(page, _("Customers at risk"))
 
+        # -- win back: customers already gone by the churn window (orders only) ---------------
+        self.winback_table = DataFrameTable(self.tabs, placeholder=_("Filter by customer, reason…"))
+        self.winback_table.setObjectName("winback_table")
+        self.winback_table.setToolTip(
+            _("Customers with no order for the whole churn window: already lost, for a win-back campaign")
+        )
+        self.tabs.addTab(self.winback_table, _("Win back"))
+
         # -- whom to contact: the threshold ------------------------------------------------------
         page = QWidget(self.tabs)
         hl = QHBoxLayout(page)
@@ -219,7 +227,7 @@ class ChurnPanel(AnalysisPanel):
         self._timer.stop()
         self.headline.setText("")
         self.details_label.setText("")
-        for t in (self.scores_table, self.coef_table, self.metrics_table):
+        for t in (self.scores_table, self.winback_table, self.coef_table, self.metrics_table):
             t.set_frame(None)
         self._roc_spec = None
         self.roc_plot.plot_view.clear()
@@ -402,7 +410,13 @@ class ChurnPanel(AnalysisPanel):
         return s
 
     def _refresh_table(self, *_args):
-        self.scores_table.set_frame(self.shown_scores(), self._columns.get("scores"), self._names)
+        shown = self.shown_scores()
+        self.scores_table.set_frame(shown, self._columns.get("scores"), self._names)
+        lost = None
+        if shown is not None and "group" in shown.columns:
+            lost = shown[shown["group"] == "lost"]
+        self.winback_table.set_frame(lost, self._columns.get("scores"), self._names)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.winback_table), lost is not None)
 
     def export_list(self, path: str | Path) -> Path:
         """Write the rows as shown (threshold, filter box and sort applied) to CSV or Excel."""
