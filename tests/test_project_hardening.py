@@ -3,6 +3,7 @@ crafted from a saved project with sqlite3, as a stranger would."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import zlib
@@ -112,3 +113,52 @@ def test_all_tables_together_stay_within_the_memory_budget(tmp_path, monkeypatch
         load_project(path)
     monkeypatch.setattr(tablestore, "memory_budget", lambda: 64 << 20)
     assert len(load_project(path).datasets) == 4
+
+
+# -- item 8: the file's surroundings ----------------------------------------------------------
+def test_a_stale_journal_beside_the_project_neither_blocks_opening_nor_stays(saved):
+    journal = saved.with_name(saved.name + "-journal")
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(500))  # a hot journal's magic
+    assert load_project(saved).datasets["orders"].frame.shape == (2000, 2)
+    save_project(load_project(saved), saved)
+    assert not journal.exists()
+
+
+def test_opening_a_wal_mode_project_writes_nothing_beside_it(saved):
+    _edit(saved, "PRAGMA journal_mode=WAL")
+    for suffix in ("-wal", "-shm"):
+        saved.with_name(saved.name + suffix).unlink(missing_ok=True)
+    before = sorted(p.name for p in saved.parent.iterdir())
+    load_project(saved)
+    assert sorted(p.name for p in saved.parent.iterdir()) == before
+
+
+def test_saving_over_a_link_writes_its_target(saved, tmp_path):
+    link = tmp_path / "link.bizops"
+    link.symlink_to(saved)
+    project = load_project(link)
+    project.meta["note"] = "changed"
+    save_project(project, link)
+    assert link.is_symlink() and load_project(saved).meta["note"] == "changed"
+
+
+def test_a_read_only_place_is_not_blamed_on_disk_space(saved, monkeypatch):
+    import errno
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("os.replace", refuse)
+    with pytest.raises(ProjectError) as info:
+        save_project(load_project(saved), saved)
+    assert "may not be written" in str(info.value) and "disk space" not in str(info.value)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process ids are checked on POSIX only")
+def test_temp_files_of_killed_saves_go_at_once_those_of_live_ones_stay(saved):
+    dead = saved.parent / f".{saved.name}.999999999-abcd1234.saving"
+    live = saved.parent / f".{saved.name}.{os.getppid()}-abcd1234.saving"
+    dead.write_bytes(b"x")
+    live.write_bytes(b"x")
+    save_project(load_project(saved), saved)
+    assert not dead.exists() and live.exists()

@@ -256,7 +256,9 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
     from .. import __version__
 
     progress = _progress(progress)
-    path = Path(path)
+    given = Path(path)
+    # Saving over a link writes the file it points to; the link stays a link.
+    path = given.resolve() if given.is_symlink() else given
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ProjectError(_("the folder does not exist"), where=str(folder), hint=_("Choose another folder"))
@@ -282,12 +284,13 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
         progress.check()  # last chance to cancel before the old file is replaced
         os.replace(tmp, path)
         _fsync_dir(folder)
+        _remove_leftover_journals(path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        hint = _("The previous file is unchanged; free some disk space or save to another folder")
+        hint = _save_hint(exc)
         if isinstance(exc, OSError):
             raise ProjectError(
                 _("could not save the project ({error})", error=exc.strerror or exc), where=str(path), hint=hint
@@ -298,8 +301,29 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
             ) from exc
         raise
     project.meta = meta
-    project.path = path
+    project.path = given
     progress.report(1.0, _("Saved"))
+
+
+def _save_hint(exc: BaseException) -> str:
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _("The previous file is unchanged; the file or its folder may not be written to: save to another folder")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return _("The previous file is unchanged; free some disk space or save to another folder")
+    return _("The previous file is unchanged; try again or save to another folder")
+
+
+def _remove_leftover_journals(path: Path) -> None:
+    """A -journal/-wal/-shm beside the project belongs to no save of ours (saves replace the file
+    whole); left there, a stale one would stop SQLite from opening the file."""
+    for suffix in ("-journal", "-wal", "-shm"):
+        try:
+            Path(str(path) + suffix).unlink()
+        except OSError:
+            pass
 
 
 STALE_TEMP_SECONDS = 3600
@@ -311,17 +335,37 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
     now = time.time()
     for old in folder.glob(f".{glob.escape(name)}.*.saving"):
         try:
-            if now - old.stat().st_mtime > STALE_TEMP_SECONDS:
+            if now - old.stat().st_mtime > STALE_TEMP_SECONDS or _writer_is_gone(old.name):
                 old.unlink()
         except OSError:
             pass
+
+
+def _writer_is_gone(temp_name: str) -> bool:
+    """The temp file's name carries the saving process's id: a process that no longer runs
+    cannot be writing it (POSIX only; elsewhere the hour rule decides)."""
+    if os.name != "posix":
+        return False
+    pid_part = temp_name.rsplit(".", 2)[-2].split("-", 1)[0]
+    if not pid_part.isdigit():
+        return False
+    pid = int(pid_part)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, as someone else
+        return False
+    return False
 
 
 def _create_temp(folder: Path, name: str) -> str:
     # Same folder as the target, so os.replace is a rename on one file system. O_EXCL with the
     # default mode 0o666 lets the umask decide the permissions of a new project file.
     for _attempt in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.saving"
+        tmp = folder / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.saving"
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
@@ -629,7 +673,9 @@ def load_project(
     conn = None
     try:
         try:
-            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            # immutable: a stale or foreign -journal/-wal beside the file is not rolled back or
+            # created (saves replace the file whole, so one is never ours)
+            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
         except sqlite3.Error as e:
             raise ProjectError(
                 _("cannot open the file ({error})", error=e), where=str(path), hint=_("Check that you may read it")
