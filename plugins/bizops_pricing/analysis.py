@@ -408,6 +408,8 @@ def run_elasticity(dataset, params, progress) -> Result:
                     note=clauses([gf.note, inelastic_note(row["elasticity"]), why, gaps]),
                 )
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
+                if np.isfinite(sug):
+                    pr.update(change_at(states[str(p)], sug, row["ci_low"], row["ci_high"], per))
                 # observed points, for the what-if plot in the tab (JSON-able, small)
                 states[str(p)]["seen_price"] = prow["price"].round(4).tolist()
                 states[str(p)]["seen_units"] = prow["units"].tolist()
@@ -415,17 +417,14 @@ def run_elasticity(dataset, params, progress) -> Result:
         if len(gf.products) == 1 and gf.ok:
             pr = prod_rows[-1]
             row.update(
-                unit_cost=pr["unit_cost"],
-                optimal_price=pr["optimal_price"],
-                suggested_price=pr["suggested_price"],
-                note=pr["note"],
+                {k: pr[k] for k in ("unit_cost", "optimal_price", "suggested_price", "note") + CHANGES if k in pr}
             )
         elif gf.ok and not row["note"]:
             row["note"] = M("the suggested price of each product is in the Prices table")
         row["reading"] = reading(row["elasticity"], row["ci_high"], gf.flat)
         rows.append(row)
-    table = _cells(pd.DataFrame(rows), ("note", "reading"))
-    prices = _cells(pd.DataFrame(prod_rows), ("note",))
+    table = _cells(pd.DataFrame(rows), ("note", "reading", "sureness"))
+    prices = _cells(pd.DataFrame(prod_rows), ("note", "sureness"))
 
     n_ok = sum(gf.ok for gf in fits)
     n_flat = sum(1 for gf in fits if gf.flat)
@@ -524,6 +523,55 @@ def reading(e: float, ci_high: float, flat: bool = False):
     if e < -1:
         return M("noticeable: 10% dearer, about {fewer:percent} fewer units", fewer=fewer)
     return M("little: 10% dearer, only {fewer:percent} fewer (revenue rises)", fewer=fewer)
+
+
+# what the suggested price changes per period, against the current price (columns of the tables)
+CHANGES = ("units_change", "revenue_change", "profit_change", "profit_change_low", "profit_change_high", "sureness")
+
+
+def change_at(state: dict, price: float, ci_low: float, ci_high: float, period) -> dict:
+    """What ``price`` changes per period against the current price on the fitted curve (units,
+    revenue, profit), and how sure that is: the profit change at both ends of the elasticity's
+    range, the curve kept through today's expected units."""
+    now = state["current_price"]
+    if abs(price / now - 1) < 1e-9:
+        price = now  # no change, not a rounding error's -0.00
+    a, b = el.whatif(state, now), el.whatif(state, price)
+    out: dict[str, Any] = {
+        "units_change": b["units"] - a["units"],
+        "revenue_change": b["revenue"] - a["revenue"],
+        "profit_change": b["profit"] - a["profit"],
+        "profit_change_low": np.nan,
+        "profit_change_high": np.nan,
+        "sureness": None,
+    }
+    c = state.get("unit_cost")
+    if c is None or not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return out
+    if abs(price / now - 1) < 0.005:
+        out["sureness"] = M("the current price is already the suggested one")
+        return out
+    ends = [a["units"] * (price / now) ** e * (price - c) - a["profit"] for e in (ci_low, ci_high)]
+    low, high = min(ends), max(ends)
+    out.update(profit_change_low=low, profit_change_high=high)
+    if low > 0:
+        out["sureness"] = M(
+            "fairly sure: more profit across the whole range of the estimate ({low:money} to {high:money} "
+            "more per {period})",
+            low=low,
+            high=high,
+            period=period,
+        )
+    elif high > 0:
+        out["sureness"] = M(
+            "not sure: from {low:money} to {high:money} per {period}, so it could also lose",
+            low=low,
+            high=high,
+            period=period,
+        )
+    else:
+        out["sureness"] = M("unlikely to earn more: less profit across the whole range of the estimate")
+    return out
 
 
 def inelastic_note(e: float):
@@ -723,6 +771,7 @@ def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None
         help=_l("how units follow the price: -2 means a 1% higher price sells about 2% fewer units"),
     )
     note = Column(_l("Note"), "text")
+    at_suggested = _l("at the suggested price, against the current price (on the fitted demand curve)")
     common = {
         "unit_cost": Column(_l("Unit cost"), "money"),
         "optimal_price": Column(
@@ -735,6 +784,20 @@ def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None
         ),
         "min_price": Column(_l("Lowest price seen"), "money"),
         "max_price": Column(_l("Highest price seen"), "money"),
+        "units_change": Column(M("Units change per {period}", period=per), "num", help=at_suggested),
+        "revenue_change": Column(M("Revenue change per {period}", period=per), "money", help=at_suggested),
+        "profit_change": Column(M("Profit change per {period}", period=per), "money", help=at_suggested),
+        "profit_change_low": Column(
+            M("Profit change, low estimate ({level:percent})", level=level), "money", details=True
+        ),
+        "profit_change_high": Column(
+            M("Profit change, high estimate ({level:percent})", level=level), "money", details=True
+        ),
+        "sureness": Column(
+            _l("How sure"),
+            "text",
+            help=_l("whether the suggested price earns more profit at both ends of the elasticity's range"),
+        ),
     }
     money, units = "money", "num"  # kinds of the what-if columns
     return {

@@ -49,12 +49,17 @@ ELASTICITY_ONLY = (
 SLIDER_RANGE = 50  # the slider moves the price from -50% to +50% of the current price
 DETAILS_TAB = 4
 
-# the columns each table shows first (plain words); the statistics go to the Details tab
+# the columns each table shows first (plain words): with a unit cost, the answer (the suggested
+# price and what it changes) before the elasticity behind it; the statistics go to the Details tab
 ELASTICITY_COLUMNS = (
     "group",
+    "suggested_price",
+    "profit_change",
+    "units_change",
+    "revenue_change",
     "elasticity",
     "reading",
-    "suggested_price",
+    "sureness",
     "optimal_price",
     "unit_cost",
     "min_price",
@@ -78,6 +83,10 @@ PRICES_COLUMNS = (
     "product",
     "current_price",
     "suggested_price",
+    "profit_change",
+    "units_change",
+    "revenue_change",
+    "sureness",
     "optimal_price",
     "unit_cost",
     "elasticity",
@@ -107,7 +116,15 @@ def _coloured(words: str, colour: str) -> str:
 
 
 # shown only when they hold something (no unit cost given: no profit-maximising price)
-SHOWN_WHEN_FILLED = ("unit_cost", "optimal_price", "suggested_price")
+SHOWN_WHEN_FILLED = (
+    "unit_cost",
+    "optimal_price",
+    "suggested_price",
+    "units_change",
+    "revenue_change",
+    "profit_change",
+    "sureness",
+)
 
 
 def _columns(frame, order, specs, *, details: bool):
