@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtGui import QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.jobs_status)
         self._build_menus()
         self.host.datasets_changed.connect(self._mark_dirty)
+        self.host.datasets_changed.connect(self._mark_stale_tabs)
         self.dirty = False
         self._update_title()
         self._show_plugin_problems()
@@ -279,6 +281,7 @@ class MainWindow(QMainWindow):
             if state is not None:  # a saved tab shown again: nothing changed, the project is not dirtied
                 w.restore(state.params, state.dataset, state.result)
             w.result_changed.connect(self._mark_dirty)
+            w.stale_changed.connect(self._mark_stale_tabs)
         return self.panels.get(analysis_id)
 
     def _make_panel(self, analysis) -> QWidget:
@@ -448,6 +451,34 @@ class MainWindow(QMainWindow):
         w.close()
         w.hide()
         w.deleteLater()
+
+    def stale_tabs(self) -> list[str]:
+        """The analyses whose result was computed from data that has changed since, shown or not."""
+        out = []
+        for aid in self._slots:
+            panel = self.panels.get(aid)
+            if panel is not None:
+                if panel.is_stale():
+                    out.append(aid)
+                continue
+            state = self._pending_state.get(aid)
+            if state is None or state.result is None:
+                continue
+            used = self.host.remembered_input(aid, state.result)
+            now = self.host.input_of(state.dataset)
+            if used is not None and now is not None and used != now:
+                out.append(aid)
+        return out
+
+    def _mark_stale_tabs(self, *_args) -> None:
+        """A warning sign on the tab of each stale result, so the user sees it without opening every tab."""
+        stale = set(self.stale_tabs())
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        tip = _("The data has changed since this result was computed. Run again to update it.")
+        for aid, slot in self._slots.items():
+            i = self.tabs.indexOf(slot)
+            self.tabs.setTabIcon(i, icon if aid in stale else QIcon())
+            self.tabs.setTabToolTip(i, tip if aid in stale else "")
 
     # -- messages ------------------------------------------------------------------------------
     def show_error(self, message: str, details: str = "") -> None:
@@ -636,7 +667,11 @@ class MainWindow(QMainWindow):
                 self.panels[aid].restore(state.params, state.dataset, state.result)
             else:
                 self._pending_state[aid] = state  # restored when its tab is first shown
+                if state.result is not None and self.host.remembered_input(aid, state.result) is None:
+                    # computed from the data as it is now: a change before the tab is shown makes it stale
+                    self.host.remember_input(aid, state.result, self.host.input_of(state.dataset))
         self.project_meta = dict(project.meta)
+        self._mark_stale_tabs()
         self.banner.clear()
         unopened = [i18n.text(s.problem) for s in project.analyses.values() if s.problem]
         if unopened:

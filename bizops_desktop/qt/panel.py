@@ -9,6 +9,8 @@ Subclass contract (see plugins/*/panel.py):
   ``render_plot(spec, widget)`` / ``widget.plot_view.render(spec)``, which updates the items in
   place and gives hover, click-to-select (``plot_view.point_clicked``) and zoom.
 - ``clear_result()``: optional, when the result is dropped.
+A result remembers what it was computed from (the dataset's revision and roles, see Host); when
+that changes the tab says so and offers to run again (``is_stale``).
 Everything computed comes from ``analysis.execute`` run in the job runner; the panel only draws.
 """
 
@@ -95,9 +97,12 @@ class MessageBox(QFrame):
         self.details.setVisible(False)
         self.details.setMaximumHeight(160)
         self.details_button.toggled.connect(self.details.setVisible)
+        self.action_button = QPushButton(self)  # what to do about the message, when there is one
+        self.action_button.setVisible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.label)
+        lay.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self.details)
         self.clear()
@@ -108,10 +113,12 @@ class MessageBox(QFrame):
         self.details.setPlainText("")
         self.details_button.setVisible(False)
         self.details_button.setChecked(False)
+        self.action_button.setVisible(False)
         self.setVisible(False)
 
-    def show_message(self, text: Any, kind: str = "info", details: str = "") -> None:
-        """``text``: words (a str, or a message rendered now in the current language)."""
+    def show_message(self, text: Any, kind: str = "info", details: str = "", action: Any = "") -> None:
+        """``text``: words (a str, or a message rendered now in the current language);
+        ``action``: the label of the button under it (connect ``action_button.clicked``)."""
         text = i18n.text(text)
         self.kind = kind
         colours = {"error": ("#fdecea", "#b71c1c"), "warning": ("#fff8e1", "#8a6d00"), "info": ("#eef5fb", "#1f4e79")}
@@ -120,6 +127,8 @@ class MessageBox(QFrame):
         self.label.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
+        self.action_button.setText(i18n.text(action))
+        self.action_button.setVisible(bool(action))
         self.setVisible(bool(text))
 
     def text(self) -> str:
@@ -130,6 +139,7 @@ class AnalysisPanel(QWidget):
     result_changed = Signal(object)  # Result | None
     run_started = Signal()
     run_ended = Signal(str)  # done | failed | cancelled
+    stale_changed = Signal(bool)  # the result no longer matches its data (or matches again)
 
     form_width = 320
 
@@ -140,6 +150,8 @@ class AnalysisPanel(QWidget):
         self.result: Result | None = None
         self.result_dataset: str | None = None
         self.result_params: dict[str, Any] | None = None
+        self.result_input: tuple | None = None  # Host.input_of the result's dataset when it ran
+        self._stale = False
         self.job: Job | None = None
         self._plots: dict[str, QWidget] = {}
 
@@ -193,6 +205,10 @@ class AnalysisPanel(QWidget):
         self.status_label.setWordWrap(True)
         ll.addWidget(self.progress_bar)
         ll.addWidget(self.status_label)
+        self.stale_message = MessageBox(left)
+        self.stale_message.setObjectName("stale_message")
+        self.stale_message.action_button.clicked.connect(self.run_analysis)
+        ll.addWidget(self.stale_message)
         self.message = MessageBox(left)
         ll.addWidget(self.message)
         ll.addStretch(1)
@@ -330,6 +346,7 @@ class AnalysisPanel(QWidget):
             self.dataset_combo.setCurrentIndex(ok[0] if ok else (0 if datasets else -1))
         self.dataset_combo.blockSignals(False)
         self._update_roles_status()
+        self._update_stale()
 
     def select_dataset(self, name: str) -> None:
         i = self.dataset_combo.findText(name)
@@ -338,6 +355,32 @@ class AnalysisPanel(QWidget):
 
     def current_dataset(self) -> Dataset | None:
         return self.host.dataset(self.dataset_combo.currentText())
+
+    def is_stale(self) -> bool:
+        """Whether the result shown was computed from data that has changed since: its dataset
+        replaced or its column roles changed. A result whose dataset is gone is not called stale
+        (there is nothing to run it on again)."""
+        if self.result is None or self.result_input is None:
+            return False
+        now = self.host.input_of(self.result_dataset)
+        return now is not None and now != self.result_input
+
+    def _update_stale(self) -> None:
+        stale = self.is_stale()
+        if stale:
+            self.stale_message.show_message(
+                _("The data has changed since this result was computed. Run again to update it."),
+                "warning",
+                action=_("Run again"),
+            )
+            self.stale_message.action_button.setEnabled(self.job is None)
+            if not self._stale and self.job is None:
+                self.status_label.setText("")  # "Done" was about the result before the data changed
+        else:
+            self.stale_message.clear()
+        if stale != self._stale:
+            self._stale = stale
+            self.stale_changed.emit(stale)
 
     def _update_roles_status(self) -> None:
         ds = self.current_dataset()
@@ -395,6 +438,7 @@ class AnalysisPanel(QWidget):
         if self.job is not None:
             return None
         self.message.clear()
+        self.status_label.setText("")  # a "Done" line from the previous run must not stand next to an error
         ds = self.current_dataset()
         if ds is None:
             self.message.show_message(_("Open a data file first (File ▸ Open data), then press Run."), "warning")
@@ -409,9 +453,10 @@ class AnalysisPanel(QWidget):
             self.message.show_message(exc.user_message(), "warning")
             return None
         title = _("{analysis} on {dataset}", analysis=self.analysis.title, dataset=ds.name)
+        used = self.host.input_of(ds.name)  # taken now: roles changed during the run make it stale
         job = self.host.jobs.create(title, self.analysis.execute, ds, params)
         job.progress.connect(self._on_progress)
-        job.succeeded.connect(lambda result, n=ds.name, p=params: self._on_result(result, n, p))
+        job.succeeded.connect(lambda result, n=ds.name, p=params, u=used: self._on_result(result, n, p, u))
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
         self.job = job
@@ -420,6 +465,7 @@ class AnalysisPanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setVisible(True)
         self.status_label.setText(_("Starting…"))
+        self.stale_message.action_button.setEnabled(False)
         self.run_started.emit()
         self.host.jobs.start(job)
         return job
@@ -440,11 +486,12 @@ class AnalysisPanel(QWidget):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress_bar.setVisible(False)
+        self.stale_message.action_button.setEnabled(True)
         self.run_ended.emit(state)
 
-    def _on_result(self, result: Result, dataset_name: str, params: dict) -> None:
+    def _on_result(self, result: Result, dataset_name: str, params: dict, used: tuple | None = None) -> None:
         self._finish("done")
-        self.set_result(result, dataset_name, params)
+        self.set_result(result, dataset_name, params, used)
         secs = result.metrics.get("seconds")
         if not isinstance(secs, (int, float)):
             done = _("Done.")
@@ -463,10 +510,26 @@ class AnalysisPanel(QWidget):
         self._finish("cancelled")
         self.status_label.setText(_("Cancelled. The previous result, if any, is still shown."))
 
-    def set_result(self, result: Result | None, dataset_name: str | None = None, params: dict | None = None) -> None:
+    def set_result(
+        self,
+        result: Result | None,
+        dataset_name: str | None = None,
+        params: dict | None = None,
+        used: tuple | None = None,
+    ) -> None:
+        """``used``: ``Host.input_of`` the dataset when the run started. Without it (a result
+        restored from a project) the result was computed from the data as it is now, unless the
+        host remembers this very result (the tab built again in another language)."""
         self.result = result
         self.result_dataset = dataset_name
         self.result_params = params
+        if result is None:
+            self.result_input = None
+        else:
+            if used is None:
+                used = self.host.remembered_input(self.analysis.id, result)
+            self.result_input = used if used is not None else self.host.input_of(dataset_name)
+            self.host.remember_input(self.analysis.id, result, self.result_input)
         self.export_button.setEnabled(result is not None)
         if result is None:
             self.clear_result()
@@ -477,6 +540,7 @@ class AnalysisPanel(QWidget):
                 self.message.show_message("\n".join("• " + i18n.text(n) for n in result.notes), "info")
             else:
                 self.message.clear()
+        self._update_stale()
         self.result_changed.emit(result)
 
     # -- saving in the project -----------------------------------------------------------------
