@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench demo-data clean
+.PHONY: install demo test lint fuzz bench demo-data clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: $(LINT_STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy bizops_desktop/core $(PURE_MODULES)
 	$(VENV)/bin/lint-imports
+
+# The fuzz targets at length (make test runs 40 examples each with a fixed seed).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"

@@ -109,6 +109,8 @@ def _looks_technical(s: str) -> bool:
         return True
     if s.startswith(("QWidget", "QLabel", "QFrame", "MessageBox {", "color:", "font-", "<b></b>")):
         return True
+    if re.match(r"(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|WITH) ", s):  # SQL
+        return True
     return False
 
 

@@ -227,6 +227,9 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     progress.report(0.0, _("Reading rows..."))
     limit = None if nrows is None else nrows + SNIFF_ROWS
     rows, height = _sheet_rows(book, name, limit, progress)
+    from .text import check_width
+
+    check_width(max((len(r) for r in rows[:SNIFF_ROWS]), default=0), where)
     if opts.sheet is None and not any(row_width([_cell_text(v) for v in r]) for r in rows[:SNIFF_ROWS]):
         # The first sheet is empty (a cover sheet?): use the first one with data.
         for other in sheets:

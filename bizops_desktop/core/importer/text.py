@@ -30,6 +30,7 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     # text_plan resolves what "detect" (None) left open
     assert opts.encoding is not None and opts.delimiter is not None and opts.header_row is not None
     notes = list(plan.notes)
+    check_width(max(plan.width, plan.widths[1]), where)
     if options.header_row is not None and options.header_row >= 0 and plan.longer_share > 0.1:
         raise DataError(
             _(
@@ -118,7 +119,8 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
             where=where,
             hint=_("Export the data from your shop system again and open the new file"),
         ) from None
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, SystemError, OverflowError, ValueError) as exc:
+        # pandas' C parser also raises SystemError on some broken bytes after very wide lines
         raise DataError(
             _("the file could not be read as a table ({error})", error=first_line(exc, with_type=False)),
             where=where,
@@ -200,6 +202,20 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total)
 
 
+# More columns than any shop export has: a file that is not a table (or a wrong delimiter). Past
+# this the parser's time and memory grow with columns × rows for nothing (40,000 took 97 s).
+MAX_COLUMNS = 5000
+
+
+def check_width(n: int, where: str) -> None:
+    if n > MAX_COLUMNS:
+        raise DataError(
+            _("the file has {n:int} columns; at most {max:int} can be read", n=n, max=MAX_COLUMNS),
+            where=where,
+            hint=_("Check the delimiter in the import options; is this really a table?"),
+        )
+
+
 def _read_ragged(path: Path, opts: ImportOptions, notes: list, progress: Progress, nrows: int | None) -> ImportResult:
     """A file whose lines have different numbers of cells: each line becomes a row of text cells
     ``column_1..column_N`` (N the longest line), blanks after its last cell, no header line."""
@@ -215,7 +231,22 @@ def _read_ragged(path: Path, opts: ImportOptions, notes: list, progress: Progres
         open(path, "rb") as raw,
         open(raw.fileno(), encoding=encoding, errors="replace", newline="", closefd=False) as fh,
     ):
-        for i, row in enumerate(csv.reader(fh, delimiter=opts.delimiter, quotechar='"')):
+        reader = csv.reader(fh, delimiter=opts.delimiter, quotechar='"')
+        i = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # "field larger than field limit": an unclosed quote swallowed the file
+                raise DataError(
+                    _("line {line} cannot be read ({error})", line=reader.line_num, error=exc),
+                    where=path.name,
+                    hint=_('An unclosed quote " usually causes this; fix that line or export the file again'),
+                ) from None
+            i += 1
+            if len(row) > MAX_COLUMNS:
+                check_width(len(row), path.name)
             cells = [c.strip() for c in row]
             while cells and not cells[-1]:
                 cells.pop()
