@@ -62,7 +62,8 @@ def test_run_click_a_point_selects_the_rule(qtbot, panel, tmp_path):
     assert rule_at_point and all(r != 0 for r in rule_at_point)
     texts = {rule_text(rules["antecedent_names"].iat[i], rules["consequent_names"].iat[i]) for i in rule_at_point}
     assert panel.plot.hover.describe(hit) in texts
-    assert panel.selected_rule() is None and panel.why_label.text() == ""
+    assert panel.selected_rule() is None  # the strongest pair's sentence is shown, no rule picked yet
+    assert panel.why_label.text() == text(panel.result.tables["pairs"]["sentence"].iat[0])
     widget_pt = panel.plot.mapFromScene(scene_pt)
     qtbot.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_pt)
     qtbot.waitUntil(lambda: panel.selected_rule() is not None, timeout=3000)

@@ -36,11 +36,29 @@ RULE_COLUMNS = [
     "why",
 ]
 ITEMSET_COLUMNS = ["itemset", "size", "count", "support"]
+PAIR_COLUMNS = [
+    "a",
+    "b",
+    "a_names",
+    "b_names",
+    "confidence_ab",
+    "confidence_ba",
+    "lift",
+    "count",
+    "support",
+    "sentence",
+]
+BUNDLE_COLUMNS = ["items", "names", "size", "count", "lift", "reason"]
 
 # A lift in this band is "about as often as on average": no real link between the products.
 NO_LINK = (0.95, 1.05)
 # Fewer orders with both than this and the strongest rule may be chance: the headline says so.
 FEW_ORDERS = 10
+# A suggested bundle: products bought together in at least this many orders, at least this many
+# times more often than average; the strongest (by lift) first, at most BUNDLE_MAX of them.
+BUNDLE_MIN_ORDERS = 20
+BUNDLE_MIN_LIFT = 2.0
+BUNDLE_MAX = 10
 
 # How the tables read for people (the stored tables keep these ids and plain numbers).
 # Statistics that a shop owner does not need to act on are marked as details.
@@ -128,6 +146,40 @@ ITEMSET_TITLES = {
 }
 
 
+PAIR_TITLES = {
+    "a": Column(_l("Products (ids)"), "hidden"),
+    "b": Column(_l("Bought with (ids)"), "hidden"),
+    "a_names": Column(_l("Products"), "text", help=_l("the products of the strongest rule's “if” side")),
+    "b_names": Column(_l("Bought with"), "text", help=_l("the products of the strongest rule's “then” side")),
+    "confidence_ab": Column(
+        _l("Also bought (confidence)"),
+        "percent",
+        help=_l("of the orders with the first products, the share that also have the others"),
+    ),
+    "confidence_ba": Column(
+        _l("The other way round"),
+        "percent",
+        help=_l("of the orders with the other products, the share that also have the first ones"),
+    ),
+    "lift": RULE_TITLES["lift"],
+    "count": Column(_l("Orders with both"), "int", help=_l("orders that have all of these products")),
+    "support": Column(
+        _l("Share of all orders (support)"),
+        "percent",
+        help=_l("share of all orders that have all of these products"),
+    ),
+    "sentence": Column(_l("In plain words"), "text"),
+}
+BUNDLE_TITLES = {
+    "items": Column(_l("Bundle (product ids)"), "hidden"),
+    "names": Column(_l("Bundle"), "text", help=_l("the products to offer together")),
+    "size": Column(_l("Products in the set"), "int"),
+    "count": Column(_l("Orders with all of them"), "int"),
+    "lift": RULE_TITLES["lift"],
+    "reason": Column(_l("Why"), "text"),
+}
+
+
 def rule_text(ante: list[str], cons: list[str]) -> str:
     """A rule for a hover tip: product names and signs, no words, so it reads in any language."""
     return " + ".join(map(str, ante)) + " → " + " + ".join(map(str, cons))
@@ -166,11 +218,134 @@ def why_sentence(ante: list[str], cons: list[str], confidence: float, lift: floa
     return M("Customers who buy {a:list} never also buy {c:list}.", **v)
 
 
+def pair_sentence(a: list[str], b: list[str], conf_ab: float, conf_ba: float, lift: float) -> Message:
+    """A set of products in a shop owner's words, both directions in one sentence."""
+    v = {"a": [str(x) for x in a], "b": [str(x) for x in b], "ab": float(conf_ab), "ba": float(conf_ba)}
+    if NO_LINK[0] <= lift < NO_LINK[1]:
+        return M(
+            "Customers who buy {a:list} also buy {b:list} in {ab:percent} of their orders, about as often "
+            "as on average (no real link); {ba:percent} of the orders with {b:list} also have {a:list}.",
+            **v,
+        )
+    if lift >= 1.0:
+        return M(
+            "Customers who buy {a:list} also buy {b:list} in {ab:percent} of their orders, {times}× more "
+            "often than average; {ba:percent} of the orders with {b:list} also have {a:list}.",
+            times=_times(lift),
+            **v,
+        )
+    return M(
+        "Customers who buy {a:list} also buy {b:list} in {ab:percent} of their orders, {times}× less "
+        "often than average; {ba:percent} of the orders with {b:list} also have {a:list}.",
+        times=_times(lift),
+        **v,
+    )
+
+
+def bundle_reason(a: list[str], b: list[str], conf_ab: float, conf_ba: float, lift: float, count: int) -> Message:
+    """One line on why a bundle is suggested."""
+    return Mn(
+        "{n:int} order had them together, {times}× more often than average; {ab:percent} of the orders "
+        "with {a:list} also have {b:list}, {ba:percent} the other way round.",
+        "{n:int} orders had them together, {times}× more often than average; {ab:percent} of the orders "
+        "with {a:list} also have {b:list}, {ba:percent} the other way round.",
+        int(count),
+        times=_times(lift),
+        a=[str(x) for x in a],
+        b=[str(x) for x in b],
+        ab=float(conf_ab),
+        ba=float(conf_ba),
+    )
+
+
+def pairs_table(
+    a_codes: list[tuple],
+    c_codes: list[tuple],
+    id_list: list,
+    names: list[str],
+    support: np.ndarray,
+    antecedent_support: np.ndarray,
+    consequent_support: np.ndarray,
+    lift: np.ndarray,
+    count: np.ndarray,
+) -> pd.DataFrame:
+    """One row per set of products that gave rules, from its strongest rule (the rules come
+    strongest first): the sides by name, the confidence both ways, lift, orders, the sentence.
+    A pair's two rules share lift and support, so a pair reads once, not as A→B and B→A."""
+    seen: set[tuple] = set()
+    lead: list[int] = []
+    for k, (a, c) in enumerate(zip(a_codes, c_codes)):
+        key = tuple(sorted(a + c))
+        if key not in seen:
+            seen.add(key)
+            lead.append(k)
+    at = np.asarray(lead, dtype=np.int64)
+    a_ids = [[id_list[j] for j in a_codes[k]] for k in lead]
+    b_ids = [[id_list[j] for j in c_codes[k]] for k in lead]
+    a_nm = [[names[j] for j in a_codes[k]] for k in lead]
+    b_nm = [[names[j] for j in c_codes[k]] for k in lead]
+    sup = np.asarray(support, dtype=float)[at]
+    ab = sup / np.asarray(antecedent_support, dtype=float)[at]
+    ba = sup / np.asarray(consequent_support, dtype=float)[at]
+    lf = np.asarray(lift, dtype=float)[at]
+    return pd.DataFrame(
+        {
+            "a": pd.Series(a_ids, dtype=object),
+            "b": pd.Series(b_ids, dtype=object),
+            "a_names": pd.Series(a_nm, dtype=object),
+            "b_names": pd.Series(b_nm, dtype=object),
+            "confidence_ab": ab,
+            "confidence_ba": ba,
+            "lift": lf,
+            "count": np.asarray(count, dtype=np.int64)[at],
+            "support": sup,
+            "sentence": pd.Series(
+                [_cell(pair_sentence(x, y, p, q, w)) for x, y, p, q, w in zip(a_nm, b_nm, ab, ba, lf)], dtype=object
+            ),
+        },
+        columns=PAIR_COLUMNS,
+    )
+
+
+def bundles_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Suggested bundles: the strongest sets of products (by lift) with enough orders behind them."""
+    ok = (pairs["count"].to_numpy() >= BUNDLE_MIN_ORDERS) & (pairs["lift"].to_numpy(dtype=float) >= BUNDLE_MIN_LIFT)
+    best = pairs[ok].sort_values(["lift", "count"], ascending=[False, False], kind="stable").head(BUNDLE_MAX)
+    items = [list(a) + list(b) for a, b in zip(best["a"], best["b"])]
+    return pd.DataFrame(
+        {
+            "items": pd.Series(items, dtype=object),
+            "names": pd.Series([list(a) + list(b) for a, b in zip(best["a_names"], best["b_names"])], dtype=object),
+            "size": np.asarray([len(x) for x in items], dtype=np.int64),
+            "count": best["count"].to_numpy(dtype=np.int64),
+            "lift": best["lift"].to_numpy(dtype=float),
+            "reason": pd.Series(
+                [
+                    _cell(bundle_reason(a, b, p, q, w, n))
+                    for a, b, p, q, w, n in zip(
+                        best["a_names"],
+                        best["b_names"],
+                        best["confidence_ab"],
+                        best["confidence_ba"],
+                        best["lift"],
+                        best["count"],
+                    )
+                ],
+                dtype=object,
+            ),
+        },
+        columns=BUNDLE_COLUMNS,
+    )
+
+
 def _cell(m: Message) -> dict:
     """A message as a table cell: its saved form (domain, English template, values), rendered in
     the reader's language when shown. The values of the "why" sentences are plain already (names,
     floats), so the general conversion of ``Message.to_dict`` is skipped: 100,000 rules stay quick."""
-    return {"domain": m.domain, "msgid": m.msgid, "values": m.values}
+    d: dict[str, Any] = {"domain": m.domain, "msgid": m.msgid, "values": m.values}
+    if m.plural is not None:  # a plural sentence keeps its plural form and count
+        d.update(plural=m.plural, n=m.n)
+    return d
 
 
 def headline(
@@ -387,6 +562,32 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         notes.append(
             M("No rule reached the thresholds; lower Minimum confidence, Minimum lift or Minimum support to see more.")
         )
+    pairs = pairs_table(
+        a_codes,
+        c_codes,
+        id_list,
+        names,
+        rules.support[order],
+        rules.antecedent_support[order],
+        rules.consequent_support[order],
+        lift,
+        count,
+    )
+    bundles = bundles_table(pairs)
+    if len(pairs):
+        notes.append(
+            Mn(
+                "Suggested bundles: products bought together in at least {n:int} order, at least {lift}× more "
+                "often than average, the strongest first (at most {most:int}).",
+                "Suggested bundles: products bought together in at least {n:int} orders, at least {lift}× more "
+                "often than average, the strongest first (at most {most:int}).",
+                BUNDLE_MIN_ORDERS,
+                lift=BUNDLE_MIN_LIFT,
+                most=BUNDLE_MAX,
+            )
+        )
+        if not len(bundles):
+            notes.append(M("No products go together strongly enough, in enough orders, to suggest a bundle."))
     if len(rules_df):
         top = headline(a_names[0], c_names[0], float(conf[0]), float(lift[0]), int(count[0]), n)
     else:
@@ -415,18 +616,25 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         "items": baskets.n_items,
         "frequent_itemsets": fi.total,
         "rules": int(len(rules_df)),
+        "pairs": int(len(pairs)),
+        "bundles": int(len(bundles)),
         "seconds": round(seconds, 4),
     }
     # names of the products that appear in the tables (the frequent ones), for the "product" columns
     shown_names = {str(id_list[j]): names[j] for j in fi.levels[0][:, 0].tolist()} if has_names else {}
     progress.report(1.0, _("Done"))
     return Result(
-        tables={"itemsets": itemsets, "rules": rules_df},
+        tables={"pairs": pairs, "bundles": bundles, "itemsets": itemsets, "rules": rules_df},
         metrics=metrics,
         plots={"rules": plot},
         notes=notes,
         extra={"min_count": int(min_count), "has_names": has_names},
         headline=top,
-        columns={"rules": rule_columns(has_names), "itemsets": dict(ITEMSET_TITLES)},
+        columns={
+            "pairs": dict(PAIR_TITLES),
+            "bundles": dict(BUNDLE_TITLES),
+            "itemsets": dict(ITEMSET_TITLES),
+            "rules": rule_columns(has_names),
+        },
         names=shown_names,
     )

@@ -20,7 +20,7 @@ from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
-from .analysis import ITEMSET_TITLES, headline, rule_columns, rule_text
+from .analysis import BUNDLE_TITLES, ITEMSET_TITLES, PAIR_TITLES, headline, rule_columns, rule_text
 from .i18n import _, _l, _n
 
 
@@ -55,6 +55,20 @@ SHOWN_RULE_COLUMNS = [
     "consequents",
 ]
 SHOWN_SET_COLUMNS = ["itemset_names", "size", "count", "support", "itemset"]
+# one row per set of products, the sentence beside the numbers; the suggested bundles with their reason
+SHOWN_PAIR_COLUMNS = [
+    "a_names",
+    "b_names",
+    "confidence_ab",
+    "confidence_ba",
+    "lift",
+    "count",
+    "sentence",
+    "support",
+    "a",
+    "b",
+]
+SHOWN_BUNDLE_COLUMNS = ["names", "reason", "count", "lift", "size", "items"]
 
 
 def _shown_specs() -> tuple[dict, dict]:
@@ -100,15 +114,25 @@ class BasketPanel(AnalysisPanel):
 
         split = QSplitter(Qt.Orientation.Vertical, self.results)
         self.tabs = QTabWidget(split)
+        # what the tab answers first: which products go together (once per set), and what to bundle
+        self.pairs_table = DataFrameTable(self.tabs, placeholder=_("Search products bought together…"))
+        self.pairs_table.setObjectName("pairs_table")
+        self.pairs_table.row_selected.connect(self._pair_selected)
+        self.tabs.addTab(self.pairs_table, _("Bought together"))
+        self.bundles_table = DataFrameTable(self.tabs, placeholder=_("Search suggested bundles…"))
+        self.bundles_table.setObjectName("bundles_table")
+        self.bundles_table.row_selected.connect(self._bundle_selected)
+        self.tabs.addTab(self.bundles_table, _("Suggested bundles"))
         self.table = DataFrameTable(self.tabs, placeholder=_("Search rules (product names, ids)…"))
         self.table.setObjectName("rules_table")
         self.table.row_selected.connect(self._row_selected)
         self.table.model.modelReset.connect(self._redraw_points)
         self.table.model.layoutChanged.connect(self._redraw_points)
-        self.tabs.addTab(self.table, _("Rules"))
         self.sets_table = DataFrameTable(self.tabs, placeholder=_("Search product sets…"))
         self.sets_table.setObjectName("itemsets_table")
         self.tabs.addTab(self.sets_table, _("Popular products and sets"))
+        # every rule, both directions, with its statistics: for a closer look
+        self.tabs.addTab(self.table, _("Details: every rule"))
         self.tabs.currentChanged.connect(lambda _i: self._fill_sets())
         split.addWidget(self.tabs)
 
@@ -137,6 +161,7 @@ class BasketPanel(AnalysisPanel):
         self.rules = pd.DataFrame()
         self._display = pd.DataFrame()
         self._itemsets = pd.DataFrame()
+        self._pairs = pd.DataFrame()
         self._names: dict[str, str] = {}
         self._sets_shown = True
         self._labels: list[str] = []
@@ -181,6 +206,10 @@ class BasketPanel(AnalysisPanel):
                 self._names.update(zip(ids, names))
         self._sets_shown = False
         self._fill_sets()
+        self._pairs = self._shown_frame(result.tables.get("pairs"), SHOWN_PAIR_COLUMNS)
+        bundles = self._shown_frame(result.tables.get("bundles"), SHOWN_BUNDLE_COLUMNS)
+        self.bundles_table.set_frame(bundles, BUNDLE_TITLES)
+        self.tabs.setCurrentWidget(self.pairs_table)
 
         # products seen in the rules, by name, for the side filter
         products: dict[str, str] = {}
@@ -238,12 +267,18 @@ class BasketPanel(AnalysisPanel):
         self._selected = None
         self.why_label.setText("")
         self._refilter()
+        # the strongest pair's sentence in full under the table (the column shows it cut at this width)
+        if self.pairs_table.model.rowCount():
+            self.pairs_table.select_source_row(0)
 
     def clear_result(self) -> None:
         self.rules = pd.DataFrame()
         self._display = pd.DataFrame()
         self._itemsets = pd.DataFrame()
+        self._pairs = pd.DataFrame()
         self.table.set_frame(None)
+        self.pairs_table.set_frame(None)
+        self.bundles_table.set_frame(None)
         self.sets_table.set_frame(None)
         self._plot_spec = None
         self.plot.plot_view.clear()
@@ -252,6 +287,13 @@ class BasketPanel(AnalysisPanel):
         self.why_label.setText("")
 
     # -- tables ----------------------------------------------------------------------------
+    @staticmethod
+    def _shown_frame(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+        """A result table in the tab's column order; empty for a result saved before it existed."""
+        if frame is None:
+            return pd.DataFrame(columns=columns)
+        return frame.reset_index(drop=True)[[c for c in columns if c in frame.columns]]
+
     def _fill_sets(self) -> None:
         """The product sets by name, built when their tab is first shown."""
         if self._sets_shown or self.tabs.currentWidget() is not self.sets_table:
@@ -282,11 +324,18 @@ class BasketPanel(AnalysisPanel):
 
     # -- filtering -------------------------------------------------------------------------
     def _refilter(self) -> None:
+        pid = self.product_combo.currentData()
+        side = self.side_combo.currentData()
+        pairs = self._pairs
+        if pid is not None and len(pairs):
+            left = np.array([pid in map(str, ids) for ids in pairs["a"]], dtype=bool)
+            right = np.array([pid in map(str, ids) for ids in pairs["b"]], dtype=bool)
+            # a set has no "if" side of its own: the product filter looks at either side
+            pairs = pairs[left | right]
+        self.pairs_table.set_frame(pairs, PAIR_TITLES)
         if self._display.empty and self.rules.empty:
             self.table.set_frame(self._display)
             return
-        pid = self.product_combo.currentData()
-        side = self.side_combo.currentData()
         keep = np.ones(len(self._display), dtype=bool)
         if pid is not None:
             left = np.array([pid in ids for ids in self._a_ids], dtype=bool)
@@ -340,7 +389,21 @@ class BasketPanel(AnalysisPanel):
 
     def _point_clicked(self, _layer: str, index: int) -> None:
         if 0 <= index < len(self._shown):
+            # a point is a rule: show it in the rules table
+            self.tabs.setCurrentWidget(self.table)
             self.select_rule(int(self._shown[index]))
+
+    def _pair_selected(self, source_pos: int) -> None:
+        self._explain(self.pairs_table, source_pos, "sentence")
+
+    def _bundle_selected(self, source_pos: int) -> None:
+        self._explain(self.bundles_table, source_pos, "reason")
+
+    def _explain(self, table: DataFrameTable, source_pos: int, column: str) -> None:
+        """The picked row's sentence in full under the table (the cell may be cut at this width)."""
+        frame = table.model.source_frame()
+        if 0 <= source_pos < len(frame) and column in frame.columns:
+            self.why_label.setText(text(frame[column].iloc[source_pos]))
 
     def selected_rule(self) -> int | None:
         return self._selected
