@@ -12,6 +12,7 @@ import pytest
 from helpers import DEMO_DIR
 
 from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.errors import UsageError
 from bizops_desktop.core.i18n import text
 from bizops_desktop.core.progress import Progress
 from bizops_pricing import ANALYSIS
@@ -195,3 +196,25 @@ def test_the_suggested_price_comes_with_its_change_and_how_sure(cost_role_result
     assert sure >= 10
     # in the per-product table the same numbers stand on each product's row
     assert el.loc[pr.index, "profit_change"].to_numpy() == pytest.approx(pr["profit_change"].to_numpy())
+
+
+def test_a_small_cost_sheet_prices_the_products_it_names(orders, truth):
+    products = truth["demand"]["products"]
+    names = dict(zip(orders["product_id"], orders["product_name"]))
+    a, b = sorted(products)[:2]
+    sheet = f"{a}=9.5, {names[b].upper()} : 0.75"  # by id and by name, in any case; typed as in the form
+    params = ANALYSIS.resolve({"mode": "elasticity", "unit_cost": 1.0, "costs": sheet})
+    ds = orders_dataset(orders)
+    ds.set_role("product_name", "product_name")
+    res = ANALYSIS.execute(ds, params, Progress())
+    pr = res.tables["prices"].set_index("product")
+    assert pr.loc[a, "unit_cost"] == 9.5 and pr.loc[b, "unit_cost"] == 0.75
+    assert res.extra["fits"][a]["unit_cost"] == 9.5
+    assert (pr.drop(index=[a, b])["unit_cost"] == 1.0).all()
+    e = pr.loc[a, "elasticity"]
+    if e < -1:
+        assert pr.loc[a, "optimal_price"] == pytest.approx(9.5 * e / (1 + e), rel=1e-12)
+    with pytest.raises(UsageError, match="not a product"):
+        ANALYSIS.execute(orders_dataset(orders), {"mode": "elasticity", "costs": ["Nothing like it=2"]}, Progress())
+    with pytest.raises(UsageError, match="has no cost"):
+        ANALYSIS.execute(orders_dataset(orders), {"mode": "elasticity", "costs": [a]}, Progress())

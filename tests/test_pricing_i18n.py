@@ -12,9 +12,11 @@ import pytest
 
 from bizops_desktop.core import demo
 from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.errors import UsageError
 from bizops_desktop.core.i18n import text, use_language
 from bizops_desktop.core.progress import Progress
 from bizops_pricing import ANALYSIS
+from bizops_pricing.analysis import product_names
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # statistics' own names, kept as written in Chinese texts too
@@ -237,3 +239,19 @@ def _planted(elasticities: dict, *, weeks: int = 80, flat: bool = False, seed: i
             "price": "price",
         },
     )
+
+
+def test_a_cost_sheet_typed_in_chinese_with_full_width_marks(zh_shop):
+    ds = zh_shop["orders"]
+    names = product_names(ds)
+    first, second = sorted(names)[:2]
+    sheet = f"{names[first]}：5.5，{second}=3"  # 全角冒号、全角逗号
+    params = ANALYSIS.resolve({"mode": "elasticity", "costs": sheet})
+    with use_language("zh_CN"):
+        res = ANALYSIS.execute(ds, params, Progress())
+        with pytest.raises(UsageError) as err:
+            ANALYSIS.execute(ds, {"mode": "elasticity", "costs": ["没有这个商品=2"]}, Progress())
+    pr = res.tables["prices"].set_index("product")
+    assert pr.loc[first, "unit_cost"] == 5.5 and pr.loc[second, "unit_cost"] == 3.0
+    assert pr.drop(index=[first, second])["unit_cost"].isna().all()
+    assert "成本表" in str(err.value)

@@ -101,6 +101,16 @@ PARAMS = (
         ),
     ),
     Param(
+        "costs",
+        "list",
+        [],
+        label=_l("Cost sheet"),
+        help=_l(
+            "unit cost per product, e.g. P01=4.20, Rolled oats 1kg=1.10 (by id or name); it overrides "
+            "the cost column and the unit cost for the products it names"
+        ),
+    ),
+    Param(
         "product",
         "text",
         None,

@@ -9,6 +9,7 @@ number for the products without one there.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -191,10 +192,11 @@ def regression_columns(level: float, target: str) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
-    """Unit cost per product: the median of its lines in the cost column (the ``cost_column``
-    parameter, else the column marked as Unit cost), and ``unit_cost`` for the products without
-    one there. The median, so that one mistyped line does not move a product's price."""
+def _product_costs(dataset, products: pd.Index, params, names: dict[str, str] | None = None) -> pd.Series:
+    """Unit cost per product: from the small cost sheet typed into the form (``costs``), else the
+    median of its lines in the cost column (the ``cost_column`` parameter, else the column marked
+    as Unit cost), else ``unit_cost``. The median, so that one mistyped line does not move a
+    product's price."""
     cost = pd.Series(np.nan, index=products, dtype=float)
     if params.get("unit_cost") is not None:
         cost[:] = float(params["unit_cost"])
@@ -215,7 +217,49 @@ def _product_costs(dataset, products: pd.Index, params) -> pd.Series:
         per = per[per.notna()]
         common = per.index.intersection(products)
         cost[common] = per[common].to_numpy(float)
+    sheet = cost_sheet(params.get("costs") or [], products, names or {})
+    for p, c in sheet.items():
+        cost[p] = c
     return cost
+
+
+def cost_sheet(entries, products: pd.Index, names: dict[str, str]) -> dict:
+    """``["P01=4.2", "Rolled oats 1kg: 1.10"]`` -> {product id: cost}. A product is named by its id
+    or its name (case and spaces at the ends do not matter); '=', ':' or '：' separates the cost."""
+    by_word: dict[str, Any] = {}
+    for p in products:
+        by_word.setdefault(str(names.get(str(p), p)).strip().casefold(), p)
+    for p in products:
+        by_word[str(p).strip().casefold()] = p  # an id wins over a name that looks the same
+    out: dict = {}
+    items = [part for e in entries for part in re.split(r"[，；\n]", str(e)) if part.strip()]
+    for item in items:
+        m = re.match(r"^(.*\S)\s*[=:：]\s*([-+]?[0-9][0-9,]*\.?[0-9]*)\s*$", item.strip())
+        if not m:
+            raise problem(
+                UsageError,
+                M("the cost sheet entry '{entry}' has no cost", entry=item.strip()),
+                M("Write each product with its unit cost, e.g. P01=4.20, Rolled oats 1kg=1.10"),
+                where="costs",
+            )
+        word, value = m.group(1).strip(), float(m.group(2).replace(",", ""))
+        key = by_word.get(word.casefold())
+        if key is None:
+            raise problem(
+                UsageError,
+                M("the cost sheet names '{product}', which is not a product with sales here", product=word),
+                M("Use the product's id or its name as it appears in the Prices table"),
+                where="costs",
+            )
+        if value < 0:
+            raise problem(
+                UsageError,
+                M("the cost of '{product}' is below zero", product=word),
+                M("Enter what one unit costs you (0 or more)"),
+                where="costs",
+            )
+        out[key] = value
+    return out
 
 
 def product_names(dataset) -> dict[str, str]:
@@ -337,7 +381,7 @@ def run_elasticity(dataset, params, progress) -> Result:
         groups = panel["product"]
     fit_by = _fit_by(pooled, group_col if per_group else None)
     products = pd.Index(pd.unique(panel["product"]))
-    costs = _product_costs(dataset, products, params)
+    costs = _product_costs(dataset, products, params, names)
     min_points = int(params.get("min_price_points") or 3)
 
     fits = el.fit_all(

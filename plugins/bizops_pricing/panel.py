@@ -41,6 +41,7 @@ ELASTICITY_ONLY = (
     "group",
     "unit_cost",
     "cost_column",
+    "costs",
     "product",
     "price_change",
     "new_price",
