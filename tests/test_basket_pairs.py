@@ -156,3 +156,19 @@ def test_the_tab_opens_on_the_pairs(qtbot, open_panel, lang):
             assert model.headerData(j, Qt.Orientation.Horizontal) == "白话说明"
         assert panel.tabs.widget(panel.tabs.count() - 1) is panel.table  # every rule, under Details
         assert np.isfinite(res.tables["pairs"]["lift"]).all()
+
+
+def test_a_result_saved_before_the_pairs_table_shows_them_from_its_rules(qtbot, open_panel):
+    from dataclasses import replace
+
+    from bizops_basket.panel import BasketPanel
+
+    res = ANALYSIS.execute(_orders("en"), PARAMS[0])
+    old = replace(res, tables={k: v for k, v in res.tables.items() if k in ("rules", "itemsets")})
+    panel = open_panel(BasketPanel, ANALYSIS, datasets=load_demo(lang="en"))
+    panel.show_result(old)
+    pd.testing.assert_frame_equal(
+        panel.pairs_table.model.source_frame().reset_index(drop=True),
+        res.tables["pairs"][list(panel.pairs_table.model.source_frame().columns)],
+    )
+    assert panel.bundles_table.model.rowCount() == len(res.tables["bundles"]) == 4

@@ -258,46 +258,42 @@ def bundle_reason(a: list[str], b: list[str], conf_ab: float, conf_ba: float, li
     )
 
 
-def pairs_table(
-    a_codes: list[tuple],
-    c_codes: list[tuple],
-    id_list: list,
-    names: list[str],
-    support: np.ndarray,
-    antecedent_support: np.ndarray,
-    consequent_support: np.ndarray,
-    lift: np.ndarray,
-    count: np.ndarray,
-) -> pd.DataFrame:
-    """One row per set of products that gave rules, from its strongest rule (the rules come
-    strongest first): the sides by name, the confidence both ways, lift, orders, the sentence.
-    A pair's two rules share lift and support, so a pair reads once, not as A→B and B→A."""
-    seen: set[tuple] = set()
+def pairs_table(rules: pd.DataFrame) -> pd.DataFrame:
+    """One row per set of products that gave rules, from its strongest rule (``rules`` is the
+    rules table, strongest first): the sides by name, the confidence both ways, lift, orders and
+    the sentence. A pair's two rules share lift and support, so a pair reads once, not as A→B
+    and B→A. Works on a saved rules table as well (a project from before this table existed)."""
+    ants, cons = list(rules.get("antecedents", [])), list(rules.get("consequents", []))
+    seen: set[frozenset] = set()
     lead: list[int] = []
-    for k, (a, c) in enumerate(zip(a_codes, c_codes)):
-        key = tuple(sorted(a + c))
+    for k, (a, c) in enumerate(zip(ants, cons)):
+        key = frozenset(a) | frozenset(c)
         if key not in seen:
             seen.add(key)
             lead.append(k)
     at = np.asarray(lead, dtype=np.int64)
-    a_ids = [[id_list[j] for j in a_codes[k]] for k in lead]
-    b_ids = [[id_list[j] for j in c_codes[k]] for k in lead]
-    a_nm = [[names[j] for j in a_codes[k]] for k in lead]
-    b_nm = [[names[j] for j in c_codes[k]] for k in lead]
-    sup = np.asarray(support, dtype=float)[at]
-    ab = sup / np.asarray(antecedent_support, dtype=float)[at]
-    ba = sup / np.asarray(consequent_support, dtype=float)[at]
-    lf = np.asarray(lift, dtype=float)[at]
+    a_names = list(rules["antecedent_names"]) if "antecedent_names" in rules.columns else ants
+    c_names = list(rules["consequent_names"]) if "consequent_names" in rules.columns else cons
+    a_nm = [[str(x) for x in a_names[k]] for k in lead]
+    b_nm = [[str(x) for x in c_names[k]] for k in lead]
+
+    def col(name: str) -> np.ndarray:
+        return rules[name].to_numpy(dtype=float)[at] if name in rules.columns else np.full(len(at), np.nan)
+
+    sup = col("support")
+    ab = sup / col("antecedent_support")
+    ba = sup / col("consequent_support")
+    lf = col("lift")
     return pd.DataFrame(
         {
-            "a": pd.Series(a_ids, dtype=object),
-            "b": pd.Series(b_ids, dtype=object),
+            "a": pd.Series([list(ants[k]) for k in lead], dtype=object),
+            "b": pd.Series([list(cons[k]) for k in lead], dtype=object),
             "a_names": pd.Series(a_nm, dtype=object),
             "b_names": pd.Series(b_nm, dtype=object),
             "confidence_ab": ab,
             "confidence_ba": ba,
             "lift": lf,
-            "count": np.asarray(count, dtype=np.int64)[at],
+            "count": np.nan_to_num(col("count")).astype(np.int64),
             "support": sup,
             "sentence": pd.Series(
                 [_cell(pair_sentence(x, y, p, q, w)) for x, y, p, q, w in zip(a_nm, b_nm, ab, ba, lf)], dtype=object
@@ -562,17 +558,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         notes.append(
             M("No rule reached the thresholds; lower Minimum confidence, Minimum lift or Minimum support to see more.")
         )
-    pairs = pairs_table(
-        a_codes,
-        c_codes,
-        id_list,
-        names,
-        rules.support[order],
-        rules.antecedent_support[order],
-        rules.consequent_support[order],
-        lift,
-        count,
-    )
+    pairs = pairs_table(rules_df)
     bundles = bundles_table(pairs)
     if len(pairs):
         notes.append(

@@ -20,7 +20,16 @@ from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
-from .analysis import BUNDLE_TITLES, ITEMSET_TITLES, PAIR_TITLES, headline, rule_columns, rule_text
+from .analysis import (
+    BUNDLE_TITLES,
+    ITEMSET_TITLES,
+    PAIR_TITLES,
+    bundles_table,
+    headline,
+    pairs_table,
+    rule_columns,
+    rule_text,
+)
 from .i18n import _, _l, _n
 
 
@@ -206,8 +215,15 @@ class BasketPanel(AnalysisPanel):
                 self._names.update(zip(ids, names))
         self._sets_shown = False
         self._fill_sets()
-        self._pairs = self._shown_frame(result.tables.get("pairs"), SHOWN_PAIR_COLUMNS)
-        bundles = self._shown_frame(result.tables.get("bundles"), SHOWN_BUNDLE_COLUMNS)
+        # a result saved before these tables existed: the same tables, from its rules
+        pairs = result.tables.get("pairs")
+        if pairs is None:
+            pairs = pairs_table(rules)
+        bundles = result.tables.get("bundles")
+        if bundles is None:
+            bundles = bundles_table(pairs)
+        self._pairs = self._shown_frame(pairs, SHOWN_PAIR_COLUMNS)
+        bundles = self._shown_frame(bundles, SHOWN_BUNDLE_COLUMNS)
         self.bundles_table.set_frame(bundles, BUNDLE_TITLES)
         self.tabs.setCurrentWidget(self.pairs_table)
 
@@ -288,10 +304,8 @@ class BasketPanel(AnalysisPanel):
 
     # -- tables ----------------------------------------------------------------------------
     @staticmethod
-    def _shown_frame(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
-        """A result table in the tab's column order; empty for a result saved before it existed."""
-        if frame is None:
-            return pd.DataFrame(columns=columns)
+    def _shown_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """A result table in the tab's column order."""
         return frame.reset_index(drop=True)[[c for c in columns if c in frame.columns]]
 
     def _fill_sets(self) -> None:
