@@ -817,7 +817,11 @@ class MainWindow(QMainWindow):
                 if job is None:
                     event.ignore()
                     return
-                job.wait(120)
+                finished = job.wait(120)
+                if not finished or job.state != "done":
+                    # a failed save keeps the window open: its message is shown, nothing is lost
+                    event.ignore()
+                    return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.host.jobs.shutdown(10000)  # running jobs are cancelled cleanly

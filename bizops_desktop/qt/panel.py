@@ -456,9 +456,13 @@ class AnalysisPanel(QWidget):
         used = self.host.input_of(ds.name)  # taken now: roles changed during the run make it stale
         job = self.host.jobs.create(title, self.analysis.execute, ds, params)
         job.progress.connect(self._on_progress)
-        job.succeeded.connect(lambda result, n=ds.name, p=params, u=used: self._on_result(result, n, p, u))
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
+        # each handler checks that the job is still this tab's: a result arriving after the tab was
+        # restored from a project (or after a newer run) must not overwrite what is shown
+        job.succeeded.connect(
+            lambda result, n=ds.name, p=params, u=used, j=job: self._on_result(result, n, p, u, job=j)
+        )
+        job.failed.connect(lambda message, details, j=job: self._on_failed(message, details, job=j))
+        job.cancelled.connect(lambda j=job: self._on_cancelled(job=j))
         self.job = job
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -489,7 +493,14 @@ class AnalysisPanel(QWidget):
         self.stale_message.action_button.setEnabled(True)
         self.run_ended.emit(state)
 
-    def _on_result(self, result: Result, dataset_name: str, params: dict, used: tuple | None = None) -> None:
+    def _superseded(self, job: Job | None) -> bool:
+        return job is not None and job is not self.job
+
+    def _on_result(
+        self, result: Result, dataset_name: str, params: dict, used: tuple | None = None, job: Job | None = None
+    ) -> None:
+        if self._superseded(job):
+            return
         self._finish("done")
         self.set_result(result, dataset_name, params, used)
         secs = result.metrics.get("seconds")
@@ -501,12 +512,16 @@ class AnalysisPanel(QWidget):
             done = _("Done in {seconds:.1f} s.", seconds=secs)
         self.status_label.setText(done)
 
-    def _on_failed(self, message: str, details: str) -> None:
+    def _on_failed(self, message: str, details: str, job: Job | None = None) -> None:
+        if self._superseded(job):
+            return
         self._finish("failed")
         self.status_label.setText("")
         self.message.show_message(message, "error", details)
 
-    def _on_cancelled(self) -> None:
+    def _on_cancelled(self, job: Job | None = None) -> None:
+        if self._superseded(job):
+            return
         self._finish("cancelled")
         self.status_label.setText(_("Cancelled. The previous result, if any, is still shown."))
 
@@ -556,6 +571,9 @@ class AnalysisPanel(QWidget):
         }
 
     def restore(self, params: dict | None, dataset: str | None, result: Result | None) -> None:
+        if self.job is not None:  # a run started before the project was opened: its result is not wanted
+            self.job.cancel()
+            self._finish("cancelled")
         if params:
             try:
                 self.set_params(params)
