@@ -81,12 +81,14 @@ def test_headline_with_costs_gives_the_price_and_the_money():
     # seen; the last week's price is 2.40
     assert re.fullmatch(
         r"Biggest gain: Oat drink 1l at \$1\.6\d instead of \$2\.40 should earn about \$\d+ "
-        r"more profit per week",
+        r"more profit per week; fairly sure: more profit across the whole range of the estimate "
+        r"\(\$\d+\.\d\d to \$\d+\.\d\d more per week\)",
         head,
     ), head
     with use_language("zh_CN"):
         zh = text(res.headline)
     assert zh.startswith("最大增利机会：Oat drink 1l从¥2.40调到¥1.6") and "每周预计多赚约¥" in zh
+    assert "；比较有把握：在估计范围内都能多赚（每周多赚¥" in zh
 
 
 def test_headline_says_so_when_the_prices_are_already_right():

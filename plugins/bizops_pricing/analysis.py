@@ -687,6 +687,7 @@ def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
     curve), among those with a cost, a clear price effect and a suggestion."""
     best, candidates = None, 0
     ci_of_group = dict(zip(table["group"].astype(str), table["ci_high"].astype(float)))
+    low_of_group = dict(zip(table["group"].astype(str), table["ci_low"].astype(float)))
     for key, s in states.items():
         if s.get("unit_cost") is None:
             continue
@@ -711,6 +712,7 @@ def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
                 "e": e,
                 "max_price": s["max_price"],
                 "min_price": s["min_price"],
+                "ci": (low_of_group.get(str(s["group"]), float("nan")), ci_high),
             }
     if best is not None:
         best["candidates"] = candidates
@@ -745,7 +747,8 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
         name = names.get(best["key"], best["key"])
         values = dict(product=name, price=best["price"], now=best["now"], gain=best["gain"], period=per)
         # less than 1% more profit is no reason to change a price
-        if abs(best["price"] / best["now"] - 1) < 0.01 or best["gain"] <= 0.01 * abs(best["profit"]):
+        about_right = abs(best["price"] / best["now"] - 1) < 0.01 or best["gain"] <= 0.01 * abs(best["profit"])
+        if about_right:
             if best["candidates"] > 1:
                 head = M("Your current prices are about right for profit: no price change earns even 1% more")
             else:
@@ -769,6 +772,11 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
                 "{gain:money0} more profit per {period}",
                 **values,
             )
+        if not about_right:
+            # how sure: the profit change at both ends of the elasticity's range
+            ci_low, ci_high = best["ci"]
+            sure = change_at(states[best["key"]], best["price"], ci_low, ci_high, per)["sureness"]
+            head = clauses([head, sure]) or head
     else:
         top = fits[0]
         subject = _subject(top, names, kind)
