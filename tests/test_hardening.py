@@ -13,6 +13,7 @@ import pytest
 
 from bizops_desktop import cli
 from bizops_desktop.core.analysis import Analysis, Result
+from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError, ProjectError
 from bizops_desktop.core.importer import load_dataset
 from bizops_desktop.core.plugins import hookimpl, load_registry
@@ -138,3 +139,22 @@ def test_an_unreadable_file_is_said_in_words(tmp_path):
     p.chmod(0)
     with pytest.raises(DataError, match="may not read"):
         load_dataset(p)
+
+
+def test_names_from_a_file_are_shown_as_text_not_markup(qtbot):
+    import pandas as pd
+
+    from bizops_desktop.qt.host import Host
+    from bizops_desktop.qt.main_window import DatasetPanel
+
+    host = Host()
+    ds = Dataset("<img src=x onerror=1>orders", pd.DataFrame({"<b>big</b>": [1]}), source="<i>shop</i>.csv")
+    ds.set_role("quantity", "<b>big</b>")
+    host.set_datasets([ds])
+    panel = DatasetPanel(host)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    panel.list.setCurrentRow(0)
+    shown = panel.info.text()
+    assert "<b>big</b>" not in shown and "&lt;b&gt;big&lt;/b&gt;" in shown
+    assert "<img" not in shown and "<i>shop" not in shown
