@@ -11,6 +11,7 @@ from typing import Any
 from .i18n import _, text
 
 _ENDS = ".。！!"
+_ASKS = ("?", "？", "!", "！")
 
 
 class BizOpsError(Exception):
@@ -30,7 +31,10 @@ class BizOpsError(Exception):
         what = text(self.message).strip().rstrip(_ENDS)
         if self.where:
             what = _("{where}: {problem}", where=self.where, problem=what)
-        hint = text(self.hint).strip().rstrip(_ENDS) if self.hint else ""
+        hint = text(self.hint).strip() if self.hint else ""
+        if hint.endswith(_ASKS):  # a question keeps its question mark: "… is this really a table?"
+            return _("{problem}. {hint}", problem=what, hint=hint)
+        hint = hint.rstrip(_ENDS)
         if hint:
             return _("{problem}. {hint}.", problem=what, hint=hint)
         return _("{problem}.", problem=what)
