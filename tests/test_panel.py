@@ -345,3 +345,11 @@ def test_search_finds_sentence_cells_by_the_words_shown(qtbot):
     with use_language("en"):
         m.set_filter("search")
         assert m.rowCount() == 1
+
+
+def test_long_digit_ids_show_as_written(qtbot):
+    from bizops_desktop.qt.table_model import DataFrameModel
+
+    m = DataFrameModel(pd.DataFrame({"订单编号": [2002281389525338520], "件数": [1234567]}))
+    assert m.data(m.index(0, 0)) == "2002281389525338520"  # an order number, not 2,002,281,…
+    assert m.data(m.index(0, 1)) == "1,234,567"  # a count keeps its separators

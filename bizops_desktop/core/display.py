@@ -88,6 +88,9 @@ def cell_text(value: Any, spec: Column | None, names: Mapping[str, str] | None =
         value = value.item()  # numpy scalars as Python numbers and booleans
     if isinstance(value, bool):
         return i18n._("yes") if value else i18n._("no")
+    if isinstance(value, int) and (kind in ("text", "code") or abs(value) >= 10**11):
+        # an identifier written in digits (order number, phone, barcode): no thousands separators
+        return str(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         # a cell lists its items plainly ("A, B" / "A、B"), without the sentence's "and"
         sep = "、" if (lang or i18n.get_language()) == "zh_CN" else ", "

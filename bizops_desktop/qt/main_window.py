@@ -133,7 +133,12 @@ class DatasetPanel(QWidget):
         parts = [escape(size), "<b>" + escape(_("Roles:")) + "</b> " + escape(join_names(roles) or _("none yet"))]
         parts += [coloured("• " + i18n.text(n), "#8a6d00") for n in ds.notes[:6]]
         self.info.setText("<br>".join(parts))
-        self.preview.set_frame(ds.frame)
+        from bizops_desktop.core.display import Column
+        from bizops_desktop.core.roles import ID_ROLES
+
+        # id columns read as numbers (19-digit order numbers) show as written, not as 2,002,281,…
+        ids = {c: Column(str(c), "text") for r in ID_ROLES for c in ds.roles.get(r, [])}
+        self.preview.set_frame(ds.frame, columns=ids)
 
     def _remove(self) -> None:
         ds = self.current()
