@@ -158,3 +158,19 @@ def test_names_from_a_file_are_shown_as_text_not_markup(qtbot):
     shown = panel.info.text()
     assert "<b>big</b>" not in shown and "&lt;b&gt;big&lt;/b&gt;" in shown
     assert "<img" not in shown and "<i>shop" not in shown
+
+
+def test_regression_without_features_keeps_the_price_column(tmp_path, capsys):
+    # Issue 15, item 10: the column guessed as the unit price must be in "what drives sales"
+    import json
+
+    from helpers import DATA
+
+    out = tmp_path / "o"
+    args = ["run", "pricing", "--data", str(DATA / "carseats.csv"), "--role", "target=Sales"]
+    assert cli.main([*args, "--set", "mode=regression", "--out", str(out), "--no-plots", "--quiet"]) == 0
+    terms = set(pd.read_csv(out / "coefficients.csv")["term"])
+    assert "Price" in terms and "ShelveLoc=Good" in terms
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert abs(summary["r2"] - 0.8734) < 1e-3  # the full Carseats model (0.458 without Price)
+    assert "Price" in summary["headline"]  # the note says which columns were used
