@@ -122,6 +122,7 @@ class Analysis:
     order: int = 100
     plugin: str = ""  # filled in by the registry: which plugin registered it ...
     plugin_version: str = ""  # ... and its version
+    isolated_module: str = ""  # a third-party plugin's module: its runs go to a child process
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -178,6 +179,10 @@ class Analysis:
             )
         values = self.resolve(params, from_text=from_text)
         progress = progress or Progress()
+        from . import sandbox
+
+        if sandbox.wanted(self):  # a plugin that hangs or crashes cannot take the program with it
+            return sandbox.run_isolated(self, dataset, values, progress)
         fn = load_object(self.run)
         result = fn(dataset, values, progress)
         if not isinstance(result, Result):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -250,6 +251,13 @@ def load_registry(
             )
         else:
             a.plugin, a.plugin_version = name, reg.plugins[name].version
+            obj = pm.get_plugin(name)
+            if (
+                isinstance(obj, types.ModuleType)
+                and name not in BUILTIN_PLUGINS
+                and obj.__name__ not in BUILTIN_PLUGINS
+            ):
+                a.isolated_module = obj.__name__  # a third party's: run in a child process (core/sandbox.py)
             reg.analyses[a.id] = a
             reg.plugins[name].analyses.append(a.id)
 
