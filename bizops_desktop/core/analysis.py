@@ -107,6 +107,9 @@ class Analysis:
         saved result that cannot be converted; the tab then opens with its parameters only).
         ``params`` is the saved dict, ``result`` the saved :class:`Result` or None. Without it, a
         tab saved at another version is kept in the project unchanged but not opened.
+    guide: Help ▸ Guide for this tab, or None (the guide then shows the summary): a lazy text
+        (``_l``) in plain Markdown with three headings, "What it answers", "What data it needs"
+        and "How to read the result", a few sentences each in the shop owner's words.
     """
 
     id: str
@@ -123,6 +126,7 @@ class Analysis:
     plugin: str = ""  # filled in by the registry: which plugin registered it ...
     plugin_version: str = ""  # ... and its version
     isolated_module: str = ""  # a third-party plugin's module: its runs go to a child process
+    guide: Any = None  # Markdown, a lazy translatable text (_l); see the docstring
 
     def param(self, name: str) -> Param:
         for p in self.params:

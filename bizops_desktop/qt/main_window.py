@@ -342,6 +342,8 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             self.language_actions[code] = act
         h = mb.addMenu(_("&Help"))
+        self.act_guide = h.addAction(_("&Guide"), self.show_guide)
+        self.act_guide.setShortcut(QKeySequence.StandardKey.HelpContents)
         h.addAction(_("&Plugins…"), self._show_plugins)
         self.act_log_folder = h.addAction(_("Open &log folder"), self.open_log_folder)
         h.addAction(_("About BizOps Desktop"), self._about)
@@ -523,6 +525,18 @@ class MainWindow(QMainWindow):
         if self.problems:
             text += "\n\n" + _("Problems:") + "\n" + "\n".join("• " + i18n.text(p) for p in self.problems)
         return text
+
+    def show_guide(self) -> None:
+        """Help ▸ Guide, open on the current tab's guide."""
+        from .guide import GuideDialog
+
+        current = next((aid for aid, slot in self._slots.items() if slot is self.tabs.currentWidget()), None)
+        old = getattr(self, "guide_dialog", None)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        self.guide_dialog = GuideDialog(self.registry.ordered(), current, self)
+        self.guide_dialog.show()
 
     def _show_plugins(self) -> None:
         QMessageBox.information(self, _("Plugins"), self.plugins_text())

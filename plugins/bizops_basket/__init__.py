@@ -96,10 +96,28 @@ PARAMS = (
     ),
 )
 
+# Help ▸ Guide: what the tab answers, what data it needs, how to read it (Markdown)
+GUIDE = _l(
+    "## What it answers\n\n"
+    "Which products sell together: customers who buy this also buy that. Use it for bundles, "
+    "“frequently bought together” suggestions and for which products to show side by side.\n\n"
+    "## What data it needs\n\n"
+    "Order lines with an order number and a product (id or name) on each line; a quantity is used"
+    " when present. A file with one order per row, its products separated by commas, works too.\n\n"
+    "## How to read the result\n\n"
+    "The first line names the strongest link. “Bought together” lists pairs of products: “also "
+    "bought” is the share of the orders with the first product that also have the second, and "
+    "lift says how many times more often than on average they are bought together (1 means no "
+    "link, 2 twice as often). “Suggested bundles” picks sets worth selling as one.\n\n"
+    "A link is not a cause, and a link seen in only a few orders can be chance: look at the "
+    "number of orders. The statistics behind each rule are under Details."
+)
+
 ANALYSIS = Analysis(
     id="basket",
     title=_l("Basket rules"),
     summary=_l("which products sell together: customers who buy this also buy that"),
+    guide=GUIDE,
     params=PARAMS,
     # Two kinds of input work: order lines (order_id + product_id) or one basket per row (a text
     # column of comma-separated items, no roles needed). The core's role check accepts any one

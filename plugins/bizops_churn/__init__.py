@@ -125,10 +125,29 @@ PARAMS = (
     ),
 )
 
+# Help ▸ Guide: what the tab answers, what data it needs, how to read it (Markdown)
+GUIDE = _l(
+    "## What it answers\n\n"
+    "Which customers are likely to stop buying, why, and how much of their spending is at stake, "
+    "so you know whom to contact first with a coupon or a message.\n\n"
+    "## What data it needs\n\n"
+    "Order lines with a customer and an order date, and the amount paid for the money at stake; "
+    "each customer's habits are worked out from their orders. Or a customer table, one row per "
+    "customer, with a yes/no column for who left and columns that describe the customers.\n\n"
+    "## How to read the result\n\n"
+    "“Customers at risk” lists active customers, the highest chance of leaving first, with the "
+    "main reason and what is at stake: what they would spend in the next churn window. “Win back”"
+    " lists customers who have already gone a whole window without an order: a list for a win-"
+    "back campaign, not a prediction.\n\n"
+    "The chance of leaving is an estimate; the first line says so when the data cannot tell who "
+    "will leave. How well past leavers were caught is under Accuracy and Details."
+)
+
 ANALYSIS = Analysis(
     id="churn",
     title=_l("Churn risk"),
     summary=_l("which customers are about to stop buying, and why (logistic regression)"),
+    guide=GUIDE,
     params=PARAMS,
     needs=(("label",), ("customer_id", "date")),
     optional_roles=("feature", "customer_id", "order_id", "amount", "quantity", "price"),

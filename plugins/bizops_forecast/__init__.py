@@ -182,10 +182,27 @@ PARAMS = (
     ),
 )
 
+# Help ▸ Guide: what the tab answers, what data it needs, how to read it (Markdown)
+GUIDE = _l(
+    "## What it answers\n\n"
+    "How much will sell in the coming days, weeks or months, in total and for your best sellers, "
+    "so you can plan stock and restocking.\n\n"
+    "## What data it needs\n\n"
+    "Order lines with an order date and a quantity; a product column gives a forecast for each "
+    "best seller. A longer history lets weekly and yearly patterns show.\n\n"
+    "## How to read the result\n\n"
+    "The first line gives the expected sales for the coming periods and a likely range: sales "
+    "will most probably land inside it. Stock for the top of the range when running out costs you"
+    " more than leftover stock. For daily sales it also names the busiest days of the week.\n\n"
+    "The plot shows past sales, the forecast and the range as a band. How each method would have "
+    "done on past sales, and the models used, are on the Details tab."
+)
+
 ANALYSIS = Analysis(
     id="forecast",
     title=_l("Forecast"),
     summary=_l("how much will sell in the coming days, weeks or months, with a likely range"),
+    guide=GUIDE,
     params=PARAMS,
     needs=(("date", "quantity"), ("date", "amount"), ("date", "target")),
     optional_roles=("product_id", "product_name"),

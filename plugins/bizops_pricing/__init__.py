@@ -161,10 +161,28 @@ PARAMS = (
     ),
 )
 
+# Help ▸ Guide: what the tab answers, what data it needs, how to read it (Markdown)
+GUIDE = _l(
+    "## What it answers\n\n"
+    "How your customers react when a price changes, and which price earns the most profit. With a"
+    " weekly table it can also tell what drives sales: price, advertising or promotions.\n\n"
+    "## What data it needs\n\n"
+    "Order lines with a date, a product, its unit price and the quantity; each product's price "
+    "must have changed a few times. A suggested price also needs what one unit costs you: a cost "
+    "column, a cost sheet per product, or one unit cost for all products.\n\n"
+    "## How to read the result\n\n"
+    "Elasticity says how much sales move when the price moves: -2 means a price 1% higher sells "
+    "about 2% fewer units. Between 0 and -1 customers hardly react, so a higher price usually "
+    "earns more. Without a unit cost you see the reaction only, not a suggested price.\n\n"
+    "“What if the price changes?” shows the units, revenue and profit at a price you pick; a "
+    "price outside those seen is a guess. The statistics are under Details."
+)
+
 ANALYSIS = Analysis(
     id="pricing",
     title=_l("Pricing"),
     summary=_l("how customers react to your prices, the most profitable price, and what a price change does"),
+    guide=GUIDE,
     params=PARAMS,
     needs=(
         ("target", "feature"),
