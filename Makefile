@@ -37,7 +37,7 @@ lint: $(LINT_STAMP)
 # The fuzz targets at length (make test runs 40 examples each with a fixed seed).
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/test_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q --timeout 0 tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"

@@ -162,3 +162,10 @@ def test_temp_files_of_killed_saves_go_at_once_those_of_live_ones_stay(saved):
     live.write_bytes(b"x")
     save_project(load_project(saved), saved)
     assert not dead.exists() and live.exists()
+
+
+def test_text_that_is_not_utf8_is_damage_not_a_crash(saved):
+    # found by the project fuzz target: a flipped byte inside a text cell
+    _edit(saved, "UPDATE meta SET value = CAST(x'22ff80fe22' AS TEXT)")
+    with pytest.raises(ProjectError, match="damaged"):
+        load_project(saved)

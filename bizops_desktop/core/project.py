@@ -711,6 +711,8 @@ def load_project(
         if cancelled[0]:
             raise Cancelled() from e
         raise _damaged(path, str(e)) from e
+    except (UnicodeDecodeError, OverflowError) as e:  # text that is not UTF-8, a number SQLite cannot hand over
+        raise _damaged(path, _("it holds text or numbers that are not valid ({error})", error=type(e).__name__)) from e
     finally:
         if conn is not None:
             conn.close()
