@@ -15,7 +15,7 @@ from bizops_desktop.core.jsonable import plain
 
 from . import methods as fm
 from .i18n import M, Mn
-from .words import baseline_phrase, method_name, periods
+from .words import METHOD_IDS, baseline_phrase, method_name, periods
 
 # "arima" becomes the seasonal airline model "sarima" when the season and the data allow it.
 AUTO_CANDIDATES = (
@@ -29,18 +29,8 @@ AUTO_CANDIDATES = (
     "arima",
 )
 BASELINES = ("naive", "seasonal_naive")
-# Simpler first: on a tie the simpler method wins.
-SIMPLICITY = (
-    "naive",
-    "seasonal_naive",
-    "moving_average",
-    "ses",
-    "holt",
-    "holt_winters",
-    "holt_winters_mul",
-    "arima",
-    "sarima",
-)
+# Simpler first: on a tie the simpler method wins (the one list of methods, in words.py).
+SIMPLICITY = METHOD_IDS
 MAX_FOLDS = 4
 # A model whose backtest error is less than this much below the baseline's is called "hardly
 # better" than it: such a difference is within what the choice of the backtest window moves.

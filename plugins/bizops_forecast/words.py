@@ -9,7 +9,7 @@ from bizops_desktop.core.i18n import Message
 
 from .i18n import M, Mn, _l
 
-# Every method label the tables use (engine.SIMPLICITY order).
+# Every method the tables use, simpler first (engine.SIMPLICITY: on a tie the simpler one wins).
 METHOD_IDS = (
     "naive",
     "seasonal_naive",
