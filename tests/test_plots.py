@@ -258,3 +258,22 @@ def test_the_generic_tab_redraws_into_the_same_widgets(qtbot):
         assert "units" not in panel._plots and tabs.count() == 1
     finally:
         host.jobs.shutdown(5000)
+
+
+def test_share_axes_read_as_percentages_like_the_tables(qtbot):
+    from bizops_desktop.core.i18n import use_language
+    from bizops_desktop.core.plotspec import Layer, PlotSpec
+    from bizops_desktop.qt.plots import make_plot, render_plot
+
+    w = make_plot()
+    qtbot.addWidget(w)
+    spec = PlotSpec(
+        "shares", layers=[Layer("scatter", x=[0.04, 0.05], y=[0.8, 0.9])], x_format="percent", y_format="percent"
+    )
+    render_plot(spec, w)
+    assert w.getAxis("bottom").tickStrings([0.04, 0.045], 1, 0.005) == ["4.0%", "4.5%"]
+    assert w.getAxis("left").tickStrings([0.8, 0.9], 1, 0.1) == ["80%", "90%"]
+    with use_language("zh_CN"):
+        assert w.getAxis("left").tickStrings([0.8], 1, 0.1) == ["80%"]
+    render_plot(PlotSpec("plain", layers=[Layer("scatter", x=[1, 2], y=[1, 2])]), w)
+    assert "tickStrings" not in w.getAxis("bottom").__dict__  # back to plain numbers

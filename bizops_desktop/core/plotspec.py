@@ -10,6 +10,7 @@ from typing import Any
 from .i18n import text, to_plain
 from .jsonable import plain_list
 
+AXIS_FORMATS = (None, "percent")
 LAYER_KINDS = ("line", "scatter", "band", "bar", "hline", "vline", "step", "vspan")
 
 
@@ -86,9 +87,14 @@ class PlotSpec:
     x_ticks: list | None = None  # [[position, label], ...] for categorical axes
     legend: bool = True
     x_range: list | None = None  # [low, high]: the x range the plot opens on (None: everything)
+    x_format: str | None = None  # "percent": the axis shows shares as 4%, not 0.04 (as the tables do)
+    y_format: str | None = None
 
     def __post_init__(self):
         self.x_range = _pair(self.x_range)
+        for fmt in (self.x_format, self.y_format):
+            if fmt not in AXIS_FORMATS:
+                raise ValueError(f"unknown axis format {fmt!r}")
         self.title = _text_field(self.title)
         self.x_label = _text_field(self.x_label)
         self.y_label = _text_field(self.y_label)

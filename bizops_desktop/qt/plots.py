@@ -218,6 +218,26 @@ class PlotView(QObject):
         pi.autoBtn.clicked.connect(self._auto_button)
 
     # -- drawing -------------------------------------------------------------------------------
+    def _value_format(self, side: str, fmt: str | None) -> None:
+        """Ticks as the tables show the values: shares as percentages in the reader's locale."""
+        import math
+
+        from bizops_desktop.core.i18n import format_percent
+
+        axis = self.widget.getAxis(side)
+        if fmt == "percent":
+
+            def strings(values, scale, spacing):
+                step = abs(spacing * scale) * 100 or 1
+                decimals = min(2, max(0, -math.floor(math.log10(step)))) if step < 1 else 0
+                return [format_percent(v * scale, decimals=decimals) for v in values]
+
+            axis.tickStrings = strings  # this axis only: an instance attribute over the method
+        else:
+            axis.__dict__.pop("tickStrings", None)
+        axis.picture = None
+        axis.update()
+
     def _fit_tick_lines(self, spec: PlotSpec) -> None:
         """Room under the bars for tick labels of two or three lines ("days since" / "the last
         order"): pyqtgraph sizes the axis for a bit more than one line and cuts the rest off."""
@@ -239,6 +259,8 @@ class PlotView(QObject):
         w.setLabel("left", spec.y_label)
         w.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]] if spec.x_ticks else None)
         self._fit_tick_lines(spec)
+        self._value_format("bottom", spec.x_format)
+        self._value_format("left", spec.y_format)
         n = len(spec.layers)
         for i, layer in enumerate(spec.layers):
             slot = self._slots[i] if i < len(self._slots) else None

@@ -584,6 +584,8 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         title=M("Basket rules"),
         x_label=M("Share of all orders (support)"),
         y_label=M("Also bought (confidence)"),
+        x_format="percent",
+        y_format="percent",
         layers=[
             Layer(
                 "scatter",

@@ -794,6 +794,8 @@ def roc_plot(roc: pd.DataFrame, fpr_at: float, tpr_at: float, threshold: float, 
         title=M("Leavers caught vs false alarms (cross-validated)"),
         x_label=M("false alarms: share of staying customers flagged"),
         y_label=M("leavers caught: share of leaving customers flagged"),
+        x_format="percent",
+        y_format="percent",
         layers=[
             Layer("line", x=[0, 1], y=[0, 1], name=M("guessing"), color="#999999", dashed=True),
             Layer("line", x=roc["fpr"], y=roc["tpr"], name=M("model"), color="#1f77b4", width=2),
