@@ -112,6 +112,34 @@ def write_tables_excel(
     return path
 
 
+class FileNames:
+    """File names in one folder from names a result (or a stranger's project) gives: each made
+    safe, and two that come out the same (``a:b`` and ``a_b``) kept apart as ``a_b``, ``a_b_2``."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self.used: set[str] = set()
+
+    def __call__(self, name: Any, suffix: str) -> Path:
+        base = safe_filename(name)
+        stem, i = base, 2
+        while (stem + suffix).lower() in self.used:
+            stem, i = f"{base}_{i}", i + 1
+        self.used.add((stem + suffix).lower())
+        return self.folder / (stem + suffix)
+
+
+def write_tables_csv(
+    result: "Result", folder: str | os.PathLike, *, titles: bool = False, names: FileNames | None = None
+) -> list[Path]:
+    """Each result table as ``folder/<table>.csv`` (the window's Export and the CLI alike)."""
+    target = names if names is not None else FileNames(folder)
+    return [
+        write_table(frame, target(name, ".csv"), columns=result.columns.get(name), titles=titles, names=result.names)
+        for name, frame in result.tables.items()
+    ]
+
+
 def write_result(
     result: "Result",
     out_dir: str | os.PathLike,
@@ -138,23 +166,8 @@ def write_result(
             where=str(out)[:300],
             hint=_("Choose a folder you may write to"),
         ) from None
-    written: list[Path] = []
-    used: set[str] = set()
-
-    def target(name: Any, suffix: str) -> Path:
-        base = safe_filename(name)
-        stem, i = base, 2
-        while (stem + suffix).lower() in used:
-            stem, i = f"{base}_{i}", i + 1
-        used.add((stem + suffix).lower())
-        return out / (stem + suffix)
-
-    for name, frame in result.tables.items():
-        written.append(
-            write_table(
-                frame, target(name, ".csv"), columns=result.columns.get(name), titles=titles, names=result.names
-            )
-        )
+    target = FileNames(out)
+    written = write_tables_csv(result, out, titles=titles, names=target)
     summary = dict(result.metrics)
     if result.headline is not None:
         summary.setdefault("headline", text(result.headline))

@@ -45,7 +45,7 @@ from bizops_desktop.core import i18n
 from bizops_desktop.core.analysis import Analysis, Result
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import BizOpsError, UsageError
-from bizops_desktop.core.export import safe_filename, write_table, write_tables_excel
+from bizops_desktop.core.export import safe_filename, write_tables_csv, write_tables_excel
 from bizops_desktop.core.i18n import _, _l, _n
 from bizops_desktop.core.roles import ROLE_TITLES
 
@@ -601,14 +601,7 @@ class AnalysisPanel(QWidget):
     def export_tables_csv(self, folder: str | Path) -> list[Path]:
         if self.result is None:
             return []
-        r, out, used = self.result, [], set()
-        for n, f in r.tables.items():
-            stem, base, i = safe_filename(n), safe_filename(n), 2
-            while stem.lower() in used:  # two names that differ only in unsafe characters
-                stem, i = f"{base}_{i}", i + 1
-            used.add(stem.lower())
-            out.append(write_table(f, Path(folder) / f"{stem}.csv", columns=r.columns.get(n), names=r.names))
-        return out
+        return write_tables_csv(self.result, folder)
 
     def export_tables_excel(self, path: str | Path) -> Path | None:
         if self.result is None:

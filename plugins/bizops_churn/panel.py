@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.export import write_table
-from bizops_desktop.core.i18n import format_int, format_number, format_percent, jsonable_key, text
+from bizops_desktop.core.i18n import format_int, format_number, format_percent, text
 from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
@@ -42,27 +42,7 @@ ORDERS_ONLY = ("churn_days", "cutoff")
 STEPS = 1000  # slider resolution: thresholds in steps of 0.001
 TABLE_DELAY_MS = 150  # the list is refiltered once the slider rests, not on every pixel
 HEADLINE_STYLE = "font-size: 14px; font-weight: 600; padding: 2px 0 4px 0"
-# Reasons are rendered as text for the search box when shown up to this many customers (about a
-# tenth of a second); a longer list renders them when the user first searches (CDNOW's 23,570
-# customers take about two seconds).
-RENDER_AT_ONCE = 5000
 SIDE_WIDTH = 380  # the threshold column beside the ROC plot
-
-
-def _rendered(values: pd.Series) -> pd.Series:
-    """Sentence cells (messages) as text in the current language, each distinct one rendered once:
-    the search box then finds a reason as the user reads it."""
-    cache: dict[str, str] = {}
-
-    def one(v):
-        if not isinstance(v, dict):
-            return text(v)
-        key = jsonable_key(v)
-        if key not in cache:
-            cache[key] = text(v)
-        return cache[key]
-
-    return values.map(one)
 
 
 class ChurnPanel(AnalysisPanel):
@@ -93,7 +73,6 @@ class ChurnPanel(AnalysisPanel):
         pl.addLayout(row)
         self.scores_table = DataFrameTable(page, placeholder=_("Filter by customer, reason…"))
         self.scores_table.setObjectName("scores_table")
-        self.scores_table.search.textChanged.connect(self._search_changed)
         pl.addWidget(self.scores_table, 1)
         self.tabs.addTab(page, _("Customers at risk"))
 
@@ -206,7 +185,6 @@ class ChurnPanel(AnalysisPanel):
         self._oof = np.zeros(0)
         self._actual = np.zeros(0, dtype=int)
         self._scores: pd.DataFrame | None = None
-        self._reasons_rendered = False
         self._columns: dict = {}
         self._names: dict[str, str] = {}
         self._money: tuple[float, float] | None = None
@@ -267,9 +245,6 @@ class ChurnPanel(AnalysisPanel):
         self._columns = result.columns
         self._names = result.names
         self._scores = result.tables["scores"]
-        self._reasons_rendered = False
-        if len(self._scores) <= RENDER_AT_ONCE:
-            self._render_reasons()
         cost, value = m.get("contact_cost"), m.get("customer_value")
         self._money = (float(cost), float(value)) if cost is not None and value is not None else None
 
@@ -379,24 +354,9 @@ class ChurnPanel(AnalysisPanel):
             )
 
     # -- the list ----------------------------------------------------------------------------------
-    def _render_reasons(self) -> None:
-        """The reasons as text in the current language, so the search box finds them as read."""
-        if self._scores is not None and not self._reasons_rendered and "top_reasons" in self._scores.columns:
-            self._scores = self._scores.assign(top_reasons=_rendered(self._scores["top_reasons"]))
-        self._reasons_rendered = True
-
-    def _search_changed(self, value: str) -> None:
-        if value.strip() and self._scores is not None and not self._reasons_rendered:
-            self.setCursor(Qt.CursorShape.WaitCursor)
-            try:
-                self._render_reasons()
-                self._refresh_table()
-            finally:
-                self.unsetCursor()
-
     def shown_scores(self) -> pd.DataFrame | None:
-        """The list at the current threshold: predicted recomputed, optionally only flagged rows
-        (reasons as text in the current language)."""
+        """The list at the current threshold: predicted recomputed, optionally only flagged rows.
+        (The table model renders the reasons, and its search finds them as they read.)"""
         if self._scores is None:
             return None
         t = self.threshold if self.threshold is not None else 0.5
