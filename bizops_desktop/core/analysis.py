@@ -22,6 +22,7 @@ from .roles import missing_roles_message
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .actions import Action
     from .dataset import Dataset
     from .display import Column
     from .progress import Progress
@@ -54,6 +55,8 @@ class Result:
     columns: table name -> column id -> :class:`~bizops_desktop.core.display.Column` (title in
         the reader's language, what kind of value: money, share, product...).
     names: product or customer id -> the name a person knows it by.
+    actions: what to do this week (:class:`~bizops_desktop.core.actions.Action`), the top few
+        of this tab's answer, with the money at stake; the Overview ranks them across tabs.
     """
 
     tables: dict[str, "pd.DataFrame"] = field(default_factory=dict)
@@ -64,6 +67,7 @@ class Result:
     headline: Any = None
     columns: dict[str, dict[str, "Column"]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    actions: list["Action"] = field(default_factory=list)
 
     def display_state(self) -> dict[str, Any]:
         """headline, columns and names as JSON-able data (for the project file)."""
@@ -73,6 +77,7 @@ class Result:
             "headline": to_plain(self.headline),
             "columns": {t: {c: spec.to_dict() for c, spec in cols.items()} for t, cols in self.columns.items()},
             "names": {str(k): str(v) for k, v in self.names.items()},
+            "actions": [a.to_dict() for a in self.actions],
         }
 
     def set_display_state(self, state: Mapping[str, Any]) -> None:
@@ -86,6 +91,11 @@ class Result:
         }
         names = state.get("names") or {}
         self.names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+        from .actions import Action
+
+        actions = state.get("actions") or []
+        loaded = [Action.from_dict(a) for a in actions] if isinstance(actions, list) else []
+        self.actions = [a for a in loaded if a is not None]
 
 
 @dataclass
