@@ -61,7 +61,7 @@ def window(qtbot, tmp_path):
 
 def test_help_guide_opens_on_the_current_tab_and_the_list_switches_guides(window, qtbot):
     ids = [a.id for a in window.registry.ordered()]
-    window.tabs.setCurrentIndex(ids.index("churn"))
+    window.tabs.setCurrentWidget(window._slots["churn"])
     window.act_guide.trigger()
     dialog = window.guide_dialog
     qtbot.addWidget(dialog)

@@ -60,7 +60,9 @@ def load(qtbot, window, path):
 
 def test_window_has_a_tab_per_analysis_and_the_data_panel(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Recommendations", "Basket rules", "Forecast", "Pricing", "Churn risk"]
+    # the Overview first, then one tab per analysis (a stock-planning tab joins them when installed)
+    assert titles[0] == "This week"
+    assert titles[1:6] == ["Recommendations", "Basket rules", "Forecast", "Pricing", "Churn risk"]
     for aid in window.registry.analyses:
         assert window.panel(aid) is not None
     assert window.problems == []
@@ -167,10 +169,11 @@ def test_a_tab_that_cannot_be_built_is_reported_and_the_rest_works(qtbot, settin
     reg = load_registry(entry_points=False, extra=[_throwaway(broken_panel)])
     w = MainWindow(registry=reg, settings=settings, interactive=False)
     qtbot.addWidget(w)
-    assert w.tabs.count() == 6
-    w.tabs.setCurrentIndex(5)
+    slot = w._slots["throwaway"]
+    assert w.tabs.count() == len(w._slots) + 1  # the analyses and the Overview
+    w.tabs.setCurrentWidget(slot)
     assert w.panel("throwaway") is None
-    label = w.tabs.widget(5).layout().itemAt(0).widget()
+    label = slot.layout().itemAt(0).widget()
     assert "could not be shown" in label.text()
     assert any("no widgets today" in p for p in w.problems)
     assert w.panel("basket") is not None
@@ -188,7 +191,7 @@ def test_plugin_problems_show_in_a_banner(qtbot, settings):
     qtbot.addWidget(w)
     w.show()
     assert w.banner.isVisible() and "bad plugin" in w.banner.text()
-    assert w.tabs.count() == 5
+    assert w.tabs.count() == len(w._slots) + 1 and "basket" in w._slots
     w.host.jobs.shutdown()
 
 

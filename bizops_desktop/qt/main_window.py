@@ -219,6 +219,13 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self._slots: dict[str, QWidget] = {}
         self._pending_state: dict[str, Any] = {}
+        self._run_all_inputs: dict[str, tuple | None] = {}
+        # the Overview first: the screen a shop owner opens to see this week's actions
+        self.overview_slot = QWidget(self.tabs)
+        QVBoxLayout(self.overview_slot).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.overview_slot, _("This week"))
+        self.overview: Any = None
+        self._build_overview()
         for a in self.registry.ordered():
             slot = QWidget(self.tabs)
             QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
@@ -255,6 +262,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.host.datasets_changed.connect(self._mark_dirty)
         self.host.datasets_changed.connect(self._mark_stale_tabs)
+        self.host.datasets_changed.connect(self._refresh_overview)
         self.dirty = False
         self._update_title()
         self._show_plugin_problems()
@@ -286,8 +294,107 @@ class MainWindow(QMainWindow):
             if state is not None:  # a saved tab shown again: nothing changed, the project is not dirtied
                 w.restore(state.params, state.dataset, state.result)
             w.result_changed.connect(self._mark_dirty)
+            w.result_changed.connect(self._refresh_overview)
             w.stale_changed.connect(self._mark_stale_tabs)
+            w.stale_changed.connect(self._refresh_overview)
         return self.panels.get(analysis_id)
+
+    # -- the Overview ------------------------------------------------------------------------------
+    def _build_overview(self) -> None:
+        from .overview import OverviewPanel
+
+        self.overview = OverviewPanel(self, self.host.jobs, self.overview_slot)
+        self.overview.open_item.connect(self.open_item)
+        self.overview_slot.layout().addWidget(self.overview)
+
+    def _refresh_overview(self, *_args) -> None:
+        if self.overview is not None:
+            self.overview.refresh()
+
+    def _tab_result(self, aid: str) -> tuple[Any, str | None, dict | None]:
+        """A tab's result, the dataset and the parameters it ran with, shown or not yet built."""
+        panel = self.panels.get(aid)
+        if panel is not None:
+            return panel.result, panel.result_dataset, panel.result_params
+        state = self._pending_state.get(aid)
+        if state is not None:
+            return state.result, state.dataset, state.params
+        return None, None, None
+
+    def overview_entries(self) -> list:
+        """For the Overview: each tab's current result and whether it is stale."""
+        from bizops_desktop.core.overview import Entry
+
+        if not hasattr(self, "_slots"):
+            return []
+        stale = set(self.stale_tabs())
+        return [
+            Entry(a.id, a.title, self._tab_result(a.id)[0], a.id in stale)
+            for a in self.registry.ordered()
+            if a.id in self._slots
+        ]
+
+    def run_all_inputs(self) -> tuple[list, list, dict]:
+        """What Run all runs: every tab's analysis, the open datasets, and each tab's settings
+        (its form as it is now, or as saved) and dataset."""
+        saved: dict[str, tuple[dict | None, str | None]] = {}
+        for a in self.registry.ordered():
+            panel = self.panels.get(a.id)
+            if panel is not None:
+                saved[a.id] = (panel.state()["params"], panel.dataset_combo.currentText() or None)
+            elif a.id in self._pending_state:
+                st = self._pending_state[a.id]
+                saved[a.id] = (st.params, st.dataset)
+        datasets = self.host.datasets()
+        # taken now, as a tab's Run does: data changed during the run leaves its results stale
+        self._run_all_inputs = {d.name: self.host.input_of(d.name) for d in datasets}
+        analyses = [a for a in self.registry.ordered() if a.id in self._slots and a.id not in self.kept_sections]
+        return analyses, datasets, saved
+
+    def apply_outcomes(self, outcomes: list) -> None:
+        """Show the results of a Run all in their tabs (built or not)."""
+        from bizops_desktop.core.project import AnalysisState
+
+        for o in outcomes:
+            if o.result is None:
+                continue
+            used = self._run_all_inputs.get(o.dataset) if o.dataset else None
+            panel = self.panels.get(o.analysis)
+            if panel is not None:
+                if panel.running:
+                    continue  # the tab's own run, started meanwhile, has the last word
+                try:
+                    panel.set_params(o.params)
+                except Exception:  # noqa: BLE001 - the form keeps its values; the result is what counts
+                    pass
+                panel.select_dataset(o.dataset)
+                panel.set_result(o.result, o.dataset, o.params, used)
+                continue
+            a = self.registry.analyses[o.analysis]
+            self._pending_state[o.analysis] = AnalysisState(
+                analysis_id=a.id,
+                plugin=a.plugin,
+                plugin_version=a.plugin_version,
+                state_version=a.state_version,
+                params=o.params,
+                dataset=o.dataset,
+                result=o.result,
+            )
+            self.host.remember_input(a.id, o.result, used if used is not None else self.host.input_of(o.dataset))
+        self._mark_dirty()
+        self._mark_stale_tabs()
+        self._refresh_overview()
+
+    def open_item(self, analysis_id: str, table: str = "", key: dict | None = None) -> bool:
+        """Show the tab of ``analysis_id``, on the row of ``table`` that ``key`` finds, if any."""
+        slot = self._slots.get(analysis_id)
+        if slot is None:
+            return False
+        self.tabs.setCurrentWidget(slot)
+        panel = self.panel(analysis_id)
+        if panel is None or not key:
+            return panel is not None
+        return panel.show_item(table, key)
 
     def _make_panel(self, analysis) -> QWidget:
         try:
@@ -432,6 +539,14 @@ class MainWindow(QMainWindow):
         self.panels = {}
         self._pending_state = {}
         self.problems = [str(p) for p in self.registry.problems]
+        lay = self.overview_slot.layout()
+        while lay.count():
+            w = lay.takeAt(0).widget()
+            if w is not None:  # connected to nothing of the host's: no _discard needed
+                w.blockSignals(True)
+                w.deleteLater()
+        self.tabs.setTabText(self.tabs.indexOf(self.overview_slot), _("This week"))
+        self._build_overview()
         for a in self.registry.ordered():
             slot = self._slots.get(a.id)
             if slot is not None:
@@ -691,6 +806,7 @@ class MainWindow(QMainWindow):
                     self.host.remember_input(aid, state.result, self.host.input_of(state.dataset))
         self.project_meta = dict(project.meta)
         self._mark_stale_tabs()
+        self._refresh_overview()
         self.banner.clear()
         unopened = [i18n.text(s.problem) for s in project.analyses.values() if s.problem]
         if unopened:

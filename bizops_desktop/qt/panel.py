@@ -314,6 +314,34 @@ class AnalysisPanel(QWidget):
                 w.deleteLater()
             self._generic_widgets = {}
 
+    def show_item(self, table: str, key: dict[str, str]) -> bool:
+        """Bring forward the row an action is about (the Overview's Open): in the table widget
+        showing ``table`` (its objectName, or the first table whose frame has the key's columns),
+        the first row whose key columns hold the key's values. False when there is none. A panel
+        with its own way of showing an item (a product picker) overrides this."""
+        from .table_model import DataFrameTable
+
+        if not key:
+            return False
+        widgets = self.results.findChildren(DataFrameTable)
+        widgets.sort(key=lambda t: t.objectName() != table)  # the named table first
+        for t in widgets:
+            frame = t.model.source_frame()
+            if frame is None or not len(frame) or not all(c in frame.columns for c in key):
+                continue
+            hit = None
+            for c, v in key.items():
+                match = frame[c].astype(str).to_numpy() == str(v)
+                hit = match if hit is None else hit & match
+            positions = hit.nonzero()[0] if hit is not None else []
+            if not len(positions):
+                continue
+            t.search.clear()  # a filter typed earlier must not hide the row
+            t.model.set_filter("")
+            _bring_forward(t)
+            return t.select_source_row(int(positions[0]))
+        return False
+
     def extra_controls(self, layout: QVBoxLayout) -> None:
         """Add controls under the form (e.g. a product filter)."""
 
@@ -649,3 +677,15 @@ class AnalysisPanel(QWidget):
         )
         if path:
             self._export_guard(self.export_plot_png, name, path)
+
+
+def _bring_forward(widget: QWidget) -> None:
+    """Make every tab page that holds ``widget`` the current page of its tab widget."""
+    from PySide6.QtWidgets import QStackedWidget, QTabWidget
+
+    child: QWidget | None = widget
+    while child is not None:
+        parent = child.parentWidget()
+        if isinstance(parent, QStackedWidget) and isinstance(parent.parentWidget(), QTabWidget):
+            parent.parentWidget().setCurrentWidget(child)
+        child = parent
