@@ -92,11 +92,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "member",
         "accountid",
         "shopper",
+        "household",
+        "householdid",
+        "householdkey",
+        "buyerusername",
+        "username",
+        "customeremail",
+        "buyeremail",
+        "billingemail",
+        "email",
         "买家会员名",
         "会员名",
         "买家昵称",
         "买家id",
         "买家账号",
+        "下单帐号",
+        "下单账号",
+        "买家手机号",
         "客户id",
         "客户编号",
         "客户号",
@@ -164,6 +176,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "createdat",
         "purchasedate",
         "invoicedate",
+        "saledate",
+        "soldon",
+        "transactiontimestamp",
+        "transactiondate",
+        "transactiontime",
+        "paidat",
         "day",
         "month",
         "period",
@@ -213,6 +231,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "totalprice",
         "revenue",
         "dollarvalue",
+        "salesvalue",
         "value",
         "subtotal",
         "paid",
@@ -357,7 +376,15 @@ _QUALIFIERS = {
     "the",
     "of",
     "s",
+    # prefixes shop systems put before a line's fields: "Lineitem quantity", "item_price"
+    "lineitem",
+    "transaction",
+    "product",
 }
+
+# Prefixes before a whole role word ("Lineitem sku", "item_name"): the rest is matched
+# as a header of its own, a little below a match of the whole header.
+_PREFIXES = ("lineitem", "line", "item", "product", "order", "sold")
 
 
 # Chinese words that, after a role's word, make the header name another thing: 客户类型 is a kind of
@@ -370,6 +397,13 @@ def _score(header: str, role: str) -> int:
     for i, w in enumerate(words):
         if header == w:
             return 1000 - i
+    for p in _PREFIXES:
+        if header.startswith(p) and len(header) > len(p):
+            rest = header[len(p) :]
+            for i, w in enumerate(words):
+                if rest == w and (len(w) >= 3 or not w.isascii()):
+                    # a line's own field before the order's ("item_total" before "order_total")
+                    return (700 if p == "order" else 800) - i
     for i, w in enumerate(words):
         if w not in header:
             continue
@@ -456,7 +490,51 @@ def _plausible(col: "pd.Series", role: str) -> bool:
     if role == "label":
         vals = {str(v).strip().lower() for v in col.dropna().unique()[:10]}
         return 1 <= len(vals) <= 2 and vals <= _BINARY_WORDS
+    if role == "customer_id":
+        # 张** or 138****1234 names nobody; one value for every row is not a customer either
+        from .importer.notes import evenly
+
+        return not looks_masked(col) and not (len(col) >= 3 and evenly(col).nunique(dropna=True) <= 1)
     return True
+
+
+# Masked personal data as Pinduoduo, Douyin, JD and Amazon write it: 张**, 138****1234, j***n
+_MASK = re.compile(r"[*＊]{2,}")
+
+
+def looks_masked(col: "pd.Series") -> bool:
+    """Most values hide part of themselves behind asterisks (张**, 138****1234): the platform
+    masked the buyer, so the column tells no customer from another."""
+    from .importer.notes import evenly
+
+    sample = evenly(col.dropna(), 2000)
+    if sample.empty:
+        return False
+    text = sample.astype(str)
+    return bool(text.str.contains(_MASK).mean() >= 0.5)
+
+
+# Headers of an order's or line's state (paid, shipped, cancelled, refunded...): the importer
+# leaves cancelled, closed, refunded and unpaid orders out of the sales (see importer.platforms).
+STATUS_WORDS = (
+    "status",
+    "orderstatus",
+    "financialstatus",
+    "paymentstatus",
+    "itemstatus",
+    "tradestatus",
+    "订单状态",
+    "交易状态",
+    "付款状态",
+    "支付状态",
+    "售后状态",
+    "退款状态",
+)
+
+
+def status_columns(columns: Iterable[object]) -> list[str]:
+    """The columns named as an order's or a line's state (not its shipping state)."""
+    return [str(c) for c in columns if normalise_header(c) in STATUS_WORDS]
 
 
 _BINARY_WORDS = {

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .options import ImportOptions
 
 CURRENCY = re.compile(r"[¥￥$€£\s\u00a0]|RMB|CNY|USD|EUR|GBP|元")
+# Units written after a quantity in Chinese exports: 2件, 3个, 1份
+UNITS = re.compile(r"(?<=\d)\s*(件|个|份|套|盒|瓶|包|pcs|pc)$")
 
 
 def tidy_columns(frame, no_header: bool, notes: list):
@@ -239,8 +241,8 @@ def maybe_int(nums):
 DATE_PREFILTER = re.compile(
     r"^\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{8}(\D|$)"
     r"|\d{4}[-/.年]\d{1,2}月?\s*$"  # a month: 2024-03, 2024年3月
-    r"|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
-)  # 5-Mar-2024, Mar 5, 2024
+    r"|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|[A-Za-z]{3}-\d{1,2}-\d{2,4})"
+)  # 5-Mar-2024, Mar 5, 2024, Mar-05-24 (eBay)
 
 
 def looks_like_date_text(value: str) -> bool:
@@ -267,6 +269,8 @@ _DATE_BASES = (
     "%b %d, %Y",
     "%B %d, %Y",
     "%d %B %Y",
+    "%b-%d-%y",  # eBay's Mar-05-24
+    "%b-%d-%Y",
 )
 _MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月")
 _DATE_FORMATS = ("ISO8601",) + tuple(b + s for b in _DATE_BASES for s in _TIME_SUFFIXES) + _MONTH_FORMATS
@@ -435,6 +439,7 @@ def parse_numbers(series, decimal: str, thousands: str | None, percent: bool = F
 
     s = series.astype("string").str.strip()
     s = s.str.replace(CURRENCY, "", regex=True)
+    s = s.str.replace(UNITS, "", regex=True)
     if percent:
         s = s.str.replace(r"%$", "", regex=True)
     s = s.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives

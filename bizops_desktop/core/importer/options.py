@@ -29,6 +29,8 @@ class ImportOptions:
     thousands: str | None = None
     sheet: str | int | None = None
     parse_dates: bool = True
+    # cancelled, closed, refunded and unpaid orders are left out of the sales unless this is set
+    keep_cancelled: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -103,6 +105,8 @@ class ImportOptions:
             )
         if not isinstance(self.parse_dates, bool):
             raise UsageError(_("parse_dates must be true or false"), where=where)
+        if not isinstance(self.keep_cancelled, bool):
+            raise UsageError(_("keep_cancelled must be true or false"), where=where)
         return self
 
 

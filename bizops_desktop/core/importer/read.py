@@ -17,6 +17,7 @@ from .formats import EXCEL_EXTENSIONS, TEXT_EXTENSIONS, Importer, existing_file,
 from .layout import text_plan
 from .notes import quality_notes
 from .options import ImportOptions, ImportResult
+from .platforms import shape_orders
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -113,6 +114,11 @@ def _read(path, options, progress, importers, nrows):
         notes.insert(0, M("The file is named {ext} but holds plain text; it was read as a text table", ext=path.suffix))
     progress.report(0.97, _("Checking the data..."))
     roles = guess_roles(result.frame)
+    shaped = shape_orders(result.frame, roles, keep_cancelled=opts.keep_cancelled)
+    result.frame, roles = shaped.frame, shaped.roles
+    if shaped.lead is not None:
+        notes.insert(0, shaped.lead)
+    notes.extend(shaped.notes)
     notes.extend(quality_notes(result.frame, roles))
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
         notes.append(

@@ -357,6 +357,10 @@ def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: in
             hint=_("Open Column roles and pick the customer and date columns"),
         )
 
+    from .buyers import require_buyer_ids
+
+    require_buyer_ids(ds)
+
     def c(role):
         return ds.col(role) if ds.has(role) else None
 

@@ -221,6 +221,9 @@ def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str 
             where=ds.name,
             hint=_("Mark them as Customer (customer_id) and Product (product_id) in Column roles"),
         )
+    from .buyers import require_buyer_ids
+
+    require_buyer_ids(ds)
     name = ds.col("product_name") if ds.has("product_name") else None
     if source not in ("auto", "ratings", "orders"):
         raise UsageError(_("unknown source {value}", value=repr(source)), hint=_("use auto, ratings or orders"))
