@@ -277,3 +277,30 @@ def test_share_axes_read_as_percentages_like_the_tables(qtbot):
         assert w.getAxis("left").tickStrings([0.8], 1, 0.1) == ["80%"]
     render_plot(PlotSpec("plain", layers=[Layer("scatter", x=[1, 2], y=[1, 2])]), w)
     assert "tickStrings" not in w.getAxis("bottom").__dict__  # back to plain numbers
+
+
+def test_the_hover_tip_opens_towards_the_middle_and_goes_when_the_mouse_leaves(qtbot, plot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    render_plot(PlotSpec("p", layers=[Layer("scatter", [0, 10], [0, 10], name="dots", labels=["low", "high"])]), plot)
+    qtbot.wait(20)
+    vb, tip = plot.plotItem.vb, plot.hover.text
+    for (x, y), anchor in (((10.0, 10.0), (1.0, 0.0)), ((0.0, 0.0), (0.0, 1.0))):
+        plot.hover._moved((vb.mapViewToScene(pg.Point(x, y)),))
+        qtbot.wait(30)  # the tip places itself when it is painted
+        assert tip.isVisible() and tuple(tip.anchor) == anchor
+        # the tip's box lies inside the plot's view box at both corners
+        box = tip.textItem.mapRectToScene(tip.textItem.boundingRect())
+        assert vb.sceneBoundingRect().adjusted(-1, -1, 1, 1).contains(box), (box, vb.sceneBoundingRect())
+    QApplication.sendEvent(plot.viewport(), QEvent(QEvent.Type.Leave))
+    assert not tip.isVisible()
+
+
+def test_the_legend_sits_under_the_plot_not_on_the_data(qtbot, plot):
+    render_plot(_spec(), plot)
+    qtbot.wait(20)
+    legend, vb = plot.plotItem.legend, plot.plotItem.vb
+    assert legend.isVisible() and len(legend.items) == 5  # the lines and spans are labelled on the plot
+    assert legend.sceneBoundingRect().top() >= vb.sceneBoundingRect().bottom()  # below the data area
+    assert legend.columnCount > 1  # entries side by side where the width allows

@@ -106,11 +106,24 @@ class OverviewPanel(QWidget):
         self.headline.setText(i18n.text(headline))
         self.table.set_frame(frame, columns)
         self.open_button.setEnabled(False)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The two sentences share the room the other columns leave (so nothing is cut off at
+        the window's opening size); their rows grow to show the whole sentence."""
         view = self.table.view
-        for j, name in enumerate(frame.columns):  # the sentences get the room; the rest fits its content
-            if name in ("action", "why"):
-                view.setColumnWidth(j, 360 if name == "action" else 420)
+        names = list(self.table.model.source_frame().columns)
+        if "action" not in names or "why" not in names:
+            return
+        others = sum(view.columnWidth(j) for j, n in enumerate(names) if n not in ("action", "why"))
+        room = max(view.viewport().width() - others - 4, 300)
+        view.setColumnWidth(names.index("action"), int(room * 0.45))
+        view.setColumnWidth(names.index("why"), room - int(room * 0.45))
         view.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _open_selected(self) -> None:
         pos = self.table.selected_source_row()

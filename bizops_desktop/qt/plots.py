@@ -106,9 +106,22 @@ def make_plot(
     w.showGrid(x=True, y=True, alpha=0.15)
     for side in ("left", "bottom"):
         w.getAxis(side).enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses more than it helps
-    w.addLegend(offset=(10, 10))
+    legend_below(w)
     PlotView(w)
     return w
+
+
+def legend_below(widget: pg.PlotWidget) -> pg.LegendItem:
+    """The legend in a row under the plot, outside the data: it never sits on a curve, in the
+    window or in an exported PNG (a legend inside the view covered the forecast's history)."""
+    pi = widget.plotItem
+    if isinstance(getattr(pi, "legend", None), pg.LegendItem) and getattr(pi.legend, "_below", False):
+        return pi.legend
+    legend = pg.LegendItem(offset=None, frame=False, colCount=1, verSpacing=-4, labelTextSize="9pt")
+    legend._below = True
+    pi.layout.addItem(legend, 4, 1)
+    pi.legend = legend
+    return legend
 
 
 def plot_view(widget: pg.PlotWidget) -> "PlotView":
@@ -216,6 +229,7 @@ class PlotView(QObject):
         except (RuntimeError, TypeError):  # not connected in this pyqtgraph: ours runs last anyway
             pass
         pi.autoBtn.clicked.connect(self._auto_button)
+        pi.vb.sigResized.connect(self._fit_legend)
 
     # -- drawing -------------------------------------------------------------------------------
     def _value_format(self, side: str, fmt: str | None) -> None:
@@ -424,7 +438,7 @@ class PlotView(QObject):
         if legend is None:
             if spec is None or not spec.legend or not named:
                 return
-            legend = self.widget.addLegend(offset=(10, 10))
+            legend = legend_below(self.widget)
         key = tuple((i, s.layer.name, s.color, s.layer.alpha, id(s.items[0])) for i, s in named)
         if key != self._legend_key:
             legend.clear()
@@ -435,7 +449,26 @@ class PlotView(QObject):
                 else:
                     legend.addItem(s.items[0], s.layer.name)
             self._legend_key = key
-        legend.setVisible(bool(spec.legend) if spec is not None else False)
+            self._legend_names = [str(s.layer.name) for _, s in named]
+            self._fit_legend()
+        shown = bool(spec.legend and named) if spec is not None else False
+        legend.setVisible(shown)
+        # a hidden legend gives its row back to the plot
+        legend.setMaximumHeight(16777215 if shown else 0)
+
+    def _fit_legend(self, *_args) -> None:
+        """As many legend entries side by side as the plot's width holds (again on each resize)."""
+        legend = self.widget.plotItem.legend
+        names = getattr(self, "_legend_names", None)
+        if legend is None or not getattr(legend, "_below", False) or not names:
+            return
+        from PySide6.QtGui import QFontMetrics
+
+        metrics = QFontMetrics(self.widget.font())
+        per = max(metrics.horizontalAdvance(n) for n in names) + 50
+        cols = max(1, min(len(names), max(self.widget.width() - 60, per) // per))
+        if cols != legend.columnCount:
+            legend.setColumnCount(cols)
 
     # -- selection -------------------------------------------------------------------------------
     def select_point(self, layer: int | str, index: int) -> bool:
@@ -508,6 +541,10 @@ class HoverTip:
         self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
         self._proxy.setParent(widget)  # dies with the plot: no late mouse event into a deleted plot
         self.last_text = ""
+        # owned by the viewport it watches, so the filter goes with it (owned by the plot, it was
+        # called on a half-destroyed viewport and crashed)
+        self._leave = _LeaveWatcher(self.text, widget.viewport())
+        widget.viewport().installEventFilter(self._leave)
 
     def clear(self) -> None:
         self._sets.clear()
@@ -555,8 +592,30 @@ class HoverTip:
             return
         self.last_text = self.describe(hit)
         self.text.setText(self.last_text)
+        # the tip opens towards the middle of the plot, so it stays inside it at every edge
+        view = self.widget.plotItem.vb.viewRect()
+        self.text.setAnchor((1.0 if hit.x > view.center().x() else 0.0, 0.0 if hit.y > view.center().y() else 1.0))
         self.text.setPos(hit.x, hit.y)
         self.text.show()
+
+
+class _LeaveWatcher(QObject):
+    """Hides the hover tip when the mouse leaves the plot."""
+
+    def __init__(self, tip: pg.TextItem, parent: QObject):
+        super().__init__(parent)
+        self.tip = tip
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.Leave:
+            import shiboken6
+
+            # a plot being destroyed sends a last Leave after its items are gone
+            if shiboken6.isValid(self.tip) and self.tip.scene() is not None:
+                self.tip.hide()
+        return False
 
 
 def export_widget_png(widget: QWidget, path: str | os.PathLike) -> Path:

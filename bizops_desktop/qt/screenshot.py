@@ -19,7 +19,7 @@ def main(argv=None) -> int:
     ap.add_argument("--demo", action="store_true", help=_("open the demo shop (in the language of the window)"))
     ap.add_argument("--data", help=_("a data file to open instead of the demo"))
     ap.add_argument("--project", help=_("a project to open"))
-    ap.add_argument("--tab", help=_("analysis id of the tab to show"))
+    ap.add_argument("--tab", help=_("analysis id of the tab to show (overview: the This week tab)"))
     ap.add_argument("--dataset", help=_("dataset to pick in the tab"))
     ap.add_argument("--set", action="append", default=[], help=_("PARAM=VALUE for the tab"))
     ap.add_argument("--run", action="store_true", help=_("press Run and wait for the result"))
@@ -53,7 +53,17 @@ def main(argv=None) -> int:
         wait(w.open_data(a.data, ask=False))
     elif a.demo:
         wait(w.open_demo())
-    if a.tab:
+    if a.tab == "overview":
+        w.tabs.setCurrentWidget(w.overview_slot)
+        if a.run:
+            ended: list = []
+            w.overview.run_ended.connect(ended.append)
+            w.overview.run_all()
+            t0 = time.time()
+            while not ended and time.time() - t0 < 900:
+                app.processEvents()
+                time.sleep(0.01)
+    elif a.tab:
         panel = w.panel(a.tab)
         w.tabs.setCurrentWidget(panel.parentWidget())
         if a.dataset:
