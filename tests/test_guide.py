@@ -60,7 +60,7 @@ def window(qtbot, tmp_path):
 
 
 def test_help_guide_opens_on_the_current_tab_and_the_list_switches_guides(window, qtbot):
-    ids = [a.id for a in window.registry.ordered()]
+    ids = ["overview"] + [a.id for a in window.registry.ordered()]  # the Overview's guide first
     window.tabs.setCurrentWidget(window._slots["churn"])
     window.act_guide.trigger()
     dialog = window.guide_dialog
@@ -75,6 +75,16 @@ def test_help_guide_opens_on_the_current_tab_and_the_list_switches_guides(window
     assert dialog.current_id() == "basket"
     shown = dialog.browser.toPlainText()
     assert "Bought together" in shown and "Win back" not in shown
+    dialog.list.setCurrentRow(0)
+    assert dialog.current_id() == "overview" and "At stake" in dialog.browser.toPlainText()
+
+
+def test_the_guide_opens_on_the_overview_from_the_overview(window, qtbot):
+    window.tabs.setCurrentWidget(window.overview_slot)
+    window.act_guide.trigger()
+    qtbot.addWidget(window.guide_dialog)
+    assert window.guide_dialog.current_id() == "overview"
+    assert window.guide_dialog.list.currentItem().text() == "This week"
 
 
 def test_the_guide_dialog_reads_in_chinese(qtbot):

@@ -22,6 +22,23 @@ if TYPE_CHECKING:
     from .progress import Progress
 
 TABLE = "actions"
+TITLE = _l("This week")
+SUMMARY = _l("what to do this week, from every tab, the most money first")
+GUIDE = _l(
+    "## What it answers\n\n"
+    "What to do this week: the few actions each tab recommends (a bundle to offer, customers to contact, "
+    "a price to change, a product to reorder), in one list with the most money at stake first.\n\n"
+    "## What data it needs\n\n"
+    "Whatever the tabs need: open your orders export (and, if you have them, a customer list or a stock "
+    "sheet), then press Run all. Each tab runs on its data with its own settings, the defaults where you "
+    "set none.\n\n"
+    "## How to read the result\n\n"
+    "Each line says what to do and, in one line, why. At stake is the money the action is about over the "
+    "next four weeks: extra profit or revenue expected, spend at risk, or sales lost if stock runs out; it "
+    "is an estimate, to rank the actions, not a promise. Double-click a line to see it in its tab, with "
+    'the figures behind it. A line marked "data changed since" comes from a result older than the data: '
+    "run again to update it."
+)
 STATUS = {
     "current": _l("up to date"),
     "stale": _l("data changed since: run again"),

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from bizops_desktop import __version__
 from bizops_desktop.core import i18n
-from bizops_desktop.core.analysis import load_object
+from bizops_desktop.core import overview as overview_core
+from bizops_desktop.core.analysis import Analysis, load_object
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import first_line
 from bizops_desktop.core.i18n import _, _l, _n
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
         # the Overview first: the screen a shop owner opens to see this week's actions
         self.overview_slot = QWidget(self.tabs)
         QVBoxLayout(self.overview_slot).setContentsMargins(0, 0, 0, 0)
-        self.tabs.addTab(self.overview_slot, _("This week"))
+        self.tabs.addTab(self.overview_slot, i18n.text(overview_core.TITLE))
         self.overview: Any = None
         self._build_overview()
         for a in self.registry.ordered():
@@ -545,7 +546,7 @@ class MainWindow(QMainWindow):
             if w is not None:  # connected to nothing of the host's: no _discard needed
                 w.blockSignals(True)
                 w.deleteLater()
-        self.tabs.setTabText(self.tabs.indexOf(self.overview_slot), _("This week"))
+        self.tabs.setTabText(self.tabs.indexOf(self.overview_slot), i18n.text(overview_core.TITLE))
         self._build_overview()
         for a in self.registry.ordered():
             slot = self._slots.get(a.id)
@@ -646,11 +647,16 @@ class MainWindow(QMainWindow):
         from .guide import GuideDialog
 
         current = next((aid for aid, slot in self._slots.items() if slot is self.tabs.currentWidget()), None)
+        if self.tabs.currentWidget() is self.overview_slot:
+            current = "overview"
         old = getattr(self, "guide_dialog", None)
         if old is not None:
             old.close()
             old.deleteLater()
-        self.guide_dialog = GuideDialog(self.registry.ordered(), current, self)
+        first = Analysis(
+            id="overview", title=overview_core.TITLE, summary=overview_core.SUMMARY, guide=overview_core.GUIDE
+        )
+        self.guide_dialog = GuideDialog([first, *self.registry.ordered()], current, self)
         self.guide_dialog.show()
 
     def _show_plugins(self) -> None:
