@@ -118,13 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("CSV columns titled in the language of --lang (default: stable column ids for scripts)"),
     )
     r.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
+
+    rp = sub.add_parser(
+        "report", help=_("write a report (PDF and a self-contained HTML file) of every analysis"), parents=[lang]
+    )
+    rsrc = rp.add_mutually_exclusive_group(required=True)
+    rsrc.add_argument("--data", help=_("CSV/TSV/TXT/Excel file"))
+    rsrc.add_argument("--project", help=_(".bizops project file (its saved results; tabs never run are run now)"))
+    rsrc.add_argument("--demo", action="store_true", help=_("the built-in demo shop"))
+    rp.add_argument("--sheet", help=_("Excel sheet name (default: the first)"))
+    rp.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help=_("with --data: column role, e.g. --role date=Day (repeat)"),
+    )
+    rp.add_argument(
+        "--out", required=True, help=_("report.pdf or report.html; the other of the two is written beside it")
+    )
+    rp.add_argument("--tab", action="append", default=[], metavar="ID", help=_("only this analysis (repeat)"))
+    rp.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `bizops-desktop`, `bizops-desktop --demo`, `bizops-desktop FILE.bizops` open the window.
-    if not argv or argv[0] not in ("open", "analyses", "run", "-h", "--help", "--version"):
+    if not argv or argv[0] not in ("open", "analyses", "run", "report", "-h", "--help", "--version"):
         argv = ["open"] + argv
     _set_language(argv)
     try:
@@ -134,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_analyses()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "report":
+            return cmd_report(args)
         return cmd_open(args)
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
@@ -337,6 +360,73 @@ def cmd_run(args) -> int:
             title=analysis.title,
             folder=args.out,
             names=", ".join(p.name for p in written),
+        )
+    )
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Every analysis (or those of --tab) as one report: a project's saved results as they are,
+    the others run now with their saved or default parameters."""
+    from bizops_desktop.core.report import Part, build_report, run_parts
+    from bizops_desktop.qt.report import plot_image, report_font_warning, report_paths, write_report
+
+    report_paths(args.out)  # a wrong --out fails before any work
+    reg = _registry()
+    analyses = reg.ordered()
+    if args.tab:
+        for t in args.tab:
+            reg.analysis(t)  # an unknown id is a usage error naming the ids
+        analyses = [a for a in analyses if a.id in args.tab]
+    progress = _progress_printer(args.quiet)
+    saved: dict = {}
+    done: dict = {}
+    if args.data:
+        from bizops_desktop.core.importer import ImportOptions, load_dataset
+
+        path = Path(args.data)
+        datasets = [load_dataset(path, ImportOptions(sheet=args.sheet) if args.sheet else None, progress.sub(0, 0.1))]
+        source = path.name
+    elif args.project:
+        from bizops_desktop.core.project import load_project
+
+        path = Path(args.project)
+        project = load_project(path, known_analyses=reg.analyses, progress=progress.sub(0, 0.1))
+        datasets = list(project.datasets.values())
+        if not datasets:
+            raise DataError(_("the project holds no data tables"), where=args.project)
+        source = path.stem
+        for aid, state in project.analyses.items():
+            if state.problem or aid not in reg.analyses:
+                continue
+            if state.result is not None:
+                done[aid] = Part(reg.analyses[aid], state.result, state.dataset, state.params)
+            else:
+                saved[aid] = (state.params, state.dataset)
+    else:
+        from bizops_desktop.core.demo import load_demo
+
+        datasets = load_demo(progress.sub(0, 0.1))
+        source = _("Demo shop")
+    if args.role:
+        _apply_roles(datasets[0], args.role)
+    t0 = time.perf_counter()
+    todo = [a for a in analyses if a.id not in done]
+    ran = {p.analysis.id: p for p in run_parts(todo, datasets, saved, progress.sub(0.1, 0.7))}
+    parts = [done.get(a.id) or ran[a.id] for a in analyses]
+    report = build_report(parts, source, progress=progress.sub(0.7, 0.72))
+    warning = report_font_warning(report.lang)
+    if warning:
+        _err(warning.replace("\n", " "))
+    written, seconds = write_report(report, args.out, plot_image, progress.sub(0.72, 1.0))
+    if not args.quiet and sys.stderr.isatty():
+        sys.stderr.write("\r" + " " * 70 + "\r")
+    print(
+        _(
+            "Report written to {files} ({seconds:num} s in all, {write:num} s to draw and write it)",
+            files=format_list([str(p) for p in written]),
+            seconds=round(time.perf_counter() - t0, 1),
+            write=round(seconds, 1),
         )
     )
     return 0
