@@ -91,10 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help=_("run one analysis and write its results to a folder"), parents=[lang])
     r.add_argument("analysis", help=_("analysis id (see 'analyses')"))
     src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument("--data", help=_("CSV/TSV/TXT/Excel file"))
+    src.add_argument(
+        "--data",
+        action="append",
+        help=_("CSV/TSV/TXT/Excel file; give it twice to combine an orders report with its items report"),
+    )
     src.add_argument("--project", help=_(".bizops project file"))
     src.add_argument("--demo", action="store_true", help=_("the built-in demo shop's orders"))
     r.add_argument("--sheet", help=_("Excel sheet name (default: the first)"))
+    r.add_argument(
+        "--keep-cancelled",
+        action="store_true",
+        help=_("count cancelled, closed, refunded and unpaid orders as sales (left out by default)"),
+    )
     r.add_argument("--dataset", help=_("with --project/--demo: which table to use (default: the first that fits)"))
     r.add_argument(
         "--role",
@@ -118,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("CSV columns titled in the language of --lang (default: stable column ids for scripts)"),
     )
     r.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
+    r.add_argument(
+        "--timings",
+        action="store_true",
+        help=_("print where the time went (reading, analysis, tables, plots) as a JSON line on stderr"),
+    )
 
     rp = sub.add_parser(
         "report", help=_("write a report (PDF and a self-contained HTML file) of every analysis"), parents=[lang]
@@ -308,6 +322,14 @@ def _pick_dataset(datasets, analysis, wanted: str | None):
 def cmd_run(args) -> int:
     from bizops_desktop.core.params import parse_assignments
 
+    clock = [time.perf_counter()]
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock[0]
+        clock[0] = now
+
     reg = _registry()
     analysis = reg.analysis(args.analysis)
     given = parse_assignments(args.set, "--set")
@@ -317,9 +339,18 @@ def cmd_run(args) -> int:
     if args.data:
         from bizops_desktop.core.importer import ImportOptions, load_dataset
 
-        path = Path(args.data)
-        opts = ImportOptions(sheet=args.sheet) if args.sheet else None
-        ds = load_dataset(path, opts, progress.sub(0.0, 0.2))
+        opts = ImportOptions(sheet=args.sheet, keep_cancelled=args.keep_cancelled)
+        if len(args.data) == 2:
+            from bizops_desktop.core.importer.combine import combine_files
+
+            ds = combine_files([Path(p) for p in args.data], opts, progress.sub(0.0, 0.2))
+            for note in ds.notes:
+                if getattr(note, "msgid", "").startswith(("Combined", "{n} line of")):
+                    _err(str(note))
+        elif len(args.data) > 2:
+            raise UsageError(_("--data combines two files at most, not {n}", n=len(args.data)))
+        else:
+            ds = load_dataset(Path(args.data[0]), opts, progress.sub(0.0, 0.2))
     elif args.project:
         from bizops_desktop.core.project import load_project
 
@@ -340,16 +371,25 @@ def cmd_run(args) -> int:
     # saved params of the project, overridden by --set
     overrides = {k: v for k, v in analysis.resolve(given, from_text=True).items() if k in given}
     params = {**saved_params, **overrides}
+    lap("read")
     t0 = time.perf_counter()
     result = analysis.execute(ds, params, progress.sub(0.2, 0.95))
     seconds = time.perf_counter() - t0
+    lap("analysis")
     from bizops_desktop.core.export import write_result
 
     plot_writer = None
     if not args.no_plots and result.plots:
         from bizops_desktop.qt.plots import save_plot_png as plot_writer  # noqa: N813
     extra = {} if "seconds" in result.metrics else {"seconds": round(seconds, 3)}
-    written = write_result(result, args.out, plot_writer=plot_writer, extra_metrics=extra, titles=args.titles)
+    written = write_result(
+        result, args.out, plot_writer=plot_writer, extra_metrics=extra, titles=args.titles, timings=timings
+    )
+    clock[0] = time.perf_counter()
+    if args.timings:
+        from bizops_desktop.core.jsonable import dumps_strict
+
+        sys.stderr.write("timings " + dumps_strict({k: round(v, 4) for k, v in timings.items()}) + "\n")
     if not args.quiet and sys.stderr.isatty():
         sys.stderr.write("\r" + " " * 70 + "\r")
     print(
@@ -368,10 +408,12 @@ def cmd_run(args) -> int:
 def cmd_report(args) -> int:
     """Every analysis (or those of --tab) as one report: a project's saved results as they are,
     the others run now with their saved or default parameters."""
-    from bizops_desktop.core.report import Part, build_report, run_parts
+    from bizops_desktop.core.report import Part, build_report, run_parts, source_name
     from bizops_desktop.qt.report import plot_image, report_font_warning, report_paths, write_report
 
     report_paths(args.out)  # a wrong --out fails before any work
+    if args.role and not args.data:
+        raise UsageError(_("--role goes with --data"), hint=_("a project and the demo shop have their roles"))
     reg = _registry()
     analyses = reg.ordered()
     if args.tab:
@@ -407,7 +449,7 @@ def cmd_report(args) -> int:
         from bizops_desktop.core.demo import load_demo
 
         datasets = load_demo(progress.sub(0, 0.1))
-        source = _("Demo shop")
+        source = source_name(None, datasets)
     if args.role:
         _apply_roles(datasets[0], args.role)
     t0 = time.perf_counter()

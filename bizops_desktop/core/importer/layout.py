@@ -309,7 +309,9 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
             if not name or name in dup:
                 continue
             vals = [r[j].strip() for r in data_rows if len(r) > j and r[j].strip()]
-            if any(len(v) > 1 and v[0] == "0" and v.isdigit() for v in vals):
+            # 18-19 digit order numbers (Taobao, Douyin) stay exact text too, never a number that a
+            # blank cell would turn into a float
+            if any((len(v) > 1 and v[0] == "0" or len(v) >= 16) and v.isdigit() for v in vals):
                 text_columns.append(name)
 
     enc_name = encoding_words(opts.encoding)

@@ -12,11 +12,11 @@ Where each platform's column list comes from is written down in tests/data/expor
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import LazyText, M, Mn, _l, format_list
+from ..i18n import M, Message, Mn, format_list
 from ..roles import looks_masked, normalise_header, status_columns
 from .notes import evenly
 
@@ -31,7 +31,7 @@ class Platform:
     preference (for ``date``: the order's payment time before its creation time)."""
 
     id: str
-    name: LazyText  # "a Taobao order report", as the note says it
+    name: Callable[[], Message]  # "a Taobao order report", as the note says it
     signature: tuple[str, ...]  # headers that together identify the layout
     roles: Mapping[str, tuple[str, ...]]
     status: tuple[str, ...] = ()  # order or line states (交易关闭, Cancelled ...)
@@ -40,32 +40,62 @@ class Platform:
     order_totals: tuple[str, ...] = ()  # the order's total repeated on each of its lines
     line_refund: tuple[str, ...] = ()  # money refunded on the line
     refund_quantity: tuple[str, ...] = ()  # units refunded on the line
-    no_buyer: LazyText | None = None  # set when the export has no stable buyer id: what to use instead
-    part_of: LazyText | None = None  # half of a two-file export: what to combine it with
+    no_buyer: Callable[[], Message] | None = None  # the export has no stable buyer id: what to use instead
+    part_of: Callable[[], Message] | None = None  # half of a two-file export: what to combine it with
     min_hits: int = 4
 
 
-_PDD_BUYER = _l(
+_PDD_BUYER = lambda: M(  # noqa: E731
     "Pinduoduo masks its buyers; for churn risk and recommendations use an export with buyer ids (a CRM or "
     "member list) combined with the orders"
 )
-_DOUYIN_BUYER = _l(
+_DOUYIN_BUYER = lambda: M(  # noqa: E731
     "Douyin masks its buyers; for churn risk and recommendations use the 抖店 member (会员) report, which "
     "has buyer ids, combined with the orders"
 )
-_AMAZON_BUYER = _l(
+_AMAZON_BUYER = lambda: M(  # noqa: E731
     "Amazon's All Orders report has no buyer id; for churn risk and recommendations use the Order Report "
     "(buyer-email) of your own fulfilled orders"
 )
-_TAOBAO_PARTS = _l(
+_TAOBAO_PARTS = lambda: M(  # noqa: E731
     "Taobao writes orders and their lines in two reports; open both with Data ▸ Combine (or --data orders.csv "
     "--data items.csv) to get products, buyers and dates in one table"
 )
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform(
+        "taobao_combined",
+        lambda: M("a Taobao/Tmall order report combined with its items report"),
+        (
+            "订单编号",
+            "买家会员名",
+            "买家实际支付金额",
+            "订单创建时间",
+            "订单付款时间",
+            "宝贝总数量",
+            "标题",
+            "价格",
+            "购买数量",
+            "商家编码",
+            "外部系统编号",
+            "商品属性",
+        ),
+        {
+            "order_id": ("订单编号",),
+            "customer_id": ("买家会员名",),
+            "date": ("订单付款时间", "订单创建时间"),
+            "product_id": ("商家编码", "外部系统编号", "标题"),
+            "product_name": ("标题",),
+            "quantity": ("购买数量",),
+            "price": ("价格",),
+        },
+        status=("订单状态", "退款状态"),
+        order_totals=("买家实际支付金额", "买家应付货款", "总金额", "宝贝总数量"),
+        min_hits=10,
+    ),
+    Platform(
         "taobao_orders",
-        _l("a Taobao/Tmall order report (订单报表)"),
+        lambda: M("a Taobao/Tmall order report (订单报表)"),
         (
             "订单编号",
             "买家会员名",
@@ -91,7 +121,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "taobao_items",
-        _l("a Taobao/Tmall items report (宝贝报表)"),
+        lambda: M("a Taobao/Tmall items report (宝贝报表)"),
         ("订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "订单状态", "商家编码"),
         {
             "order_id": ("订单编号",),
@@ -105,7 +135,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "taobao_erp",
-        _l("a Taobao/Tmall order export merged by an ERP (聚水潭/旺店通)"),
+        lambda: M("a Taobao/Tmall order export merged by an ERP (聚水潭/旺店通)"),
         (
             "内部订单号",
             "线上订单号",
@@ -136,7 +166,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "jd",
-        _l("a JD order export (京东商家)"),
+        lambda: M("a JD order export (京东商家)"),
         (
             "订单号",
             "商品ID",
@@ -166,7 +196,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "pinduoduo",
-        _l("a Pinduoduo order export (拼多多)"),
+        lambda: M("a Pinduoduo order export (拼多多)"),
         (
             "商品",
             "订单号",
@@ -197,7 +227,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "douyin",
-        _l("a Douyin shop order export (抖店)"),
+        lambda: M("a Douyin shop order export (抖店)"),
         (
             "主订单编号",
             "子订单编号",
@@ -229,7 +259,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "youzan",
-        _l("a Youzan order export (有赞)"),
+        lambda: M("a Youzan order export (有赞)"),
         (
             "订单号",
             "订单状态",
@@ -261,7 +291,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "shopify",
-        _l("a Shopify orders export"),
+        lambda: M("a Shopify orders export"),
         (
             "Name",
             "Email",
@@ -309,7 +339,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "woocommerce",
-        _l("a WooCommerce order export"),
+        lambda: M("a WooCommerce order export"),
         (
             "order_id",
             "order_number",
@@ -340,7 +370,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "amazon",
-        _l("an Amazon Seller Central All Orders report"),
+        lambda: M("an Amazon Seller Central All Orders report"),
         (
             "amazon-order-id",
             "merchant-order-id",
@@ -370,7 +400,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "ebay",
-        _l("an eBay orders report"),
+        lambda: M("an eBay orders report"),
         (
             "Sales Record Number",
             "Order Number",
@@ -399,7 +429,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "etsy",
-        _l("an Etsy sold order items export"),
+        lambda: M("an Etsy sold order items export"),
         (
             "Sale Date",
             "Item Name",
@@ -428,7 +458,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "shopee",
-        _l("a Shopee order export"),
+        lambda: M("a Shopee order export"),
         (
             "Order ID",
             "Order Status",
@@ -459,7 +489,7 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         "lazada",
-        _l("a Lazada order export"),
+        lambda: M("a Lazada order export"),
         (
             "orderItemId",
             "orderNumber",
@@ -634,6 +664,11 @@ def shape_orders(frame: "pd.DataFrame", roles: Mapping[str, list[str]], keep_can
     order_col = None
 
     if plat is not None:
+        # the platform's layout says which column holds each sale role; a guess from the words
+        # alone ("宝贝种类" for the product) does not stand beside it
+        for role in _SALE_ROLES:
+            if role not in plat.roles:
+                roles.pop(role, None)
         for role, names in plat.roles.items():
             if role == "date":
                 continue
@@ -706,9 +741,9 @@ def shape_orders(frame: "pd.DataFrame", roles: Mapping[str, list[str]], keep_can
             chosen = dates[-1]
         if chosen is not None:
             _assign(roles, "date", chosen)
-            date_note = M("Looks like {platform}: {col} used as the date", platform=plat.name, col=chosen)
+            date_note = M("Looks like {platform}: {col} used as the date", platform=plat.name(), col=chosen)
         else:
-            date_note = M("Looks like {platform}", platform=plat.name)
+            date_note = M("Looks like {platform}", platform=plat.name())
     elif "date" in roles:
         others = [
             str(c)
@@ -730,6 +765,13 @@ def shape_orders(frame: "pd.DataFrame", roles: Mapping[str, list[str]], keep_can
         if masked is not None:
             roles["customer_id"] = [masked]
     cust = roles.get("customer_id", [None])[0]
+    if cust is None and plat is not None and plat.no_buyer is not None:
+        notes.append(
+            M(
+                "This export has no buyer id, so churn risk and recommendations cannot run on it: {advice}",
+                advice=plat.no_buyer(),
+            )
+        )
     if cust is not None and looks_masked(frame[cust]):
         notes.append(
             M(
@@ -740,8 +782,11 @@ def shape_orders(frame: "pd.DataFrame", roles: Mapping[str, list[str]], keep_can
             )
         )
     if plat is not None and plat.part_of is not None and not {"product_id", "date"} <= set(roles):
-        notes.append(plat.part_of)
+        notes.append(plat.part_of())
     return Shaped(frame=frame, roles=roles, notes=notes, platform=plat, left_out=left_out, lead=date_note)
+
+
+_SALE_ROLES = ("order_id", "customer_id", "product_id", "product_name", "date", "quantity", "price", "amount")
 
 
 def _assign(roles: dict[str, list[str]], role: str, col: str) -> None:

@@ -25,7 +25,7 @@ def require_buyer_ids(ds: "Dataset") -> None:
     example = str(values.iloc[0]) if len(values) else ""
     plat = recognise(ds.frame.columns)
     hint = (
-        plat.no_buyer
+        str(plat.no_buyer())
         if plat is not None and plat.no_buyer is not None
         else _("Open an export that has a buyer id (member number, account or email) and mark it as Customer")
     )
@@ -37,5 +37,5 @@ def require_buyer_ids(ds: "Dataset") -> None:
             example=example,
         ),
         where=ds.name,
-        hint=str(hint),
+        hint=hint,
     )
