@@ -31,6 +31,12 @@ ROLES: tuple[str, ...] = (
     "label",
     "target",
     "feature",
+    # a delivery stop (Delivery routes): where it is, when it may be served, how long it takes
+    "latitude",
+    "longitude",
+    "time_window",
+    "service_minutes",
+    "stop_name",
 )
 MULTI_ROLES = frozenset({"feature"})
 
@@ -49,6 +55,11 @@ ROLE_TITLES = {
     "label": _l("Yes/no outcome (e.g. churned)"),
     "target": _l("Target to explain"),
     "feature": _l("Feature"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "time_window": _l("Delivery window"),
+    "service_minutes": _l("Minutes at the stop"),
+    "stop_name": _l("Stop name"),
 }
 
 # The header vocabulary: words per role, most specific first, in normalised form (lower case, no
@@ -264,10 +275,40 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rating": ("rating", "stars", "score", "review", "reviewscore", "评分", "评价", "星级", "打分"),
     "label": ("churn", "churned", "label", "left", "exited", "attrition", "流失", "是否流失"),
     "target": ("sales", "target", "y", "销售"),
+    "latitude": ("latitude", "lat", "纬度", "维度"),
+    "longitude": ("longitude", "lng", "lon", "经度"),
+    # one column "14:00-16:00" (送达时间段); read by the Delivery routes tab
+    "time_window": (
+        "timewindow",
+        "deliverywindow",
+        "deliverytime",
+        "window",
+        "送达时间段",
+        "配送时间段",
+        "送货时间段",
+        "收货时间段",
+        "时间段",
+        "送达时间",
+        "配送时间",
+    ),
+    "service_minutes": (
+        "serviceminutes",
+        "servicemin",
+        "servicetime",
+        "stopminutes",
+        "minutesatstop",
+        "服务时长",
+        "停留时长",
+        "卸货时长",
+        "停留分钟",
+        "服务分钟",
+    ),
+    # not the generic "address"/"地址": every shop export has a buyer's address, which is no stop
+    "stop_name": ("stopname", "stop", "pickuppoint", "站点名称", "站点", "自提点", "提货点", "团长", "门店名称"),
 }
 
 ID_ROLES = ("order_id", "customer_id", "product_id", "product_name")
-NUMBER_ROLES = ("quantity", "price", "amount", "cost", "rating", "target")
+NUMBER_ROLES = ("quantity", "price", "amount", "cost", "rating", "target", "latitude", "longitude", "service_minutes")
 
 # Date words that name a calendar day, not a time of day or a span: only a column named so is
 # read as Excel day numbers ("time on site" in seconds or a "month" of 1-12 are plain numbers).
