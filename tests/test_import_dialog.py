@@ -151,7 +151,8 @@ def test_the_dialog_in_chinese_on_the_chinese_demo_orders(qtbot):
     assert texts[6] == "自动（GBK/GB18030（简体中文））" and texts[7] == "自动（逗号）" and texts[8] == "自动（1）"
     # every note in Chinese, each a sentence; the order numbers shown bare
     notes = texts[2].splitlines()
-    assert len(notes) == 3 and all(n.startswith("• ") and n.endswith("。") for n in notes), notes
-    assert not re.search(r"\b(Read|column|values?|rows?|preview)\b", texts[2]), texts[2]
+    assert len(notes) == 4 and all(n.startswith("• ") and n.endswith("。") for n in notes), notes
+    assert not re.search(r"\b(Read|column|values?|rows?|preview|used)\b", texts[2]), texts[2]
+    assert any("订单创建时间" in n and "订单付款时间" in n for n in notes)  # which of the two times is the date
     m = dlg.table.model
     assert re.fullmatch(r"\d{19}", str(m.data(m.index(0, 0))))

@@ -128,6 +128,13 @@ class ImportDialog(QDialog):
         self.decimal_combo.addItem(_("Comma (1.234,56)"), ",")
         self.dates_check = QCheckBox(_("Read dates"), self)
         self.dates_check.setChecked(True)
+        self.keep_cancelled = QCheckBox(_("Keep cancelled and refunded orders"), self)
+        self.keep_cancelled.setToolTip(
+            _(
+                "Cancelled, closed, refunded and unpaid orders (交易关闭, 已取消, Cancelled, Refunded…) are left out "
+                "of the sales unless this is ticked"
+            )
+        )
         self.dates_check.setToolTip(
             _("Turn columns that hold dates into dates (ISO, 2024/3/5, 05.03.2024, 20240305, Excel day numbers)")
         )
@@ -149,6 +156,7 @@ class ImportDialog(QDialog):
         else:
             self.decimal_combo.hide()
         form2.addRow("", self.dates_check)
+        form2.addRow("", self.keep_cancelled)
         lay.addLayout(row)
 
         self.table = DataFrameTable(self, search=False)
@@ -190,6 +198,7 @@ class ImportDialog(QDialog):
         self.header_spin.valueChanged.connect(lambda _v: None if self._updating else self._debounce.start())
         self.no_header.toggled.connect(self._changed)
         self.dates_check.toggled.connect(self._changed)
+        self.keep_cancelled.toggled.connect(self._changed)
         self.refresh()
 
     # -- options ----------------------------------------------------------------------------
@@ -207,6 +216,7 @@ class ImportDialog(QDialog):
             decimal=self.decimal_combo.currentData() if self.is_text else None,
             sheet=self.sheet_combo.currentData() if self.is_excel else None,
             parse_dates=self.dates_check.isChecked(),
+            keep_cancelled=self.keep_cancelled.isChecked(),
         )
 
     def options(self) -> ImportOptions:

@@ -47,6 +47,8 @@ from .table_model import DataFrameTable
 # and the ;; between the two choices.
 # TRANSLATORS: a file-dialog filter: keep the part in ASCII brackets, (*.bizops), exactly as it is.
 PROJECT_FILTER = _l("BizOps projects (*.bizops)")
+# TRANSLATORS: a file-dialog filter: keep the parts in ASCII brackets exactly as they are.
+REPORT_FILTER = _l("PDF report, with an HTML copy beside it (*.pdf);;HTML report, with a PDF beside it (*.html)")
 MAX_RECENT = 8
 
 
@@ -198,6 +200,7 @@ class MainWindow(QMainWindow):
     saved = Signal(str)
     failed = Signal(str)  # message (also shown to the user)
     language_changed = Signal(str)  # the language the window now speaks
+    report_written = Signal(list)  # the report's files
 
     def __init__(self, registry: Registry | None = None, settings: QSettings | None = None, interactive: bool = True):
         super().__init__()
@@ -256,7 +259,7 @@ class MainWindow(QMainWindow):
         self.data_dock = dock
         self.datasets_panel = DatasetPanel(self.host, self)
         dock.setWidget(self.datasets_panel)
-        self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [270], Qt.Orientation.Horizontal)  # the results get the room at 1360 px
 
         self.jobs_status = JobsStatus(self.host, self)
         self.statusBar().addPermanentWidget(self.jobs_status)
@@ -429,6 +432,10 @@ class MainWindow(QMainWindow):
         self.act_save_as.setShortcut(QKeySequence.StandardKey.SaveAs)
         self.export_menu = m.addMenu(_("&Export"))
         self.export_menu.aboutToShow.connect(self._fill_export)
+        self.act_report = m.addAction(_("Export &report (every tab)…"), self.export_report_dialog)
+        self.act_report_tab = m.addAction(
+            _("Export report of &this tab…"), lambda: self.export_report_dialog(this_tab=True)
+        )
         m.addSeparator()
         act = m.addAction(_("&Quit"), self.close)
         act.setShortcut(QKeySequence.StandardKey.Quit)
@@ -437,6 +444,7 @@ class MainWindow(QMainWindow):
             _("Column roles…"),
             lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name),
         )
+        d.addAction(_("Combine two files…"), self.combine_data)
         # TRANSLATORS: keep the English word too ("语言 Language"): whoever picked a language they
         # cannot read must still find the way back
         self.language_menu = mb.addMenu(_("&Language"))
@@ -475,6 +483,79 @@ class MainWindow(QMainWindow):
         else:
             a = self.export_menu.addAction(_("Run an analysis first; its tables and plots can then be exported"))
             a.setEnabled(False)
+
+    # -- the report ------------------------------------------------------------------------------
+    def report_parts(self, tab: str | None = None) -> list:
+        """What a report holds: each tab's current result (or only ``tab``'s), shown or not."""
+        from bizops_desktop.core.report import Part
+
+        stale = set(self.stale_tabs())
+        parts = []
+        for a in self.registry.ordered():
+            if a.id not in self._slots or (tab is not None and a.id != tab):
+                continue
+            result, dataset, params = self._tab_result(a.id)
+            parts.append(Part(a, result, dataset, params, a.id in stale))
+        return parts
+
+    def export_report_dialog(self, this_tab: bool = False) -> Job | None:
+        from bizops_desktop.core.export import safe_filename
+
+        tab = self._current_tab_id() if this_tab else None
+        if this_tab and tab is None:
+            self.banner.show_message(_("Pick an analysis tab first: this tab has no report of its own."), "info")
+            return None
+        name = safe_filename((self.project_path.stem if self.project_path else "") or _("report"))
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, _("Export report"), str(Path(self._last_dir()) / f"{name}.pdf"), str(REPORT_FILTER)
+        )
+        return self.export_report(path, tab) if path else None
+
+    def _current_tab_id(self) -> str | None:
+        return next((aid for aid, w in self._slots.items() if w is self.tabs.currentWidget()), None)
+
+    def export_report(self, path: str | os.PathLike, tab: str | None = None) -> Job | None:
+        """Write the report (PDF and HTML side by side) of every tab with a result, or of ``tab``,
+        in the window's language, in the job runner: the worker gathers and writes, the GUI thread
+        only draws each plot when the worker asks for it (pyqtgraph plots are widgets)."""
+        from bizops_desktop.core.report import build_report, source_name
+
+        from .report import GuiPlotPictures, report_font_warning, report_paths, write_report
+
+        parts = self.report_parts(tab)
+        if not any(p.result is not None for p in parts):
+            self.banner.show_message(_("Run an analysis first; the report shows its results."), "info")
+            return None
+        try:
+            report_paths(path if Path(path).suffix else f"{path}.pdf")
+        except Exception as exc:  # noqa: BLE001 - a wrong name is a message
+            from .jobs import describe_error
+
+            self.show_error(*describe_error(exc))
+            return None
+        if not Path(path).suffix:
+            path = f"{path}.pdf"
+        source = source_name(self.project_path, self.host.datasets())
+        lang = self.language
+        warning = report_font_warning(lang)
+        if warning:
+            self.banner.show_message(warning, "warning")
+        draw = GuiPlotPictures(self)
+
+        def work(progress):
+            report = build_report(parts, source, lang=lang, progress=progress.sub(0.0, 0.05))
+            return write_report(report, path, lambda spec: draw(spec, progress), progress.sub(0.05, 1.0))
+
+        def done(r) -> None:
+            files, seconds = r
+            self.last_report = (files, seconds)
+            self.statusBar().showMessage(
+                _("Report written to {files}.", files=i18n.format_list([str(f) for f in files])), 10000
+            )
+            self.report_written.emit([str(f) for f in files])
+
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        return self.host.jobs.submit(_("Writing the report"), work, on_result=done, on_error=self.show_error)
 
     # -- the language ------------------------------------------------------------------------------
     def switch_language(self, lang: str) -> bool:
@@ -713,6 +794,29 @@ class MainWindow(QMainWindow):
             path,
             options,
             importers=self.registry.importers,
+            on_result=self._data_loaded,
+            on_error=self.show_error,
+        )
+
+    def combine_data(self, paths=(), key=None, *, ask: bool | None = None) -> Job | None:
+        """Data ▸ Combine: two files of one export (Taobao's orders and items reports) joined on
+        the order number, previewed in a dialog when interactive, then loaded in the job runner."""
+        from bizops_desktop.core.importer.combine import combine_files
+
+        ask = self.interactive if ask is None else ask
+        if ask:
+            from .combine_dialog import CombineDialog
+
+            dlg = CombineDialog(paths, self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            paths, key = dlg.paths(), dlg.key()
+        return self.host.jobs.submit(
+            _("Combining {files}", files=" + ".join(Path(p).name for p in paths)),
+            combine_files,
+            [Path(p) for p in paths],
+            None,
+            key=key,
             on_result=self._data_loaded,
             on_error=self.show_error,
         )

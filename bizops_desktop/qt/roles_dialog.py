@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.i18n import _
-from bizops_desktop.core.roles import MULTI_ROLES, ROLES, guess_roles
+from bizops_desktop.core.importer.platforms import guess_export_roles, recognise
+from bizops_desktop.core.roles import MULTI_ROLES, ROLES
 
 from .panel import coloured, role_title
 from .table_model import format_cell
@@ -43,6 +44,15 @@ class RolesDialog(QDialog):
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        platform = recognise(dataset.frame.columns)
+        self.platform_label = QLabel(
+            _("Looks like {platform}; its columns are marked as that system writes them.", platform=platform.name())
+            if platform is not None
+            else "",
+            self,
+        )
+        self.platform_label.setVisible(platform is not None)
+        lay.addWidget(self.platform_label)
         cols = list(dataset.frame.columns)
         self.table = QTableWidget(len(cols), 4, self)
         self.table.setHorizontalHeaderLabels([_("Column"), _("Type"), _("Examples"), _("Role")])
@@ -72,7 +82,7 @@ class RolesDialog(QDialog):
         lay.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         guess = QPushButton(_("Guess again"), self)
-        guess.clicked.connect(lambda: self.set_roles(guess_roles(dataset.frame)))
+        guess.clicked.connect(lambda: self.set_roles(guess_export_roles(dataset.frame)))
         buttons.addButton(guess, QDialogButtonBox.ButtonRole.ResetRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

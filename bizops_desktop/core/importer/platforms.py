@@ -919,3 +919,11 @@ def _masked_buyer_column(frame) -> str | None:
         if _BUYER_WORDS.search(normalise_header(c)) and looks_masked(frame[c]):
             return str(c)
     return None
+
+
+def guess_export_roles(frame: "pd.DataFrame") -> dict[str, list[str]]:
+    """The roles the importer gives a table: the header vocabulary and the data, then the
+    recognised platform's own columns (for the roles dialog's Guess again)."""
+    from ..roles import guess_roles
+
+    return shape_orders(frame, guess_roles(frame), keep_cancelled=True).roles
