@@ -1,0 +1,1 @@
+"""Customers & campaigns (registered in step 2)."""
