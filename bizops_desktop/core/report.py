@@ -166,6 +166,26 @@ def run_parts(
     return [Part(by_id[o.analysis], o.result, o.dataset, o.params, False, o.problem) for o in outcomes]
 
 
+def source_name(project_path: Any, datasets: Sequence["Dataset"]) -> str:
+    """What the report is about, for its title: the project's name, else the demo shop, else the
+    file the first table came from, else that table's name."""
+    from pathlib import Path
+
+    if project_path:
+        return Path(project_path).stem
+    if not datasets:
+        return _("Report")
+    first = datasets[0]
+    if first.source:
+        from .demo import demo_dir
+
+        folder = Path(first.source).resolve().parent
+        if folder in (demo_dir("en").resolve(), demo_dir("zh_CN").resolve()):
+            return _("Demo shop")
+        return Path(first.source).name
+    return first.name
+
+
 def build_report(
     parts: Sequence[Part],
     source: str,
@@ -285,7 +305,7 @@ def table_of(
         if len(shown) == MAX_COLUMNS:
             break
     titles = [title(c, columns.get(c), lang) for c in shown]
-    common = []
+    common: list[tuple[str, str]] = []
     if len(top) > 1:  # a text column with one value on every row is said once, under the title
         for j in reversed(range(len(shown))):
             if not numeric[j] and len(set(cells[j])) == 1 and len(shown) > 1:
@@ -342,38 +362,31 @@ def reading_of(analysis: "Analysis", lang: str) -> str:
 
 
 # -- HTML ------------------------------------------------------------------------------------------
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "WenQuanYi Micro Hei",
-    "SimHei",
-)
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "SimHei")
+CJK_PREFIXES = ("Source Han", "WenQuanYi")  # families found by the start of their name
 
+# written without spaces (the way a minifier writes CSS): one rule a line
 CSS = """
-body { font-family: %(fonts)s; font-size: 10pt; color: #222; }
-h1 { font-size: 20pt; margin: 0 0 4pt 0; }
-h2 { font-size: 15pt; margin: 0 0 6pt 0; color: #1f4e79; }
-h3 { font-size: 11pt; margin: 10pt 0 4pt 0; color: #333; }
-p { margin: 0 0 5pt 0; }
-.sub { color: #555; }
-.headline { font-size: 12pt; font-weight: bold; margin: 4pt 0 8pt 0; }
-.warn { color: #8a6d00; }
-.note { color: #444; margin: 0 0 3pt 0; }
-.more { color: #666; font-size: 8pt; }
-table.t { border-collapse: collapse; width: 100%%; margin: 0 0 6pt 0; }
-table.t th { background-color: #e8eef5; text-align: left; font-size: 8pt; border: 1px solid #b9c6d6; }
-table.t th.cap { background-color: #ffffff; font-size: 11pt; color: #333; border: 0; padding-top: 8pt; }
-table.t td { font-size: 8pt; border: 1px solid #d4dbe3; vertical-align: top; }
-table.t td.common { font-size: 8pt; color: #555; border: 0; }
-td.n { text-align: right; }
-table.kv td { font-size: 9pt; padding: 1pt 8pt 1pt 0; }
-div.section { page-break-before: always; }
-img.plot { max-width: 100%%; }
+body{font-family:%(fonts)s;font-size:10pt;color:#222;}
+h1{font-size:20pt;margin:0 0 4pt 0;}
+h2{font-size:15pt;margin:0 0 6pt 0;color:#1f4e79;}
+h3{font-size:11pt;margin:10pt 0 4pt 0;color:#333;}
+p{margin:0 0 5pt 0;}
+.sub{color:#555;}
+.headline{font-size:12pt;font-weight:bold;margin:4pt 0 8pt 0;}
+.warn{color:#8a6d00;}
+.note{color:#444;margin:0 0 3pt 0;}
+.more{color:#666;font-size:8pt;}
+table.t{border-collapse:collapse;width:100%%;margin:0 0 6pt 0;}
+table.t th{background-color:#e8eef5;text-align:left;font-size:8pt;border:1px solid #b9c6d6;}
+table.t th.cap{background-color:#ffffff;font-size:11pt;color:#333;border:0;padding-top:8pt;}
+table.t td{font-size:8pt;border:1px solid #d4dbe3;vertical-align:top;}
+table.t td.common{font-size:8pt;color:#555;border:0;}
+td.n{text-align:right;}
+table.kv td{font-size:9pt;padding:1pt 8pt 1pt 0;}
+div.section{page-break-before:always;}
+img.plot{max-width:100%%;}
 """
-
 
 LATIN_FONTS = ("Segoe UI", "Helvetica Neue", "Arial", "DejaVu Sans")
 
@@ -408,21 +421,21 @@ def to_html(
         out = [
             "<!DOCTYPE html>",
             f'<html lang="{e(lang.replace("_", "-"))}"><head><meta charset="utf-8">',
-            f"<title>{e(_('Report: {source}', source=report.source))}</title>",
+            _tag("title", _("Report: {source}", source=report.source)),
             "<style>" + CSS % {"fonts": html_fonts(lang, fonts)} + "</style></head><body>",
             f"<h1>{e(report.source)}</h1>",
-            f'<p class="sub">{e(_("Shop report, {date}", date=report.date))}</p>',
-            f'<p class="sub">{e(_("Made with BizOps Desktop {version}", version=__version__))}</p>',
+            _tag("p", _("Shop report, {date}", date=report.date), "sub"),
+            _tag("p", _("Made with BizOps Desktop {version}", version=__version__), "sub"),
         ]
         if report.sections:
-            out.append(f"<h3>{e(_('In this report'))}</h3>")
+            out.append(_tag("h3", _("In this report")))
             out.append("<p>" + "<br>".join(e(s.title) for s in report.sections) + "</p>")
         if report.not_run:
-            out.append(f"<h3>{e(_('Not in this report'))}</h3><p>")
+            out.append(_tag("h3", _("Not in this report")) + "<p>")
             out.append(
                 "<br>".join(e(_("{tab}: {why}", tab=t, why=_strip_period(why))) for t, why in report.not_run) + "</p>"
             )
-        out.append(f"<h2>{e(_('This week'))}</h2>")
+        out.append(_tag("h2", _("This week")))
         out.append(f'<p class="headline">{e(report.actions_headline)}</p>')
         if report.actions is not None:
             out.append(_table_html(report.actions, heading=False))
@@ -430,6 +443,11 @@ def to_html(
             out.append(_section_html(s, image_src, image_width))
         out.append("</body></html>")
         return "\n".join(out)
+
+
+def _tag(tag: str, text: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<{tag}{attr}>{escape(text)}</{tag}>"
 
 
 def _strip_period(text: str) -> str:
@@ -440,7 +458,7 @@ def _section_html(s: Section, image_src: Callable[[Plot], str | None], width: in
     e = escape
     out = [f'<div class="section" id="{e(s.analysis)}"><h2>{e(s.title)}</h2>']
     if s.stale:
-        out.append(f'<p class="warn">{e(_("The data has changed since this result was computed."))}</p>')
+        out.append(_tag("p", _("The data has changed since this result was computed."), "warn"))
     if s.headline:
         out.append(f'<p class="headline">{e(s.headline)}</p>')
     for t in s.tables:
@@ -450,9 +468,9 @@ def _section_html(s: Section, image_src: Callable[[Plot], str | None], width: in
         if src:  # the picture carries its own title
             out.append(f'<p class="plot"><img class="plot" src="{e(src)}" width="{width}" alt="{e(p.title)}"></p>')
     if s.notes:
-        out.append(f"<h3>{e(_('Notes'))}</h3>")
+        out.append(_tag("h3", _("Notes")))
         out += [f'<p class="note">• {e(n)}</p>' for n in s.notes]
-    out.append(f"<h3>{e(_('How this was computed'))}</h3>")
+    out.append(_tag("h3", _("How this was computed")))
     if s.method:
         out.append(f"<p>{e(s.method)}</p>")
     rows = []
@@ -464,7 +482,7 @@ def _section_html(s: Section, image_src: Callable[[Plot], str | None], width: in
         out += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows]
         out.append("</table>")
     if s.reading:
-        out.append(f"<h3>{e(_('How to read it'))}</h3>")
+        out.append(_tag("h3", _("How to read it")))
         out += [f"<p>{e(par.strip())}</p>" for par in s.reading.split("\n\n") if par.strip()]
     out.append("</div>")
     return "\n".join(out)
@@ -489,15 +507,13 @@ def _table_html(t: Table, heading: bool = True) -> str:
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</table>")
     if t.total_rows > len(t.rows):
-        out.append(
-            f'<p class="more">{e(_("The first {n:int} of {total:int} rows.", n=len(t.rows), total=t.total_rows))}</p>'
-        )
+        out.append(_tag("p", _("The first {n:int} of {total:int} rows.", n=len(t.rows), total=t.total_rows), "more"))
     return "\n".join(out)
 
 
-def html_file(report: Report, pngs: Mapping[str, bytes]) -> str:
+def html_file(report: Report, pngs: Mapping[str, bytes], fonts: Sequence[str] = ()) -> str:
     """The self-contained HTML file: every picture inline as a base64 PNG."""
-    return to_html(report, lambda p: png_data_uri(pngs[p.key]) if p.key in pngs else None)
+    return to_html(report, lambda p: png_data_uri(pngs[p.key]) if p.key in pngs else None, fonts=fonts)
 
 
 __all__ = [
@@ -512,6 +528,7 @@ __all__ = [
     "build_report",
     "html_file",
     "run_parts",
+    "source_name",
     "table_of",
     "to_html",
 ]

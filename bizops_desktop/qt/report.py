@@ -25,7 +25,7 @@ from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import _
 from bizops_desktop.core.plotspec import PlotSpec
 from bizops_desktop.core.progress import Progress
-from bizops_desktop.core.report import CJK_FONTS, LATIN_FONTS, Report, html_file, to_html
+from bizops_desktop.core.report import CJK_FONTS, CJK_PREFIXES, LATIN_FONTS, Report, html_file, to_html
 
 PLOT_SIZE = (900, 500)  # pixels of each picture: ~150 dpi across the A4 text width
 IMAGE_WIDTH = 640  # the width a picture takes in the page layout (of ~680 across A4's text)
@@ -122,7 +122,7 @@ def pictures(report: Report, draw: Callable[[PlotSpec], QImage], progress: Progr
             progress.report(i / max(len(plots), 1), _("Drawing “{plot}”", plot=p.title))
             progress.check()
         try:
-            img = draw(p.spec)
+            img = draw(p.spec.localized(report.lang))  # in the report's language, whatever the thread's
         except Cancelled:
             raise
         except Exception as exc:  # noqa: BLE001 - one odd plot must not lose the whole report
@@ -144,6 +144,10 @@ def cjk_font() -> str | None:
     for name in CJK_FONTS:
         if name in have:
             return name
+    for prefix in CJK_PREFIXES:
+        found = next((f for f in have if f.startswith(prefix) and "Mono" not in f), None)
+        if found:
+            return found
     return have[0]
 
 
@@ -233,7 +237,8 @@ def write_report(
     images = pictures(report, draw, progress.sub(0.0, 0.7))
     progress.report(0.75, _("Writing the HTML file"))
     try:
-        html.write_text(html_file(report, {k: png for k, (_img, png) in images.items()}), encoding="utf-8")
+        pngs = {k: png for k, (_img, png) in images.items()}
+        html.write_text(html_file(report, pngs, report_fonts(report.lang)), encoding="utf-8")
     except OSError as exc:
         raise DataError(
             _("the report could not be written ({reason})", reason=exc.strerror or exc),
