@@ -198,6 +198,10 @@ def _holds_messages(col) -> bool:
 def _render_cached(v, cache: dict, lang) -> Any:
     if v is None:
         return None
+    if isinstance(v, (dict, i18n.Message)):
+        # sentences rarely repeat whole: a key for each would cost more than rendering it (the
+        # values inside are formatted once each by i18n's own memo)
+        return i18n.text(v, lang)
     key = i18n.jsonable_key(v)
     if key not in cache:
         cache[key] = i18n.text(v, lang)

@@ -33,11 +33,22 @@ def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
         if col.dtype == object:
             sample = col.dropna()
             if len(sample) and isinstance(sample.iloc[0], (list, tuple, set, frozenset, dict)):
-                # floats in a list/dict cell to 6 significant digits, at most 8 decimals (no float noise)
-                out[c] = col.map(lambda v: dumps_strict(rounded(v)) if v is not None else "")
+                # floats in a list/dict cell to 6 significant digits, at most 8 decimals (no float
+                # noise); a list of ids (an itemset) is plain JSON text already
+                out[c] = col.map(_json_cell)
         elif pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
             out[c] = col.map(lambda v: "inf" if v == np.inf else ("-inf" if v == -np.inf else v))
     return out
+
+
+def _json_cell(v: Any) -> str:
+    import json
+
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)) and all(type(x) is str for x in v):
+        return json.dumps(list(v), ensure_ascii=False)
+    return dumps_strict(rounded(v))
 
 
 def safe_filename(name: Any, fallback: str = "table") -> str:
@@ -147,6 +158,7 @@ def write_result(
     plot_writer=None,
     extra_metrics: dict | None = None,
     titles: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> list[Path]:
     """``DIR/<table>.csv`` for each table, ``DIR/summary.json``, and ``DIR/<plot>.png`` through
     ``plot_writer(spec, path)`` (the Qt renderer; core stays Qt-free, so the caller passes it).
@@ -166,6 +178,9 @@ def write_result(
             where=str(out)[:300],
             hint=_("Choose a folder you may write to"),
         ) from None
+    import time
+
+    clock = time.perf_counter()
     target = FileNames(out)
     written = write_tables_csv(result, out, titles=titles, names=target)
     summary = dict(result.metrics)
@@ -178,7 +193,12 @@ def write_result(
     p = out / "summary.json"
     p.write_text(to_json(summary, indent=2) + "\n", encoding="utf-8")
     written.append(p)
+    if timings is not None:  # where a CLI run's time goes (--timings)
+        timings["tables"] = time.perf_counter() - clock
+        clock = time.perf_counter()
     if plot_writer is not None:
         for name, spec in result.plots.items():
             written.append(plot_writer(spec, target(name, ".png")))
+    if timings is not None:
+        timings["plots"] = time.perf_counter() - clock
     return written

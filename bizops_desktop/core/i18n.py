@@ -125,6 +125,21 @@ def babel_locale(lang: str | None = None) -> str:
     return lang or get_language()
 
 
+_LOCALES: dict[str, Any] = {}
+
+
+def _babel(lang: str | None = None) -> Any:
+    """The Babel Locale of ``lang``, parsed once (Babel parses a locale name on every call, a
+    third of the time of formatting a number)."""
+    from babel import Locale
+
+    name = lang or get_language()
+    loc = _LOCALES.get(name)
+    if loc is None:
+        loc = _LOCALES[name] = Locale.parse(name)
+    return loc
+
+
 # ---------------------------------------------------------------------------------------------
 # Money
 def set_currency(code: str | None) -> None:
@@ -195,7 +210,7 @@ def format_number(x: Any, lang: str | None = None, pattern: str | None = None) -
     if math.isinf(f):
         return "∞" if f > 0 else "−∞"
     return format_decimal(
-        f if not float(f).is_integer() else int(f), format=pattern or _round_sig(f), locale=babel_locale(lang)
+        f if not float(f).is_integer() else int(f), format=pattern or _round_sig(f), locale=_babel(lang)
     )
 
 
@@ -213,14 +228,14 @@ def format_percent(x: Any, lang: str | None = None, decimals: int | None = None)
         return format_number(x, lang)
     f = float(x)
     if decimals is None and 0 < abs(f) < 0.00005:  # a tiny p-value or share: "<0.01%", never "0.00%"
-        return ("<" if f > 0 else ">-") + _fp(0.0001, format="#,##0.00%", locale=babel_locale(lang))
+        return ("<" if f > 0 else ">-") + _fp(0.0001, format="#,##0.00%", locale=_babel(lang))
     if decimals is None:
         decimals = 0 if abs(f) >= 0.1 or f == 0 else (1 if abs(f) >= 0.001 else 2)
         # never round a share that is not whole to "100%" (or one that is not zero to "0%")
         if decimals == 0 and abs(f) < 1 and round(abs(f) * 100) >= 100:
             decimals = 1 if round(abs(f) * 1000) < 1000 else 2
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return _fp(f, format=pattern, locale=babel_locale(lang))
+    return _fp(f, format=pattern, locale=_babel(lang))
 
 
 def format_money(x: Any, lang: str | None = None, currency: str | None = None, decimals: int = 2) -> str:
@@ -233,7 +248,7 @@ def format_money(x: Any, lang: str | None = None, currency: str | None = None, d
     pattern = None
     if decimals == 0:
         pattern = "¤#,##0"
-    text = format_currency(float(x), cur, format=pattern, locale=lang, currency_digits=decimals == 2)
+    text = format_currency(float(x), cur, format=pattern, locale=_babel(lang), currency_digits=decimals == 2)
     # CLDR writes "CN¥" in English to tell it from the yen; a Chinese shop's owner reads "¥".
     return text.replace("CN¥", "¥")
 
@@ -251,17 +266,22 @@ def format_date(d: Any, lang: str | None = None, fmt: str = "medium") -> str:
         d = d.to_pydatetime()
     if isinstance(d, _dt.datetime):
         d = d.date()
-    return _fd(d, format=fmt, locale=babel_locale(lang))
+    return _fd(d, format=fmt, locale=_babel(lang))
 
 
 def format_list(items: Iterable[Any], lang: str | None = None, style: Any = "standard") -> str:
     from babel.lists import format_list as _fl
 
-    return _fl([str(i) for i in items], style=style, locale=babel_locale(lang))
+    return _fl([str(i) for i in items], style=style, locale=_babel(lang))
 
 
 _SAFE_SPEC = __import__("re").compile(r"[<>^=]?[+\- ]?#?0?(\d{0,2})?,?(\.\d{1,2})?[a-z%]?")
 _NAMED_SPECS = {"percent", "money", "money0", "date", "list", "int", "num"}
+
+
+_FIELD_MEMO: dict[tuple, str] = {}
+_MEMO_TYPES = {int, float, str}
+_MEMO_SPECS = {"", "percent", "money", "money0", "int", "num"}
 
 
 class _Formatter(string.Formatter):
@@ -286,6 +306,22 @@ class _Formatter(string.Formatter):
         lang = self.lang
         if isinstance(value, (Message, LazyText)):
             value = value.render(lang)
+        # A table of 100,000 sentences repeats the same few shares, counts and names: each
+        # (value, spec) is formatted once by Babel (slow per call), then looked up.
+        if spec == "list" and isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
+            value = tuple(value)  # a list of names: formatted once per distinct list
+        if (type(value) in _MEMO_TYPES and spec in _MEMO_SPECS) or (type(value) is tuple and spec == "list"):
+            key = (lang, _currency, spec, type(value), value)
+            hit = _FIELD_MEMO.get(key)
+            if hit is None:
+                if len(_FIELD_MEMO) > 200_000:
+                    _FIELD_MEMO.clear()
+                hit = _FIELD_MEMO[key] = self._format_field(value, spec)
+            return hit
+        return self._format_field(value, spec)
+
+    def _format_field(self, value: Any, spec: str) -> Any:
+        lang = self.lang
         if spec == "percent":
             return format_percent(value, lang)
         if spec == "money":
@@ -307,11 +343,44 @@ class _Formatter(string.Formatter):
         return super().format_field(value, spec)
 
 
+_COMPILED: dict[str, list[tuple[str, str | None, str]]] = {}
+
+
+def _compile(template: str) -> list[tuple[str, str | None, str]]:
+    """A template as (text before, placeholder name or None, spec) parts, parsed once: string.
+    Formatter re-parses each time in Python, the most of rendering 100,000 sentences. The same
+    checks as _Formatter: plain names only, no conversions, no nested specs."""
+    import _string  # the C parser string.Formatter itself uses
+
+    parts = _COMPILED.get(template)
+    if parts is None:
+        parts = []
+        for literal, name, spec, conversion in _string.formatter_parser(template):
+            if name is not None:
+                if conversion is not None:
+                    raise ValueError("conversions are not used in messages")
+                if not name.isidentifier():
+                    raise ValueError(f"placeholder {name!r} is not a plain name")
+                if spec and "{" in spec:
+                    raise ValueError("nested formats are not used in messages")
+            parts.append((literal, name, spec or ""))
+        if len(_COMPILED) > 20_000:  # templates from a stranger's file must not grow it without end
+            _COMPILED.clear()
+        _COMPILED[template] = parts
+    return parts
+
+
 def render(template: str, values: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
     """Fill a (translated) template's placeholders, each value formatted for ``lang``."""
     if not values:
         return template
-    return _Formatter(lang or get_language()).vformat(template, (), dict(values))
+    fmt = _Formatter(lang or get_language())
+    out = []
+    for literal, name, spec in _compile(template):
+        out.append(literal)
+        if name is not None:
+            out.append(str(fmt.format_field(values[name], spec)))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------

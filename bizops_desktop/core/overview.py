@@ -166,6 +166,7 @@ def actions_table(entries: Sequence[Entry]) -> tuple["pd.DataFrame", dict[str, C
     total = float(frame["money"].sum()) if len(frame) else 0.0
     ran = [e for e in entries if e.result is not None]
     stale = sum(1 for e in ran if e.stale)
+    headline: Any
     if not ran:
         headline = M("Nothing has been analysed yet: press Run all to get this week's actions from every tab.")
     elif not rows:
