@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "bizops_forecast",
     "bizops_pricing",
     "bizops_churn",
+    "bizops_segments",
 )
 # Set by tests/conftest.py: tests never pick up plugins that happen to be installed.
 AUTOLOAD_ENV = "BIZOPS_DISABLE_PLUGIN_AUTOLOAD"
