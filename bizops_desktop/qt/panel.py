@@ -337,7 +337,9 @@ class AnalysisPanel(QWidget):
             if not len(positions):
                 continue
             t.search.clear()  # a filter typed earlier must not hide the row
-            t.model.set_filter("")
+            if t.model._filter:
+                t.model.set_filter("")
+                t.model.wait()
             _bring_forward(t)
             return t.select_source_row(int(positions[0]))
         return False

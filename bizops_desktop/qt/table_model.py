@@ -4,7 +4,7 @@ pandas on the frame, so a million rows stay quick), and a small widget with a se
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,13 +41,26 @@ def _cells(col: pd.Series) -> np.ndarray:
     return col.to_numpy()
 
 
+# A filter or sort over more rows than this runs on a worker thread (the window stays fluid; the
+# rows shown change when it is done); below it, at once, as a user types.
+BACKGROUND_ROWS = 50_000
+
+
 class DataFrameModel(QAbstractTableModel):
     """Read-only view of a DataFrame. ``set_frame`` swaps the data (with the result's column specs
     and product/customer names, if any); ``set_filter`` keeps the rows where any shown column
-    contains the text (case-insensitive); header click sorts."""
+    contains the text (case-insensitive); header click sorts. On a big frame the filter and the
+    sort run in the job runner: ``busy_changed(True)`` while they do, ``rows_changed`` when the
+    new rows are shown; a newer request replaces an older one still running."""
+
+    busy_changed = Signal(bool)
+    rows_changed = Signal()
 
     def __init__(self, frame: pd.DataFrame | None = None, parent=None, max_rows: int | None = None):
         super().__init__(parent)
+        self._generation = 0
+        self._jobs = None  # made on the first background filter
+        self._pending = None
         self._source = pd.DataFrame()
         self._view = self._source
         self._filter = ""
@@ -69,6 +82,7 @@ class DataFrameModel(QAbstractTableModel):
         columns: Mapping[str, Column] | None = None,
         names: Mapping[str, str] | None = None,
     ) -> None:
+        self._supersede()
         self.beginResetModel()
         self._source = frame if frame is not None else pd.DataFrame()
         columns = columns or {}
@@ -80,8 +94,19 @@ class DataFrameModel(QAbstractTableModel):
         self._right = [
             pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in self._source.dtypes
         ]
-        self._apply()
+        # a new frame opens unfiltered and unsorted (its own order), at once: nothing to compute
+        self._positions = np.arange(len(self._source))
+        self._view = self._source
+        if self._filter or self._sort is not None:
+            self.endResetModel()
+            self._request(reset=True)
+            return
         self.endResetModel()
+        self.rows_changed.emit()
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
 
     def frame(self) -> pd.DataFrame:
         """The rows as shown (filtered and sorted)."""
@@ -102,66 +127,77 @@ class DataFrameModel(QAbstractTableModel):
         return int(hits[0]) if len(hits) else None
 
     def set_filter(self, text: str) -> None:
-        self.beginResetModel()
         self._filter = text.strip().lower()
-        self._apply()
-        self.endResetModel()
+        self._request(reset=True)
 
-    def _apply(self) -> None:
-        src = self._source
-        positions = np.arange(len(src))
-        if self._filter and len(src):
-            mask = np.zeros(len(src), dtype=bool)
-            for c in src.columns:
-                col = src[c]
-                if pd.api.types.is_datetime64_any_dtype(col):
-                    text = col.dt.strftime("%Y-%m-%d")
-                elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple, dict)):
-                    text = self._shown_text(c, col)  # lists, sentences: what the reader sees
-                else:
-                    text = col.astype(str)
-                spec = self._specs[list(src.columns).index(c)] if c in src.columns else None
-                if spec is not None and spec.kind in ("product", "customer") and self._names:
-                    # the name a person sees is searched too, not only the id behind it
-                    names = col.astype(str).map(self._names).fillna("")
-                    mask |= names.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
-                mask |= text.str.lower().str.contains(self._filter, regex=False, na=False).to_numpy()
-            positions = positions[mask]
-        if self._sort is not None and len(positions):
-            col_i, order = self._sort
-            if 0 <= col_i < src.shape[1]:
-                col = src.iloc[positions, col_i].reset_index(drop=True)
-                if col.dtype == object:
-                    col = col.map(lambda v: format_cell(v) if isinstance(v, (list, tuple, set)) else v)
-                asc = order == Qt.SortOrder.AscendingOrder
-                try:
-                    idx = col.sort_values(kind="stable", ascending=asc, na_position="last").index.to_numpy()
-                except TypeError:  # mixed types: compare as text
-                    idx = col.astype(str).sort_values(kind="stable", ascending=asc).index.to_numpy()
-                positions = positions[idx]
+    # -- computing the rows shown: on this thread for a small frame, else in the job runner ------
+    def _request(self, reset: bool) -> None:
+        self._supersede()
+        if len(self._source) < BACKGROUND_ROWS:
+            self._install(self._compute(), reset)
+            return
+        from .jobs import JobRunner
+
+        if self._jobs is None:
+            self._jobs = JobRunner(self, max_threads=1)
+        generation = self._generation
+        snapshot = self._snapshot()
+        job = self._jobs.create(_("Filtering the table"), lambda _progress: _positions(snapshot))
+        job.succeeded.connect(lambda positions, g=generation: self._deliver(positions, g, reset))
+        job.ended.connect(lambda g=generation: self._ended(g))
+        self._pending = job
+        self.busy_changed.emit(True)
+        self._jobs.start(job)
+
+    def _supersede(self) -> None:
+        """Whatever filter or sort is still running, its rows are no longer wanted."""
+        self._generation += 1
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+            self.busy_changed.emit(False)
+
+    def _deliver(self, positions: np.ndarray, generation: int, reset: bool) -> None:
+        if generation == self._generation:
+            self._install(positions, reset)
+
+    def _ended(self, generation: int) -> None:
+        if generation == self._generation and self._pending is not None:
+            self._pending = None
+            self.busy_changed.emit(False)
+
+    def _install(self, positions: np.ndarray, reset: bool) -> None:
+        if reset:
+            self.beginResetModel()
+        else:
+            self.layoutAboutToBeChanged.emit()
         self._positions = positions
-        self._view = src.iloc[positions]
+        self._view = self._source.iloc[positions]
+        if reset:
+            self.endResetModel()
+        else:
+            self.layoutChanged.emit()
+        self.rows_changed.emit()
 
-    def _shown_text(self, name, col: pd.Series) -> pd.Series:
-        """A column of lists or sentences as the text shown, rendered once per distinct value
-        and kept until the frame or the language changes (a search types many letters)."""
-        from bizops_desktop.core.i18n import get_language, jsonable_key
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Until a background filter or sort is shown (tests, exports of what is shown)."""
+        import time
 
-        key = (name, get_language())
-        cached = self._text_cache.get(key)
-        if cached is None:
-            spec = self._specs[list(self._source.columns).index(name)]
-            seen: dict[str, str] = {}
+        from PySide6.QtCore import QCoreApplication
 
-            def shown(v):
-                k = jsonable_key(v) if isinstance(v, (dict, list, tuple)) else repr(v)
-                if k not in seen:
-                    seen[k] = format_cell(v, spec, self._names)
-                return seen[k]
+        deadline = time.monotonic() + timeout
+        while self._pending is not None and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        return self._pending is None
 
-            cached = col.map(shown)
-            self._text_cache[key] = cached
-        return cached
+    def _compute(self) -> np.ndarray:
+        return _positions(self._snapshot())
+
+    def _snapshot(self) -> "_Request":
+        """What a filter or sort reads, taken on the GUI thread: a worker never looks at the
+        model itself, which a new frame may replace meanwhile."""
+        return _Request(self._source, list(self._specs), self._names, self._filter, self._sort, self._text_cache)
 
     # -- Qt model API -----------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -202,10 +238,75 @@ class DataFrameModel(QAbstractTableModel):
         return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
         self._sort = (column, order) if column >= 0 else None
-        self._apply()
-        self.layoutChanged.emit()
+        self._request(reset=False)
+
+
+class _Request(NamedTuple):
+    source: pd.DataFrame
+    specs: list
+    names: Mapping[str, str]
+    filter: str
+    sort: tuple | None
+    text_cache: dict  # the frame's own: rendered sentence columns, per language
+
+
+def _positions(req: _Request) -> np.ndarray:
+    """The source positions of the rows to show, filtered and sorted. Reads only ``req`` (the
+    frame is never changed in place), so it may run on a worker thread."""
+    src = req.source
+    positions = np.arange(len(src))
+    if req.filter and len(src):
+        mask = np.zeros(len(src), dtype=bool)
+        for j, c in enumerate(src.columns):
+            col = src.iloc[:, j]
+            spec = req.specs[j] if j < len(req.specs) else None
+            if pd.api.types.is_datetime64_any_dtype(col):
+                text = col.dt.strftime("%Y-%m-%d")
+            elif col.dtype == object and len(col) and isinstance(col.iloc[0], (list, tuple, dict)):
+                text = _shown_text(req, c, col, spec)  # lists, sentences: what the reader sees
+            else:
+                text = col.astype(str)
+            if spec is not None and spec.kind in ("product", "customer") and req.names:
+                # the name a person sees is searched too, not only the id behind it
+                names = col.astype(str).map(req.names).fillna("")
+                mask |= names.str.lower().str.contains(req.filter, regex=False, na=False).to_numpy()
+            mask |= text.str.lower().str.contains(req.filter, regex=False, na=False).to_numpy()
+        positions = positions[mask]
+    if req.sort is not None and len(positions):
+        col_i, order = req.sort
+        if 0 <= col_i < src.shape[1]:
+            col = src.iloc[positions, col_i].reset_index(drop=True)
+            if col.dtype == object:
+                col = col.map(lambda v: format_cell(v) if isinstance(v, (list, tuple, set)) else v)
+            asc = order == Qt.SortOrder.AscendingOrder
+            try:
+                idx = col.sort_values(kind="stable", ascending=asc, na_position="last").index.to_numpy()
+            except TypeError:  # mixed types: compare as text
+                idx = col.astype(str).sort_values(kind="stable", ascending=asc).index.to_numpy()
+            positions = positions[idx]
+    return positions
+
+
+def _shown_text(req: _Request, name, col: pd.Series, spec: Column | None) -> pd.Series:
+    """A column of lists or sentences as the text shown, rendered once per distinct value and
+    kept until the frame or the language changes (a search types many letters)."""
+    from bizops_desktop.core.i18n import get_language, jsonable_key
+
+    key = (name, get_language())
+    cached = req.text_cache.get(key)
+    if cached is None:
+        seen: dict[str, str] = {}
+
+        def shown(v):
+            k = jsonable_key(v) if isinstance(v, (dict, list, tuple)) else repr(v)
+            if k not in seen:
+                seen[k] = format_cell(v, spec, req.names)
+            return seen[k]
+
+        cached = col.map(shown)
+        req.text_cache[key] = cached
+    return cached
 
 
 class DataFrameTable(QWidget):
@@ -257,6 +358,7 @@ class DataFrameTable(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
+        self.model.busy_changed.connect(self._busy)
 
     def set_frame(
         self,
@@ -275,6 +377,12 @@ class DataFrameTable(QWidget):
 
     def frame(self) -> pd.DataFrame:
         return self.model.frame()
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.count_label.setText(_("Searching…"))
+        else:
+            self._update_count()
 
     def _update_count(self) -> None:
         n_all = len(self.model.source_frame())
