@@ -106,7 +106,7 @@ class Table:
             mean = sum(len(r[j]) for r in self.rows) / max(len(self.rows), 1)
             # never narrower than the title's longest word, nor than a number (numbers do not wrap)
             word = max([len(w) for w in head.split()] + [5])  # titles are bold: wider letters
-            least = 3 + max(1.3 * word, longest if self.numeric[j] else 0)
+            least = 3 + max(1.7 * word, longest if self.numeric[j] else 0)
             weights.append(max(4.0 * (0.5 * (mean + longest)) ** 0.5, least))
         total = sum(weights)
         out = [max(4, round(100 * w / total)) for w in weights]
