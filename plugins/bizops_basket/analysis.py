@@ -3,12 +3,14 @@ project file: baskets view -> Apriori itemsets -> rules, with a plain-words "why
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
@@ -59,6 +61,12 @@ FEW_ORDERS = 10
 BUNDLE_MIN_ORDERS = 20
 BUNDLE_MIN_LIFT = 2.0
 BUNDLE_MAX = 10
+# This week's actions: the strongest suggested bundles, at most this many.
+BUNDLE_ACTIONS = 4
+# What a bundle is assumed to earn, kept low on purpose (no uplift is measured here): one in ten of
+# the orders that have one side of the bundle without the other adds the other side at its usual
+# price. The orders per 4 weeks are the history's pace.
+BUNDLE_TAKE_UP = 0.10
 
 # How the tables read for people (the stored tables keep these ids and plain numbers).
 # Statistics that a shop owner does not need to act on are marked as details.
@@ -332,6 +340,96 @@ def bundles_table(pairs: pd.DataFrame) -> pd.DataFrame:
         },
         columns=BUNDLE_COLUMNS,
     )
+
+
+def item_prices(dataset) -> dict[str, float]:
+    """Each product's usual unit price (its revenue over its units, or the mean of the price
+    column), by product id as text; empty when the data has neither."""
+    if not dataset.has("product_id"):
+        return {}
+    f = dataset.frame
+    pid = f[dataset.col("product_id")].astype("string")
+    if dataset.has("amount", "quantity"):
+        amount = pd.to_numeric(f[dataset.col("amount")], errors="coerce")
+        qty = pd.to_numeric(f[dataset.col("quantity")], errors="coerce")
+        ok = (qty > 0) & amount.notna()
+        sums = pd.DataFrame({"p": pid[ok], "a": amount[ok], "q": qty[ok]}).groupby("p")[["a", "q"]].sum()
+        price = sums["a"] / sums["q"]
+    elif dataset.has("price"):
+        price = pd.to_numeric(f[dataset.col("price")], errors="coerce").groupby(pid).mean()
+    else:
+        return {}
+    return {str(k): float(v) for k, v in price.items() if np.isfinite(v) and v > 0}
+
+
+def history_days(dataset) -> float | None:
+    """Days the orders cover (first to last order date, both counted), or None without dates."""
+    if not dataset.has("date"):
+        return None
+    d = pd.to_datetime(dataset.frame[dataset.col("date")], errors="coerce").dropna()
+    if d.empty:
+        return None
+    return float((d.max().normalize() - d.min().normalize()).days + 1)
+
+
+def bundle_money(row, prices: dict[str, float], days: float | None) -> float | None:
+    """Extra revenue over the next HORIZON_DAYS days a bundle of a pairs-table row is assumed to
+    bring: BUNDLE_TAKE_UP of the orders with one side but not the other (at the history's pace)
+    add the other side at its usual price. None when a price or the dates are unknown."""
+    if not days or days <= 0:
+        return None
+    a, b = [str(x) for x in row["a"]], [str(x) for x in row["b"]]
+    if not all(x in prices for x in a + b):
+        return None
+    n = float(row["count"])
+    only_a = n / float(row["confidence_ab"]) - n  # orders with a, without b
+    only_b = n / float(row["confidence_ba"]) - n
+    extra = only_a * sum(prices[x] for x in b) + only_b * sum(prices[x] for x in a)
+    return BUNDLE_TAKE_UP * extra * HORIZON_DAYS / days
+
+
+def bundle_actions(pairs: pd.DataFrame, prices: dict[str, float], days: float | None) -> list[Action]:
+    """The strongest suggested bundles (the bundles table's rule: enough orders, lift at least
+    BUNDLE_MIN_LIFT) as this week's actions, naming the products, pointing at their pairs row."""
+    ok = (pairs["count"].to_numpy() >= BUNDLE_MIN_ORDERS) & (pairs["lift"].to_numpy(dtype=float) >= BUNDLE_MIN_LIFT)
+    best = pairs[ok].sort_values(["lift", "count"], ascending=[False, False], kind="stable").head(BUNDLE_ACTIONS)
+    out = []
+    for _i, row in best.iterrows():
+        names = [str(x) for x in list(row["a_names"]) + list(row["b_names"])]
+        money = bundle_money(row, prices, days)
+        values = {"times": _times(float(row["lift"]))}
+        why = (
+            Mn(
+                "bought together in {n:int} order, {times}× more often than average; the sum assumes "
+                "{share:percent} of the orders with only one of them add the other",
+                "bought together in {n:int} orders, {times}× more often than average; the sum assumes "
+                "{share:percent} of the orders with only one of them add the other",
+                int(row["count"]),
+                share=BUNDLE_TAKE_UP,
+                **values,
+            )
+            if money is not None
+            else Mn(
+                "bought together in {n:int} order, {times}× more often than average",
+                "bought together in {n:int} orders, {times}× more often than average",
+                int(row["count"]),
+                **values,
+            )
+        )
+        out.append(
+            Action(
+                kind="bundle",
+                text=M("Offer {products:list} as a bundle", products=names),
+                why=why,
+                money=money,
+                table="pairs",
+                key={
+                    "a": json.dumps([str(x) for x in row["a"]], ensure_ascii=False),
+                    "b": json.dumps([str(x) for x in row["b"]], ensure_ascii=False),
+                },
+            )
+        )
+    return out
 
 
 def _cell(m: Message) -> dict:
@@ -625,4 +723,5 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
             "rules": rule_columns(has_names),
         },
         names=shown_names,
+        actions=bundle_actions(pairs, item_prices(dataset), history_days(dataset)) if len(pairs) else [],
     )
