@@ -37,6 +37,14 @@ ROLES: tuple[str, ...] = (
     "time_window",
     "service_minutes",
     "stop_name",
+    # a stock sheet, one row per product (Stock planning): the cost, price and product roles too
+    "on_hand",
+    "on_order",
+    "arrival_date",
+    "lead_time",
+    "moq",
+    "pack_size",
+    "review_period",
 )
 MULTI_ROLES = frozenset({"feature"})
 
@@ -60,6 +68,13 @@ ROLE_TITLES = {
     "time_window": _l("Delivery window"),
     "service_minutes": _l("Minutes at the stop"),
     "stop_name": _l("Stop name"),
+    "on_hand": _l("Stock on hand"),
+    "on_order": _l("On order"),
+    "arrival_date": _l("Expected arrival"),
+    "lead_time": _l("Lead time (days)"),
+    "moq": _l("Minimum order quantity"),
+    "pack_size": _l("Pack size"),
+    "review_period": _l("Review period (days)"),
 }
 
 # The header vocabulary: words per role, most specific first, in normalised form (lower case, no
@@ -305,10 +320,97 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     # not the generic "address"/"地址": every shop export has a buyer's address, which is no stop
     "stop_name": ("stopname", "stop", "pickuppoint", "站点名称", "站点", "自提点", "提货点", "团长", "门店名称"),
+    # The stock sheet. 库存 alone is the stock on hand; 在途 (in transit) is ordered, not yet here.
+    "on_hand": (
+        "onhand",
+        "stockonhand",
+        "qtyonhand",
+        "instock",
+        "stock",
+        "stocklevel",
+        "inventory",
+        "现有库存",
+        "当前库存",
+        "库存数量",
+        "可用库存",
+        "库存量",
+        "现货",
+        "库存",
+    ),
+    "on_order": (
+        "onorder",
+        "qtyonorder",
+        "intransit",
+        "incoming",
+        "在途数量",
+        "在途库存",
+        "采购在途",
+        "在途",
+        "已订购",
+    ),
+    "arrival_date": (
+        "arrivaldate",
+        "expectedarrival",
+        "eta",
+        "duedate",
+        "到货日期",
+        "预计到货日期",
+        "预计到货",
+        "到货时间",
+        "到货",
+    ),
+    "lead_time": (
+        "leadtime",
+        "leadtimedays",
+        "supplierleadtime",
+        "采购周期",
+        "交货周期",
+        "到货周期",
+        "补货周期",
+        "交期",
+    ),
+    "moq": (
+        "moq",
+        "minorder",
+        "minorderqty",
+        "minimumorder",
+        "minimumorderquantity",
+        "起订量",
+        "最小起订量",
+        "最低起订量",
+    ),
+    "pack_size": (
+        "packsize",
+        "casepack",
+        "casesize",
+        "packqty",
+        "unitspercase",
+        "箱规",
+        "装箱数",
+        "每箱数量",
+        "包装数量",
+    ),
+    "review_period": ("reviewperiod", "reviewdays", "ordercycle", "订货周期", "盘点周期", "补货间隔"),
 }
 
 ID_ROLES = ("order_id", "customer_id", "product_id", "product_name")
-NUMBER_ROLES = ("quantity", "price", "amount", "cost", "rating", "target", "latitude", "longitude", "service_minutes")
+NUMBER_ROLES = (
+    "quantity",
+    "price",
+    "amount",
+    "cost",
+    "rating",
+    "target",
+    "latitude",
+    "longitude",
+    "service_minutes",
+    "on_hand",
+    "on_order",
+    "lead_time",
+    "moq",
+    "pack_size",
+    "review_period",
+)
 
 # Date words that name a calendar day, not a time of day or a span: only a column named so is
 # read as Excel day numbers ("time on site" in seconds or a "month" of 1-12 are plain numbers).
@@ -524,7 +626,7 @@ def _plausible(col: "pd.Series", role: str) -> bool:
 
     if role in NUMBER_ROLES:
         return pt.is_numeric_dtype(col) and not pt.is_bool_dtype(col)
-    if role == "date":
+    if role in ("date", "arrival_date"):
         if pt.is_datetime64_any_dtype(col):
             return True
         return False
@@ -638,11 +740,12 @@ def _role_words(roles: Iterable[str], extra: Iterable[str] = ()) -> tuple[frozen
     return _split_words([w for r in roles for w in SYNONYMS[r]] + list(extra))
 
 
-_DATE = _split_words(SYNONYMS["date"])
+_DATE = _split_words(SYNONYMS["date"] + SYNONYMS["arrival_date"])
 _DAY = _split_words(DAY_WORDS)
 _ID = _role_words(ID_ROLES, ID_WORDS)
 # 订单数 / 近一年订单数 / 次数 count something: a number, whatever word comes before 数
 _NUMBER = _role_words(NUMBER_ROLES, ("数",))
+_NUMBER_HEADERS = frozenset(w for r in ("on_order",) for w in SYNONYMS[r])
 
 
 def _header_words(name: object) -> list[str]:
@@ -677,6 +780,8 @@ def header_says_id(name: object) -> bool:
 
 def _last_kind(name: object) -> str | None:
     """ "id" or "number": what the header's last identifier or number word names; None if neither."""
+    if normalise_header(name) in _NUMBER_HEADERS:
+        return "number"  # a whole number header such as "On order" (stock sheet), whatever its last word
     last: tuple[int, int] = (-1, -1)  # (where the word ends, 1 for an identifier / 0 for a number)
     for m in _TOKEN.finditer(str(name)):
         tok = m.group().lower()
