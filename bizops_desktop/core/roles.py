@@ -650,7 +650,7 @@ def looks_masked(col: "pd.Series") -> bool:
     masked the buyer, so the column tells no customer from another."""
     from .importer.notes import evenly
 
-    sample = evenly(col.dropna(), 2000)
+    sample = evenly(col, 4000).dropna()
     if sample.empty:
         return False
     text = sample.astype(str)

@@ -802,7 +802,8 @@ def _assign(roles: dict[str, list[str]], role: str, col: str) -> None:
 def _carry_down(frame, order_col: str, level: list[str], generic: list[str]):
     """Fill blanks in ``level`` (and in the ``generic`` date and customer columns, where an order's
     other lines have the value) from the order's line that has them. Returns (frame, filled columns)."""
-    cols = [c for c in level + generic if c != order_col and frame[c].isna().any()]
+    # blanks on an order's later lines are many where they occur: a spread sample finds them
+    cols = [c for c in level + generic if c != order_col and evenly(frame[c], 5000).isna().any()]
     if not cols:
         return frame, []
     orders = frame[order_col]
@@ -897,7 +898,7 @@ def _repeats_within_orders(frame, order_col: str, col: str, product_col: str | N
     """The column has one value per order although the order's lines differ: an order total.
     Looks at the lines of about 2,000 orders spread over the file."""
     ids = frame[order_col]
-    pick = evenly(ids.drop_duplicates(), 2000)
+    pick = evenly(ids, 2000).drop_duplicates()
     sub = frame.loc[ids.isin(pick), [order_col, col] + ([product_col] if product_col else [])]
     g = sub.groupby(order_col, sort=False)
     size = g.size()
