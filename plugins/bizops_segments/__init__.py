@@ -36,7 +36,10 @@ PARAMS = (
         "bool",
         True,
         label=_l("Find customer groups"),
-        help=_l("Also let the data form its own groups of similar customers (k-means, number of groups chosen)"),
+        help=_l(
+            "Also let the data form its own groups of similar customers (Gaussian mixture, number of groups "
+            "chosen by BIC)"
+        ),
     ),
     Param(
         "list_segments",

@@ -1,6 +1,6 @@
 """Customers & campaigns: RFM segments (both schemes), customer lifetime value (BG/NBD +
 Gamma-Gamma), segment profiles with actions and their month-over-month moves, customer groups
-found by k-means, a campaign list with a random holdout, and whether a campaign or a shop-wide
+found by a Gaussian mixture, a campaign list with a random holdout, and whether a campaign or a shop-wide
 promotion worked (A/B with power, difference in differences, interrupted time series).
 
 Choices, for the record:
@@ -222,18 +222,16 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     if clustering is not None:
         tables["clusters"] = _cluster_table(cust, clustering)
         metrics["clusters"] = clustering.k
-        metrics["silhouettes"] = {str(k): round(v, 4) for k, v in clustering.silhouettes.items()}
-        if clustering.silhouettes:
-            notes.append(
-                M(
-                    "{k:int} customer groups: the number with the best silhouette ({score:.2f}) among 2 "
-                    "to {top:int} groups (k-means on log-scaled, standardised orders, spend, recency, "
-                    "tenure, basket size and products bought).",
-                    k=clustering.k,
-                    score=clustering.silhouettes[clustering.k],
-                    top=max(clustering.silhouettes),
-                )
+        metrics["bic"] = {str(k): round(v, 2) for k, v in clustering.bics.items()}
+        notes.append(
+            M(
+                "{k:int} customer groups: the number with the lowest BIC among 1 to {top:int} groups (a "
+                "Gaussian mixture on log-scaled, standardised orders, spend, recency, tenure, basket "
+                "size and products bought).",
+                k=clustering.k,
+                top=max(clustering.bics),
             )
+        )
     plots = {"segments": _segments_plot(profiles, seg_col)}
     actions = _segment_actions(profiles)
     headline = _segments_headline(profiles, cust, migration, money)
