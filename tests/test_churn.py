@@ -178,7 +178,9 @@ def test_cost_threshold_in_a_run_sits_near_break_even(telco):
     # Probabilities of logistic regression are nearly calibrated, so the best cut is near cost/value.
     assert 0.1 < m["threshold"] < 0.35 and m["expected_value"] > 0
     with pytest.raises(UsageError, match="both contact_cost and customer_value"):
-        ANALYSIS.execute(ds, {"contact_cost": 10})
+        ANALYSIS.execute(ds, {"customer_value": 50})
+    # a contact cost alone says how many to contact (tests/test_actions_churn.py); the threshold stays
+    assert ANALYSIS.execute(ds, {"contact_cost": 10, "cv_folds": 3}).metrics["threshold_source"] == "user"
 
 
 def _planted(n=400, seed=3):

@@ -152,7 +152,10 @@ def test_a_result_saved_in_english_reads_in_chinese_after_loading(tmp_path, en_d
         assert text(back.headline) == english
     with use_language("zh_CN"):
         head = text(back.headline)
-        assert CJK.search(head) and "可能不再购买" in head
+        # with a contact cost the first line says how many to contact
+        assert CJK.search(head) and head.startswith("联系流失风险最高的")
+        assert [text(a.text) for a in back.actions] == [text(a.text) for a in r.actions] != []
+        assert CJK.search(text(back.actions[0].why))
         notes = [
             text(n)
             for n in back.notes

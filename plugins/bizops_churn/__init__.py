@@ -59,8 +59,9 @@ PARAMS = (
         minimum=0.0,
         label=_l("Cost of a contact"),
         help=_l(
-            "What contacting one customer costs (a coupon, a text message); with the value of keeping "
-            "a customer, picks the most profitable threshold"
+            "What contacting one customer costs (a coupon, a text message); says how many customers at "
+            "risk are worth contacting, and with the value of keeping a customer picks the most "
+            "profitable threshold"
         ),
     ),
     Param(
@@ -72,6 +73,18 @@ PARAMS = (
         label=_l("Value of keeping a customer"),
         help=_l(
             "What a customer kept is worth to the shop; with the cost of a contact, picks the most profitable threshold"
+        ),
+    ),
+    Param(
+        "save_rate",
+        "float",
+        0.25,
+        minimum=0.0,
+        maximum=1.0,
+        label=_l("Share kept by a contact"),
+        help=_l(
+            "Of the customers at risk you contact, the share who stay because of it (0 to 1; 0.25: one in "
+            "four); with the cost of a contact, says how many customers are worth contacting"
         ),
     ),
     Param(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.display import Column
@@ -39,6 +40,10 @@ ROC_POINTS = 400  # the ROC table/plot is thinned to about this many points
 WEAK_AUC = 0.6  # below this the headline says the data cannot tell who will leave
 ROUGH_AUC = 0.7  # below this the headline says the list is a rough guide only
 YEAR = pd.Timedelta(days=365)
+# Of the customers at risk who are contacted, the share a contact keeps (the save_rate default:
+# retention offers are commonly reported to keep one in five to one in three of those reached).
+DEFAULT_SAVE_RATE = 0.25
+CONTACT_ACTIONS = 5  # "Contact ..." actions at most (the list holds the rest)
 # Columns of a customer table that hold what each customer spent in the last year (the demo shops')
 LAST_YEAR_SPEND = ("spend_last_year", "近一年消费金额")
 
@@ -235,13 +240,15 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     penalty, C = params.get("penalty", "l2"), float(params.get("C", 1.0))
     class_weight, seed = params.get("class_weight", "none"), int(params.get("seed", 0))
     cost, value = params.get("contact_cost"), params.get("customer_value")
-    if (cost is None) != (value is None):
+    if value is not None and cost is None:
+        # a contact cost alone is fine: it says how many to contact; the threshold needs both
         raise UsageError(
             _("choosing the threshold by cost needs both contact_cost and customer_value"),
             hint=_("Give both, or neither to use the threshold parameter"),
         )
     if cost is not None and value is not None and (cost <= 0 or value <= 0):
         raise UsageError(_("contact_cost and customer_value must both be more than 0"))
+    save_rate = float(params.get("save_rate", DEFAULT_SAVE_RATE))
     progress.report(0.0, _("Preparing customers"))
 
     current = None
@@ -525,6 +532,30 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
             amount_column = spend_columns[0]
             amounts = pd.to_numeric(score_raw[amount_column], errors="coerce").to_numpy(dtype=float)
             at_risk = float(np.nansum(amounts[prob >= threshold]))
+    plan = None
+    if cost is not None and "at_stake" in scores.columns and spend_unit == "money":
+        active = scores["group"].to_numpy() == "active"
+        chosen, stake, gain, costs = contact_plan(
+            scores["at_stake"].to_numpy(dtype=float), save_rate, float(cost), active
+        )
+        plan = {"rows": chosen, "stake": stake, "return": gain, "costs": costs}
+        metrics.update(
+            save_rate=save_rate,
+            contact_cost=float(cost),
+            contacts=int(len(chosen)),
+            contacts_at_stake=stake,
+            contacts_expected_return=gain,
+            contacts_cost=costs,
+        )
+        notes.append(
+            M(
+                "How many to contact: each active customer is worth contacting when the share a contact "
+                "keeps ({save:percent}) times their spend at stake is more than the cost of a contact "
+                "({cost:money}); the most at stake first, as many as add to the expected return.",
+                save=save_rate,
+                cost=float(cost),
+            )
+        )
     headline = _headline(
         scores,
         id_title,
@@ -535,7 +566,9 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
         spend_unit,
         names,
         design.words.get(amount_column, amount_column) if amount_column else None,
+        plan,
     )
+    actions = churn_actions(scores, id_title, threshold, metrics, spend_unit, names, plan)
 
     titles = churn.design_titles(design)
     plots = {
@@ -558,7 +591,118 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
         headline=headline,
         columns=_columns(scores, titles, spend_unit),
         names=names,
+        actions=actions,
     )
+
+
+def contact_plan(
+    at_stake: np.ndarray, save_rate: float, cost: float, eligible: np.ndarray | None = None
+) -> tuple[np.ndarray, float, float, float]:
+    """Whom to contact for the most expected return: (rows chosen, their spend at stake, expected
+    return after costs, the cost of the contacts). ``at_stake`` is each customer's expected loss
+    (spend over the window times the chance of leaving), so contacting one returns ``save_rate *
+    at_stake - cost``; ranked by that, the best prefix of the ranking (the cumulative sum's
+    maximum, none when no one pays) is the answer. ``eligible``: who may be contacted."""
+    stake = np.nan_to_num(np.asarray(at_stake, dtype=float))
+    rows = np.arange(len(stake)) if eligible is None else np.flatnonzero(eligible)
+    gain = save_rate * stake[rows] - cost
+    order = np.argsort(-gain, kind="stable")
+    total = np.concatenate([[0.0], np.cumsum(gain[order])])
+    k = int(np.argmax(total))  # the first maximum: no contact that adds nothing
+    chosen = rows[order[:k]]
+    return chosen, float(stake[chosen].sum()), float(total[k]), float(cost * k)
+
+
+def churn_actions(
+    scores: pd.DataFrame,
+    id_col: str,
+    threshold: float,
+    metrics: dict,
+    spend_unit: str,
+    names: dict[str, str],
+    plan: dict | None,
+) -> list[Action]:
+    """This week's actions: contact the active customers at rising risk (those whose chance of
+    leaving is above the shop's churn rate, or, with a contact cost, those worth contacting), the
+    most spend at stake first, and one win-back offer to the already-lost group. Money over HORIZON_DAYS: the
+    at-stake cell (a churn window's spend times the chance of leaving) scaled to 4 weeks."""
+    if metrics["auc"] < WEAK_AUC:
+        return []  # the data cannot tell who will leave: no one to single out
+    has_groups = "group" in scores.columns
+    window = int(metrics.get("churn_days") or 0)
+    money_per_cell = HORIZON_DAYS / window if window and spend_unit == "money" else None
+    p = scores["churn_probability"].to_numpy(dtype=float)
+    if plan is not None:  # those worth contacting (all active)
+        ok = np.zeros(len(scores), dtype=bool)
+        ok[plan["rows"]] = True
+    else:  # more likely to leave than the shop's average customer (or flagged by the threshold)
+        ok = p >= (min(threshold, metrics["churn_rate"]) if has_groups else threshold)
+        if has_groups:
+            ok &= scores["group"].to_numpy() == "active"
+    at = np.flatnonzero(ok)  # in the list's order (by chance of leaving)
+    if "at_stake" in scores.columns:  # the most money at stake first, as the Overview ranks them
+        at = at[np.argsort(-np.nan_to_num(scores["at_stake"].to_numpy(dtype=float)[at]), kind="stable")]
+    out = []
+    for i in at[:CONTACT_ACTIONS]:
+        row = scores.iloc[i]
+        who = str(row[id_col])
+        stake = float(row["at_stake"]) if "at_stake" in scores.columns else None
+        values = {"chance": float(row["churn_probability"])}
+        if "days_since_last_order" in scores.columns and stake is not None and money_per_cell is not None:
+            why = Mn(
+                "{chance:percent} chance of leaving, last order {n:int} day ago; {stake:money} of their spend "
+                "in the next {window:int} days is at stake",
+                "{chance:percent} chance of leaving, last order {n:int} days ago; {stake:money} of their spend "
+                "in the next {window:int} days is at stake",
+                int(row["days_since_last_order"]),
+                stake=stake,
+                window=window,
+                **values,
+            )
+        elif "days_since_last_order" in scores.columns:
+            why = Mn(
+                "{chance:percent} chance of leaving, last order {n:int} day ago",
+                "{chance:percent} chance of leaving, last order {n:int} days ago",
+                int(row["days_since_last_order"]),
+                **values,
+            )
+        else:
+            why = M("{chance:percent} chance of leaving", **values)
+        out.append(
+            Action(
+                kind="contact",
+                text=M("Contact {customer} before they stop buying", customer=names.get(who, who)),
+                why=why,
+                money=stake * money_per_cell if stake is not None and money_per_cell is not None else None,
+                table="scores",
+                key={id_col: who},
+            )
+        )
+    if has_groups:
+        lost = scores["group"].to_numpy() == "lost"
+        n = int(lost.sum())
+        if n:
+            spend = float(np.nansum(scores.loc[lost, "at_stake"])) if "at_stake" in scores.columns else None
+            out.append(
+                Action(
+                    kind="win_back",
+                    text=Mn(
+                        "Send a win-back offer to {n} lost customer",
+                        "Send a win-back offer to {n} lost customers",
+                        n,
+                    ),
+                    why=Mn(
+                        "no order in the last {days:int} day: already gone by the churn window, not a prediction",
+                        "no order in the last {days:int} days: already gone by the churn window, not a prediction",
+                        window,
+                        days=window,
+                    ),
+                    money=spend * money_per_cell if spend is not None and money_per_cell is not None else None,
+                    table="scores",
+                    key={"group": "lost"},
+                )
+            )
+    return out
 
 
 def _ticks(design, spend_unit: str) -> dict[str, Any]:
@@ -673,6 +817,7 @@ def _headline(
     spend_unit: str,
     names: dict[str, str],
     amount_column: Any,
+    plan: dict | None = None,
 ):
     """The tab's first line: how many customers are likely to leave and what they spend, or that
     the data cannot tell. In orders mode about the still-active customers (the already-lost ones
@@ -691,7 +836,26 @@ def _headline(
         lost = int((scores["group"] == "lost").sum())
         scores = scores[scores["group"] == "active"]
     n, total = int((scores["churn_probability"] >= threshold).sum()), len(scores)
-    if n == 0 and total and lost:
+    if plan is not None and total and len(plan["rows"]):
+        line = Mn(
+            "Contact the {n} customer most at risk: {stake:money0} of spend in the next {days:int} days is at "
+            "stake, expected return {gain:money0} after {cost:money0} of contact costs.",
+            "Contact the {n} customers most at risk: {stake:money0} of spend in the next {days:int} days is at "
+            "stake, expected return {gain:money0} after {cost:money0} of contact costs.",
+            len(plan["rows"]),
+            stake=plan["stake"],
+            days=metrics["churn_days"],
+            gain=plan["return"],
+            cost=plan["costs"],
+        )
+    elif plan is not None and total:
+        line = M(
+            "No active customer is worth contacting at {cost:money} a contact: keeping {save:percent} of "
+            "them would not pay for the contacts.",
+            cost=metrics["contact_cost"],
+            save=metrics["save_rate"],
+        )
+    elif n == 0 and total and lost:
         top = scores.iloc[0]
         who = str(top[id_col])
         line = M(
