@@ -112,6 +112,9 @@ PRICE_MULTIPLIERS = (0.75, 0.80, 0.85, 0.90, 0.95, 1.05, 1.10, 1.15, 1.20, 1.25,
 CITIES = ("Berlin", "Hamburg", "Munich", "Cologne", "Frankfurt", "Stuttgart", "Leipzig", "Dresden")
 SEGMENTS = ("Private", "Private", "Private", "Small business", "Student")
 
+# Taste: weight of a customer for an order by product group (liked / opposite group / others 1).
+TASTE_LIKED = 3.0
+TASTE_DISLIKED = 0.05
 REVIEW_AFFINITY = 1.3  # rating shift for a liked (+) or disliked (-) product group
 REVIEW_NOISE_SD = 0.6
 N_REVIEWS = 6500
@@ -330,6 +333,7 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
         stop = n_days - int(rng.integers(120, 241))
         stop_day[c] = stop
         decay_start[c] = stop - int(rng.integers(90, 181))
+    fading = _plant_fading(np.random.default_rng(SEED + 7), weight, is_drift, signup, n_days, stop_day, decay_start)
     day_idx = np.arange(n_days)
     # activity multiplier per customer and day: 0 before signup, 1 when steady, fading for drifters
     act = (dates[None, :] >= active_from[:, None]).astype(float)
@@ -338,8 +342,9 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
     act *= fade
     pref = np.ones((N_CUSTOMERS, 4))
     for c in range(N_CUSTOMERS):
-        pref[c, taste[c]] = 1.6
-        pref[c, (taste[c] + 2) % 4] = 0.5
+        pref[c, taste[c]] = TASTE_LIKED
+        pref[c, (taste[c] + 2) % 4] = TASTE_DISLIKED
+    log_pref = np.log(pref)
 
     prod_group = np.array([CATEGORY_GROUP[p["category"]] for p in products])
 
@@ -401,17 +406,21 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
                     rest.append(piece)
             orders.append(cur)
             queue = rest
-        # customers: chance proportional to weight x activity x taste for the order's first item
+        # customers: chance proportional to weight x activity x taste for the order's lines
         base_w = weight * act[:, d]
         for lines in orders:
-            g = prod_group[lines[0][0]]
-            w = base_w * pref[:, g]
+            # taste weighs every line of the order (geometric mean), so what a customer has not
+            # bought yet says something about what they will buy: the recommender's signal
+            w = base_w * np.exp(log_pref[:, prod_group[[pi for pi, _ in lines]]].mean(axis=1))
             c = int(rng.choice(N_CUSTOMERS, p=w / w.sum()))
             order_no += 1
             for pi, q in lines:
                 rows.append((order_no, c, d, pi, q))
 
     rows_arr = np.array(rows, dtype=np.int64)
+    regulars = _plant_regulars(
+        np.random.default_rng(SEED + 8), rows_arr, pids, is_drift, fading, signup, n_days, weight
+    )
     return {
         "dates": dates,
         "products": products,
@@ -426,7 +435,95 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
         "stop_day": stop_day,
         "decay_start": decay_start,
         "prod_group": prod_group,
+        "fading": fading,
+        "regulars": regulars,
     }
+
+
+N_FADING = 10  # steady heavy buyers whose rate is still falling at the end (reachable, at risk)
+N_REGULARS = 8  # regular buyers of one product who stopped buying it (due to buy again)
+REGULAR_PRODUCTS = ("P01", "P16", "P31", "P33", "P36", "P38", "P39", "P05")  # consumables
+
+
+def _plant_fading(rng, weight, is_drift, signup, n_days, stop_day, decay_start) -> list[int]:
+    """Customers still fading at the end: their buying rate falls from 120-200 days before the
+    end and would reach zero 60-150 days after it, so at the end they still buy, at about a fifth
+    of their old rate (edits stop_day/decay_start in place). Heavy buyers from before the data."""
+    start = np.datetime64(START.isoformat())
+    ok = ~is_drift & (signup <= start) & (weight >= np.quantile(weight, 0.6))
+    chosen = np.sort(rng.choice(np.flatnonzero(ok), size=N_FADING, replace=False))
+    for c in chosen:
+        decay_start[c] = n_days - int(rng.integers(120, 201))
+        stop_day[c] = n_days + int(rng.integers(60, 151))
+    return [int(c) for c in chosen]
+
+
+def _plant_regulars(rng, rows, pids, is_drift, fading, signup, n_days, weight) -> list[dict[str, Any]]:
+    """Regular buyers who stopped: each buys one consumable every ``interval`` days (+-2) from an
+    early day until a last purchase that leaves them 0.5-2 intervals past due at the end (they keep
+    buying other things). Done by handing them existing orders with that product on the planned
+    days (nearest within 3 days), so units per product and day, and so every demand truth, stay as
+    they were; their other orders of that product go to other steady customers. Edits ``rows``."""
+    start = np.datetime64(START.isoformat())
+    n_c = len(is_drift)
+    special = is_drift.copy()
+    special[fading] = True
+    ok = ~special & (signup <= start) & (weight >= np.quantile(weight, 0.3))
+    chosen = rng.choice(np.flatnonzero(ok), size=N_REGULARS, replace=False)
+    special[chosen] = True
+    others = np.flatnonzero(~special)
+    order_no, cust, day, prod = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    first = np.r_[0, np.flatnonzero(np.diff(order_no)) + 1]
+    bounds = np.r_[first, len(rows)]
+    pos_of = {int(order_no[f]): (int(f), int(bounds[k + 1])) for k, f in enumerate(first)}
+    out = []
+    taken: set[int] = set()
+    for c, pid in zip(chosen.tolist(), REGULAR_PRODUCTS):
+        p = pids.index(pid)
+        interval = int(rng.integers(14, 36))
+        overdue = int(round(interval * rng.uniform(0.5, 2.0))) + 3
+        last_planned = n_days - 1 - overdue - interval
+        t = int(rng.integers(30, 120))
+        planned = []
+        while t <= last_planned:
+            planned.append(t + int(rng.integers(-2, 3)))
+            t += interval
+        lines = np.flatnonzero(prod == p)
+        got_days, got = [], set()
+        for want in planned:
+            near = lines[np.abs(day[lines] - want) <= 3]
+            near = near[~special[cust[near]] | (cust[near] == c)]
+            near = near[[int(order_no[i]) not in taken for i in near]] if len(near) else near
+            if not len(near):
+                continue
+            best = near[np.argmin(np.abs(day[near] - want))]
+            o = int(order_no[best])
+            a, b = pos_of[o]
+            rows[a:b, 1] = c
+            taken.add(o)
+            got.add(o)
+            got_days.append(int(day[best]))
+        # the customer's other orders of this product go to other steady customers
+        for i in lines[(cust[lines] == c)]:
+            o = int(order_no[i])
+            if o not in got:
+                a, b = pos_of[o]
+                rows[a:b, 1] = int(rng.choice(others))
+        got_days.sort()
+        last = got_days[-1]
+        out.append(
+            {
+                "customer": int(c),
+                "product": pid,
+                "interval_days": interval,
+                "purchases": len(got_days),
+                "first_purchase_day": got_days[0],
+                "last_purchase_day": last,
+                "due_day": last + interval,
+            }
+        )
+    assert n_c == len(weight)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -635,6 +732,32 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             }
         )
     churned_ids = [cust_ids[c] for c in np.flatnonzero(g["churned"])]
+    last_order = orders.groupby("customer_id")["date"].max()
+    fading = [
+        {
+            "customer_id": cust_ids[c],
+            "fade_start": _iso(dates[g["decay_start"][c]]),
+            "last_order": str(last_order[cust_ids[c]]),
+            "still_active": bool(
+                (np.datetime64(last_order[cust_ids[c]]) - dates[-1]).astype(int) > -CHURN_DAYS
+            ),
+        }
+        for c in g["fading"]
+    ]
+    regulars = [
+        {
+            "customer_id": cust_ids[r["customer"]],
+            "product_id": r["product"],
+            "product_name": _name(g, r["product"]),
+            "interval_days": r["interval_days"],
+            "purchases": r["purchases"],
+            "first_purchase": _iso(dates[r["first_purchase_day"]]),
+            "last_purchase": _iso(dates[r["last_purchase_day"]]),
+            "due_date": _iso(dates[0] + np.timedelta64(r["due_day"], "D")),
+            "days_overdue_at_end": int(n_days - 1 - r["due_day"]),
+        }
+        for r in g["regulars"]
+    ]
     drift_ids = {d["customer_id"] for d in drifters}
     coef = WEEKLY_SALES_COEF
     return {
@@ -702,6 +825,26 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             "the label noise).",
             "churned_customers": churned_ids,
             "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
+            "fading_description": "fading_customers: steady heavy buyers (not among the drifting "
+            "customers) whose buying rate falls from fade_start and would reach zero 60-150 days "
+            "after the end: at the end they are still active (still_active: last order within "
+            "churn_days of the end) but buy at about a fifth of their old rate. Scored at the end, "
+            "they are the reachable customers at rising risk.",
+            "fading_customers": fading,
+        },
+        "recommender": {
+            "description": "overdue_regulars: customers who bought one consumable regularly, every "
+            "interval_days (+-2 days planned, the order taken within 3 days of plan), and stopped "
+            "after last_purchase while still buying other products: due_date = last_purchase + "
+            "interval_days is 0.5-2 intervals (plus 3 days) before the end. Their orders are "
+            "existing orders handed to them, so units per product and day are unchanged; no other "
+            "customer buys a product on such a plan. Taste: each order's customer is drawn with "
+            "weight x activity x the geometric mean over the order's lines of the taste factor "
+            "(taste_liked for the customer's group, taste_disliked for the opposite one, else 1), "
+            "so what a customer has not bought yet tells what they are likely to buy later.",
+            "taste_liked": TASTE_LIKED,
+            "taste_disliked": TASTE_DISLIKED,
+            "overdue_regulars": regulars,
         },
         "reviews": {
             "description": "rating = clip(round(3.3 + user_bias + item_bias + affinity[taste_group, "
@@ -1124,6 +1267,11 @@ def _zh_truth(t: dict[str, Any], pid: dict, pname: dict, cid: dict, oid: dict) -
         d["customer_id"] = cid[d["customer_id"]]
     ch["churned_customers"] = sorted(cid[c] for c in ch["churned_customers"])
     ch["churned_not_drifting"] = sorted(cid[c] for c in ch["churned_not_drifting"])
+    for d in ch["fading_customers"]:
+        d["customer_id"] = cid[d["customer_id"]]
+    for r in t["recommender"]["overdue_regulars"]:
+        r["customer_id"], r["product_name"] = cid[r["customer_id"]], pname[r["product_id"]]
+        r["product_id"] = pid[r["product_id"]]
     ch["customers_csv"] = ch["customers_csv"] + (
         " In the Chinese shop: 近一年订单数, 近一年消费金额 (yuan), 距上次下单天数, 是否流失 = 是/否."
     )

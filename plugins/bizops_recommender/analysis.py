@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core.actions import Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
@@ -16,10 +17,21 @@ from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.ratings import RatingMatrix, ratings_from_dataset
 
-from .evaluate import evaluate
+from .evaluate import CUTOFFS, evaluate
 from .i18n import M, Mn, _, _l, _n
 from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend
 from .params import PARAMS  # noqa: F401  (re-exported for the CLI and tests)
+from .reorder import due_again
+from .timesplit import (
+    DEFAULT_SHRINKAGE,
+    Scorer,
+    choose_alpha_on_cells,
+    evaluate_time_split,
+    holdout_days,
+    neighbour_share,
+    popularity,
+    purchase_log,
+)
 
 
 def _config(params: dict, rm: RatingMatrix) -> KNNConfig:
@@ -161,21 +173,59 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     top_n = params["top_n"]
     ends = (0.3, 0.5, 0.6) if folds else (0.6, 0.85, 1.0)
 
-    model = fit(rm.matrix, cfg, progress.sub(0.0, ends[0]), scale=rm.rating_scale, first_row=rm.first_row)
     exclude = rm.matrix if params["exclude_purchased"] else None
     pp = progress.sub(ends[0], ends[1])
-    ru, ri, rs = recommend(model, rm.matrix, top_n, exclude=exclude, progress=pp)
-    pp.report(0.9, _("Predictions: reasons"))
+    log = None if rm.explicit else purchase_log(dataset, rm)
+    split = split_dates = None
     if rm.explicit:
+        model = fit(rm.matrix, cfg, progress.sub(0.0, ends[0]), scale=rm.rating_scale, first_row=rm.first_row)
+        ru, ri, rs = recommend(model, rm.matrix, top_n, exclude=exclude, progress=pp)
+        pp.report(0.9, _("Predictions: reasons"))
         _unused, contrib = predict_pairs(model, ru, ri, contributions=True)
+        share = None
     else:
+        if cfg.shrinkage is None:
+            cfg.shrinkage = DEFAULT_SHRINKAGE
+        scorer = Scorer.fit(rm.matrix, cfg, progress.sub(0.0, 0.4 * ends[0]))
+        model = scorer.model
+        check = progress.sub(0.4 * ends[0], ends[0])
+        holdout = holdout_days(log, params["holdout_weeks"]) if log is not None else 0
+        if folds and log is not None and (log.end - log.start).astype(int) + 1 >= 2 * holdout + 7:
+            cut = sorted({c for c in CUTOFFS if c <= max(top_n, 20)} | {top_n})
+            split, split_dates = evaluate_time_split(
+                log, rm.shape, cfg, rm.weighting, top_n, cut, holdout, check, prefix=_("Evaluation, later weeks: ")
+            )
+            alpha = split.final_alpha
+        else:
+            if folds and log is not None:
+                notes.append(
+                    M("The data covers too few weeks to check on later weeks; purchases held back at random instead.")
+                )
+            alpha = choose_alpha_on_cells(rm.matrix, cfg, top_n, params["seed"])
+        pp.report(0.0, _("Predictions: customers {first:int}-{last:int} of {n:int}", first=1, last=n_users, n=n_users))
+        items, vals = scorer.top(np.arange(n_users), top_n, [alpha], exclude)[alpha]
+        ok = items >= 0
+        ru = np.broadcast_to(np.arange(n_users)[:, None], items.shape)[ok].astype(np.int64)
+        ri, rs = items[ok].astype(np.int64), vals[ok]
+        pp.report(0.9, _("Predictions: reasons"))
         contrib = implicit_contributions(model, rm.matrix, ru, ri)
+        share = neighbour_share(rm.matrix, ru, ri)
+        metrics_extra = {"popularity_weight": float(alpha), "shrinkage": float(cfg.shrinkage)}
     because = because_texts(rm, model.user_based, contrib, len(ru))
+    if not rm.explicit:
+        pop = popularity(rm.matrix)
+        for k, b in enumerate(because):
+            if b is None:  # no neighbour behind it: the popularity prior put it there
+                because[k] = _cell(
+                    M("one of the best sellers: bought by {share:percent} of all customers", share=float(pop[ri[k]]))
+                )
     counts = np.bincount(ru, minlength=n_users)
     rank = np.arange(len(ru)) - (np.cumsum(counts) - counts)[ru] + 1
     recs = pd.DataFrame({"customer_id": rm.users[ru], "rank": rank, "product_id": rm.items[ri]})
     if rm.names:
         recs["product_name"] = [rm.names.get(x, "") for x in recs["product_id"].tolist()]
+    if share is not None:
+        recs["share"] = share
     recs["score"] = rs
     recs["because"] = because
 
@@ -216,9 +266,51 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         "customers_with_recommendations": int((counts > 0).sum()),
         "products_recommended": int(len(np.unique(ri))),
     }
+    if not rm.explicit:
+        metrics.update(metrics_extra)
     plots = {}
     extra: dict[str, Any] = {"explicit": rm.explicit}
-    if folds:
+    if split is not None:
+        assert split_dates is not None
+        evaluation = time_split_table(split, top_n)
+        tables["evaluation"] = evaluation
+        for name, val in zip(evaluation["metric"], evaluation["value"]):
+            metrics[name.replace("@", "_at_")] = float(val)
+        metrics.update(
+            {
+                "evaluation": "time_split",
+                "test_start": split_dates["test_start"],
+                "test_end": split_dates["test_end"],
+                "train_end": split_dates["train_end"],
+                "holdout_days": split_dates["holdout_days"],
+                "evaluated_customers": split.users,
+                "new_purchases_held_out": split.pairs,
+                "popularity_weight_evaluated": split.alpha,
+            }
+        )
+        curve = {
+            "n": split.cutoffs,
+            "precision": [v[0] for v in split.ours],
+            "recall": [v[1] for v in split.ours],
+            "hit_rate": [v[2] for v in split.ours],
+        }
+        plots["evaluation"] = evaluation_plot(evaluation, curve, False, top_n)
+        extra["curve"] = curve
+        notes.append(
+            M(
+                "Checked on time: trained on the purchases up to {train_end:date}, then scored on the "
+                "{n:int} new products that {customers:int} customers bought from {start:date} to {end:date} "
+                "(products they had never bought before). The weight of the best-seller list in the score "
+                "({weight:percent}) was chosen on the weeks just before, inside the training data.",
+                train_end=split_dates["train_end"],
+                n=split.pairs,
+                customers=split.users,
+                start=split_dates["test_start"],
+                end=split_dates["test_end"],
+                weight=split.alpha,
+            )
+        )
+    elif folds:
         ev = evaluate(rm, cfg, folds, params["seed"], top_n, progress.sub(ends[2], 1.0))
         evaluation = pd.DataFrame(ev.rows, columns=["metric", "fold", "value"])
         tables["evaluation"] = evaluation
@@ -249,6 +341,13 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
             )
     else:
         notes.append(M("The check on data held back was skipped (Evaluation folds = 0)."))
+    actions: list[Action] = []
+    if log is not None:
+        due = due_table(rm, log)
+        tables["due_again"] = due
+        metrics["due_again"] = int(len(due))
+        actions.extend(due_actions(due, log.money))
+    actions.extend(cross_sell_actions(recs, log, rm))
     progress.report(1.0, _("Done"))
     names = {str(k): str(v) for k, v in rm.names.items() if v}
     return Result(
@@ -258,9 +357,132 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         notes=notes,
         extra=extra,
         headline=headline(metrics, top_n),
-        columns=columns(rm.explicit, top_n, rm.rating_scale),
+        columns=columns(rm.explicit, top_n, rm.rating_scale, money=bool(log is not None and log.money)),
         names=names,
+        actions=actions,
     )
+
+
+def time_split_table(split, top_n: int) -> pd.DataFrame:
+    """The check on later weeks as the evaluation table: one row per measure, for these
+    suggestions, the best-seller list and the neighbours alone (fold "later")."""
+    j = split.cutoffs.index(top_n)
+    n = top_n
+    rows = []
+    for key, vals in (
+        ("", split.ours),
+        ("_best_sellers", split.best_sellers),
+        ("_neighbours_only", split.neighbours_only),
+    ):
+        p, r, h = vals[j]
+        rows += [
+            (f"precision@{n}{key}", "later", p),
+            (f"recall@{n}{key}", "later", r),
+            (f"hit_rate@{n}{key}", "later", h),
+        ]
+    rows.append(("coverage", "later", split.coverage))
+    return pd.DataFrame(rows, columns=["metric", "fold", "value"])
+
+
+def due_table(rm: RatingMatrix, log) -> pd.DataFrame:
+    """The "due to buy again" table with ids, names and the message a shop would send."""
+    d = due_again(log)
+    out = pd.DataFrame(
+        {
+            "customer_id": rm.users[d["u"].to_numpy(np.int64)] if len(d) else [],
+            "product_id": rm.items[d["i"].to_numpy(np.int64)] if len(d) else [],
+        }
+    )
+    if rm.names:
+        out["product_name"] = [rm.names.get(x, "") for x in out["product_id"].tolist()]
+    out["purchases"] = d["purchases"].to_numpy(np.int64)
+    out["interval_days"] = d["interval_days"].to_numpy(float)
+    out["last_purchase"] = [str(x)[:10] for x in d["last_purchase"].tolist()]
+    out["due_date"] = [str(x)[:10] for x in d["due_date"].tolist()]
+    out["days_overdue"] = d["days_overdue"].to_numpy(np.int64)
+    out["spend_28_days"] = d["spend_28_days"].to_numpy(float)
+    out["message"] = [
+        _cell(
+            M(
+                "Hello {customer}, you usually reorder {product} about every {days:int} days and the last "
+                "one was on {last:date}. Shall we send you a new one?",
+                customer=str(c),
+                product=_label(rm, p),
+                days=int(round(i)),
+                last=lp,
+            )
+        )
+        for c, p, i, lp in zip(out["customer_id"], out["product_id"], out["interval_days"], out["last_purchase"])
+    ]
+    return out
+
+
+ACTIONS_REMIND = 3
+ACTIONS_CROSS_SELL = 2
+
+
+def due_actions(due: pd.DataFrame, money: bool) -> list[Action]:
+    """The most valuable overdue regulars as reminders; money = their usual spend on the product
+    over the next 28 days (when the data has money)."""
+    out = []
+    for _k, row in due.head(ACTIONS_REMIND).iterrows():
+        name = row.get("product_name") or str(row["product_id"])
+        out.append(
+            Action(
+                kind="remind",
+                text=M(
+                    "Remind {customer} to reorder {product}: due {date:date}",
+                    customer=str(row["customer_id"]),
+                    product=name,
+                    date=row["due_date"],
+                ),
+                why=M(
+                    "buys it every {days:int} days ({n:int} times so far); {late:int} days overdue",
+                    days=int(round(row["interval_days"])),
+                    n=int(row["purchases"]),
+                    late=int(row["days_overdue"]),
+                ),
+                money=float(row["spend_28_days"]) if money else None,
+                table="due_again",
+                key={"customer_id": str(row["customer_id"]), "product_id": str(row["product_id"])},
+            )
+        )
+    return out
+
+
+def cross_sell_actions(recs: pd.DataFrame, log, rm: RatingMatrix) -> list[Action]:
+    """At most two first suggestions bought by most of the customers like the one they are for;
+    money = that share x the usual spend of one purchase of the product (when the data has money)."""
+    if "share" not in recs.columns or recs.empty:
+        return []
+    first = recs[(recs["rank"] == 1) & (recs["share"] >= 0.3)]
+    if first.empty:
+        return []
+    per_buy = None
+    if log is not None and log.money:
+        per_buy = pd.Series(log.spend).groupby(log.item).median()
+    index = rm.item_index()
+    value = first["product_id"].map(lambda p: float(per_buy.get(index[p], 0.0)) if per_buy is not None else 0.0)
+    first = first.assign(_money=first["share"] * value).sort_values(
+        ["_money", "share"], ascending=False, kind="mergesort"
+    )
+    out = []
+    for _k, row in first.head(ACTIONS_CROSS_SELL).iterrows():
+        out.append(
+            Action(
+                kind="cross_sell",
+                text=M(
+                    "Suggest {product} to {customer}",
+                    product=_label(rm, row["product_id"]),
+                    customer=str(row["customer_id"]),
+                ),
+                why=M("bought by {share:percent} of customers like them", share=float(row["share"])),
+                money=float(row["_money"]) if per_buy is not None else None,
+                table="recommendations",
+                key={"customer_id": str(row["customer_id"]), "product_id": str(row["product_id"])},
+            )
+        )
+    return out
 
 
 # -- words for people ------------------------------------------------------------------------------
@@ -337,6 +559,8 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
             customers,
             cells=cells,
         )
+    if m.get("evaluation") == "time_split":
+        return _time_split_headline(m, n, cf, base)
     if cf >= CLEARLY_BETTER * base and cf > 0:
         if base > 0:
             return M(
@@ -373,6 +597,54 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
     )
 
 
+def _time_split_headline(m: dict[str, Any], n: int, cf: float, base: float):
+    """The headline from the check on later weeks: these suggestions against the best sellers the
+    customer had not bought, on the new products customers bought in the held-out weeks."""
+    when = {"weeks": int(m.get("holdout_days", 7)) // 7, "start": m.get("test_start"), "end": m.get("test_end")}
+    if cf >= CLEARLY_BETTER * base and cf > 0:
+        if base > 0:
+            return M(
+                "These suggestions beat a best-seller list: in the last {weeks:int} weeks ({start:date} to "
+                "{end:date}), held back from the training, {cf:percent} of each customer's top {n:int} were new "
+                "products they went on to buy, against {base:percent} for the best sellers they had not bought "
+                "yet ({ratio:.1f}× as many).",
+                cf=cf,
+                base=base,
+                n=n,
+                ratio=cf / base,
+                **when,
+            )
+        return M(
+            "These suggestions beat a best-seller list: in the last {weeks:int} weeks ({start:date} to "
+            "{end:date}), held back from the training, {cf:percent} of each customer's top {n:int} were new "
+            "products they went on to buy, against none for the best sellers.",
+            cf=cf,
+            n=n,
+            **when,
+        )
+    if cf * CLEARLY_BETTER <= base:
+        return M(
+            "These suggestions do worse than a best-seller list on this data: in the last {weeks:int} weeks "
+            "({start:date} to {end:date}), held back from the training, {cf:percent} of each customer's top "
+            "{n:int} were new products they went on to buy, against {base:percent} for the best sellers they "
+            "had not bought yet. Offer the best sellers instead.",
+            cf=cf,
+            base=base,
+            n=n,
+            **when,
+        )
+    return M(
+        "These suggestions are no better than a best-seller list on this data: in the last {weeks:int} weeks "
+        "({start:date} to {end:date}), held back from the training, {cf:percent} of each customer's top "
+        "{n:int} were new products they went on to buy, against {base:percent} for the best sellers they had "
+        "not bought yet. Offering the best sellers does as well here.",
+        cf=cf,
+        base=base,
+        n=n,
+        **when,
+    )
+
+
 def metric_words(top_n: int) -> dict[str, Any]:
     """The evaluation table's metric codes in words (short: they are a table's cells)."""
     n = top_n
@@ -386,10 +658,21 @@ def metric_words(top_n: int) -> dict[str, Any]:
         f"hit_rate@{n}": M("Customers with a hit in the top {n:int} (hit rate@{n:int})", n=n),
         "coverage": _l("Products suggested to anyone (coverage)"),
         f"precision@{n}_best_sellers": M("Best-seller list: top {n:int} bought (precision@{n:int})", n=n),
+        f"recall@{n}_best_sellers": M("Best-seller list: later purchases in the top {n:int} (recall@{n:int})", n=n),
+        f"hit_rate@{n}_best_sellers": M(
+            "Best-seller list: customers with a hit in the top {n:int} (hit rate@{n:int})", n=n
+        ),
+        f"precision@{n}_neighbours_only": M(
+            "Neighbours alone, without the best sellers: top {n:int} bought (precision@{n:int})", n=n
+        ),
+        f"recall@{n}_neighbours_only": M("Neighbours alone: later purchases in the top {n:int} (recall@{n:int})", n=n),
+        f"hit_rate@{n}_neighbours_only": M(
+            "Neighbours alone: customers with a hit in the top {n:int} (hit rate@{n:int})", n=n
+        ),
     }
 
 
-def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Column]]:
+def columns(explicit: bool, top_n: int, scale=None, money: bool = True) -> dict[str, dict[str, Column]]:
     """How the tables read for people (titles in the reader's language, kinds); the stored tables
     keep their column ids and plain numbers."""
     if explicit:
@@ -417,8 +700,32 @@ def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Colum
             "rank": Column(_l("Rank"), "int"),
             "product_id": Column(_l("Suggested product"), "product"),
             "product_name": Column(_l("Name of the suggested product"), "hidden"),
+            "share": Column(
+                _l("Bought by customers like this one"),
+                "percent",
+                help=_l(
+                    "of the 30 customers whose purchases are most like this customer's, "
+                    "the share who bought the product"
+                ),
+            ),
             "score": score,
             "because": Column(_l("Why"), "text"),
+        },
+        "due_again": {
+            "customer_id": Column(_l("Customer"), "text"),
+            "product_id": Column(_l("Product"), "product"),
+            "product_name": Column(_l("Name of the product"), "hidden"),
+            "purchases": Column(_l("Times bought"), "int", help=_l("on different days")),
+            "interval_days": Column(_l("Usually every (days)"), "num", help=_l("the median gap between purchases")),
+            "last_purchase": Column(_l("Last bought"), "date"),
+            "due_date": Column(_l("Was due"), "date", help=_l("last purchase + the usual gap")),
+            "days_overdue": Column(_l("Days overdue"), "int"),
+            "spend_28_days": Column(
+                _l("Usual spend on it in 28 days"),
+                "money" if money else "num",
+                help=_l("what they usually spend on this product over 4 weeks (units when the data has no prices)"),
+            ),
+            "message": Column(_l("Message to send"), "text"),
         },
         "similar_items": {
             "product_id": Column(_l("Product"), "product"),
@@ -444,7 +751,11 @@ def columns(explicit: bool, top_n: int, scale=None) -> dict[str, dict[str, Colum
                     "at least one suggestion bought; coverage: share of all products suggested"
                 ),
             ),
-            "fold": Column(_l("Round of the check"), "code", values={"mean": _l("Average of all rounds")}),
+            "fold": Column(
+                _l("Round of the check"),
+                "code",
+                values={"mean": _l("Average of all rounds"), "later": _l("Later weeks, held back")},
+            ),
             "value": Column(_l("Error (stars)"), "num") if explicit else Column(_l("Share"), "percent"),
         },
     }

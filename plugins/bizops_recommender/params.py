@@ -107,6 +107,19 @@ PARAMS = (
         ),
     ),
     Param(
+        "holdout_weeks",
+        "int",
+        0,
+        minimum=0,
+        maximum=520,
+        advanced=True,
+        label=_l("Weeks held back for the check"),
+        help=_l(
+            "purchases with dates: the check trains on the earlier weeks and scores the products "
+            "customers bought in this many last weeks; 0: the last fifth of the history"
+        ),
+    ),
+    Param(
         "min_support",
         "int",
         1,
@@ -125,7 +138,10 @@ PARAMS = (
         optional=True,
         advanced=True,
         label=_l("Shrinkage"),
-        help=_l("trust similarities from few shared customers less: similarity × n / (n + shrinkage)"),
+        help=_l(
+            "trust similarities from few shared customers less: similarity × n / (n + shrinkage); "
+            "empty: 10 for purchases, none for ratings"
+        ),
     ),
     Param(
         "positive_only",

@@ -1,0 +1,356 @@
+"""Purchases over time for the recommender (pure, no Qt): the dated purchase log behind the
+customer x product matrix, the time split (train on the earlier weeks, score the products each
+customer bought later and had never bought before), and the popularity-aware scoring that has to
+beat a best-seller list there.
+
+Score of a product for a customer: (1 - alpha) x the neighbour score scaled to 0..1 within the
+customer's row + alpha x the product's popularity (share of customers who bought it, scaled to
+0..1). alpha = 1 is the best-seller list itself; alpha is chosen on a validation split inside the
+training data (the latest weeks before the held-out ones), so on that split the blend is never
+worse than the best-seller list it contains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from bizops_desktop.core.importer.convert import read_dates
+from bizops_desktop.core.progress import Progress
+
+from .knn import KNNConfig, Model, fit, score_block
+
+# Weights tried for the popularity prior (0: neighbours only, 1: the best-seller list).
+ALPHAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+# Shrinkage of purchase similarities when the user leaves it empty: sim x n / (n + 10) for n
+# shared customers, so a similarity resting on one shared buyer keeps a tenth of its weight.
+DEFAULT_SHRINKAGE = 10.0
+BLOCK_CELLS = 4_000_000
+NEIGHBOURS_FOR_SHARE = 30  # "customers like this one": the 30 most similar customers
+
+
+@dataclass
+class PurchaseLog:
+    """One entry per order line that maps onto the rating matrix: indices into rm.users/rm.items,
+    the day, the money of the line (nan when the data has none) and the units."""
+
+    user: np.ndarray
+    item: np.ndarray
+    day: np.ndarray  # datetime64[D]
+    spend: np.ndarray
+    units: np.ndarray
+    money: bool  # spend is money (amount, or quantity x price); else units
+
+    @property
+    def end(self) -> np.datetime64:
+        return self.day.max()
+
+    @property
+    def start(self) -> np.datetime64:
+        return self.day.min()
+
+
+def purchase_log(ds, rm) -> PurchaseLog | None:
+    """The dated purchases behind ``rm`` (implicit data), or None when no date column is marked or
+    fewer than half of the lines carry a date."""
+    if rm.explicit or not ds.has("date"):
+        return None
+    f = ds.frame
+    user_col, item_col, date_col = ds.col("customer_id"), ds.col("product_id"), ds.col("date")
+    u = pd.Index(rm.users).get_indexer(f[user_col])
+    i = pd.Index(rm.items).get_indexer(f[item_col])
+    d = f[date_col]
+    if not pd.api.types.is_datetime64_any_dtype(d):
+        d = read_dates(d)
+    if getattr(d.dt, "tz", None) is not None:
+        d = d.dt.tz_localize(None)
+    day = d.dt.normalize().to_numpy(dtype="datetime64[D]")
+    ok = (u >= 0) & (i >= 0) & ~np.isnat(day)
+    if ok.sum() < 0.5 * max(1, (u >= 0).sum()) or ok.sum() == 0:
+        return None
+    units = np.ones(len(f))
+    if ds.has("quantity"):
+        q = pd.to_numeric(f[ds.col("quantity")], errors="coerce").to_numpy(dtype=float)
+        units = np.where(np.isfinite(q) & (q > 0), q, 1.0)
+    spend = np.full(len(f), np.nan)
+    money = False
+    if ds.has("amount"):
+        spend = pd.to_numeric(f[ds.col("amount")], errors="coerce").to_numpy(dtype=float)
+        money = True
+    elif ds.has("price"):
+        spend = units * pd.to_numeric(f[ds.col("price")], errors="coerce").to_numpy(dtype=float)
+        money = True
+    if not money:
+        spend = units.copy()
+    return PurchaseLog(u[ok], i[ok], day[ok], spend[ok], units[ok], money)
+
+
+def matrix_of(log: PurchaseLog, keep: np.ndarray, shape: tuple[int, int], weighting: str) -> sp.csr_matrix:
+    """The customer x product matrix of the lines in ``keep``, weighted as the rating view does."""
+    u, i = log.user[keep], log.item[keep]
+    vals = log.units[keep] if weighting == "quantity" else np.ones(len(u))
+    m = sp.csr_matrix((vals, (u, i)), shape=shape)
+    m.sum_duplicates()
+    if weighting == "binary":
+        m.data = np.ones_like(m.data)
+    elif weighting == "log":
+        m.data = np.log1p(m.data)
+    m.sort_indices()
+    return m
+
+
+def holdout_days(log: PurchaseLog, weeks: int = 0) -> int:
+    """Length of the held-out period: ``weeks`` whole weeks, or (0) the last fifth of the history
+    in whole weeks, at least one."""
+    span = int((log.end - log.start).astype(int)) + 1
+    if weeks > 0:
+        return 7 * weeks
+    return 7 * max(1, int(round(span / 5 / 7)))
+
+
+def new_purchases(R_train: sp.csr_matrix, log: PurchaseLog, later: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(user, item) pairs bought in the ``later`` lines by customers who bought something before,
+    of products they had never bought before: what the held-out period scores."""
+    n_items = R_train.shape[1]
+    key = np.unique(log.user[later].astype(np.int64) * n_items + log.item[later])
+    u, i = key // n_items, key % n_items
+    known = np.diff(R_train.indptr)[u] > 0
+    u, i = u[known], i[known]
+    if len(u):
+        seen = np.asarray(R_train[u, i]).ravel() != 0
+        u, i = u[~seen], i[~seen]
+    return u, i
+
+
+def popularity(R: sp.csr_matrix) -> np.ndarray:
+    """Share of customers (with any purchase) who bought each product."""
+    buyers = np.diff(R.tocsc().indptr).astype(float)
+    n = max(1, int((np.diff(R.indptr) > 0).sum()))
+    return buyers / n
+
+
+@dataclass
+class Scorer:
+    """A fitted neighbour model plus the popularity prior, on one training matrix."""
+
+    model: Model
+    R: sp.csr_matrix
+    pop: np.ndarray  # share of customers who bought each product (training)
+    order: np.ndarray  # products by popularity, best first (ties by position): the tie-break
+
+    @classmethod
+    def fit(cls, R: sp.csr_matrix, cfg: KNNConfig, progress: Progress | None = None, prefix: str = "") -> "Scorer":
+        model = fit(R, cfg, progress, prefix=prefix)
+        pop = popularity(R)
+        return cls(model, R, pop, np.argsort(-pop, kind="stable"))
+
+    def blocks(self, users: np.ndarray, exclude: sp.csr_matrix | None):
+        """(users of the block, neighbour scores scaled 0..1 per row, mask of excluded cells),
+        with the columns in popularity order."""
+        n_items = self.R.shape[1]
+        step = max(1, BLOCK_CELLS // max(n_items, 1))
+        for a in range(0, len(users), step):
+            ub = users[a : a + step]
+            cf = score_block(self.model, self.R, ub)
+            np.maximum(cf, 0.0, out=cf)
+            top = cf.max(axis=1, keepdims=True)
+            np.divide(cf, top, out=cf, where=top > 0)
+            cf = cf[:, self.order]
+            mask = None
+            if exclude is not None:
+                mask = exclude[ub][:, self.order].toarray() != 0
+            yield ub, cf, mask
+
+    def top(self, users: np.ndarray, n: int, alphas, exclude: sp.csr_matrix | None):
+        """For each alpha, the top-n product indices per user (users x n, -1 where fewer) and
+        their scores."""
+        pop_n = self.pop[self.order] / max(float(self.pop.max()), 1e-300)
+        out = {a: ([], []) for a in alphas}
+        n = min(n, self.R.shape[1])
+        for _ub, cf, mask in self.blocks(users, exclude):
+            for a in alphas:
+                s = (1.0 - a) * cf + a * pop_n[None, :]
+                if a == 0.0:
+                    s[cf <= 0] = -np.inf  # no neighbour evidence: nothing to say
+                if mask is not None:
+                    s[mask] = -np.inf
+                idx = np.argsort(-s, axis=1, kind="stable")[:, :n]
+                val = np.take_along_axis(s, idx, axis=1)
+                items = np.where(np.isfinite(val), self.order[idx], -1)
+                out[a][0].append(items)
+                out[a][1].append(val)
+        return {
+            a: (
+                np.concatenate(v[0]) if v[0] else np.empty((0, n), np.int64),
+                np.concatenate(v[1]) if v[1] else np.empty((0, n)),
+            )
+            for a, v in out.items()
+        }
+
+
+def scores_at(top_items: np.ndarray, users: np.ndarray, tu: np.ndarray, ti: np.ndarray, n_items: int, cutoffs):
+    """precision, recall and hit rate at each cutoff of top lists (users x N) against held-out
+    pairs (tu, ti); users are those with at least one held-out pair."""
+    n_test = pd.Series(tu).value_counts().reindex(users).to_numpy(dtype=float)
+    held = set((tu.astype(np.int64) * n_items + ti).tolist())
+    keys = users[:, None].astype(np.int64) * n_items + top_items
+    hit = np.array([[k in held for k in row] for row in keys.tolist()], dtype=bool) & (top_items >= 0)
+    out = []
+    for c in cutoffs:
+        h = hit[:, :c].sum(axis=1)
+        if len(users) == 0:
+            out.append((0.0, 0.0, 0.0))
+        else:
+            out.append((float(np.mean(h / c)), float(np.mean(h / n_test)), float(np.mean(h > 0))))
+    return out
+
+
+@dataclass
+class SplitScore:
+    alpha: float
+    cutoffs: list
+    ours: list  # (precision, recall, hit rate) per cutoff
+    best_sellers: list
+    neighbours_only: list
+    users: int
+    pairs: int
+    coverage: float
+    final_alpha: float = 1.0  # chosen on this split, for the model trained on all the data
+
+
+def score_split(
+    R_train: sp.csr_matrix,
+    tu: np.ndarray,
+    ti: np.ndarray,
+    cfg: KNNConfig,
+    n: int,
+    alphas=ALPHAS,
+    cutoffs=None,
+    progress: Progress | None = None,
+    prefix: str = "",
+) -> "SplitResult":
+    """precision/recall/hit rate at ``cutoffs`` for every alpha on one split (and the top lists)."""
+    cutoffs = cutoffs or [n]
+    scorer = Scorer.fit(R_train, cfg, progress, prefix)
+    users = np.unique(tu)
+    tops = scorer.top(users, max(cutoffs), alphas, R_train)
+    at = {a: scores_at(tops[a][0], users, tu, ti, R_train.shape[1], cutoffs) for a in alphas}
+    return SplitResult(at, {a: t[0] for a, t in tops.items()})
+
+
+@dataclass
+class SplitResult:
+    at: dict  # alpha -> [(precision, recall, hit rate) per cutoff]
+    tops: dict  # alpha -> users x N product indices (-1: none)
+
+
+def choose_alpha(results: dict[float, list], at: int = 0) -> float:
+    """The alpha with the highest precision at cutoff number ``at``; on a tie the larger alpha
+    (closer to the plain best-seller list, the simpler answer)."""
+    best = max(results, key=lambda a: (round(results[a][at][0], 12), a))
+    return float(best)
+
+
+def evaluate_time_split(
+    log: PurchaseLog,
+    shape: tuple[int, int],
+    cfg: KNNConfig,
+    weighting: str,
+    n: int,
+    cutoffs: list,
+    holdout: int,
+    progress: Progress | None = None,
+    prefix: str = "",
+) -> tuple[SplitScore, dict]:
+    """Train on the lines before the last ``holdout`` days, with alpha chosen on the ``holdout``
+    days before those (validation), and score the new products bought in the last ``holdout``
+    days. Also returns the split's dates."""
+    progress = progress or Progress()
+    end = log.end
+    test_from = end - np.timedelta64(holdout - 1, "D")
+    val_from = test_from - np.timedelta64(holdout, "D")
+    train = log.day < test_from
+    inner = log.day < val_from
+    R_inner = matrix_of(log, inner, shape, weighting)
+    vu, vi = new_purchases(R_inner, log, train & ~inner)
+    alpha = 1.0
+    if len(vu) and R_inner.nnz:
+        res = score_split(R_inner, vu, vi, cfg, n, progress=progress.sub(0.0, 0.5), prefix=prefix)
+        alpha = choose_alpha(res.at)
+    R_train = matrix_of(log, train, shape, weighting)
+    tu, ti = new_purchases(R_train, log, ~train)
+    alphas = sorted({alpha, *ALPHAS})
+    res = score_split(R_train, tu, ti, cfg, n, alphas, cutoffs, progress.sub(0.5, 1.0), prefix)
+    at = list(cutoffs).index(n)
+    users = np.unique(tu)
+    tops = res.tops[alpha][:, :n]
+    coverage = float(len(np.unique(tops[tops >= 0])) / max(shape[1], 1))  # products in anyone's top n
+    dates = {
+        "train_start": str(log.start),
+        "train_end": str(test_from - np.timedelta64(1, "D")),
+        "test_start": str(test_from),
+        "test_end": str(end),
+        "validation_start": str(val_from),
+        "holdout_days": int(holdout),
+    }
+    return (
+        SplitScore(
+            alpha,
+            list(cutoffs),
+            res.at[alpha],
+            res.at[1.0],
+            res.at[0.0],
+            len(users),
+            len(tu),
+            coverage,
+            final_alpha=choose_alpha(res.at, at) if len(tu) else alpha,
+        ),
+        dates,
+    )
+
+
+def choose_alpha_on_cells(R: sp.csr_matrix, cfg: KNNConfig, n: int, seed: int) -> float:
+    """Without dates: alpha chosen on a seeded fifth of the purchased cells held back (the
+    customers' other purchases train)."""
+    rows = np.repeat(np.arange(R.shape[0]), np.diff(R.indptr))
+    held = np.random.default_rng(seed).uniform(size=R.nnz) < 0.2
+    if not held.any() or held.all():
+        return 1.0
+    keep = sp.csr_matrix((R.data[~held], (rows[~held], R.indices[~held])), shape=R.shape)
+    return choose_alpha(score_split(keep, rows[held], R.indices[held], cfg, n).at)
+
+
+def neighbour_share(R: sp.csr_matrix, ru: np.ndarray, ri: np.ndarray, k: int = NEIGHBOURS_FOR_SHARE) -> np.ndarray:
+    """For each recommended (customer, product): the share of the customer's ``k`` most similar
+    customers (cosine over what they bought) who bought the product: "bought by 34% of customers
+    like this one"."""
+    B = R.copy().tocsr()
+    B.data = np.ones_like(B.data)
+    norms = np.sqrt(np.asarray(B.sum(axis=1)).ravel())
+    inv = np.where(norms > 0, 1.0 / np.maximum(norms, 1e-300), 0.0)
+    Bn = sp.diags(inv) @ B
+    BnT = Bn.T.tocsr()
+    Bc = B.tocsc()
+    out = np.zeros(len(ru))
+    users = np.unique(ru)
+    n_users = B.shape[0]
+    k = max(1, min(k, n_users - 1))
+    step = max(1, BLOCK_CELLS // max(n_users, 1))
+    for a in range(0, len(users), step):
+        ub = users[a : a + step]
+        sims = (Bn[ub] @ BnT).toarray()
+        sims[np.arange(len(ub)), ub] = -np.inf
+        nb = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        pos = {u: j for j, u in enumerate(ub.tolist())}
+        sel = np.flatnonzero(np.isin(ru, ub))
+        rows = np.array([pos[u] for u in ru[sel].tolist()], dtype=np.int64)
+        for item in np.unique(ri[sel]).tolist():
+            col = np.zeros(n_users, dtype=bool)
+            col[Bc.indices[Bc.indptr[item] : Bc.indptr[item + 1]]] = True
+            here = sel[ri[sel] == item]
+            r = rows[ri[sel] == item]
+            out[here] = col[nb[r]].mean(axis=1)
+    return out
