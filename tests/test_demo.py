@@ -303,7 +303,14 @@ def test_load_demo_sets_roles(truth):
 
     seen = []
     datasets = demo.load_demo(Progress(lambda f, t: seen.append(f)))
-    assert [d.name for d in datasets] == ["orders", "reviews", "customers", "weekly_sales", "campaign_orders"]
+    assert [d.name for d in datasets] == [
+        "orders",
+        "reviews",
+        "customers",
+        "weekly_sales",
+        "deliveries",
+        "campaign_orders",
+    ]
     orders, reviews, customers, weekly = datasets
     assert orders.roles == {
         "order_id": ["order_id"],

@@ -183,7 +183,7 @@ def test_truth_is_the_english_truth_in_chinese_ids_and_yuan(truth, en_truth):
 
 # -- as the app opens it -------------------------------------------------------------------------
 def test_load_demo_reads_the_gbk_export_with_chinese_roles(datasets, truth):
-    assert list(datasets) == ["orders", "reviews", "customers", "weekly_sales", "campaign_orders"]
+    assert list(datasets) == ["orders", "reviews", "customers", "weekly_sales", "deliveries", "campaign_orders"]
     orders = datasets["orders"]
     assert orders.import_options["encoding"].lower() in ("gbk", "gb18030")
     assert "GBK" in orders.notes[0] and "(detected)" in orders.notes[0]

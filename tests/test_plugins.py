@@ -45,7 +45,15 @@ def test_builtins_are_registered_without_entry_points():
     reg = load_registry(entry_points=False)
     assert reg.problems == []
     assert {a.plugin for a in reg.analyses.values()} == set(BUILTIN_PLUGINS)
-    assert [a.id for a in reg.ordered()] == ["recommender", "basket", "forecast", "pricing", "churn", "segments"]
+    assert [a.id for a in reg.ordered()] == [
+        "recommender",
+        "basket",
+        "forecast",
+        "pricing",
+        "churn",
+        "segments",
+        "routes",
+    ]
 
 
 def test_third_party_plugin_found_through_its_entry_point(tmp_path, on_path):

@@ -28,7 +28,15 @@ SEED = 20240601
 # last week (a 1-day first week would be a large outlier in a log-log price fit).
 START = _dt.date(2023, 1, 2)
 END = _dt.date(2024, 12, 29)
-FILES = ("orders.csv", "reviews.csv", "customers.csv", "weekly_sales.csv", "truth.json", "campaign_orders.csv")
+FILES = (
+    "orders.csv",
+    "reviews.csv",
+    "customers.csv",
+    "weekly_sales.csv",
+    "truth.json",
+    "deliveries.csv",
+    "campaign_orders.csv",
+)
 
 N_CUSTOMERS = 400
 CHURN_DAYS = 90
@@ -1335,7 +1343,7 @@ def _shop_lang(lang: str | None) -> str:
 
 def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
     """The roles of each demo table, in that shop's column names."""
-    from . import demo_campaign
+    from . import demo_campaign, demo_routes
 
     if _shop_lang(lang) != ZH:
         return {
@@ -1343,6 +1351,7 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
                 key: {r: (list(c) if isinstance(c, list) else c) for r, c in roles.items()}
                 for key, roles in DATASET_ROLES.items()
             },
+            "deliveries": demo_routes.roles("en"),
             "campaign_orders": demo_campaign.roles("en"),
         }
     out: dict[str, dict[str, Any]] = {}
@@ -1351,6 +1360,7 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
         out[key] = {
             r: ([names[c] for c in cols] if isinstance(cols, list) else names[cols]) for r, cols in roles.items()
         }
+    out["deliveries"] = demo_routes.roles(ZH)
     out["campaign_orders"] = demo_campaign.roles(ZH)
     return out
 
@@ -1397,6 +1407,9 @@ def write_demo(out_dir, progress: "Progress | None" = None, lang: str = "en") ->
         else:
             data = tables[key].to_csv(index=False, lineterminator="\n").encode("utf-8")
         (out / f"{key}.csv").write_bytes(data)
+    from . import demo_routes  # the delivery day for the Delivery routes tab (its own generator)
+
+    demo_routes.write(out, lang=ZH if lang == ZH else "en")
     from . import demo_campaign  # the planted campaign for the Customers & campaigns tab (its own table)
 
     tables["truth"]["campaign"] = demo_campaign.write(out, lang, ZH_PRICE_FACTOR if lang == ZH else 1.0)

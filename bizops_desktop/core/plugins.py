@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "bizops_pricing",
     "bizops_churn",
     "bizops_segments",
+    "bizops_routes",
 )
 # Set by tests/conftest.py: tests never pick up plugins that happen to be installed.
 AUTOLOAD_ENV = "BIZOPS_DISABLE_PLUGIN_AUTOLOAD"

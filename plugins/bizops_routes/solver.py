@@ -166,8 +166,8 @@ def to_pyvrp(problem: Problem) -> Any:
         for f in problem.fleets
         if f.count > 0
     ]
-    dist = np.ascontiguousarray(problem.distance, dtype=np.int64)
-    dur = np.ascontiguousarray(problem.duration, dtype=np.int64)
+    dist: Any = np.ascontiguousarray(problem.distance, dtype=np.int64)
+    dur: Any = np.ascontiguousarray(problem.duration, dtype=np.int64)
     return pyvrp.ProblemData(locations, clients, [depot], fleets, [dist], [dur])
 
 
@@ -311,8 +311,8 @@ def read_instance(path: str | Path) -> Instance:
     name = head.get("NAME", Path(path).stem)
     vehicles = head.get("VEHICLES")
     if vehicles is None:  # E-n22-k4: k is the number of trucks
-        k = Path(path).stem.rsplit("-k", 1)
-        vehicles = k[1] if len(k) == 2 else str(n)
+        parts = Path(path).stem.rsplit("-k", 1)
+        vehicles = parts[1] if len(parts) == 2 else str(n)
     fleet = Fleet(count=int(vehicles), capacity=int(head["CAPACITY"]))
     if early is not None and late is not None:
         fleet.shift_start, fleet.shift_end = early[0], late[0]
