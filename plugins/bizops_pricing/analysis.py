@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
@@ -530,6 +531,7 @@ def run_elasticity(dataset, params, progress) -> Result:
     if whatif_table is not None:
         tables["whatif"] = whatif_table
     kind = "pooled" if pooled else ("group" if per_group else "product")
+    actions = price_actions(prices, names, pp.freq)
     progress.report(1.0, _("Done"))
     return Result(
         tables=tables,
@@ -540,7 +542,60 @@ def run_elasticity(dataset, params, progress) -> Result:
         headline=elasticity_headline(fits, table, states, names, kind, pp.freq, min_points),
         columns=elasticity_columns(level, pp.freq, kind, group_col),
         names=names,
+        actions=actions,
     )
+
+
+PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+PRICE_ACTIONS = 5  # "Change the price of ..." actions at most
+MIN_PRICE_STEP = 0.01  # a suggested price less than 1% from today's is no change to make
+
+
+def price_actions(prices: pd.DataFrame, names: dict, freq: str) -> list[Action]:
+    """This week's price changes: the products whose suggested price earns more profit at both
+    ends of the elasticity's range (fairly sure), the most extra profit first. Money: the Prices
+    table's profit change per period scaled to HORIZON_DAYS days. Never for a product whose
+    price hardly changed (no suggested price) or whose cost is unknown (no sure profit)."""
+    days = PERIOD_DAYS.get(freq)
+    if days is None or prices.empty or "profit_change_low" not in prices.columns:
+        return []
+    now = prices["current_price"].to_numpy(dtype=float)
+    sug = prices["suggested_price"].to_numpy(dtype=float)
+    low = prices["profit_change_low"].to_numpy(dtype=float)
+    gain = prices["profit_change"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = np.isfinite(sug) & (np.abs(sug / now - 1) >= MIN_PRICE_STEP) & (low > 0) & (gain > 0)
+    at = np.flatnonzero(ok)
+    at = at[np.argsort(-gain[at], kind="stable")][:PRICE_ACTIONS]
+    per = period_word(freq)
+    out = []
+    for i in at:
+        row = prices.iloc[i]
+        pid = str(row["product"])
+        values = {"product": names.get(pid, pid), "now": float(now[i]), "price": float(sug[i])}
+        line = (
+            M("Raise the price of {product} from {now:money} to {price:money}", **values)
+            if sug[i] > now[i]
+            else M("Lower the price of {product} from {now:money} to {price:money}", **values)
+        )
+        out.append(
+            Action(
+                kind="price",
+                text=line,
+                why=M(
+                    "about {gain:money} more profit per {period} on its demand curve (elasticity {e:num}), and "
+                    "more profit across the whole range of the estimate (at least {low:money})",
+                    gain=float(gain[i]),
+                    period=per,
+                    e=float(row["elasticity"]),
+                    low=float(low[i]),
+                ),
+                money=float(gain[i]) * HORIZON_DAYS / days,
+                table="prices",
+                key={"product": pid},
+            )
+        )
+    return out
 
 
 def _cells(frame: pd.DataFrame, columns) -> pd.DataFrame:
