@@ -149,3 +149,21 @@ def test_depot_in_another_system_is_converted():
         {"compare": False, "time_limit": 1, "depot": f"{gcj[0]}, {gcj[1]}", "depot_coordinates": "gcj02"},
     )
     assert np.allclose(r.metrics["depot"], [31.2304, 121.4737], atol=1e-6)
+
+
+def test_the_project_file_keeps_the_routes_and_reads_in_the_other_language(tmp_path, demo_day):
+    from bizops_desktop.core.project import AnalysisState, Project, load_project, save_project
+
+    proj = Project(
+        datasets={}, analyses={"routes": AnalysisState("routes", "bizops_routes", 1, {}, "deliveries", demo_day)}
+    )
+    save_project(proj, tmp_path / "day.bizops")
+    back = load_project(tmp_path / "day.bizops").analyses["routes"].result
+    for name, frame in demo_day.tables.items():
+        got = back.tables[name]
+        assert list(got.columns) == list(frame.columns) and len(got) == len(frame), name
+    assert list(back.tables["routes"]["stop"]) == list(demo_day.tables["routes"]["stop"])
+    with i18n.use_language("zh_CN"):
+        assert "辆车" in i18n.text(back.headline)
+        assert "分钟" in i18n.text(back.tables["unserved"]["reason"].iloc[0])
+        assert back.plots["map"].localized().title == "配送路线"

@@ -20,7 +20,7 @@ from bizops_desktop.core.actions import Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
-from bizops_desktop.core.i18n import Message
+from bizops_desktop.core.i18n import Message, to_plain
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.roles import normalise_header
@@ -521,7 +521,7 @@ def route_tables(day: Solved, stops: pd.DataFrame, depot_name: str) -> tuple[pd.
         vans.append(
             dict(
                 van=v,
-                kind=_("{units:num} units", units=cap),
+                kind=to_plain(M("{units:num} units", units=cap)),
                 stops=len(r.stops),
                 units=total_units,
                 capacity=cap,
@@ -550,7 +550,7 @@ def unserved_table(day: Solved, stops: pd.DataFrame) -> pd.DataFrame:
                 stop=str(st["name"]),
                 window=window_text(_nan_none(st["early"]), _nan_none(st["late"])),
                 units=float(st["units"]),
-                reason=reason_sentence(code, i, day),
+                reason=to_plain(reason_sentence(code, i, day)),  # a cell keeps the message's saved form
                 reason_code=code,
                 row=int(st["row"]),
             )

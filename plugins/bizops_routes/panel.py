@@ -106,7 +106,7 @@ class RoutesPanel(AnalysisPanel):
         self.tabs.addTab(self.stops_table, _("Stops in order"))
         self.vans_table = DataFrameTable(self.tabs)
         self.vans_table.setObjectName("vans")
-        self.tabs.addTab(self.vans_table, _("Vans"))
+        self.tabs.addTab(self.vans_table, _("Each van"))
         self.unserved_table = DataFrameTable(self.tabs)
         self.unserved_table.setObjectName("unserved")
         self.tabs.addTab(self.unserved_table, _("Not served"))
