@@ -121,8 +121,6 @@ CITIES = ("Berlin", "Hamburg", "Munich", "Cologne", "Frankfurt", "Stuttgart", "L
 SEGMENTS = ("Private", "Private", "Private", "Small business", "Student")
 
 # Taste: weight of a customer for an order by product group (liked / opposite group / others 1).
-TASTE_LIKED = 3.0
-TASTE_DISLIKED = 0.05
 REVIEW_AFFINITY = 1.3  # rating shift for a liked (+) or disliked (-) product group
 REVIEW_NOISE_SD = 0.6
 N_REVIEWS = 6500
@@ -341,7 +339,6 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
         stop = n_days - int(rng.integers(120, 241))
         stop_day[c] = stop
         decay_start[c] = stop - int(rng.integers(90, 181))
-    fading = _plant_fading(np.random.default_rng(SEED + 7), weight, is_drift, signup, n_days, stop_day, decay_start)
     day_idx = np.arange(n_days)
     # activity multiplier per customer and day: 0 before signup, 1 when steady, fading for drifters
     act = (dates[None, :] >= active_from[:, None]).astype(float)
@@ -350,9 +347,8 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
     act *= fade
     pref = np.ones((N_CUSTOMERS, 4))
     for c in range(N_CUSTOMERS):
-        pref[c, taste[c]] = TASTE_LIKED
-        pref[c, (taste[c] + 2) % 4] = TASTE_DISLIKED
-    log_pref = np.log(pref)
+        pref[c, taste[c]] = 1.6
+        pref[c, (taste[c] + 2) % 4] = 0.5
 
     prod_group = np.array([CATEGORY_GROUP[p["category"]] for p in products])
 
@@ -414,21 +410,23 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
                     rest.append(piece)
             orders.append(cur)
             queue = rest
-        # customers: chance proportional to weight x activity x taste for the order's lines
+        # customers: chance proportional to weight x activity x taste for the order's first item
         base_w = weight * act[:, d]
         for lines in orders:
-            # taste weighs every line of the order (geometric mean), so what a customer has not
-            # bought yet says something about what they will buy: the recommender's signal
-            w = base_w * np.exp(log_pref[:, prod_group[[pi for pi, _ in lines]]].mean(axis=1))
+            g = prod_group[lines[0][0]]
+            w = base_w * pref[:, g]
             c = int(rng.choice(N_CUSTOMERS, p=w / w.sum()))
             order_no += 1
             for pi, q in lines:
                 rows.append((order_no, c, d, pi, q))
 
     rows_arr = np.array(rows, dtype=np.int64)
-    regulars = _plant_regulars(
-        np.random.default_rng(SEED + 8), rows_arr, pids, is_drift, fading, signup, n_days, weight
-    )
+    # planted afterwards, by handing existing orders to other customers: every customer draw
+    # above (and so every other planted truth) stays as it was
+    plant_rng = np.random.default_rng(SEED + 7)
+    fading = _choose_fading(plant_rng, weight, is_drift, signup)
+    regulars = _plant_regulars(plant_rng, rows_arr, pids, is_drift, fading, signup, n_days, weight)
+    fade_start = _plant_fading(plant_rng, rows_arr, fading, is_drift, [r["customer"] for r in regulars], signup, n_days)
     return {
         "dates": dates,
         "products": products,
@@ -444,6 +442,7 @@ def _generate(progress: "Progress | None" = None) -> dict[str, Any]:
         "decay_start": decay_start,
         "prod_group": prod_group,
         "fading": fading,
+        "fade_start": fade_start,
         "regulars": regulars,
     }
 
@@ -453,17 +452,42 @@ N_REGULARS = 8  # regular buyers of one product who stopped buying it (due to bu
 REGULAR_PRODUCTS = ("P01", "P16", "P31", "P33", "P36", "P38", "P39", "P05")  # consumables
 
 
-def _plant_fading(rng, weight, is_drift, signup, n_days, stop_day, decay_start) -> list[int]:
-    """Customers still fading at the end: their buying rate falls from 120-200 days before the
-    end and would reach zero 60-150 days after it, so at the end they still buy, at about a fifth
-    of their old rate (edits stop_day/decay_start in place). Heavy buyers from before the data."""
+def _choose_fading(rng, weight, is_drift, signup) -> list[int]:
+    """Heavy buyers from before the data (not drifters) who will be fading at the end."""
     start = np.datetime64(START.isoformat())
     ok = ~is_drift & (signup <= start) & (weight >= np.quantile(weight, 0.6))
-    chosen = np.sort(rng.choice(np.flatnonzero(ok), size=N_FADING, replace=False))
-    for c in chosen:
-        decay_start[c] = n_days - int(rng.integers(120, 201))
-        stop_day[c] = n_days + int(rng.integers(60, 151))
-    return [int(c) for c in chosen]
+    return [int(c) for c in np.sort(rng.choice(np.flatnonzero(ok), size=N_FADING, replace=False))]
+
+
+def _recipient(rng, special, signup, day_date) -> int:
+    """A steady customer who had signed up by that day, to hand an order to."""
+    ok = np.flatnonzero(~special & (signup <= day_date))
+    return int(rng.choice(ok))
+
+
+def _plant_fading(rng, rows, fading, is_drift, regulars, signup, n_days) -> dict[int, int]:
+    """Customers still fading at the end: from 120-200 days before the end, each of their orders
+    is kept with chance (1 - t)^1.5, t going from 0 to 1 between the fade start and 60-150 days
+    after the end (so at the end they still buy, at about a fifth of their old rate); the others
+    go to steady customers. Edits ``rows``; returns the fade start day per customer."""
+    dates0 = np.datetime64(START.isoformat())
+    special = is_drift.copy()
+    special[fading] = True
+    special[regulars] = True
+    order_no, cust, day = rows[:, 0], rows[:, 1], rows[:, 2]
+    out = {}
+    for c in fading:
+        ds = n_days - int(rng.integers(120, 201))
+        stop = n_days + int(rng.integers(60, 151))
+        out[c] = ds
+        mine = np.unique(order_no[(cust == c) & (day > ds)])
+        for o in mine.tolist():
+            sel = order_no == o
+            d = int(day[sel][0])
+            keep = (1.0 - (d - ds) / (stop - ds)) ** 1.5
+            if rng.uniform() >= keep:
+                rows[sel, 1] = _recipient(rng, special, signup, dates0 + np.timedelta64(d, "D"))
+    return out
 
 
 def _plant_regulars(rng, rows, pids, is_drift, fading, signup, n_days, weight) -> list[dict[str, Any]]:
@@ -479,7 +503,6 @@ def _plant_regulars(rng, rows, pids, is_drift, fading, signup, n_days, weight) -
     ok = ~special & (signup <= start) & (weight >= np.quantile(weight, 0.3))
     chosen = rng.choice(np.flatnonzero(ok), size=N_REGULARS, replace=False)
     special[chosen] = True
-    others = np.flatnonzero(~special)
     order_no, cust, day, prod = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
     first = np.r_[0, np.flatnonzero(np.diff(order_no)) + 1]
     bounds = np.r_[first, len(rows)]
@@ -516,7 +539,7 @@ def _plant_regulars(rng, rows, pids, is_drift, fading, signup, n_days, weight) -
             o = int(order_no[i])
             if o not in got:
                 a, b = pos_of[o]
-                rows[a:b, 1] = int(rng.choice(others))
+                rows[a:b, 1] = _recipient(rng, special, signup, start + np.timedelta64(int(day[i]), "D"))
         got_days.sort()
         last = got_days[-1]
         out.append(
@@ -744,11 +767,9 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
     fading = [
         {
             "customer_id": cust_ids[c],
-            "fade_start": _iso(dates[g["decay_start"][c]]),
+            "fade_start": _iso(dates[g["fade_start"][c]]),
             "last_order": str(last_order[cust_ids[c]]),
-            "still_active": bool(
-                (np.datetime64(last_order[cust_ids[c]]) - dates[-1]).astype(int) > -CHURN_DAYS
-            ),
+            "still_active": bool((np.datetime64(last_order[cust_ids[c]]) - dates[-1]).astype(int) > -CHURN_DAYS),
         }
         for c in g["fading"]
     ]
@@ -834,10 +855,11 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             "churned_customers": churned_ids,
             "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
             "fading_description": "fading_customers: steady heavy buyers (not among the drifting "
-            "customers) whose buying rate falls from fade_start and would reach zero 60-150 days "
-            "after the end: at the end they are still active (still_active: last order within "
-            "churn_days of the end) but buy at about a fifth of their old rate. Scored at the end, "
-            "they are the reachable customers at rising risk.",
+            "customers) from fade_start on keep each order with chance (1 - t)^1.5, t reaching 1 "
+            "60-150 days after the end (the other orders go to steady customers): at the end they "
+            "are still active (still_active: last order within churn_days of the end) but buy at "
+            "about a fifth of their old rate. Scored at the end, they are the reachable customers "
+            "at rising risk.",
             "fading_customers": fading,
         },
         "recommender": {
@@ -845,13 +867,8 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             "interval_days (+-2 days planned, the order taken within 3 days of plan), and stopped "
             "after last_purchase while still buying other products: due_date = last_purchase + "
             "interval_days is 0.5-2 intervals (plus 3 days) before the end. Their orders are "
-            "existing orders handed to them, so units per product and day are unchanged; no other "
-            "customer buys a product on such a plan. Taste: each order's customer is drawn with "
-            "weight x activity x the geometric mean over the order's lines of the taste factor "
-            "(taste_liked for the customer's group, taste_disliked for the opposite one, else 1), "
-            "so what a customer has not bought yet tells what they are likely to buy later.",
-            "taste_liked": TASTE_LIKED,
-            "taste_disliked": TASTE_DISLIKED,
+            "existing orders handed to them (from steady customers), so units per product and day "
+            "are unchanged.",
             "overdue_regulars": regulars,
         },
         "reviews": {
