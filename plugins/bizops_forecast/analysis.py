@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import UsageError
@@ -93,8 +94,110 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     result = forecast_all(
         series, cfg, progress.sub(0.05, 0.97), value_role=value_role, names=product_names(dataset, series.names)
     )
+    if len(series.names) > 1 and value_role in ("quantity", "amount"):
+        prices = last_prices(dataset, series.index[-1]) if value_role == "quantity" else {}
+        result.actions = restock_actions(result, series, value_role, prices)
     progress.report(1.0, _("Forecast done"))
     return result
+
+
+PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+RESTOCK_ACTIONS = 3  # "Restock ..." actions at most
+
+
+def last_prices(dataset, last: pd.Timestamp) -> dict[str, float]:
+    """Each product's unit price of late: its revenue over its units in the 4 weeks up to
+    ``last`` (the last period's start and after), or over all its lines when it did not sell then;
+    from the amount and quantity columns, or the price column. By product id as text."""
+    if not dataset.has("product_id", "date"):
+        return {}
+    f = dataset.frame
+    pid = f[dataset.col("product_id")].astype("string")
+    day = pd.to_datetime(f[dataset.col("date")], errors="coerce")
+    qty = pd.to_numeric(f[dataset.col("quantity")], errors="coerce") if dataset.has("quantity") else None
+    if dataset.has("amount") and qty is not None:
+        money = pd.to_numeric(f[dataset.col("amount")], errors="coerce")
+    elif dataset.has("price") and qty is not None:
+        money = pd.to_numeric(f[dataset.col("price")], errors="coerce") * qty
+    else:
+        return {}
+    ok = (qty > 0) & money.notna()
+    t = pd.DataFrame(
+        {"p": pid[ok], "m": money[ok], "q": qty[ok], "late": (day >= last - pd.Timedelta(days=HORIZON_DAYS))[ok]}
+    )
+    every = t.groupby("p")[["m", "q"]].sum()
+    late = t[t["late"]].groupby("p")[["m", "q"]].sum()
+    price = (every["m"] / every["q"]).to_dict()
+    price.update((late["m"] / late["q"]).to_dict())
+    return {str(k): float(v) for k, v in price.items() if np.isfinite(v) and v > 0}
+
+
+def four_weeks(values, freq: str) -> float | None:
+    """What ``values`` (per period, in time order) come to over HORIZON_DAYS days: their mean
+    per period over the first 4 weeks' periods (all of them when fewer), times the periods in 4
+    weeks. None without values."""
+    days = PERIOD_DAYS.get(freq)
+    v = np.asarray(values, dtype=float)
+    if days is None or not len(v):
+        return None
+    k = max(1, int(np.ceil(HORIZON_DAYS / days)))
+    return float(np.mean(v[:k]) * HORIZON_DAYS / days)
+
+
+def restock_actions(result: Result, series: SalesSeries, value_role: str, prices: dict[str, float]) -> list[Action]:
+    """This week's restocking: the products expected to sell more in the next 4 weeks than in the
+    last 4 (beyond the usual stock level) first, then the busiest; at most RESTOCK_ACTIONS. Money:
+    the forecast's sales over 4 weeks (units at the product's recent price; None when no price is
+    known)."""
+    fc = result.tables.get("forecast")
+    freq = series.freq
+    if fc is None or fc.empty:
+        return []
+    names = result.names
+    rows = []
+    for name in series.names[1:]:  # the first series is the total
+        ahead = four_weeks(fc.loc[fc["series"] == name, "forecast"].to_numpy(dtype=float), freq)
+        hist = np.asarray(series.series(name), dtype=float)
+        before = four_weeks(hist[::-1], freq)  # the last 4 weeks, newest first
+        if ahead is None or before is None or ahead <= 0:
+            continue
+        if value_role == "amount":
+            money: float | None = ahead
+        else:
+            price = prices.get(str(name))
+            money = ahead * price if price is not None else None
+        rows.append((name, ahead, before, money))
+    rising = [r for r in rows if r[1] > r[2]]
+    rising.sort(key=lambda r: -(r[3] if r[3] is not None else r[1]))
+    busy = [r for r in rows if r[1] <= r[2]]
+    busy.sort(key=lambda r: (r[3] is None, -(r[3] or 0.0), -r[1]))
+    out = []
+    for name, ahead, before, money in (rising + busy)[:RESTOCK_ACTIONS]:
+        product = names.get(name, name)
+        if value_role == "amount":
+            line = M(
+                "Restock {product}: about {ahead:money0} of sales expected in the next 4 weeks",
+                product=product,
+                ahead=ahead,
+            )
+            why = M("{before:money0} sold in the last 4 weeks", before=before)
+        else:
+            line = M(
+                "Restock {product}: about {ahead:int} units expected to sell in the next 4 weeks",
+                product=product,
+                ahead=round(ahead),
+            )
+            why = M("{before:int} units sold in the last 4 weeks", before=round(before))
+        if ahead > before:
+            why = M(
+                "{why}; {more:percent} more than usual: stock beyond the usual level",
+                why=why,
+                more=ahead / before - 1 if before > 0 else 1.0,
+            )
+        else:
+            why = M("{why}; one of the busiest products", why=why)
+        out.append(Action(kind="restock", text=line, why=why, money=money, table="forecast", key={"series": str(name)}))
+    return out
 
 
 def product_names(dataset, ids) -> dict[str, str]:
