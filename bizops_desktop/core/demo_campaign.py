@@ -47,10 +47,10 @@ DATASET_ROLES = {"order_id": "order_id", "customer_id": "customer_id", "date": "
 def _generate() -> dict[str, Any]:
     rng = np.random.default_rng(SEED)
     kinds, rates, means = [], [], []
-    for kind, (n, rate, mean) in TYPES.items():
-        kinds += [kind] * n
-        rates += [rate] * n
-        means += [mean] * n
+    for kind, (size, per_day, mean_spend) in TYPES.items():
+        kinds += [kind] * size
+        rates += [per_day] * size
+        means += [mean_spend] * size
     kinds_a = np.array(kinds)
     rate = np.array(rates)
     mean = np.array(means)

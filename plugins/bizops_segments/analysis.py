@@ -480,11 +480,7 @@ def _segments_headline(profiles: pd.DataFrame, cust: pd.DataFrame, migration: pd
             risk=int(slipping["customers"].sum()),
             stake=float(slipping["money_28d"].sum()),
         )
-    bad = (
-        migration[migration["from_segment"].isin(GOOD) & migration["to_segment"].isin(SLIPPING)]
-        if len(migration)
-        else []
-    )
+    bad = migration[migration["from_segment"].isin(GOOD) & migration["to_segment"].isin(SLIPPING)]
     if len(bad):
         b = bad.iloc[0]
         line = M(
