@@ -167,3 +167,25 @@ def test_the_project_file_keeps_the_routes_and_reads_in_the_other_language(tmp_p
         assert "辆车" in i18n.text(back.headline)
         assert "分钟" in i18n.text(back.tables["unserved"]["reason"].iloc[0])
         assert back.plots["map"].localized().title == "配送路线"
+
+
+def test_a_distance_file_replaces_the_straight_lines(tmp_path, demo_day):
+    frame = demo_routes.frame("en")
+    names = list(frame["stop"])  # the depot first, as in the file
+    km = geo.distance_matrix_km(frame["latitude"], frame["longitude"]) * 1.3
+    path = tmp_path / "km.csv"
+    import pandas as pd
+
+    pd.DataFrame(km, index=names, columns=names).to_csv(path)
+    same = ANALYSIS.execute(_deliveries(), {"compare": False, "distance_file": str(path)})
+    assert same.metrics["km"] == pytest.approx(demo_day.metrics["km"], abs=0.05)
+    # roads twice as long as the straight-line estimate: every km doubles
+    pd.DataFrame(km * 2, index=names, columns=names).to_csv(path)
+    double = ANALYSIS.execute(_deliveries(), {"compare": False, "distance_file": str(path), "speed_kmh": 50})
+    assert double.metrics["km"] == pytest.approx(2 * demo_day.metrics["km"], rel=0.02)
+    pd.DataFrame(km[1:, 1:], index=names[1:], columns=names[1:]).to_csv(path)
+    from bizops_desktop.core.errors import DataError
+
+    with pytest.raises(DataError) as e:
+        ANALYSIS.execute(_deliveries(), {"compare": False, "distance_file": str(path)})
+    assert "Depot" in e.value.user_message()

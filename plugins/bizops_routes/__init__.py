@@ -133,6 +133,18 @@ PARAMS = (
         help=_l("latitude, longitude of another place to start from; empty: the centre of the stops"),
     ),
     Param(
+        "distance_file",
+        "text",
+        None,
+        label=_l("Distance file"),
+        optional=True,
+        advanced=True,
+        help=_l(
+            "a CSV of road km between the places (the depot's and each stop's name down the first column and "
+            "along the header), from a map service; empty: straight lines times the road factor"
+        ),
+    ),
+    Param(
         "coordinates",
         "choice",
         "wgs84",

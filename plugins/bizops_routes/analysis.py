@@ -338,6 +338,7 @@ class Setup:
     cost_per_km: float
     penalty: float
     depot: tuple[float, float]
+    km: np.ndarray | None = None  # road km from a file (depot first, stops in order), else None
 
 
 def setup_of(params: Mapping[str, Any], depot: tuple[float, float]) -> Setup:
@@ -377,7 +378,7 @@ def problem_of(stops: pd.DataFrame, setup: Setup) -> tuple[S.Problem, np.ndarray
     """The routing problem in metres and seconds (depot first), and the km matrix."""
     lat = np.concatenate([[setup.depot[0]], stops["lat"].to_numpy(float)])
     lng = np.concatenate([[setup.depot[1]], stops["lng"].to_numpy(float)])
-    km = geo.distance_matrix_km(lat, lng) * setup.road_factor
+    km = setup.km if setup.km is not None else geo.distance_matrix_km(lat, lng) * setup.road_factor
     metres = np.rint(km * 1000.0).astype(np.int64)
     seconds = np.rint(km / max(setup.speed_kmh, 1e-6) * 3600.0).astype(np.int64)
     early = [setup.shift_start] + [int(v) if not math.isnan(v) else 0 for v in stops["early"]]
@@ -707,8 +708,9 @@ def what_ifs(stops: Stops, setup: Setup, base: Solved, params: Mapping[str, Any]
         "more_van": replace(setup, vans=setup.vans + 1),
         "bigger_van": replace(setup, capacity=setup.capacity * BIGGER_VAN, capacity2=setup.capacity2 * BIGGER_VAN),
         "later_shift": replace(setup, shift_end=min(setup.shift_end + LATER_SHIFT_HOURS * 3600, 24 * 3600)),
-        "other_depot": replace(setup, depot=other_depot),
     }
+    if setup.km is None:  # a distance file has no row for another depot
+        variants["other_depot"] = replace(setup, depot=other_depot)
     rows = [whatif_row("plan", base, None)]
     for k, (key, variant) in enumerate(variants.items()):
         sub = progress.sub(k / len(variants), (k + 1) / len(variants))
@@ -717,10 +719,57 @@ def what_ifs(stops: Stops, setup: Setup, base: Solved, params: Mapping[str, Any]
     return pd.DataFrame(rows, columns=list(WHATIF_COLUMNS)), other is None
 
 
+def read_distances(path: str, names: list[str]) -> np.ndarray:
+    """Road km between the places from a CSV: the places' names down the first column and along
+    the header (the depot's name, or Depot, and each stop's name), km in the cells."""
+    from pathlib import Path
+
+    where = Path(path).name
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            _("the distance file cannot be read ({reason})", reason=exc.strerror or exc),
+            where=str(path),
+            hint=_("Check the path in Distance file"),
+        ) from None
+    import io
+
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            table = pd.read_csv(io.StringIO(raw.decode(enc)), index_col=0)
+            break
+        except (UnicodeDecodeError, ValueError):
+            continue
+    else:
+        raise DataError(_("the distance file is not a CSV table"), where=where)
+    table.index = table.index.map(lambda v: str(v).strip())
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [n for n in names if n not in table.index or n not in table.columns]
+    if missing:
+        raise DataError(
+            Mn(
+                "{n:int} place is not in the distance file: {names:list}",
+                "{n:int} places are not in the distance file: {names:list}",
+                len(missing),
+                names=missing[:5],
+            ),
+            where=where,
+            hint=_("The first column and the header must name the depot and every stop as the stops file does"),
+        )
+    km = table.loc[names, names].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    if not np.isfinite(km).all() or (km < 0).any():
+        raise DataError(_("the distance file has empty or negative distances"), where=where)
+    return km
+
+
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     progress.report(0.0, _("Reading the stops"))
     stops = read_stops(dataset, params)
     setup = setup_of(params, stops.depot)
+    if params.get("distance_file"):
+        names = [stops.depot_name, *map(str, stops.frame["name"])]
+        setup.km = read_distances(str(params["distance_file"]), names)
     seconds = float(params.get("time_limit") or 5.0)
     compare = bool(params.get("compare", True))
     main = progress.sub(0.0, 0.55 if compare else 1.0)
@@ -738,14 +787,22 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     for v in vans["van"]:
         result.columns[f"van_{int(v)}"] = STOP_COLUMNS
     notes = list(stops.notes)
-    notes.append(
-        M(
-            "Distances are straight lines between the coordinates times {factor:num} for the roads, driven at "
-            "{speed:num} km/h; change Road factor and Speed to match your area.",
-            factor=setup.road_factor,
-            speed=setup.speed_kmh,
+    if setup.km is not None:
+        notes.append(
+            M(
+                "Distances are the road km of the distance file, driven at {speed:num} km/h.",
+                speed=setup.speed_kmh,
+            )
         )
-    )
+    else:
+        notes.append(
+            M(
+                "Distances are straight lines between the coordinates times {factor:num} for the roads, driven at "
+                "{speed:num} km/h; change Road factor and Speed to match your area.",
+                factor=setup.road_factor,
+                speed=setup.speed_kmh,
+            )
+        )
     if compare:
         progress.sub(0.55, 1.0).report(0.0, _("Comparing what-ifs"))
         table, centred = what_ifs(stops, setup, day, params, seconds * WHATIF_SHARE, progress.sub(0.55, 1.0))
