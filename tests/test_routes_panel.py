@@ -74,3 +74,15 @@ def test_cli_run_routes_writes_a_csv_per_route_and_the_plot(tmp_path):
     assert "24 of 25 stops" in json.dumps(summary)
     first = (out / "van_1.csv").read_text(encoding="utf-8-sig").splitlines()  # BOM: Excel reads it as UTF-8
     assert first[0].startswith("van,seq,stop,arrive,window")
+
+
+def test_cancel_stops_a_long_search_and_keeps_the_window_responsive(qtbot, panel):
+    panel.select_dataset("deliveries")
+    panel.set_params({"time_limit": 120, "compare": False})
+    with qtbot.waitSignal(panel.run_ended, timeout=30000) as blocker:
+        assert panel.run_analysis() is not None
+        qtbot.wait(300)  # the solver is searching (its patience alone keeps it going for seconds)
+        assert panel.cancel_button.isEnabled()
+        panel.cancel()
+    assert blocker.args == ["cancelled"]
+    assert panel.result is None
