@@ -36,6 +36,7 @@ FILES = (
     "truth.json",
     "deliveries.csv",
     "campaign_orders.csv",
+    "stock.csv",
 )
 
 N_CUSTOMERS = 400
@@ -1360,7 +1361,7 @@ def _shop_lang(lang: str | None) -> str:
 
 def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
     """The roles of each demo table, in that shop's column names."""
-    from . import demo_campaign, demo_routes
+    from . import demo_campaign, demo_routes, demo_stock
 
     if _shop_lang(lang) != ZH:
         return {
@@ -1370,6 +1371,7 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
             },
             "deliveries": demo_routes.roles("en"),
             "campaign_orders": demo_campaign.roles("en"),
+            "stock": demo_stock.roles("en"),
         }
     out: dict[str, dict[str, Any]] = {}
     for key, roles in DATASET_ROLES.items():
@@ -1379,6 +1381,7 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
         }
     out["deliveries"] = demo_routes.roles(ZH)
     out["campaign_orders"] = demo_campaign.roles(ZH)
+    out["stock"] = demo_stock.roles(ZH)
     return out
 
 
@@ -1430,6 +1433,9 @@ def write_demo(out_dir, progress: "Progress | None" = None, lang: str = "en") ->
     from . import demo_campaign  # the planted campaign for the Customers & campaigns tab (its own table)
 
     tables["truth"]["campaign"] = demo_campaign.write(out, lang, ZH_PRICE_FACTOR if lang == ZH else 1.0)
+    from . import demo_stock  # the stock sheet for the Stock planning tab (its own generator)
+
+    tables["truth"]["stock"] = demo_stock.write(out, tables["orders"], lang)
     (out / "truth.json").write_bytes((json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     return out
 

@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "bizops_churn",
     "bizops_segments",
     "bizops_routes",
+    "bizops_stock",
 )
 # Set by tests/conftest.py: tests never pick up plugins that happen to be installed.
 AUTOLOAD_ENV = "BIZOPS_DISABLE_PLUGIN_AUTOLOAD"
