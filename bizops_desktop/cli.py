@@ -82,13 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LANG",
         help=_("language of messages and of everything written for people: en or zh_CN (default: the system's, LANG)"),
     )
+    eng = argparse.ArgumentParser(add_help=False)
+    eng.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        help=_("where batch work runs: this computer's cores (local, the default) or a Dask cluster"),
+    )
+    eng.add_argument("--scheduler", metavar="ADDRESS", help=_("with --engine dask: the scheduler, tcp://HOST:8786"))
     o = sub.add_parser("open", help=_("open the window (the default)"), parents=[lang])
     o.add_argument("file", nargs="?", help=_("a .bizops project or a CSV/Excel file to open"))
     o.add_argument("--demo", action="store_true", help=_("open on the built-in demo shop"))
 
     sub.add_parser("analyses", help=_("list the analyses and their parameters"), parents=[lang])
 
-    r = sub.add_parser("run", help=_("run one analysis and write its results to a folder"), parents=[lang])
+    r = sub.add_parser("run", help=_("run one analysis and write its results to a folder"), parents=[lang, eng])
     r.add_argument("analysis", help=_("analysis id (see 'analyses')"))
     src = r.add_mutually_exclusive_group(required=True)
     src.add_argument(
@@ -134,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     rp = sub.add_parser(
-        "report", help=_("write a report (PDF and a self-contained HTML file) of every analysis"), parents=[lang]
+        "report",
+        help=_("write a report (PDF and a self-contained HTML file) of every analysis"),
+        parents=[lang, eng],
     )
     rsrc = rp.add_mutually_exclusive_group(required=True)
     rsrc.add_argument("--data", help=_("CSV/TSV/TXT/Excel file"))
@@ -165,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _argparse_in_our_language():
             args = build_parser().parse_args(argv)
+        if getattr(args, "engine", None) or getattr(args, "scheduler", None):
+            from bizops_desktop.core.engine import set_engine
+
+            set_engine(args.engine or "dask", args.scheduler)
         if args.command == "analyses":
             return cmd_analyses()
         if args.command == "run":

@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._show_plugin_problems()
         self._restore_geometry()
+        self.apply_engine_setting()
 
     # -- building --------------------------------------------------------------------------------
     def _build_current(self) -> None:
@@ -302,6 +303,38 @@ class MainWindow(QMainWindow):
             w.stale_changed.connect(self._mark_stale_tabs)
             w.stale_changed.connect(self._refresh_overview)
         return self.panels.get(analysis_id)
+
+    # -- where batch work runs -------------------------------------------------------------------
+    def apply_engine_setting(self) -> None:
+        """The engine saved in the settings (a Dask scheduler's address, or this computer)."""
+        from bizops_desktop.core import engine
+
+        address = str(self.settings.value("engine/scheduler", "") or "").strip()
+        try:
+            engine.set_engine("dask" if address else None, address or None)
+        except Exception:  # noqa: BLE001 - a damaged setting: this computer, as by default
+            engine.set_engine(None)
+
+    def set_scheduler(self, address: str) -> None:
+        self.settings.setValue("engine/scheduler", address.strip())
+        self.apply_engine_setting()
+
+    def choose_engine(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        current = str(self.settings.value("engine/scheduler", "") or "")
+        text, ok = QInputDialog.getText(
+            self,
+            _("Where batch work runs"),
+            _(
+                "Many forecasts at once run on this computer's cores. A shop with tens of thousands of "
+                "products can send them to a Dask cluster instead: give its scheduler's address "
+                "(tcp://HOST:8786). Leave it empty for this computer."
+            ),
+            text=current,
+        )
+        if ok:
+            self.set_scheduler(text)
 
     # -- the Overview ------------------------------------------------------------------------------
     def _build_overview(self) -> None:
@@ -445,6 +478,8 @@ class MainWindow(QMainWindow):
             lambda: self.datasets_panel.current() and self.edit_roles(self.datasets_panel.current().name),
         )
         d.addAction(_("Combine two files…"), self.combine_data)
+        d.addSeparator()
+        self.act_engine = d.addAction(_("Where batch work runs…"), self.choose_engine)
         # TRANSLATORS: keep the English word too ("语言 Language"): whoever picked a language they
         # cannot read must still find the way back
         self.language_menu = mb.addMenu(_("&Language"))

@@ -88,20 +88,35 @@ def run_many(
     results: dict[str, dict] = {}
     if n == 0:
         return results
-    if n < in_process_below or workers <= 1:
+    from bizops_desktop.core import engine
+
+    if not engine.is_distributed() and (n < in_process_below or workers <= 1):
         with _one_blas_thread():
             _run_here(items, cfg, progress, results, on_result)
         return {name: results[name] for name, _values in items}
-    progress.report(
-        0.0,
-        _n(
+    with engine.executor(workers, mp_context=_context(), initializer=_init_worker) as batch:
+        _run_batch(batch, items, cfg, progress, results, on_result)
+    return {name: results[name] for name, _values in items}
+
+
+def _run_batch(batch, items, cfg, progress, results, on_result) -> None:
+    """The many-series case: local worker processes or a Dask cluster (core/engine.py), one code path."""
+    n, workers = len(items), batch.slots
+    if batch.kind == "dask":
+        starting = _n(
+            "Sending {n} series to the cluster ({workers:int} workers)",
+            "Sending {n} series to the cluster ({workers:int} workers)",
+            n,
+            workers=workers,
+        )
+    else:
+        starting = _n(
             "Starting {workers:int} worker processes for {n} series",
             "Starting {workers:int} worker processes for {n} series",
             n,
             workers=workers,
-        ),
-    )
-    ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
+        )
+    progress.report(0.0, starting)
     pending: dict[cf.Future, str] = {}
     queue = iter(items)
     done_count = 0
@@ -114,7 +129,7 @@ def run_many(
                 name, values = next(queue)
             except StopIteration:
                 return
-            pending[ex.submit(_safe_forecast, name, list(map(float, values)), cfg)] = name
+            pending[batch.submit(_safe_forecast, name, list(map(float, values)), cfg)] = name
 
     try:
         submit_more()
@@ -133,22 +148,8 @@ def run_many(
                 )
             submit_more()
     except BaseException:
-        _abort(ex)
+        batch.abort()  # Cancel now: queued series dropped, busy local workers ended
         raise
-    ex.shutdown(wait=True)
-    return {name: results[name] for name, _values in items}
-
-
-def _abort(ex: cf.ProcessPoolExecutor) -> None:
-    """Cancel now: queued futures are dropped and busy workers are ended, because one long fit
-    (a seasonal ARIMA order search on a long daily series) cannot be interrupted from outside."""
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    ex.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    for p in procs:
-        p.join(timeout=1.0)
 
 
 def _run_here(items, cfg, progress, results, on_result) -> None:
