@@ -467,10 +467,12 @@ def _recipient(rng, special, signup, day_date) -> int:
 
 
 def _plant_fading(rng, rows, fading, is_drift, regulars, signup, n_days) -> dict[int, int]:
-    """Customers still fading at the end: from 120-200 days before the end, each of their orders
-    is kept with chance (1 - t)^1.5, t going from 0 to 1 between the fade start and 60-150 days
-    after the end (so at the end they still buy, at about a fifth of their old rate); the others
-    go to steady customers. Edits ``rows``; returns the fade start day per customer."""
+    """Customers still fading at the end: from 80-90 days before the end, each of their orders
+    is kept with chance (1 - t)^1.5, t going from 0 to 1 between the fade start (80-90 days before
+    the end, after the snapshot date) and 60-150 days
+    after the end, and none in the last 55-79 days (so their last order is still within the churn
+    window, but the gap is opening); the others go to steady customers. Edits ``rows``; returns
+    the fade start day per customer."""
     dates0 = np.datetime64(START.isoformat())
     special = is_drift.copy()
     special[fading] = True
@@ -478,14 +480,15 @@ def _plant_fading(rng, rows, fading, is_drift, regulars, signup, n_days) -> dict
     order_no, cust, day = rows[:, 0], rows[:, 1], rows[:, 2]
     out = {}
     for c in fading:
-        ds = n_days - int(rng.integers(120, 201))
+        ds = n_days - int(rng.integers(80, 91))  # after the snapshot date: churn at the snapshot is as before
         stop = n_days + int(rng.integers(60, 151))
+        quiet = int(rng.integers(55, 80))  # and no order in the last 55-79 days: a gap opening up
         out[c] = ds
         mine = np.unique(order_no[(cust == c) & (day > ds)])
         for o in mine.tolist():
             sel = order_no == o
             d = int(day[sel][0])
-            keep = (1.0 - (d - ds) / (stop - ds)) ** 1.5
+            keep = (1.0 - (d - ds) / (stop - ds)) ** 1.5 if d <= n_days - 1 - quiet else 0.0
             if rng.uniform() >= keep:
                 rows[sel, 1] = _recipient(rng, special, signup, dates0 + np.timedelta64(d, "D"))
     return out
@@ -857,10 +860,10 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
             "fading_description": "fading_customers: steady heavy buyers (not among the drifting "
             "customers) from fade_start on keep each order with chance (1 - t)^1.5, t reaching 1 "
-            "60-150 days after the end (the other orders go to steady customers): at the end they "
-            "are still active (still_active: last order within churn_days of the end) but buy at "
-            "about a fifth of their old rate. Scored at the end, they are the reachable customers "
-            "at rising risk.",
+            "60-150 days after the end, and none in the last 55-79 days (the other orders go to steady "
+            "customers): at the end they are still active (still_active: last order within "
+            "churn_days of the end) while their rate falls and a gap opens. Scored at the end, they "
+            "are the reachable customers at rising risk.",
             "fading_customers": fading,
         },
         "recommender": {

@@ -1,0 +1,189 @@
+"""Recommendations on dated orders: the check on later weeks against a best-seller list, the
+"due to buy again" list and the demo plants behind them (both demo shops)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bizops_desktop.core.dataset import Dataset
+from bizops_desktop.core.i18n import text, use_language
+from bizops_recommender import ANALYSIS
+from bizops_recommender.analysis import headline
+from bizops_recommender.knn import KNNConfig
+from bizops_recommender.timesplit import Scorer, choose_alpha
+
+
+@pytest.fixture(scope="module", params=["en", "zh_CN"])
+def shop(request):
+    from bizops_desktop.core.demo import load_demo, load_truth
+
+    lang = request.param
+    sets = {d.name: d for d in load_demo(lang=lang)}
+    with use_language(lang):
+        res = ANALYSIS.execute(sets["orders"], {"method": "item"})
+    return lang, sets, load_truth(lang), res
+
+
+def _frame(res, name):
+    return res.tables[name]
+
+
+def test_the_check_is_on_later_weeks_and_the_headline_matches_its_table(shop):
+    lang, sets, truth, res = shop
+    m = res.metrics
+    assert m["evaluation"] == "time_split"
+    orders = sets["orders"]
+    dates = pd.to_datetime(orders.frame[orders.col("date")]).dt.normalize()
+    assert m["test_end"] == str(dates.max().date())
+    assert pd.Timestamp(m["train_end"]) + pd.Timedelta(days=1) == pd.Timestamp(m["test_start"])
+    ev = _frame(res, "evaluation").set_index("metric")["value"]
+    assert (_frame(res, "evaluation")["fold"] == "later").all()
+    ours, base = ev["precision@10"], ev["precision@10_best_sellers"]
+    # the headline is rebuilt from the table's own numbers, and says what they say
+    with use_language(lang):
+        line = text(res.headline)
+        assert line == text(headline({**m, "precision_at_10": ours, "precision_at_10_best_sellers": base}, 10))
+    from bizops_desktop.core.i18n import format_percent
+
+    with use_language(lang):
+        assert format_percent(ours) in line and format_percent(base) in line
+    if ours >= 1.1 * base:
+        assert ("beat a best-seller list" in line) if lang == "en" else ("比热销榜更准" in line)
+    elif ours * 1.1 <= base:
+        assert ("do worse" in line) if lang == "en" else ("不如热销榜" in line)
+    else:
+        assert ("no better than a best-seller list" in line) if lang == "en" else ("并不比热销榜好" in line)
+
+
+def test_the_held_out_pairs_are_new_products_of_known_customers(shop):
+    """Recomputed from the raw orders: customers with a purchase before the split who bought, in the
+    held-back weeks, a product they had never bought before."""
+    lang, sets, truth, res = shop
+    o = sets["orders"]
+    f = o.frame
+    day = pd.to_datetime(f[o.col("date")]).dt.normalize()
+    start = pd.Timestamp(res.metrics["test_start"])
+    c, p = f[o.col("customer_id")], f[o.col("product_id")]
+    before = set(zip(c[day < start], p[day < start]))
+    known = set(c[day < start])
+    later = {(a, b) for a, b in zip(c[day >= start], p[day >= start]) if a in known and (a, b) not in before}
+    assert res.metrics["new_purchases_held_out"] == len(later)
+    assert res.metrics["evaluated_customers"] == len({a for a, _b in later})
+
+
+def test_best_seller_weight_one_is_the_best_seller_list():
+    """alpha = 1 ranks exactly by how many customers bought each product (ties by position)."""
+    rng = np.random.default_rng(3)
+    import scipy.sparse as sp
+
+    R = sp.csr_matrix((rng.uniform(size=(60, 25)) < 0.2).astype(float))
+    s = Scorer.fit(R, KNNConfig(method="item", similarity="cosine", explicit=False, shrinkage=10.0))
+    items, _v = s.top(np.arange(60), 5, [1.0], R)[1.0]
+    pop = np.asarray((R > 0).sum(axis=0)).ravel()
+    for u in range(60):
+        free = [i for i in np.argsort(-pop, kind="stable") if R[u, i] == 0][:5]
+        assert items[u].tolist() == free
+    assert choose_alpha({0.0: [(0.2, 0, 0)], 1.0: [(0.2, 0, 0)]}) == 1.0  # a tie goes to the simpler list
+
+
+def test_rare_products_with_one_shared_buyer_do_not_crowd_the_top():
+    """20 products bought by many, each customer 3-6 of them; 10 rare products bought once each by a
+    customer who also bought popular ones. Plain cosine ranks a rare product (similarity 1/sqrt(n)
+    with one shared buyer) high for everyone who bought its buyer's products; with shrinkage and
+    the best-seller prior chosen on held-out purchases, rare ones stay out of the top 5."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for c in range(300):
+        for p in rng.choice(
+            20, size=int(rng.integers(3, 7)), replace=False, p=np.r_[np.full(10, 0.08), np.full(10, 0.02)]
+        ):
+            rows.append((f"c{c}", f"p{p:02d}"))
+    for k in range(10):
+        rows.append((f"c{k}", f"rare{k}"))
+    ds = Dataset("t", pd.DataFrame(rows, columns=["customer", "product"]))
+    ds.set_role("customer_id", "customer")
+    ds.set_role("product_id", "product")
+    res = ANALYSIS.execute(ds, {"method": "item", "top_n": 5, "eval_folds": 3})
+    recs = res.tables["recommendations"]
+    rare = recs["product_id"].str.startswith("rare")
+    assert rare.mean() < 0.01, recs[rare].head()
+    assert res.metrics["shrinkage"] == 10.0
+
+
+def test_due_to_buy_again_finds_the_planted_regulars(shop):
+    lang, sets, truth, res = shop
+    due = _frame(res, "due_again")
+    planted = truth["recommender"]["overdue_regulars"]
+    assert len(planted) == 8
+    found = due.set_index(["customer_id", "product_id"])
+    for r in planted:
+        row = found.loc[(r["customer_id"], r["product_id"])]
+        assert abs(row["interval_days"] - r["interval_days"]) <= 2
+        assert row["last_purchase"] == r["last_purchase"]
+        assert abs((pd.Timestamp(row["due_date"]) - pd.Timestamp(r["due_date"])).days) <= 2
+        assert abs(row["days_overdue"] - r["days_overdue_at_end"]) <= 2
+    # no flood: at most as many others as planted, and the planted ones hold the top places by money
+    assert len(due) <= 2 * len(planted)
+    top = set(zip(due["customer_id"].head(8), due["product_id"].head(8)))
+    assert len(top & {(r["customer_id"], r["product_id"]) for r in planted}) >= 7
+    # the message names the customer and product, and is in the reader's language
+    with use_language(lang):
+        msg = text(due["message"].iloc[0]) if isinstance(due["message"].iloc[0], str) else None
+    from bizops_desktop.core.i18n import Message  # noqa: F401
+
+    assert msg is None or due["customer_id"].iloc[0] in msg
+
+
+def test_remind_actions_are_the_most_valuable_overdue_regulars(shop):
+    lang, sets, truth, res = shop
+    due = _frame(res, "due_again")
+    remind = [a for a in res.actions if a.kind == "remind"]
+    assert len(remind) == 3
+    for a, (_k, row) in zip(remind, due.head(3).iterrows()):
+        assert a.key == {"customer_id": str(row["customer_id"]), "product_id": str(row["product_id"])}
+        assert a.money == pytest.approx(row["spend_28_days"])
+        with use_language(lang):
+            assert str(row["customer_id"]) in text(a.text)
+    assert [a.money for a in remind] == sorted((a.money for a in remind), reverse=True)
+    assert len([a for a in res.actions if a.kind == "cross_sell"]) <= 2
+
+
+def test_share_of_customers_like_this_one_is_a_readable_percent(shop):
+    lang, sets, truth, res = shop
+    recs = _frame(res, "recommendations")
+    assert res.columns["recommendations"]["share"].kind == "percent"
+    assert recs["share"].between(0, 1).all()
+    # recomputed for one customer: the 30 most similar customers by cosine over what they bought
+    o = sets["orders"]
+    f = o.frame
+    B = pd.crosstab(f[o.col("customer_id")], f[o.col("product_id")]).clip(upper=1)
+    who = recs["customer_id"].iloc[0]
+    v = B.loc[who].to_numpy(float)
+    M = B.to_numpy(float)
+    sims = M @ v / (np.linalg.norm(M, axis=1) * np.linalg.norm(v))
+    sims[B.index.get_loc(who)] = -np.inf
+    near = np.argsort(-sims, kind="stable")[:30]
+    mine = recs[recs["customer_id"] == who]
+    for _k, r in mine.iterrows():
+        want = B.iloc[near][r["product_id"]].mean()
+        assert r["share"] == pytest.approx(want, abs=1 / 30 + 1e-9)  # ties at the 30th place may differ
+
+
+def test_fading_customers_come_first_among_the_active_in_the_churn_tab(shop):
+    lang, sets, truth, res = shop
+    from bizops_churn import ANALYSIS as CHURN
+
+    ch = truth["churn"]
+    fading = {d["customer_id"] for d in ch["fading_customers"] if d["still_active"]}
+    assert len(fading) >= 6  # most of the 10 planted; the others' gap outgrew the window (flagged)
+    with use_language(lang):
+        r = CHURN.execute(sets["orders"], {"source": "orders", "churn_days": ch["churn_days"]})
+    s = r.tables["scores"]
+    active = s[s["group"] == "active"]
+    assert fading <= set(active["customer_id"])
+    # the planted fading customers lead the reachable list
+    assert fading <= set(active.head(len(fading) + 3)["customer_id"])
+    # every other planted truth of churn still holds: the drifters lead the lost group
+    drifters = {d["customer_id"] for d in ch["drifting_customers"]}
+    lost = s[s["group"] == "lost"]
+    assert set(lost.head(len(drifters))["customer_id"]) == drifters
