@@ -559,7 +559,7 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
             customers,
             cells=cells,
         )
-    if m.get("evaluation") == "time_split":
+    if m.get("evaluation") == "time_split" and n is not None:
         return _time_split_headline(m, n, cf, base)
     if cf >= CLEARLY_BETTER * base and cf > 0:
         if base > 0:

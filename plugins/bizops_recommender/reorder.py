@@ -55,7 +55,7 @@ def due_again(log: PurchaseLog, as_of: np.datetime64 | None = None) -> pd.DataFr
     starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
     ends = np.r_[starts[1:], len(key)]
     spend = per_day["spend"].to_numpy(float)
-    end_day = int(np.datetime64(as_of, "D").astype(np.int64))
+    end_day = int(np.asarray(as_of, dtype="datetime64[D]").astype(np.int64))
     out = []
     for a, b in zip(starts.tolist(), ends.tolist()):
         gaps = np.diff(days[a:b])[-MAX_GAPS:]

@@ -168,7 +168,7 @@ class Scorer:
         """For each alpha, the top-n product indices per user (users x n, -1 where fewer) and
         their scores."""
         pop_n = self.pop[self.order] / max(float(self.pop.max()), 1e-300)
-        out = {a: ([], []) for a in alphas}
+        out: dict[float, tuple[list, list]] = {a: ([], []) for a in alphas}
         n = min(n, self.R.shape[1])
         for _ub, cf, mask in self.blocks(users, exclude):
             for a in alphas:
