@@ -1,6 +1,6 @@
-"""Customers & campaigns: who the customers are (RFM segments, groups found by k-means), what each
-is worth (BG/NBD + Gamma-Gamma lifetime value), whom to contact with a holdout kept aside, and
-whether a campaign or a shop-wide promotion worked.
+"""Customers & campaigns: who the customers are (RFM segments, groups found by a Gaussian mixture
+with the number chosen by BIC), what each is worth (BG/NBD + Gamma-Gamma lifetime value), whom to
+contact with a holdout kept aside, and whether a campaign or a shop-wide promotion worked.
 
 Registers the analysis with BizOps Desktop. Heavy libraries are imported only in
 ``analysis.py`` / ``panel.py``, when the analysis runs or its tab is shown.
@@ -111,6 +111,31 @@ PARAMS = (
         advanced=True,
     ),
     Param(
+        "category_column",
+        "text",
+        None,
+        optional=True,
+        label=_l("Category column"),
+        help=_l(
+            "Column with each product's category, to name the groups by what they buy; automatic: a "
+            "column named category, 类目 or 品类"
+        ),
+        advanced=True,
+    ),
+    Param(
+        "discount_column",
+        "text",
+        None,
+        optional=True,
+        label=_l("Discount column"),
+        help=_l(
+            "Column that marks lines bought on discount or promotion (yes/no, 1/0 or a discount amount), "
+            "for the groups' share bought on discount; automatic: a column named discount, promotion, "
+            "优惠, 促销 or 是否参与活动"
+        ),
+        advanced=True,
+    ),
+    Param(
         "promotion_start",
         "date",
         None,
@@ -149,11 +174,17 @@ GUIDE = _l(
     "To measure a campaign: its start date and who got it (the campaign list made here, or a "
     "column that marks contacted and holdout customers).\n\n"
     "## How to read the result\n\n"
-    "Segments lists each group with its share of customers and of revenue, what a customer in "
-    "it is expected to spend in the next 12 months and what to do. Customers has every customer "
-    "with their scores and the chance they are still a customer. Moves shows who changed segment "
-    "since last month. Groups are the customer types the data forms by itself, described in "
-    "words.\n\n"
+    "Segments lists each segment with its share of customers and of revenue, what to do with it and "
+    "the money at stake in the next 4 weeks, and what a customer in it is expected to spend in the "
+    "next 12 months (BG/NBD and Gamma-Gamma lifetime-value models). The segments come from RFM "
+    "scores: how recently, how often and how much each customer bought. All customers has every "
+    "customer with their scores and the chance they are still a customer. Moves shows who changed "
+    "segment since last month.\n\n"
+    "Groups are the customer types the data forms by itself: a Gaussian mixture on each customer's "
+    "orders, spend, recency, time as a customer, basket size and products bought (and the "
+    "categories bought and the share bought on discount when the orders have them), with the number "
+    "of groups chosen by BIC. Each group is described in words by where it stands out, with the "
+    "category it spends most on.\n\n"
     "A campaign is measured against its holdout: the extra spend with the range it likely lies "
     "in. A promotion without a holdout is measured against the sales expected from before it; "
     "anything else that changed at the same time counts too."

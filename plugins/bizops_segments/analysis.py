@@ -30,6 +30,7 @@ from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.plotspec import Layer, PlotSpec, dates_to_seconds
 from bizops_desktop.core.progress import Progress
 from bizops_desktop.core.views.customers import _as_days, customer_features_from_dataset
+from bizops_desktop.core.views.prices import flag_values
 
 from . import campaign as camp
 from . import clusters as clus
@@ -47,14 +48,50 @@ GROUP_COLUMN_NAMES = ("campaign_group", "group", "campaign", "test_group", "营�
 CONTACTED_WORDS = {"contacted", "treatment", "test", "sent", "yes", "1", "true", "已触达", "实验组", "触达", "是"}
 HOLDOUT_WORDS = {"holdout", "control", "not contacted", "no", "0", "false", "对照组", "未触达", "留存组", "否"}
 CLUSTER_FEATURES = ["recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "products"]
+# Columns found by their header when no role says it (there is no category or discount role)
+CATEGORY_COLUMN_NAMES = ("category", "product_category", "categories", "类目", "商品类目", "品类", "分类", "商品分类")
+DISCOUNT_COLUMN_NAMES = (
+    "discount",
+    "discounted",
+    "on_discount",
+    "promotion",
+    "on_promotion",
+    "promo",
+    "优惠",
+    "折扣",
+    "是否优惠",
+    "促销",
+    "是否促销",
+    "是否参与活动",
+)
+TOP_CATEGORY_MOSTLY = 0.5  # "mostly X" from half of the group's spend on X; below, "X above all"
 
 
 def _seg_msg(seg: str):
     return M(SEGMENT_NAMES[seg].msgid)
 
 
-def _lines(ds: Dataset) -> pd.DataFrame:
-    """customer, day, spend (and product) per order line, as the customer features view reads them."""
+def _named_column(ds: Dataset, params: dict, param: str, names: tuple[str, ...], what) -> str | None:
+    """The column the parameter names, else the first column whose header is one of ``names``."""
+    name = params.get(param)
+    if name:
+        if name not in ds.frame.columns:
+            raise DataError(
+                _("column {name} ({what}) is not in the table", name=repr(name), what=what),
+                where=str(name),
+                hint=_("Give the name of a column of the table, or leave it automatic"),
+            )
+        return str(name)
+    low = {str(c).strip().lower(): c for c in ds.frame.columns}
+    for n in names:
+        if n in low:
+            return str(low[n])
+    return None
+
+
+def _lines(ds: Dataset, params: dict | None = None) -> pd.DataFrame:
+    """customer, day, spend (and product, category, discounted 0/1) per order line, as the
+    customer features view reads them."""
     f = ds.frame
     c = ds.col("customer_id")
     day = _as_days(f[ds.col("date")], str(ds.col("date")))
@@ -71,6 +108,19 @@ def _lines(ds: Dataset) -> pd.DataFrame:
     out = pd.DataFrame({"customer_id": f[c], "day": day, "spend": spend.fillna(0.0)})
     if ds.has("product_id"):
         out["product"] = f[ds.col("product_id")]
+    params = params or {}
+    cat = _named_column(ds, params, "category_column", CATEGORY_COLUMN_NAMES, _("the product category"))
+    if cat is not None:
+        out["category"] = f[cat].astype("string").str.strip().replace("", pd.NA)
+    disc = _named_column(ds, params, "discount_column", DISCOUNT_COLUMN_NAMES, _("bought on discount"))
+    if disc is not None:
+        try:
+            out["discounted"] = flag_values(f[disc], disc).fillna(0.0)
+        except DataError:
+            if params.get("discount_column"):
+                raise
+            disc = None  # a column of that name that is no yes/no or amount: not a discount mark
+    out.attrs["category_column"], out.attrs["discount_column"] = cat, disc
     return out[out["customer_id"].notna() & out["day"].notna()]
 
 
@@ -90,11 +140,18 @@ def segment_customers(ds: Dataset, cutoff, lines: pd.DataFrame | None = None) ->
     feats = customer_features_from_dataset(ds, cutoff=cutoff)
     f = rfm.score(feats.frame)
     lines = _lines(ds) if lines is None else lines
+    upto = lines[lines["day"] <= feats.cutoff]
     if "product" in lines.columns:
-        upto = lines[lines["day"] <= feats.cutoff]
         f["products"] = f["customer_id"].map(upto.groupby("customer_id")["product"].nunique()).fillna(0).to_numpy()
     else:
         f["products"] = 1.0
+    if "category" in lines.columns:
+        f["categories"] = f["customer_id"].map(upto.groupby("customer_id")["category"].nunique()).fillna(0).to_numpy()
+    if "discounted" in lines.columns:  # share of the customer's spend bought on discount
+        spent = upto.groupby("customer_id")["spend"].sum()
+        on_discount = (upto["spend"] * upto["discounted"]).groupby(upto["customer_id"]).sum()
+        share = (on_discount / spent.where(spent > 0)).fillna(0.0)
+        f["discount_share"] = f["customer_id"].map(share).fillna(0.0).to_numpy()
     return f, feats
 
 
@@ -136,7 +193,7 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
             hint=_("Open Column roles and pick the customer and date columns"),
         )
     progress.report(0.0, _("Scoring customers"))
-    lines = _lines(dataset)
+    lines = _lines(dataset, params)
     cust, feats = segment_customers(dataset, params.get("cutoff"), lines)
     notes += feats.notes
     cut = feats.cutoff
@@ -207,22 +264,9 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     clustering = None
     if params.get("clusters", True):
         progress.report(0.35, _("Finding customer groups"))
-        clustering = clus.cluster(
-            cust, CLUSTER_FEATURES, seed=int(params.get("seed", 0)), progress=progress.sub(0.35, 0.65)
-        )
+        features = CLUSTER_FEATURES + [c for c in ("categories", "discount_share") if c in cust.columns]
+        clustering = clus.cluster(cust, features, seed=int(params.get("seed", 0)), progress=progress.sub(0.35, 0.65))
         cust["cluster"] = clustering.labels + 1
-
-    # --- profiles, migration ------------------------------------------------------------------
-    progress.report(0.7, _("Profiling segments"))
-    profiles = _profiles(cust, seg_col, clv_ok)
-    migration = _migration(dataset, cut, seg_col, lines, cust)
-    tables: dict[str, pd.DataFrame] = {"segments": profiles, "customers": _customer_table(cust, clv_ok)}
-    if len(migration):
-        tables["migration"] = migration
-    if clustering is not None:
-        tables["clusters"] = _cluster_table(cust, clustering)
-        metrics["clusters"] = clustering.k
-        metrics["bic"] = {str(k): round(v, 2) for k, v in clustering.bics.items()}
         notes.append(
             M(
                 "{k:int} customer groups: the number with the lowest BIC among 1 to {top:int} groups (a "
@@ -232,9 +276,45 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
                 top=max(clustering.bics),
             )
         )
+        if "categories" in cust.columns:
+            metrics["category_column"] = lines.attrs.get("category_column")
+            notes.append(
+                M(
+                    "The groups also weigh how many product categories each customer bought (column "
+                    "{column}), and each group is named with the category it spends most on.",
+                    column=str(lines.attrs.get("category_column")),
+                )
+            )
+        if "discount_share" in cust.columns:
+            metrics["discount_column"] = lines.attrs.get("discount_column")
+            notes.append(
+                M(
+                    "The groups also weigh the share of each customer's spend bought on discount (column {column}).",
+                    column=str(lines.attrs.get("discount_column")),
+                )
+            )
+        else:
+            notes.append(
+                M(
+                    "The orders say nothing about discounts (no column such as discount or promotion), so "
+                    "the groups leave the share bought on discount out."
+                )
+            )
+
+    # --- profiles, migration ------------------------------------------------------------------
+    progress.report(0.7, _("Profiling segments"))
+    profiles = _profiles(cust, seg_col, clv_ok)
+    migration = _migration(dataset, cut, seg_col, lines, cust)
+    tables: dict[str, pd.DataFrame] = {"segments": profiles, "customers": _customer_table(cust, clv_ok)}
+    if len(migration):
+        tables["migration"] = migration
+    if clustering is not None:
+        tables["clusters"] = _cluster_table(cust, clustering, lines)
+        metrics["clusters"] = clustering.k
+        metrics["bic"] = {str(k): round(v, 2) for k, v in clustering.bics.items()}
     plots = {"segments": _segments_plot(profiles, seg_col)}
     actions = _segment_actions(profiles)
-    headline = _segments_headline(profiles, cust, migration, money)
+    headline = _segments_headline(profiles, migration, money)
 
     # --- campaign list ------------------------------------------------------------------------
     segments_wanted = [str(s).strip() for s in (params.get("list_segments") or []) if str(s).strip()]
@@ -342,13 +422,13 @@ def _profiles(cust: pd.DataFrame, seg_col: str, clv_ok: bool) -> pd.DataFrame:
                 "customers": len(sub),
                 "share_customers": len(sub) / len(cust),
                 "share_revenue": float(sub["monetary"].sum()) / total_rev,
+                "money_28d": stake if what != "nothing" else 0.0,
+                "action": what,
+                "clv_12m": float(sub["clv_12m"].mean()) if clv_ok else np.nan,
+                "avg_order_value": float(sub["monetary"].sum() / max(sub["frequency"].sum(), 1)),
                 "median_recency_days": float(sub["recency_days"].median()),
                 "median_orders": float(sub["frequency"].median()),
                 "median_spend": float(sub["monetary"].median()),
-                "avg_order_value": float(sub["monetary"].sum() / max(sub["frequency"].sum(), 1)),
-                "clv_12m": float(sub["clv_12m"].mean()) if clv_ok else np.nan,
-                "action": what,
-                "money_28d": stake if what != "nothing" else 0.0,
             }
         )
     out = pd.DataFrame(rows)
@@ -378,7 +458,8 @@ def _migration(ds, cut, seg_col, lines, now) -> pd.DataFrame:
 
 def _customer_table(cust: pd.DataFrame, clv_ok: bool) -> pd.DataFrame:
     cols = ["customer_id", "segment", "segment_cn8", "rfm", "r_score", "f_score", "m_score"]
-    cols += ["recency_days", "frequency", "monetary", "avg_order_value", "products", "at_stake"]
+    cols += ["recency_days", "frequency", "monetary", "avg_order_value", "products"]
+    cols += [c for c in ("categories", "discount_share") if c in cust.columns] + ["at_stake"]
     if clv_ok:
         cols += ["p_alive", "purchases_12m", "clv_3m", "clv_6m", "clv_12m"]
     if "cluster" in cust.columns:
@@ -386,27 +467,80 @@ def _customer_table(cust: pd.DataFrame, clv_ok: bool) -> pd.DataFrame:
     return cust[cols].sort_values("monetary", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
-def _describe(z_row: pd.Series):
+def _describe(z_row: pd.Series, top_category: tuple[str, float, str] | None = None):
+    """The group in words: where it stands out most, and the category it spends most on."""
     tr = clus.traits(z_row)
     words = [M(TRAIT_WORDS[t].msgid) for t in tr if t in TRAIT_WORDS]
     if not words:
-        return M("average customers")
-    if len(words) == 1:
-        return words[0]
-    if len(words) == 2:
-        return M("{first} and {second}", first=words[0], second=words[1])
-    return M("{first}, {second} and {third}", first=words[0], second=words[1], third=words[2])
+        line = M("average customers")
+    elif len(words) == 1:
+        line = words[0]
+    elif len(words) == 2:
+        line = M("{first} and {second}", first=words[0], second=words[1])
+    else:
+        line = M("{first}, {second} and {third}", first=words[0], second=words[1], third=words[2])
+    if top_category is None:
+        return line
+    name, share, how = top_category
+    if how == "mostly":
+        return M("{traits}, mostly {category}", traits=line, category=name)
+    if how == "more":
+        return M(
+            "{traits}; more {category} than other customers ({share:percent} of their spend)",
+            traits=line,
+            category=name,
+            share=share,
+        )
+    return M("{traits}; {category} above all ({share:percent} of their spend)", traits=line, category=name, share=share)
 
 
-def _cluster_table(cust: pd.DataFrame, c: clus.Clustering) -> pd.DataFrame:
+def _top_categories(cust: pd.DataFrame, lines: pd.DataFrame | None) -> dict[int, tuple[str, float, str]]:
+    """group -> (category, its share of the group's spend, how to say it): "mostly" the category
+    with half of the group's spend or more; else "more" the one the group buys most above the
+    shop's share (1.2 times or more, at least 10% of the group's spend), which tells groups apart
+    where every group buys most of the same best seller; else "top", the one it spends most on."""
+    if lines is None or "category" not in lines.columns:
+        return {}
+    group = cust.set_index("customer_id")["cluster"]
+    w = (
+        lines[lines["category"].notna()]
+        .assign(cluster=lambda d: d["customer_id"].map(group))
+        .dropna(subset=["cluster"])
+    )
+    if not len(w):
+        return {}
+    shop = w.groupby("category")["spend"].sum()
+    shop = shop / (float(shop.sum()) or 1.0)
+    spend = w.groupby(["cluster", "category"])["spend"].sum()
+    out = {}
+    for k, sub in spend.groupby(level=0):
+        total = float(sub.sum())
+        if total <= 0:
+            continue
+        share = sub.droplevel(0) / total
+        top = str(share.idxmax())
+        if share[top] >= TOP_CATEGORY_MOSTLY:
+            out[int(k)] = (top, float(share[top]), "mostly")
+            continue
+        lift = (share / shop.reindex(share.index)).where(share >= 0.1)
+        if lift.notna().any() and float(lift.max()) >= 1.2:
+            cat = str(lift.idxmax())
+            out[int(k)] = (cat, float(share[cat]), "more")
+        else:
+            out[int(k)] = (top, float(share[top]), "top")
+    return out
+
+
+def _cluster_table(cust: pd.DataFrame, c: clus.Clustering, lines: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = []
     total_rev = float(cust["monetary"].sum()) or 1.0
+    tops = _top_categories(cust, lines)
     for k in range(c.k):
         sub = cust[cust["cluster"] == k + 1]
         rows.append(
             {
                 "cluster": k + 1,
-                "description": _describe(c.z.loc[k]).to_dict(),
+                "description": _describe(c.z.loc[k], tops.get(k + 1)).to_dict(),
                 "customers": len(sub),
                 "share_customers": len(sub) / len(cust),
                 "share_revenue": float(sub["monetary"].sum()) / total_rev,
@@ -462,23 +596,52 @@ def _segment_actions(profiles: pd.DataFrame) -> list[Action]:
     return out[:4]
 
 
-def _segments_headline(profiles: pd.DataFrame, cust: pd.DataFrame, migration: pd.DataFrame, money: bool):
+def _segments_headline(profiles: pd.DataFrame, migration: pd.DataFrame, money: bool):
+    """The decision first, in money: whom to win back and what their next 4 weeks are worth, else
+    what the best segment is expected to spend; then who brings the revenue, then the worst move."""
     top = profiles.sort_values("share_revenue", ascending=False).iloc[0]
-    slipping = profiles[profiles["action"] == "win_back"]
-    line = M(
+    slipping = profiles[(profiles["action"] == "win_back") & (profiles["customers"] > 0)]
+    share_line = M(
         "{segment}: {n:int} customers ({share:percent}) bring {revenue:percent} of the revenue.",
         segment=_seg_msg(top["segment"]),
         n=int(top["customers"]),
         share=float(top["share_customers"]),
         revenue=float(top["share_revenue"]),
     )
-    if len(slipping) and money:
+    line = share_line
+    if money and len(slipping) and float(slipping["money_28d"].sum()) > 0:
+        worst = slipping.sort_values("money_28d", ascending=False).iloc[0]
+        win_back = (
+            Mn(
+                "Win back the {n} customer in {segment}: {stake:money0} of their spend in the next 4 weeks "
+                "is at stake.",
+                "Win back the {n} customers in {segment}: {stake:money0} of their spend in the next 4 weeks "
+                "is at stake.",
+                int(worst["customers"]),
+                segment=_seg_msg(worst["segment"]),
+                stake=float(worst["money_28d"]),
+            )
+            if len(slipping) == 1
+            else Mn(
+                "Win back {n} customer slipping away ({segment} first): {stake:money0} of their spend in "
+                "the next 4 weeks is at stake.",
+                "Win back the {n} customers slipping away ({segment} first): {stake:money0} of their spend "
+                "in the next 4 weeks is at stake.",
+                int(slipping["customers"].sum()),
+                segment=_seg_msg(worst["segment"]),
+                stake=float(slipping["money_28d"].sum()),
+            )
+        )
+        line = M("{line} {moved}", line=win_back, moved=share_line)
+    elif money and float(top["money_28d"]) > 0:
         line = M(
-            "{line} {risk:int} good customers are slipping away; win them back: {stake:money0} of their "
-            "spend in the next 4 weeks is at stake.",
-            line=line,
-            risk=int(slipping["customers"].sum()),
-            stake=float(slipping["money_28d"].sum()),
+            "{segment}: {n:int} customers ({share:percent}) bring {revenue:percent} of the revenue and are "
+            "expected to spend {value:money0} in the next 4 weeks; keep them close.",
+            segment=_seg_msg(top["segment"]),
+            n=int(top["customers"]),
+            share=float(top["share_customers"]),
+            revenue=float(top["share_revenue"]),
+            value=float(top["money_28d"]),
         )
     bad = migration[migration["from_segment"].isin(GOOD) & migration["to_segment"].isin(SLIPPING)]
     if len(bad):
@@ -808,6 +971,8 @@ def _columns(money: bool) -> dict[str, dict[str, Column]]:
             "monetary": Column(FEATURE_TITLES["monetary"], mk),
             "avg_order_value": Column(FEATURE_TITLES["avg_order_value"], mk),
             "products": Column(FEATURE_TITLES["products"], "int"),
+            "categories": Column(FEATURE_TITLES["categories"], "int"),
+            "discount_share": Column(FEATURE_TITLES["discount_share"], "percent"),
             "at_stake": Column(_l("Spend at risk, next 4 weeks"), mk),
             "p_alive": Column(_l("Chance still a customer"), "percent"),
             "purchases_12m": Column(_l("Expected purchases, next 12 months"), "num"),

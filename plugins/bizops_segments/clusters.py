@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 REG_COVAR = 1e-3  # keeps a group of identical customers (all bought once) from a singular covariance
-LOG_FEATURES = ("recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "products")
+LOG_FEATURES = ("recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "products", "categories")
 
 
 @dataclass

@@ -60,7 +60,7 @@ class SegmentsPanel(AnalysisPanel):
         split.addWidget(table("segments", split))
         split.addWidget(plot("segments"))
         self._add_page("segments", split, _("Segments"))
-        self._add_page("customers", table("customers", self.tabs), _("Customers"))
+        self._add_page("customers", table("customers", self.tabs), _("All customers"))
         self._add_page("migration", table("migration", self.tabs), _("Moves since last month"))
         self._add_page("clusters", table("clusters", self.tabs), _("Groups"))
 

@@ -69,6 +69,10 @@ TRAIT_WORDS = {
     ("avg_order_value", "low"): _l("small baskets"),
     ("products", "high"): _l("buy many different products"),
     ("products", "low"): _l("stick to few products"),
+    ("categories", "high"): _l("buy across many categories"),
+    ("categories", "low"): _l("stick to one or two categories"),
+    ("discount_share", "high"): _l("buy mostly on discount"),
+    ("discount_share", "low"): _l("rarely wait for a discount"),
     ("spend_trend", "high"): _l("spending more lately"),
     ("spend_trend", "low"): _l("spending less lately"),
 }
@@ -80,5 +84,7 @@ FEATURE_TITLES = {
     "tenure_days": _l("Days since first order"),
     "avg_order_value": _l("Average order value"),
     "products": _l("Products bought"),
+    "categories": _l("Categories bought"),
+    "discount_share": _l("Share bought on discount"),
     "spend_trend": _l("Spending trend"),
 }
