@@ -66,6 +66,12 @@ REPORT_TABLES: dict[str, tuple[TableChoice, ...]] = {
         TableChoice("scores", _l("Customers at risk"), where={"group": "active"}),
         TableChoice("scores", _l("Win back"), where={"group": "lost"}),
     ),
+    "segments": (
+        TableChoice("segments", _l("Customer segments")),
+        TableChoice("migration", _l("Moves since last month")),
+        TableChoice("clusters", _l("Customer groups the data finds")),
+        TableChoice("campaign", _l("Campaign against its holdout")),
+    ),
 }
 
 
