@@ -78,6 +78,17 @@ PARAMS = (
         ),
     ),
     Param(
+        "cross_prices",
+        "list",
+        [],
+        label=_l("Competitor prices"),
+        help=_l(
+            "columns with another price that may pull your sales (a rival brand, a substitute, the "
+            "lowest price nearby): each gets a cross-price elasticity, and your own price's effect "
+            "is read with them held fixed"
+        ),
+    ),
+    Param(
         "unit_cost",
         "float",
         None,
@@ -188,6 +199,7 @@ ANALYSIS = Analysis(
         ("target", "feature"),
         ("product_id", "date", "quantity", "price"),
         ("product_id", "date", "quantity", "amount"),
+        ("quantity", "price"),
     ),
     run="bizops_pricing.analysis:run",
     panel="bizops_pricing.panel:PricingPanel",

@@ -22,7 +22,7 @@ from bizops_desktop.core.errors import DataError, UsageError
 from bizops_desktop.core.i18n import clauses
 from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.views.periods import period_range
-from bizops_desktop.core.views.prices import price_panel
+from bizops_desktop.core.views.prices import PricePanel, flag_values, price_panel
 
 from . import elasticity as el
 from .i18n import M, Mn, _, _l, cell, period_word
@@ -193,7 +193,9 @@ def regression_columns(level: float, target: str) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-def _product_costs(dataset, products: pd.Index, params, names: dict[str, str] | None = None) -> pd.Series:
+def _product_costs(
+    dataset, products: pd.Index, params, names: dict[str, str] | None = None, key: str | None = None
+) -> pd.Series:
     """Unit cost per product: from the small cost sheet typed into the form (``costs``), else the
     median of its lines in the cost column (the ``cost_column`` parameter, else the column marked
     as Unit cost), else ``unit_cost``. The median, so that one mistyped line does not move a
@@ -214,7 +216,8 @@ def _product_costs(dataset, products: pd.Index, params, names: dict[str, str] | 
     if col and col in f.columns:
         v = pd.to_numeric(f[col], errors="coerce")
         v = v.where(v >= 0)
-        per = v.groupby(f[dataset.col("product_id")]).median()
+        key = key or dataset.col("product_id")
+        per = v.groupby(f[key]).median() if key else pd.Series(float(v.median()), index=products[:1])
         per = per[per.notna()]
         common = per.index.intersection(products)
         cost[common] = per[common].to_numpy(float)
@@ -277,7 +280,12 @@ def product_names(dataset) -> dict[str, str]:
     return {str(k): str(v) for k, v in zip(best[pid], best[pname])}
 
 
-def _fit_by(pooled: bool, group_col: str | None):
+def _fit_by(pooled: bool, group_col: str | None, by_rows: bool = False):
+    if by_rows:
+        if group_col:
+            return M("per {column}, each row of the table one period", column=group_col)
+        if pooled:
+            return M("for the whole table, each row one period")
     if pooled:
         return M("for all products together (each product keeps its own sales level)")
     if group_col:
@@ -289,7 +297,11 @@ def run_elasticity(dataset, params, progress) -> Result:
     f = dataset.frame
     product, date, qty = dataset.col("product_id"), dataset.col("date"), dataset.col("quantity")
     price, amount = dataset.col("price"), dataset.col("amount")
-    missing = [r for r, c in (("product_id", product), ("date", date), ("quantity", qty)) if c is None]
+    # no date: each row is one observation (one period of one group), as in a scanner table of
+    # store-weeks; without a date there is nothing to add up per period
+    by_rows = date is None and qty is not None and (price is not None or amount is not None)
+    needed = (("quantity", qty),) if by_rows else (("product_id", product), ("date", date), ("quantity", qty))
+    missing = [r for r, c in needed if c is None]
     if price is None and amount is None:
         missing.append("price/amount")
     if missing:
@@ -311,6 +323,15 @@ def run_elasticity(dataset, params, progress) -> Result:
                 M("Use column names (e.g. promotion) or the word season"),
                 where="controls",
             )
+    cross_cols = [c for c in (params.get("cross_prices") or []) if str(c).strip()]
+    for c in cross_cols:
+        if c not in f.columns:
+            raise problem(
+                UsageError,
+                M("the competitor price column '{column}' is not in the table", column=c),
+                M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+                where="cross_prices",
+            )
     group_col = params.get("group")
     if group_col and group_col not in f.columns:
         raise problem(
@@ -321,17 +342,30 @@ def run_elasticity(dataset, params, progress) -> Result:
         )
     names = product_names(dataset)
 
-    progress.report(0.02, _("Adding up units and prices per product and period…"))
-    pp = price_panel(
-        f,
-        product=product,
-        date=date,
-        quantity=qty,
-        price=price,
-        amount=amount,
-        extra=extra_cols,
-        freq=params.get("freq"),
-    )
+    if by_rows:
+        if season:
+            raise problem(
+                UsageError,
+                M("the season can be held fixed only with a date column"),
+                M("Mark a column as Date, or leave the word season out of Hold fixed"),
+                where="controls",
+            )
+        group_col = group_col or product
+        progress.report(0.02, _("Reading each row as one period…"))
+        pp = rows_panel(f, group=group_col, quantity=qty, price=price, amount=amount, extra=extra_cols + cross_cols)
+        product = group_col  # each group is one demand curve ("product") of the fit
+    else:
+        progress.report(0.02, _("Adding up units and prices per product and period…"))
+        pp = price_panel(
+            f,
+            product=product,
+            date=date,
+            quantity=qty,
+            price=price,
+            amount=amount,
+            extra=extra_cols + [c for c in cross_cols if c not in extra_cols],
+            freq=params.get("freq"),
+        )
     notes: list[Any] = list(pp.notes)
     per = period_word(pp.freq)
     panel = pp.frame
@@ -358,6 +392,11 @@ def run_elasticity(dataset, params, progress) -> Result:
     controls = pd.DataFrame(index=panel.index)
     for c in extra_cols:
         controls[c] = panel[c].astype(float)
+    for c in cross_cols:
+        # the other price on a log scale: its coefficient is the cross-price elasticity
+        v = panel[c].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            controls[cross_name(c)] = np.log(v.where(v > 0))
     if season:
         controls = controls.join(el.season_dummies(panel["period"], pp.freq))
     if controls.isna().any().any():
@@ -371,18 +410,20 @@ def run_elasticity(dataset, params, progress) -> Result:
         )
         panel, controls = panel[keep], controls[keep]
 
-    pooled = bool(params.get("pooled"))
-    per_group = bool(group_col and group_col != product) and not pooled
-    if pooled:
+    pooled = bool(params.get("pooled")) or (by_rows and not group_col)
+    per_group = (bool(group_col and group_col != product) or (by_rows and bool(group_col))) and not pooled
+    if by_rows and per_group:
+        groups = panel["product"]
+    elif pooled:
         groups = pd.Series("all products", index=panel.index)
     elif per_group:
         gmap = f.groupby(f[product])[group_col].agg(lambda s: s.mode().iloc[0] if s.notna().any() else None)
         groups = panel["product"].map(gmap).astype(str)
     else:
         groups = panel["product"]
-    fit_by = _fit_by(pooled, group_col if per_group else None)
+    fit_by = _fit_by(pooled, group_col if per_group else None, by_rows)
     products = pd.Index(pd.unique(panel["product"]))
-    costs = _product_costs(dataset, products, params, names)
+    costs = _product_costs(dataset, products, params, names, key=product)
     min_points = int(params.get("min_price_points") or 3)
 
     fits = el.fit_all(
@@ -446,7 +487,7 @@ def run_elasticity(dataset, params, progress) -> Result:
             }
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
-                gaps = _gaps_note(prow["period"], pp.freq)
+                gaps = _gaps_note(prow["period"], pp.freq) if not by_rows else None
                 pr.update(
                     optimal_price=opt,
                     suggested_price=sug,
@@ -473,7 +514,16 @@ def run_elasticity(dataset, params, progress) -> Result:
 
     n_ok = sum(gf.ok for gf in fits)
     n_flat = sum(1 for gf in fits if gf.flat)
-    if n_flat:
+    if by_rows:
+        notes.append(
+            M(
+                "Demand curves (log units on log price) fitted {fit_by}: {ok:int} of {n:int} fitted.",
+                fit_by=fit_by,
+                ok=n_ok,
+                n=len(fits),
+            )
+        )
+    elif n_flat:
         notes.append(
             M(
                 "Demand curves (log units on log price) fitted {fit_by} from the average price of each "
@@ -504,6 +554,14 @@ def run_elasticity(dataset, params, progress) -> Result:
             notes.append(M("Held fixed: the {season}.", season=season_words))
         else:
             notes.append(M("Held fixed: {columns:list}.", columns=extra_cols))
+    if cross_cols:
+        notes.append(
+            M(
+                "Other prices in the fit, on a log scale: {columns:list}; the Reaction to columns are "
+                "cross-price elasticities (above 0: your customers switch to you when that price rises).",
+                columns=cross_cols,
+            )
+        )
     notes.append(
         M(
             "What-if units are per {period}; the expected units are corrected for the log scale (Duan's "
@@ -531,6 +589,9 @@ def run_elasticity(dataset, params, progress) -> Result:
     if whatif_table is not None:
         tables["whatif"] = whatif_table
     kind = "pooled" if pooled else ("group" if per_group else "product")
+    cross = {c: cross_name(c) for c in cross_cols}
+    if cross:
+        table = _with_cross(table, fits, cross)
     actions = price_actions(prices, names, pp.freq)
     progress.report(1.0, _("Done"))
     return Result(
@@ -540,10 +601,72 @@ def run_elasticity(dataset, params, progress) -> Result:
         notes=notes,
         extra={"mode": "elasticity", "freq": pp.freq, "fits": states},
         headline=elasticity_headline(fits, table, states, names, kind, pp.freq, min_points),
-        columns=elasticity_columns(level, pp.freq, kind, group_col),
+        columns=elasticity_columns(level, pp.freq, kind, group_col, cross),
         names=names,
         actions=actions,
     )
+
+
+def rows_panel(
+    frame: pd.DataFrame,
+    *,
+    group: str | None,
+    quantity: str,
+    price: str | None,
+    amount: str | None,
+    extra: list[str],
+) -> PricePanel:
+    """A table without dates as the panel the fits read: each row one period of its group
+    (``group`` column; None: one group for the whole table), in the order of the file. The price
+    is the price column, else line total / quantity; ``extra`` columns (numbers or yes/no) ride
+    along unchanged. freq "R": rows, not calendar periods."""
+    n0 = len(frame)
+    if n0 == 0:
+        raise problem(DataError, M("the table has no rows"), M("Open a file with one row per period"))
+    units = pd.to_numeric(frame[quantity], errors="coerce").astype(float)
+    if price is not None:
+        unit_price = pd.to_numeric(frame[price], errors="coerce").astype(float)
+    else:
+        a = pd.to_numeric(frame[amount], errors="coerce").astype(float)
+        unit_price = (a / units).where(units != 0)
+    key = frame[group] if group else pd.Series("all products", index=frame.index)
+    out = pd.DataFrame(
+        {
+            "product": key.to_numpy(),
+            "period": np.arange(1, n0 + 1),
+            "price": unit_price.to_numpy(),
+            "units": units.to_numpy(),
+        }
+    )
+    out["revenue"] = out["price"] * out["units"]
+    out["lines"] = 1
+    for e in extra:
+        col = frame[e]
+        out[e] = (
+            pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
+            if pd.api.types.is_numeric_dtype(col)
+            else flag_values(col, e).to_numpy()
+        )
+    keep = out["product"].notna() & out["price"].notna() & out["units"].notna()
+    notes: list[Any] = []
+    if not keep.all():
+        notes.append(
+            Mn(
+                "{dropped:int} of {n} row left out: missing group, quantity or price.",
+                "{dropped:int} of {n} rows left out: missing group, quantity or price.",
+                n0,
+                dropped=int((~keep).sum()),
+            )
+        )
+    out = out[keep].reset_index(drop=True)
+    if out.empty:
+        raise problem(
+            DataError,
+            M("no row has both a quantity and a price"),
+            M("Check the columns marked as Quantity and Unit price"),
+        )
+    notes.append(M("No date column: each row of the table is read as one period of its group."))
+    return PricePanel(frame=out, freq="R", notes=notes)
 
 
 PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -861,7 +984,24 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
     return M("{first}. {then}", first=head, then=rest)
 
 
-def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None) -> dict:
+def cross_name(column: str) -> str:
+    """The term of a competitor's (or substitute's) price in the fit."""
+    return f"log({column})"
+
+
+def _with_cross(table: pd.DataFrame, fits, cross: dict) -> pd.DataFrame:
+    """One column per other price: its cross-price elasticity in each group's fit (how own units
+    move when that price moves 1%; above 0: a substitute)."""
+    for col, term in cross.items():
+        vals = []
+        for gf in fits:
+            fit = gf.fit
+            vals.append(float(fit.params[fit.index(term)]) if fit is not None and term in fit.names else np.nan)
+        table[f"cross_{col}"] = vals
+    return table
+
+
+def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None, cross: dict | None = None) -> dict:
     low, high = M("Low estimate ({level:percent})", level=level), M("High estimate ({level:percent})", level=level)
     per = period_word(freq)
     if kind == "product":
@@ -920,6 +1060,17 @@ def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None
                 _l("R²"), "percent", details=True, help=_l("the share of the ups and downs of units the fit explains")
             ),
             "products": Column(_l("Products"), "hidden" if kind == "product" else "int"),
+            **{
+                f"cross_{c}": Column(
+                    M("Reaction to {column}", column=c),
+                    "num",
+                    help=_l(
+                        "cross-price elasticity: how your units move when this other price moves 1% "
+                        "(above 0: customers switch to you when it rises)"
+                    ),
+                )
+                for c in (cross or {})
+            },
             **common,
             "note": note,
             "reading": Column(
@@ -958,6 +1109,8 @@ def elasticity_columns(level: float, freq: str, kind: str, group_col: str | None
 
 
 def _periods_title(freq: str):
+    if freq == "R":
+        return _l("Rows")
     if freq == "D":
         return _l("Days with sales")
     if freq == "M":
