@@ -13,7 +13,7 @@ import pytest
 from bizops_desktop.core.dataset import Dataset
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import Message, text
-from bizops_segments import ANALYSIS
+from bizops_segments import ANALYSIS, rfm
 
 START = pd.Timestamp("2024-01-01")
 
@@ -68,8 +68,9 @@ def test_discount_share_is_the_planted_one_and_the_groups_are_named_by_their_cat
 def test_chinese_headers_are_found_and_said_in_chinese():
     f = planted_shop(discount_header="是否参与活动", category_header="类目")
     f["是否参与活动"] = f["是否参与活动"].map({"yes": "是", "no": "否"})
-    r = run(f)
+    r = run(f, scheme="cn8")
     assert r.metrics["discount_column"] == "是否参与活动" and r.metrics["category_column"] == "类目"
+    assert set(r.tables["clusters"]["main_segment"]) <= set(rfm.CN8)  # the groups speak the tab's scheme
     words = [text(Message.from_dict(d), "zh_CN") for d in r.tables["clusters"]["description"]]
     assert any("主要买Pet food" in w for w in words) and any("主要买Garden" in w for w in words)
 

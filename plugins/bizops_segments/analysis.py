@@ -309,7 +309,7 @@ def run(dataset: Dataset, params: dict[str, Any], progress: Progress | None = No
     if len(migration):
         tables["migration"] = migration
     if clustering is not None:
-        tables["clusters"] = _cluster_table(cust, clustering, lines)
+        tables["clusters"] = _cluster_table(cust, clustering, lines, seg_col)
         metrics["clusters"] = clustering.k
         metrics["bic"] = {str(k): round(v, 2) for k, v in clustering.bics.items()}
     plots = {"segments": _segments_plot(profiles, seg_col)}
@@ -419,11 +419,11 @@ def _profiles(cust: pd.DataFrame, seg_col: str, clv_ok: bool) -> pd.DataFrame:
         rows.append(
             {
                 "segment": str(seg),
+                "money_28d": stake if what != "nothing" else 0.0,
+                "action": what,
                 "customers": len(sub),
                 "share_customers": len(sub) / len(cust),
                 "share_revenue": float(sub["monetary"].sum()) / total_rev,
-                "money_28d": stake if what != "nothing" else 0.0,
-                "action": what,
                 "clv_12m": float(sub["clv_12m"].mean()) if clv_ok else np.nan,
                 "avg_order_value": float(sub["monetary"].sum() / max(sub["frequency"].sum(), 1)),
                 "median_recency_days": float(sub["recency_days"].median()),
@@ -531,7 +531,9 @@ def _top_categories(cust: pd.DataFrame, lines: pd.DataFrame | None) -> dict[int,
     return out
 
 
-def _cluster_table(cust: pd.DataFrame, c: clus.Clustering, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+def _cluster_table(
+    cust: pd.DataFrame, c: clus.Clustering, lines: pd.DataFrame | None = None, seg_col: str = "segment"
+) -> pd.DataFrame:
     rows = []
     total_rev = float(cust["monetary"].sum()) or 1.0
     tops = _top_categories(cust, lines)
@@ -548,7 +550,7 @@ def _cluster_table(cust: pd.DataFrame, c: clus.Clustering, lines: pd.DataFrame |
                 "median_orders": float(sub["frequency"].median()),
                 "median_spend": float(sub["monetary"].median()),
                 "avg_order_value": float(sub["monetary"].sum() / max(sub["frequency"].sum(), 1)),
-                "main_segment": str(sub["segment"].mode().iloc[0]) if len(sub) else "",
+                "main_segment": str(sub[seg_col].mode().iloc[0]) if len(sub) else "",  # in the tab's scheme
             }
         )
     return pd.DataFrame(rows)
@@ -557,6 +559,7 @@ def _cluster_table(cust: pd.DataFrame, c: clus.Clustering, lines: pd.DataFrame |
 def _segments_plot(profiles: pd.DataFrame, seg_col: str) -> PlotSpec:
     x = np.arange(len(profiles), dtype=float)
     return PlotSpec(
+        x_range=[-0.6, len(profiles) - 0.4],  # the outer bars whole, not cut at their middle
         title=M("Share of customers and of revenue per segment"),
         x_label="",
         y_label=M("share"),

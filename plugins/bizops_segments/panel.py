@@ -29,6 +29,7 @@ from bizops_desktop.qt.table_model import DataFrameTable
 from .i18n import _
 
 HEADLINE_STYLE = "font-size: 14px; font-weight: 600; padding: 2px 0 4px 0"
+SENTENCE_COLUMNS = {"segments": ("action", 260), "clusters": ("description", 380)}  # table -> (column, px)
 
 
 class SegmentsPanel(AnalysisPanel):
@@ -59,6 +60,8 @@ class SegmentsPanel(AnalysisPanel):
         split = QSplitter(Qt.Orientation.Vertical, self.tabs)
         split.addWidget(table("segments", split))
         split.addWidget(plot("segments"))
+        split.setStretchFactor(0, 1)  # the table's rows (up to 9 segments) as tall as the plot
+        split.setStretchFactor(1, 1)
         self._add_page("segments", split, _("Segments"))
         self._add_page("customers", table("customers", self.tabs), _("All customers"))
         self._add_page("migration", table("migration", self.tabs), _("Moves since last month"))
@@ -108,6 +111,7 @@ class SegmentsPanel(AnalysisPanel):
             frame = result.tables.get(name)
             if frame is not None:
                 t.set_frame(frame, result.columns.get(name), result.names)
+                self._wrap_sentences(t, frame, name)
         for name, p in self.plots.items():
             spec = result.plots.get(name)
             if spec is not None:
@@ -129,6 +133,16 @@ class SegmentsPanel(AnalysisPanel):
                 )
             )
         self.notes_label.setText("\n\n".join(text(n) for n in result.notes))
+
+    def _wrap_sentences(self, t: DataFrameTable, frame, name: str) -> None:
+        """The sentence column (what to do, a group in words) wraps in a fixed width instead of
+        ending in "…", so the advice reads whole and the numbers beside it stay in view."""
+        col = SENTENCE_COLUMNS.get(name)
+        if col is None or col[0] not in frame.columns:
+            return
+        t.view.setWordWrap(True)
+        t.view.setColumnWidth(int(frame.columns.get_loc(col[0])), col[1])
+        t.view.resizeRowsToContents()
 
     def clear_result(self) -> None:
         self._result = None
