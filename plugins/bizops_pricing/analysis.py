@@ -25,6 +25,7 @@ from bizops_desktop.core.views.periods import period_range
 from bizops_desktop.core.views.prices import PricePanel, flag_values, price_panel
 
 from . import elasticity as el
+from . import guardrails as guard
 from .i18n import M, Mn, _, _l, cell, period_word
 from .regression import (
     build_design,
@@ -332,6 +333,23 @@ def run_elasticity(dataset, params, progress) -> Result:
                 M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
                 where="cross_prices",
             )
+    rules = guard.Rules.from_params(params)
+    competitor_col = params.get("competitor_column") or None
+    if competitor_col and competitor_col not in f.columns:
+        raise problem(
+            UsageError,
+            M("the competitor price column '{column}' is not in the table", column=competitor_col),
+            M("Pick one of: {columns:list}", columns=[str(c) for c in f.columns[:20]]),
+            where="competitor_column",
+        )
+    if rules.competitor_cap is not None and not competitor_col:
+        raise problem(
+            UsageError,
+            M("a cap above the competitor's price needs the column with the competitor's price"),
+            M("Fill in Competitor price column, or leave the cap empty"),
+            where="competitor_cap",
+        )
+    carried = [competitor_col] if competitor_col and competitor_col not in extra_cols + cross_cols else []
     group_col = params.get("group")
     if group_col and group_col not in f.columns:
         raise problem(
@@ -352,7 +370,9 @@ def run_elasticity(dataset, params, progress) -> Result:
             )
         group_col = group_col or product
         progress.report(0.02, _("Reading each row as one period…"))
-        pp = rows_panel(f, group=group_col, quantity=qty, price=price, amount=amount, extra=extra_cols + cross_cols)
+        pp = rows_panel(
+            f, group=group_col, quantity=qty, price=price, amount=amount, extra=extra_cols + cross_cols + carried
+        )
         product = group_col  # each group is one demand curve ("product") of the fit
     else:
         progress.report(0.02, _("Adding up units and prices per product and period…"))
@@ -363,7 +383,7 @@ def run_elasticity(dataset, params, progress) -> Result:
             quantity=qty,
             price=price,
             amount=amount,
-            extra=extra_cols + [c for c in cross_cols if c not in extra_cols],
+            extra=extra_cols + [c for c in cross_cols if c not in extra_cols] + carried,
             freq=params.get("freq"),
         )
     notes: list[Any] = list(pp.notes)
@@ -487,6 +507,15 @@ def run_elasticity(dataset, params, progress) -> Result:
             }
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
+                if rules.active and np.isfinite(sug):
+                    comp = None
+                    if competitor_col:
+                        seen = prow.sort_values("period")[competitor_col].dropna()
+                        comp = float(seen.iloc[-1]) if len(seen) else None
+                    sug, kept = guard.plan(
+                        sug, pr["current_price"], row["elasticity"], c if np.isfinite(c) else None, comp, rules
+                    )
+                    why = clauses([why, kept, guard.too_uncertain(row["elasticity"], row["ci_low"], row["ci_high"])])
                 gaps = _gaps_note(prow["period"], pp.freq) if not by_rows else None
                 pr.update(
                     optimal_price=opt,
@@ -494,6 +523,8 @@ def run_elasticity(dataset, params, progress) -> Result:
                     note=clauses([gf.note, inelastic_note(row["elasticity"]), why, gaps]),
                 )
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
+                if rules.active and np.isfinite(sug):
+                    states[str(p)]["planned_price"] = float(sug)
                 if np.isfinite(sug):
                     pr.update(change_at(states[str(p)], sug, row["ci_low"], row["ci_high"], per))
                 # observed points, for the what-if plot in the tab (JSON-able, small)
@@ -874,6 +905,7 @@ def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
         if not (e < 0 and np.isfinite(ci_high) and ci_high < 0):
             continue
         opt, sug, _why = el.optimal_price(e, s["unit_cost"], s["min_price"], s["max_price"])
+        sug = s.get("planned_price", sug)  # the owner's price rules, when set
         if not np.isfinite(sug):
             continue
         now = el.whatif(s, s["current_price"])["profit"]
