@@ -304,3 +304,30 @@ def test_the_legend_sits_under_the_plot_not_on_the_data(qtbot, plot):
     assert legend.isVisible() and len(legend.items) == 5  # the lines and spans are labelled on the plot
     assert legend.sceneBoundingRect().top() >= vb.sceneBoundingRect().bottom()  # below the data area
     assert legend.columnCount > 1  # entries side by side where the width allows
+
+
+def test_a_big_scatter_draws_a_bounded_sample_and_says_so(qtbot, plot):
+    from bizops_desktop.qt.plots import MAX_SCATTER, thinned
+
+    n = MAX_SCATTER * 5
+    x = np.arange(n, dtype=float)
+    y = (x * 7919) % 1000
+    values = y / 1000  # the colour: the strongest points must be among those drawn
+    labels = [f"rule {i}" for i in range(n)]
+    render_plot(PlotSpec("Rules", layers=[Layer("scatter", x, y, values=values, labels=labels, name="r")]), plot)
+    qtbot.wait(20)
+    item = plot.plot_view.item(0)
+    drawn_x, _drawn_y = item.getData()
+    assert len(drawn_x) == MAX_SCATTER
+    top = set(np.argsort(-values)[: MAX_SCATTER // 4])
+    assert top <= set(drawn_x.astype(int).tolist())
+    assert "4,000 of 20,000 points drawn" in plot.plotItem.titleLabel.text
+    # hover finds a drawn point and names it by its own row
+    j = int(drawn_x[123])
+    vb = plot.plotItem.vb
+    hit = plot.hover.nearest(vb.mapViewToScene(pg.Point(x[j], y[j])))
+    assert hit is not None and hit.index == j and plot.hover.describe(hit) == f"rule {j}"
+    assert thinned(10) is None and len(thinned(10, limit=4)) == 4
+    # a small one is drawn whole and its title left alone
+    render_plot(PlotSpec("Few", layers=[Layer("scatter", [1, 2], [3, 4], name="r")]), plot)
+    assert len(plot.plot_view.item(0).getData()[0]) == 2 and plot.plotItem.titleLabel.text == "Few"

@@ -27,6 +27,10 @@ MAX_LEGEND = 12
 # brush per point (87k rules) meant 87k cached symbols; a dozen shades read the same.
 COLOR_BINS = 12
 HOVER_KINDS = ("line", "scatter", "bar", "step")
+# A scatter of more points than this draws this many (pyqtgraph spends ~10 us a point in setData
+# on the GUI thread: 87,000 rules froze the window for a second): the strongest by colour value
+# and an even sample of the rest, said in the title; hover and click work on the points drawn.
+MAX_SCATTER = 4000
 UNLISTED_KINDS = ("hline", "vline", "vspan")  # labelled on the plot, not in the legend
 
 _configured = False
@@ -138,6 +142,30 @@ def render_plot(spec: PlotSpec, widget: pg.PlotWidget | None = None, *, reset_zo
     return widget
 
 
+def thinned(n: int, values=None, limit: int | None = None) -> np.ndarray | None:
+    """Positions of at most ``limit`` (MAX_SCATTER) of ``n`` points to draw, in order, or None
+    when all are drawn: the quarter with the highest colour value (the strongest rules), then an
+    even spread over the rest (the same points every time: no random draw)."""
+    limit = MAX_SCATTER if limit is None else limit
+    if n <= limit:
+        return None
+    keep = np.zeros(n, dtype=bool)
+    if values is not None and len(values) == n:
+        v = np.nan_to_num(np.asarray(values, float), nan=-np.inf)
+        keep[np.argsort(-v, kind="stable")[: limit // 4]] = True
+    rest = np.flatnonzero(~keep)
+    need = limit - int(keep.sum())
+    keep[rest[np.linspace(0, len(rest) - 1, need).round().astype(int)]] = True
+    return np.flatnonzero(keep)
+
+
+def _range(values) -> list[float] | None:
+    """The colour scale of all the points, so that a thinned scatter keeps the full one's colours."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return [float(v.min()), float(v.max())] if len(v) else None
+
+
 def _arr(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
@@ -183,7 +211,7 @@ class _Slot:
     """What is drawn for one layer position: the layer last drawn there and its items (the first
     is the one in the legend), plus its points for hover and selection."""
 
-    __slots__ = ("kind", "layer", "items", "x", "y", "color")
+    __slots__ = ("kind", "layer", "items", "x", "y", "color", "shown")
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -191,6 +219,7 @@ class _Slot:
         self.items: list = []
         self.x = self.y = np.zeros(0)
         self.color = ""
+        self.shown: np.ndarray | None = None  # positions drawn, when a big scatter is thinned
 
 
 class PlotView(QObject):
@@ -296,9 +325,14 @@ class PlotView(QObject):
         del self._slots[n:]
         self._update_legend(spec)
         self.hover.clear()
+        thinned_note = None
         for i, slot in enumerate(self._slots):
             if slot.kind in HOVER_KINDS and len(slot.x):
-                self.hover.add(slot.x, slot.y, slot.layer.labels, slot.layer.name, layer=i)
+                self.hover.add(slot.x, slot.y, slot.layer.labels, slot.layer.name, layer=i, shown=slot.shown)
+            if slot.shown is not None:
+                thinned_note = _("{shown:int} of {n:int} points drawn", shown=len(slot.shown), n=len(slot.x))
+        if thinned_note:
+            w.setTitle(f"{spec.title} · {thinned_note}" if spec.title else thinned_note, color="#222", size="11pt")
         self.spec = drawn
         self.clear_selection()
         if reset_zoom:
@@ -375,13 +409,17 @@ class PlotView(QObject):
         elif k == "scatter":
             if item is None:
                 item = self._add(slot, pg.ScatterPlotItem())
+            shown = thinned(len(x), layer.values)
+            xs, ys = (x, y) if shown is None else (x[shown], y[shown])
             if layer.values:
                 # thin outline: the light end of the colour map vanishes on white otherwise
-                brush = value_brushes(layer.values, value_range=layer.value_range)
+                values = list(layer.values) if shown is None else np.asarray(layer.values, float)[shown].tolist()
+                brush = value_brushes(values, value_range=layer.value_range or _range(layer.values))
                 edge = pg.mkPen("#555", width=0.5)
             else:
                 brush, edge = pg.mkBrush(_qcolor(col, layer.alpha)), pg.mkPen(None)
-            item.setData(x=x, y=y, size=layer.size or 8, pen=edge, brush=brush)
+            item.setData(x=xs, y=ys, size=layer.size or 8, pen=edge, brush=brush)
+            slot.shown = shown
         elif k == "band":
             if item is None:
                 lower, upper = pg.PlotDataItem(pen=pg.mkPen(None)), pg.PlotDataItem(pen=pg.mkPen(None))
@@ -429,6 +467,8 @@ class PlotView(QObject):
         # later layers on top; a shaded span behind everything
         item.setZValue(-10.0 + i / 1000 if k == "vspan" else i / 1000)
         slot.layer, slot.x, slot.y, slot.color = layer, x, y, col
+        if k != "scatter":
+            slot.shown = None
 
     def _update_legend(self, spec: PlotSpec | None) -> None:
         legend = self.widget.plotItem.legend
@@ -552,8 +592,10 @@ class HoverTip:
             self.widget.addItem(self.text, ignoreBounds=True)
         self.text.hide()
 
-    def add(self, x, y, labels=None, name: str = "", layer: int = -1) -> None:
-        self._sets.append((np.asarray(x, float), np.asarray(y, float), labels, name, layer))
+    def add(self, x, y, labels=None, name: str = "", layer: int = -1, shown: np.ndarray | None = None) -> None:
+        """A layer's points for hover; ``shown``: the positions drawn when it was thinned (the
+        hit's index is still the point's position in the layer)."""
+        self._sets.append((np.asarray(x, float), np.asarray(y, float), labels, name, layer, shown))
 
     def nearest(self, pos: QPointF, max_px: float = 20.0) -> Hit | None:
         """The closest point to a scene position, within ``max_px`` screen pixels."""
@@ -565,14 +607,16 @@ class HoverTip:
         if not pw or not ph:
             return None
         best = None
-        for x, y, labels, name, layer in self._sets:
+        for x, y, labels, name, layer, shown in self._sets:
             if not len(x):
                 continue
-            d = np.hypot((x - m.x()) / pw, (y - m.y()) / ph)
+            xx, yy = (x, y) if shown is None else (x[shown], y[shown])  # only the points drawn
+            d = np.hypot((xx - m.x()) / pw, (yy - m.y()) / ph)
             d[~np.isfinite(d)] = np.inf
-            j = int(np.argmin(d))
-            if d[j] <= max_px and (best is None or d[j] < best.distance):
-                best = Hit(float(d[j]), float(x[j]), float(y[j]), labels[j] if labels else None, name, j, layer)
+            k = int(np.argmin(d))
+            dist, j = float(d[k]), (k if shown is None else int(shown[k]))  # j: its place in the layer
+            if dist <= max_px and (best is None or dist < best.distance):
+                best = Hit(dist, float(x[j]), float(y[j]), labels[j] if labels else None, name, j, layer)
         return best
 
     def describe(self, hit: Hit) -> str:
