@@ -364,11 +364,13 @@ def cmd_run(args) -> int:
             raise UsageError(_("--data combines two files at most, not {n}", n=len(args.data)))
         else:
             ds = load_dataset(Path(args.data[0]), opts, progress.sub(0.0, 0.2))
+        tables = [ds]  # --set NAME=FILE reads another table from a file
     elif args.project:
         from bizops_desktop.core.project import load_project
 
         project = load_project(Path(args.project), known_analyses=reg.analyses, progress=progress.sub(0.0, 0.2))
-        ds = _pick_dataset(list(project.datasets.values()), analysis, args.dataset)
+        tables = list(project.datasets.values())  # a parameter may name another of them (a stock sheet)
+        ds = _pick_dataset(tables, analysis, args.dataset)
         if ds is None:
             raise DataError(_("the project holds no data tables"), where=args.project)
         state = project.analyses.get(analysis.id)
@@ -379,14 +381,15 @@ def cmd_run(args) -> int:
     else:
         from bizops_desktop.core.demo import load_demo
 
-        ds = _pick_dataset(load_demo(progress.sub(0.0, 0.2)), analysis, args.dataset)
+        tables = load_demo(progress.sub(0.0, 0.2))
+        ds = _pick_dataset(tables, analysis, args.dataset)
     _apply_roles(ds, args.role)
     # saved params of the project, overridden by --set
     overrides = {k: v for k, v in analysis.resolve(given, from_text=True).items() if k in given}
     params = {**saved_params, **overrides}
     lap("read")
     t0 = time.perf_counter()
-    result = analysis.execute(ds, params, progress.sub(0.2, 0.95))
+    result = analysis.execute(ds, params, progress.sub(0.2, 0.95), tables=tables)
     seconds = time.perf_counter() - t0
     lap("analysis")
     from bizops_desktop.core.export import write_result

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, ProjectError, first_line
 from .i18n import _
-from .params import Param, resolve_params
+from .params import Param, resolve_params, resolve_tables
 from .plotspec import PlotSpec
 from .roles import missing_roles_message
 
@@ -180,7 +180,11 @@ class Analysis:
         progress: "Progress | None" = None,
         *,
         from_text: bool = False,
+        tables: "Mapping[str, Dataset] | Sequence[Dataset] | None" = None,
     ) -> Result:
+        """Check the roles and parameters, then run. ``tables``: the open tables (name ->
+        Dataset, or a list) that a parameter of kind ``dataset`` names; see
+        :func:`~bizops_desktop.core.params.resolve_tables`."""
         from .progress import Progress
 
         problem = self.check(dataset)
@@ -197,6 +201,7 @@ class Analysis:
 
         if sandbox.wanted(self):  # a plugin that hangs or crashes cannot take the program with it
             return sandbox.run_isolated(self, dataset, values, progress)
+        values = resolve_tables(self.params, values, dataset, tables)
         fn = load_object(self.run)
         result = fn(dataset, values, progress)
         if not isinstance(result, Result):

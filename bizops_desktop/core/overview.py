@@ -99,7 +99,7 @@ def run_all(
             values = a.defaults()  # parameters saved by another version: the defaults
         outcome.params = values
         try:
-            outcome.result = a.execute(ds, values, sub)
+            outcome.result = a.execute(ds, values, sub, tables=datasets)
         except Cancelled:
             raise
         except BizOpsError as exc:

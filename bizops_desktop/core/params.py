@@ -12,7 +12,7 @@ from typing import Any
 from .errors import UsageError
 from .i18n import _, _n
 
-KINDS = ("int", "float", "bool", "choice", "text", "list", "date")
+KINDS = ("int", "float", "bool", "choice", "text", "list", "date", "dataset")
 _TRUE = {"1", "true", "yes", "y", "on", "t"}
 _FALSE = {"0", "false", "no", "n", "off", "f"}
 _NONE = {"", "auto", "none", "null"}
@@ -22,7 +22,7 @@ _NONE = {"", "auto", "none", "null"}
 class Param:
     """One parameter of an analysis.
 
-    kind: int | float | bool | choice | text | list | date
+    kind: int | float | bool | choice | text | list | date | dataset
     optional: ``None`` is allowed (shown as "auto"/empty; on the CLI ``auto`` or ``none``).
     item / length: for kind ``list``: the kind of each item (int | float | text) and, if fixed,
     how many items (``order`` = p,d,q has length 3).
@@ -45,6 +45,7 @@ class Param:
     length: int | None = None
     advanced: bool = False
     choice_labels: Mapping[Any, Any] = field(default_factory=dict)
+    roles: tuple = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -66,7 +67,7 @@ class Param:
     def parse(self, text: str) -> Any:
         """Turn command-line text into a checked value."""
         raw = text.strip()
-        if self.optional and raw.lower() in _NONE:
+        if (self.optional or self.kind == "dataset") and raw.lower() in _NONE:
             return None
         if self.kind == "list":
             if raw.startswith("["):
@@ -81,11 +82,19 @@ class Param:
 
     def validate(self, value: Any) -> Any:
         """Check (and coerce) a value from any face: form, CLI, project file."""
+        k = self.kind
+        if k == "dataset":  # a table's name (or a file path), or the table itself once resolved
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                return None
+            if hasattr(value, "frame") and hasattr(value, "roles"):
+                return value
+            if not isinstance(value, str):
+                raise self._bad(value, _("the name of an open table"))
+            return value.strip()
         if value is None:
             if self.optional:
                 return None
             raise UsageError(_("parameter {name} needs a value", name=self.name), hint=self._hint())
-        k = self.kind
         if k == "list":
             if isinstance(value, str):
                 return self.parse(value)
@@ -172,6 +181,8 @@ class Param:
         kind = self.kind
         if kind == "choice":
             kind = "|".join(map(str, self.choices))
+        elif kind == "dataset":
+            kind = _("table or file")
         elif kind == "list":
             kind = (
                 _n("list of {item} ({n} value)", "list of {item} ({n} values)", self.length, item=self.item)
@@ -183,7 +194,11 @@ class Param:
             lo = _fmt(self.minimum) if self.minimum is not None else ""
             hi = _fmt(self.maximum) if self.maximum is not None else ""
             bounds = f" [{lo}..{hi}]"
-        default = "auto" if self.default is None and self.optional else json.dumps(self.default, ensure_ascii=False)
+        default = (
+            "auto"
+            if self.default is None and (self.optional or self.kind == "dataset")
+            else json.dumps(self.default, ensure_ascii=False)
+        )
         words = self.title if not self.help else _("{label}: {help}", label=self.title, help=self.help_text)
         if self.kind == "choice" and self.choice_labels:
             words = _(
@@ -226,6 +241,65 @@ def resolve_params(
         p = by_name[name]
         out[name] = p.parse(value) if (from_text and isinstance(value, str)) else p.validate(value)
     return out
+
+
+def resolve_tables(
+    specs: Sequence[Param],
+    values: Mapping[str, Any],
+    dataset: Any = None,
+    tables: Mapping[str, Any] | Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """``values`` with each parameter of kind ``dataset`` turned into the table it names: an open
+    table of ``tables`` (name -> Dataset, or a list of them) by name, else a file of that path
+    (read with the importer, roles guessed), else a DataError naming the open tables. No name:
+    with ``roles``, the first open table other than ``dataset`` that has them, else None."""
+    out = dict(values)
+    wanted = [p for p in specs if p.kind == "dataset"]
+    if not wanted:
+        return out
+    if tables is None:
+        open_tables: dict[str, Any] = {}
+    elif isinstance(tables, Mapping):
+        open_tables = dict(tables)
+    else:
+        open_tables = {t.name: t for t in tables}
+    for p in wanted:
+        v = out.get(p.name)
+        if v is not None and not isinstance(v, str):
+            continue  # already a table
+        if v:
+            out[p.name] = _table_named(p, v, open_tables)
+        elif p.roles:
+            out[p.name] = next(
+                (t for t in open_tables.values() if t is not dataset and t.has(*p.roles)),
+                None,
+            )
+        else:
+            out[p.name] = None
+    return out
+
+
+def _table_named(p: Param, name: str, open_tables: Mapping[str, Any]) -> Any:
+    from pathlib import Path
+
+    from .errors import DataError
+
+    if name in open_tables:
+        return open_tables[name]
+    path = Path(name).expanduser()
+    if path.is_file():
+        from .importer import load_dataset
+
+        return load_dataset(path, name=path.stem)
+    raise DataError(
+        _("there is no open table or file named {name}", name=repr(name)),
+        where=_("parameter {name}", name=p.name),
+        hint=(
+            _("the open tables are: {names}", names=", ".join(open_tables))
+            if open_tables
+            else _("open the table first, or give the path of a CSV or Excel file")
+        ),
+    )
 
 
 def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, str]:

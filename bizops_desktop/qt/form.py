@@ -67,6 +67,13 @@ class ParamForm(QWidget):
         self.set_values({p.name: p.default for p in self.params})
 
     def _editor(self, p: Param) -> QWidget:
+        if p.kind == "dataset":  # another open table: its name, filled in by set_datasets
+            w = QComboBox(self)
+            # TRANSLATORS: the first entry of a list of open tables: no table chosen; with roles,
+            # the program takes an open table that has them (a stock sheet, a cost sheet)
+            w.addItem(_("automatic") if p.roles else _("none"), None)
+            w.currentIndexChanged.connect(self.changed)
+            return w
         if p.kind == "bool":
             w = QCheckBox(self)
             w.toggled.connect(self.changed)
@@ -97,6 +104,29 @@ class ParamForm(QWidget):
             w.setPlaceholderText(_("YYYY-MM-DD"))
         w.textChanged.connect(self.changed)
         return w
+
+    def set_datasets(self, names) -> None:
+        """The open tables a parameter of kind ``dataset`` can name (the host's, in its order);
+        each such field keeps its choice while that table stays open."""
+        names = [str(n) for n in names]
+        for p in self.params:
+            if p.kind != "dataset":
+                continue
+            w = self.editors[p.name]
+            assert isinstance(w, QComboBox)
+            current = w.currentData()
+            w.blockSignals(True)
+            try:
+                while w.count() > 1:
+                    w.removeItem(1)
+                for n in names:
+                    w.addItem(n, n)
+                i = w.findData(current) if current is not None else 0
+                w.setCurrentIndex(i if i >= 0 else 0)
+            finally:
+                w.blockSignals(False)
+            if w.currentData() != current:
+                self.changed.emit()
 
     def set_rows_visible(self, names, visible: bool) -> None:
         """Show or hide fields with their labels (e.g. options that only apply to one mode)."""
@@ -153,6 +183,9 @@ class ParamForm(QWidget):
                     w.setChecked(bool(v))
                 elif isinstance(w, QComboBox):
                     i = w.findData(v)
+                    if i < 0 and p.kind == "dataset" and v:  # saved with a table not open (yet)
+                        w.addItem(str(v), str(v))
+                        i = w.count() - 1
                     w.setCurrentIndex(i if i >= 0 else 0)
                 elif isinstance(w, QSpinBox):
                     if v is not None:

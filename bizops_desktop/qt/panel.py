@@ -375,6 +375,7 @@ class AnalysisPanel(QWidget):
             ok = [i for i, d in enumerate(datasets) if self.analysis.check(d) is None]
             self.dataset_combo.setCurrentIndex(ok[0] if ok else (0 if datasets else -1))
         self.dataset_combo.blockSignals(False)
+        self.form.set_datasets(names)  # for parameters that name another table (a stock sheet)
         self._update_roles_status()
         self._update_stale()
 
@@ -484,7 +485,7 @@ class AnalysisPanel(QWidget):
             return None
         title = _("{analysis} on {dataset}", analysis=self.analysis.title, dataset=ds.name)
         used = self.host.input_of(ds.name)  # taken now: roles changed during the run make it stale
-        job = self.host.jobs.create(title, self.analysis.execute, ds, params)
+        job = self.host.jobs.create(title, self.analysis.execute, ds, params, tables=self.host.datasets())
         job.progress.connect(self._on_progress)
         # each handler checks that the job is still this tab's: a result arriving after the tab was
         # restored from a project (or after a newer run) must not overwrite what is shown

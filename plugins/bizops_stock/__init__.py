@@ -12,13 +12,15 @@ from .i18n import _l
 PARAMS = (
     Param(
         "stock_sheet",
-        "text",
-        "",
+        "dataset",
+        None,
+        roles=("on_hand",),
         label=_l("Stock sheet"),
         help=_l(
-            "a CSV or Excel file with one row per product: stock on hand, on order, expected arrival, "
-            "lead time, unit cost, minimum order, pack size (empty: stock.csv or 库存表.csv beside the "
-            "orders file, if there is one)"
+            "the open table (or, on the command line, a CSV or Excel file) with one row per product: "
+            "stock on hand, on order, expected arrival, lead time, unit cost, minimum order, pack size "
+            "(automatic: an open table with a stock-on-hand column, else stock.csv or 库存表.csv beside "
+            "the orders file)"
         ),
     ),
     Param(

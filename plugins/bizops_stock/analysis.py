@@ -62,12 +62,15 @@ def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float
     return table, names, {str(k): float(v) for k, v in prices.items()}
 
 
-def find_sheet(dataset, given: str | None):
-    """The stock sheet as a Dataset: the file named in the form, else one beside the orders file
-    (stock.csv, 库存表.csv...), else the orders table itself when it has a stock-on-hand column;
-    None without any."""
+def find_sheet(dataset, given):
+    """The stock sheet as a Dataset: the table the form names (``Analysis.execute`` resolves the
+    name of an open table or a file; a path is read here when ``run`` is called directly), else
+    one beside the orders file (stock.csv, 库存表.csv...), else the orders table itself when it
+    has a stock-on-hand column; None without any."""
     from bizops_desktop.core.importer import load_dataset
 
+    if given is not None and not isinstance(given, str):
+        return given
     if given:
         path = Path(given).expanduser()
         if not path.is_file():
@@ -205,6 +208,18 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     sheet = find_sheet(dataset, params.get("stock_sheet") or None)
     stock, notes = read_sheet(sheet, products, names)
     has_sheet = sheet is not None
+    if has_sheet:
+        found = int(stock["on_hand"].notna().sum())
+        where = sheet.name if sheet is not dataset else _("the orders table itself")
+        notes.insert(
+            0,
+            M(
+                "Stock sheet: {table}, on hand known for {n:int} of {total:int} products.",
+                table=where,
+                n=found,
+                total=len(products),
+            ),
+        )
     today = table.index[-1] + pd.Timedelta(days=1)
     csl = float(params["service_level"]) / 100.0
     review_default = int(params["review_days"])
