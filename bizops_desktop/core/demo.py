@@ -1375,6 +1375,7 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
             "deliveries": demo_routes.roles("en"),
             "campaign_orders": demo_campaign.roles("en"),
             "stock": demo_stock.roles("en"),
+            **_pricing_roles("en"),
         }
     out: dict[str, dict[str, Any]] = {}
     for key, roles in DATASET_ROLES.items():
@@ -1385,7 +1386,14 @@ def dataset_roles(lang: str | None = None) -> dict[str, dict[str, Any]]:
     out["deliveries"] = demo_routes.roles(ZH)
     out["campaign_orders"] = demo_campaign.roles(ZH)
     out["stock"] = demo_stock.roles(ZH)
+    out.update(_pricing_roles(ZH))
     return out
+
+
+def _pricing_roles(lang: str) -> dict[str, dict[str, str]]:
+    from . import demo_pricing  # the Pricing tab's planted segments and markdown product
+
+    return {t: demo_pricing.roles(lang, t) for t in ("price_segments", "markdown_sales")}
 
 
 def build(progress: "Progress | None" = None, lang: str = "en") -> dict[str, Any]:
@@ -1439,6 +1447,9 @@ def write_demo(out_dir, progress: "Progress | None" = None, lang: str = "en") ->
     from . import demo_stock  # the stock sheet for the Stock planning tab (its own generator)
 
     tables["truth"]["stock"] = demo_stock.write(out, tables["orders"], lang)
+    from . import demo_pricing  # the Pricing tab's segments and markdown product (their own tables)
+
+    tables["truth"]["pricing_plans"] = demo_pricing.write(out, lang, ZH_PRICE_FACTOR if lang == ZH else 1.0)
     (out / "truth.json").write_bytes((json.dumps(tables["truth"], indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     return out
 

@@ -50,6 +50,12 @@ def run(dataset, params: dict[str, Any], progress) -> Result:
         mode = "regression" if dataset.has("target") and dataset.cols("feature") else "elasticity"
     if mode == "regression":
         return run_regression(dataset, params, progress)
+    if mode in ("markdown", "segments", "price_test"):
+        from . import plans
+
+        return {"markdown": plans.run_markdown, "segments": plans.run_segments, "price_test": plans.run_price_test}[
+            mode
+        ](dataset, params, progress)
     return run_elasticity(dataset, params, progress)
 
 
