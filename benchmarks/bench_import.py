@@ -1,7 +1,9 @@
-"""Import speed: our read_table (detection, chunked reading with progress, date parsing, checks)
-against pandas.read_csv and pyarrow.csv on the same generated orders CSV, in the same run, once
-saved as UTF-8 and once as GBK (a Chinese Excel export). With --baseline, an older importer is
-timed in the same rounds too, so a change can be shown to cost nothing on these paths.
+"""Import speed: our load_dataset (detection, reading in blocks with progress and Cancel, dates,
+checks, column roles, export recognition: the whole import) and read_table against
+pandas.read_csv and pyarrow.csv on the same generated orders CSV, in the same run, once saved as
+UTF-8 and once as GBK (a Chinese Excel export). The goal (issue 14): load_dataset at most 1.25x
+the time of pyarrow.csv.read_csv(...).to_pandas(), printed as "ratio to pyarrow: X". With
+--baseline, an older importer is timed in the same rounds too, so a change can be shown to cost nothing on these paths.
 
     python benchmarks/bench_import.py           # 1,000,000 rows
     python benchmarks/bench_import.py --quick   # 100,000 rows
@@ -116,16 +118,20 @@ def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None
         "plain_dates": lambda: pd.read_csv(path, encoding=encoding, parse_dates=["date"]),
         "pyarrow": lambda: pacsv.read_csv(path, read_options=pa_read).to_pandas(),
         "ours": lambda: read_table(path),
+        "load": lambda: load_dataset(path),
     }
     rows = [
         ("pandas.read_csv (no date parsing)", "plain"),
         ("pandas.read_csv(parse_dates=['date'])", "plain_dates"),
         ("pyarrow.csv.read_csv (1 thread) + to_pandas", "pyarrow"),
         ("read_table (detect + dates + checks)", "ours"),
+        ("load_dataset (+ roles, export shape, hash)", "load"),
     ]
     if baseline is not None:
         fns["baseline"] = lambda: baseline.read_table(path)
+        fns["baseline_load"] = lambda: baseline.load_dataset(path)
         rows.append(("baseline read_table", "baseline"))
+        rows.append(("baseline load_dataset", "baseline_load"))
     t = interleaved(fns, repeat)
     print(f"{'best of ' + str(repeat):46s} {'wall s':>8s} {'CPU s':>8s}")
     for label, key in rows:
@@ -139,7 +145,12 @@ def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None
         print(
             f"ratio read_table / {name:34s} wall {t['ours'][0] / t[ref][0]:.2f}x   CPU {t['ours'][1] / t[ref][1]:.2f}x"
         )
+    print(
+        f"ratio to pyarrow: {t['load'][1] / t['pyarrow'][1]:.2f} (load_dataset / pyarrow.csv + to_pandas, CPU; "
+        f"wall {t['load'][0] / t['pyarrow'][0]:.2f}; {encoding})"
+    )
     if baseline is not None:
+        print(f"baseline ratio to pyarrow: {t['baseline_load'][1] / t['pyarrow'][1]:.2f} (CPU; {encoding})")
         # pandas' share is the same for both; what differs is the importer's own work around it
         for key in ("ours", "baseline"):
             own = t[key][1] - t["plain"][1]

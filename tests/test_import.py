@@ -23,6 +23,7 @@ from bizops_desktop.core.importer import (
     Importer,
     ImportOptions,
     ImportResult,
+    arrow_text,
     data_extensions,
     encoding_name,
     file_dialog_filter,
@@ -770,7 +771,8 @@ def test_encoding_names_whatever_the_spelling():
 
 def test_progress_by_bytes_and_cancel(tmp_path, monkeypatch):
     monkeypatch.setattr(text_reader, "CHUNK_ROWS", 5000)
-    # 1.6 MB: pandas reads 256 KiB at a time, so the byte position moves several times
+    monkeypatch.setattr(arrow_text, "BLOCK_BYTES", 64 << 10)
+    # 1.6 MB: read 64 KiB at a time, so the byte position moves several times
     lines = ["order_id,date,quantity"] + [f"O{i},2024-02-{i % 28 + 1:02d},{i % 5}" for i in range(60000)]
     path = write(tmp_path / "p.csv", "\n".join(lines) + "\n")
     seen: list[tuple[float, str]] = []

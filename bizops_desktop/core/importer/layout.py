@@ -36,6 +36,10 @@ class TextPlan:
     sample_lines: int
     plain_ascii: bool  # the sampled bytes are all ASCII (any 8-bit encoding fits them)
     list_file: bool = False  # lines of different lengths whose cells recur: one list per line
+    # the header line's cells as written (unstripped) and the sampled data lines below it, cell by
+    # cell: what the Arrow reader types its columns from (see arrow_text)
+    header_cells: list[str] | None = None
+    data_rows: list[list[str]] | None = None
 
 
 def parse_rows(text: str, delimiter: str, limit: int = SNIFF_ROWS) -> list[tuple[int, list[str]]]:
@@ -283,6 +287,7 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
                     )
                 )
     header_names = None
+    header_cells = None
     data_rows = rows
     if opts.header_row >= 0:
         h = bisect.bisect_left(starts, opts.header_row)
@@ -296,7 +301,8 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
                 where=where,
                 hint=_("Pick an earlier line for the column names"),
             )
-        header_names = [c.strip() for c in rows[h]]
+        header_cells = list(rows[h])
+        header_names = [c.strip() for c in header_cells]
         data_rows = rows[h + 1 :]
 
     resolve_decimal(opts, data_rows[:SNIFF_ROWS])
@@ -367,6 +373,8 @@ def text_plan(path: Path, opts: ImportOptions) -> TextPlan:
         len(rows),
         head.isascii() and tail.isascii(),
         list_file,
+        header_cells,
+        data_rows,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import DataError, first_line
 from ..i18n import M, Message, Mn, _, _n
 from ..progress import Progress
+from .arrow_text import NotForArrow, read_arrow
 from .convert import convert_columns, tidy_columns
 from .encoding import SAMPLE_BYTES, encoding_near
 from .formats import encoding_words
@@ -85,56 +86,69 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     replaced = False
     switched = None
     alt_guessed = False
+    bad_lines: list[str] = []
+    frame = None
     try:
-        try:
-            chunks, bad_lines = run()
-        except UnicodeDecodeError as exc:
-            if options.encoding is not None:
-                raise DataError(
-                    _(
-                        "the text cannot be read as {encoding} ({problem})",
-                        encoding=opts.encoding,
-                        problem=_short_decode(exc),
-                    ),
-                    where=where,
-                    hint=_("Choose another encoding in the import options (for Chinese exports try gbk)"),
-                ) from None
-            # The sample was plain ASCII, so it could not tell: judge by the bytes that failed.
-            alt, alt_guessed = (encoding_near(exc) if plan.plain_ascii else None) or (None, False)
-            if alt and alt != opts.encoding:
-                try:
-                    kw["encoding"] = alt
-                    chunks, bad_lines = run()
-                    switched, opts.encoding = alt, alt
-                except UnicodeDecodeError:
-                    kw["encoding"] = opts.encoding
-            if switched is None:
-                chunks, bad_lines = run("replace")
-                replaced = True
-    except DataError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            _("the file holds no table"),
-            where=where,
-            hint=_("Export the data from your shop system again and open the new file"),
-        ) from None
-    except (pd.errors.ParserError, SystemError, OverflowError, ValueError) as exc:
-        # pandas' C parser also raises SystemError on some broken bytes after very wide lines
-        raise DataError(
-            _("the file could not be read as a table ({error})", error=first_line(exc, with_type=False)),
-            where=where,
-            hint=_('Check the delimiter in the import options; an unclosed quote " can also cause this'),
-        ) from None
+        frame = read_arrow(path, plan, opts, progress, nrows)
+    except NotForArrow:
+        pass  # the pandas reader below says what is wrong with the file, or reads what Arrow would not
     except MemoryError:
         raise DataError(
             _("the file is too large for this computer's memory"),
             where=where,
             hint=_("Split it into smaller files (for example one per year)"),
         ) from None
+    if frame is None:
+        try:
+            try:
+                chunks, bad_lines = run()
+            except UnicodeDecodeError as exc:
+                if options.encoding is not None:
+                    raise DataError(
+                        _(
+                            "the text cannot be read as {encoding} ({problem})",
+                            encoding=opts.encoding,
+                            problem=_short_decode(exc),
+                        ),
+                        where=where,
+                        hint=_("Choose another encoding in the import options (for Chinese exports try gbk)"),
+                    ) from None
+                # The sample was plain ASCII, so it could not tell: judge by the bytes that failed.
+                alt, alt_guessed = (encoding_near(exc) if plan.plain_ascii else None) or (None, False)
+                if alt and alt != opts.encoding:
+                    try:
+                        kw["encoding"] = alt
+                        chunks, bad_lines = run()
+                        switched, opts.encoding = alt, alt
+                    except UnicodeDecodeError:
+                        kw["encoding"] = opts.encoding
+                if switched is None:
+                    chunks, bad_lines = run("replace")
+                    replaced = True
+        except DataError:
+            raise
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                _("the file holds no table"),
+                where=where,
+                hint=_("Export the data from your shop system again and open the new file"),
+            ) from None
+        except (pd.errors.ParserError, SystemError, OverflowError, ValueError) as exc:
+            # pandas' C parser also raises SystemError on some broken bytes after very wide lines
+            raise DataError(
+                _("the file could not be read as a table ({error})", error=first_line(exc, with_type=False)),
+                where=where,
+                hint=_('Check the delimiter in the import options; an unclosed quote " can also cause this'),
+            ) from None
+        except MemoryError:
+            raise DataError(
+                _("the file is too large for this computer's memory"),
+                where=where,
+                hint=_("Split it into smaller files (for example one per year)"),
+            ) from None
 
-    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    del chunks
+        frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        del chunks
     if switched:
         name = encoding_words(switched)
         if isinstance(notes[0], Message) and "encoding" in notes[0].values:  # the "Read as ..." summary
