@@ -34,8 +34,9 @@ CLASS_METHOD = {"smooth": "forecast", "erratic": "forecast", "intermittent": "sb
 
 
 # ------------------------------------------------------------------------------ inputs
-def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
-    """(days x products units sold, product names, median unit price per product)."""
+def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float], pd.Series]:
+    """(days x products units sold over the last year, product names, median unit price per
+    product, the shop's total units per day over the whole history)."""
     f = dataset.frame
     pid = f[dataset.col("product_id")].astype("string")
     day = pd.to_datetime(f[dataset.col("date")], errors="coerce").dt.normalize()
@@ -46,6 +47,8 @@ def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float
     frame = pd.DataFrame({"p": pid[ok].astype(str), "d": day[ok], "q": qty[ok].astype(float)})
     table = frame.pivot_table(index="d", columns="p", values="q", aggfunc="sum", fill_value=0.0)
     table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq="D"), fill_value=0.0)
+    total = table.sum(axis=1)
+    total.attrs["first_sale"] = {str(k): v for k, v in frame.groupby("p")["d"].min().items()}
     table = table.iloc[-HISTORY_DAYS:]
     names: dict[str, str] = {}
     if dataset.has("product_name"):
@@ -59,7 +62,48 @@ def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float
         am = pd.to_numeric(f[dataset.col("amount")], errors="coerce")
         g = pd.DataFrame({"p": pid, "a": am, "q": qty})[ok].groupby("p").sum()
         prices = (g["a"] / g["q"].where(g["q"] > 0)).dropna().to_dict()
-    return table, names, {str(k): float(v) for k, v in prices.items()}
+    return table, names, {str(k): float(v) for k, v in prices.items()}, total
+
+
+def day_factors(total: pd.Series, until: pd.Timestamp, days: pd.DatetimeIndex) -> np.ndarray:
+    """The shop-wide weekday x time-of-year factor of each of ``days`` (1 = an average day), from
+    the daily total units sold before ``until`` only: the weekday profile of the last year and,
+    with two years, the month-of-year profile, both from the Forecast tab's seasonality module
+    (used only where it finds the pattern); with one to two years, each month's sales per day in
+    the last year over that year's. Too little history: 1 (no pattern)."""
+    from bizops_forecast.methods import seasonal_strength
+    from bizops_forecast.seasonality import SEASON_FOUND, describe
+
+    known = total[total.index < until]
+    known = known.iloc[int(np.argmax(known.to_numpy() > 0)) :] if (known > 0).any() else known.iloc[:0]
+    weekday, month = np.ones(7), np.ones(12)
+    if len(known) >= 56:
+        last_year = known.iloc[-364:]
+        mean = float(last_year.mean())
+        rows = {r["season"]: r for r in describe(last_year, "D")}
+        w = rows.get("weekly")
+        if w and w["found"] and mean > 0:
+            weekday = np.clip(1.0 + np.asarray(w["profile"], float) / mean, 0.05, None)
+    if len(known) >= 365:
+        per_month = known.groupby(known.index.to_period("M")).mean()
+        yearly = None
+        if len(per_month) >= 24:
+            yearly = {r["season"]: r for r in describe(known, "D")}.get("yearly")
+        if yearly is not None:
+            if yearly["found"] and float(per_month.mean()) > 0:
+                month = np.clip(1.0 + np.asarray(yearly["profile"], float) / float(per_month.mean()), 0.05, None)
+        else:  # one to two years: the last twelve months, each against their mean, if a season shows
+            last = known.iloc[-365:]
+            by_month = last.groupby(last.index.month).mean().reindex(range(1, 13))
+            strength, _prof = seasonal_strength(known.resample("MS").mean().to_numpy(float), 6)
+            if by_month.notna().all() and float(by_month.mean()) > 0 and strength >= SEASON_FOUND:
+                month = (by_month / by_month.mean()).to_numpy(float)
+    # months meet smoothly: each day's factor is interpolated between the mid-month values
+    mid = np.array([15.0 + 30.44 * m for m in range(12)])
+    doy = days.dayofyear.to_numpy(float)
+    xs = np.concatenate([mid - 365.25, mid, mid + 365.25])
+    year_f = np.interp(doy, xs, np.tile(month, 3))
+    return weekday[days.dayofweek.to_numpy()] * year_f
 
 
 def find_sheet(dataset, given):
@@ -203,7 +247,7 @@ def engine_rates(table: pd.DataFrame, products: list[str], horizons: dict[str, i
 # ----------------------------------------------------------------------------------- run
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     progress.report(0.0, _("Adding up sales per day"))
-    table, names, prices = daily_demand(dataset)
+    table, names, prices, total = daily_demand(dataset)
     products = list(table.columns)
     sheet = find_sheet(dataset, params.get("stock_sheet") or None)
     stock, notes = read_sheet(sheet, products, names)
@@ -224,8 +268,15 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     csl = float(params["service_level"]) / 100.0
     review_default = int(params["review_days"])
     lead_default = int(params["lead_time"])
-    seasonal = {str(s).strip() for s in (params.get("seasonal") or [])}
-    seasonal |= {k for k, v in names.items() if v in seasonal}
+    listed = {str(s).strip() for s in (params.get("seasonal") or [])}
+    listed |= {k for k, v in names.items() if v in listed}
+    # the shop's weekday and time-of-year pattern: as known today (the plan) and as known when
+    # the replayed half year began (the replay must not see the future)
+    days = pd.date_range(table.index[0], today + pd.Timedelta(days=400), freq="D")
+    plan_f = day_factors(total, today, days)
+    replay_start = table.index[-REPLAY_DAYS] if len(table) > REPLAY_DAYS else today
+    replay_f = day_factors(total, replay_start, days)
+    first_sale = total.attrs.get("first_sale", {})
 
     # per product: the pattern, stock-out days, the horizons
     info: dict[str, dict] = {}
@@ -243,6 +294,9 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         review = _num(stock.at[p, "review"], review_default)
         info[p] = {"y": y, "stockout_days": int(out_days.sum()), "class": cls, "adi": adi, "cv2": cv2}
         info[p].update(lead=int(round(lead)), review=int(round(review)))
+        info[p].update(factors=plan_f[first:], replay_factors=replay_f[first:])
+        info[p]["season"] = find_season(table[p], first_sale.get(p), today)
+    seasonal = listed | {p for p in products if info[p]["season"] is not None}
 
     # the forecast engine for smooth and erratic products (in worker processes when many)
     smooth = [p for p in products if CLASS_METHOD[info[p]["class"]] == "forecast" and len(info[p]["y"]) >= 56]
@@ -276,6 +330,8 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
             csl=csl,
             method="ses" if CLASS_METHOD[info[p]["class"]] == "forecast" else "tsb",
             start=len(y) - REPLAY_DAYS,
+            factors=info[p]["replay_factors"],
+            relative=CLASS_METHOD[info[p]["class"]] == "forecast",
         )
         if r.cycles:
             replay_rows.append(
@@ -309,9 +365,11 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
     h = lead + review
     cls = inf["class"]
     est = "ses" if CLASS_METHOD[cls] == "forecast" else "tsb"
-    rates = dm.rolling_rates(y, est)
-    err_h = dm.forecast_errors(y, rates, h)
-    err_l = dm.forecast_errors(y, rates, max(lead, 1))
+    f = inf.get("factors")
+    rates = dm.rolling_rates(y, est, factors=f)
+    rel = est == "ses"  # steady sellers: errors grow with the level; slow sellers: in units
+    err_h = dm.forecast_errors(y, rates, h, factors=f, relative=rel)
+    err_l = dm.forecast_errors(y, rates, max(lead, 1), factors=f, relative=rel)
     obs = y[np.isfinite(y)]
     if engine is not None:
         rate, method = engine
@@ -322,10 +380,18 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
         rate, method_id = dm.tsb(obs), "tsb"
     else:  # too short for the engine
         rate, method_id = (
-            float(rates[-1]) if math.isfinite(rates[-1]) else float(np.mean(obs) if len(obs) else 0),
+            float(rates[-1]) * _recent_factor(f, len(y))
+            if math.isfinite(rates[-1])
+            else float(np.mean(obs) if len(obs) else 0),
             "ses",
         )
     rate = max(float(rate), 0.0)
+    # demand expected over the next h days: the rate of a recent day carried to the days ahead by
+    # the shop's weekday and time-of-year pattern (a forecast method with its own season keeps its own)
+    own_season = method_id.startswith("forecast:") and ("season" in method_id or "winters" in method_id)
+    plain = rate / _recent_factor(f, len(y)) if not own_season else math.nan
+    demand_h = plain * dm.horizon_factors(f, len(y), h)[len(y)] if not own_season else rate * h
+    demand_l = plain * dm.horizon_factors(f, len(y), max(lead, 1))[len(y)] if not own_season else rate * lead
     cost = (
         _num(st["cost"], math.nan)
         if not math.isnan(_num(st["cost"], math.nan))
@@ -339,25 +405,40 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
     # what arrives before a new order could: on order with an arrival inside the lead time (or no date)
     arrives_in_time = on_order if (pd.isna(arrival) or (arrival - today).days < lead) else 0.0
     position = (on_hand + on_order) if known else math.nan
-    s = dm.ltd_quantile(rate * h, err_h, csl)
+    s = dm.ltd_quantile(demand_h, err_h, csl, rel)
     if not math.isfinite(s):  # too little history for errors: Poisson-like spread
-        s = rate * h + _z(csl) * math.sqrt(max(rate * h, 1e-9))
-    rop = dm.ltd_quantile(rate * lead, err_l, csl)
+        s = demand_h + _z(csl) * math.sqrt(max(demand_h, 1e-9))
+    rop = dm.ltd_quantile(demand_l, err_l, csl, rel) if lead else 0.0
     if not math.isfinite(rop):
-        rop = rate * lead + _z(csl) * math.sqrt(max(rate * lead, 1e-9))
-    safety = max(0.0, s - rate * h)
+        rop = demand_l + _z(csl) * math.sqrt(max(demand_l, 1e-9))
+    safety = max(0.0, s - demand_h)
     lot = 0.0
     if params.get("order_cost") and params.get("holding_rate") and math.isfinite(cost):
         lot = pol.eoq(rate * 365, float(params["order_cost"]), float(params["holding_rate"]) / 100 * cost)
     pack, moq = _num(st["pack"], 0.0), _num(st["moq"], 0.0)
     policy = "reorder_point"
-    if p in seasonal:
+    season = inf.get("season")
+    season_end = None
+    if season is not None:  # found from its sales: the newsvendor quantity for what is left of the season
         policy = "newsvendor"
-        season = int(params["season_days"])
-        err_season = dm.forecast_errors(y, rates, season)
+        season_end = season["end"]
+        mean = season["units_ahead"]
+        sd = math.sqrt(max(mean, 0.0) * season["dispersion"])
+        salvage = float(params["salvage"]) / 100 * cost if math.isfinite(cost) else 0.0
+        if not season["in_season"] and (season["start"] - today).days > lead + review:
+            s = 0.0  # the season is further off than one order: nothing to order yet
+        elif math.isfinite(cost) and math.isfinite(price):
+            s = pol.newsvendor_normal(mean, sd, price, cost, salvage)
+        else:
+            s = mean + _z(csl) * sd
+        s = max(float(s), 0.0) if math.isfinite(s) else mean + _z(csl) * sd
+    elif p in seasonal:
+        policy = "newsvendor"
+        season_days = int(params["season_days"])
+        err_season = dm.forecast_errors(y, rates, season_days, factors=f)
         salvage = float(params["salvage"]) / 100 * cost if math.isfinite(cost) else 0.0
         if len(err_season) and math.isfinite(cost) and math.isfinite(price):
-            target = pol.newsvendor_empirical(rate * season + err_season, price, cost, salvage)
+            target = pol.newsvendor_empirical(rate * season_days + err_season, price, cost, salvage)
         else:
             target = s
         s = max(target, 0.0)
@@ -371,10 +452,12 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
             order_now = True
             qty = pol.round_order(max(s - position, lot), pack, moq)
             order_by = today
+        elif season is not None and not season["in_season"]:
+            order_by = max(today, season["start"] - pd.Timedelta(days=lead))
         elif rate > 0:
             days = max(1, int((position - s) / rate))
             order_by = today + pd.Timedelta(days=min(days, 365))
-    p_out = dm.prob_exceeds(rate * lead, err_l, on_hand + arrives_in_time) if known else math.nan
+    p_out = dm.prob_exceeds(demand_l, err_l, on_hand + arrives_in_time, rel) if known else math.nan
     cover = on_hand / rate if known and rate > 0 else (math.inf if known else math.nan)
     short = max(0.0, rate * HORIZON_DAYS - (position if known else 0.0))
     months_over = float(params["overstock_months"])
@@ -384,6 +467,7 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
         "pattern": cls,
         "method": method_id,
         "policy": policy,
+        "season_end": season_end.date().isoformat() if season_end is not None else None,
         "on_hand": on_hand,
         "on_order": on_order,
         "daily_demand": rate,
@@ -406,6 +490,46 @@ def plan_product(p, inf, engine, st, price, today, csl, params, seasonal) -> dic
         "adi": inf["adi"] if math.isfinite(inf["adi"]) else None,
         "cv2": inf["cv2"] if math.isfinite(inf["cv2"]) else None,
         "errors_seen": int(len(err_h)),
+    }
+
+
+def _recent_factor(f, n: int, days: int = 28) -> float:
+    """The mean day factor of the last ``days`` days (what a recent day's rate is worth)."""
+    if f is None or n == 0:
+        return 1.0
+    w = np.asarray(f[max(0, n - days) : n], float)
+    return float(w.mean()) if len(w) and np.isfinite(w).all() and w.mean() > 0 else 1.0
+
+
+def find_season(units: pd.Series, first_sale, today: pd.Timestamp) -> dict | None:
+    """A product sold for one season (:func:`demand.season_months` on its last twelve months'
+    units, for a product sold for more than a year): the current or next season's first and last
+    day, whether it has begun, last year's units over what is left of it (the demand the
+    newsvendor plans for) and how much more than Poisson the daily sales vary in season."""
+    if len(units) < 365 or first_sale is None or (today - pd.Timestamp(first_sale)).days < 365:
+        return None
+    last = units.iloc[-365:]
+    monthly = last.groupby(last.index.month).sum().reindex(range(1, 13), fill_value=0.0).to_numpy(float)
+    found = dm.season_months(monthly)
+    if found is None:
+        return None
+    a, b = found
+    year = pd.Timedelta(days=365)
+    for y in (today.year - 1, today.year, today.year + 1):
+        start = pd.Timestamp(y, a + 1, 1)
+        end = pd.Timestamp(y + (1 if b < a else 0), b + 1, 1) + pd.offsets.MonthEnd(0)
+        if end >= today:
+            break
+    ahead = units[(units.index >= max(start, today) - year) & (units.index <= end - year)]
+    inside = units[(units.index >= start - year) & (units.index <= end - year)]
+    mean = float(inside.mean()) if len(inside) else 0.0
+    disp = max(1.0, float(inside.var()) / mean) if mean > 0 and len(inside) > 1 else 1.0
+    return {
+        "start": start,
+        "end": end,
+        "in_season": bool(start <= today),
+        "units_ahead": float(ahead.sum()),
+        "dispersion": disp,
     }
 
 
@@ -441,6 +565,12 @@ def method_words(method: str) -> Any:
 
 def why(row: dict) -> Any:
     pattern = row["pattern"]
+    if row["policy"] == "newsvendor" and row.get("season_end"):
+        return M(
+            "Sells in one season, until {end:date}: the quantity for what is left of it that balances "
+            "a lost sale against a unit left over.",
+            end=row["season_end"],
+        )
     if row["policy"] == "newsvendor":
         return M("Sold for one season: the quantity that balances a lost sale against a leftover unit.")
     if pattern in ("intermittent", "lumpy"):
@@ -582,7 +712,7 @@ def build_result(plan, replay, info, names, today, csl, has_sheet, params, notes
     cols_order = [
         "product", "order_by", "order_qty", "order_value", "on_hand", "on_order", "days_of_cover", "stockout_risk",
         "daily_demand", "reorder_point", "safety_stock", "order_up_to", "money_tied_up", "sales_at_risk",
-        "pattern", "method", "policy", "why", "lead_time", "review_days", "stockout_days", "adi", "cv2",
+        "pattern", "method", "policy", "why", "season_end", "lead_time", "review_days", "stockout_days", "adi", "cv2",
     ]  # fmt: skip
     table = plan.sort_values(["order_now", "sales_at_risk"], ascending=[False, False], na_position="last")[cols_order]
     table = table.assign(days_of_cover=table["days_of_cover"].astype(float))
@@ -676,6 +806,9 @@ def columns() -> dict:
         "method": Column(_l("Demand method"), "text", details=True),
         "policy": policy,
         "why": Column(_l("Why this policy"), "text"),
+        "season_end": Column(
+            _l("Season ends"), "date", help=_l("found from its sales: most of a year's units sell in these few months")
+        ),
         "lead_time": Column(_l("Lead time (days)"), "int", details=True),
         "review_days": Column(_l("Review period (days)"), "int", details=True),
         "stockout_days": Column(_l("Days taken as out of stock"), "int", details=True),

@@ -97,12 +97,20 @@ def tsb(y: np.ndarray, alpha_d: float = 0.1, alpha_p: float = 0.1) -> float:
 
 
 # ------------------------------------------------------------------- rolling rate estimates
-def rolling_rates(y: np.ndarray, method: str, alpha: float = 0.1) -> np.ndarray:
+def rolling_rates(y: np.ndarray, method: str, alpha: float = 0.1, factors: np.ndarray | None = None) -> np.ndarray:
     """The demand-per-day estimate known at the start of each day (``out[t]`` uses days before t),
     in one pass: SES of the daily demand ("ses"), or TSB ("tsb"). Missing days (NaN, stock-outs)
-    leave the estimate as it was. ``out[0]`` is NaN (nothing known yet)."""
+    leave the estimate as it was. ``out[0]`` is NaN (nothing known yet).
+
+    With ``factors`` (the weekday x time-of-year factor of each day, 1 = an average day) the
+    estimate is of a plain day: each day's demand is divided by its factor first, so a Saturday
+    or a December day does not move the level as if demand had changed; multiply back with
+    :func:`horizon_factors` for the demand expected over coming days."""
     y = np.asarray(y, float)
     n = len(y)
+    if factors is not None:
+        f = np.asarray(factors, float)[:n]
+        y = y / np.where(f > 0, f, 1.0)
     out = np.full(n + 1, np.nan)
     level = prob = size = math.nan
     for t in range(n):
@@ -139,34 +147,62 @@ def window_sums(y: np.ndarray, h: int) -> np.ndarray:
     return out
 
 
+def horizon_factors(factors: np.ndarray | None, n: int, h: int) -> np.ndarray:
+    """``out[t]`` = how many plain days of demand the ``h`` days from day t hold: the sum of the
+    day factors over t..t+h-1 (``h`` itself without factors), for t = 0..n (past the factors'
+    end the last days count as plain days)."""
+    if factors is None:
+        return np.full(n + 1, float(h))
+    f = np.ones(n + h + 1)
+    given = np.asarray(factors, float)[: n + h + 1]
+    f[: len(given)] = np.where(np.isfinite(given) & (given > 0), given, 1.0)
+    c = np.concatenate([[0.0], np.cumsum(f)])
+    return c[h : h + n + 1] - c[: n + 1]
+
+
 def forecast_errors(
-    y: np.ndarray, rates: np.ndarray, h: int, *, warmup: int = 28, until: int | None = None
+    y: np.ndarray,
+    rates: np.ndarray,
+    h: int,
+    *,
+    warmup: int = 28,
+    until: int | None = None,
+    factors: np.ndarray | None = None,
+    relative: bool = False,
 ) -> np.ndarray:
-    """Actual demand over ``h`` days minus the rolling forecast (rate known that day times h), at
-    every origin after ``warmup`` days whose window ends before day ``until`` (default: the end)."""
+    """Actual demand over ``h`` days minus the rolling forecast (rate known that day times h, or
+    times the days' factors with ``factors``), at every origin after ``warmup`` days whose window
+    ends before day ``until`` (default: the end). ``relative``: that difference as a share of the
+    forecast (origins with a forecast of zero left out), for demand whose spread grows with its
+    level (a December day's error is bigger than a July day's)."""
     y = np.asarray(y, float)
     n = len(y) if until is None else int(until)
     sums = window_sums(y[:n], h)
     origins = np.arange(warmup, max(warmup, n - h + 1))
     if len(origins) == 0:
         return np.array([])
-    e = sums[origins] - rates[origins] * h
+    pred = rates[origins] * horizon_factors(factors, len(y), h)[origins]
+    e = sums[origins] - pred
+    if relative:
+        e = np.where(pred > 0, e / np.where(pred > 0, pred, 1.0), np.nan)
     return e[np.isfinite(e)]
 
 
-def ltd_quantile(point: float, errors: np.ndarray, q: float) -> float:
+def ltd_quantile(point: float, errors: np.ndarray, q: float, relative: bool = False) -> float:
     """Demand over the lead time at probability ``q``: the forecast plus the ``q`` quantile of the
-    errors that forecast made before (the empirical lead-time demand); never below zero."""
+    errors that forecast made before (the empirical lead-time demand); never below zero.
+    ``relative``: the errors are shares of the forecast (:func:`forecast_errors`)."""
     if len(errors) == 0:
         return math.nan
-    return max(0.0, float(point + np.quantile(errors, q, method="higher")))
+    e = float(np.quantile(errors, q, method="higher"))
+    return max(0.0, point * (1.0 + e) if relative else point + e)
 
 
-def prob_exceeds(point: float, errors: np.ndarray, stock: float) -> float:
+def prob_exceeds(point: float, errors: np.ndarray, stock: float, relative: bool = False) -> float:
     """P(demand over the horizon > stock) from the same empirical distribution."""
     if len(errors) == 0:
         return math.nan
-    return float(np.mean(point + errors > stock))
+    return float(np.mean((point * (1.0 + errors) if relative else point + errors) > stock))
 
 
 # ---------------------------------------------------------------------- stock-out days
@@ -190,3 +226,31 @@ def stockout_days(y: np.ndarray) -> np.ndarray:
         if b - a >= max(longest, 3):
             flags[a:b] = True
     return flags
+
+
+# --------------------------------------------------------------------------- seasonal sellers
+# A product sold for one season: most of a year's units (SEASON_SHARE) fall within a few
+# consecutive calendar months (at most SEASON_MONTHS), and it sold enough that the share means
+# something (SEASON_MIN_UNITS). A shop-wide December peak (x1.5) leaves about a quarter of the
+# year's units in any four months' window, far from four fifths.
+SEASON_SHARE = 0.8
+SEASON_MONTHS = 4
+SEASON_MIN_UNITS = 20
+
+
+def season_months(monthly: np.ndarray) -> tuple[int, int] | None:
+    """(first, last) calendar month (0 = January; ``last`` may be before ``first`` when the season
+    runs over the new year) of the shortest run of consecutive months that holds SEASON_SHARE of a
+    year's units, ``monthly`` being the units of each calendar month over the last twelve months;
+    None when it takes more than SEASON_MONTHS months (not a one-season product)."""
+    m = np.asarray(monthly, float)
+    total = float(np.nansum(m))
+    if len(m) != 12 or total < SEASON_MIN_UNITS:
+        return None
+    twice = np.concatenate([m, m])
+    for length in range(1, SEASON_MONTHS + 1):
+        sums = np.array([twice[s : s + length].sum() for s in range(12)])
+        best = int(np.argmax(sums))
+        if sums[best] >= SEASON_SHARE * total:
+            return best, (best + length - 1) % 12
+    return None

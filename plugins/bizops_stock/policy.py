@@ -111,6 +111,8 @@ def replay(
     pack: float | None = None,
     moq: float | None = None,
     lot: float = 0.0,
+    factors: np.ndarray | None = None,
+    relative: bool = False,
 ) -> Replay:
     """Run the (R, s, S) policy over past daily demand ``y`` as if the shop had followed it from day
     ``start`` (default: the second half): every ``review`` days, if stock on hand plus on order
@@ -120,13 +122,20 @@ def replay(
     demand not met is lost. A cycle runs from one order's arrival to the next; it is met when no
     demand in it went unserved.
 
+    ``factors``: each day's weekday x time-of-year factor (index 0 = day 0 of ``y``, at least
+    ``len(y) + lead_time + review`` of them, as estimated from what was known when the replay
+    starts): the forecast is then of a plain day times the factors of the days ahead.
+    ``relative``: the forecast errors are taken as shares of the forecast (see
+    :func:`demand.forecast_errors`).
+
     Only what was known on each day is used (no look-ahead)."""
     y = np.asarray(y, float)
     y = np.where(np.isfinite(y), y, 0.0)
     n = len(y)
     start = n // 2 if start is None else start
     h = lead_time + review
-    rates = dm.rolling_rates(y, method)
+    rates = dm.rolling_rates(y, method, factors=factors)
+    ahead = dm.horizon_factors(factors, n, h)
     sums = dm.window_sums(y, h)
     on_hand = None
     pipeline: list[tuple[int, float]] = []  # (arrival day, units)
@@ -137,7 +146,7 @@ def replay(
     for t in range(start, n):
         rate = rates[t] if math.isfinite(rates[t]) else 0.0
         if on_hand is None:
-            on_hand = rate * h  # start with the forecast cover
+            on_hand = rate * ahead[t]  # start with the forecast cover
         arrived = sum(q for d, q in pipeline if d == t)
         if arrived:
             pipeline = [(d, q) for d, q in pipeline if d != t]
@@ -148,10 +157,16 @@ def replay(
             in_cycle, cycle_short = True, False
         if (t - start) % review == 0:
             origins_end = t - h + 1  # windows that ended before today
-            errs = sums[warmup:origins_end] - rates[warmup:origins_end] * h if origins_end > warmup else np.array([])
+            if origins_end > warmup:
+                pred = rates[warmup:origins_end] * ahead[warmup:origins_end]
+                errs = sums[warmup:origins_end] - pred
+                if relative:
+                    errs = np.where(pred > 0, errs / np.where(pred > 0, pred, 1.0), np.nan)
+            else:
+                errs = np.array([])
             errs = errs[np.isfinite(errs)]
-            point = rate * h
-            s = dm.ltd_quantile(point, errs, csl) if len(errs) >= 8 else point * 1.5
+            point = rate * ahead[t]
+            s = dm.ltd_quantile(point, errs, csl, relative) if len(errs) >= 8 else point * 1.5
             position = on_hand + sum(q for _d, q in pipeline)
             if position < s:
                 q = round_order(max(s - position, lot), pack, moq)
