@@ -37,7 +37,7 @@ def test_segment_coupon_recovers_the_planted_responsive_segment(demo, truth):
     assert truth["segments"]["most_responsive"] in text(r.headline)
     assert np.isnan(t.loc["regular", "coupon"])  # the least responsive get no coupon
     assert any("Article 24" in text(n) for n in r.notes)
-    assert "24" in text(r.notes[-1], "zh_CN")
+    assert "第二十四条" in text(r.notes[-1], "zh_CN") and "大数据杀熟" in text(r.notes[-1], "zh_CN")
 
 
 def test_markdown_plan_on_the_planted_scarf_sells_out_near_the_deadline(demo, truth):

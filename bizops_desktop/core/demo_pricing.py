@@ -24,13 +24,13 @@ WEEKS = 52
 SEGMENTS = {"new": -3.2, "regular": -1.3, "lapsed": -1.8}  # segment -> planted elasticity
 SEGMENT_SCALE = {"new": 1.0, "regular": 1.6, "lapsed": 0.7}
 PRODUCTS = {  # id -> (name, list price, cost, units a week per segment at list price)
-    "S01": ("Ceramic mug", 12.0, 4.5, 14.0),
-    "S02": ("Tea towel set", 9.0, 3.0, 10.0),
-    "S03": ("Scented candle", 16.0, 6.0, 8.0),
-    "S04": ("Linen napkins", 14.0, 5.0, 7.0),
+    "S01": ("Ceramic_mug", 12.0, 4.5, 14.0),
+    "S02": ("Tea_towel_set", 9.0, 3.0, 10.0),
+    "S03": ("Scented_candle", 16.0, 6.0, 8.0),
+    "S04": ("Linen_napkins", 14.0, 5.0, 7.0),
 }
 STEPS = (0.85, 0.9, 1.0, 1.0, 1.1)
-SCARF = {"id": "W01", "name": "Wool scarf", "price": 39.0, "cost": 14.0, "base": 9.0, "elasticity": -2.5}
+SCARF = {"id": "W01", "name": "Wool_scarf", "price": 39.0, "cost": 14.0, "base": 9.0, "elasticity": -2.5}
 SCARF_WEEKS, SCARF_STOCK, SCARF_WEEKS_LEFT = 40, 120, 10
 ZH_COLUMNS = {
     "order_id": "订单编号",
@@ -81,7 +81,8 @@ def _segments(price_factor: float) -> tuple[pd.DataFrame, dict]:
         rows,
         columns=["order_id", "customer_id", "segment", "date", "product_id", "unit_price", "quantity", "unit_cost"],
     )
-    f.insert(5, "product_name", f["product_id"].map({k: v[0] for k, v in PRODUCTS.items()}))
+    # names kept as data (underscores for spaces), shown with spaces
+    f.insert(5, "product_name", f["product_id"].map({k: v[0].replace("_", " ") for k, v in PRODUCTS.items()}))
     truth = {"elasticity": dict(SEGMENTS), "most_responsive": min(SEGMENTS, key=SEGMENTS.get)}
     return f, truth
 
@@ -125,7 +126,7 @@ def _markdown(price_factor: float) -> tuple[pd.DataFrame, dict]:
         columns=["order_id", "customer_id", "segment", "date", "product_id", "unit_price", "quantity", "unit_cost"],
     )
     f = f.drop(columns=["customer_id", "segment"])
-    f.insert(3, "product_name", SCARF["name"])
+    f.insert(3, "product_name", str(SCARF["name"]).replace("_", " "))
     truth = {
         "product": SCARF["id"],
         "elasticity": SCARF["elasticity"],

@@ -61,7 +61,12 @@ REPORT_TABLES: dict[str, tuple[TableChoice, ...]] = {
         TableChoice("bundles", _l("Suggested bundles")),
     ),
     "forecast": (TableChoice("forecast", _l("Forecast table"), first_of="series"),),
-    "pricing": (TableChoice("prices", _l("Prices")),),
+    "pricing": (
+        TableChoice("prices", _l("Prices")),
+        TableChoice("markdown", _l("Markdown plan")),
+        TableChoice("segments", _l("Coupons by segment")),
+        TableChoice("test_plan", _l("Price test plan")),
+    ),
     "churn": (
         TableChoice("scores", _l("Customers at risk"), where={"group": "active"}),
         TableChoice("scores", _l("Win back"), where={"group": "lost"}),

@@ -36,6 +36,24 @@ from .regression import p_words
 REGRESSION_ONLY = ("log_target", "log_features")
 ELASTICITY_ONLY = (
     "controls",
+    "cross_prices",
+    "min_margin",
+    "max_step",
+    "price_ending",
+    "price_floor",
+    "price_ceiling",
+    "competitor_column",
+    "competitor_cap",
+    "stock",
+    "weeks_left",
+    "ladder",
+    "objective",
+    "salvage",
+    "segment",
+    "detect",
+    "test_step",
+    "power",
+    "test_start",
     "freq",
     "pooled",
     "group",
@@ -47,6 +65,13 @@ ELASTICITY_ONLY = (
     "new_price",
     "min_price_points",
 )
+# the plans: (first table, second table) and the first tab's title
+PLAN_TABLES = {
+    "markdown": ("markdown", "prices"),
+    "segments": ("segments", "prices"),
+    "price_test": ("test_plan", "test_result"),
+}
+PLAN_TITLES = {"markdown": M("Markdown plan"), "segments": M("Coupons by segment"), "price_test": M("Test plan")}
 SLIDER_RANGE = 50  # the slider moves the price from -50% to +50% of the current price
 DETAILS_TAB = 4
 
@@ -355,8 +380,27 @@ class PricingPanel(AnalysisPanel):
         mode = result.extra.get("mode") or result.metrics.get("mode")
         if mode == "regression":
             self._show_regression(result)
+        elif mode in PLAN_TABLES:
+            self._show_plan(result, mode)
         else:
             self._show_elasticity(result)
+
+    def _show_plan(self, result: Result, mode: str) -> None:
+        """A markdown plan, segment coupons or a price test: the answer first, its table, and the
+        prices it rests on; no what-if (the plan is the answer)."""
+        self.headline.setText(text(result.headline) if result.headline is not None else "")
+        first, second = PLAN_TABLES[mode]
+        self._set_table(self.main_table, result, first, tuple(result.columns.get(first) or ()))
+        self.tabs.setTabText(0, text(PLAN_TITLES[mode]))
+        self._set_table(self.prices_table, result, second, PRICES_COLUMNS)
+        self.tabs.setTabText(1, _("Prices") if second == "prices" else _("Test result"))
+        self.details_table.set_frame(None)
+        self.details_label.setText("\n\n".join(text(n) for n in result.notes))
+        self.fit_plot.plot_view.clear()
+        self.second_plot.plot_view.clear()
+        self._plots.pop("whatif", None)
+        self.states = {}
+        self.whatif_box.setVisible(False)
 
     def _set_table(self, widget: DataFrameTable, result: Result, name: str, order, *, details: bool = False) -> None:
         frame = result.tables.get(name)
