@@ -30,7 +30,14 @@ PRODUCTS = {  # id -> (name, list price, cost, units a week per segment at list 
     "S04": ("Linen_napkins", 14.0, 5.0, 7.0),
 }
 STEPS = (0.85, 0.9, 1.0, 1.0, 1.1)
-SCARF = {"id": "W01", "name": "Wool_scarf", "price": 39.0, "cost": 14.0, "base": 9.0, "elasticity": -2.5}
+SCARF: dict[str, Any] = {
+    "id": "W01",
+    "name": "Wool_scarf",
+    "price": 39.0,
+    "cost": 14.0,
+    "base": 9.0,
+    "elasticity": -2.5,
+}
 SCARF_WEEKS, SCARF_STOCK, SCARF_WEEKS_LEFT = 40, 120, 10
 ZH_COLUMNS = {
     "order_id": "订单编号",
