@@ -23,7 +23,9 @@ START = _dt.date(2024, 1, 1)
 WEEKS = 52
 SEGMENTS = {"new": -3.2, "regular": -1.3, "lapsed": -1.8}  # segment -> planted elasticity
 SEGMENT_SCALE = {"new": 1.0, "regular": 1.6, "lapsed": 0.7}
-PRODUCTS = {  # id -> (name, list price, cost, units a week per segment at list price)
+PRODUCTS: dict[
+    str, tuple[str, float, float, float]
+] = {  # id -> (name, list price, cost, units a week per segment at list price)
     "S01": ("Ceramic_mug", 12.0, 4.5, 14.0),
     "S02": ("Tea_towel_set", 9.0, 3.0, 10.0),
     "S03": ("Scented_candle", 16.0, 6.0, 8.0),
@@ -76,7 +78,7 @@ def _segments(price_factor: float) -> tuple[pd.DataFrame, dict]:
             for seg, e in SEGMENTS.items():
                 units = int(rng.poisson(base * SEGMENT_SCALE[seg] * rel**e))
                 while units > 0:
-                    q = int(min(units, rng.integers(1, 4)))
+                    q = min(units, int(rng.integers(1, 4)))
                     units -= q
                     order += 1
                     day = week + _dt.timedelta(days=int(rng.integers(0, 7)))
@@ -90,7 +92,7 @@ def _segments(price_factor: float) -> tuple[pd.DataFrame, dict]:
     )
     # names kept as data (underscores for spaces), shown with spaces
     f.insert(5, "product_name", f["product_id"].map({k: v[0].replace("_", " ") for k, v in PRODUCTS.items()}))
-    truth = {"elasticity": dict(SEGMENTS), "most_responsive": min(SEGMENTS, key=SEGMENTS.get)}
+    truth = {"elasticity": dict(SEGMENTS), "most_responsive": min(SEGMENTS, key=SEGMENTS.__getitem__)}
     return f, truth
 
 
