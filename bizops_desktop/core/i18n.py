@@ -32,6 +32,7 @@ result saved in English reads in Chinese when reopened.
 
 from __future__ import annotations
 
+import decimal as _decimal
 import gettext
 import io
 import locale as _locale
@@ -201,6 +202,51 @@ def _round_sig(x: float) -> str:
     return "#,##0.####"
 
 
+_PATTERNS: dict[str, tuple | None] = {}
+_PLAIN_SYMBOLS: dict[str, bool] = {}
+
+
+def _fast_decimal(value: float | int, lang: str | None, pattern: str) -> str | None:
+    """``value`` in one of our own patterns (``#,##0``, ``#,##0.##``, ``#,##0.0%``...) exactly as
+    Babel writes it (the same decimal rounding, half to even, of the same decimal digits), without
+    Babel's per-call pattern parsing: several times faster, which is most of writing 100,000
+    sentence cells. None for another pattern, or a locale whose digits or signs are not the plain
+    ASCII ones (Babel then)."""
+    name = lang or get_language()
+    plain = _PLAIN_SYMBOLS.get(name)
+    if plain is None:
+        symbols = _babel(name).number_symbols.get("latn", {})
+        keys = ("decimal", "group", "minusSign", "percentSign")
+        plain = _PLAIN_SYMBOLS[name] = tuple(symbols.get(k) for k in keys) == (".", ",", "-", "%")
+    if not plain:
+        return None
+    if pattern in _PATTERNS:
+        parsed = _PATTERNS[pattern]
+    else:
+        import re
+
+        m = re.fullmatch(r"#,##0(?:\.(0*)(#*))?(%?)", pattern)
+        parsed = None
+        if m is not None:
+            lo = len(m.group(1) or "")
+            hi = lo + len(m.group(2) or "")
+            parsed = (lo, _decimal.Decimal(1).scaleb(-hi), m.group(3))
+        _PATTERNS[pattern] = parsed
+    if parsed is None:
+        return None
+    min_frac, quantum, percent = parsed
+    d = _decimal.Decimal(str(value))
+    if percent:
+        d = d.scaleb(2)
+    negative = d.is_signed()
+    whole, _dot, frac = f"{abs(d).quantize(quantum, rounding=_decimal.ROUND_HALF_EVEN):f}".partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) < min_frac:
+        frac += "0" * (min_frac - len(frac))
+    text = f"{int(whole):,}" + ("." + frac if frac else "") + percent
+    return "-" + text if negative else text
+
+
 def format_number(x: Any, lang: str | None = None, pattern: str | None = None) -> str:
     from babel.numbers import format_decimal
 
@@ -209,9 +255,12 @@ def format_number(x: Any, lang: str | None = None, pattern: str | None = None) -
     f = float(x)
     if math.isinf(f):
         return "∞" if f > 0 else "−∞"
-    return format_decimal(
-        f if not float(f).is_integer() else int(f), format=pattern or _round_sig(f), locale=_babel(lang)
-    )
+    value = f if not float(f).is_integer() else int(f)
+    pattern = pattern or _round_sig(f)
+    fast = _fast_decimal(value, lang, pattern)
+    if fast is not None:
+        return fast
+    return format_decimal(value, format=pattern, locale=_babel(lang))
 
 
 def format_int(x: Any, lang: str | None = None) -> str:
@@ -235,6 +284,9 @@ def format_percent(x: Any, lang: str | None = None, decimals: int | None = None)
         if decimals == 0 and abs(f) < 1 and round(abs(f) * 100) >= 100:
             decimals = 1 if round(abs(f) * 1000) < 1000 else 2
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    fast = _fast_decimal(f, lang, pattern)
+    if fast is not None:
+        return fast
     return _fp(f, format=pattern, locale=_babel(lang))
 
 
