@@ -54,7 +54,7 @@ def test_price_actions_follow_the_planted_demand(lang):
 
 def test_no_price_action_without_price_changes_or_costs():
     o = _orders("en")
-    f = o.frame
+    f = o.frame = o.frame.copy()  # an imported table is read-only (Arrow's buffers): edit a copy
     fixed = f["product_id"] == "P15"  # the best gain above, its price now held still
     f.loc[fixed, "unit_price"] = 5.39
     f.loc[fixed, "amount"] = f.loc[fixed, "quantity"] * 5.39
