@@ -73,3 +73,23 @@ def test_cli_writes_the_order_proposal(tmp_path):
     assert (tmp_path / "orders.csv").is_file() and (tmp_path / "overstock.csv").is_file()
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["metrics"]["orders_this_week"] >= 1 if "metrics" in summary else True
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_this_weeks_overview_lists_the_product_about_to_run_out(lang):
+    """Run all (as the Overview and the report do) on the demo shop: the stock sheet is another
+    open table, found by its stock-on-hand column; the planted product about to run out is the
+    stock tab's first action in the ranked list, with its sales at risk."""
+    from bizops_desktop.core.i18n import text
+    from bizops_desktop.core.overview import Entry, actions_table, run_all
+
+    truth = load_truth(lang)["stock"]
+    tables = load_demo(lang=lang)
+    out = run_all([ANALYSIS], tables, saved={"stock": ({"forecast_method": "ses"}, None)})
+    assert out[0].dataset == "orders" and out[0].problem is None
+    frame, _cols, _head = actions_table([Entry("stock", ANALYSIS.title, out[0].result)])
+    restock = frame[frame["tab"] == "stock"]
+    first = out[0].result.actions[0]
+    assert first.kind == "restock" and first.key == {"product": truth["run_out"]}
+    row = restock[restock["action"].map(lambda a: truth["names"][truth["run_out"]] in text(a, lang))]
+    assert len(row) == 1 and row["money"].iloc[0] == pytest.approx(first.money)

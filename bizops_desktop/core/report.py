@@ -71,6 +71,10 @@ REPORT_TABLES: dict[str, tuple[TableChoice, ...]] = {
         TableChoice("scores", _l("Customers at risk"), where={"group": "active"}),
         TableChoice("scores", _l("Win back"), where={"group": "lost"}),
     ),
+    "stock": (
+        TableChoice("orders", _l("Order proposal")),
+        TableChoice("overstock", _l("Overstock")),
+    ),
     "segments": (
         TableChoice("segments", _l("Customer segments")),
         TableChoice("migration", _l("Moves since last month")),

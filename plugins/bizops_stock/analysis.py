@@ -264,6 +264,12 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
                 total=len(products),
             ),
         )
+        if sheet is not dataset:
+            from bizops_desktop.core.sheets import link_note
+
+            linked = link_note(sheet, dataset)
+            if linked is not None:
+                notes.insert(1, linked)
     today = table.index[-1] + pd.Timedelta(days=1)
     csl = float(params["service_level"]) / 100.0
     review_default = int(params["review_days"])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..i18n import M, Mn, _
 from ..progress import Progress
 from ..roles import guess_roles
+from ..sheets import sheet_notes
 from .excel import close_book, excel_sniff, open_workbook
 from .formats import EXCEL_EXTENSIONS, TEXT_EXTENSIONS, Importer, existing_file, importer_for
 from .layout import text_plan
@@ -48,10 +49,15 @@ def list_sheets(path) -> list[str]:
 
 
 def preview(
-    path, options: ImportOptions | Mapping | None = None, nrows: int = 200, importers: Sequence[Importer] = ()
+    path,
+    options: ImportOptions | Mapping | None = None,
+    nrows: int = 200,
+    importers: Sequence[Importer] = (),
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """The first ``nrows`` rows, read exactly as the full import would (for the import dialog)."""
-    return _read(path, options, None, importers, max(1, int(nrows)))[0]
+    """The first ``nrows`` rows, read exactly as the full import would (for the import dialog and
+    the combine dialog's sample, which reads it in the job runner: progress and Cancel)."""
+    return _read(path, options, progress, importers, max(1, int(nrows)))[0]
 
 
 def read_table(
@@ -118,6 +124,7 @@ def _read(path, options, progress, importers, nrows):
     result.frame, roles = shaped.frame, shaped.roles
     if shaped.lead is not None:
         notes.insert(0, shaped.lead)
+    notes[:0] = sheet_notes(result.frame, roles)  # a stock or cost sheet says so (core/sheets.py)
     notes.extend(shaped.notes)
     notes.extend(quality_notes(result.frame, roles))
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
