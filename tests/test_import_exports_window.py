@@ -65,6 +65,7 @@ def test_the_import_dialog_keeps_cancelled_orders_when_asked(qtbot):
 def test_the_combine_dialog_guesses_the_key_and_counts_the_lines_without_an_order(qtbot):
     dlg = CombineDialog(TAOBAO)
     qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.combined is not None, timeout=30000)
     assert dlg.key() == ("订单编号", "订单编号")
     assert "3 lines found no order" in dlg.summary.text()
     assert dlg.table.model.rowCount() > 0

@@ -95,16 +95,20 @@ class DatasetPanel(QWidget):
 
     def refresh(self) -> None:
         current = self.list.currentItem().text() if self.list.currentItem() else None
+        before = {self.list.item(i).text() for i in range(self.list.count())}
         names = [d.name for d in self.host.datasets()]
+        added = [n for n in names if n not in before]
+        if len(added) == 1 and before:
+            current = added[0]  # a table just loaded is the one to look at
+        # one preview per refresh: the table's column sizing reads rows of a frame that can be
+        # millions long, so selecting the row must not build it a second time
         self.list.blockSignals(True)
         self.list.clear()
         self.list.addItems(names)
-        self.list.blockSignals(False)
         if names:
             self.list.setCurrentRow(names.index(current) if current in names else 0)
-            self._show(self.list.currentItem().text())
-        else:
-            self._show("")
+        self.list.blockSignals(False)
+        self._show(self.list.currentItem().text() if names else "")
 
     def _show(self, name: str) -> None:
         ds = self.host.dataset(name)
@@ -842,7 +846,7 @@ class MainWindow(QMainWindow):
         if ask:
             from .combine_dialog import CombineDialog
 
-            dlg = CombineDialog(paths, self)
+            dlg = CombineDialog(paths, self, jobs=self.host.jobs)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             paths, key = dlg.paths(), dlg.key()

@@ -111,7 +111,8 @@ def _arrow_type(kind: str):
     }[kind]
 
 
-_CONVERSION = re.compile(r"In CSV column #(\d+): .*?CSV conversion error to (\S+): invalid value '(.*)'", re.S)
+# Arrow's "In CSV column #3: Row #120: CSV conversion error to int64: invalid value 'x'"
+_CONVERSION = re.compile(r"column #(\d+):.*?error to (\S+): invalid value '(.*)'", re.S)
 
 
 def _widen(kinds: list[str], message: str, decimal: str) -> bool:
@@ -213,7 +214,8 @@ def _read_once(path, plan, opts, kinds, encoding, size, progress, nrows, pa, pac
             rows += batch.num_rows
             if nrows is not None and rows >= nrows:
                 break
-            progress.report(0.8 * min(rows * per_line / size, 1.0))
+            done = rows * per_line / size if nrows is None else max(rows / nrows, rows * per_line / size)
+            progress.report(0.8 * min(done, 1.0))
     table = pa.Table.from_batches(batches, schema=schema)
     if nrows is not None:
         table = table.slice(0, nrows)

@@ -90,10 +90,12 @@ def combine_frames(
     key: tuple[str, str] | None = None,
     keep_cancelled: bool = False,
     names: tuple[str, str] = ("1", "2"),
+    progress: Progress | None = None,
 ) -> Combined:
     """Join an orders table and its lines table (in either order). The file whose key repeats
     (several lines per order) is the lines file; the orders file adds its columns to each line.
-    Columns both files have keep the lines file's values."""
+    Columns both files have keep the lines file's values. Stops at Cancel between its steps."""
+    progress = progress or Progress()
     swapped = False
     lines, orders = first, second
     if key is None:
@@ -118,6 +120,7 @@ def combine_frames(
         lines, orders, k, swapped = orders, lines, (k[1], k[0]), True
         names = (names[1], names[0])
     lk, ok = k
+    progress.report(0.1, _("Combining the two files..."))
     left = lines[lk].astype("string").str.strip()
     right_keys = orders[ok].astype("string").str.strip()
     extra = [c for c in orders.columns if c != ok and c not in lines.columns]
@@ -126,7 +129,9 @@ def combine_frames(
     right = right.drop_duplicates("__key")
     work = lines.copy()
     work["__key"] = left.to_numpy()
+    progress.report(0.3)
     merged = work.merge(right, on="__key", how="inner", sort=False)
+    progress.report(0.6)
     matched_keys = set(right["__key"])
     unmatched = int((~left.isin(matched_keys)).sum())
     without_lines = int((~right["__key"].isin(set(left.dropna()))).sum())
@@ -136,7 +141,9 @@ def combine_frames(
             _("no line of {lines} found its order in {orders}", lines=names[0], orders=names[1]),
             hint=_("Pick the column that holds the order number in each file"),
         )
+    progress.report(0.7)
     shaped = shape_orders(merged, guess_roles(merged), keep_cancelled=keep_cancelled)
+    progress.report(1.0)
     notes: list[Any] = []
     if shaped.lead is not None:
         notes.append(shaped.lead)
@@ -209,7 +216,9 @@ def combine_files(
         results.append(read_table(p, each, progress.sub(i * 0.45, (i + 1) * 0.45)))
     names = (Path(paths[0]).name, Path(paths[1]).name)
     progress.report(0.9, _("Combining the two files..."))
-    comb = combine_frames(results[0].frame, results[1].frame, key=key, keep_cancelled=keep, names=names)
+    comb = combine_frames(
+        results[0].frame, results[1].frame, key=key, keep_cancelled=keep, names=names, progress=progress.sub(0.9, 0.99)
+    )
     a, b = (1, 0) if comb.swapped else (0, 1)
     notes = comb.notes[:1] + _reading_notes(results[a].notes) + comb.notes[1:]
     ds = Dataset(
