@@ -331,3 +331,16 @@ def test_a_big_scatter_draws_a_bounded_sample_and_says_so(qtbot, plot):
     # a small one is drawn whole and its title left alone
     render_plot(PlotSpec("Few", layers=[Layer("scatter", [1, 2], [3, 4], name="r")]), plot)
     assert len(plot.plot_view.item(0).getData()[0]) == 2 and plot.plotItem.titleLabel.text == "Few"
+
+
+def test_a_map_keeps_one_unit_as_long_across_as_up(qtbot, plot):
+    spec = PlotSpec("Routes", layers=[Layer("line", [0, 10], [0, 1], name="van")], equal_axes=True)
+    render_plot(spec, plot)
+    qtbot.wait(20)
+    pw, ph = plot.plotItem.vb.viewPixelSize()
+    assert pw == pytest.approx(ph, rel=1e-6)
+    assert PlotSpec.from_dict(spec.to_dict()).equal_axes is True
+    render_plot(PlotSpec("Sales", layers=[Layer("line", [0, 10], [0, 1], name="s")]), plot)
+    qtbot.wait(20)
+    pw, ph = plot.plotItem.vb.viewPixelSize()
+    assert pw != pytest.approx(ph, rel=1e-3)  # an ordinary plot fills its box

@@ -89,9 +89,11 @@ class PlotSpec:
     x_range: list | None = None  # [low, high]: the x range the plot opens on (None: everything)
     x_format: str | None = None  # "percent": the axis shows shares as 4%, not 0.04 (as the tables do)
     y_format: str | None = None
+    equal_axes: bool = False  # one unit is as long across as up (a map: km east and km north)
 
     def __post_init__(self):
         self.x_range = _pair(self.x_range)
+        self.equal_axes = bool(self.equal_axes)
         for fmt in (self.x_format, self.y_format):
             if fmt not in AXIS_FORMATS:
                 raise ValueError(f"unknown axis format {fmt!r}")

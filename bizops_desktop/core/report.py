@@ -75,6 +75,11 @@ REPORT_TABLES: dict[str, tuple[TableChoice, ...]] = {
         TableChoice("orders", _l("Order proposal")),
         TableChoice("overstock", _l("Overstock")),
     ),
+    "routes": (
+        TableChoice("vans", _l("Vans")),
+        TableChoice("routes", _l("Each van's stops in order")),
+        TableChoice("unserved", _l("Not served")),
+    ),
     "segments": (
         TableChoice("segments", _l("Customer segments")),
         TableChoice("migration", _l("Moves since last month")),

@@ -302,6 +302,7 @@ class PlotView(QObject):
         w.setLabel("left", spec.y_label)
         w.getAxis("bottom").setTicks([[(float(p), str(t)) for p, t in spec.x_ticks]] if spec.x_ticks else None)
         self._fit_tick_lines(spec)
+        w.plotItem.vb.setAspectLocked(bool(spec.equal_axes), ratio=1.0)
         self._value_format("bottom", spec.x_format)
         self._value_format("left", spec.y_format)
         n = len(spec.layers)

@@ -624,6 +624,7 @@ def map_plot(day: Solved, stops: pd.DataFrame, depot_name: str) -> PlotSpec:
         x_label=M("km east of the depot"),
         y_label=M("km north of the depot"),
         layers=layers,
+        equal_axes=True,  # a map: a km east as long as a km north
     )
 
 
