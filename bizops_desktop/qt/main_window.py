@@ -52,6 +52,11 @@ REPORT_FILTER = _l("PDF report, with an HTML copy beside it (*.pdf);;HTML report
 MAX_RECENT = 8
 
 
+def _tab_text(title) -> str:
+    """A tab title as written: Qt reads "&" as a keyboard shortcut ("Customers & campaigns")."""
+    return i18n.text(title).replace("&", "&&")
+
+
 class DatasetPanel(QWidget):
     """The loaded tables: a list, the chosen one's facts and roles, and a preview."""
 
@@ -238,7 +243,7 @@ class MainWindow(QMainWindow):
             slot = QWidget(self.tabs)
             QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
             self._slots[a.id] = slot
-            self.tabs.addTab(slot, i18n.text(a.title))
+            self.tabs.addTab(slot, _tab_text(a.title))
         self.tabs.currentChanged.connect(lambda _i: self._build_current())
         # A timer owned by the window: if the window is gone before it fires, so is the timer
         # (a free QTimer.singleShot would call into a deleted window).
@@ -671,7 +676,7 @@ class MainWindow(QMainWindow):
         for a in self.registry.ordered():
             slot = self._slots.get(a.id)
             if slot is not None:
-                self.tabs.setTabText(self.tabs.indexOf(slot), i18n.text(a.title))
+                self.tabs.setTabText(self.tabs.indexOf(slot), _tab_text(a.title))
         old = self.datasets_panel
         self.datasets_panel = DatasetPanel(self.host, self)
         self.data_dock.setWidget(self.datasets_panel)
