@@ -720,7 +720,9 @@ def build_result(plan, replay, info, names, today, csl, has_sheet, params, notes
         "daily_demand", "reorder_point", "safety_stock", "order_up_to", "money_tied_up", "sales_at_risk",
         "pattern", "method", "policy", "why", "season_end", "lead_time", "review_days", "stockout_days", "adi", "cv2",
     ]  # fmt: skip
-    table = plan.sort_values(["order_now", "sales_at_risk"], ascending=[False, False], na_position="last")[cols_order]
+    # what to order first: the products to order now, the likeliest to run out before the money at stake
+    by = ["order_now", "stockout_risk", "sales_at_risk"]
+    table = plan.sort_values(by, ascending=[False, False, False], na_position="last")[cols_order]
     table = table.assign(days_of_cover=table["days_of_cover"].astype(float))
     overstock = over.assign(months_of_cover=over["days_of_cover"] / 30.4)[
         ["product", "months_of_cover", "on_hand", "excess_units", "excess_value", "money_tied_up"]
@@ -855,6 +857,7 @@ def stock_plot(extra: dict, product: str, names: dict | None = None, weeks: int 
     qty = e["qty"] or 0.0
     if qty > 0:
         level = level + np.where(k >= e["lead"], qty, 0.0)
+    level = np.maximum(level, 0.0)  # stock runs out, it does not go below zero (sales are lost)
     sd = e["spread"] or 0.0
     band = sd * np.sqrt(k / max(e["horizon"], 1))
     name = (names or {}).get(product, product)
@@ -862,7 +865,7 @@ def stock_plot(extra: dict, product: str, names: dict | None = None, weeks: int 
         Layer(
             "band",
             x,
-            (level - band).tolist(),
+            np.maximum(level - band, 0.0).tolist(),
             y2=(level + band).tolist(),
             name=_l("Typical range"),
             color="#1f77b4",
