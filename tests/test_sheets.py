@@ -27,7 +27,10 @@ def test_the_demo_stock_sheet_says_so_when_opened(lang, column):
 def test_chinese_and_english_headers_of_a_stock_and_a_cost_sheet(tmp_path):
     zh = tmp_path / "库存表.csv"
     zh.write_bytes("商家编码,商品名称,进价,库存,在途,采购周期\nA1,甲,1.5,3,0,7\nA2,乙,2,4,2,10\n".encode("gbk"))
-    assert i18n.text(load_dataset(zh).notes[0], "en") == "Looks like a stock sheet: 2 products, linked to orders by 商家编码"
+    assert (
+        i18n.text(load_dataset(zh).notes[0], "en")
+        == "Looks like a stock sheet: 2 products, linked to orders by 商家编码"
+    )
     en = tmp_path / "costs.csv"
     en.write_text("SKU,Cost\nA1,1.5\nA2,2\nA3,0.7\n", encoding="utf-8")
     assert i18n.text(load_dataset(en).notes[0], "en") == "Looks like a cost sheet: 3 products, linked to orders by SKU"

@@ -36,8 +36,8 @@ class Link:
 
 
 def kind(frame: "pd.DataFrame", roles: Mapping[str, Sequence[str]]) -> str | None:
-    """"stock" (a product table with stock on hand, on order or a lead time), "cost" (a product
-    table with a cost and none of those), or None (order lines, or not about products)."""
+    """Which product sheet: "stock" (a product table with stock on hand, on order or a lead time), "cost" (a product
+    table with a cost and none of those) or None (order lines, or not about products)."""
     key = _key(roles)
     if key is None or key not in frame.columns or not len(frame):
         return None
