@@ -233,3 +233,26 @@ def test_big_file_cancelled_mid_import_leaves_nothing(tmp_path, monkeypatch):
     # the same file, not cancelled, loads whole
     ds = load_dataset(path)
     assert len(ds.frame) == 200_000 and str(ds.frame["date"].dtype) == "datetime64[ns]"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_duplicate_count_on_orders_written_order_by_order(seed):
+    """The count takes shortcuts on an export written order by order (runs of one order number,
+    rows dropped once unique); it must still count exactly what pandas' duplicated() counts."""
+    from bizops_desktop.core.importer.notes import count_duplicates
+
+    rng = np.random.default_rng(seed)
+    n = 30_000
+    order = np.sort(rng.integers(0, 6000, n))
+    f = pd.DataFrame(
+        {
+            "order": np.char.add("O", order.astype(str)).astype(object),
+            "product": rng.choice(["tea", "茶", None, "mug"], n),
+            "qty": rng.integers(1, 3, n),
+            "price": np.where(rng.random(n) < 0.05, np.nan, rng.choice([1.5, 2.0], n)),
+        }
+    )
+    f.loc[rng.random(n) < 0.01, "order"] = np.nan
+    if seed % 2:
+        f = f.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # lines of an order scattered
+    assert count_duplicates(f) == int(f.duplicated().sum()) > 0

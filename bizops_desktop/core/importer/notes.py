@@ -52,7 +52,6 @@ def count_duplicates(frame) -> int:
     column is the one that splits the rows still in play the most on a sample of them, a number
     column before a text one when they split alike (hashing text costs several times more)."""
     import numpy as np
-    import pandas as pd
 
     n = len(frame)
     if n < 2 or frame.shape[1] == 0:
@@ -66,13 +65,12 @@ def count_duplicates(frame) -> int:
             c = _next_column(frame, left, rows, key)
             left.remove(c)
             col = frame[c] if rows is None else frame[c].take(rows)
-            codes, uniques = pd.factorize(col, use_na_sentinel=False)
-            codes = codes.astype(np.int64)
+            codes, n_uniques = _factorize(col)
             # both factors are below n, so the product fits in int64 for any table in memory
             if key is None:
                 key, sizes = codes, np.bincount(codes)
             else:
-                key, sizes = _dense(key * len(uniques) + codes)
+                key, sizes = _dense(key * n_uniques + codes)
             repeated = sizes[key] > 1
             if not repeated.any():
                 return 0
@@ -81,8 +79,29 @@ def count_duplicates(frame) -> int:
                 rows = np.flatnonzero(repeated) if rows is None else rows[repeated]
                 key = key[repeated]
         return int(in_play)
-    except TypeError:  # unhashable cells (lists) from a plugin importer: compare as text
+    except (TypeError, ValueError):  # unhashable cells (lists) from a plugin importer: compare as text
         return int(frame.astype(str).duplicated().sum())
+
+
+def _factorize(col) -> tuple:
+    """(codes as int64, number of distinct values), missing values one value of their own. Text in
+    runs (an order number on each of its order's lines) is hashed once per run: equal neighbours
+    are found by comparing them, which costs a fraction of hashing every cell."""
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types as pt
+
+    values = col.to_numpy()
+    if pt.is_object_dtype(values.dtype) and len(values) > 1000:
+        new_run = np.empty(len(values), dtype=bool)
+        new_run[0] = True
+        np.not_equal(values[1:], values[:-1], out=new_run[1:])
+        runs = int(np.count_nonzero(new_run))
+        if runs < 0.7 * len(values):
+            head_codes, uniques = pd.factorize(values[new_run], use_na_sentinel=False)
+            return head_codes.astype(np.int64)[np.cumsum(new_run) - 1], len(uniques)
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
 
 
 def _dense(values):
