@@ -467,12 +467,11 @@ def _recipient(rng, special, signup, day_date) -> int:
 
 
 def _plant_fading(rng, rows, fading, is_drift, regulars, signup, n_days) -> dict[int, int]:
-    """Customers still fading at the end: from 80-90 days before the end, each of their orders
-    is kept with chance (1 - t)^1.5, t going from 0 to 1 between the fade start (80-90 days before
-    the end, after the snapshot date) and 60-150 days
-    after the end, and none in the last 55-79 days (so their last order is still within the churn
-    window, but the gap is opening); the others go to steady customers. Edits ``rows``; returns
-    the fade start day per customer."""
+    """Customers still fading at the end: from 86-90 days before the end (after the snapshot
+    date), each of their orders is kept with chance (1 - t)^1.5, t going from 0 to 1 between the
+    fade start and 60-150 days after the end; their last order before the last 60-75 days is kept
+    and none after it (so their last order is still within the churn window while the gap grows);
+    the others go to steady customers. Edits ``rows``; returns the fade start day per customer."""
     dates0 = np.datetime64(START.isoformat())
     special = is_drift.copy()
     special[fading] = True
@@ -480,15 +479,26 @@ def _plant_fading(rng, rows, fading, is_drift, regulars, signup, n_days) -> dict
     order_no, cust, day = rows[:, 0], rows[:, 1], rows[:, 2]
     out = {}
     for c in fading:
-        ds = n_days - int(rng.integers(80, 91))  # after the snapshot date: churn at the snapshot is as before
+        ds = n_days - int(rng.integers(86, 91))  # after the snapshot date: churn at the snapshot is as before
         stop = n_days + int(rng.integers(60, 151))
-        quiet = int(rng.integers(55, 80))  # and no order in the last 55-79 days: a gap opening up
+        quiet = int(rng.integers(60, 76))  # no order in the last 60-75 days or more: a gap opening up
         out[c] = ds
         mine = np.unique(order_no[(cust == c) & (day > ds)])
+        # the last order before the quiet days stays (and none after it): still within the window
+        before_quiet = mine[[int(day[order_no == o][0]) <= n_days - 1 - quiet for o in mine.tolist()]]
+        if not len(before_quiet):  # none in the fading days: hand them a steady customer's order there
+            pick = np.flatnonzero((day > ds) & (day <= n_days - 1 - quiet) & ~special[cust])
+            o = int(order_no[pick[-1]])
+            rows[order_no == o, 1] = c
+            mine = np.unique(order_no[(cust == c) & (day > ds)])
+            before_quiet = np.array([o])
+        last_kept = int(before_quiet[-1])
         for o in mine.tolist():
             sel = order_no == o
             d = int(day[sel][0])
-            keep = (1.0 - (d - ds) / (stop - ds)) ** 1.5 if d <= n_days - 1 - quiet else 0.0
+            keep = (1.0 - (d - ds) / (stop - ds)) ** 1.5 if o < last_kept else 0.0
+            if o == last_kept:
+                keep = 1.0
             if rng.uniform() >= keep:
                 rows[sel, 1] = _recipient(rng, special, signup, dates0 + np.timedelta64(d, "D"))
     return out
@@ -860,8 +870,8 @@ def _truth(g: dict[str, Any], orders, reviews, customers, weekly) -> dict[str, A
             "churned_not_drifting": sorted(set(churned_ids) - drift_ids),
             "fading_description": "fading_customers: steady heavy buyers (not among the drifting "
             "customers) from fade_start on keep each order with chance (1 - t)^1.5, t reaching 1 "
-            "60-150 days after the end, and none in the last 55-79 days (the other orders go to steady "
-            "customers): at the end they are still active (still_active: last order within "
+            "60-150 days after the end, none after their last order before the last 60-75 days (the "
+            "other orders go to steady customers): at the end they are still active (still_active: last order within "
             "churn_days of the end) while their rate falls and a gap opens. Scored at the end, they "
             "are the reachable customers at rising risk.",
             "fading_customers": fading,
