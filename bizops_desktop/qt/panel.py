@@ -331,7 +331,7 @@ class AnalysisPanel(QWidget):
                 continue
             hit = None
             for c, v in key.items():
-                match = frame[c].astype(str).to_numpy() == str(v)
+                match = _key_text(frame[c]).to_numpy() == str(v)
                 hit = match if hit is None else hit & match
             positions = hit.nonzero()[0] if hit is not None else []
             if not len(positions):
@@ -680,6 +680,17 @@ class AnalysisPanel(QWidget):
         )
         if path:
             self._export_guard(self.export_plot_png, name, path)
+
+
+def _key_text(col):
+    """A key column as the text an action's key holds: a list cell (an itemset) as its JSON
+    array of ids, as the CSV export writes it; anything else as text."""
+    import json
+
+    first = col.iloc[0] if len(col) else None
+    if col.dtype == object and (isinstance(first, (list, tuple)) or getattr(first, "ndim", 0) == 1):
+        return col.map(lambda v: json.dumps([str(x) for x in list(v)], ensure_ascii=False))
+    return col.astype(str)
 
 
 def _bring_forward(widget: QWidget) -> None:
