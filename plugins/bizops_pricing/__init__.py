@@ -115,6 +115,18 @@ PARAMS = (
         ),
     ),
     Param(
+        "cost_table",
+        "dataset",
+        None,
+        roles=("product_id", "cost"),
+        label=_l("Cost table"),
+        help=_l(
+            "an open table with a unit cost per product (a stock or cost sheet; on the command line also a "
+            "file); automatic: an open table with product and unit cost columns. The cost column and the "
+            "cost sheet override it"
+        ),
+    ),
+    Param(
         "costs",
         "list",
         [],
@@ -275,6 +287,17 @@ PARAMS = (
         help=_l("coupons: the column with each order line's customer segment (e.g. from Customers & campaigns)"),
     ),
     Param(
+        "segment_table",
+        "dataset",
+        None,
+        label=_l("Customers with their segment"),
+        help=_l(
+            "coupons: another open table with one row per customer and their segment (e.g. the customers "
+            "exported from Customers & campaigns); each order line gets its customer's segment. Empty: "
+            "the Segment column of the orders"
+        ),
+    ),
+    Param(
         "detect",
         "float",
         10.0,
@@ -311,6 +334,26 @@ PARAMS = (
         help=_l("price test: the first day of a test that ran (e.g. 2024-09-02), to read its result from the orders"),
     ),
     Param(
+        "bandit",
+        "bool",
+        False,
+        label=_l("Pick prices as I go (Thompson sampling)"),
+        help=_l(
+            "price test: instead of two fixed prices, the next weeks' prices from several allowed prices "
+            "(today's and steps of the test price step above and below), more often the ones that earned "
+            "most so far, with the chance that each is the best"
+        ),
+    ),
+    Param(
+        "bandit_weeks",
+        "int",
+        4,
+        minimum=1,
+        maximum=26,
+        label=_l("Weeks to plan"),
+        help=_l("price test with Thompson sampling: how many weeks of prices to plan now"),
+    ),
+    Param(
         "min_price_points",
         "int",
         3,
@@ -334,6 +377,71 @@ PARAMS = (
         help=_l("how sure the low and high estimates are (0.95: 95%)"),
     ),
 )
+
+# Which settings mean something in which mode, for Param.shown_when (to come: {"mode": (...)}) and,
+# until then, for the tab's form (panel.py hides the others). A param in no list is shown always.
+ELASTICITY_PARAMS = (
+    "freq",
+    "controls",
+    "cross_prices",
+    "pooled",
+    "group",
+    "unit_cost",
+    "cost_column",
+    "cost_table",
+    "costs",
+    "min_margin",
+    "max_step",
+    "price_ending",
+    "price_floor",
+    "price_ceiling",
+    "competitor_column",
+    "competitor_cap",
+    "product",
+    "price_change",
+    "new_price",
+    "min_price_points",
+)
+MODE_PARAMS: dict[str, tuple[str, ...]] = {
+    "auto": ("log_target", "log_features", *ELASTICITY_PARAMS),
+    "regression": ("log_target", "log_features"),
+    "elasticity": ELASTICITY_PARAMS,
+    "markdown": (
+        "freq",
+        "controls",
+        "unit_cost",
+        "cost_column",
+        "cost_table",
+        "costs",
+        "product",
+        "stock",
+        "weeks_left",
+        "ladder",
+        "objective",
+        "salvage",
+        "min_price_points",
+    ),
+    "segments": (
+        "freq",
+        "controls",
+        "unit_cost",
+        "cost_column",
+        "cost_table",
+        "costs",
+        "segment",
+        "segment_table",
+        "min_price_points",
+    ),
+    "price_test": ("product", "detect", "test_step", "power", "test_start", "unit_cost", "bandit", "bandit_weeks"),
+}
+
+
+def shown_when(name: str) -> dict[str, tuple[str, ...]] | None:
+    """The modes a setting is shown in, as Param.shown_when will want it; None: in every mode."""
+    if name in ("mode", "confidence"):
+        return None
+    return {"mode": tuple(m for m, names in MODE_PARAMS.items() if name in names)}
+
 
 # Help ▸ Guide: what the tab answers, what data it needs, how to read it (Markdown)
 GUIDE = _l(

@@ -210,6 +210,14 @@ def _product_costs(
     cost = pd.Series(np.nan, index=products, dtype=float)
     if params.get("unit_cost") is not None:
         cost[:] = float(params["unit_cost"])
+    table = params.get("cost_table")
+    if table is not None and hasattr(table, "frame") and table.has("product_id", "cost"):
+        # a stock or cost sheet open beside the orders: one unit cost per product id
+        sheet_cost = pd.to_numeric(table.frame[table.col("cost")], errors="coerce")
+        per_table = sheet_cost.where(sheet_cost >= 0).groupby(table.frame[table.col("product_id")].astype(str)).median()
+        per_table = per_table[per_table.notna()]
+        common = per_table.index.intersection(products.astype(str))
+        cost[common] = per_table[common].to_numpy(float)
     f = dataset.frame
     col = params.get("cost_column")
     if col and col not in f.columns:
@@ -513,14 +521,19 @@ def run_elasticity(dataset, params, progress) -> Result:
             }
             if gf.ok:
                 opt, sug, why = el.optimal_price(row["elasticity"], c, pr["min_price"], pr["max_price"])
+                held = None
                 if rules.active and np.isfinite(sug):
                     comp = None
                     if competitor_col:
                         seen = prow.sort_values("period")[competitor_col].dropna()
                         comp = float(seen.iloc[-1]) if len(seen) else None
+                    wanted = sug
                     sug, kept = guard.plan(
                         sug, pr["current_price"], row["elasticity"], c if np.isfinite(c) else None, comp, rules
                     )
+                    held = guard.holding_rule(
+                        wanted, sug, pr["current_price"], c if np.isfinite(c) else None, comp, rules
+                    ) or ("ending" if rules.ending != "none" else None)
                     why = clauses([why, kept, guard.too_uncertain(row["elasticity"], row["ci_low"], row["ci_high"])])
                 gaps = _gaps_note(prow["period"], pp.freq) if not by_rows else None
                 pr.update(
@@ -531,6 +544,8 @@ def run_elasticity(dataset, params, progress) -> Result:
                 states[str(p)] = el.product_state(gf, p, prow, controls, c)
                 if rules.active and np.isfinite(sug):
                     states[str(p)]["planned_price"] = float(sug)
+                    # the rule that set it, named in the headline
+                    states[str(p)]["planned_rule"] = held
                 if np.isfinite(sug):
                     pr.update(change_at(states[str(p)], sug, row["ci_low"], row["ci_high"], per))
                 # observed points, for the what-if plot in the tab (JSON-able, small)
@@ -929,6 +944,7 @@ def _best_gain(table: pd.DataFrame, states: dict) -> dict | None:
                 "max_price": s["max_price"],
                 "min_price": s["min_price"],
                 "ci": (low_of_group.get(str(s["group"]), float("nan")), ci_high),
+                "rule": s.get("planned_rule"),
             }
     if best is not None:
         best["candidates"] = candidates
@@ -974,6 +990,19 @@ def elasticity_headline(fits, table: pd.DataFrame, states: dict, names: dict, ki
                 "Biggest gain: {product} at {price:money} (the highest price seen) instead of {now:money} "
                 "should earn about {gain:money0} more profit per {period}; its customers hardly react to "
                 "price",
+                **values,
+            )
+        elif best.get("rule") in guard.RULE_NAMES and not np.isclose(best["price"], best["optimal"]):
+            head = M(
+                "Biggest gain: {product} at {price:money} (as far as {rule} allows) instead of {now:money} "
+                "should earn about {gain:money0} more profit per {period}",
+                **values,
+                rule=guard.RULE_NAMES[best["rule"]](),
+            )
+        elif best.get("rule") == "ending" and best["min_price"] + 0.01 < best["price"] < best["max_price"] - 0.01:
+            head = M(
+                "Biggest gain: {product} at {price:money} (with the price ending you chose) instead of "
+                "{now:money} should earn about {gain:money0} more profit per {period}",
                 **values,
             )
         elif not np.isclose(best["price"], best["optimal"]):

@@ -159,6 +159,30 @@ def plan(
     return p, M("kept by {rule}", rule=moved)
 
 
+RULE_NAMES = {
+    "floor": lambda: M("the price floor"),
+    "ceiling": lambda: M("the price ceiling"),
+    "margin": lambda: M("the minimum margin"),
+    "step": lambda: M("the largest change per step"),
+    "competitor": lambda: M("the cap above the competitor's price"),
+}
+
+
+def holding_rule(
+    wanted: float, got: float, now: float, cost: float | None, competitor: float | None, rules: Rules
+) -> str | None:
+    """Which rule (a key of RULE_NAMES) stopped the price at ``got`` short of ``wanted``, if one
+    did (within a cent: the rules' edges are rounded to cents)."""
+    lo, hi, why = bounds(now, cost, competitor, rules)
+    if lo > hi + 1e-9:
+        return why.get("low")
+    if wanted > got + 0.005 and math.isfinite(hi) and abs(got - hi) <= 0.011:
+        return why.get("high")
+    if wanted < got - 0.005 and abs(got - lo) <= 0.011:
+        return why.get("low")
+    return None
+
+
 def _cents_within(p: float, lo: float, hi: float) -> float:
     """``p`` to the cent, without the rounding stepping over a rule's edge."""
     q = round(p, 2)

@@ -28,50 +28,28 @@ from bizops_desktop.qt.panel import AnalysisPanel
 from bizops_desktop.qt.plots import make_plot, render_plot
 from bizops_desktop.qt.table_model import DataFrameTable
 
+from . import MODE_PARAMS
 from .elasticity import whatif
 from .i18n import M, _, _n, period_word
 from .regression import p_words
 
-# params that only mean something in one mode: hidden in the form in the other
-REGRESSION_ONLY = ("log_target", "log_features")
-ELASTICITY_ONLY = (
-    "controls",
-    "cross_prices",
-    "min_margin",
-    "max_step",
-    "price_ending",
-    "price_floor",
-    "price_ceiling",
-    "competitor_column",
-    "competitor_cap",
-    "stock",
-    "weeks_left",
-    "ladder",
-    "objective",
-    "salvage",
-    "segment",
-    "detect",
-    "test_step",
-    "power",
-    "test_start",
-    "freq",
-    "pooled",
-    "group",
-    "unit_cost",
-    "cost_column",
-    "costs",
-    "product",
-    "price_change",
-    "new_price",
-    "min_price_points",
-)
 # the plans: (first table, second table) and the first tab's title
+# the plans: the tables they may have, in the order shown (the first two present), and their tabs' titles
 PLAN_TABLES = {
     "markdown": ("markdown", "prices"),
     "segments": ("segments", "prices"),
-    "price_test": ("test_plan", "test_result"),
+    "price_test": ("bandit", "test_sizes", "test_plan", "test_result"),
 }
-PLAN_TITLES = {"markdown": M("Markdown plan"), "segments": M("Coupons by segment"), "price_test": M("Test plan")}
+TABLE_TITLES = {
+    "markdown": M("Markdown plan"),
+    "segments": M("Coupons by segment"),
+    "prices": M("Prices"),
+    "bandit": M("Prices to try"),
+    "test_sizes": M("Test length"),
+    "test_plan": M("Test plan"),
+    "test_result": M("Test result"),
+}
+PLOT_TAB, SECOND_PLOT_TAB = 2, 3
 SLIDER_RANGE = 50  # the slider moves the price from -50% to +50% of the current price
 DETAILS_TAB = 4
 
@@ -359,8 +337,11 @@ class PricingPanel(AnalysisPanel):
     def _mode_changed(self, *_args):
         ed = self.form.editors.get("mode")
         mode = ed.currentData() if ed is not None else "auto"
-        for names, hide_in in ((REGRESSION_ONLY, "elasticity"), (ELASTICITY_ONLY, "regression")):
-            self.form.set_rows_visible(names, mode != hide_in)
+        # until Param.shown_when does it in the form: each mode's own settings only (MODE_PARAMS)
+        shown = set(MODE_PARAMS.get(mode, ()))
+        every = {n for names in MODE_PARAMS.values() for n in names}
+        self.form.set_rows_visible(sorted(every & shown), True)
+        self.form.set_rows_visible(sorted(every - shown), False)
 
     # -- results -------------------------------------------------------------------------------
     def clear_result(self) -> None:
@@ -389,18 +370,37 @@ class PricingPanel(AnalysisPanel):
         """A markdown plan, segment coupons or a price test: the answer first, its table, and the
         prices it rests on; no what-if (the plan is the answer)."""
         self.headline.setText(text(result.headline) if result.headline is not None else "")
-        first, second = PLAN_TABLES[mode]
-        self._set_table(self.main_table, result, first, tuple(result.columns.get(first) or ()))
-        self.tabs.setTabText(0, text(PLAN_TITLES[mode]))
-        self._set_table(self.prices_table, result, second, PRICES_COLUMNS)
-        self.tabs.setTabText(1, _("Prices") if second == "prices" else _("Test result"))
+        present = [t for t in PLAN_TABLES[mode] if t in result.tables]
+        first = present[0] if present else None
+        second = present[1] if len(present) > 1 else None
+        for i, (widget, name) in enumerate(((self.main_table, first), (self.prices_table, second))):
+            order = PRICES_COLUMNS if name == "prices" else tuple(result.columns.get(name or "") or ())
+            self._set_table(widget, result, name or "", order)
+            self.tabs.setTabVisible(i, name is not None)
+            if name is not None:
+                self.tabs.setTabText(i, text(TABLE_TITLES[name]))
         self.details_table.set_frame(None)
         self.details_label.setText("\n\n".join(text(n) for n in result.notes))
         self.fit_plot.plot_view.clear()
         self.second_plot.plot_view.clear()
-        self._plots.pop("whatif", None)
+        for name in ("actual_vs_predicted", "loglog", "residuals", "whatif"):
+            self._plots.pop(name, None)
+        plot = result.plots.get("markdown")
+        if plot is not None:  # the plan week by week
+            self.register_plot("markdown", self.fit_plot)
+            render_plot(plot, self.fit_plot)
+            self.tabs.setTabText(PLOT_TAB, _("Plan by week"))
+        self.tabs.setTabVisible(PLOT_TAB, plot is not None)
+        self.tabs.setTabVisible(SECOND_PLOT_TAB, False)
+        self.tabs.setCurrentIndex(0 if first is not None else DETAILS_TAB)
         self.states = {}
         self.whatif_box.setVisible(False)
+
+    def _all_tabs_visible(self) -> None:
+        for i in range(self.tabs.count()):
+            self.tabs.setTabVisible(i, True)
+        self._plots.pop("markdown", None)
+        self.register_plot("actual_vs_predicted", self.fit_plot)
 
     def _set_table(self, widget: DataFrameTable, result: Result, name: str, order, *, details: bool = False) -> None:
         frame = result.tables.get(name)
@@ -416,6 +416,7 @@ class PricingPanel(AnalysisPanel):
 
     def _show_regression(self, result: Result) -> None:
         m = result.metrics
+        self._all_tabs_visible()
         if result.headline is not None:
             self.headline.setText(text(result.headline))
         else:  # a result saved before tabs had headlines
@@ -462,6 +463,7 @@ class PricingPanel(AnalysisPanel):
 
     def _show_elasticity(self, result: Result) -> None:
         m = result.metrics
+        self._all_tabs_visible()
         if result.headline is not None:
             self.headline.setText(text(result.headline))
         else:  # a result saved before tabs had headlines

@@ -15,6 +15,7 @@ from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
 from bizops_desktop.core.errors import DataError, UsageError
+from bizops_desktop.core.plotspec import Layer, PlotSpec
 from bizops_desktop.core.views.prices import price_panel
 
 from . import elasticity as el
@@ -159,7 +160,7 @@ def run_markdown(dataset, params: dict[str, Any], progress) -> Result:
                 _l("How sure"), "percent", help=_l("share of outcomes in which the plan sets this price that week")
             ),
             "units": Column(_l("Expected units"), "num"),
-            "stock_left": Column(_l("Stock left after the week"), "num"),
+            "stock_left": Column(_l("Stock left"), "num", help=_l("expected units still in stock after the week")),
             "sold_out": Column(_l("Chance sold out"), "percent"),
         }
     }
@@ -182,6 +183,48 @@ def run_markdown(dataset, params: dict[str, Any], progress) -> Result:
         columns={**columns, "prices": res.columns.get("prices", {})},
         names=res.names,
         actions=actions,
+        plots={"markdown": markdown_plot(table, name, now, stock)},
+    )
+
+
+def markdown_plot(table: pd.DataFrame, name: str, now: float, stock: int) -> PlotSpec:
+    """The plan week by week on one scale: the price as a share of today's (a step: it holds all
+    week) and the expected stock left as a share of the stock now; hover shows money and units."""
+    weeks = table["week"].to_numpy(float)
+    price = table["price"].to_numpy(float)
+    left = table["stock_left"].to_numpy(float)
+    start = float(stock) if stock else 1.0
+    return PlotSpec(
+        title=M("Markdown plan for {product}", product=name),
+        x_label=M("week"),
+        y_label=M("share of today's price / of the stock now"),
+        y_format="percent",
+        layers=[
+            Layer(
+                "step",
+                weeks,
+                price / now,
+                name=M("price"),
+                color="#1f77b4",
+                labels=[_("week {week:int}: {price:money}", week=int(w), price=p) for w, p in zip(weeks, price)],
+            ),
+            Layer(
+                "line",
+                weeks,
+                left / start,
+                name=M("expected stock left"),
+                color="#d62728",
+                labels=[
+                    _(
+                        "week {week:int}: about {units:num} of {stock:int} units left",
+                        week=int(w),
+                        units=round(u, 1),
+                        stock=stock,
+                    )
+                    for w, u in zip(weeks, left)
+                ],
+            ),
+        ],
     )
 
 
@@ -222,11 +265,78 @@ LAWFUL = _l(
 )
 
 
-def run_segments(dataset, params: dict[str, Any], progress) -> Result:
+SEGMENT_HEADERS = ("segment", "客户分群", "分群", "segment_cn8")
+CUSTOMER_HEADERS = ("customer_id", "customer", "买家会员名", "客户", "会员名")
+
+
+def _find_header(frame: pd.DataFrame, wanted, given=None):
+    if given and given in frame.columns:
+        return given
+    lower = {str(c).casefold(): c for c in frame.columns}
+    return next((lower[w] for w in wanted if w in lower), None)
+
+
+def with_segment_table(dataset, table, segment: str | None):
+    """The orders with each line's customer segment from ``table`` (one row per customer, as the
+    Customers & campaigns tab exports it): (dataset, name of the new column, notes)."""
+    cust = dataset.col("customer_id")
+    if cust is None:
+        raise problem(
+            DataError,
+            M("the orders have no customer column to look up each customer's segment"),
+            M("Mark a column of the orders as Customer"),
+            where="segment_table",
+        )
+    t = table.frame
+    t_cust = table.col("customer_id") if hasattr(table, "col") else None
+    t_cust = t_cust if t_cust in t.columns else _find_header(t, CUSTOMER_HEADERS)
+    t_seg = _find_header(t, SEGMENT_HEADERS, segment)
+    if t_cust is None or t_seg is None:
+        raise problem(
+            DataError,
+            M(
+                "the table {table} needs a customer column and a segment column (found: {columns:list})",
+                table=str(table.name),
+                columns=[str(c) for c in t.columns],
+            ),
+            M("Export the customers from Customers & campaigns, or name its segment column in Segment column"),
+            where="segment_table",
+        )
+    u = t.dropna(subset=[t_seg]).drop_duplicates(t_cust)
+    lookup = pd.Series(u[t_seg].astype(str).to_numpy(), index=u[t_cust].astype(str).to_numpy())
+    key = "__segment_of_customer"
     f = dataset.frame
-    seg = params.get("segment") or next(
-        (c for c in f.columns if str(c).lower() in ("segment", "客户分群", "分群")), None
+    seg_of = f[cust].astype(str).map(lookup)
+    found = int(seg_of.notna().sum())
+    if not found:
+        raise problem(
+            DataError,
+            M("no customer of the orders is in the table {table}", table=str(table.name)),
+            M("Pick the customers table made from these orders"),
+            where="segment_table",
+        )
+    ds = type(dataset)(dataset.name, f.assign(**{key: seg_of.astype(object)})[seg_of.notna()], roles=dataset.roles)
+    note = M(
+        "Segments from the table {table} (column {column}): {n:int} of {total:int} order lines matched a customer.",
+        table=str(table.name),
+        column=str(t_seg),
+        n=found,
+        total=len(f),
     )
+    return ds, key, str(t_seg), note
+
+
+def run_segments(dataset, params: dict[str, Any], progress) -> Result:
+    extra_notes = []
+    shown = None
+    table = params.get("segment_table")
+    if table is not None and not isinstance(table, str):
+        dataset, seg, shown, note = with_segment_table(dataset, table, params.get("segment"))
+        extra_notes.append(note)
+        params = {**params, "segment": seg}
+    f = dataset.frame
+    seg = params.get("segment") or _find_header(f, SEGMENT_HEADERS)
+    shown = shown or seg
     if not seg or seg not in f.columns:
         raise problem(
             UsageError,
@@ -326,7 +436,7 @@ def run_segments(dataset, params: dict[str, Any], progress) -> Result:
         )
     columns = {
         "segments": {
-            "segment": Column(str(seg), "text"),
+            "segment": Column(_l("Segment"), "text", help=M("from the column {column}", column=str(shown))),
             "coupon": Column(_l("Coupon"), "percent", help=_l("the most profitable coupon for this segment")),
             "gain": Column(_l("Extra profit in 4 weeks"), "money"),
             "elasticity": Column(_l("Price elasticity"), "num"),
@@ -340,8 +450,12 @@ def run_segments(dataset, params: dict[str, Any], progress) -> Result:
     progress.report(1.0, _("Done"))
     return Result(
         tables={"segments": table, "prices": prices},
-        metrics={"mode": "segments", "overall_elasticity": e_all, "segment_column": str(seg)},
-        notes=[M("Elasticity per segment across its products (each product keeps its own sales level)."), LAWFUL],
+        metrics={"mode": "segments", "overall_elasticity": e_all, "segment_column": str(shown)},
+        notes=[
+            *extra_notes,
+            M("Elasticity per segment across its products (each product keeps its own sales level)."),
+            LAWFUL,
+        ],
         extra={"mode": "segments", "freq": freq},
         headline=headline,
         columns={**columns, "prices": res.columns.get("prices", {})},
@@ -393,13 +507,35 @@ def run_price_test(dataset, params: dict[str, Any], progress) -> Result:
     now = float(g["price"].iloc[-1])
     prices = [round(now, 2), round(now * (1 + step), 2)]
     name = names.get(key, key)
-    sched = pd.DataFrame(pt.schedule(int(min(weeks, 104)), prices)) if math.isfinite(weeks) else pd.DataFrame()
-    tables: dict[str, pd.DataFrame] = {"test_plan": sched}
+    if params.get("bandit"):
+        return _bandit(dataset, params, g, key, name, names, now, step, progress)
+    too_long = not math.isfinite(weeks) or weeks > 26
+    tables: dict[str, pd.DataFrame] = {}
+    if not too_long:
+        tables["test_plan"] = pd.DataFrame(pt.schedule(int(weeks), prices))
+    else:  # what a test could tell instead: bigger differences need fewer weeks
+        tables["test_sizes"] = pd.DataFrame(
+            [
+                {"detect": x, "weeks": pt.weeks_needed(mean, sd, x, 0.05, power_)[0]}
+                for x in sorted({detect, 0.1, 0.2, 0.3, 0.5})
+            ]
+        )
     start = params.get("test_start")
     reading = None
     if start:
-        t0 = pd.Timestamp(start)
+        t0 = _start_date(start)
         after = g[g["period"] >= t0]
+        if not len(after):
+            raise problem(
+                DataError,
+                M(
+                    "no sales of {product} from {d:date} on, the day the test started",
+                    product=name,
+                    d=t0.date(),
+                ),
+                M("Open the orders with the test weeks in them, or correct Test started on"),
+                where="test_start",
+            )
         near = lambda p: (after["price"] / p - 1).abs() < 0.005  # noqa: E731
         a, b = after[near(prices[0])]["units"], after[near(prices[1])]["units"]
         if not len(b):  # the test price may have been a cut
@@ -470,6 +606,10 @@ def run_price_test(dataset, params: dict[str, Any], progress) -> Result:
     ]
     columns = {
         "test_plan": {"week": Column(_l("Week"), "int"), "price": Column(_l("Price"), "money")},
+        "test_sizes": {
+            "detect": Column(_l("Difference to tell"), "percent"),
+            "weeks": Column(_l("Weeks at each price"), "int"),
+        },
         "test_result": {
             "price_a": Column(_l("Price A"), "money"),
             "price_b": Column(_l("Price B"), "money"),
@@ -487,6 +627,111 @@ def run_price_test(dataset, params: dict[str, Any], progress) -> Result:
     return Result(
         tables=tables,
         metrics={"mode": "price_test", "product": key, "weeks_per_price": weeks, "effect_size": d},
+        notes=notes,
+        extra={"mode": "price_test", "freq": "W"},
+        headline=headline,
+        columns=columns,
+        names=names,
+    )
+
+
+def _start_date(value) -> pd.Timestamp:
+    """The day a test started, from the form's text; a one-line error for anything else."""
+    try:
+        t0 = pd.Timestamp(str(value).strip())
+    except (ValueError, TypeError, OverflowError):
+        t0 = pd.NaT
+    if pd.isna(t0):
+        raise problem(
+            UsageError,
+            M("'{value}' is not a date", value=str(value)),
+            M("Write the first day of the test as year-month-day, e.g. 2024-09-02"),
+            where="test_start",
+        )
+    return t0.tz_localize(None) if t0.tzinfo is not None else t0
+
+
+def _unit_cost(dataset, key: str, params) -> float | None:
+    col = dataset.col("cost")
+    product = dataset.col("product_id")
+    if col is not None and product is not None:
+        f = dataset.frame
+        v = pd.to_numeric(f.loc[f[product].astype(str) == key, col], errors="coerce").median()
+        if np.isfinite(v):
+            return float(v)
+    c = params.get("unit_cost")
+    return None if c is None else float(c)
+
+
+def _bandit(dataset, params, g: pd.DataFrame, key: str, name: str, names: dict, now: float, step: float, progress):
+    """Thompson sampling over today's price and a step below and above it: the chance each is the
+    most profitable from the weeks it was seen (Poisson weekly units), and the next weeks' prices."""
+    prices = [round(now * (1 - step), 2), round(now, 2), round(now * (1 + step), 2)]
+    recent = g.tail(26)  # the last half year: older weeks had other seasons and trends
+    seen_weeks, seen_units = [], []
+    for p in prices:
+        at = recent[(recent["price"] / p - 1).abs() < 0.005]
+        seen_weeks.append(len(at))
+        seen_units.append(float(at["units"].sum()))
+    mean = seen_units[1] / seen_weeks[1] if seen_weeks[1] else float(recent["units"].mean())
+    cost = _unit_cost(dataset, key, params)
+    n = int(params.get("bandit_weeks") or 4)
+    # a price never tried gets one pseudo-week at the profit (without a cost: the revenue) today's
+    # price makes, so it is tried without the prior favouring a cut or a rise; a price seen has its
+    # own weeks only
+    c = cost or 0.0
+    untried = np.array([w == 0 for w in seen_weeks], float)
+    even = [mean * (now - c) / (p - c) if p > c and now > c else mean * now / p for p in prices]
+    prior = {"prior_units": untried * np.array(even), "prior_weeks": untried}
+    chances = pt.thompson(prices, seen_units, seen_weeks, cost or 0.0, **prior)
+    picks = pt.thompson_schedule(prices, seen_units, seen_weeks, n, cost or 0.0, **prior)
+    plan = pd.DataFrame({"week": range(1, n + 1), "price": [prices[i] for i in picks]})
+    table = pd.DataFrame(
+        {
+            "price": prices,
+            "chance_best": chances,
+            "weeks_seen": seen_weeks,
+            "units_per_week": [u / w if w else np.nan for u, w in zip(seen_units, seen_weeks)],
+            "weeks_planned": [picks.count(i) for i in range(len(prices))],
+        }
+    )
+    best = int(np.argmax(chances))
+    headline = M(
+        "Prices to try for {product}: {best:money} is the most likely to earn the most ({chance:percent}); "
+        "the next {n:int} weeks: {prices:list}",
+        product=name,
+        best=prices[best],
+        chance=chances[best],
+        n=n,
+        prices=[M("{price:money}", price=prices[i]) for i in picks],
+    )
+    notes = [
+        M(
+            "Thompson sampling: each price's weekly units are a Poisson rate learnt from the weeks it was set "
+            "of the last half year (a price never tried: one week earning what today's {mean:num} units earn, "
+            "so it gets tried); each planned week takes the price that is best in one draw of what the rates "
+            "could be.",
+            mean=round(mean, 1),
+        ),
+        M("Best for profit with the unit cost {cost:money}.", cost=cost)
+        if cost is not None
+        else M("No unit cost given: best for revenue."),
+        M("After these weeks press Run again: the weeks just sold teach it which price to set more often."),
+    ]
+    columns = {
+        "bandit": {
+            "price": Column(_l("Price"), "money"),
+            "chance_best": Column(_l("Chance it is the best"), "percent"),
+            "weeks_planned": Column(_l("Weeks planned"), "int"),
+            "weeks_seen": Column(_l("Weeks seen"), "int"),
+            "units_per_week": Column(_l("Units a week seen"), "num"),
+        },
+        "test_plan": {"week": Column(_l("Week"), "int"), "price": Column(_l("Price"), "money")},
+    }
+    progress.report(1.0, _("Done"))
+    return Result(
+        tables={"bandit": table, "test_plan": plan},
+        metrics={"mode": "price_test", "product": key, "bandit": True, "best_price": prices[best]},
         notes=notes,
         extra={"mode": "price_test", "freq": "W"},
         headline=headline,

@@ -85,14 +85,38 @@ def read(units_a, units_b, price_a: float, price_b: float, alpha: float = 0.05) 
     return out
 
 
-def thompson(prices, units_seen, weeks_seen, unit_cost: float = 0.0, draws: int = 4000, seed: int = 0) -> list[float]:
+def thompson(
+    prices,
+    units_seen,
+    weeks_seen,
+    unit_cost: float = 0.0,
+    draws: int = 4000,
+    seed: int = 0,
+    prior_units=0.0,
+    prior_weeks=0.0,
+) -> list[float]:
     """For each allowed price, the chance it earns the most profit per week, under Poisson weekly
-    demand with a Gamma(1 + units, weeks) posterior on its rate (a flat prior): Thompson
-    sampling sets next week's price with these chances."""
+    demand with a Gamma(1 + prior_units + units, prior_weeks + weeks) posterior on its rate (flat
+    prior by default; ``prior_weeks`` pseudo-weeks with ``prior_units`` units in all (numbers, or
+    one each per price) keep a price never tried from looking infinitely good): Thompson sampling
+    sets next week's price with these chances."""
     rng = np.random.default_rng(seed)
     p = np.asarray(prices, float)
-    shape = 1.0 + np.asarray(units_seen, float)
-    rate = np.maximum(np.asarray(weeks_seen, float), 1e-9)
+    shape = 1.0 + prior_units + np.asarray(units_seen, float)
+    rate = np.maximum(prior_weeks + np.asarray(weeks_seen, float), 1e-9)
     lam = rng.gamma(shape[None, :], 1.0 / rate[None, :], size=(draws, len(p)))
     best = np.argmax(lam * (p - unit_cost)[None, :], axis=1)
     return (np.bincount(best, minlength=len(p)) / draws).tolist()
+
+
+def thompson_schedule(
+    prices, units_seen, weeks_seen, weeks: int, unit_cost: float = 0.0, seed: int = 0, **prior
+) -> list[int]:
+    """The next ``weeks`` prices by Thompson sampling (as indexes into ``prices``): each week the
+    price that is best under one draw from the posterior (one sample of :func:`thompson`), so
+    each price is set about as often as its chance of being the best."""
+    out = []
+    for w in range(int(weeks)):
+        one = thompson(prices, units_seen, weeks_seen, unit_cost, draws=1, seed=seed + w, **prior)
+        out.append(int(np.argmax(one)))
+    return out
