@@ -279,6 +279,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         metrics.update(
             {
                 "evaluation": "time_split",
+                "eval_k": split.k,
                 "test_start": split_dates["test_start"],
                 "test_end": split_dates["test_end"],
                 "train_end": split_dates["train_end"],
@@ -357,7 +358,13 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         notes=notes,
         extra=extra,
         headline=headline(metrics, top_n),
-        columns=columns(rm.explicit, top_n, rm.rating_scale, money=bool(log is not None and log.money)),
+        columns=columns(
+            rm.explicit,
+            top_n,
+            rm.rating_scale,
+            money=bool(log is not None and log.money),
+            eval_k=metrics.get("eval_k"),
+        ),
         names=names,
         actions=actions,
     )
@@ -365,22 +372,33 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
 
 def time_split_table(split, top_n: int) -> pd.DataFrame:
     """The check on later weeks as the evaluation table: one row per measure, for these
-    suggestions, the best-seller list and the neighbours alone (fold "later")."""
-    j = split.cutoffs.index(top_n)
-    n = top_n
+    suggestions, the best-seller list and the neighbours alone (fold "later"), at the top k the
+    comparison is made at and at the top N shown; then the customer-by-customer comparison with
+    the best sellers at k (shares of the checked customers, and the sign test's p-values)."""
     rows = []
-    for key, vals in (
-        ("", split.ours),
-        ("_best_sellers", split.best_sellers),
-        ("_neighbours_only", split.neighbours_only),
-    ):
-        p, r, h = vals[j]
-        rows += [
-            (f"precision@{n}{key}", "later", p),
-            (f"recall@{n}{key}", "later", r),
-            (f"hit_rate@{n}{key}", "later", h),
-        ]
+    for n in sorted({split.k, top_n}):
+        j = split.cutoffs.index(n)
+        for key, vals in (
+            ("", split.ours),
+            ("_best_sellers", split.best_sellers),
+            ("_neighbours_only", split.neighbours_only),
+        ):
+            p, r, h = vals[j]
+            rows += [
+                (f"precision@{n}{key}", "later", p),
+                (f"recall@{n}{key}", "later", r),
+                (f"hit_rate@{n}{key}", "later", h),
+            ]
     rows.append(("coverage", "later", split.coverage))
+    pr = split.paired
+    if pr is not None:
+        users = max(split.users, 1)
+        rows += [
+            ("customers_more_hits", "later", pr.better / users),
+            ("customers_fewer_hits", "later", pr.worse / users),
+            ("p_better", "later", pr.p_better),
+            ("p_worse", "later", pr.p_worse),
+        ]
     return pd.DataFrame(rows, columns=["metric", "fold", "value"])
 
 
@@ -559,8 +577,8 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
             customers,
             cells=cells,
         )
-    if m.get("evaluation") == "time_split" and n is not None:
-        return _time_split_headline(m, n, cf, base)
+    if m.get("evaluation") == "time_split" and "p_better" in m:
+        return _time_split_headline(m)
     if cf >= CLEARLY_BETTER * base and cf > 0:
         if base > 0:
             return M(
@@ -597,57 +615,81 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
     )
 
 
-def _time_split_headline(m: dict[str, Any], n: int, cf: float, base: float):
+def split_verdict(m: dict[str, Any]) -> str:
+    """ "better", "worse" or "same" than the best-seller list, from the check on later weeks: a
+    paired sign test over the checked customers (hits in the top k) at the 5% level."""
+    from .timesplit import SIGNIFICANCE
+
+    more, fewer = m.get("customers_more_hits", 0.0), m.get("customers_fewer_hits", 0.0)
+    if more > fewer and m["p_better"] < SIGNIFICANCE:
+        return "better"
+    if fewer > more and m.get("p_worse", 1.0) < SIGNIFICANCE:
+        return "worse"
+    return "same"
+
+
+def _time_split_headline(m: dict[str, Any]):
     """The headline from the check on later weeks: these suggestions against the best sellers the
-    customer had not bought, on the new products customers bought in the held-out weeks."""
-    when = {"weeks": int(m.get("holdout_days", 7)) // 7, "start": m.get("test_start"), "end": m.get("test_end")}
-    if cf >= CLEARLY_BETTER * base and cf > 0:
-        if base > 0:
-            return M(
-                "These suggestions beat a best-seller list: in the last {weeks:int} weeks ({start:date} to "
-                "{end:date}), held back from the training, {cf:percent} of each customer's top {n:int} were new "
-                "products they went on to buy, against {base:percent} for the best sellers they had not bought "
-                "yet ({ratio:.1f}× as many).",
-                cf=cf,
-                base=base,
-                n=n,
-                ratio=cf / base,
-                **when,
-            )
+    customer had not bought, on the new products customers bought in the held-out weeks, at the
+    top k the data allows, "better" only when a sign test over customers says so."""
+    k = int(m.get("eval_k", 10))
+    users = int(m.get("evaluated_customers", 0))
+    values = {
+        "weeks": int(m.get("holdout_days", 7)) // 7,
+        "start": m.get("test_start"),
+        "end": m.get("test_end"),
+        "n": k,
+        "cf": float(m.get(f"precision_at_{k}", 0.0)),
+        "base": float(m.get(f"precision_at_{k}_best_sellers", 0.0)),
+        "more": int(round(m.get("customers_more_hits", 0.0) * users)),
+        "fewer": int(round(m.get("customers_fewer_hits", 0.0) * users)),
+    }
+    verdict = split_verdict(m)
+    if verdict == "better":
         return M(
             "These suggestions beat a best-seller list: in the last {weeks:int} weeks ({start:date} to "
             "{end:date}), held back from the training, {cf:percent} of each customer's top {n:int} were new "
-            "products they went on to buy, against none for the best sellers.",
-            cf=cf,
-            n=n,
-            **when,
+            "products they went on to buy, against {base:percent} for the best sellers they had not bought "
+            "yet; ours found more for {more:int} customers and fewer for {fewer:int} (sign test, p = {p:.2g}).",
+            p=float(m["p_better"]),
+            **values,
         )
-    if cf * CLEARLY_BETTER <= base:
+    if verdict == "worse":
         return M(
             "These suggestions do worse than a best-seller list on this data: in the last {weeks:int} weeks "
             "({start:date} to {end:date}), held back from the training, {cf:percent} of each customer's top "
             "{n:int} were new products they went on to buy, against {base:percent} for the best sellers they "
-            "had not bought yet. Offer the best sellers instead.",
-            cf=cf,
-            base=base,
-            n=n,
-            **when,
+            "had not bought yet; ours found fewer for {fewer:int} customers and more for {more:int} (sign "
+            "test, p = {p:.2g}). Offer the best sellers instead.",
+            p=float(m["p_worse"]),
+            **values,
         )
     return M(
         "These suggestions are no better than a best-seller list on this data: in the last {weeks:int} weeks "
         "({start:date} to {end:date}), held back from the training, {cf:percent} of each customer's top "
         "{n:int} were new products they went on to buy, against {base:percent} for the best sellers they had "
-        "not bought yet. Offering the best sellers does as well here.",
-        cf=cf,
-        base=base,
-        n=n,
-        **when,
+        "not bought yet; ours found more for {more:int} customers and fewer for {fewer:int}, a difference "
+        "chance explains (sign test, p = {p:.2g}). Offering the best sellers does as well here.",
+        p=float(min(m["p_better"], m.get("p_worse", 1.0))),
+        **values,
     )
 
 
-def metric_words(top_n: int) -> dict[str, Any]:
-    """The evaluation table's metric codes in words (short: they are a table's cells)."""
-    n = top_n
+def metric_words(top_n: int, eval_k: int | None = None) -> dict[str, Any]:
+    """The evaluation table's metric codes in words (short: they are a table's cells), for the top
+    N shown and the top k the check compares at."""
+    words: dict[str, Any] = {
+        "customers_more_hits": _l("Customers for whom ours found more than the best sellers"),
+        "customers_fewer_hits": _l("Customers for whom ours found fewer than the best sellers"),
+        "p_better": _l("Chance of a lead this large if ours were no better (sign test p)"),
+        "p_worse": _l("Chance of a lag this large if ours were no worse (sign test p)"),
+    }
+    for n in sorted({top_n, eval_k or top_n}):
+        words.update(_cutoff_words(n))
+    return words
+
+
+def _cutoff_words(n: int) -> dict[str, Any]:
     return {
         "rmse": _l("Typical error, stars (RMSE)"),
         "mae": _l("Average error, stars (MAE)"),
@@ -672,7 +714,9 @@ def metric_words(top_n: int) -> dict[str, Any]:
     }
 
 
-def columns(explicit: bool, top_n: int, scale=None, money: bool = True) -> dict[str, dict[str, Column]]:
+def columns(
+    explicit: bool, top_n: int, scale=None, money: bool = True, eval_k: int | None = None
+) -> dict[str, dict[str, Column]]:
     """How the tables read for people (titles in the reader's language, kinds); the stored tables
     keep their column ids and plain numbers."""
     if explicit:
@@ -744,7 +788,7 @@ def columns(explicit: bool, top_n: int, scale=None, money: bool = True) -> dict[
             "metric": Column(
                 _l("Measure"),
                 "code",
-                values=metric_words(top_n),
+                values=metric_words(top_n, eval_k),
                 help=_l(
                     "precision: share of the suggestions that were bought; recall: share of the "
                     "held-back purchases that were suggested; hit rate: share of customers with "

@@ -30,6 +30,10 @@ ALPHAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DEFAULT_SHRINKAGE = 10.0
 BLOCK_CELLS = 4_000_000
 NEIGHBOURS_FOR_SHARE = 30  # "customers like this one": the 30 most similar customers
+# The check scores a top k of a quarter of the products a customer has not bought yet (see
+# eval_cutoff), and calls a difference real when a paired sign test over customers gives p < 5%.
+FRACTION_OF_UNBOUGHT = 4.0
+SIGNIFICANCE = 0.05
 
 
 @dataclass
@@ -191,13 +195,20 @@ class Scorer:
         }
 
 
+def hits_at(top_items: np.ndarray, users: np.ndarray, tu: np.ndarray, ti: np.ndarray, n_items: int) -> np.ndarray:
+    """users x N booleans: is the suggestion at each rank a held-out pair (tu, ti)?"""
+    held = set((tu.astype(np.int64) * n_items + ti).tolist())
+    keys = users[:, None].astype(np.int64) * n_items + top_items
+    return np.array([[k in held for k in row] for row in keys.tolist()], dtype=bool).reshape(keys.shape) & (
+        top_items >= 0
+    )
+
+
 def scores_at(top_items: np.ndarray, users: np.ndarray, tu: np.ndarray, ti: np.ndarray, n_items: int, cutoffs):
     """precision, recall and hit rate at each cutoff of top lists (users x N) against held-out
     pairs (tu, ti); users are those with at least one held-out pair."""
     n_test = pd.Series(tu).value_counts().reindex(users).to_numpy(dtype=float)
-    held = set((tu.astype(np.int64) * n_items + ti).tolist())
-    keys = users[:, None].astype(np.int64) * n_items + top_items
-    hit = np.array([[k in held for k in row] for row in keys.tolist()], dtype=bool) & (top_items >= 0)
+    hit = hits_at(top_items, users, tu, ti, n_items)
     out = []
     for c in cutoffs:
         h = hit[:, :c].sum(axis=1)
@@ -206,6 +217,57 @@ def scores_at(top_items: np.ndarray, users: np.ndarray, tu: np.ndarray, ti: np.n
         else:
             out.append((float(np.mean(h / c)), float(np.mean(h / n_test)), float(np.mean(h > 0))))
     return out
+
+
+def eval_cutoff(R_train: sp.csr_matrix, users: np.ndarray, top_n: int) -> int:
+    """The number of suggestions the check scores: a quarter of the products the typical checked
+    customer has not bought yet, from 1 to ``top_n``. A shop of 40 products whose customers have
+    bought 33 leaves 7 to suggest: a top 10 would hold them all, whatever the method."""
+    if len(users) == 0:
+        return max(1, top_n)
+    unbought = R_train.shape[1] - np.diff(R_train.indptr)[users]
+    return int(min(top_n, max(1, round(float(np.median(unbought)) / FRACTION_OF_UNBOUGHT))))
+
+
+@dataclass
+class Paired:
+    """Per-customer comparison of two top-k lists on the same held-out purchases: how many
+    customers had more hits with the first list, how many with the second, and the one-sided
+    sign-test p-values (ties left out)."""
+
+    k: int
+    better: int
+    worse: int
+    ties: int
+    p_better: float  # chance of this many or more "better" customers if neither list were better
+    p_worse: float
+
+    @property
+    def verdict(self) -> str:
+        """ "better" or "worse" when the sign test says so at the 5% level, else "same"."""
+        if self.better > self.worse and self.p_better < SIGNIFICANCE:
+            return "better"
+        if self.worse > self.better and self.p_worse < SIGNIFICANCE:
+            return "worse"
+        return "same"
+
+
+def sign_test(a_hits: np.ndarray, b_hits: np.ndarray, k: int) -> Paired:
+    """Paired sign test of per-customer hit counts ``a_hits`` against ``b_hits``."""
+    from scipy.stats import binomtest
+
+    better, worse = int((a_hits > b_hits).sum()), int((a_hits < b_hits).sum())
+    n = better + worse
+    if n == 0:
+        return Paired(k, 0, 0, len(a_hits), 1.0, 1.0)
+    return Paired(
+        k,
+        better,
+        worse,
+        len(a_hits) - n,
+        float(binomtest(better, n, 0.5, alternative="greater").pvalue),
+        float(binomtest(worse, n, 0.5, alternative="greater").pvalue),
+    )
 
 
 @dataclass
@@ -219,6 +281,8 @@ class SplitScore:
     pairs: int
     coverage: float
     final_alpha: float = 1.0  # chosen on this split, for the model trained on all the data
+    k: int = 10  # the top k the comparison is made at (eval_cutoff)
+    paired: Paired | None = None  # ours against the best-seller list, customer by customer, at k
 
 
 def score_split(
@@ -275,17 +339,24 @@ def evaluate_time_split(
     train = log.day < test_from
     inner = log.day < val_from
     R_inner = matrix_of(log, inner, shape, weighting)
+    R_train = matrix_of(log, train, shape, weighting)
+    tu, ti = new_purchases(R_train, log, ~train)
+    users = np.unique(tu)
+    k = eval_cutoff(R_train, users, n)
     vu, vi = new_purchases(R_inner, log, train & ~inner)
     alpha = 1.0
     if len(vu) and R_inner.nnz:
-        res = score_split(R_inner, vu, vi, cfg, n, progress=progress.sub(0.0, 0.5), prefix=prefix)
+        res = score_split(R_inner, vu, vi, cfg, k, cutoffs=[k], progress=progress.sub(0.0, 0.5), prefix=prefix)
         alpha = choose_alpha(res.at)
-    R_train = matrix_of(log, train, shape, weighting)
-    tu, ti = new_purchases(R_train, log, ~train)
+    cutoffs = sorted({*cutoffs, k})
     alphas = sorted({alpha, *ALPHAS})
     res = score_split(R_train, tu, ti, cfg, n, alphas, cutoffs, progress.sub(0.5, 1.0), prefix)
-    at = list(cutoffs).index(n)
-    users = np.unique(tu)
+    at = list(cutoffs).index(k)
+    paired = sign_test(
+        hits_at(res.tops[alpha][:, :k], users, tu, ti, shape[1]).sum(axis=1),
+        hits_at(res.tops[1.0][:, :k], users, tu, ti, shape[1]).sum(axis=1),
+        k,
+    )
     tops = res.tops[alpha][:, :n]
     coverage = float(len(np.unique(tops[tops >= 0])) / max(shape[1], 1))  # products in anyone's top n
     dates = {
@@ -307,6 +378,8 @@ def evaluate_time_split(
             len(tu),
             coverage,
             final_alpha=choose_alpha(res.at, at) if len(tu) else alpha,
+            k=k,
+            paired=paired,
         ),
         dates,
     )
