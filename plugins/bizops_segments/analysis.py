@@ -770,6 +770,19 @@ def _evaluate_campaign(lines, groups: pd.Series, start, days: int, params: dict,
         ],
         columns=["measure", "estimate", "low", "high", "p_value"],
     )
+    # the figures as they read: a share as a percentage, money as money (one column holds both)
+    table.insert(
+        1,
+        "reads",
+        [
+            (
+                M("{v:percent} (likely {lo:percent} to {hi:percent})", v=v, lo=a, hi=b)
+                if m == "conversion_lift"
+                else M("{v:money} (likely {lo:money} to {hi:money})", v=v, lo=a, hi=b)
+            ).to_dict()
+            for m, v, a, b in zip(table["measure"], table["estimate"], table["low"], table["high"])
+        ],
+    )
     sure = spend.low > 0 or conv.low > 0
     if sure and cost:
         headline = Mn(
@@ -1017,9 +1030,10 @@ def _columns(money: bool) -> dict[str, dict[str, Column]]:
                     "diff_in_diff_weekly": _l("Difference in differences, weekly spend per customer"),
                 },
             ),
-            "estimate": Column(_l("Estimate"), "num"),
-            "low": Column(_l("Likely from"), "num"),
-            "high": Column(_l("Likely to"), "num"),
+            "reads": Column(_l("Estimate"), "text"),
+            "estimate": Column(_l("Estimate (number)"), "num", details=True),
+            "low": Column(_l("Likely from"), "num", details=True),
+            "high": Column(_l("Likely to"), "num", details=True),
             "p_value": Column(_l("p-value"), "num", details=True),
         },
         "promotion": {

@@ -111,6 +111,10 @@ class SegmentsPanel(AnalysisPanel):
             frame = result.tables.get(name)
             if frame is not None:
                 t.set_frame(frame, result.columns.get(name), result.names)
+                for j in range(t.model.columnCount()):  # statistics stay in the export, not on screen
+                    spec = t.model.column_spec(j)
+                    if spec is not None and spec.details:
+                        t.view.setColumnHidden(j, True)
                 self._wrap_sentences(t, frame, name)
         for name, p in self.plots.items():
             spec = result.plots.get(name)
