@@ -328,15 +328,19 @@ class PricingPanel(AnalysisPanel):
         self.states: dict[str, dict] = {}
         self.last_whatif: dict | None = None
 
-        mode_editor = self.form.editors.get("mode")
-        if mode_editor is not None:
-            mode_editor.currentIndexChanged.connect(self._mode_changed)
+        # form.changed also follows set_params (a project opened, a run from the command line),
+        # which sets the mode with its editor's signals blocked
+        self._shown_mode: str | None = None
+        self.form.changed.connect(self._mode_changed)
         self._mode_changed()
 
     # -- form ----------------------------------------------------------------------------------
     def _mode_changed(self, *_args):
         ed = self.form.editors.get("mode")
         mode = ed.currentData() if ed is not None else "auto"
+        if mode == self._shown_mode:
+            return
+        self._shown_mode = mode
         # until Param.shown_when does it in the form: each mode's own settings only (MODE_PARAMS)
         shown = set(MODE_PARAMS.get(mode, ()))
         every = {n for names in MODE_PARAMS.values() for n in names}

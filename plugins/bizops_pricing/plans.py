@@ -153,7 +153,7 @@ def run_markdown(dataset, params: dict[str, Any], progress) -> Result:
     ]
     columns = {
         "markdown": {
-            "week": Column(_l("Week"), "int"),
+            "week": Column(_l("Week no."), "int"),
             "price": Column(_l("Price"), "money"),
             "discount": Column(_l("Discount"), "percent"),
             "price_share": Column(
@@ -605,7 +605,7 @@ def run_price_test(dataset, params: dict[str, Any], progress) -> Result:
         M("Alternating weeks spread a season or a trend over both prices alike."),
     ]
     columns = {
-        "test_plan": {"week": Column(_l("Week"), "int"), "price": Column(_l("Price"), "money")},
+        "test_plan": {"week": Column(_l("Week no."), "int"), "price": Column(_l("Price"), "money")},
         "test_sizes": {
             "detect": Column(_l("Difference to tell"), "percent"),
             "weeks": Column(_l("Weeks at each price"), "int"),
@@ -726,7 +726,7 @@ def _bandit(dataset, params, g: pd.DataFrame, key: str, name: str, names: dict, 
             "weeks_seen": Column(_l("Weeks seen"), "int"),
             "units_per_week": Column(_l("Units a week seen"), "num"),
         },
-        "test_plan": {"week": Column(_l("Week"), "int"), "price": Column(_l("Price"), "money")},
+        "test_plan": {"week": Column(_l("Week no."), "int"), "price": Column(_l("Price"), "money")},
     }
     progress.report(1.0, _("Done"))
     return Result(
