@@ -90,3 +90,29 @@ def test_demo_prices_keep_the_rules(demo_rules_result, orders):  # noqa: F811
     kept = np.isclose(p["suggested_price"], p["current_price"])
     assert ((margin >= 0.2 - 1e-9) | kept).all()
     assert all(pd.notna(a.money) for a in demo_rules_result.actions)
+
+
+def test_the_headline_names_the_rule_that_held_the_price(orders):  # noqa: F811
+    """With a 5% largest change per step the best gain stops at 5% below today's price: the
+    headline says the rule held it (it used to say "the edge of the prices seen")."""
+    from bizops_desktop.core.i18n import text
+
+    ds = orders_dataset(orders.drop(columns=["unit_cost"]))
+    free = ANALYSIS.execute(ds, {"mode": "elasticity", "unit_cost": 1.0})
+    held = ANALYSIS.execute(ds, {"mode": "elasticity", "unit_cost": 1.0, "max_step": 5})
+    assert "(the edge of the prices seen)" in text(free.headline)  # no rule: the range of prices seen
+    head = text(held.headline)
+    assert "(as far as the largest change per step allows)" in head and "edge of the prices" not in head
+    name = head.split("Biggest gain: ")[1].split(" at ")[0]
+    key = next((k for k, v in held.names.items() if v == name), name)
+    s = held.extra["fits"][key]
+    assert s["planned_rule"] == "step"
+    assert s["planned_price"] == pytest.approx(math.ceil(s["current_price"] * 0.95 * 100 - 1e-6) / 100)
+    assert "（每次最大调幅允许的极限）" in text(held.headline, "zh_CN")
+    # the rule's key is kept in the stored fit, so a reopened project words it the same way
+    assert (
+        g.holding_rule(
+            s["current_price"] * 0.5, s["planned_price"], s["current_price"], 1.0, None, g.Rules(max_step=0.05)
+        )
+        == "step"
+    )
