@@ -197,41 +197,42 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
     positive = f"TRY_CAST({q} AS DOUBLE) > 0" if q is not None else "true"
     params = _source_params(big)
     with _connect() as con:
-        counts = _run(
+        # one pass over the file; what is left out is counted from the table it leaves
+        _run(
             con,
-            f"SELECT count(*) FILTER (WHERE NOT ({has_line})), "
-            f"count(*) FILTER (WHERE ({has_line}) AND NOT ({positive})) FROM {_SOURCE}",
+            f"CREATE TEMP TABLE raw AS SELECT {o} AS o, {p} AS p, {name} AS n, ({has_line}) AS has_line, "
+            f"({positive}) AS positive FROM {_SOURCE}",
             params,
             progress,
             0.0,
-            0.3,
+            0.6,
+        )
+        counts = con.execute(
+            "SELECT count(*) FILTER (WHERE NOT has_line), count(*) FILTER (WHERE has_line AND NOT positive) FROM raw"
         ).fetchone()
         missing, not_positive = int(counts[0]), int(counts[1] or 0)
-        _run(
-            con,
-            f"CREATE TEMP TABLE lines AS SELECT {o} AS o, {p} AS p, {name} AS n FROM {_SOURCE} "
-            f"WHERE ({has_line}) AND ({positive})",
-            params,
-            progress,
-            0.3,
-            0.7,
+        con.execute("CREATE TEMP TABLE lines AS SELECT o, p, n FROM raw WHERE has_line AND positive")
+        con.execute("DROP TABLE raw")
+        # numbers for the distinct orders and products (sorting those, not the lines), then each
+        # line's pair of numbers by hash joins
+        con.execute(
+            "CREATE TEMP TABLE oc AS SELECT o, row_number() OVER (ORDER BY o) - 1 AS code "
+            "FROM (SELECT DISTINCT o FROM lines)"
         )
-        orders = _run(con, "SELECT DISTINCT o FROM lines ORDER BY o", [], progress, 0.7, 0.75).fetchnumpy()["o"]
-        items = _run(
+        con.execute(
+            "CREATE TEMP TABLE pc AS SELECT p, first(n) FILTER (WHERE n IS NOT NULL) AS n, "
+            "row_number() OVER (ORDER BY p) - 1 AS code FROM lines GROUP BY p"
+        )
+        progress.report(0.7)
+        orders = con.execute("SELECT o FROM oc ORDER BY code").fetchnumpy()["o"]
+        items = con.execute("SELECT p, n FROM pc ORDER BY code").fetchnumpy()
+        codes = _run(
             con,
-            "SELECT p, first(n) FILTER (WHERE n IS NOT NULL) AS n FROM lines GROUP BY p ORDER BY p",
+            "SELECT oc.code AS o_code, pc.code AS p_code, count(*) AS k FROM lines "
+            "JOIN oc USING (o) JOIN pc USING (p) GROUP BY ALL",
             [],
             progress,
             0.75,
-            0.8,
-        ).fetchnumpy()
-        codes = _run(
-            con,
-            "SELECT o_code, p_code, count(*) AS k FROM (SELECT dense_rank() OVER (ORDER BY o) - 1 AS o_code, "
-            "dense_rank() OVER (ORDER BY p) - 1 AS p_code FROM lines) GROUP BY ALL",
-            [],
-            progress,
-            0.8,
             0.95,
         ).fetchnumpy()
     notes: list = []
