@@ -881,9 +881,15 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.demo import load_demo
 
         def loaded(datasets: list[Dataset]) -> None:
+            taken = {d.name for d in self.host.datasets()}
             for ds in datasets:
-                ds.name = self.host.unique_name(ds.name)
-                self.host.add_dataset(ds)
+                base, i = ds.name, 2
+                while ds.name in taken:
+                    ds.name, i = f"{base} ({i})", i + 1
+                taken.add(ds.name)
+            # all tables at once: one refresh of the tabs and the data list (which opens on the
+            # orders), not one per table
+            self.host.set_datasets(self.host.datasets() + list(datasets))
             self.dirty = False
             self._update_title()
             for ds in datasets:
