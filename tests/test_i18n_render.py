@@ -71,3 +71,13 @@ def test_the_fast_number_path_writes_what_babel_writes(lang):
     for i in (0, 7, -7, 1234567, -1234567):
         assert _fast_decimal(i, lang, "#,##0") == format_decimal(i, format="#,##0", locale=loc)
     assert _fast_decimal(1.5, lang, "¤#,##0") is None  # not ours: Babel writes it
+
+
+def test_messages_in_a_list_render_in_the_language_asked_for():
+    from bizops_desktop.core.i18n import M, text
+
+    inner = [M("Done."), M("Done.")]  # an app message with a Chinese translation
+    outer = M("{steps:list}", steps=inner)
+    assert text(outer, "en") == "Done. and Done."
+    zh = text(outer, "zh_CN")
+    assert "Done" not in zh and zh.startswith(text(M("Done."), "zh_CN"))

@@ -382,8 +382,8 @@ class _Formatter(string.Formatter):
             return format_money(value, lang, decimals=0)
         if spec == "date":
             return format_date(value, lang)
-        if spec == "list":
-            return format_list(value, lang)
+        if spec == "list":  # each item in the language asked for, messages too ("$39.00 from week 1")
+            return format_list([text(v, lang) if isinstance(v, (Message, LazyText, dict)) else v for v in value], lang)
         if spec == "int":
             return format_int(value, lang)
         if spec == "num" or (not spec and isinstance(value, (int, float)) and not isinstance(value, bool)):
