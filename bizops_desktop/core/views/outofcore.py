@@ -179,7 +179,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
     seen: the same baskets, in another order); products in sorted order, as there."""
     import numpy as np
 
-    from .baskets import _from_pairs
+    from .baskets import Baskets
 
     progress = progress or Progress()
     order_col, product_col = big.col("order_id"), big.col("product_id")
@@ -211,8 +211,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
             "SELECT count(*) FILTER (WHERE NOT has_line), count(*) FILTER (WHERE has_line AND NOT positive) FROM raw"
         ).fetchone()
         missing, not_positive = int(counts[0]), int(counts[1] or 0)
-        con.execute("CREATE TEMP TABLE lines AS SELECT o, p, n FROM raw WHERE has_line AND positive")
-        con.execute("DROP TABLE raw")
+        con.execute("CREATE TEMP VIEW lines AS SELECT o, p, n FROM raw WHERE has_line AND positive")
         # numbers for the distinct orders and products (sorting those, not the lines), then each
         # line's pair of numbers by hash joins
         con.execute(
@@ -258,15 +257,37 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
             where=product_col,
             hint=_("Check that the right columns are marked as Order number and Product"),
         )
-    # the pairs come once each with their count of lines: repeat them so that the one CSR builder
-    # counts the repeated lines as the in-memory view does
+    # each (order, product) pair comes once with its count of lines: a CSR straight from them,
+    # sorted by order then product, repeats of a product in an order counted once (said as there)
+    oc = np.asarray(codes["o_code"], dtype=np.int64)
+    pc = np.asarray(codes["p_code"], dtype=np.int64)
     k = np.asarray(codes["k"], dtype=np.int64)
-    oc = np.repeat(np.asarray(codes["o_code"], dtype=np.int64), k)
-    pc = np.repeat(np.asarray(codes["p_code"], dtype=np.int64), k)
+    order = np.lexsort((pc, oc))
+    oc, pc = oc[order], pc[order]
+    repeated = int(k.sum() - len(k))
+    if repeated:
+        notes.append(
+            Mn(
+                "{n} repeated line of the same product in the same order was counted once (a basket "
+                "says whether a product was bought, not how many).",
+                "{n} repeated lines of the same product in the same order were counted once (a basket "
+                "says whether a product was bought, not how many).",
+                repeated,
+            )
+        )
+    indptr = np.zeros(len(orders) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(oc, minlength=len(orders)), out=indptr[1:])
     names = None
     if n_col is not None:
         names = [None if v is None else str(v) for v in np.asarray(items["n"], dtype=object)]
-    out = _from_pairs(oc, pc, np.asarray(orders, dtype=object), np.asarray(items["p"], dtype=object), names, notes)
+    out = Baskets(
+        order_ids=np.asarray(orders, dtype=object),
+        item_ids=np.asarray(items["p"], dtype=object),
+        indptr=indptr,
+        indices=pc.astype(np.int32),
+        item_names=names,
+        notes=notes,
+    )
     progress.report(1.0)
     return out
 
