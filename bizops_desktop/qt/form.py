@@ -69,6 +69,8 @@ class ParamForm(QWidget):
     def _editor(self, p: Param) -> QWidget:
         if p.kind == "dataset":  # another open table: its name, filled in by set_datasets
             w = QComboBox(self)
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(12)
             # TRANSLATORS: the first entry of a list of open tables: no table chosen; with roles,
             # the program takes an open table that has them (a stock sheet, a cost sheet)
             w.addItem(_("automatic") if p.roles else _("none"), None)
@@ -80,6 +82,10 @@ class ParamForm(QWidget):
             return w
         if p.kind == "choice":
             w = QComboBox(self)
+            # as wide as the form allows, not as its longest choice ("Clear limited stock by a
+            # deadline (markdown plan)" pushed the whole form out of its pane); the list shows all
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(12)
             if p.optional:
                 w.addItem(_("auto"), None)
             for c in p.choices:

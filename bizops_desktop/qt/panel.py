@@ -166,6 +166,8 @@ class AnalysisPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel(_("Data:"), left))
         self.dataset_combo = QComboBox(left)
+        self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_combo.setMinimumContentsLength(12)
         self.dataset_combo.setObjectName("dataset_combo")
         self.dataset_combo.currentIndexChanged.connect(self._update_roles_status)
         row.addWidget(self.dataset_combo, 1)
