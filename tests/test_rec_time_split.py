@@ -112,6 +112,12 @@ def test_rare_products_with_one_shared_buyer_do_not_crowd_the_top():
     recs = res.tables["recommendations"]
     rare = recs["product_id"].str.startswith("rare")
     assert rare.mean() < 0.01, recs[rare].head()
+    # BM25 (the default for purchases) needs no shrinkage: its links grow with the shared customers
+    assert res.metrics["similarity"] == "bm25" and res.metrics["shrinkage"] == 0.0
+    # cosine with its default shrinkage of 10 keeps them out too
+    res = ANALYSIS.execute(ds, {"method": "item", "top_n": 5, "eval_folds": 3, "similarity": "cosine"})
+    recs = res.tables["recommendations"]
+    assert recs["product_id"].str.startswith("rare").mean() < 0.01
     assert res.metrics["shrinkage"] == 10.0
 
 

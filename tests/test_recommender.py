@@ -401,6 +401,7 @@ def test_the_form_reads_in_chinese():
             "Pearson correlation",
             "Cosine",
             "Adjusted cosine",
+            "BM25 (purchases)",
         ]
 
 

@@ -23,9 +23,9 @@ from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_
 from .params import PARAMS  # noqa: F401  (re-exported for the CLI and tests)
 from .reorder import due_again
 from .timesplit import (
-    DEFAULT_SHRINKAGE,
     Scorer,
     choose_alpha_on_cells,
+    default_shrinkage,
     evaluate_time_split,
     holdout_days,
     neighbour_share,
@@ -38,7 +38,7 @@ def _config(params: dict, rm: RatingMatrix) -> KNNConfig:
     sim = params["similarity"]
     if sim == "auto":
         if not rm.explicit:
-            sim = "cosine"
+            sim = "bm25"
         else:
             sim = "adjusted_cosine" if params["method"] == "item" else "pearson"
             if params["surprise_compatible"] and sim == "adjusted_cosine":
@@ -111,12 +111,30 @@ def because_texts(rm: RatingMatrix, user_based: bool, c: Contributions, n_pairs:
     return out
 
 
-def similar_items_table(rm: RatingMatrix, W, top_n: int) -> pd.DataFrame:
+def similar_items_table(rm: RatingMatrix, W, top_n: int, cosine_of_buyers: bool = False) -> pd.DataFrame:
+    """Each product's ``top_n`` neighbours in ``W``, best first. ``cosine_of_buyers``: for a model
+    whose links are not on a 0..1 scale (BM25), the similarity shown, and the order among the
+    model's neighbours, is the cosine of the two products' sets of buyers (1: the same customers)."""
     W = W.tocsr()
     rows = np.repeat(np.arange(W.shape[0]), np.diff(W.indptr))
     cols, sims = W.indices, W.data
     keep = sims != 0
     rows, cols, sims = rows[keep], cols[keep], sims[keep]
+    # How many customers rated/bought both: a similarity from two shared customers is weak.
+    B = rm.matrix.T.tocsr()
+    B.data = np.ones_like(B.data)
+
+    def shared_of(rows, cols):
+        shared = np.zeros(len(rows), dtype=np.int64)
+        for a in range(0, len(rows), 20000):  # in chunks: rows of best sellers are long
+            r, c = rows[a : a + 20000], cols[a : a + 20000]
+            shared[a : a + 20000] = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
+        return shared
+
+    if cosine_of_buyers:
+        shared = shared_of(rows, cols)
+        buyers = np.diff(B.indptr).astype(float)
+        sims = shared / np.sqrt(np.maximum(buyers[rows] * buyers[cols], 1.0))
     order = np.lexsort((cols, -sims, rows))
     rows, cols, sims = rows[order], cols[order], sims[order]
     counts = np.bincount(rows, minlength=W.shape[0])
@@ -124,13 +142,7 @@ def similar_items_table(rm: RatingMatrix, W, top_n: int) -> pd.DataFrame:
     rank = np.arange(len(rows)) - start[rows] + 1
     top = rank <= top_n
     rows, cols, sims, rank = rows[top], cols[top], sims[top], rank[top]
-    # How many customers rated/bought both: a similarity from two shared customers is weak.
-    B = rm.matrix.T.tocsr()
-    B.data = np.ones_like(B.data)
-    shared = np.zeros(len(rows), dtype=np.int64)
-    for a in range(0, len(rows), 20000):  # in chunks: rows of best sellers are long
-        r, c = rows[a : a + 20000], cols[a : a + 20000]
-        shared[a : a + 20000] = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
+    shared = shared[order][top] if cosine_of_buyers else shared_of(rows, cols)
     frame = pd.DataFrame(
         {
             "product_id": rm.items[rows],
@@ -185,7 +197,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
         share = None
     else:
         if cfg.shrinkage is None:
-            cfg.shrinkage = DEFAULT_SHRINKAGE
+            cfg.shrinkage = default_shrinkage(cfg.similarity)
         scorer = Scorer.fit(rm.matrix, cfg, progress.sub(0.0, 0.4 * ends[0]))
         model = scorer.model
         check = progress.sub(0.4 * ends[0], ends[0])
@@ -236,7 +248,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     else:
         item_cfg = KNNConfig(**{**cfg.__dict__, "method": "item"})
         W_items = fit(rm.matrix, item_cfg, sp_, scale=rm.rating_scale, keep=max(top_n, 1)).neighbours
-    similar = similar_items_table(rm, W_items, top_n)
+    similar = similar_items_table(rm, W_items, top_n, cosine_of_buyers=cfg.similarity == "bm25")
 
     if rm.explicit:
         assert rm.rating_scale is not None  # explicit ratings always come with their scale

@@ -13,6 +13,7 @@ SIMILARITY_WORDS = {
     "pearson": _l("Pearson correlation"),
     "cosine": _l("Cosine"),
     "adjusted_cosine": _l("Adjusted cosine"),
+    "bm25": _l("BM25 (purchases)"),
 }
 METHOD_WORDS = {"item": _l("Similar products (item-based)"), "user": _l("Similar customers (user-based)")}
 
@@ -45,11 +46,12 @@ PARAMS = (
         "similarity",
         "choice",
         "auto",
-        choices=("auto", "pearson", "cosine", "adjusted_cosine"),
+        choices=("auto", "pearson", "cosine", "adjusted_cosine", "bm25"),
         label=_l("Similarity measure"),
         help=_l(
             "automatic: adjusted cosine (similar products) or Pearson correlation (similar "
-            "customers) for ratings, cosine for purchases"
+            "customers) for ratings, BM25 for purchases (customers who buy a lot count less, "
+            "links grow with the customers shared)"
         ),
         choice_labels=SIMILARITY_WORDS,
     ),
@@ -140,7 +142,7 @@ PARAMS = (
         label=_l("Shrinkage"),
         help=_l(
             "trust similarities from few shared customers less: similarity × n / (n + shrinkage); "
-            "empty: 10 for purchases, none for ratings"
+            "empty: 10 for cosine, Pearson and adjusted cosine on purchases, none for BM25 and ratings"
         ),
     ),
     Param(
