@@ -226,3 +226,43 @@ def test_on_planted_taste_groups_ours_beats_the_best_sellers_with_a_paired_test(
         truth["customer_group"][c] == truth["product_group"][p] for c, p in zip(recs["customer_id"], recs["product_id"])
     ]
     assert np.mean(same) > 0.8
+
+
+def test_bm25_similarities_match_implicits_bm25_recommender():
+    """Reference library on the same input: our BM25 item-item links are implicit's
+    BM25Recommender's (bm25_weight with k1 = 1.2, b = 0.75, then dot products of item rows)."""
+    implicit_nn = pytest.importorskip("implicit.nearest_neighbours")
+    import scipy.sparse as sp
+
+    from bizops_recommender.knn import fit
+
+    rng = np.random.default_rng(5)
+    R = sp.csr_matrix((rng.uniform(size=(80, 30)) < 0.15) * rng.integers(1, 4, (80, 30)), dtype=float)
+    R = R[np.diff(R.indptr) < 30]  # nobody bought everything (implicit's idf would go negative)
+    ref = implicit_nn.BM25Recommender(K=30, K1=1.2, B=0.75)
+    ref.fit(R.astype(np.float32).tocsr(), show_progress=False)
+    want = ref.similarity.toarray().astype(float)
+    np.fill_diagonal(want, 0.0)
+    got = fit(R, KNNConfig(method="item", similarity="bm25", k=30, shrinkage=0.0, explicit=False)).neighbours
+    np.testing.assert_allclose(got.toarray(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_the_paired_sign_test_and_the_cutoff_known_answers():
+    """9 customers better, 1 worse, 5 tied: P(X >= 9 | n = 10, 1/2) = 11/1024; the cutoff is a
+    quarter of the median number of products not bought yet, within 1..top N."""
+    import scipy.sparse as sp
+
+    from bizops_recommender.timesplit import eval_cutoff, sign_test
+
+    a = np.array([1] * 9 + [0] + [2] * 5)
+    b = np.array([0] * 9 + [1] + [2] * 5)
+    pr = sign_test(a, b, 3)
+    assert (pr.better, pr.worse, pr.ties) == (9, 1, 5)
+    assert pr.p_better == pytest.approx(11 / 1024) and pr.p_worse == pytest.approx(1023 / 1024)
+    assert pr.verdict == "better" and sign_test(b, a, 3).verdict == "worse"
+    assert sign_test(a[:3], b[:3], 3).verdict == "same"  # 3 of 3: p = 1/8, not enough
+    R = sp.csr_matrix(np.tril(np.ones((40, 40)))[::-1][:33])  # customer j bought 40 - j products
+    users = np.arange(33)
+    unbought = np.median(np.arange(33))  # 0..32 not bought yet: median 16
+    assert eval_cutoff(R, users, 10) == min(10, round(unbought / 4)) == 4
+    assert eval_cutoff(R, users, 3) == 3
