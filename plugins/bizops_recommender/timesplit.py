@@ -292,6 +292,7 @@ class SplitScore:
     final_alpha: float = 1.0  # chosen on this split, for the model trained on all the data
     k: int = 10  # the top k the comparison is made at (eval_cutoff)
     paired: Paired | None = None  # ours against the best-seller list, customer by customer, at k
+    unbought: float = 0.0  # median number of products a checked customer had not bought yet
 
 
 def score_split(
@@ -352,6 +353,7 @@ def evaluate_time_split(
     tu, ti = new_purchases(R_train, log, ~train)
     users = np.unique(tu)
     k = eval_cutoff(R_train, users, n)
+    unbought = float(np.median(shape[1] - np.diff(R_train.indptr)[users])) if len(users) else float(shape[1])
     vu, vi = new_purchases(R_inner, log, train & ~inner)
     alpha = 1.0
     if len(vu) and R_inner.nnz:
@@ -389,6 +391,7 @@ def evaluate_time_split(
             final_alpha=choose_alpha(res.at, at) if len(tu) else alpha,
             k=k,
             paired=paired,
+            unbought=unbought,
         ),
         dates,
     )
