@@ -387,6 +387,19 @@ def cmd_run(args) -> int:
     # saved params of the project, overridden by --set
     overrides = {k: v for k, v in analysis.resolve(given, from_text=True).items() if k in given}
     params = {**saved_params, **overrides}
+    # a table named by --set may be a file the user points at; one named by the project may not
+    typed = {p.name for p in analysis.params if p.kind == "dataset" and p.name in given}
+    from bizops_desktop.core.params import resolve_tables
+
+    params.update(
+        {
+            k: v
+            for k, v in resolve_tables(
+                [p for p in analysis.params if p.name in typed], params, ds, tables, files=True
+            ).items()
+            if k in typed
+        }
+    )
     lap("read")
     t0 = time.perf_counter()
     result = analysis.execute(ds, params, progress.sub(0.2, 0.95), tables=tables)

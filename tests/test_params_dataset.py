@@ -53,8 +53,19 @@ def test_no_name_takes_another_table_with_the_roles_or_none():
 def test_a_path_is_read_as_a_file(tmp_path):
     path = tmp_path / "库存表.csv"
     path.write_text("商家编码,现有库存\nA1,12\nA2,0\n", encoding="utf-8")
-    got = resolve_tables([SHEET], {"stock_sheet": str(path)}, ORDERS, [ORDERS])["stock_sheet"]
+    got = resolve_tables([SHEET], {"stock_sheet": str(path)}, ORDERS, [ORDERS], files=True)["stock_sheet"]
     assert got.name == "库存表" and got.has("on_hand") and got.frame[got.col("on_hand")].tolist() == [12, 0]
+
+
+def test_a_path_saved_in_a_project_is_never_read(tmp_path):
+    """Only a name typed on the command line may be a file: a project file (a stranger's, maybe)
+    naming /etc/passwd or the user's documents gets the plain 'no such table' message."""
+    from bizops_desktop.core.errors import DataError
+
+    path = tmp_path / "secret.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no open table"):
+        resolve_tables([SHEET], {"stock_sheet": str(path)}, ORDERS, [ORDERS])
 
 
 def test_an_unknown_name_is_a_data_error_naming_the_open_tables():

@@ -181,9 +181,11 @@ class Analysis:
         *,
         from_text: bool = False,
         tables: "Mapping[str, Dataset] | Sequence[Dataset] | None" = None,
+        files: bool = False,
     ) -> Result:
         """Check the roles and parameters, then run. ``tables``: the open tables (name ->
-        Dataset, or a list) that a parameter of kind ``dataset`` names; see
+        Dataset, or a list) that a parameter of kind ``dataset`` names; ``files``: such a name may
+        also be a file's path (only for names the user typed: the command line's --set); see
         :func:`~bizops_desktop.core.params.resolve_tables`."""
         from .progress import Progress
 
@@ -201,7 +203,7 @@ class Analysis:
 
         if sandbox.wanted(self):  # a plugin that hangs or crashes cannot take the program with it
             return sandbox.run_isolated(self, dataset, values, progress)
-        values = resolve_tables(self.params, values, dataset, tables)
+        values = resolve_tables(self.params, values, dataset, tables, files=files)
         fn = load_object(self.run)
         result = fn(dataset, values, progress)
         if not isinstance(result, Result):

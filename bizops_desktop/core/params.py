@@ -248,11 +248,15 @@ def resolve_tables(
     values: Mapping[str, Any],
     dataset: Any = None,
     tables: Mapping[str, Any] | Sequence[Any] | None = None,
+    *,
+    files: bool = False,
 ) -> dict[str, Any]:
     """``values`` with each parameter of kind ``dataset`` turned into the table it names: an open
-    table of ``tables`` (name -> Dataset, or a list of them) by name, else a file of that path
-    (read with the importer, roles guessed), else a DataError naming the open tables. No name:
-    with ``roles``, the first open table other than ``dataset`` that has them, else None."""
+    table of ``tables`` (name -> Dataset, or a list of them) by name, else (only with ``files``:
+    a name the user typed on the command line) a file of that path read with the importer, else a
+    DataError naming the open tables. No name: with ``roles``, the first open table other than
+    ``dataset`` that has them, else None. A name saved in a project file (a stranger's, maybe) is
+    never read as a path."""
     out = dict(values)
     wanted = [p for p in specs if p.kind == "dataset"]
     if not wanted:
@@ -268,7 +272,7 @@ def resolve_tables(
         if v is not None and not isinstance(v, str):
             continue  # already a table
         if v:
-            out[p.name] = _table_named(p, v, open_tables)
+            out[p.name] = _table_named(p, v, open_tables, files)
         elif p.roles:
             out[p.name] = next(
                 (t for t in open_tables.values() if t is not dataset and t.has(*p.roles)),
@@ -279,7 +283,7 @@ def resolve_tables(
     return out
 
 
-def _table_named(p: Param, name: str, open_tables: Mapping[str, Any]) -> Any:
+def _table_named(p: Param, name: str, open_tables: Mapping[str, Any], files: bool = False) -> Any:
     from pathlib import Path
 
     from .errors import DataError
@@ -287,7 +291,7 @@ def _table_named(p: Param, name: str, open_tables: Mapping[str, Any]) -> Any:
     if name in open_tables:
         return open_tables[name]
     path = Path(name).expanduser()
-    if path.is_file():
+    if files and path.is_file():
         from .importer import load_dataset
 
         return load_dataset(path, name=path.stem)
