@@ -256,3 +256,13 @@ def test_duplicate_count_on_orders_written_order_by_order(seed):
     if seed % 2:
         f = f.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # lines of an order scattered
     assert count_duplicates(f) == int(f.duplicated().sum()) > 0
+
+
+def test_an_imported_table_can_be_edited_in_place(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(CASES["plain orders"], encoding="utf-8")
+    f = load_dataset(path).frame
+    f.loc[f["product"] == "P1", "price"] = 9.5
+    f.loc[0, "quantity"] = 7
+    f.loc[0, "date"] = pd.Timestamp("2024-05-01")
+    assert (f.loc[f["product"] == "P1", "price"] == 9.5).all() and f.loc[0, "quantity"] == 7

@@ -251,6 +251,10 @@ def _to_pandas(table, names, kinds, opts, progress: Progress) -> "pd.DataFrame":
                 arr = arr.astype(object)
             if col.null_count:
                 arr[col.is_null().to_numpy(zero_copy_only=False)] = np.nan
+        if not arr.flags.writeable:
+            # Arrow hands numbers over without a copy, in read-only memory: a table the user (or a
+            # plugin) edits in place must own its values, as the pandas reader's do
+            arr = arr.copy()
         out[j] = arr
     frame = pd.DataFrame(out, copy=False)
     if opts.header_row >= 0:
