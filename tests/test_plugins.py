@@ -49,6 +49,7 @@ def test_builtins_are_registered_without_entry_points():
         "recommender",
         "basket",
         "forecast",
+        "stock",
         "pricing",
         "churn",
         "segments",

@@ -37,6 +37,8 @@ FILES = (
     "deliveries.csv",
     "campaign_orders.csv",
     "stock.csv",
+    "price_segments.csv",
+    "markdown_sales.csv",
 )
 
 N_CUSTOMERS = 400
