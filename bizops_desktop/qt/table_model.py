@@ -159,6 +159,9 @@ class DataFrameModel(QAbstractTableModel):
 
     def _deliver(self, positions: np.ndarray, generation: int, reset: bool) -> None:
         if generation == self._generation:
+            if self._pending is not None:  # done: not busy any more when the new rows show
+                self._pending = None
+                self.busy_changed.emit(False)
             self._install(positions, reset)
 
     def _ended(self, generation: int) -> None:
