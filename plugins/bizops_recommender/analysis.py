@@ -601,7 +601,12 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
         )
     if m.get("evaluation") == "time_split" and "p_better" in m:
         return _time_split_headline(m)
-    if cf >= CLEARLY_BETTER * base and cf > 0:
+    if "p_better" in m:
+        return _folds_headline(m, n, cf, base)
+    # results saved before the sign test: the old margin
+    better = cf >= CLEARLY_BETTER * base and cf > 0
+    worse = cf * CLEARLY_BETTER <= base
+    if better:
         if base > 0:
             return M(
                 "These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each "
@@ -618,7 +623,7 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
             cf=cf,
             n=n,
         )
-    if cf * CLEARLY_BETTER <= base:
+    if worse:
         return M(
             "These suggestions do worse than a best-seller list on this data: on purchases held back, "
             "{cf:percent} of each customer's top {n:int} were products they bought, against "
@@ -638,8 +643,8 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
 
 
 def split_verdict(m: dict[str, Any]) -> str:
-    """ "better", "worse" or "same" than the best-seller list, from the check on later weeks: a
-    paired sign test over the checked customers (hits in the top k) at the 5% level."""
+    """The verdict against the best-seller list ("better", "worse" or "same"), from the check on
+    held-out purchases: a paired sign test over the checked customers' hits, at the 5% level."""
     from .timesplit import SIGNIFICANCE
 
     more, fewer = m.get("customers_more_hits", 0.0), m.get("customers_fewer_hits", 0.0)
@@ -648,6 +653,45 @@ def split_verdict(m: dict[str, Any]) -> str:
     if fewer > more and m.get("p_worse", 1.0) < SIGNIFICANCE:
         return "worse"
     return "same"
+
+
+def _folds_headline(m: dict[str, Any], n: int, cf: float, base: float):
+    """The headline from the check in rounds on purchases held back at random (no dates):
+    "better" or "worse" only when the sign test over customers says so."""
+    values = {
+        "cf": cf,
+        "base": base,
+        "n": n,
+        "more": float(m.get("customers_more_hits", 0.0)),
+        "fewer": float(m.get("customers_fewer_hits", 0.0)),
+    }
+    verdict = split_verdict(m)
+    if verdict == "better":
+        return M(
+            "These suggestions beat a best-seller list: on purchases held back, {cf:percent} of each customer's "
+            "top {n:int} were products they bought, against {base:percent} for the best sellers they had not "
+            "bought yet; ours found more for {more:percent} of the customers and fewer for {fewer:percent} "
+            "(sign test, p = {p:.2g}).",
+            p=float(m["p_better"]),
+            **values,
+        )
+    if verdict == "worse":
+        return M(
+            "These suggestions do worse than a best-seller list on this data: on purchases held back, "
+            "{cf:percent} of each customer's top {n:int} were products they bought, against {base:percent} for "
+            "the best sellers they had not bought yet; ours found fewer for {fewer:percent} of the customers and "
+            "more for {more:percent} (sign test, p = {p:.2g}). Offer the best sellers instead.",
+            p=float(m.get("p_worse", 1.0)),
+            **values,
+        )
+    return M(
+        "These suggestions are no better than a best-seller list on this data: on purchases held back, "
+        "{cf:percent} of each customer's top {n:int} were products they bought, against {base:percent} for the "
+        "best sellers they had not bought yet; ours found more for {more:percent} of the customers and fewer "
+        "for {fewer:percent}, a difference chance explains (sign test, p = {p:.2g}).",
+        p=float(min(m["p_better"], m.get("p_worse", 1.0))),
+        **values,
+    )
 
 
 def _time_split_headline(m: dict[str, Any]):

@@ -5,6 +5,7 @@ training mean, as a yardstick). Implicit purchases: precision@N, recall@N, hit r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -50,6 +51,7 @@ def _matrix(u, i, v, shape) -> sp.csr_matrix:
 class Evaluation:
     rows: list  # (metric, fold, value); fold is "1".."F" or "mean"
     curve: dict  # implicit: {"n": [...], "precision": [...], "recall": [...]}
+    paired: Any = None  # implicit: timesplit.Paired, ours against the best sellers per customer
 
 
 def evaluate(
@@ -70,6 +72,10 @@ def evaluate(
     per: dict[str, list] = {}
     cut = sorted({c for c in CUTOFFS if c <= max(top_n, 20)} | {top_n})
     curves: dict[str, list] = {"precision": [], "recall": [], "hit_rate": []}
+    # hits in the top N per customer, summed over the rounds: ours and the best-seller list's
+    ours_hits = np.zeros(rm.shape[0])
+    base_hits = np.zeros(rm.shape[0])
+    seen = np.zeros(rm.shape[0], dtype=bool)
     for f in range(folds):
         stage = progress.sub(f / folds, (f + 1) / folds)
         prefix = _("Evaluation, fold {fold:int} of {folds:int}: ", fold=f + 1, folds=folds)
@@ -93,7 +99,12 @@ def evaluate(
                 "mae_global_mean": float(np.mean(np.abs(base))),
             }
         else:
-            vals, curve = _implicit_fold(model, R, u[te], i[te], cut, top_n, stage.sub(0.6, 1.0), prefix)
+            vals, curve, (users, h, hb) = _implicit_fold(
+                model, R, u[te], i[te], cut, top_n, stage.sub(0.6, 1.0), prefix
+            )
+            ours_hits[users] += h
+            base_hits[users] += hb
+            seen[users] = True
             for key in curves:
                 curves[key].append(curve[key])
         for name, val in vals.items():
@@ -102,9 +113,21 @@ def evaluate(
     for name, fold_values in per.items():
         rows.append((name, "mean", float(np.mean(fold_values))))
     curve = {}
+    paired = None
     if not rm.explicit:
+        from .timesplit import sign_test
+
         curve = {"n": cut, **{k: np.mean(np.array(vs), axis=0).tolist() for k, vs in curves.items()}}
-    return Evaluation(rows, curve)
+        checked = seen  # every customer with a held-out purchase in some round
+        paired = sign_test(ours_hits[checked], base_hits[checked], top_n)
+        n = max(int(checked.sum()), 1)
+        rows += [
+            ("customers_more_hits", "mean", paired.better / n),
+            ("customers_fewer_hits", "mean", paired.worse / n),
+            ("p_better", "mean", paired.p_better),
+            ("p_worse", "mean", paired.p_worse),
+        ]
+    return Evaluation(rows, curve, paired)
 
 
 def _implicit_fold(model, R, tu, ti, cut, top_n, progress, prefix=""):
@@ -136,7 +159,8 @@ def _implicit_fold(model, R, tu, ti, cut, top_n, progress, prefix=""):
         "coverage": float(len(np.unique(ri[rank < top_n])) / max(n_items, 1)),
         f"precision@{top_n}_best_sellers": float(np.mean(pop_hits / top_n)) if len(users) else 0.0,
     }
-    return vals, {"precision": prec, "recall": rec, "hit_rate": hr}
+    h = np.bincount(ru[hit & (rank < top_n)], minlength=n_users)[users]
+    return vals, {"precision": prec, "recall": rec, "hit_rate": hr}, (users, h, pop_hits)
 
 
 def _best_seller_hits(R, users, tu, ti, n):

@@ -253,7 +253,7 @@ class Paired:
 
     @property
     def verdict(self) -> str:
-        """ "better" or "worse" when the sign test says so at the 5% level, else "same"."""
+        """The verdict: better or worse when the sign test says so at the 5% level, else same."""
         if self.better > self.worse and self.p_better < SIGNIFICANCE:
             return "better"
         if self.worse > self.better and self.p_worse < SIGNIFICANCE:
