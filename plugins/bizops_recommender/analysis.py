@@ -601,7 +601,7 @@ def headline(metrics: dict[str, Any], top_n: int | None = None):
         )
     if m.get("evaluation") == "time_split" and "p_better" in m:
         return _time_split_headline(m)
-    if "p_better" in m:
+    if "p_better" in m and n is not None:
         return _folds_headline(m, n, cf, base)
     # results saved before the sign test: the old margin
     better = cf >= CLEARLY_BETTER * base and cf > 0
