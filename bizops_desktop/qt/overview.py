@@ -76,6 +76,7 @@ class OverviewPanel(QWidget):
         self.table = DataFrameTable(self, placeholder=_("Search the actions…"))
         self.table.setObjectName("overview_table")
         self.table.view.setWordWrap(True)
+        self.table.view.verticalHeader().setVisible(False)  # the rank column numbers the lines
         self.table.view.doubleClicked.connect(lambda _i: self._open_selected())
         self.table.row_selected.connect(lambda _r: self.open_button.setEnabled(True))
 
