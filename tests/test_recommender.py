@@ -431,7 +431,13 @@ def test_the_headline_compares_with_a_best_seller_list_honestly(demo):
     # the demo shop's orders: the best sellers are as good; the tab says so plainly
     datasets, _ = demo
     res = ANALYSIS.execute(datasets["orders"], {"method": "item", "eval_folds": 3})
-    assert text(res.headline).startswith("These suggestions are no better than a best-seller list on this data")
+    line = text(res.headline)
+    assert line.startswith(
+        (
+            "These suggestions are no better than a best-seller list on this data",
+            "These suggestions are simply a best-seller list",
+        )
+    ), line
     # worse than the yardstick, and no check at all: said as such
     worse = headline({"data": "purchases", "precision_at_10": 0.1, "precision_at_10_best_sellers": 0.3}, 10)
     assert text(worse).startswith("These suggestions do worse than a best-seller list")

@@ -730,6 +730,14 @@ def _time_split_headline(m: dict[str, Any]):
             p=float(m["p_worse"]),
             **values,
         )
+    if values["more"] == 0 and values["fewer"] == 0:  # the blend chose the best sellers themselves
+        return M(
+            "These suggestions are simply a best-seller list on this data: in the last {weeks:int} weeks "
+            "({start:date} to {end:date}), held back from the training, what similar customers bought did not "
+            "find more of the new products customers went on to buy ({cf:percent} of each top {n:int}) than "
+            "the best sellers they had not bought yet, so the tab suggests those.",
+            **values,
+        )
     return M(
         "These suggestions are no better than a best-seller list on this data: in the last {weeks:int} weeks "
         "({start:date} to {end:date}), held back from the training, {cf:percent} of each customer's top "
