@@ -216,3 +216,21 @@ def test_the_overview_speaks_chinese(qtbot, window):
         w = window()
         assert w.tabs.tabText(0) == "本周要做的事"
         assert "全部运行" in w.overview.run_button.text()
+
+
+def test_the_sentences_share_the_width_at_both_window_sizes(qtbot, window):
+    w = window()
+    w.host.add_dataset(_orders())
+    with qtbot.waitSignal(w.overview.run_ended, timeout=20000):
+        w.overview.run_all()
+    view = w.overview.table.view
+    names = list(w.overview.table.model.source_frame().columns)
+    for size in ((1360, 840), (1920, 1080)):
+        w.resize(*size)
+        w.show()
+        qtbot.wait(50)
+        w.overview._fit_columns()
+        widths = {n: view.columnWidth(j) for j, n in enumerate(names)}
+        total = sum(widths.values())
+        assert total <= view.viewport().width() + 2  # nothing pushed out of sight
+        assert widths["action"] + widths["why"] >= 0.6 * view.viewport().width()  # the sentences get the room

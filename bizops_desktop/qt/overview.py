@@ -77,6 +77,8 @@ class OverviewPanel(QWidget):
         self.table.setObjectName("overview_table")
         self.table.view.setWordWrap(True)
         self.table.view.verticalHeader().setVisible(False)  # the rank column numbers the lines
+        # the two sentences share the width (_fit_columns), not the last column
+        self.table.view.horizontalHeader().setStretchLastSection(False)
         self.table.view.doubleClicked.connect(lambda _i: self._open_selected())
         self.table.row_selected.connect(lambda _r: self.open_button.setEnabled(True))
 
