@@ -318,18 +318,16 @@ def _apply_roles(ds, role_args: list[str]) -> None:
 
 
 def _pick_dataset(datasets, analysis, wanted: str | None):
-    if wanted:
-        for ds in datasets:
-            if ds.name == wanted:
-                return ds
+    """The table to run on: --dataset's, else the first that fits (the one rule, shared with the
+    tabs and Run all), else the first (its missing roles are then said in words)."""
+    from bizops_desktop.core.overview import pick_dataset
+
+    if wanted and not any(ds.name == wanted for ds in datasets):
         raise UsageError(
             _("--dataset {name}: no such table", name=repr(wanted)),
             hint=_("the tables are: {names}", names=", ".join(d.name for d in datasets)),
         )
-    for ds in datasets:
-        if analysis.check(ds) is None:
-            return ds
-    return datasets[0] if datasets else None
+    return pick_dataset(analysis, datasets, wanted) or (datasets[0] if datasets else None)
 
 
 def cmd_run(args) -> int:
