@@ -81,9 +81,11 @@ class Host(QObject):
         kept = self._inputs.get(analysis_id)
         return kept[1] if kept is not None and kept[0] is result else None
 
-    def unique_name(self, base: str) -> str:
+    def unique_name(self, base: str, taken: "set[str] | None" = None) -> str:
+        """``base``, or ``base (2)``... : a name no open dataset has (nor any in ``taken``)."""
+        taken = set(self._datasets) | (taken or set())
         name, i = base, 2
-        while name in self._datasets:
+        while name in taken:
             name = f"{base} ({i})"
             i += 1
         return name

@@ -881,11 +881,9 @@ class MainWindow(QMainWindow):
         from bizops_desktop.core.demo import load_demo
 
         def loaded(datasets: list[Dataset]) -> None:
-            taken = {d.name for d in self.host.datasets()}
+            taken: set[str] = set()
             for ds in datasets:
-                base, i = ds.name, 2
-                while ds.name in taken:
-                    ds.name, i = f"{base} ({i})", i + 1
+                ds.name = self.host.unique_name(ds.name, taken)
                 taken.add(ds.name)
             # all tables at once: one refresh of the tabs and the data list (which opens on the
             # orders), not one per table
