@@ -199,6 +199,9 @@ class Analysis:
             )
         values = self.resolve(params, from_text=from_text)
         progress = progress or Progress()
+        from .bigfile import refuse_if_big
+
+        big_note = refuse_if_big(self.id, dataset)  # a file bigger than memory: only analyses on its views
         from . import sandbox
 
         if sandbox.wanted(self):  # a plugin that hangs or crashes cannot take the program with it
@@ -208,6 +211,8 @@ class Analysis:
         result = fn(dataset, values, progress)
         if not isinstance(result, Result):
             raise TypeError(f"{self.id}.run returned {type(result).__name__}, not Result")
+        if big_note is not None:
+            result.notes.append(big_note)
         return result
 
     def migrate_state(self, params: dict, result: Result | None, from_version: int) -> tuple[dict, Result | None]:

@@ -10,6 +10,8 @@ from .roles import MULTI_ROLES, as_role_map
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .bigfile import BigSource
+
 
 @dataclass
 class Dataset:
@@ -22,6 +24,9 @@ class Dataset:
     import_options: dict[str, Any] = field(default_factory=dict)  # encoding, delimiter, ...
     # what the import did, in words: Messages rendered in the reader's language (i18n.text), or text
     notes: list[Any] = field(default_factory=list)
+    # a file bigger than memory: where its whole table lives (``frame`` is then its first lines, and
+    # the views compute from this out of core: core/bigfile.py); None for a table held in memory
+    big: "BigSource | None" = None
 
     def __post_init__(self):
         self.roles = as_role_map(self.roles)

@@ -342,6 +342,10 @@ def customer_features(
 def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: int | None = None) -> CustomerFeatures:
     """The same from a Dataset's roles (customer_id and date needed; amount, quantity, price,
     order_id used when marked)."""
+    if getattr(ds, "big", None) is not None:  # a file bigger than memory: computed out of core
+        from . import outofcore
+
+        return outofcore.customer_features_from_dataset(ds, cutoff=cutoff, churn_days=churn_days)
     customer = ds.col("customer_id") if ds.has("customer_id") else None
     date = ds.col("date") if ds.has("date") else None
     missing = [r for r, col in (("customer_id", customer), ("date", date)) if col is None]

@@ -51,6 +51,7 @@ class BigCsv:
     skip: int  # lines above the column names
     columns: list[str]
     roles: dict[str, list[str]] = field(default_factory=dict)
+    parquet: bool = False  # ``path`` is the Parquet copy a big Dataset keeps (core/bigfile.py)
 
     def col(self, role: str) -> str | None:
         cols = self.roles.get(role) or []
@@ -81,7 +82,7 @@ def open_big_csv(path, roles: Mapping[str, list[str]] | None = None) -> BigCsv:
         )
     big = BigCsv(path=path, delimiter=opts.delimiter, encoding=enc, skip=opts.header_row, columns=[])
     with _connect() as con:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {_SOURCE}", _source_params(big)).fetchall()
+        rows = con.execute(f"DESCRIBE SELECT * FROM {_source_sql(big)}", _source_params(big)).fetchall()
     big.columns = [str(r[0]) for r in rows]
     if roles is None:
         sample = preview(path, ImportOptions(keep_cancelled=True), nrows=5000).frame
@@ -94,9 +95,16 @@ def open_big_csv(path, roles: Mapping[str, list[str]] | None = None) -> BigCsv:
 # SQL pieces
 
 _SOURCE = "read_csv(?, delim = ?, quote = '\"', header = true, skip = ?, encoding = ?, all_varchar = true)"
+_PARQUET = "read_parquet(?)"
+
+
+def _source_sql(big: BigCsv) -> str:
+    return _PARQUET if big.parquet else _SOURCE
 
 
 def _source_params(big: BigCsv) -> list[Any]:
+    if big.parquet:
+        return [str(big.path)]
     return [str(big.path), big.delimiter, big.skip, big.encoding]
 
 
@@ -201,7 +209,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
         _run(
             con,
             f"CREATE TEMP TABLE raw AS SELECT {o} AS o, {p} AS p, {name} AS n, ({has_line}) AS has_line, "
-            f"({positive}) AS positive FROM {_SOURCE}",
+            f"({positive}) AS positive FROM {_source_sql(big)}",
             params,
             progress,
             0.0,
@@ -299,7 +307,11 @@ _TRUNC = {"D": "day", "W": "week", "M": "month"}
 
 
 def series_out_of_core(
-    big: BigCsv, freq: str = "W", top: int | None = None, progress: Progress | None = None
+    big: BigCsv,
+    freq: str | None = "W",
+    top: int | None = None,
+    progress: Progress | None = None,
+    total: bool = True,
 ) -> "SalesSeries":
     """The sales series of ``series_view`` (quantity, else line total, per period and product,
     Total first; a last period the data ends inside is dropped), summed by DuckDB per period and
@@ -309,7 +321,8 @@ def series_out_of_core(
     from .series import _FORECASTING_NOTES, VALUE_ROLES, build_series
 
     progress = progress or Progress()
-    if freq not in _TRUNC:
+    guessed = freq is None
+    if freq is not None and freq not in _TRUNC:
         raise UsageError(_("unknown frequency {value}", value=repr(freq)))
     date_col = big.col("date")
     if date_col is None:
@@ -334,13 +347,12 @@ def series_out_of_core(
     s_col, n_col = big.col("product_id"), big.col("product_name")
     s = ident(s_col, big.columns) if s_col is not None else "NULL"
     n = ident(n_col, big.columns) if n_col is not None else "NULL"
-    trunc = _TRUNC[freq]
     params = _source_params(big)
     with _connect() as con:
         _run(
             con,
             f"CREATE TEMP TABLE rows AS SELECT TRY_CAST({d} AS TIMESTAMP) AS d, {d} IS NOT NULL AS has_d, "
-            f"TRY_CAST({v} AS DOUBLE) AS v, {s} AS s, {n} AS n FROM {_SOURCE}",
+            f"TRY_CAST({v} AS DOUBLE) AS v, {s} AS s, {n} AS n FROM {_source_sql(big)}",
             params,
             progress,
             0.0,
@@ -355,8 +367,8 @@ def series_out_of_core(
             0.6,
             0.7,
         ).fetchone()
-        total = con.execute("SELECT count(*) FILTER (WHERE has_d) FROM rows").fetchone()[0]
-        if total and unread > 0.5 * total:
+        dated = con.execute("SELECT count(*) FILTER (WHERE has_d) FROM rows").fetchone()[0]
+        if dated and unread > 0.5 * dated:
             raise DataError(
                 _(
                     "the dates in column {col} are not written as 2024-03-05, so they cannot be read out of core yet",
@@ -365,6 +377,13 @@ def series_out_of_core(
                 where=big.path.name,
                 hint=_("Open the file with File ▸ Open data instead"),
             )
+        if freq is None:  # as periods.guess_freq: the median gap between distinct dates
+            gap = con.execute(
+                "SELECT median(epoch(d) - epoch(prev)) / 86400 FROM (SELECT d, lag(d) OVER (ORDER BY d) AS prev "
+                "FROM (SELECT DISTINCT d FROM rows WHERE d IS NOT NULL AND v IS NOT NULL))"
+            ).fetchone()[0]
+            freq = "D" if gap is None or gap <= 2 else "W" if gap <= 10 else "M"
+        trunc = _TRUNC[freq]
         sums = _run(
             con,
             f"SELECT date_trunc('{trunc}', d) AS period, coalesce(s, '(none)') AS s, sum(v) AS v, "
@@ -400,6 +419,10 @@ def series_out_of_core(
             where=big.path.name,
             hint=_("Check that the date and value columns are the right ones"),
         )
+    if guessed:
+        from .series import _GUESSED_FREQ_NOTES
+
+        notes.append(_GUESSED_FREQ_NOTES[freq]())
     sums["period"] = pd.to_datetime(sums["period"]).astype("datetime64[ns]")
     from .series import _period_end
 
@@ -422,6 +445,7 @@ def series_out_of_core(
         "s" if s_col is not None else None,
         freq=freq,
         top=top,
+        total=total,
         name_col="n" if n_col is not None else None,
         drop_partial_last=False,
         where=big.path.name,
@@ -431,3 +455,349 @@ def series_out_of_core(
     out.notes.insert(0, _FORECASTING_NOTES[value_role](str(value_col)))
     progress.report(1.0)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# a big Dataset's Parquet copy (core/bigfile.py) and the views' out-of-core entry points
+
+PARQUET_LAYOUT = "1"  # every column as text, in file order; part of the copy's cache key
+
+
+def csv_to_parquet(big: BigCsv, target: Path, progress: Progress | None = None) -> int:
+    """Write the CSV's lines to ``target`` as Parquet (columns as text, file order kept), through
+    a temporary name in the same folder so a cancelled or failed conversion leaves nothing behind.
+    ``target`` is a path of ours (a cache folder and a hex name): it is the one value written into
+    the SQL, its quotes doubled; the source file goes in as a parameter. Returns the line count."""
+    import os
+
+    progress = progress or Progress()
+    target = Path(target)
+    part = target.with_name(target.name + ".part")
+    literal = "'" + str(part).replace("'", "''") + "'"
+    try:
+        with _connect() as con:
+            cur = _run(
+                con,
+                f"COPY (SELECT * FROM {_source_sql(big)}) TO {literal} (FORMAT parquet, COMPRESSION zstd)",
+                _source_params(big),
+                progress,
+                0.0,
+                1.0,
+            )
+            row = cur.fetchone()
+        os.replace(part, target)
+    finally:
+        if part.exists():
+            part.unlink()
+    return int(row[0]) if row else 0
+
+
+def table_of(ds) -> BigCsv:
+    """The out-of-core table of a big Dataset, with the Dataset's current roles (roles of columns
+    the file lacks are left out, as ``Dataset.has`` leaves them out in memory)."""
+    big = ds.big
+    columns = list(big.columns)
+    roles = {r: [c for c in cols if c in columns] for r, cols in ds.roles.items()}
+    return BigCsv(
+        path=Path(big.parquet),
+        delimiter=",",
+        encoding="utf-8",
+        skip=0,
+        columns=columns,
+        roles={r: cols for r, cols in roles.items() if cols},
+        parquet=True,
+    )
+
+
+def _not_orders(ds) -> DataError:
+    return DataError(
+        _("a file read out of core needs order lines: an Order number and a Product column"),
+        where=ds.name,
+        hint=_("Mark the order number and product columns in Column roles"),
+    )
+
+
+def baskets_from_dataset(ds, progress: Progress | None = None) -> "Baskets":
+    """views.baskets.baskets_from_dataset for a big Dataset (order lines only)."""
+    big = table_of(ds)
+    if big.col("order_id") is None or big.col("product_id") is None:
+        raise _not_orders(ds)
+    return baskets_out_of_core(big, progress)
+
+
+def series_view(ds, *, freq: str | None = None, top: int | None = None, total: bool = True) -> "SalesSeries":
+    """views.series.series_view for a big Dataset."""
+    from .periods import normalise_freq
+
+    f = normalise_freq(freq) if freq is not None else None
+    return series_out_of_core(table_of(ds), freq=f, top=top, total=total)
+
+
+def ratings_from_dataset(ds, *, source: str = "auto", weighting: str = "counts"):
+    """views.ratings.ratings_from_dataset for a big Dataset: DuckDB adds up each customer × product
+    pair (lines, and quantity or rating sums) and numbers customers and products in order of first
+    appearance in the file, as the in-memory matrix does. ``first_row`` (the first line of each
+    pair, used by the time-split evaluation) is left out."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from .ratings import WEIGHTINGS, RatingMatrix
+
+    big = table_of(ds)
+    user_c, item_c = big.col("customer_id"), big.col("product_id")
+    if user_c is None or item_c is None:
+        raise DataError(
+            _("recommendations need a customer column and a product column"),
+            where=ds.name,
+            hint=_("Mark them as Customer (customer_id) and Product (product_id) in Column roles"),
+        )
+    if source not in ("auto", "ratings", "orders"):
+        raise UsageError(_("unknown source {value}", value=repr(source)), hint=_("use auto, ratings or orders"))
+    rating_c = big.col("rating")
+    if source == "ratings" and rating_c is None:
+        raise DataError(
+            _("the data has no column marked as Rating (rating)"),
+            where=ds.name,
+            hint=_("Mark the rating column, or use the orders (implicit) source"),
+        )
+    explicit = rating_c is not None and source != "orders"
+    value_c = rating_c if explicit else big.col("quantity")
+    if not explicit and weighting not in WEIGHTINGS:
+        raise UsageError(
+            _("unknown implicit weighting {value}", value=repr(weighting)),
+            where="weighting",
+            hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)),
+        )
+    if not explicit and weighting == "quantity" and value_c is None:
+        raise UsageError(
+            _("weighting by quantity needs a column marked as Quantity (quantity)"),
+            where="weighting",
+            hint=_("Mark the quantity column, or use counts"),
+        )
+    u, i = ident(user_c, big.columns), ident(item_c, big.columns)
+    name_c = big.col("product_name")
+    n = ident(name_c, big.columns) if name_c is not None else "NULL"
+    uses_value = value_c is not None and (explicit or weighting == "quantity")
+    v = f"TRY_CAST({ident(value_c, big.columns)} AS DOUBLE)" if uses_value and value_c is not None else "1.0"
+    bad = "v IS NULL OR NOT isfinite(v)" + ("" if explicit else " OR v <= 0") if uses_value else "false"
+    notes: list = []
+    with _connect() as con:
+        _run(
+            con,
+            f"CREATE TEMP TABLE raw AS SELECT file_row_number AS r, {u} AS u, {i} AS i, {v} AS v, {n} AS n, "
+            f"({u} IS NULL OR {i} IS NULL OR trim({u}) = '' OR trim({i}) = '') AS no_key "
+            "FROM read_parquet(?, file_row_number = true)",
+            [str(big.path)],
+            Progress(),
+            0.0,
+            0.6,
+        )
+        no_key, n_bad = con.execute(
+            f"SELECT count(*) FILTER (WHERE no_key), count(*) FILTER (WHERE NOT no_key AND ({bad})) FROM raw"
+        ).fetchone()
+        con.execute(f"CREATE TEMP VIEW ok AS SELECT * FROM raw WHERE NOT no_key AND NOT ({bad})")
+        con.execute(
+            "CREATE TEMP TABLE uc AS SELECT u, row_number() OVER (ORDER BY min(r)) - 1 AS code FROM ok GROUP BY u"
+        )
+        con.execute(
+            "CREATE TEMP TABLE ic AS SELECT i, arg_min(n, CASE WHEN n IS NULL THEN NULL ELSE r END) AS n, "
+            "row_number() OVER (ORDER BY min(r)) - 1 AS code FROM ok GROUP BY i"
+        )
+        users = con.execute("SELECT u FROM uc ORDER BY code").fetchnumpy()["u"]
+        items = con.execute("SELECT i, n FROM ic ORDER BY code").fetchnumpy()
+        cells = con.execute(
+            "SELECT uc.code AS uu, ic.code AS ii, count(*) AS k, sum(ok.v) AS s FROM ok "
+            "JOIN uc USING (u) JOIN ic USING (i) GROUP BY ALL ORDER BY uu, ii"
+        ).fetchnumpy()
+        scale = con.execute("SELECT min(v), max(v) FROM ok").fetchone() if explicit else None
+    if no_key:
+        notes.append(
+            Mn(
+                "{n} row without a customer or product was left out.",
+                "{n} rows without a customer or product were left out.",
+                int(no_key),
+            )
+        )
+    if n_bad and value_c is not None:
+        if explicit:
+            msg = Mn(
+                "{n} row without a rating in column '{col}' was left out.",
+                "{n} rows without a rating in column '{col}' were left out.",
+                int(n_bad),
+                col=str(value_c),
+            )
+        else:
+            msg = Mn(
+                "{n} row without a positive quantity in column '{col}' was left out.",
+                "{n} rows without a positive quantity in column '{col}' were left out.",
+                int(n_bad),
+                col=str(value_c),
+            )
+        notes.append(msg)
+    if len(users) == 0:
+        raise DataError(
+            _("no usable rows: every row lacks a customer, a product or a value"),
+            where=ds.name,
+            hint=_("Check the column roles and the file's contents"),
+        )
+    rows = np.asarray(cells["uu"], dtype=np.int64)
+    cols = np.asarray(cells["ii"], dtype=np.int64)
+    counts = np.asarray(cells["k"], dtype=np.float64)
+    sums = np.asarray(cells["s"], dtype=np.float64)
+    if explicit:
+        data = sums / counts
+        dup = int((counts > 1).sum())
+        if dup:
+            notes.append(
+                Mn(
+                    "{n} customer/product pair was rated more than once; its ratings were averaged.",
+                    "{n} customer/product pairs were rated more than once; their ratings were averaged.",
+                    dup,
+                )
+            )
+        used = "rating"
+    else:
+        choices = {"quantity": sums, "counts": counts, "binary": np.ones(len(counts))}
+        data = choices[weighting] if weighting in choices else np.log1p(counts)
+        used = weighting
+    indptr = np.zeros(len(users) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(users)), out=indptr[1:])
+    mat = sp.csr_matrix((data, cols, indptr), shape=(len(users), len(items["i"])))
+    item_ids = np.asarray(items["i"], dtype=object)
+    names = {}
+    if name_c is not None:
+        names = {
+            k: str(v) for k, v in zip(item_ids.tolist(), np.asarray(items["n"], dtype=object).tolist()) if v is not None
+        }
+    return RatingMatrix(
+        mat,
+        np.asarray(users, dtype=object),
+        item_ids,
+        explicit,
+        used,
+        names,
+        (float(scale[0]), float(scale[1])) if scale is not None else None,
+        notes,
+        None,
+    )
+
+
+def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = None):
+    """views.customers.customer_features_from_dataset for a big Dataset: DuckDB reduces the lines
+    to one row per customer, day and order (spend added up), the in-memory function computes the
+    features from those (each feature depends on lines only through these sums), and the notes
+    that count lines are counted on the lines."""
+    import pandas as pd
+
+    from ..i18n import M, Mn
+    from .customers import customer_features
+
+    big = table_of(ds)
+    cust_c, date_c = big.col("customer_id"), big.col("date")
+    if cust_c is None or date_c is None:
+        from .customers import customer_features_from_dataset as in_memory
+
+        return in_memory(ds, cutoff=cutoff, churn_days=churn_days)  # its own plain error
+    from .buyers import require_buyer_ids
+
+    require_buyer_ids(ds)
+    amount_c, qty_c, price_c, order_c = (big.col(r) for r in ("amount", "quantity", "price", "order_id"))
+    unit_note = None
+    if amount_c is not None:
+        spend, unit = f"TRY_CAST({ident(amount_c, big.columns)} AS DOUBLE)", "money"
+    elif qty_c is not None and price_c is not None:
+        spend = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE) * TRY_CAST({ident(price_c, big.columns)} AS DOUBLE)"
+        unit, unit_note = "money", M("Spend per order line is quantity x unit price (no line-total column is marked).")
+    elif qty_c is not None:
+        spend, unit = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE)", "units"
+        unit_note = M("No amount or unit price is marked, so spend is counted in units bought.")
+    else:
+        spend, unit = "1.0", "order lines"
+        unit_note = M("No amount, quantity or price is marked, so spend is counted in order lines.")
+    c, d = ident(cust_c, big.columns), ident(date_c, big.columns)
+    o = ident(order_c, big.columns) if order_c is not None else "NULL"
+    with _connect() as con:
+        _run(
+            con,
+            f"CREATE TEMP TABLE raw AS SELECT {c} AS c, CAST(TRY_CAST({d} AS TIMESTAMP) AS DATE) AS day, "
+            f"{spend} AS s, {o} AS o FROM read_parquet(?)",
+            [str(big.path)],
+            Progress(),
+            0.0,
+            0.6,
+        )
+        missing, bad, neg = con.execute(
+            "SELECT count(*) FILTER (WHERE c IS NULL OR day IS NULL), "
+            "count(*) FILTER (WHERE c IS NOT NULL AND day IS NOT NULL AND s IS NULL), "
+            "count(*) FILTER (WHERE c IS NOT NULL AND day IS NOT NULL AND s < 0) FROM raw"
+        ).fetchone()
+        per_day = con.execute(
+            "SELECT c AS customer, day, o AS orderno, sum(coalesce(s, 0)) AS spend, count(*) AS lines "
+            "FROM raw WHERE c IS NOT NULL AND day IS NOT NULL GROUP BY ALL"
+        ).df()
+    if per_day.empty:
+        raise DataError(
+            _("there are no order lines with both a customer and a date"),
+            hint=_("Check the columns marked as customer and date"),
+        )
+    per_day["day"] = pd.to_datetime(per_day["day"]).astype("datetime64[ns]")
+    feats = customer_features(
+        per_day,
+        customer="customer",
+        date="day",
+        amount="spend",
+        order_id="orderno" if order_c is not None else None,
+        cutoff=cutoff,
+        churn_days=churn_days,
+    )
+    feats.spend_unit = unit
+    # the notes that count lines, counted on the lines (the function saw sums per day)
+    counted = (
+        "{n} order line without a customer or a date was left out.",
+        "{n} order line without a usable amount counts as spend 0.",
+        "{n} order line has negative spend (a return); it is netted against the customer's spend.",
+        "{n} order line after the cutoff {cutoff:date} was ignored.",
+    )
+    kept = [m for m in feats.notes if getattr(m, "msgid", None) not in counted]
+    line_notes: list = []
+    if unit_note is not None:
+        line_notes.append(unit_note)
+    if missing:
+        line_notes.append(
+            Mn(
+                "{n} order line without a customer or a date was left out.",
+                "{n} order lines without a customer or a date were left out.",
+                int(missing),
+            )
+        )
+    if bad:
+        line_notes.append(
+            Mn(
+                "{n} order line without a usable amount counts as spend 0.",
+                "{n} order lines without a usable amount count as spend 0.",
+                int(bad),
+            )
+        )
+    if neg:
+        line_notes.append(
+            Mn(
+                "{n} order line has negative spend (a return); it is netted against the customer's spend.",
+                "{n} order lines have negative spend (returns); they are netted against the customer's spend.",
+                int(neg),
+            )
+        )
+    after = int(per_day.loc[per_day["day"] > feats.cutoff, "lines"].sum())
+    head = [m for m in kept if getattr(m, "msgid", "").startswith("The cutoff ")]
+    rest = [m for m in kept if m not in head]
+    line_notes += head
+    if after:
+        line_notes.append(
+            Mn(
+                "{n} order line after the cutoff {cutoff:date} was ignored.",
+                "{n} order lines after the cutoff {cutoff:date} were ignored.",
+                after,
+                cutoff=feats.cutoff.date(),
+            )
+        )
+    feats.notes = line_notes + rest
+    return feats

@@ -214,6 +214,10 @@ def build_ratings(
 def ratings_from_dataset(ds: "Dataset", *, source: str = "auto", weighting: str = "counts") -> RatingMatrix:
     """Pick explicit ratings when the data has a rating column (unless ``source="orders"``), else
     implicit purchases. ``source``: auto | ratings | orders."""
+    if getattr(ds, "big", None) is not None:  # a file bigger than memory: computed out of core
+        from . import outofcore
+
+        return outofcore.ratings_from_dataset(ds, source=source, weighting=weighting)
     user, item = ds.col("customer_id"), ds.col("product_id")
     if user is None or item is None or not ds.has("customer_id", "product_id"):
         raise DataError(

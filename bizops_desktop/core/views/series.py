@@ -196,6 +196,10 @@ _FORECASTING_NOTES = {
 def series_view(ds: "Dataset", *, freq: str | None = None, top: int | None = None, total: bool = True) -> SalesSeries:
     """The sales series of a dataset: date + quantity (or amount, or target) per period, per
     product when a product column is mapped."""
+    if getattr(ds, "big", None) is not None:  # a file bigger than memory: computed out of core
+        from . import outofcore
+
+        return outofcore.series_view(ds, freq=freq, top=top, total=total)
     date = ds.col("date") if ds.has("date") else None
     if date is None:
         raise DataError(

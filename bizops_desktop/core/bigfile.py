@@ -1,0 +1,238 @@
+"""Files bigger than memory: one place decides whether a file opens in memory (the importer, into
+pandas) or out of core. Out of core, the CSV is converted once, by DuckDB, to a Parquet copy in a
+cache folder we own (named from the file's sha256, never from its name), and only its first
+50,000 lines are read by the normal importer: they give the roles, the preview and the notes. The
+Dataset's ``frame`` is that sample; ``dataset.big`` says where the whole table lives, and the views
+the analyses start from (core/views/outofcore.py) compute from it.
+
+An analysis that needs more of the table than its view cannot run on such a file yet: Analysis.execute
+asks :func:`refuse_if_big`, which says so in one plain line instead of running on the sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Cancelled, DataError
+from .i18n import M, _
+from .progress import Progress
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+THRESHOLD_ENV = "BIZOPS_BIG_FILE_BYTES"  # files above this many bytes open out of core
+CACHE_ENV = "BIZOPS_BIG_CACHE"  # the folder for the Parquet copies (default: the user cache folder)
+SAMPLE_LINES = 50_000
+DEFAULT_THRESHOLD = 2 * 1024**3  # 2 GiB of CSV (about 30M order lines); see benchmarks/bench_scale.py
+
+# analyses whose whole computation goes through an out-of-core view. The value says what they
+# read beside the view, from the first lines only (said in a note), or None.
+WHOLE_FILE_READY: dict[str, Any] = {
+    "basket": lambda n: M(
+        "Basket rules used every line of the file; the money estimates use the prices of its first {n:int} lines.", n=n
+    ),
+    "recommender": lambda n: M(
+        "Recommendations used every line of the file; product names come from its first {n:int} lines.", n=n
+    ),
+    "forecast": lambda n: M(
+        "The forecast used every line of the file; product names and prices come from its first {n:int} lines.", n=n
+    ),
+    "churn": lambda n: M("Churn used every line of the file; customer names come from its first {n:int} lines.", n=n),
+}
+
+
+@dataclass
+class BigSource:
+    """Where a big Dataset's whole table lives: a Parquet copy (every column as text, in file
+    order), its size and sha256 (checked when a project opens it), its line count and columns."""
+
+    parquet: str
+    lines: int
+    columns: list[str]
+    size: int
+    sha256: str
+    sample_lines: int = SAMPLE_LINES
+    csv: str | None = None  # the file it was converted from
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def threshold() -> int:
+    """Bytes above which a CSV opens out of core: BIZOPS_BIG_FILE_BYTES, else the smaller of 2 GiB
+    and an eighth of the memory available now (pandas needs several times a file's size)."""
+    raw = os.environ.get(THRESHOLD_ENV, "").strip()
+    if raw:
+        try:
+            return max(0, int(float(raw)))
+        except ValueError:
+            pass
+    try:
+        import psutil
+
+        return int(min(DEFAULT_THRESHOLD, psutil.virtual_memory().available / 8))
+    except Exception:  # noqa: BLE001 - no psutil: the fixed threshold
+        return DEFAULT_THRESHOLD
+
+
+def is_big(path) -> bool:
+    """Whether ``path`` opens out of core: a text table (CSV/TSV/TXT) larger than :func:`threshold`."""
+    from .importer import TEXT_EXTENSIONS
+
+    p = Path(path)
+    try:
+        return p.suffix.lower() in TEXT_EXTENSIONS and p.is_file() and p.stat().st_size > threshold()
+    except OSError:
+        return False
+
+
+def cache_dir() -> Path:
+    raw = os.environ.get(CACHE_ENV, "").strip()
+    if raw:
+        folder = Path(raw)
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_cache_dir("bizops-desktop")) / "bigfiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.resolve()
+
+
+def open_data(path, options=None, progress: Progress | None = None, name: str | None = None) -> "Dataset":
+    """The one way in for the window and the command line: a big text file out of core, any other
+    file through the importer."""
+    if is_big(path):
+        return open_big(path, options, progress, name=name)
+    from .importer import load_dataset
+
+    return load_dataset(path, options, progress, name=name)
+
+
+def _sha256(path: Path, progress: Progress, start: float, end: float) -> str:
+    h = hashlib.sha256()
+    size = max(1, path.stat().st_size)
+    done = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            h.update(block)
+            done += len(block)
+            progress.report(start + (end - start) * done / size)
+    return h.hexdigest()
+
+
+def open_big(path, options=None, progress: Progress | None = None, name: str | None = None) -> "Dataset":
+    """Convert the CSV once to Parquet (reused when the same bytes are opened again) and read its
+    first lines through the importer. Progress by bytes hashed and by DuckDB's own progress; Cancel
+    stops the conversion and leaves no partial copy."""
+    from .dataset import Dataset
+    from .importer import ImportOptions, preview
+    from .importer.platforms import guess_export_roles
+    from .views import outofcore
+
+    progress = progress or Progress()
+    p = Path(path).resolve()
+    opts = ImportOptions.from_dict(options)
+    csv = outofcore.open_big_csv(p, roles={})  # the reading options (and checks) of the out-of-core reader
+    progress.report(0.0, _("Checking the file..."))
+    digest = _sha256(p, progress, 0.0, 0.15)
+    key = hashlib.sha256(
+        f"{digest}|{csv.delimiter}|{csv.encoding}|{csv.skip}|{outofcore.PARQUET_LAYOUT}".encode()
+    ).hexdigest()[:40]
+    target = cache_dir() / f"{key}.parquet"
+    progress.report(0.15, _("Converting the file to a compact copy (once)..."))
+    if not target.is_file():
+        outofcore.csv_to_parquet(csv, target, progress.sub(0.15, 0.9))
+    source = describe_parquet(target, csv=str(p))
+    progress.report(0.9, _("Reading the first lines..."))
+    sample_opts = ImportOptions.from_dict({**opts.to_dict(), "keep_cancelled": True})
+    result = preview(p, sample_opts, nrows=SAMPLE_LINES)
+    sample = result.frame
+    if [str(c) for c in sample.columns] != source.columns:
+        raise DataError(
+            _("this file's column names cannot be read out of core (duplicate or empty names)"),
+            where=p.name,
+            hint=_("Give every column a distinct name in the first line, or open a smaller part of the file"),
+        )
+    source.sample_lines = len(sample)
+    roles = guess_export_roles(sample)
+    notes: list[Any] = [
+        M(
+            "The file is opened out of core ({size:.1f} GB): the table shows the first {shown:int} of {lines:int} "
+            "lines; the analyses use the whole file.",
+            size=p.stat().st_size / 1e9,
+            shown=len(sample),
+            lines=source.lines,
+        ),
+        *[n for n in result.notes if getattr(n, "msgid", "").find("This preview reads the first") < 0],
+    ]
+    ds = Dataset(
+        name=name or p.stem,
+        frame=sample,
+        roles=roles,
+        source=str(p),
+        source_hash=digest,
+        import_options=result.options.to_dict(),
+        notes=notes,
+    )
+    ds.big = source
+    progress.report(1.0, _("Loaded"))
+    return ds
+
+
+def describe_parquet(path, csv: str | None = None, sha256: str | None = None) -> BigSource:
+    """The BigSource of a Parquet copy: its columns and line count from its metadata, its sha256."""
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    meta = pq.ParquetFile(p).metadata
+    columns = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    digest = sha256 or _sha256(p, Progress(), 0.0, 1.0)
+    return BigSource(
+        parquet=str(p), lines=int(meta.num_rows), columns=columns, size=p.stat().st_size, sha256=digest, csv=csv
+    )
+
+
+def sample_note(ds: "Dataset") -> str | None:
+    """The line the data panel shows above a big table's sample, or None for a table in memory."""
+    big = getattr(ds, "big", None)
+    if big is None:
+        return None
+    return _(
+        "showing the first {shown:int} of {lines:int} lines; analyses use the whole file",
+        shown=len(ds.frame),
+        lines=big.lines,
+    )
+
+
+def refuse_if_big(analysis_id: str, dataset: "Dataset") -> Any:
+    """For a big dataset: raise a plain DataError unless the analysis runs on its views alone
+    (returns the note to add to its result then); for a table in memory: None."""
+    big = getattr(dataset, "big", None)
+    if big is None:
+        return None
+    note = WHOLE_FILE_READY.get(analysis_id)
+    if note is None or (analysis_id == "churn" and dataset.has("label")):
+        raise DataError(
+            _(
+                "this analysis cannot run on a file this big yet: it reads more of the table than the views "
+                "computed out of core"
+            ),
+            where=dataset.name,
+            hint=_("Run it on a smaller extract of the file (fewer months or stores)"),
+        )
+    return note(big.sample_lines)
+
+
+__all__ = [
+    "BigSource",
+    "Cancelled",
+    "open_data",
+    "open_big",
+    "is_big",
+    "threshold",
+    "refuse_if_big",
+    "sample_note",
+    "describe_parquet",
+]

@@ -1,0 +1,121 @@
+"""A big Dataset (the threshold forced to 0): the file converted to Parquet, its first lines as
+the frame, and every view computed out of core equal to the in-memory view on the same file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bizops_desktop.core import bigfile
+from bizops_desktop.core.errors import DataError
+from bizops_desktop.core.i18n import text
+from bizops_desktop.core.importer import ImportOptions, load_dataset
+from bizops_desktop.core.views.baskets import baskets_from_dataset
+from bizops_desktop.core.views.customers import customer_features_from_dataset
+from bizops_desktop.core.views.ratings import ratings_from_dataset
+from bizops_desktop.core.views.series import series_view
+
+pytest.importorskip("duckdb")
+
+
+def write_orders(path, n=30_000, seed=5):
+    rng = np.random.default_rng(seed)
+    order = np.sort(rng.integers(0, n // 3, n))
+    product = rng.integers(0, 80, n)
+    frame = pd.DataFrame(
+        {
+            "order_id": np.char.add("SO", order.astype(str)),
+            "customer_id": np.char.add("C", (order * 7 % 700).astype(str)),
+            "order_date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(order * 400 // (n // 3), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "product_id": np.char.add("P", product.astype(str)),
+            "product_name": np.char.add("商品 ", product.astype(str)),
+            "quantity": rng.integers(-1, 5, n),
+            "unit_price": np.round(rng.uniform(1, 80, n), 2),
+        }
+    )
+    frame.loc[rng.random(n) < 0.01, "product_id"] = None
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bigds")
+    path = write_orders(folder / "orders.csv")
+    mp = pytest.MonkeyPatch()
+    mp.setenv(bigfile.THRESHOLD_ENV, "0")
+    mp.setenv(bigfile.CACHE_ENV, str(folder / "cache"))
+    try:
+        big = bigfile.open_data(path)
+        small = load_dataset(path, ImportOptions(keep_cancelled=True))
+        yield big, small
+    finally:
+        mp.undo()
+
+
+def test_a_big_file_opens_as_a_sample_with_its_parquet(pair):
+    big, small = pair
+    assert big.big is not None and small.big is None
+    assert big.big.lines == len(small.frame) == 30_000
+    assert len(big.frame) == 30_000  # under the sample size here: the whole file
+    assert big.roles == small.roles
+    assert (bigfile.cache_dir() / big.big.parquet).parent == bigfile.cache_dir()
+    assert "out of core" in text(big.notes[0])
+    assert "30,000 of 30,000" in bigfile.sample_note(big)
+
+
+def test_baskets(pair):
+    big, small = pair
+    got, want = baskets_from_dataset(big), baskets_from_dataset(small)
+
+    def by_order(b):
+        return {
+            str(o): frozenset(str(b.item_ids[j]) for j in b.indices[b.indptr[i] : b.indptr[i + 1]])
+            for i, o in enumerate(b.order_ids)
+        }
+
+    assert by_order(got) == by_order(want)
+    assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+
+
+@pytest.mark.parametrize("freq", [None, "W", "M"])
+def test_series(pair, freq):
+    big, small = pair
+    got, want = series_view(big, freq=freq, top=20), series_view(small, freq=freq, top=20)
+    assert got.freq == want.freq
+    pd.testing.assert_frame_equal(got.values, want.values, check_dtype=False, check_freq=False)
+    assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+
+
+@pytest.mark.parametrize("weighting", ["counts", "quantity", "binary", "log"])
+def test_ratings(pair, weighting):
+    big, small = pair
+    got = ratings_from_dataset(big, source="orders", weighting=weighting)
+    want = ratings_from_dataset(small, source="orders", weighting=weighting)
+    assert list(map(str, got.users)) == list(map(str, want.users))
+    assert list(map(str, got.items)) == list(map(str, want.items))
+    assert (abs(got.matrix - want.matrix) > 1e-9).nnz == 0
+    assert got.names == want.names
+    assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+
+
+@pytest.mark.parametrize("churn_days", [None, 60])
+def test_customer_features(pair, churn_days):
+    big, small = pair
+    got = customer_features_from_dataset(big, churn_days=churn_days)
+    want = customer_features_from_dataset(small, churn_days=churn_days)
+    g = got.frame.assign(customer_id=got.frame["customer_id"].astype(str)).sort_values("customer_id")
+    w = want.frame.assign(customer_id=want.frame["customer_id"].astype(str)).sort_values("customer_id")
+    pd.testing.assert_frame_equal(g.reset_index(drop=True), w.reset_index(drop=True), check_dtype=False)
+    assert (got.cutoff, got.observation_end, got.spend_unit) == (want.cutoff, want.observation_end, want.spend_unit)
+    assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+
+
+def test_an_analysis_that_reads_the_table_refuses_in_one_line(pair):
+    big, _small = pair
+    with pytest.raises(DataError, match="cannot run on a file this big yet"):
+        bigfile.refuse_if_big("pricing", big)
+    assert "every line" in text(bigfile.refuse_if_big("basket", big))
