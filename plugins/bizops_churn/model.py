@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pt
 
+from bizops_desktop.core.engine import run_pieces
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import format_int
 
@@ -213,33 +214,54 @@ def make_classifier(penalty: str, C: float, class_weight: str, seed: int):
     return LogisticRegression(C=c, l1_ratio=0.0, solver="newton-cholesky", max_iter=500, tol=1e-8, class_weight=cw)
 
 
+def pipeline_spec(design: Design, penalty: str, C: float, class_weight: str, seed: int) -> dict:
+    """What the pipeline is built from, as plain data (lists, dicts, numbers): a CV fold on a
+    worker process or a cluster gets this, not the Design (with its messages)."""
+    return {
+        "numeric": list(design.numeric),
+        "categorical": list(design.categorical),
+        "levels": {c: list(design.levels[c]) for c in design.categorical},
+        "reference": {c: design.reference[c] for c in design.categorical},
+        "impute_categorical": any(c in design.missing for c in design.categorical),
+        "penalty": penalty,
+        "C": float(C),
+        "class_weight": class_weight,
+        "seed": int(seed),
+    }
+
+
 def make_pipeline(design: Design, penalty: str, C: float, class_weight: str, seed: int):
     """Preprocessing + classifier as one Pipeline, so each CV fold fits its own imputation,
     scaling and model on its training part only."""
+    return pipeline_from_spec(pipeline_spec(design, penalty, C, class_weight, seed))
+
+
+def pipeline_from_spec(spec: dict):
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     parts = []
-    if design.numeric:
+    if spec["numeric"]:
         parts.append(
             (
                 "num",
                 Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
-                design.numeric,
+                spec["numeric"],
             )
         )
-    if design.categorical:
-        cats = [design.levels[c] for c in design.categorical]
-        refs = [design.reference[c] for c in design.categorical]
+    if spec["categorical"]:
+        cats = [spec["levels"][c] for c in spec["categorical"]]
+        refs = [spec["reference"][c] for c in spec["categorical"]]
         steps = [("onehot", OneHotEncoder(categories=cats, drop=refs, handle_unknown="ignore", sparse_output=False))]
-        if any(c in design.missing for c in design.categorical):
+        if spec["impute_categorical"]:
             # Only when needed: imputing text columns is slow and a no-op without gaps.
             steps.insert(0, ("impute", SimpleImputer(strategy="most_frequent")))
-        parts.append(("cat", Pipeline(steps), design.categorical))
+        parts.append(("cat", Pipeline(steps), spec["categorical"]))
     pre = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=False)
-    return Pipeline([("prepare", pre), ("model", make_classifier(penalty, C, class_weight, seed))])
+    model = make_classifier(spec["penalty"], spec["C"], spec["class_weight"], spec["seed"])
+    return Pipeline([("prepare", pre), ("model", model)])
 
 
 def fit_quietly(pipe, X, y):
@@ -265,29 +287,56 @@ class CVResult:
     not_converged: int
 
 
+def cv_fold(X_train: pd.DataFrame, y_train: np.ndarray, X_test: pd.DataFrame, y_test: np.ndarray, spec: dict):
+    """One cross-validation fold: the whole pipeline fitted on the training part, the test part
+    scored. A piece of core/engine.run_pieces (plain frames and arrays in, plain numbers out), so
+    it runs the same here, in a worker process or on a cluster. Returns (test probabilities,
+    AUC, did-not-converge)."""
+    from sklearn.metrics import roc_auc_score
+
+    pipe = pipeline_from_spec(spec)
+    bad = fit_quietly(pipe, X_train, y_train)
+    p = pipe.predict_proba(X_test)[:, 1]
+    return p, float(roc_auc_score(y_test, p)), bool(bad)
+
+
+# Local worker processes pay for their start (a forkserver importing scikit-learn, ~1 s, then
+# each fold's data pickled over) only on big tables: measured with benchmarks/bench_engine.py
+# (folds x customers x model columns, L1 counted 10x for saga's slower fit).
+PROCESS_CELLS = 20_000_000
+
+
+def cv_in_processes(n: int, p: int, folds: int, penalty: str) -> bool:
+    """Whether the folds go to local worker processes (the dask engine takes them anyway)."""
+    return folds * n * max(p, 1) * (10 if penalty == "l1" else 1) >= PROCESS_CELLS
+
+
 def cross_validate(
     design: Design, y: np.ndarray, *, folds: int, penalty: str, C: float, class_weight: str, seed: int, progress
 ) -> CVResult:
-    """Stratified k-fold with a fixed seed; the whole pipeline is refitted inside each fold."""
-    from sklearn.base import clone
-    from sklearn.metrics import roc_auc_score
+    """Stratified k-fold with a fixed seed; the whole pipeline is refitted inside each fold. The
+    folds run through core/engine.run_pieces: here for a small table, else in local worker
+    processes or on the Dask cluster, with the same numbers."""
     from sklearn.model_selection import StratifiedKFold
 
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    base = make_pipeline(design, penalty, C, class_weight, seed)
-    oof = np.full(len(y), np.nan)
-    aucs: list[float] = []
-    bad = 0
+    spec = pipeline_spec(design, penalty, C, class_weight, seed)
     X = design.frame
-    for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
-        progress.report(k / folds, _("Cross-validation: fold {k:int} of {folds:int}", k=k + 1, folds=folds))
-        pipe = clone(base)
-        bad += fit_quietly(pipe, X.iloc[tr], y[tr])
-        p = pipe.predict_proba(X.iloc[te])[:, 1]
+    splits = list(skf.split(np.zeros(len(y)), y))
+    pieces = [(X.iloc[tr], y[tr], X.iloc[te], y[te], spec) for tr, te in splits]
+    got = run_pieces(
+        cv_fold,
+        pieces,
+        progress,
+        processes=cv_in_processes(len(y), len(design.columns), folds, penalty),
+        preload=("bizops_churn.model", "sklearn.linear_model", "sklearn.compose", "sklearn.preprocessing"),
+        status=lambda i, k, n: _("Cross-validation: fold {k:int} of {folds:int}", k=k, folds=n),
+        finished=_("Cross-validation done"),
+    )
+    oof = np.full(len(y), np.nan)
+    for (_tr, te), (p, _auc, _bad) in zip(splits, got):
         oof[te] = p
-        aucs.append(float(roc_auc_score(y[te], p)))
-    progress.report(1.0, _("Cross-validation done"))
-    return CVResult(oof, aucs, folds, bad)
+    return CVResult(oof, [auc for _p, auc, _bad in got], folds, sum(bad for _p, _auc, bad in got))
 
 
 # -- threshold and metrics ---------------------------------------------------------------------

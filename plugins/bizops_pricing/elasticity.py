@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bizops_desktop.core.engine import run_pieces
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import Message
 
@@ -321,6 +322,33 @@ def _plain(v):
     return v if isinstance(v, (int, float, str)) else str(v)
 
 
+# Groups per piece of the batch: one fit takes about a millisecond, so a piece per product
+# would cost more in hand-over than in fitting (on a cluster, each task's own overhead).
+GROUPS_PER_PIECE = 50
+# Local worker processes pay for their start only for many fits (measured with
+# benchmarks/bench_engine.py): below this many panel rows the fits stay in this process.
+PROCESS_ROWS = 400_000
+
+
+def fit_groups(
+    groups: list,
+    rows: pd.DataFrame,
+    keys: np.ndarray,
+    controls: pd.DataFrame,
+    min_points: int,
+    level: float,
+    labels: list,
+) -> list[GroupFit]:
+    """A piece of core/engine.run_pieces: ``fit_group`` for each of ``groups`` on its rows of
+    ``rows`` (``keys`` holds each row's group), in order. Plain frames in, GroupFits out, so it
+    runs the same here, in a worker process or on a cluster."""
+    where = pd.Series(np.arange(len(keys))).groupby(keys, sort=False).indices
+    return [
+        fit_group(g, rows.iloc[where[g]], controls, min_points=min_points, level=level, label=label)
+        for g, label in zip(groups, labels)
+    ]
+
+
 def fit_all(
     panel: pd.DataFrame,
     groups: pd.Series,
@@ -332,22 +360,35 @@ def fit_all(
     names: dict | None = None,
 ) -> list[GroupFit]:
     """One GroupFit per distinct value of ``groups`` (aligned with ``panel``), in order of units.
-    ``names``: group -> the name used in messages (products by name)."""
+    ``names``: group -> the name used in messages (products by name). The fits run through
+    core/engine.run_pieces, a few dozen groups a piece: here for a small panel, else in local
+    worker processes or on the Dask cluster, with the same numbers."""
     names = names or {}
-    order = panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index
+    order = list(panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index)
     where = panel.groupby(groups, sort=False).indices
-    out = []
-    for i, g in enumerate(order):
-        label = names.get(str(g), str(g))
-        progress.report(i / max(len(order), 1), _("Fitting {name}", name=label))
-        rows = panel.iloc[where[g]]
-        out.append(fit_group(g, rows, controls, min_points=min_points, level=level, label=label))
-    return out
+    labels = [names.get(str(g), str(g)) for g in order]
+    pieces = []
+    for a in range(0, len(order), GROUPS_PER_PIECE):
+        part = order[a : a + GROUPS_PER_PIECE]
+        idx = np.concatenate([where[g] for g in part])
+        rows = panel.iloc[idx]
+        keys = groups.to_numpy()[idx]
+        pieces.append((part, rows, keys, controls.loc[rows.index], min_points, level, labels[a : a + GROUPS_PER_PIECE]))
+    got = run_pieces(
+        fit_groups,
+        pieces,
+        progress,
+        processes=len(panel) >= PROCESS_ROWS,
+        preload=("bizops_pricing.elasticity",),
+        status=lambda i, k, n: _("Fitting {name}", name=labels[i * GROUPS_PER_PIECE]),
+    )
+    return [gf for part in got for gf in part]
 
 
 __all__ = [
     "GroupFit",
     "fit_all",
+    "fit_groups",
     "fit_group",
     "product_state",
     "whatif",
