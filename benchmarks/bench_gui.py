@@ -16,7 +16,13 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def measure(app, until, timeout=600.0):
+def measure(app, until, timeout=600.0, trace=None, trace_after=0.2):
+    """Run the event loop until ``until()``; the gaps between 10 ms timer ticks, sorted. With
+    ``trace`` (an open file), every thread's stack is written there whenever the GUI thread
+    misses its tick for ``trace_after`` seconds: faulthandler's watchdog is a C thread, so it
+    writes while a worker holds the GIL, and the worker's stack names the call that held it."""
+    import faulthandler
+
     from PySide6.QtCore import QTimer
 
     gaps = []
@@ -26,6 +32,8 @@ def measure(app, until, timeout=600.0):
         now = time.perf_counter()
         gaps.append(now - last[0])
         last[0] = now
+        if trace is not None:
+            faulthandler.dump_traceback_later(trace_after, repeat=False, file=trace)
 
     t = QTimer()
     t.setInterval(10)
@@ -36,6 +44,8 @@ def measure(app, until, timeout=600.0):
         app.processEvents()
         time.sleep(0.001)
     t.stop()
+    if trace is not None:
+        faulthandler.cancel_dump_traceback_later()
     gaps.sort()
     return time.perf_counter() - t0, gaps
 

@@ -80,7 +80,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default="")
+    ap.add_argument("--trace", default="", help="write every thread's stack here at each GUI stall over 200 ms")
     a = ap.parse_args()
+    trace = open(a.trace, "w") if a.trace else None  # noqa: SIM115 - open for the whole run
     from PySide6.QtCore import QSettings
 
     from bizops_desktop.qt.app import make_app
@@ -101,7 +103,7 @@ def main() -> None:
     info = generate(path, 40_000 if a.quick else 156_000)
     print(f"input: {info['lines']:,} order lines, {info['products']:,} products")
     job = w.open_data(path, ask=False)
-    secs, gaps = measure(app, lambda: job.delivered)
+    secs, gaps = measure(app, lambda: job.delivered, trace=trace)
     p99, longest = _stats(gaps)
     print(f"import: {job.state} in {secs:.1f} s; p99 {p99 * 1000:.0f} ms, longest {longest * 1000:.0f} ms")
 
@@ -116,9 +118,9 @@ def main() -> None:
         if panel.run_analysis() is None:
             print(f"{aid}: could not start ({panel.message.text()})")
             continue
-        secs, during = measure(app, lambda states=states: bool(states), timeout=1800)
+        secs, during = measure(app, lambda states=states: bool(states), timeout=1800, trace=trace)
         after_end = time.perf_counter() + 2.0
-        _, after = measure(app, lambda end=after_end: time.perf_counter() > end)
+        _, after = measure(app, lambda end=after_end: time.perf_counter() > end, trace=trace)
         d99, dmax = _stats(during)
         a99, amax = _stats(after)
         worst = max(worst, dmax, amax)

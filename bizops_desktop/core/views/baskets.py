@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .. import chunked
 from ..errors import DataError
 from ..i18n import Mn, _
 
@@ -130,9 +131,9 @@ def _from_pairs(
 def _sorted_codes(values: "pd.Series"):
     """Codes 0..n-1 for the distinct values, numbered in sorted order when they sort."""
     try:
-        codes, uniques = pd.factorize(values, sort=True)
+        codes, uniques = chunked.factorize(values, sort=True)
     except TypeError:  # mixed types that do not sort (e.g. 3 and "A"): first-seen order
-        codes, uniques = pd.factorize(values, sort=False)
+        codes, uniques = chunked.factorize(values, sort=False)
     return codes, uniques
 
 
@@ -154,9 +155,7 @@ def baskets_from_orders(
             raise DataError(_("column {name} is not in the table", name=repr(c)), hint=_("Check the column roles"))
     orders = frame[order_col]
     products = frame[product_col]
-    keep = orders.notna().to_numpy() & products.notna().to_numpy()
-    if products.dtype == object:
-        keep &= products.astype(str).str.strip().ne("").to_numpy()
+    keep = orders.notna().to_numpy() & chunked.nonblank(products)
     missing = int((~keep).sum())
     if missing:
         notes.append(
@@ -186,7 +185,7 @@ def baskets_from_orders(
         )
     sub_orders = orders[keep]
     sub_products = products[keep]
-    ocodes, ouniques = pd.factorize(sub_orders, sort=False)
+    ocodes, ouniques = chunked.factorize(sub_orders, sort=False)
     icodes, iuniques = _sorted_codes(sub_products)
     item_names: list[str | None] | None = None
     if name_col is not None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pt
 
+from .. import chunked
 from ..errors import DataError, UsageError
 from ..i18n import LazyText, M, Mn, _, _l, _n, format_list
 from ..importer.convert import read_dates
@@ -171,10 +172,17 @@ def customer_features(
         spend_unit = "order lines"
         notes.append(M("No amount, quantity or price is marked, so spend is counted in order lines."))
 
-    work = pd.DataFrame({"customer_id": cust, "day": days, "spend": spend})
+    # customers and orders as codes (customers numbered in sorted order, as grouping by the ids
+    # would sort them), so that the grouping below works on numbers; ids are put back at the end
+    try:
+        cust_codes, cust_ids = chunked.factorize(cust, sort=True)
+    except TypeError:  # ids of mixed kinds that do not sort together: first-seen order
+        cust_codes, cust_ids = chunked.factorize(cust, sort=False)
+    work = pd.DataFrame({"customer_id": cust_codes, "day": days, "spend": spend}, index=orders.index)
     if order_id is not None:
-        work["order"] = orders[order_id]
-    missing = work["customer_id"].isna() | work["day"].isna()
+        work["order"] = chunked.factorize(orders[order_id], sort=False)[0]
+        work.loc[work["order"] < 0, "order"] = np.nan  # a blank order number stays blank
+    missing = (work["customer_id"] < 0) | work["day"].isna()
     if missing.any():
         notes.append(
             Mn(
@@ -288,7 +296,7 @@ def customer_features(
 
     frame = pd.DataFrame(
         {
-            "customer_id": first.index,
+            "customer_id": first.index,  # codes here; the ids are put back below
             "recency_days": (obs_end - last).dt.days.astype(float).to_numpy(),
             "frequency": frequency.astype(float).to_numpy(),
             "monetary": monetary.astype(float).to_numpy(),
@@ -328,6 +336,7 @@ def customer_features(
                 cutoff=cut.date(),
             )
         )
+    frame["customer_id"] = _ids_of(cust_ids, frame["customer_id"].to_numpy(), cust)
     return CustomerFeatures(
         frame=frame.reset_index(drop=True),
         cutoff=cut,
@@ -337,6 +346,14 @@ def customer_features(
         notes=notes,
         counts=counts,
     )
+
+
+def _ids_of(ids: np.ndarray, codes: np.ndarray, original: "pd.Series") -> "pd.Series":
+    """The customer ids of ``codes``, in the column's own type (numbers stay numbers)."""
+    values = ids[codes]
+    if original.dtype != object and not str(original.dtype).startswith("string"):
+        return pd.Series(values, dtype=original.dtype)
+    return pd.Series(values, dtype=object)
 
 
 def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: int | None = None) -> CustomerFeatures:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import chunked
 from ..errors import DataError, UsageError
 from ..i18n import M, Mn, _
 from ..importer.convert import read_dates
@@ -44,10 +45,13 @@ def flag_values(col: pd.Series, name: str = "promotion") -> pd.Series:
             return (v > 0).astype(float).where(v.notna())
         return v
     # str() turns missing values into "nan"/"none", which count as "not on promotion"
-    text = col.astype(str).str.strip().str.lower()
-    out = pd.Series(np.nan, index=col.index, dtype=float)
-    out[text.isin(_YES).to_numpy()] = 1.0
-    out[text.isin(_NO).to_numpy()] = 0.0
+    # each distinct value read once (a column of millions holds a handful of words)
+    codes, uniques = chunked.factorize(col, sort=False)
+    text = pd.Series([*uniques.tolist(), None], dtype=object).astype(str).str.strip().str.lower()
+    word = np.full(len(text), np.nan)
+    word[text.isin(_YES).to_numpy()] = 1.0
+    word[text.isin(_NO).to_numpy()] = 0.0
+    out = pd.Series(word[codes], index=col.index, dtype=float)  # a missing value's -1: "none"
     if out.isna().all() and len(out):
         raise DataError(
             _("column {name} does not look like a yes/no promotion flag", name=repr(name)),
@@ -166,6 +170,13 @@ def price_panel(
     for i in range(len(extra)):
         d[f"_xw{i}"] = d["quantity"] * d[f"_x{i}"]
         value_cols.append(f"_xw{i}")
+    # products as codes numbered in sorted order (grouping on numbers, not on text); ids back below
+    product_col = d["product"]
+    try:
+        product_codes, product_ids = chunked.factorize(product_col, sort=True)
+    except TypeError:  # ids of mixed kinds that do not sort together: first-seen order
+        product_codes, product_ids = chunked.factorize(product_col, sort=False)
+    d["product"] = product_codes
     g = d.groupby(["product", "period"], sort=True, observed=True)
     out = g[value_cols].sum()
     out["lines"] = g.size()
@@ -178,6 +189,8 @@ def price_panel(
         for i, e in enumerate(extra):
             out[e] = np.where(units > 0, out.pop(f"_xw{i}").to_numpy() / units, np.nan)
     out["lines"] = out["lines"].astype(int)
+    ids = product_ids[out["product"].to_numpy()]
+    out["product"] = pd.Series(ids, dtype=product_col.dtype if product_col.dtype.kind in "iufb" else object)
     out = out[
         ["product", "period", "price", "units", "revenue", "lines"]
         + (["promo_share"] if promotion is not None else [])

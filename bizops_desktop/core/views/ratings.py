@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import chunked
 from ..errors import DataError, UsageError
 from ..i18n import Mn, _
 
@@ -68,10 +69,9 @@ class RatingMatrix:
 
 
 def _clean_keys(frame: pd.DataFrame, cols: list[str], notes: list) -> pd.DataFrame:
-    keep = frame[cols].notna().all(axis=1)
+    keep = np.ones(len(frame), dtype=bool)
     for c in cols:
-        if frame[c].dtype == object:
-            keep &= frame[c].astype(str).str.strip() != ""
+        keep &= chunked.nonblank(frame[c])
     dropped = int((~keep).sum())
     if dropped:
         notes.append(
@@ -151,8 +151,8 @@ def build_ratings(
             hint=_("Check the column roles and the file's contents"),
         )
 
-    ucode, users = pd.factorize(df[user_col], sort=False)
-    icode, items = pd.factorize(df[item_col], sort=False)
+    ucode, users = chunked.factorize(df[user_col], sort=False)
+    icode, items = chunked.factorize(df[item_col], sort=False)
     n_u, n_i = len(users), len(items)
     vals = values.to_numpy(dtype=np.float64)
     key = ucode.astype(np.int64) * n_i + icode
@@ -196,8 +196,13 @@ def build_ratings(
 
     names: dict[Any, str] = {}
     if name_col is not None:
-        first = df[[item_col, name_col]].dropna().drop_duplicates(item_col)
-        names = dict(zip(first[item_col].tolist(), first[name_col].astype(str).tolist()))
+        # each product's name on its first line that has one (codes, not a hash of the text)
+        name_values = df[name_col].to_numpy(dtype=object)
+        named = ~pd.isna(name_values)
+        named_codes, at = np.unique(icode[named], return_index=True)
+        first_names = name_values[named][at]
+        item_list = items.tolist()
+        names = {item_list[c]: str(n) for c, n in zip(named_codes.tolist(), first_names.tolist())}
     return RatingMatrix(
         mat,
         np.asarray(users, dtype=object),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .. import chunked
 from ..errors import DataError
 from ..i18n import M, Mn, _
 from ..importer.convert import read_dates
@@ -121,8 +122,15 @@ def build_series(
             hint=_("Check that the date and value columns are the right ones"),
         )
     work = pd.DataFrame({"date": dates[ok].to_numpy(), "value": values[ok].to_numpy(dtype=float)})
+    series_labels = None
     if series_col is not None:
-        work["series"] = frame.loc[ok, series_col].astype("string").fillna("(none)").to_numpy()
+        # the product of each row as a code into its label ("(none)" when blank); the labels are
+        # numbered in sorted order, as grouping by the text would order them
+        raw_codes, raw_uniques = chunked.factorize(frame.loc[ok, series_col], sort=False)
+        text = pd.Series([*raw_uniques.tolist(), None], dtype=object).astype("string").fillna("(none)")
+        label_codes, series_labels = pd.factorize(text, sort=True)
+        row_series = label_codes[raw_codes]  # a blank's code -1 takes the last entry, "(none)"
+        work["series"] = row_series
 
     natural = guess_freq(work["date"])
     f = normalise_freq(freq) or natural
@@ -154,6 +162,7 @@ def build_series(
     labels: dict[str, str] = {}
     if series_col is not None:
         per = work.groupby(["series", "period"])["value"].sum().unstack("series", fill_value=0.0)
+        per.columns = pd.Index(np.asarray(series_labels, dtype=object)[per.columns.to_numpy()], dtype="string")
         per = per.reindex(periods, fill_value=0.0)
         order = per.sum(axis=0).sort_values(ascending=False, kind="stable")
         keep = list(order.index)
@@ -169,8 +178,13 @@ def build_series(
             keep = keep[:top]
         names = {}
         if name_col is not None:
-            nm = frame.loc[ok, [series_col, name_col]].dropna()
-            names = dict(zip(nm[series_col].astype("string"), nm[name_col].astype("string")))
+            # each product's name on its last line that has one
+            name_values = frame.loc[ok, name_col].to_numpy(dtype=object)
+            named = ~pd.isna(name_values) & (raw_codes >= 0)
+            codes = row_series[named][::-1]
+            named_codes, at = np.unique(codes, return_index=True)
+            last_names = pd.Series(name_values[named][::-1][at], dtype=object).astype("string")
+            names = dict(zip(np.asarray(series_labels, dtype=object)[named_codes].tolist(), last_names.tolist()))
         total_name = TOTAL if TOTAL not in keep else "Total (all products)"
         if total:
             columns[total_name] = tot

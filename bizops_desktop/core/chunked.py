@@ -1,0 +1,99 @@
+"""Long pandas calls on text columns, done in pieces, so that a worker thread lets the window draw.
+
+An analysis runs on a worker thread of the same process as the window, and both need Python's
+global lock (the GIL). A single C call that holds it for a second (``pd.factorize`` on 2 million
+product codes, ``.str.strip()`` on a text column, sorting a million strings) freezes the window
+for that second, whatever the job runner does. The interpreter hands the lock over between
+Python steps, so each helper here does the same work as the one big call in pieces of ``PIECE``
+rows and gives the identical result; numbers and short columns go through the single call.
+
+    codes, uniques = factorize(frame["product"], sort=True)   # == pd.factorize(..., sort=True)
+    keep = nonblank(frame["product"])                          # text that is not empty or spaces
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PIECE = 100_000  # rows per piece: ~10-30 ms of pandas work on text, a fraction of a frame
+
+
+def pieces(n: int, size: int = PIECE) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def _is_text(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    return str(dtype) in ("object", "category") or str(dtype).startswith("string")
+
+
+def _values(values: Any) -> np.ndarray:
+    if isinstance(values, pd.Series | pd.Index):
+        if str(values.dtype) == "category":
+            return values.astype(object).to_numpy()
+        return values.to_numpy(dtype=object) if _is_text(values) else values.to_numpy()
+    return np.asarray(values)
+
+
+def factorize(values: Any, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=sort)`` for a Series, Index or array: codes (-1 for a missing
+    value) and the distinct values, numbered in first-seen order or, with ``sort``, in sorted
+    order. Raises TypeError like pandas when ``sort`` meets values that do not sort together."""
+    if len(values) <= PIECE or not _is_text(values):
+        codes, uniques = pd.factorize(values, sort=sort)
+        return np.asarray(codes), np.asarray(uniques)
+    arr = _values(values)
+    code_of: dict[Any, int] = {}
+    parts: list[np.ndarray] = []
+    for sl in pieces(len(arr)):
+        c, u = pd.factorize(arr[sl], sort=False)
+        # the piece's own numbers → the running numbering (a Python loop over this piece's
+        # distinct values: bytecode, so the window gets its turns), -1 stays -1
+        mapping = np.fromiter((code_of.setdefault(v, len(code_of)) for v in u), dtype=np.intp, count=len(u))
+        parts.append(np.append(mapping, -1)[c])
+    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
+    uniques = np.empty(len(code_of), dtype=object)
+    uniques[:] = list(code_of)
+    if sort and len(uniques):
+        rank = _ranks(uniques)
+        order = np.empty(len(rank), dtype=np.intp)
+        order[rank] = np.arange(len(rank))
+        codes = np.append(rank, -1)[codes]
+        uniques = uniques[order]
+    return codes, uniques
+
+
+def _ranks(uniques: np.ndarray) -> np.ndarray:
+    """Each distinct value's place in sorted order, as pandas sorts them. Strings sort in Arrow,
+    which lets go of the lock (UTF-8 byte order is code-point order, as Python compares str);
+    anything else (numbers stored as objects, dates, a mix) goes through pandas' own sort of the
+    distinct values, raising TypeError where pandas does."""
+    if all(type(v) is str for v in uniques):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunks = [pa.array(uniques[sl], type=pa.large_string()) for sl in pieces(len(uniques))]
+        order = np.asarray(pc.sort_indices(pa.chunked_array(chunks, type=pa.large_string())), dtype=np.intp)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return rank
+    return np.asarray(pd.factorize(uniques, sort=True)[0], dtype=np.intp)
+
+
+def nonblank(values: "pd.Series") -> np.ndarray:
+    """True where a text value is present and not only spaces (numbers and dates: where present)."""
+    if not _is_text(values):
+        return values.notna().to_numpy()
+    return map_pieces(values, lambda s: (s.notna() & s.astype(str).str.strip().ne("")).to_numpy(dtype=bool))
+
+
+def map_pieces(values: "pd.Series", fn: Callable[["pd.Series"], np.ndarray]) -> np.ndarray:
+    """``fn(values)`` for an element-wise ``fn`` returning an array, computed piece by piece."""
+    if len(values) <= PIECE:
+        return np.asarray(fn(values))
+    return np.concatenate([np.asarray(fn(values.iloc[sl])) for sl in pieces(len(values))])
