@@ -19,6 +19,7 @@ from ..i18n import _
 from ..progress import Progress
 from ..roles import header_says_date, header_says_id
 from .layout import TextPlan
+from .notes import KnownCodes
 from .options import ImportOptions
 
 if TYPE_CHECKING:
@@ -134,9 +135,9 @@ def _widen(kinds: list[str], message: str, decimal: str) -> bool:
 
 def read_arrow(
     path: Path, plan: TextPlan, opts: ImportOptions, progress: Progress, nrows: int | None
-) -> "pd.DataFrame":
-    """The table as the pandas reader would give it (before names are tidied and text converted),
-    or NotForArrow."""
+) -> "tuple[pd.DataFrame, KnownCodes]":
+    """The table as the pandas reader would give it (before names are tidied and text converted)
+    and the group numbers of its text columns, or NotForArrow."""
     if not ENABLED:
         raise NotForArrow()
     try:
@@ -222,14 +223,17 @@ def _read_once(path, plan, opts, kinds, encoding, size, progress, nrows, pa, pac
     return _to_pandas(table, names, kinds, opts, progress.sub(0.8, 0.85))
 
 
-def _to_pandas(table, names, kinds, opts, progress: Progress) -> "pd.DataFrame":
+def _to_pandas(table, names, kinds, opts, progress: Progress) -> "tuple[pd.DataFrame, KnownCodes]":
     """Column by column and block by block, so the GUI thread gets the interpreter between the
     pieces (a whole text column of millions of cells made into Python strings at once would hold it
-    for a good part of a second); missing text as NaN and all-empty columns as float, as pandas has them."""
+    for a good part of a second); missing text as NaN and all-empty columns as float, as pandas has them.
+    Also gives the group numbers of the text columns (see :class:`KnownCodes`)."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     out: dict[Any, Any] = {}
+    known = KnownCodes()
     n = table.num_rows
     for j in range(len(names)):
         progress.report(j / max(len(names), 1))
@@ -240,9 +244,12 @@ def _to_pandas(table, names, kinds, opts, progress: Progress) -> "pd.DataFrame":
         elif kind in ("int", "float"):
             arr = col.to_numpy()  # int64, or float64 with NaN where a cell is empty (as pandas)
         elif kind == "date":
-            arr = col.to_numpy().astype("datetime64[ns]")
+            arr = col.to_numpy().astype("datetime64[ns]", copy=False)
         elif kind == "bool" and not col.null_count:
             arr = col.to_numpy()
+        elif pa.types.is_string(col.type) and n > 0:
+            arr, codes, n_codes = _text_values(col, n)
+            known.add(arr, codes, n_codes)
         else:
             # Arrow's own conversion, block by block: one Python string per distinct value of a block
             parts = [c.to_pandas().to_numpy() for c in col.chunks]
@@ -262,4 +269,34 @@ def _to_pandas(table, names, kinds, opts, progress: Progress) -> "pd.DataFrame":
     else:
         frame.columns = list(range(len(names)))
     progress.report(1.0)
-    return frame
+    return frame, known
+
+
+SLICE_CELLS = 1 << 18  # Python objects made (or copied) at a time: a few milliseconds of the interpreter each
+
+
+def _text_values(col, n: int):
+    """(object array of the column's strings, NaN where empty; group number of each cell; number of
+    groups). Arrow finds the distinct values (in C++, without holding the interpreter); only those
+    become Python strings, and each cell is a reference to its value's one string."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(col)  # one dictionary for all blocks: the indices agree
+    dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    m = len(dictionary)
+    uniques = np.empty(m + 1, dtype=object)
+    for a in range(0, m, SLICE_CELLS):
+        b = min(a + SLICE_CELLS, m)
+        uniques[a:b] = dictionary.slice(a, b - a).to_numpy(zero_copy_only=False)
+    uniques[m] = np.nan  # the empty cells' own group, as pandas' factorize counts NaN
+    codes = np.empty(n, dtype=np.int32)
+    at = 0
+    for chunk in encoded.chunks:
+        k = len(chunk)
+        codes[at : at + k] = chunk.indices.fill_null(m).to_numpy()
+        at += k
+    values = np.empty(n, dtype=object)
+    for a in range(0, n, SLICE_CELLS):
+        np.take(uniques, codes[a : a + SLICE_CELLS], out=values[a : a + SLICE_CELLS])
+    return values, codes, m + 1

@@ -43,14 +43,42 @@ def bad_dates_note(col, bad: int, mask, first_row: int, unit: str) -> Message:
     )
 
 
-def count_duplicates(frame) -> int:
+class KnownCodes:
+    """The group number of each cell of some columns, as their reader found them (Arrow's
+    dictionary encoding of a text column), so the duplicate count need not hash those columns
+    again. A column is known by the array of values it was built on: a column converted, filtered
+    or copied since holds another array, is not found, and is hashed as before."""
+
+    def __init__(self) -> None:
+        self._by_array: dict[int, tuple[Any, Any, int]] = {}
+
+    def add(self, values, codes, n_codes: int) -> None:
+        self._by_array[id(values)] = (values, codes, n_codes)
+
+    def get(self, series) -> tuple[Any, int] | None:
+        """(codes, number of codes) of a column still holding exactly the values given to ``add``."""
+        if not self._by_array:
+            return None
+        v = series.to_numpy()
+        base = v if v.base is None else v.base
+        hit = self._by_array.get(id(base))
+        if hit is None or hit[0] is not base:
+            return None
+        # the whole array, as it was: not a slice, a reversed or a strided view of it
+        if v.shape != base.shape or v.strides != base.strides or v.ctypes.data != base.ctypes.data:
+            return None
+        return hit[1], hit[2]
+
+
+def count_duplicates(frame, known: KnownCodes | None = None) -> int:
     """How many rows repeat an earlier row exactly (what ``frame.duplicated().sum()`` gives).
 
     Builds the row key column by column and after each column drops the rows whose key is already
     unique (they cannot repeat anything): an orders table is usually unique after the order id and
     one line-level column, so the other columns are hashed for a few rows, or not at all. The next
     column is the one that splits the rows still in play the most on a sample of them, a number
-    column before a text one when they split alike (hashing text costs several times more)."""
+    column before a text one when they split alike (hashing text costs several times more).
+    Columns whose group numbers the reader already found (``known``) are not hashed at all."""
     import numpy as np
 
     n = len(frame)
@@ -64,8 +92,12 @@ def count_duplicates(frame) -> int:
         while left:
             c = _next_column(frame, left, rows, key)
             left.remove(c)
-            col = frame[c] if rows is None else frame[c].take(rows)
-            codes, n_uniques = _factorize(col)
+            hint = known.get(frame[c]) if known is not None else None
+            if hint is not None:
+                codes = (hint[0] if rows is None else hint[0][rows]).astype(np.int64)
+                n_uniques = hint[1]
+            else:
+                codes, n_uniques = _factorize(frame[c] if rows is None else frame[c].take(rows))
             # both factors are below n, so the product fits in int64 for any table in memory
             if key is None:
                 key, sizes = codes, np.bincount(codes)
@@ -145,7 +177,7 @@ def _next_column(frame, left: list, rows, key):
     return (cheap or near)[0]
 
 
-def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[Any]:
+def quality_notes(frame, roles: Mapping[str, list[str]], known: KnownCodes | None = None) -> list[Any]:
     """Things worth knowing before an analysis: returns, duplicated rows. Nothing is removed."""
     from pandas.api import types as pt
 
@@ -164,7 +196,7 @@ def quality_notes(frame, roles: Mapping[str, list[str]]) -> list[Any]:
                 )
             )
     if len(frame) > 1:
-        dup = count_duplicates(frame)
+        dup = count_duplicates(frame, known)
         if dup:
             notes.append(
                 Mn(

@@ -120,3 +120,6 @@ class ImportResult:
     # rows in the file below the header; exact after a full read and for Excel, counted from
     # line breaks in a text preview (a quoted cell spanning lines makes that count a little high)
     rows_total: int | None = None
+    # the reader's group numbers of its text columns (notes.KnownCodes), for the duplicate count;
+    # dropped once the import has used them
+    text_codes: Any = field(default=None, repr=False, compare=False)

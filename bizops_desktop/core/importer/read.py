@@ -126,7 +126,8 @@ def _read(path, options, progress, importers, nrows):
         notes.insert(0, shaped.lead)
     notes[:0] = sheet_notes(result.frame, roles)  # a stock or cost sheet says so (core/sheets.py)
     notes.extend(shaped.notes)
-    notes.extend(quality_notes(result.frame, roles))
+    notes.extend(quality_notes(result.frame, roles, result.text_codes))
+    result.text_codes = None  # references to the columns' values and codes: not kept beyond the import
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
         notes.append(
             Mn(

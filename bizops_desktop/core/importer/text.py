@@ -88,8 +88,9 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     alt_guessed = False
     bad_lines: list[str] = []
     frame = None
+    known = None
     try:
-        frame = read_arrow(path, plan, opts, progress, nrows)
+        frame, known = read_arrow(path, plan, opts, progress, nrows)
     except NotForArrow:
         pass  # the pandas reader below says what is wrong with the file, or reads what Arrow would not
     except MemoryError:
@@ -213,7 +214,7 @@ def read_text(path: Path, options: ImportOptions, progress: Progress, nrows: int
     notes.extend(convert_columns(frame, opts, progress.sub(0.87, 1.0), first_row, "line"))
     rows_total = len(frame) if nrows is None or len(frame) < nrows else _count_lines(path, opts.header_row)
     progress.report(1.0, _("Read"))
-    return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total)
+    return ImportResult(frame=frame, options=opts, notes=notes, sheets=[], rows_total=rows_total, text_codes=known)
 
 
 # More columns than any shop export has: a file that is not a table (or a wrong delimiter). Past
