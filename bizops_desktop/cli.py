@@ -348,7 +348,7 @@ def cmd_run(args) -> int:
     progress = _progress_printer(args.quiet)
     saved_params: dict = {}
     if args.data:
-        from bizops_desktop.core.importer import ImportOptions, load_dataset
+        from bizops_desktop.core.importer import ImportOptions
 
         opts = ImportOptions(sheet=args.sheet, keep_cancelled=args.keep_cancelled)
         if len(args.data) == 2:
@@ -360,8 +360,10 @@ def cmd_run(args) -> int:
                     _err(str(note))
         elif len(args.data) > 2:
             raise UsageError(_("--data combines two files at most, not {n}", n=len(args.data)))
-        else:
-            ds = load_dataset(Path(args.data[0]), opts, progress.sub(0.0, 0.2))
+        else:  # a file bigger than memory opens out of core (core/bigfile.py)
+            from bizops_desktop.core.bigfile import open_data
+
+            ds = open_data(Path(args.data[0]), opts, progress.sub(0.0, 0.2))
         tables = [ds]  # --set NAME=FILE reads another table from a file
     elif args.project:
         from bizops_desktop.core.project import load_project

@@ -119,3 +119,17 @@ def test_an_analysis_that_reads_the_table_refuses_in_one_line(pair):
     with pytest.raises(DataError, match="cannot run on a file this big yet"):
         bigfile.refuse_if_big("pricing", big)
     assert "every line" in text(bigfile.refuse_if_big("basket", big))
+
+
+def test_the_command_line_opens_a_big_file_out_of_core(pair, tmp_path, monkeypatch, capsys):
+    from bizops_desktop.cli import main
+
+    big, _small = pair
+    monkeypatch.setenv(bigfile.THRESHOLD_ENV, "0")
+    monkeypatch.setenv(bigfile.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("BIZOPS_NO_ISOLATION", "1")
+    out = tmp_path / "out"
+    assert main(["run", "basket", "--data", big.source, "--out", str(out), "--no-plots", "--quiet"]) == 0
+    assert any(out.iterdir())
+    assert main(["run", "pricing", "--data", big.source, "--out", str(tmp_path / "p"), "--quiet"]) != 0
+    assert "cannot run on a file this big yet" in capsys.readouterr().err

@@ -100,14 +100,14 @@ def cache_dir() -> Path:
     return folder.resolve()
 
 
-def open_data(path, options=None, progress: Progress | None = None, name: str | None = None) -> "Dataset":
+def open_data(path, options=None, progress: Progress | None = None, name: str | None = None, importers=()) -> "Dataset":
     """The one way in for the window and the command line: a big text file out of core, any other
     file through the importer."""
     if is_big(path):
         return open_big(path, options, progress, name=name)
     from .importer import load_dataset
 
-    return load_dataset(path, options, progress, name=name)
+    return load_dataset(path, options, progress, name=name, importers=importers)
 
 
 def _sha256(path: Path, progress: Progress, start: float, end: float) -> str:

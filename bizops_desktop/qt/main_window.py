@@ -813,8 +813,9 @@ class MainWindow(QMainWindow):
             self.open_data(path)
 
     def open_data(self, path: str | os.PathLike, options=None, *, ask: bool | None = None) -> Job | None:
-        """Preview (when interactive), then load in the job runner."""
-        from bizops_desktop.core.importer import load_dataset
+        """Preview (when interactive), then load in the job runner (a file bigger than memory
+        out of core: core/bigfile.py)."""
+        from bizops_desktop.core.bigfile import open_data as load_dataset
 
         path = Path(path)
         self.settings.setValue("last_dir", str(path.parent))
