@@ -1,6 +1,9 @@
-"""Batch work on a Dask cluster goes through the same code path as the local worker processes and
-gives the same numbers: a forecast batch and the full forecast analysis on a LocalCluster started
-by the test; Cancel stops a cluster batch; a wrong engine or a silent scheduler is a plain message."""
+"""Batch work on a Dask cluster goes through the same code path as the local worker processes
+(core/engine.run_pieces) and gives the same numbers: a forecast batch and the full forecast
+analysis, churn's cross-validation (AUC per fold, out-of-fold scores, coefficients) and pricing's
+per-product elasticity fits, on one LocalCluster started by the test, against this process and
+local worker processes; small batches stay in this process; Cancel stops a cluster batch; a wrong
+engine or a silent scheduler is a plain message."""
 
 from __future__ import annotations
 
@@ -79,20 +82,18 @@ def test_the_forecast_analysis_on_the_cluster_gives_the_local_numbers(on_cluster
 
 
 def test_cancel_stops_a_cluster_batch(on_cluster):
-    from bizops_forecast.parallel import run_many
-
-    items = _series(16)
-    cfg = {"method": "sarima", "horizon": 7, "m": 7}  # a full order search: slow enough to cancel mid-way
+    # The one loop every batch (forecast, folds, fits) goes through: 40 pieces of 0.3 s on 2 workers
+    pieces = [(0.3,)] * 40
     cancel, first = threading.Event(), threading.Event()
-    got: list[str] = []
+    got: list[int] = []
     stamps = {}
 
-    def on_result(res):
-        got.append(res["name"])
+    def on_result(i, _res):
+        got.append(i)
         first.set()
 
     def canceller():
-        first.wait(timeout=120)
+        first.wait(timeout=60)
         stamps["cancel"] = time.monotonic()
         cancel.set()
 
@@ -100,18 +101,112 @@ def test_cancel_stops_a_cluster_batch(on_cluster):
     th.start()
     try:
         with pytest.raises(Cancelled):
-            run_many(items, cfg, Progress(cancel_event=cancel), in_process_below=1, on_result=on_result)
+            engine.run_pieces(time.sleep, pieces, Progress(cancel_event=cancel), on_result=on_result)
         stamps["returned"] = time.monotonic()
     finally:
         cancel.set()
         first.set()
         th.join()
-    assert 1 <= len(got) < len(items)
-    assert stamps["returned"] - stamps["cancel"] < 5.0
+    assert 1 <= len(got) < len(pieces) // 2
+    assert stamps["returned"] - stamps["cancel"] < 2.0
+
+
+def _customers(n: int = 400, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame(
+        {
+            "tenure": rng.integers(1, 60, n).astype(float),
+            "spend": rng.gamma(2.0, 30.0, n),
+            "tickets": rng.poisson(1.5, n).astype(float),
+            "plan": rng.choice(["basic", "plus", "pro"], n),
+        }
+    )
+    d.loc[rng.choice(n, 20, replace=False), "spend"] = np.nan  # imputed inside each fold
+    logit = -0.04 * d["tenure"] + 0.5 * d["tickets"] + 0.6 * (d["plan"] == "basic") - 0.5
+    d["churn"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
+    return d
+
+
+def _churn_numbers(ds, params):
+    from bizops_churn import ANALYSIS
+
+    r = ANALYSIS.execute(ds, params)
+    return r.metrics["auc_folds"], r.tables["coefficients"][["feature", "coefficient"]], r.tables["scores"]
+
+
+def test_churn_cross_validation_on_the_cluster_gives_the_local_numbers(on_cluster, monkeypatch):
+    from bizops_churn import model
+    from bizops_desktop.core.dataset import Dataset
+
+    ds = Dataset("customers", _customers(), roles={"label": "churn"})
+    params = {"cv_folds": 5}
+    remote = _churn_numbers(ds, params)
+    engine.set_engine("local")
+    here = _churn_numbers(ds, params)  # a small table: the folds run in this process
+    monkeypatch.setattr(model, "PROCESS_CELLS", 0)
+    procs = _churn_numbers(ds, params)  # the same folds in local worker processes
+    for other in (here, procs):
+        assert remote[0] == pytest.approx(other[0], rel=1e-12, abs=0)
+        pd.testing.assert_frame_equal(remote[1], other[1], rtol=1e-12)
+        pd.testing.assert_frame_equal(remote[2], other[2], rtol=1e-12)
+    assert len(remote[0]) == 5 and all(0.5 < a < 1 for a in remote[0])
+
+
+def _price_orders(products: int = 7, weeks: int = 60, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(products):
+        p0, e = float(rng.uniform(10, 40)), -0.5 - 0.4 * k
+        for w in range(weeks):
+            price = round(p0 * rng.choice([0.8, 0.9, 1.0, 1.2]), 2)
+            units = max(int(round(50 * (price / p0) ** e * np.exp(rng.normal(0, 0.15)))), 1)
+            rows.append((f"o{k}-{w}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=7 * w), f"SKU{k}", units, price))
+    return pd.DataFrame(rows, columns=["order", "date", "sku", "qty", "price"])
+
+
+def test_pricing_fits_on_the_cluster_give_the_local_numbers(on_cluster, monkeypatch):
+    from bizops_desktop.core.dataset import Dataset
+    from bizops_pricing import ANALYSIS
+    from bizops_pricing import elasticity as el
+
+    roles = {"order_id": "order", "date": "date", "product_id": "sku", "quantity": "qty", "price": "price"}
+    ds = Dataset("orders", _price_orders(), roles=roles)
+    monkeypatch.setattr(el, "GROUPS_PER_PIECE", 2)  # 7 products: 4 pieces, the last one short
+    remote = ANALYSIS.execute(ds, {}).tables["elasticity"]
+    engine.set_engine("local")
+    here = ANALYSIS.execute(ds, {}).tables["elasticity"]
+    monkeypatch.setattr(el, "PROCESS_ROWS", 0)
+    procs = ANALYSIS.execute(ds, {}).tables["elasticity"]
+    for other in (here, procs):
+        pd.testing.assert_frame_equal(remote, other, rtol=1e-12)
+    assert list(remote["group"]) == list(here["group"]) and len(remote) == 7
+    truth = {f"SKU{k}": -0.5 - 0.4 * k for k in range(7)}
+    for g, e, se in remote[["group", "elasticity", "std_error"]].itertuples(index=False):
+        assert abs(e - truth[g]) < 4 * se
+
+
+def test_small_batches_stay_in_this_process(monkeypatch):
+    # The demo-sized tables never pay for starting worker processes (tests stay fast).
+    from bizops_churn import ANALYSIS as CHURN
+    from bizops_desktop.core.dataset import Dataset
+    from bizops_pricing import ANALYSIS as PRICING
+
+    def no_pool(*_a, **_k):
+        raise AssertionError("a small batch started worker processes")
+
+    engine.set_engine("local")
+    monkeypatch.setattr(engine, "executor", no_pool)
+    try:
+        assert len(CHURN.execute(Dataset("c", _customers(), roles={"label": "churn"}), {}).metrics["auc_folds"]) == 10
+        roles = {"order_id": "order", "date": "date", "product_id": "sku", "quantity": "qty", "price": "price"}
+        assert len(PRICING.execute(Dataset("o", _price_orders(), roles=roles), {}).tables["elasticity"]) == 7
+    finally:
+        engine.set_engine(None)
 
 
 def test_engine_settings_are_checked_in_words(monkeypatch):
     engine.set_engine(None)
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 1.0)  # distributed retries until the timeout
     with pytest.raises(UsageError, match="unknown engine"):
         engine.set_engine("spark")
     with pytest.raises(UsageError, match="scheduler"):
