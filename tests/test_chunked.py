@@ -53,3 +53,14 @@ def test_nonblank():
     np.testing.assert_array_equal(chunked.nonblank(values), want)
     nums = pd.Series([1.0, np.nan, 3.0] * 10)
     np.testing.assert_array_equal(chunked.nonblank(nums), nums.notna().to_numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "datetime64[D]", "bool"])
+def test_unique_equals_numpy(dtype):
+    rng = np.random.default_rng(8)
+    a = rng.integers(0, 40, 300).astype(dtype)
+    for flags in [(False, False, False), (True, False, False), (False, True, False), (True, True, True)]:
+        want = np.unique(a, return_index=flags[0], return_inverse=flags[1], return_counts=flags[2])
+        got = chunked.unique(a, return_index=flags[0], return_inverse=flags[1], return_counts=flags[2])
+        for w, g in zip(want if isinstance(want, tuple) else (want,), got if isinstance(got, tuple) else (got,)):
+            np.testing.assert_array_equal(g, w)

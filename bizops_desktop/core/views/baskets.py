@@ -106,7 +106,7 @@ def _from_pairs(
     """CSR from (order code, item code) pairs, dropping repeats of an item within an order."""
     n_items = len(item_ids)
     key = order_codes.astype(np.int64) * max(n_items, 1) + item_codes.astype(np.int64)
-    key = np.unique(key)
+    key = chunked.unique(key)
     dup = len(order_codes) - len(key)
     if dup:
         notes.append(

@@ -156,7 +156,7 @@ def build_ratings(
     n_u, n_i = len(users), len(items)
     vals = values.to_numpy(dtype=np.float64)
     key = ucode.astype(np.int64) * n_i + icode
-    uniq, first, inv, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    uniq, first, inv, counts = chunked.unique(key, return_index=True, return_inverse=True, return_counts=True)
     # numpy's stub says bincount gives intp; with weights it gives float64
     sums: npt.NDArray[np.float64] = np.bincount(inv, weights=vals, minlength=len(uniq))  # type: ignore[assignment]
 
@@ -199,7 +199,7 @@ def build_ratings(
         # each product's name on its first line that has one (codes, not a hash of the text)
         name_values = df[name_col].to_numpy(dtype=object)
         named = ~pd.isna(name_values)
-        named_codes, at = np.unique(icode[named], return_index=True)
+        named_codes, at = chunked.unique(icode[named], return_index=True)
         first_names = name_values[named][at]
         item_list = items.tolist()
         names = {item_list[c]: str(n) for c, n in zip(named_codes.tolist(), first_names.tolist())}

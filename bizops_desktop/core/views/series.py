@@ -182,7 +182,7 @@ def build_series(
             name_values = frame.loc[ok, name_col].to_numpy(dtype=object)
             named = ~pd.isna(name_values) & (raw_codes >= 0)
             codes = row_series[named][::-1]
-            named_codes, at = np.unique(codes, return_index=True)
+            named_codes, at = chunked.unique(codes, return_index=True)
             last_names = pd.Series(name_values[named][::-1][at], dtype=object).astype("string")
             names = dict(zip(np.asarray(series_labels, dtype=object)[named_codes].tolist(), last_names.tolist()))
         total_name = TOTAL if TOTAL not in keep else "Total (all products)"
