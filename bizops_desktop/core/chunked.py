@@ -112,7 +112,8 @@ def unique(
     and dates take the sort; anything else (floats with NaN, objects) goes to np.unique."""
     a = np.asarray(values).ravel()
     if len(a) <= PIECE or a.dtype.kind not in "biuMm":
-        return np.unique(a, return_index=return_index, return_inverse=return_inverse, return_counts=return_counts)
+        flags = {"return_index": return_index, "return_inverse": return_inverse, "return_counts": return_counts}
+        return np.unique(a, **flags)  # type: ignore[call-overload]
     if return_index or return_inverse:
         order = np.argsort(a, kind="stable")  # stable: the first of equal keys is its first line
         s = a[order]
