@@ -95,3 +95,59 @@ def test_summary_notes_are_text_in_the_language_of_the_run(tmp_path):
         write_result(r, tmp_path)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["notes"] == ["Search…"] and summary["headline"] == "Search…"
+
+
+def _cells() -> list:
+    """Message cells of every shape a table holds: plain, plural, nested, damaged, not messages."""
+    from bizops_basket.analysis import _cell, bundle_reason, pair_sentence, why_sentence
+    from bizops_desktop.core.i18n import M, Mn
+
+    out: list = []
+    for k in range(40):
+        conf, lift = (k % 7) / 7 + 0.0004 * k, [0.3, 0.99, 1.0, 2.25, 3.05, float("inf"), 0.0][k % 7]
+        a, c = [f"P{k % 5}", "咖啡"][: 1 + k % 2], [f"Q{k % 3}"]
+        out.append(_cell(why_sentence(a, c, conf, lift)))
+        out.append(_cell(pair_sentence(a, c, conf, 0.5, 2.0 if lift == 0.0 else lift)))
+        out.append(_cell(bundle_reason(a, c, conf, 0.5, 2.5, k)))
+    out += [
+        M("{first} {second}", first=M("Search…"), second="x").to_dict(),  # a message inside a message
+        Mn("{n:int} order", "{n:int} orders", 3).to_dict(),
+        {"domain": "bizops_desktop", "msgid": "{x:percent} of {y}", "values": {"x": "not a number", "y": 1}},
+        {"domain": "bizops_desktop", "msgid": "{x} and {missing}", "values": {"x": 1}},
+        {"domain": "bizops_desktop", "msgid": "no values {x}", "values": {}},
+        {"domain": "bizops_desktop", "msgid": "{x:percent}", "values": {"x": -0.0}},
+        {"domain": "bizops_desktop", "msgid": "{x:percent}", "values": {"x": 0.0}},
+        {"domain": "nobody", "msgid": "{x:int} things", "values": {"x": 2.0}, "plural": "{x:int} things", "n": 2},
+        {"domain": "bizops_desktop", "msgid": "{n:int} order", "plural": "{n:int} orders", "values": {"n": 5}},
+        M("Search…"),
+        None,
+        "already text",
+        float("nan"),
+    ]
+    return out
+
+
+def test_sentence_columns_render_as_each_cell_alone():
+    import numpy as np
+
+    from bizops_desktop.core.export import render_messages
+    from bizops_desktop.core.i18n import text
+
+    cells = _cells()
+    for lang in ("en", "zh_CN"):
+        with use_language(lang):
+            want = [None if v is None else text(v, lang) for v in cells]
+            assert list(render_messages(np.asarray(cells + [None], dtype=object)[:-1])) == want
+
+
+def test_list_cells_are_the_json_of_each_cell():
+    import numpy as np
+
+    from bizops_desktop.core.export import _json_cell, json_cells
+
+    cells = [["a", 'b"q', "中文"], ("x\\y", "\n"), [], None, {"alpha": 0.24310264996089523}, ["P1"], float("nan")]
+    want = [_json_cell(v) for v in cells]
+    assert list(json_cells(np.asarray(cells + [None], dtype=object)[:-1])) == want
+    assert want[0] == '["a", "b\\"q", "中文"]'
+    mixed = cells + [[1, 2.5]]  # a list of numbers: its floats rounded, cell by cell
+    assert list(json_cells(np.asarray(mixed, dtype=object))) == [_json_cell(v) for v in mixed]

@@ -12,6 +12,7 @@ from .i18n import _
 from .jsonable import dumps_strict, rounded
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from .analysis import Result
@@ -35,9 +36,46 @@ def table_for_export(frame: "pd.DataFrame") -> "pd.DataFrame":
             if len(sample) and isinstance(sample.iloc[0], (list, tuple, set, frozenset, dict)):
                 # floats in a list/dict cell to 6 significant digits, at most 8 decimals (no float
                 # noise); a list of ids (an itemset) is plain JSON text already
-                out[c] = col.map(_json_cell)
+                out[c] = pd.Series(json_cells(col.to_numpy(dtype=object)), index=col.index, dtype=object)
         elif pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
             out[c] = col.map(lambda v: "inf" if v == np.inf else ("-inf" if v == -np.inf else v))
+    return out
+
+
+def json_cells(values) -> "np.ndarray":
+    """Each cell of an object column as its JSON text (what ``_json_cell`` writes), the lists of
+    texts (itemsets, product lists: nearly every list cell) without Python per cell: each distinct
+    text escaped once, the lists joined position by position over the whole column."""
+    import itertools
+
+    import numpy as np
+
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    kinds = np.fromiter((type(v) in (list, tuple) for v in values), dtype=bool, count=len(values))
+    rows = np.flatnonzero(kinds)
+    if len(rows):
+        lists = values[rows]
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = list(itertools.chain.from_iterable(lists))
+        if set(map(type, flat)) <= {str}:
+            import json
+
+            distinct = dict.fromkeys(flat)
+            escaped = {s: json.dumps(s, ensure_ascii=False) for s in distinct}
+            flat_text = np.fromiter(map(escaped.__getitem__, flat), dtype=object, count=len(flat))
+            starts = np.zeros(len(lists), dtype=np.int64)
+            np.cumsum(lengths[:-1], out=starts[1:])
+            text = np.full(len(lists), "[", dtype=object)
+            for k in range(int(lengths.max(initial=0))):
+                at = np.flatnonzero(lengths > k)
+                piece = flat_text[starts[at] + k]
+                text[at] = text[at] + (piece if k == 0 else ", " + piece)
+            out[rows] = text + "]"
+        else:
+            kinds[:] = False  # lists holding numbers or other things: cell by cell
+    for i in np.flatnonzero(~kinds):
+        out[i] = _json_cell(values[i])
     return out
 
 
@@ -49,6 +87,116 @@ def _json_cell(v: Any) -> str:
     if isinstance(v, (list, tuple)) and all(type(x) is str for x in v):
         return json.dumps(list(v), ensure_ascii=False)
     return dumps_strict(rounded(v))
+
+
+def _holds_messages(values) -> bool:
+    """A column of sentences: its first filled cell is a message (or a message's saved form)."""
+    from .i18n import LazyText, Message
+
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        return isinstance(v, (Message, LazyText)) or (isinstance(v, dict) and "msgid" in v)
+    return False
+
+
+def render_messages(values, lang: str | None = None) -> "np.ndarray":
+    """A column of message cells as text in ``lang``, exactly as ``i18n.text`` renders each one,
+    without its work per cell: the cells sharing a template are filled together, each distinct
+    value formatted once, the pieces joined over the whole column. A cell that is not a plain
+    message, or a template that fails, is rendered alone (its English fallback and all)."""
+    import numpy as np
+
+    from . import i18n
+
+    lang = lang or i18n.get_language()
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    groups: dict[tuple, list[int]] = {}
+    alone: list[int] = []
+    for i, v in enumerate(values):
+        if type(v) is dict:
+            key = (v.get("domain"), v.get("msgid"), v.get("plural"), v.get("n"))
+            vals = v.get("values", {})
+        elif type(v) is i18n.Message:
+            key, vals = (v.domain, v.msgid, v.plural, v.n), v.values
+        else:
+            key, vals = None, None
+        if (
+            key is not None
+            and type(key[0]) is str
+            and type(key[1]) is str
+            and key[1]
+            and (key[2] is None or type(key[2]) is str)
+            and (key[3] is None or type(key[3]) is int)
+            and type(vals) is dict
+        ):
+            groups.setdefault(key, []).append(i)
+        else:
+            alone.append(i)
+    templates: dict[tuple, list[int]] = {}
+    for (dom, msgid, plural, n), rows in groups.items():
+        tr = i18n.domain(dom).translations(lang)
+        if plural is not None and n is None:
+            alone.extend(rows)  # the count is in the values, row by row
+            continue
+        template = tr.ngettext(msgid, plural, n) if plural is not None else tr.gettext(msgid)
+        templates.setdefault((template, plural is not None, n), []).extend(rows)
+    for (template, is_plural, n), rows in templates.items():
+        at = np.asarray(rows, dtype=np.intp)
+        try:
+            out[at] = _fill(template, values[at], lang, n if is_plural else None)
+        except (KeyError, IndexError, ValueError, TypeError):
+            alone.extend(rows)
+    for i in alone:
+        v = values[i]
+        out[i] = None if v is None else i18n.text(v, lang)
+    return out
+
+
+def _fill(template: str, cells, lang: str, n: int | None) -> "np.ndarray":
+    """``template`` filled with each cell's values (``n`` first, for a plural message)."""
+    import numpy as np
+
+    from . import i18n
+
+    def values_of(v):
+        return v.get("values", {}) if type(v) is dict else v.values
+
+    maps = [values_of(v) for v in cells]
+    if n is not None:
+        maps = [{"n": n, **m} for m in maps]
+    text = np.full(len(cells), "", dtype=object)
+    empty = np.fromiter((not m for m in maps), dtype=bool, count=len(maps))
+    fmt = i18n._Formatter(lang)
+    for literal, name, spec in i18n._compile(template):
+        if literal:
+            text = text + literal
+        if name is None:
+            continue
+        memo: dict = {}
+        pieces = np.empty(len(cells), dtype=object)
+        for k, m in enumerate(maps):
+            if empty[k]:
+                pieces[k] = ""
+                continue
+            v = m[name]
+            t = type(v)
+            if t in (str, int, bool) or (t is float and v != 0.0):
+                key: Any = (t, v)
+            elif t in (list, tuple) and all(type(x) is str for x in v):
+                key = (tuple, tuple(v))
+            else:
+                pieces[k] = str(fmt.format_field(i18n._from_plain(v) if isinstance(v, dict) else v, spec))
+                continue
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = str(fmt.format_field(v, spec))
+            pieces[k] = hit
+        text = text + pieces
+    if empty.any():  # a message without values is its template as it stands
+        text[empty] = template
+    return text
 
 
 def safe_filename(name: Any, fallback: str = "table") -> str:
@@ -72,8 +220,20 @@ def safe_filename(name: Any, fallback: str = "table") -> str:
 
 
 def _for_people(frame: "pd.DataFrame", columns=None, titles: bool = False, names=None) -> "pd.DataFrame":
+    import pandas as pd
+
     from .display import export_frame
 
+    sentences = [
+        k
+        for k in range(frame.shape[1])
+        if frame.dtypes.iloc[k].kind == "O" and _holds_messages(frame.iloc[:, k].to_numpy())
+    ]
+    if sentences:  # rendered here a whole column at a time (export_frame would do it cell by cell)
+        frame = frame.copy(deep=False)
+        for k in sentences:
+            text = render_messages(frame.iloc[:, k].to_numpy(dtype=object))
+            frame.isetitem(k, pd.Series(text, index=frame.index, dtype=object))
     return table_for_export(export_frame(frame, columns, titles=titles, names=names))
 
 
