@@ -1,18 +1,21 @@
-"""Scale: time and peak memory of the views the analyses start from (baskets, weekly sales series)
-on generated orders CSVs of growing size, in memory (load_dataset, then the pandas views) and out
-of core (DuckDB reads the file where it lies: core/views/outofcore.py). Each measurement runs in
-its own process, so its peak memory (max RSS) is its own. The files are written to a temporary
-folder and deleted afterwards (10M lines are about 0.6 GB, 100M about 6 GB).
+"""Scale: time and peak memory of opening a generated orders CSV and running every analysis on it,
+at 1M and 10M lines (in memory, and out of core) and 100M lines (out of core only, --huge). Each
+size and engine runs in its own process, so its peak memory (max RSS) is its own. The files are
+written with pyarrow's CSV writer in blocks (memory stays flat) into a temporary folder deleted
+afterwards (10M lines are about 0.5 GB, 100M about 5.5 GB), and so are the Parquet copies.
 
     python benchmarks/bench_scale.py               # 1M and 10M lines
     python benchmarks/bench_scale.py --sizes 1e6   # one size
     python benchmarks/bench_scale.py --huge        # adds 100M lines, out of core only
-"""
+
+Each step's row: seconds, and the process's peak RSS so far (MB). An analysis the out-of-core path
+cannot run yet says so (one line: the refusal of core/bigfile.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,116 +23,144 @@ import time
 from pathlib import Path
 
 IN_MEMORY_UP_TO = 10_000_000  # beyond this the in-memory path is not tried (it would not fit)
+ANALYSES = ["basket", "recommender", "forecast", "pricing", "churn", "segments", "stock"]
 
 
 def write_orders(path: Path, n: int, seed: int = 7) -> None:
-    """Order lines of a shop: 3 lines an order on average, 5,000 products, 200,000 customers,
-    two years of dates; written in blocks so that memory stays flat whatever ``n``."""
+    """Order lines of a shop: 3 lines an order, 5,000 products (Zipf), 20,000 customers (one per
+    order), two years of dates; written in blocks of 2M lines with pyarrow's CSV writer."""
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
 
     rng = np.random.default_rng(seed)
     block = 2_000_000
-    first = True
-    for start in range(0, n, block):
-        m = min(block, n - start)
-        line = np.arange(start, start + m)
-        order = line // 3
-        frame = pd.DataFrame(
-            {
-                "order_id": np.char.add("SO", order.astype(str)),
-                "customer_id": np.char.add("C", rng.integers(0, 200_000, m).astype(str)),
-                "date": (np.datetime64("2023-01-01") + (order * 730 // max(n // 3, 1)).astype("timedelta64[D]")).astype(
-                    str
-                ),
-                "product_id": np.char.add("P", rng.zipf(1.3, m).clip(1, 5000).astype(str)),
-                "quantity": rng.integers(1, 4, m),
-                "unit_price": np.round(rng.uniform(1, 200, m), 2),
-            }
-        )
-        frame.to_csv(path, mode="w" if first else "a", header=first, index=False)
-        first = False
+    n_orders = max(n // 3, 1)
+    writer = None
+    try:
+        for start in range(0, n, block):
+            m = min(block, n - start)
+            order = np.arange(start, start + m) // 3
+            days = (order * 730 // n_orders).astype("int32") + np.int32(19358)  # from 2023-01-01
+            # one customer per order, from a pool that shrinks over the two years: the customers
+            # numbered high stop buying one after another (churn has someone to find)
+            pool = (20_000 * (1.0 - 0.6 * order / n_orders)).astype(np.int64)
+            customer = (((order * 2654435761) % 2**32) * pool) >> 32
+            table = pa.table(
+                {
+                    "order_id": pc.binary_join_element_wise("SO", pa.array(order).cast(pa.string()), ""),
+                    "customer_id": pc.binary_join_element_wise("C", pa.array(customer).cast(pa.string()), ""),
+                    "date": pa.array(days, type=pa.int32()).cast(pa.date32()),
+                    "product_id": pc.binary_join_element_wise(
+                        "P", pa.array(rng.zipf(1.3, m).clip(1, 5000)).cast(pa.string()), ""
+                    ),
+                    "quantity": pa.array(rng.integers(1, 4, m)),
+                    "unit_price": pa.array(np.round(rng.uniform(1, 200, m), 2)),
+                }
+            )
+            if writer is None:
+                opts = pcsv.WriteOptions(quoting_style="needed")
+                writer = pcsv.CSVWriter(str(path), table.schema, write_options=opts)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def child(engine: str, path: str) -> None:
-    """One measurement, in this process: prints JSON with the seconds of each step and the peak RSS."""
+    """One size and engine, in this process: one JSON line per step (seconds, peak RSS, outcome)."""
     import resource
 
-    out: dict = {}
-    t0 = time.perf_counter()
+    from bizops_desktop.core.errors import BizOpsError
+    from bizops_desktop.core.plugins import load_registry
+    from bizops_desktop.core.progress import Progress
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+    def emit(step: str, seconds: float, outcome: str) -> None:
+        print(json.dumps({"step": step, "s": seconds, "peak_mb": peak(), "outcome": outcome}), flush=True)
+
+    t = time.perf_counter()
     if engine == "memory":
         from bizops_desktop.core.importer import load_dataset
-        from bizops_desktop.core.views.baskets import baskets_from_dataset
-        from bizops_desktop.core.views.series import series_view
 
         ds = load_dataset(path)
-        out["open"] = time.perf_counter() - t0
-        t = time.perf_counter()
-        b = baskets_from_dataset(ds)
-        out["baskets"] = time.perf_counter() - t
-        t = time.perf_counter()
-        s = series_view(ds, freq="W")
     else:
-        from bizops_desktop.core.views.outofcore import baskets_out_of_core, open_big_csv, series_out_of_core
+        from bizops_desktop.core.bigfile import open_big
 
-        big = open_big_csv(path)
-        out["open"] = time.perf_counter() - t0
+        ds = open_big(path)
+    lines = ds.big.lines if ds.big is not None else len(ds.frame)
+    emit("open", time.perf_counter() - t, f"{lines:,} lines")
+    reg = load_registry()
+    only = [x for x in os.environ.get("BIZOPS_BENCH_ONLY", "").split(",") if x]
+    for aid in only or ANALYSES:
+        try:
+            analysis = reg.analysis(aid)
+        except BizOpsError:
+            emit(aid, 0.0, "not installed")
+            continue
         t = time.perf_counter()
-        b = baskets_out_of_core(big)
-        out["baskets"] = time.perf_counter() - t
-        t = time.perf_counter()
-        s = series_out_of_core(big, freq="W")
-    out["series"] = time.perf_counter() - t
-    out["total"] = time.perf_counter() - t0
-    out["orders"] = len(b.order_ids)
-    out["series_count"] = len(s.names)
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps(out))
+        try:
+            result = analysis.execute(ds, {}, Progress())
+            rows = sum(len(v) for v in result.tables.values()) if result.tables else 0
+            outcome = f"ok ({rows:,} result rows)"
+        except BizOpsError as exc:
+            outcome = "refused: " + str(exc).splitlines()[0][:70]
+        emit(aid, time.perf_counter() - t, outcome)
 
 
-def measure(engine: str, path: Path) -> dict:
+def measure(engine: str, path: Path, env: dict) -> list[dict]:
     run = subprocess.run(
-        [sys.executable, __file__, "--child", engine, str(path)], capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", engine, str(path)], capture_output=True, text=True, check=False, env=env
     )
+    rows = [json.loads(x) for x in run.stdout.splitlines() if x.startswith("{")]
     if run.returncode != 0:
-        return {"error": (run.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(run.stdout.strip().splitlines()[-1])
+        rows.append(
+            {"step": "failed", "s": 0.0, "peak_mb": 0.0, "outcome": (run.stderr.strip().splitlines() or ["?"])[-1]}
+        )
+    return rows
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--sizes", default="1e6,1e7", help="comma-separated line counts")
     ap.add_argument("--huge", action="store_true", help="also 100M lines (out of core only; about 6 GB of disk)")
+    ap.add_argument("--only", default="", help="comma-separated analyses (default: all)")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.only:
+        ANALYSES[:] = [x for x in a.only.split(",") if x]
     if a.child:
         child(*a.child)
         return
-    sizes = [int(float(s)) for s in a.sizes.split(",") if s]
+    sizes = [int(float(s)) for s in a.sizes.split(",") if s.strip()]
     if a.huge:
         sizes.append(100_000_000)
-    print(
-        f"{'lines':>12s} {'engine':>12s} {'open s':>8s} {'baskets s':>10s} {'series s':>9s} {'total s':>8s} "
-        f"{'peak MB':>8s} {'orders':>11s}"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
+    print(f"| {'lines':>11s} | {'engine':>11s} | {'step':>11s} | {'seconds':>8s} | {'peak MB':>8s} | outcome")
+    print(f"|{'-' * 13}|{'-' * 13}|{'-' * 13}|{'-' * 10}|{'-' * 10}|---------")
+    with tempfile.TemporaryDirectory(prefix="bizops-scale-") as tmp:
+        env = {**os.environ, "BIZOPS_BIG_CACHE": str(Path(tmp) / "cache"), "BIZOPS_NO_ISOLATION": "1"}
+        if a.only:
+            env["BIZOPS_BENCH_ONLY"] = a.only
         for n in sizes:
             path = Path(tmp) / f"orders_{n}.csv"
             t = time.perf_counter()
             write_orders(path, n)
-            print(f"# {n:,} lines: {path.stat().st_size / 1e9:.2f} GB written in {time.perf_counter() - t:.0f} s")
+            print(
+                f"# {n:,} lines: {path.stat().st_size / 1e9:.2f} GB written in {time.perf_counter() - t:.0f} s",
+                flush=True,
+            )
             for engine in ("memory", "out of core"):
                 if engine == "memory" and n > IN_MEMORY_UP_TO:
                     continue
-                r = measure("memory" if engine == "memory" else "duckdb", path)
-                if "error" in r:
-                    print(f"{n:12,d} {engine:>12s} failed: {r['error']}")
-                    continue
-                print(
-                    f"{n:12,d} {engine:>12s} {r['open']:8.1f} {r['baskets']:10.1f} {r['series']:9.1f} "
-                    f"{r['total']:8.1f} {r['peak_mb']:8.0f} {r['orders']:11,d}"
-                )
+                for r in measure("memory" if engine == "memory" else "duckdb", path, env):
+                    cells = f"| {n:11,d} | {engine:>11s} | {r['step']:>11s} | {r['s']:8.1f} | {r['peak_mb']:8.0f} |"
+                    print(f"{cells} {r['outcome']}", flush=True)
             path.unlink()
+            for f in (Path(tmp) / "cache").glob("*"):
+                f.unlink()
 
 
 if __name__ == "__main__":
