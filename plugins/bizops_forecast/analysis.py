@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core import chunked
 from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
@@ -112,7 +113,10 @@ def last_prices(dataset, last: pd.Timestamp) -> dict[str, float]:
     if not dataset.has("product_id", "date"):
         return {}
     f = dataset.frame
-    pid = f[dataset.col("product_id")].astype("string")
+    # products as codes into their ids as text (sums by code: no grouping on millions of strings)
+    raw_codes, raw_ids = chunked.factorize(f[dataset.col("product_id")], sort=False)
+    text_codes, ids = pd.factorize(pd.Series(raw_ids, dtype=object).astype("string"))
+    pid = np.append(text_codes, -1)[raw_codes]
     day = pd.to_datetime(f[dataset.col("date")], errors="coerce")
     qty = pd.to_numeric(f[dataset.col("quantity")], errors="coerce") if dataset.has("quantity") else None
     if dataset.has("amount") and qty is not None:
@@ -121,15 +125,20 @@ def last_prices(dataset, last: pd.Timestamp) -> dict[str, float]:
         money = pd.to_numeric(f[dataset.col("price")], errors="coerce") * qty
     else:
         return {}
-    ok = (qty > 0) & money.notna()
-    t = pd.DataFrame(
-        {"p": pid[ok], "m": money[ok], "q": qty[ok], "late": (day >= last - pd.Timedelta(days=HORIZON_DAYS))[ok]}
+    ok = ((qty > 0) & money.notna()).to_numpy() & (pid >= 0)
+    late = (day >= last - pd.Timedelta(days=HORIZON_DAYS)).to_numpy()[ok]
+    p, m, q = pid[ok], money.to_numpy(dtype=float)[ok], qty.to_numpy(dtype=float)[ok]
+    n = len(ids)
+    every_m, every_q = np.bincount(p, weights=m, minlength=n), np.bincount(p, weights=q, minlength=n)
+    late_m, late_q = (
+        np.bincount(p[late], weights=m[late], minlength=n),
+        np.bincount(p[late], weights=q[late], minlength=n),
     )
-    every = t.groupby("p")[["m", "q"]].sum()
-    late = t[t["late"]].groupby("p")[["m", "q"]].sum()
-    price = (every["m"] / every["q"]).to_dict()
-    price.update((late["m"] / late["q"]).to_dict())
-    return {str(k): float(v) for k, v in price.items() if np.isfinite(v) and v > 0}
+    sold, sold_late = np.bincount(p, minlength=n) > 0, np.bincount(p[late], minlength=n) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = np.where(sold_late, late_m / late_q, every_m / every_q)
+    price = {str(ids[k]): unit[k] for k in np.flatnonzero(sold).tolist()}
+    return {k: float(v) for k, v in price.items() if np.isfinite(v) and v > 0}
 
 
 def four_weeks(values, freq: str) -> float | None:
