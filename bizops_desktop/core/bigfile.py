@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -236,3 +239,135 @@ __all__ = [
     "sample_note",
     "describe_parquet",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# in a project: the Parquet copy of a big table lives in a folder beside the project file,
+# ``<name>.bizops.data/``, named from its sha256; the project's meta says which table it is,
+# with its size and sha256, and opening checks both before the table is used.
+
+_COPY_NAME = re.compile(r"^[0-9a-f]{64}\.parquet$")
+META_KEY = "big_tables"
+
+
+def data_folder(project_path) -> Path:
+    p = Path(project_path)
+    return p.with_name(p.name + ".data")
+
+
+def store_big_tables(datasets: Mapping[str, "Dataset"], project_path, progress: Progress | None = None) -> dict:
+    """Put each big table's Parquet copy in the project's data folder (a hard link when the copy
+    is on the same disk, else a copy written under a temporary name and renamed) and return the
+    references the project file keeps: {table name: {file, size, sha256, lines, columns, ...}}."""
+    progress = progress or Progress()
+    refs: dict[str, dict] = {}
+    big = {name: ds for name, ds in datasets.items() if getattr(ds, "big", None) is not None}
+    if not big:
+        return refs
+    folder = data_folder(project_path)
+    folder.mkdir(exist_ok=True)
+    for name, ds in big.items():
+        src = ds.big
+        assert src is not None
+        target = folder / f"{src.sha256}.parquet"
+        if not (target.is_file() and target.stat().st_size == src.size):
+            progress.check()
+            part = folder / f"{src.sha256}.parquet.part"
+            try:
+                try:
+                    os.link(src.parquet, part)
+                except OSError:
+                    shutil.copyfile(src.parquet, part)
+                os.replace(part, target)
+            finally:
+                if part.exists():
+                    part.unlink()
+        refs[name] = {
+            "file": target.name,
+            "size": src.size,
+            "sha256": src.sha256,
+            "lines": src.lines,
+            "columns": list(src.columns),
+            "sample_lines": src.sample_lines,
+        }
+    return refs
+
+
+def prune_data_folder(project_path, refs: Mapping[str, Mapping]) -> None:
+    """After a save: the copies in the data folder that no table refers to any more go."""
+    folder = data_folder(project_path)
+    if not folder.is_dir():
+        return
+    keep = {str(r.get("file")) for r in refs.values()}
+    for f in folder.iterdir():
+        if _COPY_NAME.match(f.name) and f.name not in keep:
+            f.unlink(missing_ok=True)
+    if not refs and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def attach_big_tables(datasets: Mapping[str, "Dataset"], meta: Mapping, project_path, check: bool = True) -> None:
+    """Give each table the project says is big its BigSource, after checking the reference: a file
+    name of ours (64 hex digits .parquet, so never a path), resolved inside the data folder, of the
+    size and sha256 saved. Anything else is a ProjectError in plain words."""
+    from .errors import ProjectError
+
+    refs = meta.get(META_KEY)
+    if refs is None:
+        return
+    where = Path(project_path).name
+    if not isinstance(refs, Mapping):
+        raise ProjectError(_("the project's list of big tables is damaged"), where=where)
+    folder = data_folder(project_path).resolve()
+    for name, ref in refs.items():
+        ds = datasets.get(name) if isinstance(name, str) else None
+        if ds is None or not isinstance(ref, Mapping):
+            raise ProjectError(_("the project's list of big tables is damaged"), where=where)
+        file, size, digest = ref.get("file"), ref.get("size"), ref.get("sha256")
+        columns, lines = ref.get("columns"), ref.get("lines")
+        if not (
+            isinstance(file, str)
+            and _COPY_NAME.match(file)
+            and isinstance(size, int)
+            and isinstance(lines, int)
+            and isinstance(digest, str)
+            and file == f"{digest}.parquet"
+            and isinstance(columns, list)
+            and all(isinstance(c, str) for c in columns)
+            and columns == [str(c) for c in ds.frame.columns]
+        ):
+            raise ProjectError(
+                _("the reference to the full data of table {name} is damaged", name=repr(name)), where=where
+            )
+        path = (folder / file).resolve()
+        if path.parent != folder:
+            raise ProjectError(
+                _("the reference to the full data of table {name} is damaged", name=repr(name)), where=where
+            )
+        hint = _("Open the original file again with File ▸ Open data and save the project")
+        if not path.is_file():
+            raise ProjectError(
+                _(
+                    "the full data of table {name} is missing: the file {file} should be in the folder {folder}",
+                    name=repr(name),
+                    file=file,
+                    folder=folder.name,
+                ),
+                where=where,
+                hint=hint,
+            )
+        if path.stat().st_size != size or (check and _sha256(path, Progress(), 0.0, 1.0) != digest):
+            raise ProjectError(
+                _("the full data of table {name} has changed since the project was saved", name=repr(name)),
+                where=where,
+                hint=hint,
+            )
+        sample = ref.get("sample_lines")
+        ds.big = BigSource(
+            parquet=str(path),
+            lines=lines,
+            columns=list(columns),
+            size=size,
+            sha256=digest,
+            sample_lines=sample if isinstance(sample, int) else len(ds.frame),
+        )

@@ -269,6 +269,12 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
     meta.setdefault("created", now)
     meta["modified"] = now
     meta["app_version"] = __version__
+    from . import bigfile  # a table bigger than memory: its Parquet copy beside the project, referred to
+
+    big_refs = bigfile.store_big_tables(project.datasets, path, progress)
+    meta.pop(bigfile.META_KEY, None)
+    if big_refs:
+        meta[bigfile.META_KEY] = big_refs
 
     _remove_stale_temps(folder, path.name)
     tmp = _create_temp(folder, path.name)
@@ -300,6 +306,7 @@ def save_project(project: Project, path: str | os.PathLike, progress: Progress |
                 _("could not save the project ({error})", error=exc), where=str(path), hint=hint
             ) from exc
         raise
+    bigfile.prune_data_folder(path, big_refs)
     project.meta = meta
     project.path = given
     progress.report(1.0, _("Saved"))
@@ -716,6 +723,9 @@ def load_project(
     finally:
         if conn is not None:
             conn.close()
+    from .bigfile import attach_big_tables
+
+    attach_big_tables(project.datasets, project.meta, path)  # checked: inside the data folder, same sha256
     project.path = path
     progress.report(1.0, _("Opened"))
     return project
