@@ -4,8 +4,8 @@ changed or redirected copy is refused in plain words, never followed outside tha
 
 from __future__ import annotations
 
-import sqlite3
 import json
+import sqlite3
 
 import pytest
 
