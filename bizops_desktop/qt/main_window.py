@@ -144,6 +144,10 @@ class DatasetPanel(QWidget):
         )
         parts = [escape(size), "<b>" + escape(_("Roles:")) + "</b> " + escape(join_names(roles) or _("none yet"))]
         parts += [coloured("• " + i18n.text(n), "#8a6d00") for n in ds.notes[:6]]
+        from bizops_desktop.core.bigfile import sample_note
+
+        if (big_note := sample_note(ds)) is not None:  # a file bigger than memory: the table is its start
+            parts.insert(1, coloured(big_note, "#1a5fb4"))
         self.info.setText("<br>".join(parts))
         from bizops_desktop.core.display import Column
         from bizops_desktop.core.roles import ID_ROLES
