@@ -19,7 +19,7 @@ from bizops_desktop.core.views.ratings import RatingMatrix, ratings_from_dataset
 
 from .evaluate import CUTOFFS, evaluate
 from .i18n import M, Mn, _, _l, _n
-from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend
+from .knn import Contributions, KNNConfig, fit, implicit_contributions, predict_pairs, recommend, shared_counts
 from .params import PARAMS  # noqa: F401  (re-exported for the CLI and tests)
 from .reorder import due_again
 from .timesplit import (
@@ -125,11 +125,7 @@ def similar_items_table(rm: RatingMatrix, W, top_n: int, cosine_of_buyers: bool 
     B.data = np.ones_like(B.data)
 
     def shared_of(rows, cols):
-        shared = np.zeros(len(rows), dtype=np.int64)
-        for a in range(0, len(rows), 20000):  # in chunks: rows of best sellers are long
-            r, c = rows[a : a + 20000], cols[a : a + 20000]
-            shared[a : a + 20000] = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
-        return shared
+        return shared_counts(B, rows, cols).astype(np.int64)
 
     if cosine_of_buyers:
         shared = shared_of(rows, cols)

@@ -26,7 +26,7 @@ other side's means) and a score is sum_j sim(i,j) w_uj over the item's top-k nei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -114,6 +114,7 @@ class Model:
     col_ptr: np.ndarray | None = None
     col_x: np.ndarray | None = None
     col_val: np.ndarray | None = None
+    neighbours_t: sp.csr_matrix | None = field(default=None, repr=False)  # W.T as CSR, made on first use
 
     @property
     def user_based(self) -> bool:
@@ -321,6 +322,153 @@ def _csr(rows, cols, vals, n) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
+# -- sparse similarities (purchases, cosine and BM25) ----------------------------------------------
+# Cosine and BM25 on purchases are zero for every pair of products without a shared customer, so
+# the x-by-x matrix is sparse: it is computed as sparse products of row blocks, each block sized
+# by its multiply-adds (a best seller's row touches nearly every product, a rare one's a few), and
+# only each row's top k is kept. One block is a short C call: the window's thread gets its turns.
+FLOPS_PER_BLOCK = 2_000_000
+# Above this many x rows the blocks can go to the batch engine (worker processes or a cluster).
+ENGINE_ROWS = 20_000
+
+
+def sparse_similarity(cfg: KNNConfig) -> bool:
+    """True when the similarities are computed sparse (purchases, cosine or BM25)."""
+    return not cfg.explicit and cfg.similarity in ("cosine", "bm25")
+
+
+def row_blocks(A: sp.csr_matrix, BT: sp.csr_matrix, budget: int = FLOPS_PER_BLOCK) -> list[tuple[int, int]]:
+    """Consecutive row ranges of ``A`` whose product with ``BT`` costs about ``budget``
+    multiply-adds each (at least one row per block)."""
+    n = A.shape[0]
+    if n == 0:
+        return []
+    flops = _row_flops(A, BT)
+    ends = np.searchsorted(np.cumsum(flops), np.arange(1, int(flops.sum() // budget) + 2) * float(budget))
+    ends = np.unique(np.clip(ends + 1, 1, n))
+    if ends[-1] != n:
+        ends = np.r_[ends, n]
+    starts = np.r_[0, ends[:-1]]
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _row_flops(A: sp.csr_matrix, BT: sp.csr_matrix) -> np.ndarray:
+    per_col = np.diff(BT.indptr).astype(np.float64)  # length of each y column's row in BT
+    B = sp.csr_matrix((np.ones(A.nnz), A.indices, A.indptr), shape=A.shape)
+    return np.asarray(B @ per_col).ravel() + np.diff(A.indptr) + 1.0
+
+
+def row_blocks_total(A: sp.csr_matrix, BT: sp.csr_matrix) -> float:
+    """Multiply-adds of the whole product ``A @ BT`` (what :func:`row_blocks` divides)."""
+    return float(_row_flops(A, BT).sum()) if A.shape[0] else 0.0
+
+
+def top_k_sparse(S: sp.csr_matrix, keep: int, positive: bool, offset: int = 0):
+    """Rows/cols/values of the ``keep`` largest usable values of each row of a sparse block whose
+    row r is x row ``offset + r`` (its own column is left out); ties go to the lower column."""
+    S = S.tocsr()
+    rows = np.repeat(np.arange(S.shape[0], dtype=np.int64), np.diff(S.indptr))
+    cols, vals = S.indices.astype(np.int64), S.data
+    ok = (vals > 0) if positive else (vals != 0)
+    ok &= cols != rows + offset
+    rows, cols, vals = rows[ok], cols[ok], vals[ok]
+    counts = np.bincount(rows, minlength=S.shape[0])
+    crowded = counts[rows] > keep
+    if crowded.any():
+        r, c, v = rows[crowded], cols[crowded], vals[crowded]
+        order = np.lexsort((c, -v, r))
+        r, c, v = r[order], c[order], v[order]
+        first = np.searchsorted(r, r)  # where each row's (whole, sorted) run starts
+        top = (np.arange(len(r)) - first) < keep
+        rows = np.concatenate([rows[~crowded], r[top]])
+        cols = np.concatenate([cols[~crowded], c[top]])
+        vals = np.concatenate([vals[~crowded], v[top]])
+    return rows + offset, cols, vals
+
+
+def similar_rows(
+    A: sp.csr_matrix,
+    VT: sp.csr_matrix,
+    scale: np.ndarray | None,
+    BT: sp.csr_matrix | None,
+    min_support: int,
+    shrinkage: float,
+    keep: int,
+    positive: bool,
+    offset: int,
+    budget: int = FLOPS_PER_BLOCK,
+):
+    """The top ``keep`` neighbours of the x rows ``A`` (rows ``offset``.. of the whole), against
+    all x rows (``VT``: their transpose, y by x): similarity = A_a . A_b, times ``scale[a] scale[b]``
+    (cosine: one over the norms) when given; with ``BT`` (the 0/1 pattern of ``VT``) the number of
+    shared y is counted for ``min_support`` and ``shrinkage``. Computed in blocks of about
+    ``budget`` multiply-adds. A module-level function of plain arguments: a batch engine's piece."""
+    parts = []
+    for a, b in row_blocks(A, VT, budget):
+        S = (A[a:b] @ VT).tocsr()
+        if scale is not None:
+            rows = np.repeat(np.arange(a, b), np.diff(S.indptr)) + offset
+            S.data *= scale[rows]
+            S.data *= scale[S.indices]
+        if BT is not None:
+            Bb = A[a:b]
+            Bb.data = np.ones_like(Bb.data)
+            sup = _values_at(Bb @ BT, S)
+            S.data[sup < max(min_support, 1)] = 0.0
+            if shrinkage:
+                S.data *= sup / (sup + float(shrinkage))
+        parts.append(top_k_sparse(S, keep, positive, offset + a))
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
+
+
+def shared_counts(B: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """For pairs of x rows of the 0/1 matrix ``B``: how many y they share, (B B^T)[rows, cols],
+    from sparse products of row blocks (only the blocks that hold a pair)."""
+    B = B.tocsr()
+    BT = B.T.tocsr()
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    out = np.zeros(len(rows))
+    order = np.argsort(rows, kind="stable")
+    r_sorted = rows[order]
+    for a, b in row_blocks(B, BT):
+        lo, hi = np.searchsorted(r_sorted, [a, b])
+        if lo == hi:
+            continue
+        sel = order[lo:hi]
+        S = B[a:b] @ BT
+        out[sel] = values_at_pairs(S, rows[sel] - a, cols[sel])
+    return out
+
+
+def values_at_pairs(M: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """M[rows, cols] for index arrays (0 where nothing is stored), by one sorted search."""
+    M = M.tocsr()
+    M.sort_indices()
+    n = M.shape[1]
+    mkey = np.repeat(np.arange(M.shape[0], dtype=np.int64), np.diff(M.indptr)) * n + M.indices
+    want = np.asarray(rows, dtype=np.int64) * n + np.asarray(cols, dtype=np.int64)
+    if len(mkey) == 0:
+        return np.zeros(len(want))
+    at = np.minimum(np.searchsorted(mkey, want), len(mkey) - 1)
+    return np.where(mkey[at] == want, M.data[at], 0.0)
+
+
+def _values_at(M: sp.csr_matrix, S: sp.csr_matrix) -> np.ndarray:
+    """The values of ``M`` at the stored cells of ``S`` (same shape; 0 where ``M`` has none)."""
+    M = M.tocsr()
+    M.sort_indices()
+    n = M.shape[1]
+    mkey = np.repeat(np.arange(M.shape[0], dtype=np.int64), np.diff(M.indptr)) * n + M.indices
+    skey = np.repeat(np.arange(S.shape[0], dtype=np.int64), np.diff(S.indptr)) * n + S.indices
+    pos = np.searchsorted(mkey, skey)
+    pos = np.minimum(pos, max(len(mkey) - 1, 0))
+    found = (mkey[pos] == skey) if len(mkey) else np.zeros(len(skey), dtype=bool)
+    return np.where(found, M.data[pos] if len(mkey) else 0.0, 0.0)
+
+
 def fit(
     R: sp.csr_matrix,
     cfg: KNNConfig,
@@ -343,6 +491,9 @@ def fit(
     global_mean = float(A.data.mean()) if A.nnz else 0.0
     n = A.shape[0]
     keep_k = cfg.k if keep is None else keep
+    if sparse_similarity(cfg):
+        W = _sparse_neighbours(A, cfg, keep_k, progress, prefix)
+        return _model(cfg, A, means_x, means_y, global_mean, W, None, scale, R.shape, first_row)
     dense = cfg.explicit and n <= DENSE_LIMIT
     pool = 0 if (dense or not cfg.explicit) else min(n, max(5 * cfg.k, 200))
     full = np.zeros((n, n)) if dense else None
@@ -382,6 +533,54 @@ def fit(
     W = join(parts)
     if pool:
         full = join(pool_parts)
+    return _model(cfg, A, means_x, means_y, global_mean, W, full, scale, R.shape, first_row)
+
+
+def _sparse_neighbours(A: sp.csr_matrix, cfg: KNNConfig, keep: int, progress: Progress, prefix: str) -> sp.csr_matrix:
+    """Top-``keep`` neighbours per x row for cosine / BM25 on purchases, from sparse products in
+    blocks (see :func:`similar_rows`); a big catalogue's blocks go to the batch engine."""
+    n = A.shape[0]
+    V = _bm25_weighted(A) if cfg.similarity == "bm25" else A
+    VT = V.T.tocsr()
+    scale = None
+    if cfg.similarity == "cosine":
+        sq = np.asarray(V.multiply(V).sum(axis=1)).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(sq > 1e-12, 1.0 / np.sqrt(np.maximum(sq, 1e-300)), 0.0)
+    need_support = cfg.min_support > 1 or bool(cfg.shrinkage)
+    BT = None
+    if need_support:
+        BT = VT.copy()
+        BT.data = np.ones_like(BT.data)
+    if cfg.method == "user":
+        text = _("Similarities: customers {first:int}-{last:int} of {n:int}", first=1, last=n, n=n)
+    else:
+        text = _("Similarities: products {first:int}-{last:int} of {n:int}", first=1, last=n, n=n)
+    progress.report(0.0, prefix + text)
+    from .blocks import similarities_in_pieces
+
+    rows, cols, vals = similarities_in_pieces(
+        V,
+        VT,
+        scale,
+        BT,
+        cfg.min_support,
+        float(cfg.shrinkage or 0.0),
+        keep,
+        cfg.positive,
+        progress,
+        prefix,
+        user_based=cfg.method == "user",
+    )
+    if cfg.method == "user":
+        text = _("Neighbours: top {k:int} per customer", k=keep)
+    else:
+        text = _("Neighbours: top {k:int} per product", k=keep)
+    progress.report(1.0, prefix + text)
+    return _csr(rows, cols, vals, n)
+
+
+def _model(cfg, A, means_x, means_y, global_mean, W, full, scale, shape, first_row) -> Model:
     AT = A.T.tocsr()
     AT.sort_indices()
     col_x, col_val = AT.indices.astype(np.int64), AT.data
@@ -401,7 +600,7 @@ def fit(
         W,
         full,
         scale,
-        R.shape,
+        shape,
         col_ptr=AT.indptr.astype(np.int64),
         col_x=col_x,
         col_val=col_val,
@@ -540,6 +739,17 @@ def score_block(model: Model, M_ui: sp.csr_matrix, users: np.ndarray, absolute: 
     if model.user_based:
         return (W[users] @ M_ui).toarray()
     return (M_ui[users] @ W.T).toarray()
+
+
+def score_rows(model: Model, M_ui: sp.csr_matrix, users: np.ndarray) -> sp.csr_matrix:
+    """The scores of :func:`score_block` as a sparse (users) x items matrix: a product no neighbour
+    points to is not stored (its score is 0)."""
+    W = model.neighbours
+    if model.user_based:
+        return (W[users] @ M_ui).tocsr()
+    if model.neighbours_t is None:
+        model.neighbours_t = W.T.tocsr()
+    return (M_ui[users] @ model.neighbours_t).tocsr()
 
 
 def recommend(

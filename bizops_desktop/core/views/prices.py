@@ -91,6 +91,13 @@ def price_panel(
     Lines with a missing product, date, quantity or price are dropped and counted in ``notes``;
     returns (negative quantities) stay in and reduce the period's units.
     """
+    from ..bigfile import source_of
+
+    if (big := source_of(frame)) is not None:  # a big file's sample: the panel is computed out of core
+        from . import outofcore
+
+        cols_ = {"product": product, "date": date, "quantity": quantity, "price": price, "amount": amount}
+        return outofcore.price_panel(big, **cols_, promotion=promotion, extra=extra, freq=freq)  # type: ignore[arg-type]
     cols = {"product": product, "date": date, "quantity": quantity}
     if price is None and amount is None:
         raise UsageError(
