@@ -409,7 +409,7 @@ def cmd_run(args) -> int:
 
     plot_writer = None
     if not args.no_plots and result.plots:
-        from bizops_desktop.qt.plots import save_plot_png as plot_writer  # noqa: N813
+        plot_writer = _save_plot_png
     extra = {} if "seconds" in result.metrics else {"seconds": round(seconds, 3)}
     written = write_result(
         result, args.out, plot_writer=plot_writer, extra_metrics=extra, titles=args.titles, timings=timings
@@ -432,6 +432,14 @@ def cmd_run(args) -> int:
         )
     )
     return 0
+
+
+def _save_plot_png(spec, path):
+    """The Qt renderer, imported when the first plot is drawn, after the tables are written:
+    PySide6 hooks every later ``import`` statement, which slows the export's own code."""
+    from bizops_desktop.qt.plots import save_plot_png
+
+    return save_plot_png(spec, path)
 
 
 def cmd_report(args) -> int:

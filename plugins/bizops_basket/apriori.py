@@ -504,6 +504,22 @@ class Rules:
                 cons[pos] = tuple(c)
         return ants, cons
 
+    def labelled(self, which: np.ndarray, labels: np.ndarray) -> tuple[list[list], list[list]]:
+        """(antecedents, consequents) of the rules ``which`` as lists of ``labels[code]`` (an
+        object array: product ids or names), a block of rules at a time, no Python per item."""
+        which = np.asarray(which, dtype=np.int64)
+        ants: list = [None] * len(which)
+        cons: list = [None] * len(which)
+        blocks = self.block[which]
+        for b in np.unique(blocks):
+            at = np.flatnonzero(blocks == b)
+            a_rows, c_rows = self.sides[b]
+            r = self.row[which[at]]
+            for pos, a, c in zip(at.tolist(), labels[a_rows[r]].tolist(), labels[c_rows[r]].tolist()):
+                ants[pos] = a
+                cons[pos] = c
+        return ants, cons
+
     def strongest_first(self) -> np.ndarray:
         """Rule order by lift, then confidence, then support (all descending)."""
         if not len(self):
