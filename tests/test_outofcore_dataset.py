@@ -48,6 +48,7 @@ def pair(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv(bigfile.THRESHOLD_ENV, "0")
     mp.setenv(bigfile.CACHE_ENV, str(folder / "cache"))
+    mp.setattr(bigfile, "SAMPLE_LINES", 2_000)  # the frame is the file's start: the views must read it all
     try:
         big = bigfile.open_data(path)
         small = load_dataset(path, ImportOptions(keep_cancelled=True))
@@ -60,11 +61,11 @@ def test_a_big_file_opens_as_a_sample_with_its_parquet(pair):
     big, small = pair
     assert big.big is not None and small.big is None
     assert big.big.lines == len(small.frame) == 30_000
-    assert len(big.frame) == 30_000  # under the sample size here: the whole file
+    assert len(big.frame) == 2_000
+    pd.testing.assert_frame_equal(big.frame, small.frame.head(2_000))
     assert big.roles == small.roles
-    assert (bigfile.cache_dir() / big.big.parquet).parent == bigfile.cache_dir()
     assert "out of core" in text(big.notes[0])
-    assert "30,000 of 30,000" in bigfile.sample_note(big)
+    assert "2,000 of 30,000" in bigfile.sample_note(big)
 
 
 def test_baskets(pair):
@@ -133,3 +134,38 @@ def test_the_command_line_opens_a_big_file_out_of_core(pair, tmp_path, monkeypat
     assert any(out.iterdir())
     assert main(["run", "pricing", "--data", big.source, "--out", str(tmp_path / "p"), "--quiet"]) != 0
     assert "cannot run on a file this big yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("freq", [None, "W", "M"])
+@pytest.mark.parametrize("by", ["price", "amount"])
+def test_price_panel(pair, tmp_path, freq, by):
+    from bizops_desktop.core.views.prices import price_panel
+
+    big, small = pair
+    kw = {"product": "product_id", "date": "order_date", "quantity": "quantity", "freq": freq}
+    if by == "price":
+        got = price_panel(big.frame, price="unit_price", **kw)
+        want = price_panel(small.frame, price="unit_price", **kw)
+    else:  # a line total column: the in-memory file given one, the big file the same
+        f = small.frame.assign(total=small.frame["quantity"] * small.frame["unit_price"])
+        path = tmp_path / "with_total.csv"
+        f.to_csv(path, index=False)
+        mp = pytest.MonkeyPatch()
+        mp.setenv(bigfile.THRESHOLD_ENV, "0")
+        mp.setenv(bigfile.CACHE_ENV, str(tmp_path / "cache"))
+        mp.setattr(bigfile, "SAMPLE_LINES", 2_000)
+        try:
+            big = bigfile.open_data(path)
+        finally:
+            mp.undo()
+        got = price_panel(big.frame, amount="total", **kw)
+        want = price_panel(load_dataset(path, ImportOptions(keep_cancelled=True)).frame, amount="total", **kw)
+    assert got.freq == want.freq
+    g = got.frame.assign(product=got.frame["product"].astype(str))
+    w = want.frame.assign(product=want.frame["product"].astype(str))
+    pd.testing.assert_frame_equal(g, w, check_dtype=False)
+    assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+    # a frame cut from the sample is no longer the big table: the in-memory panel on those rows
+    assert len(big.frame) == 2_000 and got.frame["lines"].sum() > 20_000
+    part = price_panel(big.frame.head(100), price="unit_price", **kw) if by == "price" else None
+    assert part is None or part.frame["lines"].sum() <= 100

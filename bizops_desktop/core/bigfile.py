@@ -180,6 +180,7 @@ def open_big(path, options=None, progress: Progress | None = None, name: str | N
         notes=notes,
     )
     ds.big = source
+    register_sample(ds.frame, source)
     progress.report(1.0, _("Loaded"))
     return ds
 
@@ -195,6 +196,27 @@ def describe_parquet(path, csv: str | None = None, sha256: str | None = None) ->
     return BigSource(
         parquet=str(p), lines=int(meta.num_rows), columns=columns, size=p.stat().st_size, sha256=digest, csv=csv
     )
+
+
+# a big table's sample frame -> its BigSource, for the views that are handed a frame, not a Dataset
+# (views.prices.price_panel): looked up by identity, so a frame cut from the sample is not taken for it
+_SAMPLES: dict[int, tuple[Any, BigSource]] = {}
+
+
+def register_sample(frame, big: BigSource) -> None:
+    import weakref
+
+    for key in [k for k, (ref, _b) in _SAMPLES.items() if ref() is None]:
+        del _SAMPLES[key]
+    _SAMPLES[id(frame)] = (weakref.ref(frame), big)
+
+
+def source_of(frame) -> BigSource | None:
+    """The BigSource whose sample ``frame`` is (the very object), else None."""
+    hit = _SAMPLES.get(id(frame))
+    if hit is None or hit[0]() is not frame:
+        return None
+    return hit[1]
 
 
 def sample_note(ds: "Dataset") -> str | None:
@@ -371,3 +393,4 @@ def attach_big_tables(datasets: Mapping[str, "Dataset"], meta: Mapping, project_
             sha256=digest,
             sample_lines=sample if isinstance(sample, int) else len(ds.frame),
         )
+        register_sample(ds.frame, ds.big)

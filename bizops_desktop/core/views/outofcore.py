@@ -801,3 +801,106 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
         )
     feats.notes = line_notes + rest
     return feats
+
+
+def price_panel(
+    big_source,
+    *,
+    product: str,
+    date: str,
+    quantity: str,
+    price: str | None = None,
+    amount: str | None = None,
+    promotion: str | None = None,
+    extra=(),
+    freq: str | None = None,
+):
+    """views.prices.price_panel for a big table (its BigSource): units, revenue (quantity × unit
+    price, or the line total), order lines and their average price per product and period, summed
+    by DuckDB. A promotion flag or extra columns are not read out of core yet (a plain error)."""
+    import numpy as np
+    import pandas as pd
+
+    from .prices import PricePanel
+
+    if price is None and amount is None:
+        raise UsageError(
+            _("the price panel needs a unit price or a line total column"),
+            hint=_("mark a column as Unit price (price) or Line total (amount)"),
+        )
+    if promotion is not None or list(extra):
+        raise UsageError(
+            _("a promotion flag or extra columns cannot be read from a file this big yet"),
+            hint=_("Leave the promotion and extra columns out, or open a smaller extract of the file"),
+        )
+    columns = list(big_source.columns)
+    p, d, q = (ident(c, columns) for c in (product, date, quantity))
+    qv = f"TRY_CAST({q} AS DOUBLE)"
+    if price is not None:
+        unit = f"TRY_CAST({ident(price, columns)} AS DOUBLE)"
+    else:
+        unit = f"CASE WHEN {qv} <> 0 THEN TRY_CAST({ident(amount, columns)} AS DOUBLE) / {qv} END"  # type: ignore[arg-type]
+    notes: list = []
+    if price is None:
+        notes.append(
+            M(
+                "Unit price worked out as line total / quantity ({amount} / {quantity}).",
+                amount=str(amount),
+                quantity=str(quantity),
+            )
+        )
+    with _connect() as con:
+        _run(
+            con,
+            f"CREATE TEMP TABLE raw AS SELECT {p} AS p, TRY_CAST({d} AS TIMESTAMP) AS d, {qv} AS q, "
+            f"{unit} AS u FROM read_parquet(?)",
+            [str(big_source.parquet)],
+            Progress(),
+            0.0,
+            0.6,
+        )
+        n0, dropped = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE p IS NULL OR d IS NULL OR q IS NULL OR u IS NULL "
+            "OR NOT isfinite(u)) FROM raw"
+        ).fetchone()
+        con.execute(
+            "CREATE TEMP VIEW ok AS SELECT * FROM raw WHERE p IS NOT NULL AND d IS NOT NULL AND q IS NOT NULL "
+            "AND u IS NOT NULL AND isfinite(u)"
+        )
+        if n0 == 0:
+            raise DataError(_("the table has no rows"), hint=_("open a file with order lines"))
+        if freq is None:
+            gap = con.execute(
+                "SELECT median(epoch(d) - epoch(prev)) / 86400 FROM (SELECT d, lag(d) OVER (ORDER BY d) AS prev "
+                "FROM (SELECT DISTINCT d FROM ok))"
+            ).fetchone()[0]
+            f = "D" if gap is None or gap <= 2 else "W" if gap <= 10 else "M"
+        else:
+            from .periods import normalise_freq
+
+            f = normalise_freq(freq) or "W"
+        out = con.execute(
+            f"SELECT p AS product, date_trunc('{_TRUNC[f]}', d) AS period, sum(q) AS units, sum(q * u) AS revenue, "
+            "count(*) AS lines FROM ok GROUP BY ALL ORDER BY product, period"
+        ).df()
+    if dropped:
+        notes.append(
+            Mn(
+                "{dropped} of {n} order line dropped: missing product, date, quantity or price.",
+                "{dropped} of {n} order lines dropped: missing product, date, quantity or price.",
+                int(n0),
+                dropped=int(dropped),
+            )
+        )
+    if out.empty:
+        raise DataError(
+            _("no order line has a product, a date, a quantity and a price together"),
+            hint=_("check the column roles and that the date column holds dates"),
+        )
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
+    units = out["units"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out.insert(2, "price", np.where(units > 0, out["revenue"].to_numpy() / units, np.nan))
+    out["lines"] = out["lines"].astype(int)
+    out["product"] = out["product"].astype(object)
+    return PricePanel(frame=out[["product", "period", "price", "units", "revenue", "lines"]], freq=f, notes=notes)
