@@ -150,7 +150,14 @@ def price_panel(
             else flag_values(col, e)
         )
 
-    keep = d["product"].notna() & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
+    # products as codes numbered in sorted order (grouping on numbers, not on text); ids back below
+    product_col = d["product"]
+    try:
+        product_codes, product_ids = chunked.factorize(product_col, sort=True)
+    except TypeError:  # ids of mixed kinds that do not sort together: first-seen order
+        product_codes, product_ids = chunked.factorize(product_col, sort=False)
+    d["product"] = product_codes
+    keep = (product_codes >= 0) & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
     dropped = int((~keep).sum())
     if dropped:
         notes.append(
@@ -177,13 +184,6 @@ def price_panel(
     for i in range(len(extra)):
         d[f"_xw{i}"] = d["quantity"] * d[f"_x{i}"]
         value_cols.append(f"_xw{i}")
-    # products as codes numbered in sorted order (grouping on numbers, not on text); ids back below
-    product_col = d["product"]
-    try:
-        product_codes, product_ids = chunked.factorize(product_col, sort=True)
-    except TypeError:  # ids of mixed kinds that do not sort together: first-seen order
-        product_codes, product_ids = chunked.factorize(product_col, sort=False)
-    d["product"] = product_codes
     g = d.groupby(["product", "period"], sort=True, observed=True)
     out = g[value_cols].sum()
     out["lines"] = g.size()
