@@ -9,6 +9,11 @@ the time of pyarrow.csv.read_csv(...).to_pandas(), printed as "ratio to pyarrow:
     python benchmarks/bench_import.py --quick   # 100,000 rows
     git show HEAD~1:bizops_desktop/core/importer.py > /tmp/old_importer.py
     python benchmarks/bench_import.py --baseline /tmp/old_importer.py
+    python benchmarks/bench_import.py --encodings utf-8 --excel-rows 0   # the UTF-8 CSV only
+
+The Excel case (100,000 rows by default) times read_table and load_dataset on the same orders as a
+workbook against pandas.read_excel(engine="calamine"), printed as "ratio read_table /
+pandas.read_excel: median X (range ...)".
 """
 
 from __future__ import annotations
@@ -190,11 +195,62 @@ def bench_file(path: Path, encoding: str, n: int, repeat: int, baseline) -> None
             print(f"{'own CPU beyond pandas.read_csv, ' + key:46s} {own:8.2f} s")
 
 
+def make_orders_xlsx(path: Path, n: int, seed: int = 20240305) -> None:
+    """The same orders as make_orders, as a workbook (openpyxl's streaming writer: about 40 s for
+    100,000 rows, so the benchmark's Excel case is smaller than its CSV one)."""
+    import openpyxl
+
+    csv = path.with_suffix(".csv")
+    make_orders(csv, n, seed=seed)
+    frame = pd.read_csv(csv, parse_dates=["date"])
+    csv.unlink()
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("orders")
+    ws.append(list(frame.columns))
+    dates = frame["date"].dt.to_pydatetime()
+    rest = [c for c in frame.columns if c != "date"]
+    cols = {c: frame[c].tolist() for c in rest}
+    at = list(frame.columns).index("date")
+    for i in range(n):
+        row = [cols[c][i] for c in rest]
+        row.insert(at, dates[i])
+        ws.append(row)
+    wb.save(path)
+
+
+def bench_excel(path: Path, n: int, repeat: int) -> None:
+    """read_table / load_dataset on a workbook against pandas.read_excel(engine="calamine")."""
+    ours = read_table(path)
+    ref = pd.read_excel(path, engine="calamine")
+    assert len(ours.frame) == len(ref) == n
+    assert str(ours.frame["date"].dtype).startswith("datetime64")
+    assert ours.frame["product_name"].tolist() == ref["product_name"].tolist()
+    assert ours.frame["amount"].tolist() == ref["amount"].tolist()
+    fns = {
+        "pandas": lambda: pd.read_excel(path, engine="calamine"),
+        "ours": lambda: read_table(path),
+        "load": lambda: load_dataset(path),
+    }
+    rounds: dict[str, list] = {}
+    t = interleaved(fns, repeat, rounds)
+    print(f"\norders workbook (xlsx): {n:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+    print(f"{'best of ' + str(repeat):46s} {'wall s':>8s} {'CPU s':>8s}")
+    for label, key in (
+        ("pandas.read_excel(engine='calamine')", "pandas"),
+        ("read_table (detect + types + checks)", "ours"),
+        ("load_dataset (+ roles, export shape, hash)", "load"),
+    ):
+        print(f"{label:46s} {t[key][0]:8.2f} {t[key][1]:8.2f}")
+    print(f"ratio read_table / pandas.read_excel: {ratio_summary(rounds, 'ours', 'pandas')}")
+    print(f"ratio load_dataset / pandas.read_excel: {ratio_summary(rounds, 'load', 'pandas')}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--encodings", default="utf-8,gbk", help="which saved forms to time (default: utf-8,gbk)")
+    ap.add_argument("--excel-rows", type=int, default=100_000, help="rows of the Excel case (0: skip it)")
     ap.add_argument("--baseline", type=Path, help="an older importer.py (or importer/ folder) to time as well")
     args = ap.parse_args()
     n = 100_000 if args.quick else 1_000_000
@@ -215,6 +271,11 @@ def main() -> None:
         if "gbk" in encodings:
             bench_file(gbk, "gbk", n, args.repeat, baseline)
         print_responsiveness(utf8)
+        if args.excel_rows:
+            xlsx = Path(tmp) / "orders.xlsx"
+            make_orders_xlsx(xlsx, args.excel_rows)
+            bench_excel(xlsx, args.excel_rows, args.repeat)
+            print_responsiveness(xlsx)
 
 
 def print_responsiveness(path: Path) -> None:
@@ -235,7 +296,7 @@ def print_responsiveness(path: Path) -> None:
     worker.join()
     g = np.array(gaps) * 1000
     print(
-        f"\nGUI-thread stand-in during load_dataset in a worker: {len(g)} wake-ups, "
+        f"\nGUI-thread stand-in during load_dataset of {path.name} in a worker: {len(g)} wake-ups, "
         f"longest gap {g.max():.0f} ms, 99th percentile {np.percentile(g, 99):.0f} ms (asked: 10 ms)"
     )
 

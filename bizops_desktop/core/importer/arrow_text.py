@@ -248,7 +248,7 @@ def _to_pandas(table, names, kinds, opts, progress: Progress) -> "tuple[pd.DataF
         elif kind == "bool" and not col.null_count:
             arr = col.to_numpy()
         elif pa.types.is_string(col.type) and n > 0:
-            arr, codes, n_codes = _text_values(col, n)
+            arr, codes, n_codes = text_values(col, n)
             known.add(arr, codes, n_codes)
         else:
             # Arrow's own conversion, block by block: one Python string per distinct value of a block
@@ -275,10 +275,10 @@ def _to_pandas(table, names, kinds, opts, progress: Progress) -> "tuple[pd.DataF
 SLICE_CELLS = 1 << 18  # Python objects made (or copied) at a time: a few milliseconds of the interpreter each
 
 
-def _text_values(col, n: int):
-    """(object array of the column's strings, NaN where empty; group number of each cell; number of
-    groups). Arrow finds the distinct values (in C++, without holding the interpreter); only those
-    become Python strings, and each cell is a reference to its value's one string."""
+def text_values(col, n: int, missing: Any = float("nan")):
+    """(object array of the column's strings, ``missing`` where empty; group number of each cell;
+    number of groups). Arrow finds the distinct values (in C++, without holding the interpreter);
+    only those become Python strings, and each cell is a reference to its value's one string."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -289,7 +289,7 @@ def _text_values(col, n: int):
     for a in range(0, m, SLICE_CELLS):
         b = min(a + SLICE_CELLS, m)
         uniques[a:b] = dictionary.slice(a, b - a).to_numpy(zero_copy_only=False)
-    uniques[m] = np.nan  # the empty cells' own group, as pandas' factorize counts NaN
+    uniques[m] = missing  # the empty cells' own group, as pandas' factorize counts NaN
     codes = np.empty(n, dtype=np.int32)
     at = 0
     for chunk in encoded.chunks:

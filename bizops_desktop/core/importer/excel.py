@@ -4,6 +4,7 @@ for a protected or damaged workbook."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -117,6 +118,194 @@ def close_book(book) -> None:
         pass
 
 
+class NotFast(Exception):
+    """This sheet is read cell by cell instead (see :class:`FastSheets`)."""
+
+
+class FastSheets:
+    """A workbook read through fastexcel: calamine's parser in Rust handing each column over as an
+    Arrow array, so no Python object is made per cell except one per distinct text. Column types
+    are judged on every row ("strict"): a column that mixes numbers and words (or a type without
+    a mapping here) raises :class:`NotFast`, and the cell-by-cell reader keeps its exact rules."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._typed: dict[str, tuple | None] = {}
+
+    @classmethod
+    def open(cls, path: Path, book) -> "FastSheets | None":
+        if isinstance(book, OpenpyxlBook):
+            return None
+        try:
+            import fastexcel
+        except ImportError:  # a trimmed install: the calamine rows still read every workbook
+            return None
+        try:
+            return cls(fastexcel.read_excel(str(path)))
+        except _PASS_THROUGH:
+            raise
+        except BaseException:  # what fastexcel cannot open, calamine's reader says why (or reads it)
+            return None
+
+    def _load(self, name: str, **kw):
+        try:
+            sheet = self.reader.load_sheet(name, **kw)
+            return sheet, sheet.to_arrow()
+        except _PASS_THROUGH:
+            raise
+        except BaseException:  # a column of numbers and words ("strict"), or what fastexcel refuses
+            raise NotFast() from None
+
+    def _typed_below_first_row(self, name: str):
+        """(sheet, table, header cells) of the sheet read once, typed, with its first row as the
+        column names: the usual layout, where that one read is all the import needs. None when
+        its names are not the cells as written (fastexcel names empty and repeated ones itself)."""
+        if name not in self._typed:
+            got = None
+            try:
+                sheet, table = self._load(name, header_row=0, **_TYPED)
+                names = list(table.schema.names)
+                if names and not any(_renamed(n, names) for n in names):
+                    got = (sheet, table, names)
+            except NotFast:
+                pass
+            self._typed[name] = got
+        return self._typed[name]
+
+    def sample(self, name: str) -> tuple[list[list], int]:
+        """The first SNIFF_ROWS rows as cells ("" where empty), from row 1 of the sheet, and the
+        sheet's height: what the header search needs."""
+        typed = self._typed_below_first_row(name)
+        if typed is not None:
+            sheet, table, names = typed
+            head = table.slice(0, SNIFF_ROWS - 1)
+            cols = [_sample_cells(head.column(j)) for j in range(head.num_columns)]
+            rows = [list(names)] + [[c[i] for c in cols] for i in range(head.num_rows)]
+            return rows, int(sheet.total_height) + 1
+        sheet, table = self._load(
+            name, header_row=None, skip_rows=0, n_rows=SNIFF_ROWS, dtypes="string", dtype_coercion="coerce"
+        )
+        cols = [[_as_calamine(v) for v in table.column(j).to_pylist()] for j in range(table.num_columns)]
+        return [[c[i] for c in cols] for i in range(table.num_rows)], int(sheet.total_height)
+
+    def columns(self, name: str, header: int, m: int, nrows: int | None, progress: Progress):
+        """({j: the typed column j} of the data rows below the header, the first rows' text
+        cells for the decimal mark), as the cell-by-cell reader gives them."""
+        progress.check()
+        typed = self._typed_below_first_row(name) if header == 0 else None
+        if typed is not None and typed[1].num_columns >= m:
+            table = typed[1].select(list(range(m)))
+            if nrows is not None:
+                table = table.slice(0, nrows)
+        else:
+            _sheet, table = self._load(
+                name,
+                header_row=None,
+                skip_rows=header + 1 if header >= 0 else 0,
+                n_rows=nrows,
+                use_columns=list(range(m)),
+                **_TYPED,
+            )
+        if table.num_columns != m:
+            raise NotFast()
+        out = {}
+        text_cells: list[list[str]] = [[] for _ in range(min(table.num_rows, SNIFF_ROWS))]
+        for j in range(m):
+            progress.report(j / max(m, 1))
+            out[j], texts = _arrow_cells(table.column(j))
+            for i, v in enumerate(texts):
+                if isinstance(v, str):
+                    text_cells[i].append(v)
+        progress.report(1.0)
+        return out, text_cells
+
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
+
+
+def _as_calamine(v):
+    """A cell of fastexcel's all-text sample as calamine's rows give it: "" where empty, a day
+    without a time as the day, a boolean as True/False."""
+    if v is None:
+        return ""
+    day = _MIDNIGHT.match(v)
+    if day:
+        return day.group(1)
+    return {"true": "True", "false": "False"}.get(v, v)
+
+
+def _renamed(name: str, names: list[str]) -> bool:
+    """Whether fastexcel may have named this column itself: an empty or non-text header cell
+    (__UNNAMED__3), or a repeated one (the second "a" becomes "a_1")."""
+    if name.startswith("__UNNAMED__"):
+        return True
+    base, sep, tail = name.rpartition("_")
+    return bool(sep) and tail.isdigit() and base in names
+
+
+_TYPED = dict(
+    schema_sample_rows=None,  # judge every row, as the cell-by-cell reader does
+    dtype_coercion="strict",
+    whitespace_as_null=True,
+    skip_whitespace_tail_rows=True,  # formatting reaching below the data is not data
+)
+
+
+def _sample_cells(arr) -> list:
+    """A few typed cells as calamine's rows have them, for the header search ("" where empty)."""
+    import datetime as _dt
+
+    out: list = []
+    for v in arr.to_pylist():
+        if v is None:
+            out.append("")
+        elif isinstance(v, _dt.datetime) and v.time() == _dt.time(0):
+            out.append(v.date())  # calamine gives a day without a time as a date
+        else:
+            out.append(v)
+    return out
+
+
+# datetime64[ns] holds 1677-09-22 .. 2262-04-11; a cell outside is no date to pandas (as to_datetime)
+_NS_LOW, _NS_HIGH = "1677-09-22", "2262-04-11"
+
+
+def _arrow_cells(arr):
+    """One fastexcel column -> (the values the cell-by-cell reader gives: float/int numbers,
+    datetime64[ns], bool, text stripped with None where empty; the first SNIFF_ROWS of them)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrow_text import text_values
+
+    n = len(arr)
+    t = arr.type
+    if pa.types.is_null(t) or arr.null_count == n:
+        values = np.full(n, None, dtype=object)
+        return pd.Series(values, dtype=object), []
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        nums = pd.Series(arr.to_numpy(zero_copy_only=False).astype("float64"), dtype="float64")
+        return maybe_int(nums), []
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        if pa.types.is_timestamp(t) and t.tz is not None:
+            raise NotFast()
+        v = np.array(arr.cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False), dtype="datetime64[ms]")
+        v[(v < np.datetime64(_NS_LOW)) | (v > np.datetime64(_NS_HIGH))] = np.datetime64("NaT")
+        return pd.Series(v.astype("datetime64[ns]"), dtype="datetime64[ns]"), []
+    if pa.types.is_boolean(t):
+        if arr.null_count == 0:
+            return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=bool), []
+        return pd.Series(np.array(arr.to_pylist(), dtype=object), dtype=object), []
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        trimmed = pc.utf8_trim_whitespace(arr)
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+        values, _codes, _n = text_values(pa.chunked_array([trimmed]), n, missing=None)
+        return pd.Series(values, dtype=object), list(values[:SNIFF_ROWS])
+    raise NotFast()  # durations, times of day and the like: the cell-by-cell reader's rules
+
+
 def _sheet_rows(book, name: str, limit: int | None, progress: Progress) -> tuple[list[list], int]:
     """All (or the first ``limit``) rows of a sheet as lists, from row 1, and the sheet height."""
     if isinstance(book, OpenpyxlBook):
@@ -217,6 +406,21 @@ def read_excel(path: Path, options: ImportOptions, progress: Progress, nrows: in
 
 
 def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nrows: int | None) -> ImportResult:
+    """The sheet through fastexcel (typed columns straight from the file, as Arrow arrays), or,
+    when it cannot give them (a column holding numbers and words, a cell type it does not map,
+    fastexcel missing), cell by cell through calamine's rows as before."""
+    fast = FastSheets.open(path, book)
+    if fast is not None:
+        try:
+            return _read_sheet(path, book, options, progress, nrows, fast)
+        except NotFast:
+            pass
+    return _read_sheet(path, book, options, progress, nrows, None)
+
+
+def _read_sheet(
+    path: Path, book, options: ImportOptions, progress: Progress, nrows: int | None, fast: FastSheets | None
+) -> ImportResult:
     import pandas as pd
 
     where = path.name
@@ -226,7 +430,11 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     name, _sheet = _pick_sheet(path, book, opts.sheet)
     progress.report(0.0, _("Reading rows..."))
     limit = None if nrows is None else nrows + SNIFF_ROWS
-    rows, height = _sheet_rows(book, name, limit, progress)
+
+    def sample(sheet: str):
+        return fast.sample(sheet) if fast is not None else _sheet_rows(book, sheet, limit, progress)
+
+    rows, height = sample(name)
     from .text import check_width
 
     check_width(max((len(r) for r in rows[:SNIFF_ROWS]), default=0), where)
@@ -235,7 +443,7 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
         for other in sheets:
             if other == name:
                 continue
-            orows, oheight = _sheet_rows(book, other, limit, progress)
+            orows, oheight = sample(other)
             if any(row_width([_cell_text(v) for v in r]) for r in orows[:SNIFF_ROWS]):
                 notes.append(
                     M("Sheet {empty} is empty; read sheet {other} instead", empty=repr(name), other=repr(other))
@@ -258,18 +466,25 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     else:
         names = [""] * m
         body = rows
-    if nrows is not None:
-        body = body[:nrows]
-    # Trailing blank rows (formatting reaching below the data) are not data.
-    while body and not any(_cell_text(v) for v in body[-1]):
-        body.pop()
-    data = [(list(r[:m]) + [""] * (m - len(r))) if len(r) < m else list(r[:m]) for r in body]
-    progress.report(0.75, _("Reading dates and numbers..."))
-    cols = {}
-    for j in range(m):
-        progress.check()
-        cols[j] = _excel_column([r[j] for r in data])
-    frame = pd.DataFrame(cols) if data else pd.DataFrame({j: pd.Series(dtype=object) for j in range(m)})
+    if fast is not None:
+        progress.report(0.1, _("Reading rows..."))
+        cols, text_cells = fast.columns(name, header, m, nrows, progress.sub(0.1, 0.8))
+        n_data = len(cols[0]) if cols else 0
+    else:
+        if nrows is not None:
+            body = body[:nrows]
+        # Trailing blank rows (formatting reaching below the data) are not data.
+        while body and not any(_cell_text(v) for v in body[-1]):
+            body.pop()
+        data = [(list(r[:m]) + [""] * (m - len(r))) if len(r) < m else list(r[:m]) for r in body]
+        progress.report(0.75, _("Reading dates and numbers..."))
+        cols = {}
+        for j in range(m):
+            progress.check()
+            cols[j] = _excel_column([r[j] for r in data])
+        n_data = len(data)
+        text_cells = [[v for v in r if isinstance(v, str)] for r in data[:SNIFF_ROWS]]
+    frame = pd.DataFrame(cols, copy=False) if n_data else pd.DataFrame({j: pd.Series(dtype=object) for j in range(m)})
     frame.columns = names
     frame = tidy_columns(frame, header < 0, notes)
     if len(frame) == 0:
@@ -281,7 +496,6 @@ def _read_book(path: Path, book, options: ImportOptions, progress: Progress, nro
     opts.encoding = None
     opts.delimiter = None
     # Numbers typed as text in a European Excel ("1.234,56") follow the same rules as in CSV.
-    text_cells = [[v for v in r if isinstance(v, str)] for r in data[:SNIFF_ROWS]]
     resolve_decimal(opts, text_cells)
     if header >= 0:
         notes.insert(
