@@ -211,7 +211,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
                 )
             alpha = choose_alpha_on_cells(rm.matrix, cfg, top_n, params["seed"])
         pp.report(0.0, _("Predictions: customers {first:int}-{last:int} of {n:int}", first=1, last=n_users, n=n_users))
-        items, vals = scorer.top(np.arange(n_users), top_n, [alpha], exclude)[alpha]
+        items, vals = scorer.top(np.arange(n_users), top_n, [alpha], exclude, pp.sub(0.0, 0.9))[alpha]
         ok = items >= 0
         ru = np.broadcast_to(np.arange(n_users)[:, None], items.shape)[ok].astype(np.int64)
         ri, rs = items[ok].astype(np.int64), vals[ok]

@@ -165,20 +165,39 @@ def _implicit_fold(model, R, tu, ti, cut, top_n, progress, prefix=""):
 
 def _best_seller_hits(R, users, tu, ti, n):
     """Hits in the top n of the yardstick "recommend the best sellers the customer has not bought"
-    (best seller = bought by the most customers in the training part)."""
+    (best seller = bought by the most customers in the training part; ties by position). Sparse:
+    a customer's first n + (products bought) best sellers hold the n not bought yet."""
     n_users, n_items = R.shape
-    B = R.copy()
+    B = R.tocsr().copy()
     B.data = np.ones_like(B.data)
+    B.eliminate_zeros()
     pop = np.asarray(B.sum(axis=0)).ravel()
     ranked = np.argsort(-pop, kind="stable")
-    test = sp.csr_matrix((np.ones(len(tu)), (tu, ti)), shape=R.shape)
+    pos_of = np.empty(n_items, dtype=np.int64)
+    pos_of[ranked] = np.arange(n_items)
+    users = np.asarray(users, dtype=np.int64)
+    Bu = B[users]
+    bought = np.diff(Bu.indptr).astype(np.int64)
+    m = np.minimum(n + bought, n_items)
+    rows = np.repeat(np.arange(len(users), dtype=np.int64), m)
+    pos = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
+    items = ranked[pos]
+    owned = np.sort(np.repeat(np.arange(len(users), dtype=np.int64), bought) * n_items + Bu.indices)
+    key = rows * n_items + items
+    if len(owned):
+        at = np.minimum(np.searchsorted(owned, key), len(owned) - 1)
+        free = owned[at] != key
+        rows, items, key = rows[free], items[free], key[free]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    pick = rank < n
+    rows, key = rows[pick], key[pick]
+    # held-out pairs of the listed users, as keys over the block's rows
+    where = np.full(n_users, -1, dtype=np.int64)
+    where[users] = np.arange(len(users))
+    tr = where[np.asarray(tu, dtype=np.int64)]
+    held = np.unique(tr[tr >= 0] * n_items + np.asarray(ti, dtype=np.int64)[tr >= 0])
     hits = np.zeros(len(users))
-    step = max(1, 4_000_000 // max(n_items, 1))
-    for a in range(0, len(users), step):
-        ub = users[a : a + step]
-        bought = B[ub].toarray()[:, ranked] > 0
-        # first n not-yet-bought best sellers per user
-        pick = (np.cumsum(~bought, axis=1) <= n) & ~bought
-        held = test[ub].toarray()[:, ranked] > 0
-        hits[a : a + step] = (pick & held).sum(axis=1)
+    if len(held):
+        at = np.minimum(np.searchsorted(held, key), len(held) - 1)
+        np.add.at(hits, rows[held[at] == key], 1.0)
     return hits

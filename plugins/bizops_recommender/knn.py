@@ -363,14 +363,16 @@ def row_blocks_total(A: sp.csr_matrix, BT: sp.csr_matrix) -> float:
     return float(_row_flops(A, BT).sum()) if A.shape[0] else 0.0
 
 
-def top_k_sparse(S: sp.csr_matrix, keep: int, positive: bool, offset: int = 0):
+def top_k_sparse(S: sp.csr_matrix, keep: int, positive: bool, offset: int | None = 0):
     """Rows/cols/values of the ``keep`` largest usable values of each row of a sparse block whose
-    row r is x row ``offset + r`` (its own column is left out); ties go to the lower column."""
+    row r is x row ``offset + r`` (its own column is left out; None: no column is its own); ties
+    go to the lower column."""
     S = S.tocsr()
     rows = np.repeat(np.arange(S.shape[0], dtype=np.int64), np.diff(S.indptr))
     cols, vals = S.indices.astype(np.int64), S.data
     ok = (vals > 0) if positive else (vals != 0)
-    ok &= cols != rows + offset
+    if offset is not None:
+        ok &= cols != rows + offset
     rows, cols, vals = rows[ok], cols[ok], vals[ok]
     counts = np.bincount(rows, minlength=S.shape[0])
     crowded = counts[rows] > keep
@@ -383,7 +385,7 @@ def top_k_sparse(S: sp.csr_matrix, keep: int, positive: bool, offset: int = 0):
         rows = np.concatenate([rows[~crowded], r[top]])
         cols = np.concatenate([cols[~crowded], c[top]])
         vals = np.concatenate([vals[~crowded], v[top]])
-    return rows + offset, cols, vals
+    return rows + (offset or 0), cols, vals
 
 
 def similar_rows(
@@ -769,6 +771,8 @@ def recommend(
     n_users, n_items = X_ui.shape
     users = np.arange(n_users) if users is None else np.asarray(users, dtype=np.int64)
     explicit = model.cfg.explicit
+    if not explicit:
+        return _recommend_sparse(model, X_ui.tocsr(), n, exclude, users, progress, prefix)
     if explicit:
         # Deviation matrix in users x items layout, as the prediction formula uses it.
         A = model.A
@@ -840,6 +844,41 @@ def recommend(
     rank = np.arange(len(u)) - first[u]
     top = rank < n
     return u[top].astype(np.int64), i[top].astype(np.int64), s[top]
+
+
+def _recommend_sparse(model: Model, X_ui, n: int, exclude, users: np.ndarray, progress, prefix: str):
+    """:func:`recommend` for purchases: the top n positive neighbour sums per customer, excluded
+    products left out, ties to the lower product, from sparse scores in blocks."""
+    if model.user_based:
+        spans = row_blocks(model.neighbours[users], X_ui, FLOPS_PER_BLOCK)
+    else:
+        if model.neighbours_t is None:
+            model.neighbours_t = model.neighbours.T.tocsr()
+        spans = row_blocks(X_ui[users], model.neighbours_t, FLOPS_PER_BLOCK)
+    out_u, out_i, out_s = [], [], []
+    for a, b in spans:
+        ub = users[a:b]
+        if progress is not None:
+            progress.report(
+                a / max(len(users), 1),
+                prefix
+                + _("Predictions: customers {first:int}-{last:int} of {n:int}", first=a + 1, last=b, n=len(users)),
+            )
+        S = score_rows(model, X_ui, ub)
+        if exclude is not None:
+            ex = exclude[ub].tocsr()
+            ex.data = np.ones_like(ex.data)
+            S = S - S.multiply(ex)  # excluded cells drop out (a value minus itself is 0)
+        r, c, v = top_k_sparse(S, n, True, None)
+        out_u.append(ub[r])
+        out_i.append(c)
+        out_s.append(v)
+    u = np.concatenate(out_u) if out_u else np.empty(0, np.int64)
+    i = np.concatenate(out_i) if out_i else np.empty(0, np.int64)
+    s = np.concatenate(out_s) if out_s else np.empty(0)
+    order = np.lexsort((i, -s, u))
+    u, i, s = u[order], i[order], s[order]
+    return u.astype(np.int64), i.astype(np.int64), s
 
 
 def implicit_contributions(model: Model, X_ui: sp.csr_matrix, users: np.ndarray, items: np.ndarray) -> Contributions:

@@ -164,7 +164,7 @@ class Scorer:
         pop = popularity(R)
         return cls(model, R, pop, np.argsort(-pop, kind="stable"))
 
-    def top(self, users: np.ndarray, n: int, alphas, exclude: sp.csr_matrix | None):
+    def top(self, users: np.ndarray, n: int, alphas, exclude: sp.csr_matrix | None, progress: Progress | None = None):
         """For each alpha, the top-n product indices per user (users x n, -1 where fewer) and
         their scores (-inf there).
 
@@ -184,7 +184,9 @@ class Scorer:
         out = {a: (np.full((len(users), n), -1, dtype=np.int64), np.full((len(users), n), -np.inf)) for a in alphas}
         if len(users) == 0 or n == 0:
             return out
+        progress = progress or Progress()
         for a0, a1 in self.spans(users):
+            progress.report(a0 / len(users))
             ub = users[a0:a1]
             P, X = self._scores(ub, exclude, pos_of)
             if P.nnz > DENSE_SHARE * P.shape[0] * P.shape[1]:
@@ -432,9 +434,9 @@ def score_split(
 ) -> "SplitResult":
     """precision/recall/hit rate at ``cutoffs`` for every alpha on one split (and the top lists)."""
     cutoffs = cutoffs or [n]
-    scorer = Scorer.fit(R_train, cfg, progress, prefix)
+    scorer = Scorer.fit(R_train, cfg, progress.sub(0.0, 0.5) if progress else None, prefix)
     users = np.unique(tu)
-    tops = scorer.top(users, max(cutoffs), alphas, R_train)
+    tops = scorer.top(users, max(cutoffs), alphas, R_train, progress.sub(0.5, 1.0) if progress else None)
     at = {a: scores_at(tops[a][0], users, tu, ti, R_train.shape[1], cutoffs) for a in alphas}
     return SplitResult(at, {a: t[0] for a, t in tops.items()})
 
