@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 THRESHOLD_ENV = "BIZOPS_BIG_FILE_BYTES"  # files above this many bytes open out of core
 CACHE_ENV = "BIZOPS_BIG_CACHE"  # the folder for the Parquet copies (default: the user cache folder)
 SAMPLE_LINES = 50_000
-DEFAULT_THRESHOLD = 2 * 1024**3  # 2 GiB of CSV (about 30M order lines); see benchmarks/bench_scale.py
+DEFAULT_THRESHOLD = 2 * 1024**3  # 2 GiB of CSV (about 45M order lines of benchmarks/bench_scale.py)
 
 # analyses whose whole computation goes through an out-of-core view. The value says what they
 # read beside the view, from the first lines only (said in a note), or None.
@@ -39,7 +39,9 @@ WHOLE_FILE_READY: dict[str, Any] = {
         "Basket rules used every line of the file; the money estimates use the prices of its first {n:int} lines.", n=n
     ),
     "recommender": lambda n: M(
-        "Recommendations used every line of the file; product names come from its first {n:int} lines.", n=n
+        "Recommendations used every line of the file; product names and the check on later weeks come from "
+        "its first {n:int} lines.",
+        n=n,
     ),
     "forecast": lambda n: M(
         "The forecast used every line of the file; product names and prices come from its first {n:int} lines.", n=n
