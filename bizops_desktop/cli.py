@@ -480,7 +480,8 @@ def cmd_report(args) -> int:
     saved: dict = {}
     done: dict = {}
     if args.data:
-        from bizops_desktop.core.importer import ImportOptions, load_dataset
+        from bizops_desktop.core.bigfile import open_data as load_dataset  # a big file: out of core
+        from bizops_desktop.core.importer import ImportOptions
 
         path = Path(args.data)
         datasets = [load_dataset(path, ImportOptions(sheet=args.sheet) if args.sheet else None, progress.sub(0, 0.1))]

@@ -992,7 +992,8 @@ class MainWindow(QMainWindow):
                 self.reload_dataset(name)
 
     def reload_dataset(self, name: str) -> Job | None:
-        from bizops_desktop.core.importer import ImportOptions, load_dataset
+        from bizops_desktop.core.bigfile import open_data as load_dataset  # a big file: out of core
+        from bizops_desktop.core.importer import ImportOptions
 
         ds = self.host.dataset(name)
         if ds is None or not ds.source:
