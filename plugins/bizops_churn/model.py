@@ -300,15 +300,17 @@ def cv_fold(X_train: pd.DataFrame, y_train: np.ndarray, X_test: pd.DataFrame, y_
     return p, float(roc_auc_score(y_test, p)), bool(bad)
 
 
-# Local worker processes pay for their start (a forkserver importing scikit-learn, ~1 s, then
-# each fold's data pickled over) only on big tables: measured with benchmarks/bench_engine.py
-# (folds x customers x model columns, L1 counted 10x for saga's slower fit).
+# Local worker processes pay for their start (fresh interpreters importing scikit-learn, then
+# each fold's data pickled over) only on big tables, counted as folds x customers x model
+# columns, L1 3x (saga measured 2.5x slower than newton-cholesky on 5,000 customers).
+# benchmarks/bench_engine.py on a busy 2-core machine, processes / here: 2.04 at 2.6M cells
+# (20,000 customers), 1.30 at 13M, 0.59 at 39M.
 PROCESS_CELLS = 20_000_000
 
 
 def cv_in_processes(n: int, p: int, folds: int, penalty: str) -> bool:
     """Whether the folds go to local worker processes (the dask engine takes them anyway)."""
-    return folds * n * max(p, 1) * (10 if penalty == "l1" else 1) >= PROCESS_CELLS
+    return folds * n * max(p, 1) * (3 if penalty == "l1" else 1) >= PROCESS_CELLS
 
 
 def cross_validate(

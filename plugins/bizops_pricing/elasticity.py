@@ -325,9 +325,10 @@ def _plain(v):
 # Groups per piece of the batch: one fit takes about a millisecond, so a piece per product
 # would cost more in hand-over than in fitting (on a cluster, each task's own overhead).
 GROUPS_PER_PIECE = 50
-# Local worker processes pay for their start only for many fits (measured with
-# benchmarks/bench_engine.py): below this many panel rows the fits stay in this process.
-PROCESS_ROWS = 400_000
+# Local worker processes pay for their start only for many fits: below this many panel rows the
+# fits stay in this process. benchmarks/bench_engine.py on a busy 2-core machine, processes /
+# here: 1.33 at 104,000 rows (1,000 products x 104 weeks), 1.55 at 416,000, 0.93 at 1,040,000.
+PROCESS_ROWS = 1_000_000
 
 
 def fit_groups(
