@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core import chunked
 from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
@@ -38,30 +39,60 @@ def daily_demand(dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, float
     """(days x products units sold over the last year, product names, median unit price per
     product, the shop's total units per day over the whole history)."""
     f = dataset.frame
-    pid = f[dataset.col("product_id")].astype("string")
     day = pd.to_datetime(f[dataset.col("date")], errors="coerce").dt.normalize()
     qty = pd.to_numeric(f[dataset.col("quantity")], errors="coerce")
-    ok = pid.notna() & day.notna() & qty.notna()
+    # products as codes (in pieces: a worker thread must let the window draw), each named by its
+    # id as text; the table is summed by code, its columns the ids in sorted order
+    raw_codes, raw_ids = chunked.factorize(f[dataset.col("product_id")], sort=False)
+    ok = (raw_codes >= 0) & day.notna().to_numpy() & qty.notna().to_numpy()
     if not ok.any():
         raise DataError(_("no order line has a product, a date and a quantity"), hint=_("check the column roles"))
-    frame = pd.DataFrame({"p": pid[ok].astype(str), "d": day[ok], "q": qty[ok].astype(float)})
-    table = frame.pivot_table(index="d", columns="p", values="q", aggfunc="sum", fill_value=0.0)
-    table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq="D"), fill_value=0.0)
-    total = table.sum(axis=1)
-    total.attrs["first_sale"] = {str(k): v for k, v in frame.groupby("p")["d"].min().items()}
-    table = table.iloc[-HISTORY_DAYS:]
+    used = np.zeros(len(raw_ids), dtype=bool)
+    used[raw_codes[ok]] = True
+    id_text = pd.Series(raw_ids[used], dtype=object).astype("string").astype(str)
+    label_codes, labels = pd.factorize(id_text, sort=True)
+    code_of = np.full(len(raw_ids), -1, dtype=np.intp)
+    code_of[np.flatnonzero(used)] = label_codes
+    p = code_of[raw_codes[ok]]
+    n_p = len(labels)
+    d = day.to_numpy()[ok].astype("datetime64[D]")
+    q = qty.to_numpy(dtype=float)[ok]
+    first_day = d.min()
+    n_days = int((d.max() - first_day).astype(int)) + 1
+    dcode = (d - first_day).astype(np.int64)
+    days = pd.date_range(pd.Timestamp(first_day), periods=n_days, freq="D")
+    total = pd.Series(np.bincount(dcode, weights=q, minlength=n_days), index=days)
+    firsts = pd.Series(dcode).groupby(p).min()
+    total.attrs["first_sale"] = {str(labels[k]): days[v] for k, v in firsts.items()}
+    # the last HISTORY_DAYS days, days x products (every product sold in the history a column)
+    start = max(0, n_days - HISTORY_DAYS)
+    recent = dcode >= start
+    cells = np.bincount((dcode[recent] - start) * n_p + p[recent], weights=q[recent], minlength=(n_days - start) * n_p)
+    table = pd.DataFrame(
+        cells.reshape(n_days - start, n_p), index=days[start:], columns=pd.Index(list(labels), name="p")
+    )
     names: dict[str, str] = {}
     if dataset.has("product_name"):
-        nm = pd.DataFrame({"p": pid, "n": f[dataset.col("product_name")].astype("string")})[ok].dropna()
-        names = {str(k): str(v) for k, v in nm.groupby("p")["n"].last().items() if str(v) != str(k)}
+        name_values = f[dataset.col("product_name")].to_numpy(dtype=object)[ok]
+        named = ~pd.isna(name_values)
+        codes_r = p[named][::-1]  # each product's name on its last line that has one
+        named_codes, at = chunked.unique(codes_r, return_index=True)
+        last_names = pd.Series(name_values[named][::-1][at], dtype=object).astype("string")
+        names = {
+            str(labels[k]): str(v)
+            for k, v in zip(named_codes.tolist(), last_names.tolist())
+            if str(v) != str(labels[k])
+        }
     prices: dict[str, float] = {}
     if dataset.has("price"):
-        pr = pd.to_numeric(f[dataset.col("price")], errors="coerce")
-        prices = pd.DataFrame({"p": pid, "x": pr})[ok].groupby("p")["x"].median().dropna().to_dict()
+        pr = pd.to_numeric(f[dataset.col("price")], errors="coerce").to_numpy(dtype=float)[ok]
+        med = pd.Series(pr).groupby(p).median().dropna()
+        prices = {str(labels[k]): v for k, v in med.items()}
     elif dataset.has("amount"):
-        am = pd.to_numeric(f[dataset.col("amount")], errors="coerce")
-        g = pd.DataFrame({"p": pid, "a": am, "q": qty})[ok].groupby("p").sum()
-        prices = (g["a"] / g["q"].where(g["q"] > 0)).dropna().to_dict()
+        am = pd.to_numeric(f[dataset.col("amount")], errors="coerce").to_numpy(dtype=float)[ok]
+        g = pd.DataFrame({"a": am, "q": q}).groupby(p).sum()
+        per = (g["a"] / g["q"].where(g["q"] > 0)).dropna()
+        prices = {str(labels[k]): v for k, v in per.items()}
     return table, names, {str(k): float(v) for k, v in prices.items()}, total
 
 
