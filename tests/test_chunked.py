@@ -64,3 +64,18 @@ def test_unique_equals_numpy(dtype):
         got = chunked.unique(a, return_index=flags[0], return_inverse=flags[1], return_counts=flags[2])
         for w, g in zip(want if isinstance(want, tuple) else (want,), got if isinstance(got, tuple) else (got,)):
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("name", ["text", "ints"])
+def test_group_indices_and_sums_equal_pandas(name):
+    values = _cases()[name]
+    weights = pd.Series(np.arange(len(values), dtype=float) % 5)
+    want = weights.groupby(values, sort=False).indices
+    got = chunked.group_indices(values)
+    assert list(got) == list(want) or set(got) == set(want)
+    for k in want:
+        np.testing.assert_array_equal(got[k], want[k])
+    want_sums = weights.groupby(values, sort=False).sum()
+    got_sums = chunked.group_sums(values, weights)
+    assert list(got_sums.index) == list(want_sums.index)
+    np.testing.assert_allclose(got_sums.to_numpy(), want_sums.to_numpy())

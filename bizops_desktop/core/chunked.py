@@ -104,9 +104,7 @@ def map_pieces(values: "pd.Series", fn: Callable[["pd.Series"], np.ndarray]) -> 
     return np.concatenate([np.asarray(fn(values.iloc[sl])) for sl in pieces(len(values))])
 
 
-def unique(
-    values: Any, return_index: bool = False, return_inverse: bool = False, return_counts: bool = False
-) -> Any:
+def unique(values: Any, return_index: bool = False, return_inverse: bool = False, return_counts: bool = False) -> Any:
     """``np.unique(values, return_index=..., return_inverse=..., return_counts=...)`` of a 1-D
     array, the same arrays, computed by sorting (which lets the window draw). Integers, booleans
     and dates take the sort; anything else (floats with NaN, objects) goes to np.unique."""
@@ -135,3 +133,23 @@ def unique(
         starts = np.flatnonzero(flag)
         out.append(np.diff(np.append(starts, len(s))))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def group_indices(values: Any) -> dict:
+    """``pd.Series(values).groupby(values, sort=False).indices``: each distinct value (missing
+    ones left out) with the positions of its rows, in increasing order, keyed in first-seen order."""
+    codes, uniques = factorize(values, sort=False)
+    order = np.argsort(codes, kind="stable")  # -1 (missing) first, then each code's rows in order
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    bounds = int((codes < 0).sum()) + np.concatenate([[0], np.cumsum(counts)])
+    return {u: order[bounds[k] : bounds[k + 1]] for k, u in enumerate(uniques.tolist())}
+
+
+def group_sums(values: Any, weights: Any) -> "pd.Series":
+    """``pd.Series(weights).groupby(values, sort=False).sum()`` of numbers: the sum per distinct
+    value (missing ones left out), indexed by the values in first-seen order."""
+    codes, uniques = factorize(values, sort=False)
+    w = np.asarray(weights, dtype=float)
+    keep = codes >= 0
+    sums = np.bincount(codes[keep], weights=w[keep], minlength=len(uniques))
+    return pd.Series(sums, index=pd.Index(uniques.tolist(), dtype=object if uniques.dtype == object else None))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bizops_desktop.core import chunked
 from bizops_desktop.core.actions import HORIZON_DAYS, Action
 from bizops_desktop.core.analysis import Result
 from bizops_desktop.core.display import Column
@@ -471,11 +472,11 @@ def run_elasticity(dataset, params, progress) -> Result:
     )
     states: dict[str, dict] = {}
     rows, prod_rows = [], []
-    rows_of_group = panel.groupby(groups, sort=False).indices
+    rows_of_group = chunked.group_indices(groups)
     for i, gf in enumerate(fits):
         progress.sub(0.8, 0.85).report(i / max(len(fits), 1))
         gp = panel.iloc[rows_of_group[gf.group]]
-        rows_of_product = gp.groupby("product", sort=False).indices
+        rows_of_product = chunked.group_indices(gp["product"])
         pmin, pmax = float(gp["price"].min()), float(gp["price"].max())
         row = {
             "group": el._plain(gf.group),

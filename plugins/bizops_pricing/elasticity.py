@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bizops_desktop.core import chunked
 from bizops_desktop.core.engine import run_pieces
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.i18n import Message
@@ -365,8 +366,9 @@ def fit_all(
     core/engine.run_pieces, a few dozen groups a piece: here for a small panel, else in local
     worker processes or on the Dask cluster, with the same numbers."""
     names = names or {}
-    order = list(panel.groupby(groups, sort=False)["units"].sum().sort_values(ascending=False).index)
-    where = panel.groupby(groups, sort=False).indices
+    # grouped by codes (core/chunked), not by hashing every row's text in one call
+    order = list(chunked.group_sums(groups, panel["units"]).sort_values(ascending=False).index)
+    where = chunked.group_indices(groups)
     labels = [names.get(str(g), str(g)) for g in order]
     pieces = []
     for a in range(0, len(order), GROUPS_PER_PIECE):
