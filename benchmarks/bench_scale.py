@@ -111,16 +111,22 @@ def child(engine: str, path: str) -> None:
         emit(aid, time.perf_counter() - t, outcome)
 
 
-def measure(engine: str, path: Path, env: dict) -> list[dict]:
-    run = subprocess.run(
-        [sys.executable, __file__, "--child", engine, str(path)], capture_output=True, text=True, check=False, env=env
+def measure(engine: str, path: Path, env: dict):
+    """The child's steps, each as soon as it is done (a 100M-line run takes a while)."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", engine, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
-    rows = [json.loads(x) for x in run.stdout.splitlines() if x.startswith("{")]
-    if run.returncode != 0:
-        rows.append(
-            {"step": "failed", "s": 0.0, "peak_mb": 0.0, "outcome": (run.stderr.strip().splitlines() or ["?"])[-1]}
-        )
-    return rows
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:
+        if line.startswith("{"):
+            yield json.loads(line)
+    err = proc.stderr.read()
+    if proc.wait() != 0:
+        yield {"step": "failed", "s": 0.0, "peak_mb": 0.0, "outcome": (err.strip().splitlines() or ["?"])[-1]}
 
 
 def main() -> None:
