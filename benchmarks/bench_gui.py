@@ -20,7 +20,9 @@ def measure(app, until, timeout=600.0, trace=None, trace_after=0.2):
     """Run the event loop until ``until()``; the gaps between 10 ms timer ticks, sorted. With
     ``trace`` (an open file), every thread's stack is written there whenever the GUI thread
     misses its tick for ``trace_after`` seconds: faulthandler's watchdog is a C thread, so it
-    writes while a worker holds the GIL, and the worker's stack names the call that held it."""
+    writes while a worker holds the GIL, and the worker's stack names the call that held it.
+    For finding stalls only, never for the figures: it reads the stacks of threads that are
+    running, which once crashed the process (a general protection fault in libpython)."""
     import faulthandler
 
     from PySide6.QtCore import QTimer
