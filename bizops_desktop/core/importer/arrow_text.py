@@ -278,25 +278,53 @@ SLICE_CELLS = 1 << 18  # Python objects made (or copied) at a time: a few millis
 def text_values(col, n: int, missing: Any = float("nan")):
     """(object array of the column's strings, ``missing`` where empty; group number of each cell;
     number of groups). Arrow finds the distinct values (in C++, without holding the interpreter);
-    only those become Python strings, and each cell is a reference to its value's one string."""
+    only those become Python strings, and each cell is a reference to its value's one string.
+    Text in runs (an order number on each of its order's lines) is hashed once per run."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(col)  # one dictionary for all blocks: the indices agree
-    dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    new_run = _run_starts(col, n)
+    runs = int(np.count_nonzero(new_run)) if new_run is not None else n
+    heads = pc.filter(col, pa.array(new_run)) if new_run is not None and runs < 0.7 * n else col
+    if not isinstance(heads, pa.ChunkedArray):
+        heads = pa.chunked_array([heads], type=col.type)
+    encoded = pc.dictionary_encode(heads)  # one dictionary for all blocks: the indices agree
+    dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else pa.array([], col.type)
     m = len(dictionary)
     uniques = np.empty(m + 1, dtype=object)
     for a in range(0, m, SLICE_CELLS):
         b = min(a + SLICE_CELLS, m)
         uniques[a:b] = dictionary.slice(a, b - a).to_numpy(zero_copy_only=False)
     uniques[m] = missing  # the empty cells' own group, as pandas' factorize counts NaN
-    codes = np.empty(n, dtype=np.int32)
+    codes = np.empty(len(heads), dtype=np.int32)
     at = 0
     for chunk in encoded.chunks:
         k = len(chunk)
         codes[at : at + k] = chunk.indices.fill_null(m).to_numpy()
         at += k
+    if heads is not col:
+        codes = codes[np.cumsum(new_run) - 1]  # each line takes its run's code
     values = np.empty(n, dtype=object)
     for a in range(0, n, SLICE_CELLS):
         np.take(uniques, codes[a : a + SLICE_CELLS], out=values[a : a + SLICE_CELLS])
     return values, codes, m + 1
+
+
+def _run_starts(col, n: int):
+    """Where a cell differs from the one above it (True at the first cell and at an empty one),
+    compared in C++; None for a short column."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if n < 1000:
+        return None
+    same = pc.fill_null(pc.equal(col.slice(1), col.slice(0, n - 1)), False)
+    out = np.empty(n, dtype=bool)
+    out[0] = True
+    at = 1
+    for chunk in getattr(same, "chunks", [same]):
+        k = len(chunk)
+        np.logical_not(chunk.to_numpy(zero_copy_only=False), out=out[at : at + k])
+        at += k
+    return out
