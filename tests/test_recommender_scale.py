@@ -146,6 +146,7 @@ def test_the_similarities_in_pieces_on_local_worker_processes_equal_this_process
 def test_the_similarities_on_a_dask_local_cluster_equal_this_process(monkeypatch):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(knn, "FLOPS_PER_BLOCK", 1000)
+    monkeypatch.setattr(knn, "ENGINE_ROWS", 50)  # a "big" catalogue: on the dask engine it goes to the cluster
     V, VT = pieces_input(5)
     here = blocks.similarities_in_pieces(V, VT, None, None, 1, 0.0, 10, True, Progress(), engine=False)
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None)

@@ -293,6 +293,7 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
                 "train_end": split_dates["train_end"],
                 "holdout_days": split_dates["holdout_days"],
                 "evaluated_customers": split.users,
+                "customers_with_new_purchases": split.sampled_from or split.users,
                 "new_purchases_held_out": split.pairs,
                 "popularity_weight_evaluated": split.alpha,
             }
@@ -319,6 +320,16 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
                 weight=split.alpha,
             )
         )
+        if split.sampled_from:
+            notes.append(
+                M(
+                    "The check scored a random sample of {n:int} of the {all:int} customers who bought new "
+                    "products in those weeks (the same sample every run), so that it stays quick on a shop "
+                    "this size.",
+                    n=split.users,
+                    all=split.sampled_from,
+                )
+            )
         notes.append(
             M(
                 "The comparison with the best sellers is made on each customer's top {k:int}, a quarter of the "

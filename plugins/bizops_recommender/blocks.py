@@ -34,10 +34,13 @@ def similarities_in_pieces(
     engine: bool | None = None,
 ):
     """(rows, cols, values) of every x row's top ``keep`` neighbours. ``engine``: None decides by
-    size (more than ``knn.ENGINE_ROWS`` rows, or a cluster chosen), True / False force it."""
+    size: more than ``knn.ENGINE_ROWS`` rows, and a cluster chosen or more than
+    ``knn.ENGINE_FLOPS`` multiply-adds (below that, starting worker processes and sending them
+    the matrix costs more than the work: 37,000 products of the GUI benchmark's quick size take
+    2 s here and 4 s in two worker processes); True / False force it."""
     n = V.shape[0]
     if engine is None:
-        engine = is_distributed() or n > knn.ENGINE_ROWS
+        engine = n > knn.ENGINE_ROWS and (is_distributed() or knn.row_blocks_total(V, VT) > knn.ENGINE_FLOPS)
 
     def words(a: int, b: int) -> str:
         if user_based:

@@ -328,8 +328,10 @@ def _csr(rows, cols, vals, n) -> sp.csr_matrix:
 # by its multiply-adds (a best seller's row touches nearly every product, a rare one's a few), and
 # only each row's top k is kept. One block is a short C call: the window's thread gets its turns.
 FLOPS_PER_BLOCK = 2_000_000
-# Above this many x rows the blocks can go to the batch engine (worker processes or a cluster).
+# Above this many x rows the blocks can go to the batch engine (worker processes or a cluster):
+# on a cluster always, locally when the product takes more than ENGINE_FLOPS multiply-adds.
 ENGINE_ROWS = 20_000
+ENGINE_FLOPS = 200_000_000
 
 
 def sparse_similarity(cfg: KNNConfig) -> bool:

@@ -40,6 +40,7 @@ def default_shrinkage(similarity: str) -> float:
 BLOCK_CELLS = 4_000_000
 SCORE_FLOPS = 2_000_000  # multiply-adds per block of customers scored at once
 DENSE_CELLS = 2_000_000  # and at most this many cells (customers x products) per block
+PREFIX = 256  # a dense block ranks its first 256 products by popularity and only the others above them
 DENSE_SHARE = 0.2  # a block whose scores fill more than this share of its cells is ranked dense
 HEAD_SHARE = 8  # products bought by more than 1 customer in 8 are counted densely (BLAS)
 NEIGHBOURS_FOR_SHARE = 30  # "customers like this one": the 30 most similar customers
@@ -47,6 +48,9 @@ NEIGHBOURS_FOR_SHARE = 30  # "customers like this one": the 30 most similar cust
 # eval_cutoff), and calls a difference real when a paired sign test over customers gives p < 5%.
 FRACTION_OF_UNBOUGHT = 4.0
 SIGNIFICANCE = 0.05
+# The check on later weeks scores at most this many customers (a seeded sample of those with new
+# purchases): each costs a row of scores over the whole catalogue, for every weight tried.
+EVAL_CUSTOMERS = 2000
 
 
 @dataclass
@@ -185,14 +189,23 @@ class Scorer:
         if len(users) == 0 or n == 0:
             return out
         progress = progress or Progress()
-        for a0, a1 in self.spans(users):
+        blend = [a for a in alphas if a != 1.0]
+        for a0, a1 in self.spans(users) if blend else [(0, len(users))]:
             progress.report(a0 / len(users))
             ub = users[a0:a1]
-            P, X = self._scores(ub, exclude, pos_of)
-            if P.nnz > DENSE_SHARE * P.shape[0] * P.shape[1]:
-                found = self._top_dense(P, X, n, alphas, pop_n)
-            else:
-                found = self._top_sparse(P, X, n, alphas, pop_n)
+            X = self._excluded(ub, exclude, pos_of)
+            found = {}
+            if blend:
+                P = self._scores(ub, pos_of)
+                if P.nnz > DENSE_SHARE * P.shape[0] * P.shape[1]:
+                    found = self._top_dense(P, X, n, blend, pop_n)
+                else:
+                    found = self._top_sparse(P, X, n, blend, pop_n)
+            if len(blend) < len(alphas):
+                # the best-seller list itself (weight 1): the first n products on offer, no scores needed
+                r, p, _nth = self._nth_offered(X, len(ub), n, n_items)
+                top = (np.arange(len(r)) - np.searchsorted(r, r)) < n
+                found[1.0] = (r[top], p[top], pop_n[p[top]])
             for a, (r, p, v) in found.items():
                 items, vals = out[a]
                 rank = np.arange(len(r)) - np.searchsorted(r, r)
@@ -200,10 +213,9 @@ class Scorer:
                 vals[a0 + r, rank] = v
         return out
 
-    def _scores(self, ub: np.ndarray, exclude: sp.csr_matrix | None, pos_of: np.ndarray):
+    def _scores(self, ub: np.ndarray, pos_of: np.ndarray) -> sp.csr_matrix:
         """The neighbour scores of the customers ``ub``, negatives as 0 and scaled to 0..1 in each
-        row, with products as columns in popularity order (sparse), and the excluded cells (0/1,
-        same columns; None without exclusions)."""
+        row, with products as columns in popularity order (sparse, columns unsorted)."""
         CF = score_rows(self.model, self.R, ub)
         data = np.maximum(CF.data, 0.0)
         lens = np.diff(CF.indptr)
@@ -213,14 +225,18 @@ class Scorer:
             top[full] = np.maximum.reduceat(data, CF.indptr[:-1][full])
         denom = np.repeat(top, lens)
         np.divide(data, denom, out=data, where=denom > 0)
-        P = sp.csr_matrix((data, pos_of[CF.indices], CF.indptr), shape=CF.shape)
-        X = None
-        if exclude is not None:
-            ex = exclude[ub].tocsr()
-            ex.eliminate_zeros()
-            X = sp.csr_matrix((np.ones(ex.nnz), pos_of[ex.indices], ex.indptr), shape=ex.shape)
-            X.sort_indices()
-        return P, X
+        return sp.csr_matrix((data, pos_of[CF.indices], CF.indptr), shape=CF.shape)
+
+    @staticmethod
+    def _excluded(ub: np.ndarray, exclude: sp.csr_matrix | None, pos_of: np.ndarray) -> sp.csr_matrix | None:
+        """The excluded cells of the customers ``ub`` (0/1, columns in popularity order, sorted)."""
+        if exclude is None:
+            return None
+        ex = exclude[ub].tocsr()
+        ex.eliminate_zeros()
+        X = sp.csr_matrix((np.ones(ex.nnz), pos_of[ex.indices], ex.indptr), shape=ex.shape)
+        X.sort_indices()
+        return X
 
     @staticmethod
     def _nth_offered(X: sp.csr_matrix | None, rows: int, n: int, n_items: int):
@@ -243,34 +259,50 @@ class Scorer:
         return r_fill, p_fill, nth
 
     def _top_dense(self, P: sp.csr_matrix, X: sp.csr_matrix | None, n: int, alphas, pop_n: np.ndarray) -> dict:
-        """:meth:`top` on a block whose neighbour scores fill most cells: as a dense block, only
-        the cells at or above each row's bound ranked."""
+        """:meth:`top` on a block whose neighbour scores fill most cells, as a dense block. Only
+        the candidates that can make a top n for some weight are ranked: the first PREFIX
+        products by popularity, and after them only a product scoring above the n-th best score
+        among those (n products more popular and scoring at least as high beat it at every
+        weight, ties going to the more popular)."""
         rows, n_items = P.shape
         cf = P.toarray()
         ex_r = np.repeat(np.arange(rows), np.diff(X.indptr)) if X is not None else np.empty(0, np.int64)
         ex_c = X.indices if X is not None else np.empty(0, np.int64)
-        cf[ex_r, ex_c] = 0.0  # excluded: never offered (masked below), no part in the bounds
+        cf[ex_r, ex_c] = -np.inf  # excluded: never offered, never a rival
+        q = min(n_items, max(PREFIX, 4 * n))
+        if q >= n_items or q < n:
+            r, p = np.nonzero(cf > -np.inf)
+        else:
+            head = np.partition(cf[:, :q], q - n, axis=1)[:, q - n]  # n-th best of the first q
+            r1, p1 = np.nonzero(cf[:, :q] > -np.inf)
+            r2, p2 = np.nonzero(cf[:, q:] > head[:, None])
+            r = np.concatenate([r1, r2])
+            p = np.concatenate([p1, p2 + q])  # any order: each weight's ranking sorts them
+        r, p = r.astype(np.int64), p.astype(np.int64)
+        v = cf[r, p]
+        # each row's n-th best score is at least (1 - weight) x its n-th best neighbour score and
+        # at least weight x the popularity of the n-th product on offer: rank only what reaches both
         nth_cf = np.partition(cf, n_items - n, axis=1)[:, n_items - n] if rows else np.zeros(0)
+        nth_cf = np.maximum(nth_cf, 0.0)  # -inf: fewer than n on offer
         _r, _p, nth_fill = self._nth_offered(X, rows, n, n_items)
         found = {}
         for a in alphas:
             if a == 0.0:  # neighbours only: no neighbour evidence, nothing to say
-                sc = cf
-                mask = (cf >= nth_cf[:, None]) & (cf > 0)
+                keep = (v > 0) & (v >= nth_cf[r])
+                found[a] = _top_n_rows(r[keep], p[keep], v[keep], n)
             else:
-                sc = (1.0 - a) * cf + a * pop_n[None, :]
+                sc = (1.0 - a) * v + a * pop_n[p]
                 bound = np.maximum(a * pop_n[np.maximum(nth_fill, 0)], (1.0 - a) * nth_cf)
                 bound[nth_fill < 0] = -np.inf  # fewer than n on offer: all of them
-                mask = sc >= bound[:, None]
-            mask[ex_r, ex_c] = False
-            r, p = np.nonzero(mask)
-            found[a] = _top_n_rows(r.astype(np.int64), p.astype(np.int64), sc[r, p], n)
+                keep = sc >= bound[r]
+                found[a] = _top_n_rows(r[keep], p[keep], sc[keep], n)
         return found
 
     def _top_sparse(self, P: sp.csr_matrix, X: sp.csr_matrix | None, n: int, alphas, pop_n: np.ndarray) -> dict:
         """:meth:`top` on a block of sparse neighbour scores: the scored cells plus the first
         products on offer by popularity, only those at or above each row's bound ranked."""
         rows, n_items = P.shape
+        P.sort_indices()
         if X is not None:
             P = P - P.multiply(X)  # excluded cells drop out (a value minus itself is 0)
         P.eliminate_zeros()  # a zero neighbour score is as good as none: the fill covers it
@@ -419,6 +451,7 @@ class SplitScore:
     k: int = 10  # the top k the comparison is made at (eval_cutoff)
     paired: Paired | None = None  # ours against the best-seller list, customer by customer, at k
     unbought: float = 0.0  # median number of products a checked customer had not bought yet
+    sampled_from: int = 0  # customers with new purchases when only a sample of them was checked (0: all)
 
 
 def score_split(
@@ -445,6 +478,18 @@ def score_split(
 class SplitResult:
     at: dict  # alpha -> [(precision, recall, hit rate) per cutoff]
     tops: dict  # alpha -> users x N product indices (-1: none)
+
+
+def sample_customers(tu: np.ndarray, ti: np.ndarray, most: int | None = None, seed: int = 0):
+    """The held-out pairs of at most ``most`` (EVAL_CUSTOMERS) customers, a seeded random sample
+    of those who have any (the same sample every run): all of them when there are fewer."""
+    most = EVAL_CUSTOMERS if most is None else most
+    users = np.unique(tu)
+    if len(users) <= most:
+        return tu, ti
+    chosen = np.sort(np.random.default_rng(seed).choice(users, most, replace=False))
+    keep = np.isin(tu, chosen)
+    return tu[keep], ti[keep]
 
 
 def choose_alpha(results: dict[float, list], at: int = 0) -> float:
@@ -480,7 +525,10 @@ def evaluate_time_split(
     users = np.unique(tu)
     k = eval_cutoff(R_train, users, n)
     unbought = float(np.median(shape[1] - np.diff(R_train.indptr)[users])) if len(users) else float(shape[1])
-    vu, vi = new_purchases(R_inner, log, train & ~inner)
+    everyone = len(users)
+    tu, ti = sample_customers(tu, ti)
+    users = np.unique(tu)
+    vu, vi = sample_customers(*new_purchases(R_inner, log, train & ~inner))
     alpha = 1.0
     if len(vu) and R_inner.nnz:
         res = score_split(R_inner, vu, vi, cfg, k, cutoffs=[k], progress=progress.sub(0.0, 0.5), prefix=prefix)
@@ -518,6 +566,7 @@ def evaluate_time_split(
             k=k,
             paired=paired,
             unbought=unbought,
+            sampled_from=everyone if everyone > len(users) else 0,
         ),
         dates,
     )
@@ -566,15 +615,19 @@ def neighbour_share(R: sp.csr_matrix, ru: np.ndarray, ri: np.ndarray, k: int = N
         count = (Bt[ub] @ BtT).toarray()
         if H is not None:
             count += H[ub] @ H.T  # 0/1 in float32: the counts are exact integers
-        key = count * inv[None, :]
+        key = count
+        key *= inv[None, :]
         key[np.arange(len(ub)), ub] = -np.inf
         # the k largest, ties to the earlier customer (lower column)
         kth = np.partition(key, n_users - k, axis=1)[:, n_users - k]
-        near = key > kth[:, None]
-        tied = key == kth[:, None]
-        room = k - near.sum(axis=1)
-        near |= tied & (np.cumsum(tied, axis=1) <= room[:, None])
+        r_near, c_near = np.nonzero(key > kth[:, None])
+        r_tie, c_tie = np.nonzero(key == kth[:, None])  # row by row, columns in order
+        room = k - np.bincount(r_near, minlength=len(ub))
+        first = np.searchsorted(r_tie, r_tie)
+        take = (np.arange(len(r_tie)) - first) < room[r_tie]
+        r_near = np.concatenate([r_near, r_tie[take]])
+        c_near = np.concatenate([c_near, c_tie[take]])
+        N = sp.csr_matrix((np.ones(len(r_near)), (r_near, c_near)), shape=(len(ub), n_users))
         sel = np.flatnonzero((where >= a) & (where < a + len(ub)))
-        got = values_at_pairs(sp.csr_matrix(near.astype(np.float64)) @ B, where[sel] - a, ri[sel])
-        out[sel] = got / k
+        out[sel] = values_at_pairs(N @ B, where[sel] - a, ri[sel]) / k
     return out
