@@ -163,3 +163,24 @@ def test_the_similarities_on_a_dask_local_cluster_equal_this_process(monkeypatch
     b = sp.csr_matrix((there[2], (there[0], there[1])), shape=(V.shape[0],) * 2)
     assert a.nnz == b.nnz > 0 and abs(a - b).max() == 0.0
     assert any("to the cluster" in t for t in texts)
+
+
+def test_a_big_check_scores_a_sample_of_customers_and_says_so(monkeypatch):
+    from bizops_desktop.core.dataset import Dataset
+    from bizops_desktop.core.i18n import text
+    from bizops_recommender import ANALYSIS, timesplit
+    from bizops_recommender.planted import planted_log
+
+    frame, _truth = planted_log(n_customers=500, n_products=80, n_groups=4, seed=1)
+    ds = Dataset("orders", frame)
+    for role, col in (("customer_id", "customer"), ("product_id", "product"), ("date", "date")):
+        ds.set_role(role, col)
+    whole = ANALYSIS.execute(ds, {"method": "item"}).metrics
+    assert whole["evaluated_customers"] == whole["customers_with_new_purchases"] > 100
+    monkeypatch.setattr(timesplit, "EVAL_CUSTOMERS", 100)
+    res = ANALYSIS.execute(ds, {"method": "item"})
+    m = res.metrics
+    assert m["evaluated_customers"] == 100 and m["customers_with_new_purchases"] == whole["evaluated_customers"]
+    assert any(text(n).startswith("The check scored a random sample of 100 of the") for n in res.notes)
+    # the same sample every run
+    assert ANALYSIS.execute(ds, {"method": "item"}).metrics["precision_at_10"] == m["precision_at_10"]
