@@ -137,6 +137,7 @@ class FastSheets:
     def __init__(self, reader):
         self.reader = reader
         self._typed: dict[str, tuple | None] = {}
+        self._mixed_below_first_row: set[str] = set()  # the rows below row 1 mix kinds in a column
 
     @classmethod
     def open(cls, path: Path, book) -> "FastSheets | None":
@@ -174,7 +175,7 @@ class FastSheets:
                 if names and not any(_renamed(n, names) for n in names):
                     got = (sheet, table, names)
             except NotFast:
-                pass
+                self._mixed_below_first_row.add(name)
             self._typed[name] = got
         return self._typed[name]
 
@@ -198,6 +199,8 @@ class FastSheets:
         """({j: the typed column j} of the data rows below the header, the first rows' text
         cells for the decimal mark), as the cell-by-cell reader gives them."""
         progress.check()
+        if header == 0 and name in self._mixed_below_first_row:
+            raise NotFast()  # the same rows, read the same way, mix kinds: no second try
         typed = self._typed_below_first_row(name) if header == 0 else None
         if typed is not None and typed[1].num_columns >= m:
             table = typed[1].select(list(range(m)))
