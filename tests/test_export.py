@@ -120,11 +120,21 @@ def _cells() -> list:
         {"domain": "nobody", "msgid": "{x:int} things", "values": {"x": 2.0}, "plural": "{x:int} things", "n": 2},
         {"domain": "bizops_desktop", "msgid": "{n:int} order", "plural": "{n:int} orders", "values": {"n": 5}},
         M("Search…"),
+        *(M("{x} {y:list} {z:percent}", x=x, y=y, z=z).to_dict() for x, y, z in _mixed_values()),
         None,
         "already text",
         float("nan"),
     ]
     return out
+
+
+def _mixed_values():
+    """Values one template gets: equal as numbers yet read differently (True and 1, 0.0 and -0.0),
+    NaN, lists of equal length, a list that is not of texts."""
+    xs = [True, 1, 1.0, 0.0, -0.0, float("nan"), "1", None]
+    ys = [["a", "b"], ("a", "b"), ["c"], [], ["a", 2]]
+    zs = [0.1, float("nan"), 0.999, 0.12345, float("inf")]
+    return [(xs[k % len(xs)], ys[k % len(ys)], zs[k % len(zs)]) for k in range(3 * len(xs) * len(ys))]
 
 
 def test_sentence_columns_render_as_each_cell_alone():

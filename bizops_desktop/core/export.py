@@ -134,18 +134,22 @@ def render_messages(values, lang: str | None = None) -> "np.ndarray":
             groups.setdefault(key, []).append(i)
         else:
             alone.append(i)
-    templates: dict[tuple, list[int]] = {}
+    # one group per template as translated: a plural message's rows of every count that reads
+    # the same ("{n} orders" for 2, 3, 4...) are filled together, each with its own count
+    templates: dict[tuple, tuple[list[int], list]] = {}
     for (dom, msgid, plural, n), rows in groups.items():
         tr = i18n.domain(dom).translations(lang)
         if plural is not None and n is None:
             alone.extend(rows)  # the count is in the values, row by row
             continue
         template = tr.ngettext(msgid, plural, n) if plural is not None else tr.gettext(msgid)
-        templates.setdefault((template, plural is not None, n), []).extend(rows)
-    for (template, is_plural, n), rows in templates.items():
+        at, counts = templates.setdefault((template, plural is not None), ([], []))
+        at.extend(rows)
+        counts.extend([n] * len(rows))
+    for (template, is_plural), (rows, counts) in templates.items():
         at = np.asarray(rows, dtype=np.intp)
         try:
-            out[at] = _fill(template, values[at], lang, n if is_plural else None)
+            out[at] = _fill(template, values[at], lang, counts if is_plural else None)
         except (KeyError, IndexError, ValueError, TypeError):
             alone.extend(rows)
     for i in alone:
@@ -154,8 +158,8 @@ def render_messages(values, lang: str | None = None) -> "np.ndarray":
     return out
 
 
-def _fill(template: str, cells, lang: str, n: int | None) -> "np.ndarray":
-    """``template`` filled with each cell's values (``n`` first, for a plural message)."""
+def _fill(template: str, cells, lang: str, counts: list | None) -> "np.ndarray":
+    """``template`` filled with each cell's values (for a plural message, its count ``n`` first)."""
     import numpy as np
 
     from . import i18n
@@ -164,39 +168,56 @@ def _fill(template: str, cells, lang: str, n: int | None) -> "np.ndarray":
         return v.get("values", {}) if type(v) is dict else v.values
 
     maps = [values_of(v) for v in cells]
-    if n is not None:
-        maps = [{"n": n, **m} for m in maps]
-    text = np.full(len(cells), "", dtype=object)
-    empty = np.fromiter((not m for m in maps), dtype=bool, count=len(maps))
+    if counts is not None:
+        maps = [{"n": n, **m} for n, m in zip(counts, maps)]
+    out = np.full(len(cells), template, dtype=object)  # a message without values is its template
+    full = np.flatnonzero(np.fromiter(map(bool, maps), dtype=bool, count=len(maps)))
+    if not len(full):
+        return out
+    maps = [maps[k] for k in full.tolist()]
+    text = np.full(len(maps), "", dtype=object)
     fmt = i18n._Formatter(lang)
     for literal, name, spec in i18n._compile(template):
         if literal:
             text = text + literal
-        if name is None:
-            continue
-        memo: dict = {}
-        pieces = np.empty(len(cells), dtype=object)
-        for k, m in enumerate(maps):
-            if empty[k]:
-                pieces[k] = ""
-                continue
-            v = m[name]
-            t = type(v)
-            if t in (str, int, bool) or (t is float and v != 0.0):
-                key: Any = (t, v)
-            elif t in (list, tuple) and all(type(x) is str for x in v):
-                key = (tuple, tuple(v))
-            else:
-                pieces[k] = str(fmt.format_field(i18n._from_plain(v) if isinstance(v, dict) else v, spec))
-                continue
-            hit = memo.get(key)
-            if hit is None:
-                hit = memo[key] = str(fmt.format_field(v, spec))
-            pieces[k] = hit
-        text = text + pieces
-    if empty.any():  # a message without values is its template as it stands
-        text[empty] = template
-    return text
+        if name is not None:
+            text = text + _field_texts([m[name] for m in maps], spec, fmt)
+    out[full] = text
+    return out
+
+
+def _field_texts(values: list, spec: str, fmt) -> "np.ndarray":
+    """``str(fmt.format_field(v, spec))`` for each value: each distinct number, text or list of
+    texts formatted once (found by pandas' factorize, not a Python lookup per cell)."""
+    import numpy as np
+    import pandas as pd
+
+    from . import i18n
+
+    kinds = set(map(type, values))
+    keys = None
+    if kinds == {float}:
+        arr = np.asarray(values, dtype=float)
+        if not (arr == 0.0).any():  # 0.0 and -0.0 are equal but may read differently
+            keys = arr
+    elif len(kinds) == 1 and kinds <= {str, int}:  # one kind only: True == 1
+        keys = np.fromiter(values, dtype=object, count=len(values))
+    elif spec == "list" and kinds <= {list, tuple}:
+        import itertools
+
+        if set(map(type, itertools.chain.from_iterable(values))) <= {str}:  # formatted as tuples
+            keys = np.fromiter(map(tuple, values), dtype=object, count=len(values))
+    elif kinds == {dict} and not spec and all("msgid" in v and "domain" in v for v in values):
+        # messages inside messages (reasons joined by "; "): rendered a column at a time as well
+        return render_messages(np.fromiter(values, dtype=object, count=len(values)), fmt.lang)
+    if keys is not None:
+        codes, distinct = pd.factorize(keys, use_na_sentinel=False)
+        if isinstance(distinct, np.ndarray) and distinct.dtype.kind == "f":
+            distinct = distinct.tolist()
+        texts = (str(fmt.format_field(v, spec)) for v in distinct)
+        return np.fromiter(texts, dtype=object, count=len(distinct))[codes]
+    texts = (str(fmt.format_field(i18n._from_plain(v) if isinstance(v, dict) else v, spec)) for v in values)
+    return np.fromiter(texts, dtype=object, count=len(values))
 
 
 def safe_filename(name: Any, fallback: str = "table") -> str:

@@ -240,16 +240,18 @@ def why_cells(ante: list[list[str]], cons: list[list[str]], confidence: np.ndarr
     msg = [why_sentence([], [], 0.0, x) for x in (float("inf"), 1.0, 2.0, 0.5, 0.0)]
     dom = [m.domain for m in msg]
     ids = [m.msgid for m in msg]
-    out: list[dict] = []
-    append = out.append
-    for a, c, cf, lf, k in zip(ante, cons, np.asarray(confidence, dtype=float).tolist(), lift.tolist(), kind):
-        a, c = [str(x) for x in a], [str(x) for x in c]
-        if k == 2 or k == 3:
-            values = {"times": round(lf, 1) if lf >= 1.0 else round(1.0 / lf, 1), "a": a, "c": c, "confidence": cf}
-        else:
-            values = {"a": a, "c": c, "confidence": cf}
-        append({"domain": dom[k], "msgid": ids[k], "values": values})
-    return out
+    conf = np.asarray(confidence, dtype=float).tolist()
+    times = [round(x, 1) if x >= 1.0 else round(1.0 / x, 1) if x > 0 else None for x in lift.tolist()]
+    return [
+        {
+            "domain": dom[k],
+            "msgid": ids[k],
+            "values": {"times": t, "a": list(a), "c": list(c), "confidence": cf}
+            if k == 2 or k == 3
+            else {"a": list(a), "c": list(c), "confidence": cf},
+        }
+        for a, c, cf, t, k in zip(ante, cons, conf, times, kind)
+    ]
 
 
 def pair_sentence(a: list[str], b: list[str], conf_ab: float, conf_ba: float, lift: float) -> Message:
@@ -698,7 +700,11 @@ def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     else:
         top = headline(None, None, 0.0, float("nan"), 0, n)
 
-    labels = [rule_text(a, c) for a, c in zip(a_names, c_names)]
+    labels = (
+        np.fromiter(map(" + ".join, a_names), dtype=object, count=len(a_names))
+        + " → "
+        + np.fromiter(map(" + ".join, c_names), dtype=object, count=len(c_names))
+    ).tolist()  # rule_text of each rule
     plot = PlotSpec(
         title=M("Basket rules"),
         x_label=M("Share of all orders (support)"),
