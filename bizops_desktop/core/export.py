@@ -143,8 +143,8 @@ def render_messages(values, lang: str | None = None) -> "np.ndarray":
             alone.extend(rows)  # the count is in the values, row by row
             continue
         template = tr.ngettext(msgid, plural, n) if plural is not None else tr.gettext(msgid)
-        at, counts = templates.setdefault((template, plural is not None), ([], []))
-        at.extend(rows)
+        same_rows, counts = templates.setdefault((template, plural is not None), ([], []))
+        same_rows.extend(rows)
         counts.extend([n] * len(rows))
     for (template, is_plural), (rows, counts) in templates.items():
         at = np.asarray(rows, dtype=np.intp)
