@@ -313,12 +313,16 @@ def text_values(col, n: int, missing: Any = float("nan")):
 
 def _run_starts(col, n: int):
     """Where a cell differs from the one above it (True at the first cell and at an empty one),
-    compared in C++; None for a short column."""
+    compared in C++; None for a short column or one whose first cells show no runs."""
     import numpy as np
     import pyarrow.compute as pc
 
     if n < 1000:
         return None
+    head = col.slice(0, 2001)
+    repeats = pc.sum(pc.equal(head.slice(1), head.slice(0, len(head) - 1))).as_py() or 0
+    if repeats < 0.3 * (len(head) - 1):
+        return None  # the first 2,000 cells rarely repeat the one above: not written in runs
     same = pc.fill_null(pc.equal(col.slice(1), col.slice(0, n - 1)), False)
     out = np.empty(n, dtype=bool)
     out[0] = True
