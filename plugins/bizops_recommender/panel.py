@@ -132,6 +132,7 @@ class RecommenderPanel(AnalysisPanel):
         self._recs = pd.DataFrame()
         self._similar = pd.DataFrame()
         self._history: pd.DataFrame | None = None
+        self._history_from: Result | None = None
         self._columns: dict[str, dict[str, Column]] = {}
         self._names: dict[str, str] = {}
 
@@ -139,7 +140,8 @@ class RecommenderPanel(AnalysisPanel):
     def show_result(self, result: Result) -> None:
         self._recs = result.tables.get("recommendations", pd.DataFrame())
         self._similar = result.tables.get("similar_items", pd.DataFrame())
-        self._history = self._history_frame(result)
+        self._history = None  # made for one customer at a time (see _history_frame): not 1M lines here
+        self._history_from = result
         self._columns = result.columns
         self._names = result.names
         # a result saved before tabs had headlines gets one from its metrics
@@ -202,6 +204,7 @@ class RecommenderPanel(AnalysisPanel):
         self._recs = pd.DataFrame()
         self._similar = pd.DataFrame()
         self._history = None
+        self._history_from = None
         self.headline.setText("")
         self.eval_about.setText("")
         for t in (self.all_table, self.eval_table, self.history_table, self.customer_recs_table, self.similar_table):
@@ -211,9 +214,10 @@ class RecommenderPanel(AnalysisPanel):
         self.product_combo.clear()
 
     # -- pickers ---------------------------------------------------------------------------------
-    def _history_frame(self, result: Result) -> pd.DataFrame | None:
-        """What each customer bought or rated, from the data the result was computed on (the data
-        may be gone after a project is reopened; then the history stays empty)."""
+    def _history_frame(self, result: Result, customer: str) -> pd.DataFrame | None:
+        """What ``customer`` bought or rated, from the data the result was computed on (the data
+        may be gone after a project is reopened; then the history stays empty). Only that
+        customer's lines are grouped: the window's thread never groups a whole big order log."""
         ds = self.host.dataset(self.result_dataset) if self.result_dataset else None
         if ds is None:
             ds = self.current_dataset()
@@ -221,6 +225,11 @@ class RecommenderPanel(AnalysisPanel):
             return None
         f = ds.frame
         c, p = ds.col("customer_id"), ds.col("product_id")
+        ids = f[c]
+        mine = (ids == customer) if ids.dtype == object else None
+        if mine is None or not mine.any():  # numbers, or ids of mixed types: compared as text
+            mine = ids.astype(str) == customer
+        f = f[mine]
         name = ds.col("product_name") if ds.has("product_name") else None
         keys = [c, p] + ([name] if name else [])
         if result.metrics.get("data") == "ratings" and ds.has("rating"):
@@ -260,8 +269,9 @@ class RecommenderPanel(AnalysisPanel):
             _without_details(self._columns.get("recommendations", {})),
             self._names,
         )
+        self._history = self._history_frame(self._history_from, customer) if self._history_from else None
         if self._history is not None:
-            h = self._history[self._history["customer_id"] == customer]
+            h = self._history
             self.history_table.set_frame(
                 h.drop(columns=["customer_id"]).reset_index(drop=True), HISTORY_COLUMNS, self._history_names()
             )
