@@ -6,7 +6,7 @@ data (per fold or per N) against the yardstick (a best-seller list, or guessing 
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from bizops_desktop.core.analysis import Result
@@ -27,6 +27,29 @@ HISTORY_COLUMNS = {
     "times_bought": Column(_l("Times bought"), "int"),
     "units": Column(_l("Units bought"), "int"),
 }
+
+
+class _Choices(QAbstractListModel):
+    """A picker's entries from two lists: the text shown and the id (item data; the tooltip)."""
+
+    def __init__(self, ids: list, shown: list[str], parent=None):
+        super().__init__(parent)
+        self._ids, self._shown = ids, shown
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        r = index.row()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._shown[r]
+        if role == Qt.ItemDataRole.UserRole:
+            return self._ids[r]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(self._ids[r])
+        return None
 
 
 def _picker(parent: QWidget, name: str) -> QComboBox:
@@ -188,15 +211,17 @@ class RecommenderPanel(AnalysisPanel):
         self._show_customer(self.customer_combo.currentText())
 
         self.product_combo.blockSignals(True)
-        self.product_combo.clear()
+        ids: list = []
+        shown: list[str] = []
         if len(self._similar):
             firsts = self._similar.drop_duplicates("product_id")
             names = firsts["product_name"] if "product_name" in firsts else firsts["product_id"]
-            for pid, name in zip(firsts["product_id"], names):
-                # the product by its name, its id in the tooltip (the id when it has no name)
-                shown = str(name) if name and str(name) != "nan" else str(pid)
-                self.product_combo.addItem(shown, pid)
-                self.product_combo.setItemData(self.product_combo.count() - 1, str(pid), Qt.ItemDataRole.ToolTipRole)
+            ids = firsts["product_id"].tolist()
+            # the product by its name, its id in the tooltip (the id when it has no name)
+            shown = [str(n) if n and str(n) != "nan" else str(p) for p, n in zip(ids, names.tolist())]
+        # a list model read row by row as the list shows (tens of thousands of products: no item
+        # per product made on the window's thread)
+        self.product_combo.setModel(_Choices(ids, shown, self.product_combo))
         self.product_combo.blockSignals(False)
         self._show_product()
 
@@ -211,7 +236,7 @@ class RecommenderPanel(AnalysisPanel):
             t.set_frame(pd.DataFrame())
         self.eval_plot.plot_view.clear()
         self.customer_combo.clear()
-        self.product_combo.clear()
+        self.product_combo.setModel(_Choices([], [], self.product_combo))
 
     # -- pickers ---------------------------------------------------------------------------------
     def _history_frame(self, result: Result, customer: str) -> pd.DataFrame | None:
