@@ -155,7 +155,16 @@ def baskets_from_orders(
             raise DataError(_("column {name} is not in the table", name=repr(c)), hint=_("Check the column roles"))
     orders = frame[order_col]
     products = frame[product_col]
-    keep = orders.notna().to_numpy() & chunked.nonblank(products)
+    # every line's product as a code, numbered in sorted order, read once (in pieces); a blank
+    # product is told from its distinct value, not by stripping every line
+    sortable = True
+    try:
+        pcodes, puniques = chunked.factorize(products, sort=True)
+    except TypeError:  # mixed types that do not sort (e.g. 3 and "A"): first-seen order, below
+        sortable = False
+        pcodes, puniques = chunked.factorize(products, sort=False)
+    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in puniques.tolist()), bool, len(puniques))
+    keep = orders.notna().to_numpy() & (pcodes >= 0) & ~np.append(blank, True)[pcodes]
     missing = int((~keep).sum())
     if missing:
         notes.append(
@@ -184,9 +193,13 @@ def baskets_from_orders(
             hint=_("Check that the right columns are marked as Order number and Product"),
         )
     sub_orders = orders[keep]
-    sub_products = products[keep]
     ocodes, ouniques = chunked.factorize(sub_orders, sort=False)
-    icodes, iuniques = _sorted_codes(sub_products)
+    if sortable:  # the products still present, renumbered in the same (sorted) order
+        used = np.bincount(pcodes[keep], minlength=len(puniques)) > 0
+        icodes = (np.cumsum(used) - 1)[pcodes[keep]]
+        iuniques = puniques[used]
+    else:
+        icodes, iuniques = chunked.factorize(products[keep], sort=False)
     item_names: list[str | None] | None = None
     if name_col is not None:
         names = frame[name_col][keep]
