@@ -1309,9 +1309,22 @@ def _elasticity_plots(fits, states, panel, groups, names: dict, per) -> dict:
                         name=M("{product} fit (elasticity {e})", product=name, e=s["elasticity"]),
                     )
                 )
-    for gf in fitted:
+    # the best sellers one layer each (fits come in order of units), the rest as one layer: a
+    # thousand products would be a thousand layers to draw and a legend nobody can read
+    for gf in fitted[:MAX_PLOTTED_PRODUCTS]:
         av.append(
             Layer("scatter", x=gf.fit.fitted, y=gf.log_units, name=names.get(str(gf.group), str(gf.group)), size=4)
+        )
+    rest = fitted[MAX_PLOTTED_PRODUCTS:]
+    if rest:
+        av.append(
+            Layer(
+                "scatter",
+                x=np.concatenate([gf.fit.fitted for gf in rest]),
+                y=np.concatenate([gf.log_units for gf in rest]),
+                name=Mn("{n} other product", "{n} other products", len(rest)),
+                size=4,
+            )
         )
     if av:
         allv = np.concatenate([gf.log_units for gf in fitted])
