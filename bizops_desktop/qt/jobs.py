@@ -136,7 +136,7 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         from .gui_gc import install
 
-        install()  # no Qt object may be collected on a worker thread
+        install(busy=self.has_jobs)  # no Qt object may be collected on a worker thread
         self._jobs: list[Job] = []
         self._recent: list[Job] = []  # keeps ended jobs' wrappers alive while queued signals drain
 
@@ -183,6 +183,9 @@ class JobRunner(QObject):
         self._recent = (self._recent + [job])[-20:]
         self.job_ended.emit(job)
         self.changed.emit()
+
+    def has_jobs(self) -> bool:
+        return bool(self._jobs)
 
     def jobs(self) -> list[Job]:
         return list(self._jobs)
