@@ -18,6 +18,7 @@ from itertools import combinations, islice
 
 import numpy as np
 
+from bizops_desktop.core import chunked
 from bizops_desktop.core.errors import DataError
 from bizops_desktop.core.progress import Progress
 
@@ -216,7 +217,7 @@ def _enumerate_subsets(indptr, indices, rows, k, base, progress: Progress):
 
 
 def _merge(codes: list[np.ndarray], counts: list[np.ndarray]):
-    u, inv = np.unique(np.concatenate(codes), return_inverse=True)
+    u, inv = chunked.unique(np.concatenate(codes), return_inverse=True)  # np.unique holds the GIL
     return u, np.bincount(inv, weights=np.concatenate(counts), minlength=len(u)).astype(np.int64)
 
 
@@ -253,7 +254,7 @@ def _count_pairs(indptr, indices, n1, min_count, limit, progress: Progress):
                 acc += np.bincount(code, minlength=n1 * n1)
             _check_budget(acc, min_count, n1, limit, 2)
         else:
-            u, c = np.unique(code, return_counts=True)
+            u, c = chunked.unique(code, return_counts=True)
             parts_codes.append(u)
             parts_counts.append(c)
             fresh += len(u)
