@@ -36,6 +36,7 @@ def big_tables_alive(min_rows: int, known: tuple = ()) -> list:
     (besides the ``known`` ones, the test's own)."""
     import pyarrow as pa
 
+    gc.unfreeze()  # the window's collector freezes long-lived objects; get_objects skips those
     gc.collect()
     out = []
     for o in gc.get_objects():
