@@ -162,6 +162,8 @@ def open_big(path, options=None, progress: Progress | None = None, name: str | N
         )
     source.sample_lines = len(sample)
     roles = guess_export_roles(sample)
+    from .importer.read import preview_note
+
     notes: list[Any] = [
         M(
             "The file is opened out of core ({size:.1f} GB): the table shows the first {shown:int} of {lines:int} "
@@ -170,7 +172,7 @@ def open_big(path, options=None, progress: Progress | None = None, name: str | N
             shown=len(sample),
             lines=source.lines,
         ),
-        *[n for n in result.notes if getattr(n, "msgid", "").find("This preview reads the first") < 0],
+        *[n for n in result.notes if getattr(n, "msgid", None) != preview_note(1).msgid],
     ]
     ds = Dataset(
         name=name or p.stem,

@@ -129,13 +129,17 @@ def _read(path, options, progress, importers, nrows):
     notes.extend(quality_notes(result.frame, roles, result.text_codes))
     result.text_codes = None  # references to the columns' values and codes: not kept beyond the import
     if nrows is not None and len(result.frame) >= nrows and len(notes) > 1:
-        notes.append(
-            Mn(
-                "This preview reads the first {n} row; counts above are for that row only",
-                "This preview reads the first {n} rows; counts above are for those rows only",
-                nrows,
-            )
-        )
+        notes.append(preview_note(nrows))
     result.notes = notes
     progress.report(1.0, _("Read"))
     return result, roles
+
+
+def preview_note(n: int):
+    """The note a preview of the first ``n`` lines ends with (the out-of-core open leaves it out:
+    its analyses use the whole file)."""
+    return Mn(
+        "This preview reads the first {n} row; counts above are for that row only",
+        "This preview reads the first {n} rows; counts above are for those rows only",
+        n,
+    )

@@ -100,6 +100,36 @@ def _parse_cutoff(cutoff) -> pd.Timestamp | None:
         ) from None
 
 
+# The notes that count order lines (the out-of-core view counts them on the lines itself and
+# recognises these by their message id).
+LINE_NOTES = {
+    "missing": lambda n, **kw: Mn(
+        "{n} order line without a customer or a date was left out.",
+        "{n} order lines without a customer or a date were left out.",
+        n,
+        **kw,
+    ),
+    "no_spend": lambda n, **kw: Mn(
+        "{n} order line without a usable amount counts as spend 0.",
+        "{n} order lines without a usable amount count as spend 0.",
+        n,
+        **kw,
+    ),
+    "negative": lambda n, **kw: Mn(
+        "{n} order line has negative spend (a return); it is netted against the customer's spend.",
+        "{n} order lines have negative spend (returns); they are netted against the customer's spend.",
+        n,
+        **kw,
+    ),
+    "after_cutoff": lambda n, **kw: Mn(
+        "{n} order line after the cutoff {cutoff:date} was ignored.",
+        "{n} order lines after the cutoff {cutoff:date} were ignored.",
+        n,
+        **kw,
+    ),
+}
+
+
 def customer_features(
     orders: pd.DataFrame,
     *,
@@ -184,32 +214,14 @@ def customer_features(
         work.loc[work["order"] < 0, "order"] = np.nan  # a blank order number stays blank
     missing = (work["customer_id"] < 0) | work["day"].isna()
     if missing.any():
-        notes.append(
-            Mn(
-                "{n} order line without a customer or a date was left out.",
-                "{n} order lines without a customer or a date were left out.",
-                int(missing.sum()),
-            )
-        )
+        notes.append(LINE_NOTES["missing"](int(missing.sum())))
     work = work[~missing]
     bad_spend = work["spend"].isna()
     if bad_spend.any():
-        notes.append(
-            Mn(
-                "{n} order line without a usable amount counts as spend 0.",
-                "{n} order lines without a usable amount count as spend 0.",
-                int(bad_spend.sum()),
-            )
-        )
+        notes.append(LINE_NOTES["no_spend"](int(bad_spend.sum())))
         work.loc[bad_spend, "spend"] = 0.0
     if (work["spend"] < 0).any():
-        notes.append(
-            Mn(
-                "{n} order line has negative spend (a return); it is netted against the customer's spend.",
-                "{n} order lines have negative spend (returns); they are netted against the customer's spend.",
-                int((work["spend"] < 0).sum()),
-            )
-        )
+        notes.append(LINE_NOTES["negative"](int((work["spend"] < 0).sum())))
     if work.empty:
         raise DataError(
             _("there are no order lines with both a customer and a date"),
@@ -240,14 +252,7 @@ def customer_features(
         )
     after = work["day"] > cut
     if after.any():
-        notes.append(
-            Mn(
-                "{n} order line after the cutoff {cutoff:date} was ignored.",
-                "{n} order lines after the cutoff {cutoff:date} were ignored.",
-                int(after.sum()),
-                cutoff=cut.date(),
-            )
-        )
+        notes.append(LINE_NOTES["after_cutoff"](int(after.sum()), cutoff=cut.date()))
         work = work[~after]
 
     obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut

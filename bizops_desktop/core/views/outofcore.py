@@ -689,7 +689,7 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
     that count lines are counted on the lines."""
     import pandas as pd
 
-    from ..i18n import M, Mn
+    from ..i18n import M
     from .customers import customer_features
 
     big = table_of(ds)
@@ -752,53 +752,25 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
     )
     feats.spend_unit = unit
     # the notes that count lines, counted on the lines (the function saw sums per day)
-    counted = (
-        "{n} order line without a customer or a date was left out.",
-        "{n} order line without a usable amount counts as spend 0.",
-        "{n} order line has negative spend (a return); it is netted against the customer's spend.",
-        "{n} order line after the cutoff {cutoff:date} was ignored.",
-    )
+    from .customers import LINE_NOTES
+
+    counted = {make(1).msgid for make in LINE_NOTES.values()}
     kept = [m for m in feats.notes if getattr(m, "msgid", None) not in counted]
     line_notes: list = []
     if unit_note is not None:
         line_notes.append(unit_note)
     if missing:
-        line_notes.append(
-            Mn(
-                "{n} order line without a customer or a date was left out.",
-                "{n} order lines without a customer or a date were left out.",
-                int(missing),
-            )
-        )
+        line_notes.append(LINE_NOTES["missing"](int(missing)))
     if bad:
-        line_notes.append(
-            Mn(
-                "{n} order line without a usable amount counts as spend 0.",
-                "{n} order lines without a usable amount count as spend 0.",
-                int(bad),
-            )
-        )
+        line_notes.append(LINE_NOTES["no_spend"](int(bad)))
     if neg:
-        line_notes.append(
-            Mn(
-                "{n} order line has negative spend (a return); it is netted against the customer's spend.",
-                "{n} order lines have negative spend (returns); they are netted against the customer's spend.",
-                int(neg),
-            )
-        )
+        line_notes.append(LINE_NOTES["negative"](int(neg)))
     after = int(per_day.loc[per_day["day"] > feats.cutoff, "lines"].sum())
     head = [m for m in kept if getattr(m, "msgid", "").startswith("The cutoff ")]
     rest = [m for m in kept if m not in head]
     line_notes += head
     if after:
-        line_notes.append(
-            Mn(
-                "{n} order line after the cutoff {cutoff:date} was ignored.",
-                "{n} order lines after the cutoff {cutoff:date} were ignored.",
-                after,
-                cutoff=feats.cutoff.date(),
-            )
-        )
+        line_notes.append(LINE_NOTES["after_cutoff"](after, cutoff=feats.cutoff.date()))
     feats.notes = line_notes + rest
     return feats
 
