@@ -495,12 +495,8 @@ class Rules:
         which = np.arange(len(self)) if which is None else np.asarray(which)
         ants: list = [None] * len(which)
         cons: list = [None] * len(which)
-        blocks = self.block[which]
-        for b in np.unique(blocks):
-            at = np.flatnonzero(blocks == b)
-            a_rows, c_rows = self.sides[b]
-            r = self.row[which[at]]
-            for pos, a, c in zip(at.tolist(), a_rows[r].tolist(), c_rows[r].tolist()):
+        for at, a_rows, c_rows in self._by_block(which):
+            for pos, a, c in zip(at.tolist(), a_rows.tolist(), c_rows.tolist()):
                 ants[pos] = tuple(a)
                 cons[pos] = tuple(c)
         return ants, cons
@@ -511,15 +507,21 @@ class Rules:
         which = np.asarray(which, dtype=np.int64)
         ants: list = [None] * len(which)
         cons: list = [None] * len(which)
+        for at, a_rows, c_rows in self._by_block(which):
+            for pos, a, c in zip(at.tolist(), labels[a_rows].tolist(), labels[c_rows].tolist()):
+                ants[pos] = a
+                cons[pos] = c
+        return ants, cons
+
+    def _by_block(self, which: np.ndarray):
+        """For each block holding some of the rules ``which``: their positions in ``which`` and
+        their antecedent and consequent code rows."""
         blocks = self.block[which]
         for b in np.unique(blocks):
             at = np.flatnonzero(blocks == b)
             a_rows, c_rows = self.sides[b]
             r = self.row[which[at]]
-            for pos, a, c in zip(at.tolist(), labels[a_rows[r]].tolist(), labels[c_rows[r]].tolist()):
-                ants[pos] = a
-                cons[pos] = c
-        return ants, cons
+            yield at, a_rows[r], c_rows[r]
 
     def strongest_first(self) -> np.ndarray:
         """Rule order by lift, then confidence, then support (all descending)."""

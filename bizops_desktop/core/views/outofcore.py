@@ -318,7 +318,7 @@ def series_out_of_core(
     product; the frame handed on has one row per period and product."""
     import pandas as pd
 
-    from .series import _FORECASTING_NOTES, VALUE_ROLES, build_series
+    from .series import _FORECASTING_NOTES, VALUE_ROLES, build_series, no_date_note, no_number_note
 
     progress = progress or Progress()
     guessed = freq is None
@@ -396,23 +396,9 @@ def series_out_of_core(
         ).df()
     notes: list = []
     if bad_date:
-        notes.append(
-            Mn(
-                "{n} row without a readable date in column '{col}' was left out.",
-                "{n} rows without a readable date in column '{col}' were left out.",
-                int(bad_date),
-                col=str(date_col),
-            )
-        )
+        notes.append(no_date_note(int(bad_date), date_col))
     if bad_value:
-        notes.append(
-            Mn(
-                "{n} row without a number in column '{col}' was left out.",
-                "{n} rows without a number in column '{col}' were left out.",
-                int(bad_value),
-                col=str(value_col),
-            )
-        )
+        notes.append(no_number_note(int(bad_value), value_col))
     if sums.empty:
         raise DataError(
             _("no row has both a date in {date} and a number in {value}", date=repr(date_col), value=repr(value_col)),
@@ -541,7 +527,7 @@ def ratings_from_dataset(ds, *, source: str = "auto", weighting: str = "counts")
     import numpy as np
     import scipy.sparse as sp
 
-    from .ratings import WEIGHTINGS, RatingMatrix
+    from .ratings import RatingMatrix, check_weighting
 
     big = table_of(ds)
     user_c, item_c = big.col("customer_id"), big.col("product_id")
@@ -562,18 +548,7 @@ def ratings_from_dataset(ds, *, source: str = "auto", weighting: str = "counts")
         )
     explicit = rating_c is not None and source != "orders"
     value_c = rating_c if explicit else big.col("quantity")
-    if not explicit and weighting not in WEIGHTINGS:
-        raise UsageError(
-            _("unknown implicit weighting {value}", value=repr(weighting)),
-            where="weighting",
-            hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)),
-        )
-    if not explicit and weighting == "quantity" and value_c is None:
-        raise UsageError(
-            _("weighting by quantity needs a column marked as Quantity (quantity)"),
-            where="weighting",
-            hint=_("Mark the quantity column, or use counts"),
-        )
+    check_weighting(weighting, explicit, value_c)
     u, i = ident(user_c, big.columns), ident(item_c, big.columns)
     name_c = big.col("product_name")
     n = ident(name_c, big.columns) if name_c is not None else "NULL"
@@ -793,7 +768,7 @@ def price_panel(
     import numpy as np
     import pandas as pd
 
-    from .prices import PricePanel
+    from .prices import PricePanel, dropped_lines_note
 
     if price is None and amount is None:
         raise UsageError(
@@ -856,14 +831,7 @@ def price_panel(
             "count(*) AS lines FROM ok GROUP BY ALL ORDER BY product, period"
         ).df()
     if dropped:
-        notes.append(
-            Mn(
-                "{dropped} of {n} order line dropped: missing product, date, quantity or price.",
-                "{dropped} of {n} order lines dropped: missing product, date, quantity or price.",
-                int(n0),
-                dropped=int(dropped),
-            )
-        )
+        notes.append(dropped_lines_note(int(dropped), int(n0)))
     if out.empty:
         raise DataError(
             _("no order line has a product, a date, a quantity and a price together"),

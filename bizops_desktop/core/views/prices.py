@@ -68,6 +68,16 @@ def _dates(col: pd.Series) -> pd.Series:
     return read_dates(col)
 
 
+def dropped_lines_note(dropped: int, n: int) -> object:
+    """The note for order lines left out of the panel (in memory and out of core alike)."""
+    return Mn(
+        "{dropped} of {n} order line dropped: missing product, date, quantity or price.",
+        "{dropped} of {n} order lines dropped: missing product, date, quantity or price.",
+        n,
+        dropped=dropped,
+    )
+
+
 def price_panel(
     frame: pd.DataFrame,
     *,
@@ -160,14 +170,7 @@ def price_panel(
     keep = (product_codes >= 0) & d["date"].notna() & d["quantity"].notna() & d["unit_price"].notna()
     dropped = int((~keep).sum())
     if dropped:
-        notes.append(
-            Mn(
-                "{dropped} of {n} order line dropped: missing product, date, quantity or price.",
-                "{dropped} of {n} order lines dropped: missing product, date, quantity or price.",
-                n0,
-                dropped=dropped,
-            )
-        )
+        notes.append(dropped_lines_note(dropped, n0))
     d = d[keep]
     if d.empty:
         raise DataError(

@@ -84,6 +84,23 @@ def _clean_keys(frame: pd.DataFrame, cols: list[str], notes: list) -> pd.DataFra
     return frame.loc[keep]
 
 
+def check_weighting(weighting: str, explicit: bool, value_col: str | None) -> None:
+    """An implicit weighting must be one of WEIGHTINGS, and "quantity" needs a quantity column
+    (in memory and out of core alike)."""
+    if not explicit and weighting not in WEIGHTINGS:
+        raise UsageError(
+            _("unknown implicit weighting {value}", value=repr(weighting)),
+            where="weighting",
+            hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)),
+        )
+    if not explicit and weighting == "quantity" and value_col is None:
+        raise UsageError(
+            _("weighting by quantity needs a column marked as Quantity (quantity)"),
+            where="weighting",
+            hint=_("Mark the quantity column, or use counts"),
+        )
+
+
 def build_ratings(
     frame: pd.DataFrame,
     user_col: str,
@@ -103,18 +120,7 @@ def build_ratings(
             raise DataError(
                 _("column {name} is not in the table", name=repr(c)), where=where, hint=_("Check the column roles")
             )
-    if not explicit and weighting not in WEIGHTINGS:
-        raise UsageError(
-            _("unknown implicit weighting {value}", value=repr(weighting)),
-            where="weighting",
-            hint=_("use one of {choices}", choices=", ".join(WEIGHTINGS)),
-        )
-    if not explicit and weighting == "quantity" and value_col is None:
-        raise UsageError(
-            _("weighting by quantity needs a column marked as Quantity (quantity)"),
-            where="weighting",
-            hint=_("Mark the quantity column, or use counts"),
-        )
+    check_weighting(weighting, explicit, value_col)
     df = _clean_keys(frame, [user_col, item_col], notes)
     if value_col is not None and (explicit or weighting == "quantity"):
         values = pd.to_numeric(df[value_col], errors="coerce")

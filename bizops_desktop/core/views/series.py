@@ -62,6 +62,25 @@ def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
     return start + pd.offsets.MonthEnd(0)
 
 
+def no_date_note(n: int, col) -> object:
+    """The note for rows left out for want of a date (in memory and out of core alike)."""
+    return Mn(
+        "{n} row without a readable date in column '{col}' was left out.",
+        "{n} rows without a readable date in column '{col}' were left out.",
+        n,
+        col=str(col),
+    )
+
+
+def no_number_note(n: int, col) -> object:
+    return Mn(
+        "{n} row without a number in column '{col}' was left out.",
+        "{n} rows without a number in column '{col}' were left out.",
+        n,
+        col=str(col),
+    )
+
+
 def build_series(
     frame: pd.DataFrame,
     date: str,
@@ -98,23 +117,9 @@ def build_series(
     n_bad_date = int(dates.isna().sum())
     n_bad_value = int((dates.notna() & values.isna()).sum())
     if n_bad_date:
-        notes.append(
-            Mn(
-                "{n} row without a readable date in column '{col}' was left out.",
-                "{n} rows without a readable date in column '{col}' were left out.",
-                n_bad_date,
-                col=str(date),
-            )
-        )
+        notes.append(no_date_note(n_bad_date, date))
     if n_bad_value:
-        notes.append(
-            Mn(
-                "{n} row without a number in column '{col}' was left out.",
-                "{n} rows without a number in column '{col}' were left out.",
-                n_bad_value,
-                col=str(value),
-            )
-        )
+        notes.append(no_number_note(n_bad_value, value))
     if not ok.any():
         raise DataError(
             _("no row has both a date in {date} and a number in {value}", date=repr(date), value=repr(value)),
