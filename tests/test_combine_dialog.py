@@ -80,23 +80,37 @@ def ticking():
 
 def test_the_dialog_reads_and_joins_off_the_gui_thread(qtbot, pair):
     CombineDialog().reject()  # the modules it needs are imported, as in the running window
-    timer, gaps = ticking()
-    t0 = time.perf_counter()
+    # the idle baseline of this machine now: the longest gap between 10 ms ticks with nothing to do
+    # (a shared machine under load stretches every gap; the stall allowed below includes it)
+    timer, idle_gaps = ticking()
+    qtbot.wait(500)
+    timer.stop()
+    idle = max(idle_gaps)
     dlg = CombineDialog(pair)
     qtbot.addWidget(dlg)
-    built = time.perf_counter() - t0
     # nothing was read on the GUI thread: the dialog is up and the reads are jobs
     assert dlg.frames == [None, None] and len(dlg._running()) == 2
     assert dlg.bar.isVisibleTo(dlg) and dlg.stop_button.isVisibleTo(dlg)
+    # the GUI thread keeps ticking while the files are read and joined: its longest stall is a
+    # small part of the time the preview takes (were the reads on the GUI thread, it would be all of
+    # it), beyond the idle baseline
+    timer, gaps = ticking()
+    t0 = time.perf_counter()
     qtbot.waitUntil(lambda: dlg.combined is not None, timeout=60000)
     took = time.perf_counter() - t0
     timer.stop()
     longest = max(gaps)
     print(
-        f"combine dialog: built in {built * 1000:.0f} ms, preview after {took:.2f} s, "
-        f"longest stall {longest * 1000:.0f} ms"
+        f"combine dialog: preview after {took:.2f} s, longest stall {longest * 1000:.0f} ms, idle {idle * 1000:.0f} ms"
     )
-    assert built < took / 3 and longest < took / 3
+    assert longest < took / 3 + idle
+    dlg.reject()
+
+
+def test_the_preview_is_a_bounded_sample_with_the_planted_counts(qtbot, pair):
+    dlg = CombineDialog(pair)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.combined is not None, timeout=60000)
     # a bounded sample of each file, the planted counts in it, and the key guessed
     assert [len(f) for f in dlg.frames] == [SAMPLE_ROWS, SAMPLE_ROWS]
     assert dlg.key() == ("订单编号", "订单编号")
