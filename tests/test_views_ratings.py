@@ -46,6 +46,28 @@ def test_explicit_ratings_duplicates_are_averaged_and_blanks_dropped():
     assert first == {("a", "x"): 0, ("b", "x"): 1, ("a", "y"): 2}
 
 
+def test_numbering_follows_the_lines_kept_and_blank_keys_are_dropped():
+    # "z" and "q" first appear on lines that are left out (a zero quantity, a blank product of only
+    # spaces): they are numbered by their first line that is kept, after "b" and "y"
+    frame = pd.DataFrame(
+        {
+            "cust": ["z", "b", " ", "z", "a", "b"],
+            "prod": ["q", "y", "y", "q", "  ", "x"],
+            "qty": [0, 1, 1, 2, 1, 3],
+        }
+    )
+    rm = build_ratings(frame, "cust", "prod", "qty", explicit=False, weighting="quantity")
+    assert rm.users.tolist() == ["b", "z"]
+    assert rm.items.tolist() == ["y", "q", "x"]
+    assert cell(rm, "z", "q") == 2.0 and cell(rm, "b", "x") == 3.0 and rm.nnz == 3
+    text = " ".join(map(shown, rm.notes))
+    assert "2 rows without a customer or product were left out" in text
+    assert "1 row without a positive quantity" in text
+    # first kept line of each cell, numbered among the kept lines: b-y 0, z-q 1, b-x 2
+    u, i, _ = rm.triplets()
+    assert dict(zip(zip(rm.users[u], rm.items[i]), rm.first_row.data)) == {("b", "y"): 0, ("z", "q"): 1, ("b", "x"): 2}
+
+
 @pytest.mark.parametrize(
     "weighting, expected",
     [

@@ -68,20 +68,22 @@ class RatingMatrix:
         return rows, m.indices.copy(), m.data.copy()
 
 
-def _clean_keys(frame: pd.DataFrame, cols: list[str], notes: list) -> pd.DataFrame:
-    keep = np.ones(len(frame), dtype=bool)
-    for c in cols:
-        keep &= chunked.nonblank(frame[c])
-    dropped = int((~keep).sum())
-    if dropped:
-        notes.append(
-            Mn(
-                "{n} row without a customer or product was left out.",
-                "{n} rows without a customer or product were left out.",
-                dropped,
-            )
-        )
-    return frame.loc[keep]
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's key as a code in first-seen order (-1 where it is missing or only spaces) and
+    the distinct keys. Read once, in pieces; a blank key is told from its distinct value, not by
+    stripping every line."""
+    codes, uniques = chunked.factorize(values, sort=False)
+    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques.tolist()), bool, len(uniques))
+    if blank.any():
+        codes = np.where(np.append(blank, True)[codes], -1, codes)
+    return codes, uniques
+
+
+def _renumber(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of the lines kept, numbered again in the order they are first seen among them
+    (what factorizing the kept lines alone gives), and their distinct keys."""
+    new, old = chunked.factorize(codes, sort=False)
+    return new, uniques[old.astype(np.intp)]
 
 
 def check_weighting(weighting: str, explicit: bool, value_col: str | None) -> None:
@@ -121,19 +123,31 @@ def build_ratings(
                 _("column {name} is not in the table", name=repr(c)), where=where, hint=_("Check the column roles")
             )
     check_weighting(weighting, explicit, value_col)
-    df = _clean_keys(frame, [user_col, item_col], notes)
+    ucode, users = _key_codes(frame[user_col])
+    icode, items = _key_codes(frame[item_col])
+    keep = (ucode >= 0) & (icode >= 0)
+    dropped = int((~keep).sum())
+    if dropped:
+        notes.append(
+            Mn(
+                "{n} row without a customer or product was left out.",
+                "{n} rows without a customer or product were left out.",
+                dropped,
+            )
+        )
     if value_col is not None and (explicit or weighting == "quantity"):
-        values = pd.to_numeric(df[value_col], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        values = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = keep & ~np.isfinite(values)
         if not explicit:
-            bad |= values <= 0
-        if int(bad.sum()):
+            bad |= keep & ~(values > 0)
+        n_bad = int(bad.sum())
+        if n_bad:
             if explicit:
                 notes.append(
                     Mn(
                         "{n} row without a rating in column '{col}' was left out.",
                         "{n} rows without a rating in column '{col}' were left out.",
-                        int(bad.sum()),
+                        n_bad,
                         col=str(value_col),
                     )
                 )
@@ -142,25 +156,24 @@ def build_ratings(
                     Mn(
                         "{n} row without a positive quantity in column '{col}' was left out.",
                         "{n} rows without a positive quantity in column '{col}' were left out.",
-                        int(bad.sum()),
+                        n_bad,
                         col=str(value_col),
                     )
                 )
-        df = df.loc[~bad]
-        values = values.loc[~bad].astype(float)
+        keep &= ~bad
+        vals = values[keep]
     else:
-        values = pd.Series(1.0, index=df.index)
-    if df.empty:
+        vals = np.ones(int(keep.sum()))
+    if not keep.any():
         raise DataError(
             _("no usable rows: every row lacks a customer, a product or a value"),
             where=where,
             hint=_("Check the column roles and the file's contents"),
         )
-
-    ucode, users = chunked.factorize(df[user_col], sort=False)
-    icode, items = chunked.factorize(df[item_col], sort=False)
+    ucode, users = _renumber(ucode[keep], users)
+    icode, items = _renumber(icode[keep], items)
     n_u, n_i = len(users), len(items)
-    vals = values.to_numpy(dtype=np.float64)
+    vals = vals.astype(np.float64, copy=False)
     key = ucode.astype(np.int64) * n_i + icode
     uniq, first, inv, counts = chunked.unique(key, return_index=True, return_inverse=True, return_counts=True)
     # numpy's stub says bincount gives intp; with weights it gives float64
@@ -203,7 +216,7 @@ def build_ratings(
     names: dict[Any, str] = {}
     if name_col is not None:
         # each product's name on its first line that has one (codes, not a hash of the text)
-        name_values = df[name_col].to_numpy(dtype=object)
+        name_values = frame[name_col].to_numpy(dtype=object)[keep]
         named = ~pd.isna(name_values)
         named_codes, at = chunked.unique(icode[named], return_index=True)
         first_names = name_values[named][at]
