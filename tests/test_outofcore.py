@@ -75,6 +75,11 @@ def test_baskets_out_of_core_are_the_in_memory_baskets(shop):
 
     assert len(got.order_ids) == len(want.order_ids) > 10_000
     assert by_order(got) == by_order(want)
+    # the same arrays: orders numbered as first seen, products in sorted order
+    assert got.order_ids.tolist() == want.order_ids.tolist() and got.item_ids.tolist() == want.item_ids.tolist()
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    assert got.indptr.dtype == want.indptr.dtype and got.indices.dtype == want.indices.dtype
     assert list(map(str, got.item_ids)) == list(map(str, want.item_ids))
     assert got.item_names == want.item_names
     assert [text(n) for n in got.notes] == [text(n) for n in want.notes]

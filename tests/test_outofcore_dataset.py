@@ -80,6 +80,10 @@ def test_baskets(pair):
 
     assert by_order(got) == by_order(want)
     assert [text(n) for n in got.notes] == [text(n) for n in want.notes]
+    assert got.order_ids.tolist() == want.order_ids.tolist() and got.item_ids.tolist() == want.item_ids.tolist()
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    assert got.item_names == want.item_names
 
 
 @pytest.mark.parametrize("freq", [None, "W", "M"])

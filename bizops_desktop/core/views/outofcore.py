@@ -133,6 +133,17 @@ class _connect:
 
 def _run(con, sql: str, params: list, progress: Progress, start: float, end: float):
     """Run one query, reporting DuckDB's own progress and interrupting it at Cancel."""
+    return _watched(con, lambda: con.execute(sql, params), progress, start, end)
+
+
+def _arrow(con, sql: str, params: list, progress: Progress, start: float, end: float):
+    """One query's whole answer as an Arrow table (columns of numbers stay arrays, never Python
+    objects), watched as ``_run`` watches."""
+    return _watched(con, lambda: con.sql(sql, params=params).to_arrow_table(), progress, start, end)
+
+
+def _watched(con, work, progress: Progress, start: float, end: float):
+    """``work()`` (a query on ``con``), reporting DuckDB's own progress and interrupting it at Cancel."""
     import duckdb
 
     progress.check()
@@ -154,7 +165,7 @@ def _run(con, sql: str, params: list, progress: Progress, start: float, end: flo
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        return con.execute(sql, params)
+        return work()
     except duckdb.InterruptException:
         raise Cancelled() from None
     except duckdb.Error as exc:
@@ -180,12 +191,26 @@ def progress_where(_con) -> str:
 # baskets
 
 
+def _numbered_lines(big: BigCsv) -> tuple[str, list[Any]]:
+    """The file's lines with ``file_row_number``, each line's place in the file (from 0), as SQL
+    and its parameters (a Parquet copy keeps the file's order; a CSV is read in order)."""
+    if big.parquet:
+        return "read_parquet(?, file_row_number = true)", [str(big.path)]
+    return f"(SELECT row_number() OVER () - 1 AS file_row_number, * FROM {_SOURCE})", _source_params(big)
+
+
 def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baskets":
     """The baskets of ``baskets_from_orders`` (order × product, repeats counted once, lines
-    without an order or product and with a quantity not above zero left out), computed by DuckDB.
-    Orders are numbered in sorted order of their numbers (the in-memory view numbers them as first
-    seen: the same baskets, in another order); products in sorted order, as there."""
+    without an order or product and with a quantity not above zero left out), computed by DuckDB,
+    the same arrays as there: orders numbered as first seen in the file, products in sorted order.
+
+    Two passes over the file, each an aggregation DuckDB spills to disk when it must: one per
+    product (a few thousand groups: its lines kept and left out, its first name), then one per
+    order, the sorted list of its product codes, handed over as an Arrow list column, which is
+    the CSR layout itself (offsets = ``indptr``, values = ``indices``). No Python object is made
+    per line; one is made per order, for its id."""
     import numpy as np
+    import pyarrow as pa
 
     from .baskets import Baskets
 
@@ -199,49 +224,87 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
         )
     o, p = ident(order_col, big.columns), ident(product_col, big.columns)
     q_col, n_col = big.col("quantity"), big.col("product_name")
-    q = ident(q_col, big.columns) if q_col is not None else None
-    name = ident(n_col, big.columns) if n_col is not None else "NULL"
-    has_line = f"{o} IS NOT NULL AND {p} IS NOT NULL AND trim({p}) <> ''"
-    positive = f"TRY_CAST({q} AS DOUBLE) > 0" if q is not None else "true"
-    params = _source_params(big)
+    positive = f"TRY_CAST(l.{ident(q_col, big.columns)} AS DOUBLE) > 0" if q_col is not None else "true"
+    kept = f"l.{o} IS NOT NULL AND {positive}"
+    name = ident(n_col, big.columns) if n_col is not None else None
+    first_name = (
+        f", arg_min(l.{name}, l.file_row_number) FILTER (WHERE {kept} AND l.{name} IS NOT NULL) AS n"
+        if name is not None
+        else ""
+    )
+    lines, params = _numbered_lines(big)
     with _connect() as con:
-        # one pass over the file; what is left out is counted from the table it leaves
-        _run(
+        per_product = _arrow(
             con,
-            f"CREATE TEMP TABLE raw AS SELECT {o} AS o, {p} AS p, {name} AS n, ({has_line}) AS has_line, "
-            f"({positive}) AS positive FROM {_source_sql(big)}",
+            f"SELECT l.{p} AS p, count(*) AS lines, count(*) FILTER (WHERE l.{o} IS NULL) AS no_order, "
+            f"count(*) FILTER (WHERE {kept}) AS kept{first_name} FROM {lines} AS l GROUP BY l.{p}",
             params,
             progress,
             0.0,
-            0.6,
+            0.3,
         )
-        counts = con.execute(
-            "SELECT count(*) FILTER (WHERE NOT has_line), count(*) FILTER (WHERE has_line AND NOT positive) FROM raw"
-        ).fetchone()
-        missing, not_positive = int(counts[0]), int(counts[1] or 0)
-        con.execute("CREATE TEMP VIEW lines AS SELECT o, p, n FROM raw WHERE has_line AND positive")
-        # numbers for the distinct orders and products (sorting those, not the lines), then each
-        # line's pair of numbers by hash joins
-        con.execute(
-            "CREATE TEMP TABLE oc AS SELECT o, row_number() OVER (ORDER BY o) - 1 AS code "
-            "FROM (SELECT DISTINCT o FROM lines)"
+        # blanks told as the in-memory view tells them (Python's strip), on the distinct products
+        ids = per_product.column("p").to_pylist()
+        n_lines, no_order, n_kept = (per_product.column(c).to_numpy() for c in ("lines", "no_order", "kept"))
+        blank = np.fromiter((v is None or not v.strip() for v in ids), bool, len(ids))
+        missing = int(n_lines[blank].sum() + no_order[~blank].sum())
+        not_positive = int((n_lines - no_order - n_kept)[~blank].sum())
+        used = np.flatnonzero(~blank & (n_kept > 0))
+        used = used[np.argsort(np.asarray([ids[i] for i in used], dtype=object), kind="stable")]
+        notes = _basket_line_notes(missing, not_positive)
+        if len(used) == 0:
+            raise DataError(
+                _("no order line has both an order number and a product"),
+                where=product_col,
+                hint=_("Check that the right columns are marked as Order number and Product"),
+            )
+        item_ids = np.asarray([ids[i] for i in used], dtype=object)
+        names = None
+        if name is not None:
+            all_names = per_product.column("n").to_pylist()
+            names = [None if all_names[i] is None else str(all_names[i]) for i in used]
+        codes = pa.table(
+            {"product_": pa.array(item_ids.tolist(), pa.string()), "code_": np.arange(len(used), dtype=np.int32)}
         )
-        con.execute(
-            "CREATE TEMP TABLE pc AS SELECT p, first(n) FILTER (WHERE n IS NOT NULL) AS n, "
-            "row_number() OVER (ORDER BY p) - 1 AS code FROM lines GROUP BY p"
-        )
-        progress.report(0.7)
-        orders = con.execute("SELECT o FROM oc ORDER BY code").fetchnumpy()["o"]
-        items = con.execute("SELECT p, n FROM pc ORDER BY code").fetchnumpy()
-        codes = _run(
+        con.register("bizops_codes", codes)
+        per_order = _arrow(
             con,
-            "SELECT oc.code AS o_code, pc.code AS p_code, count(*) AS k FROM lines "
-            "JOIN oc USING (o) JOIN pc USING (p) GROUP BY ALL",
-            [],
+            f"SELECT l.{o} AS o, list_sort(list_distinct(list(c.code_)), 'ASC') AS items "
+            f"FROM {lines} AS l JOIN bizops_codes AS c ON l.{p} = c.product_ "
+            f"WHERE {kept} GROUP BY l.{o} ORDER BY min(l.file_row_number)",
+            params,
             progress,
-            0.75,
+            0.3,
             0.95,
-        ).fetchnumpy()
+        )
+    items = per_order.column("items").combine_chunks()
+    offsets = items.offsets.to_numpy()
+    indptr = (offsets - offsets[0]).astype(np.int64)
+    indices = items.flatten().to_numpy().astype(np.int32, copy=False)
+    repeated = int(n_kept[used].sum()) - len(indices)
+    if repeated:
+        notes.append(
+            Mn(
+                "{n} repeated line of the same product in the same order was counted once (a basket "
+                "says whether a product was bought, not how many).",
+                "{n} repeated lines of the same product in the same order were counted once (a basket "
+                "says whether a product was bought, not how many).",
+                repeated,
+            )
+        )
+    out = Baskets(
+        order_ids=per_order.column("o").to_numpy(),
+        item_ids=item_ids,
+        indptr=indptr,
+        indices=indices,
+        item_names=names,
+        notes=notes,
+    )
+    progress.report(1.0)
+    return out
+
+
+def _basket_line_notes(missing: int, not_positive: int) -> list:
     notes: list = []
     if missing:
         notes.append(
@@ -259,45 +322,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
                 not_positive,
             )
         )
-    if len(orders) == 0:
-        raise DataError(
-            _("no order line has both an order number and a product"),
-            where=product_col,
-            hint=_("Check that the right columns are marked as Order number and Product"),
-        )
-    # each (order, product) pair comes once with its count of lines: a CSR straight from them,
-    # sorted by order then product, repeats of a product in an order counted once (said as there)
-    oc = np.asarray(codes["o_code"], dtype=np.int64)
-    pc = np.asarray(codes["p_code"], dtype=np.int64)
-    k = np.asarray(codes["k"], dtype=np.int64)
-    order = np.lexsort((pc, oc))
-    oc, pc = oc[order], pc[order]
-    repeated = int(k.sum() - len(k))
-    if repeated:
-        notes.append(
-            Mn(
-                "{n} repeated line of the same product in the same order was counted once (a basket "
-                "says whether a product was bought, not how many).",
-                "{n} repeated lines of the same product in the same order were counted once (a basket "
-                "says whether a product was bought, not how many).",
-                repeated,
-            )
-        )
-    indptr = np.zeros(len(orders) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(oc, minlength=len(orders)), out=indptr[1:])
-    names = None
-    if n_col is not None:
-        names = [None if v is None else str(v) for v in np.asarray(items["n"], dtype=object)]
-    out = Baskets(
-        order_ids=np.asarray(orders, dtype=object),
-        item_ids=np.asarray(items["p"], dtype=object),
-        indptr=indptr,
-        indices=pc.astype(np.int32),
-        item_names=names,
-        notes=notes,
-    )
-    progress.report(1.0)
-    return out
+    return notes
 
 
 # ---------------------------------------------------------------------------------------------
