@@ -130,6 +130,108 @@ LINE_NOTES = {
 }
 
 
+# What follows is shared with the out-of-core view (views/outofcore.py), which computes the same
+# per-customer sums in SQL: the checks, the time line and its notes, the trend and the label notes.
+
+
+def check_churn_days(churn_days) -> None:
+    if churn_days is not None and int(churn_days) < 1:
+        raise UsageError(
+            _(
+                "parameter {name} got {value} but needs {want}",
+                name="churn_days",
+                value=repr(churn_days),
+                want=_("at least {x}", x="1"),
+            )
+        )
+
+
+def timeline(first_day, last_day, cutoff, churn_days, lines_after, notes: list) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(cutoff, observation end) for order days from ``first_day`` to ``last_day`` (midnight
+    Timestamps), with their notes added to ``notes``; ``lines_after(cut)`` counts the order
+    lines after the cutoff (they are ignored, and said)."""
+    cut = _parse_cutoff(cutoff)
+    if cut is None:
+        cut = last_day
+    if cut < first_day:
+        raise UsageError(
+            _(
+                "parameter cutoff {cutoff:date} is before the first order ({first:date})",
+                cutoff=cut.date(),
+                first=first_day.date(),
+            ),
+            hint=_("Pick a cutoff inside the order history"),
+        )
+    if cut > last_day:
+        notes.append(
+            M(
+                "The cutoff {cutoff:date} is after the last order in the data ({last:date}); customers may "
+                "look inactive only because the data ends early.",
+                cutoff=cut.date(),
+                last=last_day.date(),
+            )
+        )
+    after = lines_after(cut)
+    if after:
+        notes.append(LINE_NOTES["after_cutoff"](int(after), cutoff=cut.date()))
+
+    obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut
+    if obs_end < first_day:
+        raise DataError(
+            _n(
+                "a churn window of {n} day before the cutoff {cutoff:date} leaves no order history (the "
+                "first order is on {first:date})",
+                "a churn window of {n} days before the cutoff {cutoff:date} leaves no order history "
+                "(the first order is on {first:date})",
+                int(churn_days or 0),
+                cutoff=cut.date(),
+                first=first_day.date(),
+            ),
+            hint=_("Use a smaller churn_days or a later cutoff"),
+        )
+    return cut, obs_end
+
+
+def no_order_number_note():
+    return M("No order number is marked: each day a customer bought counts as one order.")
+
+
+def spend_trend(later: pd.Series, earlier: pd.Series, tenure: pd.Series) -> pd.Series:
+    """(later - earlier) / (|later| + |earlier|) per customer (0 without spend or history);
+    ``tenure`` gives the customers (its index) and their days of history."""
+    denom = later.abs() + earlier.abs()
+    trend = ((later - earlier) / denom.where(denom > 0)).fillna(0.0).reindex(tenure.index)
+    return trend.where(tenure > 0, 0.0)
+
+
+def label_notes(newcomers: int, obs_end: pd.Timestamp, cut: pd.Timestamp, churn_days: int) -> list:
+    notes: list = []
+    if newcomers:
+        notes.append(
+            Mn(
+                "{n} customer whose first order falls in the churn window ({start:date} to "
+                "{end:date}) was left out: they have no history before it.",
+                "{n} customers whose first order falls in the churn window ({start:date} to "
+                "{end:date}) were left out: they have no history before it.",
+                int(newcomers),
+                start=(obs_end + pd.Timedelta(days=1)).date(),
+                end=cut.date(),
+            )
+        )
+    notes.append(
+        Mn(
+            "Features use orders up to {end:date}; a customer counts as churned when they have no "
+            "order in the {n} day after that (to {cutoff:date}).",
+            "Features use orders up to {end:date}; a customer counts as churned when they have no "
+            "order in the {n} days after that (to {cutoff:date}).",
+            int(churn_days),
+            end=obs_end.date(),
+            cutoff=cut.date(),
+        )
+    )
+    return notes
+
+
 def customer_features(
     orders: pd.DataFrame,
     *,
@@ -172,15 +274,7 @@ def customer_features(
                 where=col,
                 hint=_("Open Column roles and pick the right column"),
             )
-    if churn_days is not None and int(churn_days) < 1:
-        raise UsageError(
-            _(
-                "parameter {name} got {value} but needs {want}",
-                name="churn_days",
-                value=repr(churn_days),
-                want=_("at least {x}", x="1"),
-            )
-        )
+    check_churn_days(churn_days)
     notes: list = []
     counts: dict[str, Any] = {}
 
@@ -228,47 +322,12 @@ def customer_features(
             hint=_("Check the columns marked as customer and date"),
         )
 
-    first_day, last_day = work["day"].min(), work["day"].max()
-    cut = _parse_cutoff(cutoff)
-    if cut is None:
-        cut = last_day
-    if cut < first_day:
-        raise UsageError(
-            _(
-                "parameter cutoff {cutoff:date} is before the first order ({first:date})",
-                cutoff=cut.date(),
-                first=first_day.date(),
-            ),
-            hint=_("Pick a cutoff inside the order history"),
-        )
-    if cut > last_day:
-        notes.append(
-            M(
-                "The cutoff {cutoff:date} is after the last order in the data ({last:date}); customers may "
-                "look inactive only because the data ends early.",
-                cutoff=cut.date(),
-                last=last_day.date(),
-            )
-        )
+    cut, obs_end = timeline(
+        work["day"].min(), work["day"].max(), cutoff, churn_days, lambda cut: int((work["day"] > cut).sum()), notes
+    )
     after = work["day"] > cut
     if after.any():
-        notes.append(LINE_NOTES["after_cutoff"](int(after.sum()), cutoff=cut.date()))
         work = work[~after]
-
-    obs_end = cut - pd.Timedelta(days=int(churn_days)) if churn_days else cut
-    if obs_end < first_day:
-        raise DataError(
-            _n(
-                "a churn window of {n} day before the cutoff {cutoff:date} leaves no order history (the "
-                "first order is on {first:date})",
-                "a churn window of {n} days before the cutoff {cutoff:date} leaves no order history "
-                "(the first order is on {first:date})",
-                int(churn_days or 0),
-                cutoff=cut.date(),
-                first=first_day.date(),
-            ),
-            hint=_("Use a smaller churn_days or a later cutoff"),
-        )
 
     hist = work[work["day"] <= obs_end]
     if hist.empty:
@@ -284,7 +343,7 @@ def customer_features(
         frequency = g["order"].nunique()
     else:
         frequency = g["day"].nunique()
-        notes.append(M("No order number is marked: each day a customer bought counts as one order."))
+        notes.append(no_order_number_note())
     frequency = frequency.clip(lower=1)
 
     tenure = (obs_end - first).dt.days.astype(float)
@@ -295,9 +354,7 @@ def customer_features(
     later_w = np.where(t > half, 1.0, np.where(t == half, 0.5, 0.0))
     later = pd.Series(s * later_w, index=hist.index).groupby(hist["customer_id"]).sum()
     earlier = pd.Series(s * (1.0 - later_w), index=hist.index).groupby(hist["customer_id"]).sum()
-    denom = later.abs() + earlier.abs()
-    trend = ((later - earlier) / denom.where(denom > 0)).fillna(0.0).reindex(first.index)
-    trend = trend.where(tenure > 0, 0.0)
+    trend = spend_trend(later, earlier, tenure)
 
     frame = pd.DataFrame(
         {
@@ -318,29 +375,7 @@ def customer_features(
         frame[LABEL] = (~frame["customer_id"].isin(active)).astype(int)
         newcomers = len(active - set(frame["customer_id"]))
         counts["new_in_window"] = int(newcomers)
-        if newcomers:
-            notes.append(
-                Mn(
-                    "{n} customer whose first order falls in the churn window ({start:date} to "
-                    "{end:date}) was left out: they have no history before it.",
-                    "{n} customers whose first order falls in the churn window ({start:date} to "
-                    "{end:date}) were left out: they have no history before it.",
-                    int(newcomers),
-                    start=(obs_end + pd.Timedelta(days=1)).date(),
-                    end=cut.date(),
-                )
-            )
-        notes.append(
-            Mn(
-                "Features use orders up to {end:date}; a customer counts as churned when they have no "
-                "order in the {n} day after that (to {cutoff:date}).",
-                "Features use orders up to {end:date}; a customer counts as churned when they have no "
-                "order in the {n} days after that (to {cutoff:date}).",
-                int(churn_days),
-                end=obs_end.date(),
-                cutoff=cut.date(),
-            )
-        )
+        notes += label_notes(int(newcomers), obs_end, cut, int(churn_days))
     frame["customer_id"] = _ids_of(cust_ids, frame["customer_id"].to_numpy(), cust)
     return CustomerFeatures(
         frame=frame.reset_index(drop=True),
@@ -361,6 +396,20 @@ def _ids_of(ids: np.ndarray, codes: np.ndarray, original: "pd.Series") -> "pd.Se
     return pd.Series(values, dtype=object)
 
 
+def no_customer_or_date(ds, customer: str | None, date: str | None) -> DataError:
+    from ..roles import role_with_id
+
+    missing = [r for r, col in (("customer_id", customer), ("date", date)) if col is None]
+    return DataError(
+        _(
+            "per-customer features need columns marked as {roles}",
+            roles=format_list([role_with_id(r) for r in missing]),
+        ),
+        where=ds.name,
+        hint=_("Open Column roles and pick the customer and date columns"),
+    )
+
+
 def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: int | None = None) -> CustomerFeatures:
     """The same from a Dataset's roles (customer_id and date needed; amount, quantity, price,
     order_id used when marked)."""
@@ -370,18 +419,8 @@ def customer_features_from_dataset(ds: "Dataset", *, cutoff=None, churn_days: in
         return outofcore.customer_features_from_dataset(ds, cutoff=cutoff, churn_days=churn_days)
     customer = ds.col("customer_id") if ds.has("customer_id") else None
     date = ds.col("date") if ds.has("date") else None
-    missing = [r for r, col in (("customer_id", customer), ("date", date)) if col is None]
     if customer is None or date is None:
-        from ..roles import role_with_id
-
-        raise DataError(
-            _(
-                "per-customer features need columns marked as {roles}",
-                roles=format_list([role_with_id(r) for r in missing]),
-            ),
-            where=ds.name,
-            hint=_("Open Column roles and pick the customer and date columns"),
-        )
+        raise no_customer_or_date(ds, customer, date)
 
     from .buyers import require_buyer_ids
 

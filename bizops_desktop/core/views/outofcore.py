@@ -136,7 +136,7 @@ def _run(con, sql: str, params: list, progress: Progress, start: float, end: flo
     return _watched(con, lambda: con.execute(sql, params), progress, start, end)
 
 
-def _arrow(con, sql: str, params: list, progress: Progress, start: float, end: float):
+def _arrow(con, sql: str, params: list | dict, progress: Progress, start: float, end: float):
     """One query's whole answer as an Arrow table (columns of numbers stay arrays, never Python
     objects), watched as ``_run`` watches."""
     return _watched(con, lambda: con.sql(sql, params=params).to_arrow_table(), progress, start, end)
@@ -683,24 +683,26 @@ def ratings_from_dataset(ds, *, source: str = "auto", weighting: str = "counts")
 
 
 def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = None):
-    """views.customers.customer_features_from_dataset for a big Dataset: DuckDB reduces the lines
-    to one row per customer, day and order (spend added up), the in-memory function computes the
-    features from those (each feature depends on lines only through these sums), and the notes
-    that count lines are counted on the lines."""
+    """views.customers.customer_features_from_dataset for a big Dataset, computed by DuckDB down to
+    one row per customer: the lines are summed per customer and day (a table DuckDB keeps, and
+    spills when it must), and from those sums the first and last order day, the spend, the
+    spend in the later and the earlier half of each customer's history and whether they bought
+    in the churn window; the number of distinct orders per customer is a second aggregation over
+    the lines. Only the per-customer rows come back to Python, where views.customers' own
+    functions (time line, trend, notes) make the same features, notes and label as in memory."""
+    import numpy as np
     import pandas as pd
 
-    from ..i18n import M
-    from .customers import customer_features
+    from . import customers as cf
 
     big = table_of(ds)
     cust_c, date_c = big.col("customer_id"), big.col("date")
     if cust_c is None or date_c is None:
-        from .customers import customer_features_from_dataset as in_memory
-
-        return in_memory(ds, cutoff=cutoff, churn_days=churn_days)  # its own plain error
+        raise cf.no_customer_or_date(ds, cust_c, date_c)
     from .buyers import require_buyer_ids
 
     require_buyer_ids(ds)
+    cf.check_churn_days(churn_days)
     amount_c, qty_c, price_c, order_c = (big.col(r) for r in ("amount", "quantity", "price", "order_id"))
     unit_note = None
     if amount_c is not None:
@@ -715,64 +717,112 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
         spend, unit = "1.0", "order lines"
         unit_note = M("No amount, quantity or price is marked, so spend is counted in order lines.")
     c, d = ident(cust_c, big.columns), ident(date_c, big.columns)
-    o = ident(order_c, big.columns) if order_c is not None else "NULL"
+    day = f"CAST(TRY_CAST({d} AS TIMESTAMP) AS DATE)"
+    ok = "c IS NOT NULL AND day IS NOT NULL"
+    progress = Progress()
     with _connect() as con:
         _run(
             con,
-            f"CREATE TEMP TABLE raw AS SELECT {c} AS c, CAST(TRY_CAST({d} AS TIMESTAMP) AS DATE) AS day, "
-            f"{spend} AS s, {o} AS o FROM read_parquet(?)",
+            f"CREATE TEMP TABLE cd AS SELECT c, day, sum(coalesce(s, 0)) AS s, count(*) AS n, "
+            "count(*) FILTER (WHERE s IS NULL) AS no_spend, count(*) FILTER (WHERE s < 0) AS negative "
+            f"FROM (SELECT {c} AS c, {day} AS day, {spend} AS s FROM read_parquet(?)) GROUP BY ALL",
             [str(big.path)],
-            Progress(),
+            progress,
             0.0,
-            0.6,
+            0.5,
         )
-        missing, bad, neg = con.execute(
-            "SELECT count(*) FILTER (WHERE c IS NULL OR day IS NULL), "
-            "count(*) FILTER (WHERE c IS NOT NULL AND day IS NOT NULL AND s IS NULL), "
-            "count(*) FILTER (WHERE c IS NOT NULL AND day IS NOT NULL AND s < 0) FROM raw"
+        missing, no_spend, negative, first_day, last_day = con.execute(
+            f"SELECT sum(n) FILTER (WHERE NOT ({ok})), sum(no_spend) FILTER (WHERE {ok}), "
+            f"sum(negative) FILTER (WHERE {ok}), min(day) FILTER (WHERE {ok}), max(day) FILTER (WHERE {ok}) FROM cd"
         ).fetchone()
-        per_day = con.execute(
-            "SELECT c AS customer, day, o AS orderno, sum(coalesce(s, 0)) AS spend, count(*) AS lines "
-            "FROM raw WHERE c IS NOT NULL AND day IS NOT NULL GROUP BY ALL"
-        ).df()
-    if per_day.empty:
-        raise DataError(
-            _("there are no order lines with both a customer and a date"),
-            hint=_("Check the columns marked as customer and date"),
-        )
-    per_day["day"] = pd.to_datetime(per_day["day"]).astype("datetime64[ns]")
-    feats = customer_features(
-        per_day,
-        customer="customer",
-        date="day",
-        amount="spend",
-        order_id="orderno" if order_c is not None else None,
-        cutoff=cutoff,
-        churn_days=churn_days,
-    )
-    feats.spend_unit = unit
-    # the notes that count lines, counted on the lines (the function saw sums per day)
-    from .customers import LINE_NOTES
+        if first_day is None:
+            raise DataError(
+                _("there are no order lines with both a customer and a date"),
+                hint=_("Check the columns marked as customer and date"),
+            )
+        notes: list = [] if unit_note is None else [unit_note]
+        for key, count in (("missing", missing), ("no_spend", no_spend), ("negative", negative)):
+            if count:
+                notes.append(cf.LINE_NOTES[key](int(count)))
 
-    counted = {make(1).msgid for make in LINE_NOTES.values()}
-    kept = [m for m in feats.notes if getattr(m, "msgid", None) not in counted]
-    line_notes: list = []
-    if unit_note is not None:
-        line_notes.append(unit_note)
-    if missing:
-        line_notes.append(LINE_NOTES["missing"](int(missing)))
-    if bad:
-        line_notes.append(LINE_NOTES["no_spend"](int(bad)))
-    if neg:
-        line_notes.append(LINE_NOTES["negative"](int(neg)))
-    after = int(per_day.loc[per_day["day"] > feats.cutoff, "lines"].sum())
-    head = [m for m in kept if getattr(m, "msgid", "").startswith("The cutoff ")]
-    rest = [m for m in kept if m not in head]
-    line_notes += head
-    if after:
-        line_notes.append(LINE_NOTES["after_cutoff"](after, cutoff=feats.cutoff.date()))
-    feats.notes = line_notes + rest
-    return feats
+        def lines_after(cut) -> int:
+            row = con.execute(f"SELECT sum(n) FROM cd WHERE {ok} AND day > ?", [cut.date()]).fetchone()
+            return int(row[0] or 0)
+
+        cut, obs_end = cf.timeline(
+            pd.Timestamp(first_day), pd.Timestamp(last_day), cutoff, churn_days, lines_after, notes
+        )
+        end, cut_day = obs_end.date(), cut.date()
+        # per customer: its history up to the observation end, and whether it bought in the window
+        con.execute(
+            "CREATE TEMP TABLE pc AS SELECT c, min(day) FILTER (WHERE day <= $end) AS first, "
+            "max(day) FILTER (WHERE day <= $end) AS last, sum(s) FILTER (WHERE day <= $end) AS monetary, "
+            "count(*) FILTER (WHERE day <= $end) AS days, count(*) FILTER (WHERE day > $end AND day <= $cut) > 0 "
+            f"AS active FROM cd WHERE {ok} GROUP BY c",
+            {"end": end, "cut": cut_day},
+        )
+        halves = (
+            "SELECT cd.c, sum(CASE WHEN 2 * (cd.day - pc.first) > $end - pc.first THEN cd.s "
+            "WHEN 2 * (cd.day - pc.first) = $end - pc.first THEN 0.5 * cd.s ELSE 0 END) AS later, "
+            "sum(CASE WHEN 2 * (cd.day - pc.first) < $end - pc.first THEN cd.s "
+            "WHEN 2 * (cd.day - pc.first) = $end - pc.first THEN 0.5 * cd.s ELSE 0 END) AS earlier "
+            "FROM cd JOIN pc USING (c) WHERE cd.day <= $end GROUP BY cd.c"
+        )
+        if order_c is not None:
+            o = ident(order_c, big.columns)
+            orders = (
+                f"SELECT c, count(DISTINCT o) AS orders FROM (SELECT {c} AS c, {day} AS day, {o} AS o "
+                f"FROM read_parquet($path)) WHERE {ok} AND o IS NOT NULL AND day <= $end GROUP BY c"
+            )
+        else:
+            orders = "SELECT c, days AS orders FROM pc"
+        rows = _arrow(
+            con,
+            f"WITH h AS ({halves}), k AS ({orders}) SELECT pc.c, pc.first, pc.last, pc.monetary, "
+            "coalesce(k.orders, 0) AS orders, h.later, h.earlier, pc.active FROM pc JOIN h USING (c) "
+            "LEFT JOIN k USING (c) WHERE pc.days > 0 ORDER BY pc.c",
+            {"end": end, "path": str(big.path)},
+            progress,
+            0.5,
+            1.0,
+        )
+        newcomers = int(
+            con.execute("SELECT count(*) FROM pc WHERE days = 0 AND active").fetchone()[0] if churn_days else 0
+        )
+    if order_c is None:
+        notes.append(cf.no_order_number_note())
+    col = {name: rows.column(name).to_numpy() for name in rows.column_names}
+    obs = np.datetime64(end, "D")
+    first = col["first"].astype("datetime64[D]")
+    tenure = pd.Series((obs - first).astype(np.int64).astype(float))
+    frequency = pd.Series(col["orders"].astype(float)).clip(lower=1)
+    monetary = pd.Series(col["monetary"].astype(float))
+    trend = cf.spend_trend(pd.Series(col["later"].astype(float)), pd.Series(col["earlier"].astype(float)), tenure)
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series(col["c"], dtype=object),
+            "recency_days": (obs - col["last"].astype("datetime64[D]")).astype(np.int64).astype(float),
+            "frequency": frequency.to_numpy(),
+            "monetary": monetary.to_numpy(),
+            "tenure_days": tenure.to_numpy(),
+            "avg_order_value": (monetary / frequency).astype(float).to_numpy(),
+            "spend_trend": trend.astype(float).to_numpy(),
+        }
+    )
+    counts = {"customers": int(len(frame))}
+    if churn_days:
+        frame[cf.LABEL] = (~col["active"].astype(bool)).astype(int)
+        counts["new_in_window"] = newcomers
+        notes += cf.label_notes(newcomers, obs_end, cut, int(churn_days))
+    return cf.CustomerFeatures(
+        frame=frame,
+        cutoff=cut,
+        observation_end=obs_end,
+        churn_days=int(churn_days) if churn_days else None,
+        spend_unit=unit,
+        notes=notes,
+        counts=counts,
+    )
 
 
 def price_panel(
