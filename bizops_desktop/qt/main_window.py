@@ -38,6 +38,7 @@ from bizops_desktop.core.errors import first_line
 from bizops_desktop.core.i18n import _, _l, _n
 from bizops_desktop.core.plugins import Registry, load_registry
 
+from . import warmup
 from .host import Host
 from .jobs import Job
 from .panel import AnalysisPanel, MessageBox, coloured, join_names, role_title
@@ -285,6 +286,9 @@ class MainWindow(QMainWindow):
         self._show_plugin_problems()
         self._restore_geometry()
         self.apply_engine_setting()
+        # the analyses' libraries imported in the background, so that a tab opened later (while a
+        # job runs, say) only builds its widgets; tests (not interactive) import as they go
+        self.warm_up: Any = warmup.start(self.registry) if interactive else None
 
     # -- building --------------------------------------------------------------------------------
     def _build_current(self) -> None:
