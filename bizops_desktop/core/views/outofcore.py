@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -199,7 +199,30 @@ def _numbered_lines(big: BigCsv) -> tuple[str, list[Any]]:
     return f"(SELECT row_number() OVER () - 1 AS file_row_number, * FROM {_SOURCE})", _source_params(big)
 
 
-def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baskets":
+def _integer_ids(values) -> "Any":
+    """``values`` (Arrow text) as an int64 numpy array when every one is an integer written plainly
+    (as the importer reads a column of such ids: "0012" stays text), else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        ints = pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if len(values) and not pc.all(pc.equal(pc.cast(ints, pa.string()), values)).as_py():
+        return None
+    return ints.to_numpy()
+
+
+def number_columns(ds) -> set[str]:
+    """The columns the importer read as numbers in a big Dataset's first lines (its frame): ids in
+    them are numbers in memory, so the views out of core give them as numbers too."""
+    from pandas.api import types as pt
+
+    return {str(c) for c in ds.frame.columns if pt.is_numeric_dtype(ds.frame[c]) and not pt.is_bool_dtype(ds.frame[c])}
+
+
+def baskets_out_of_core(big: BigCsv, progress: Progress | None = None, number_ids: Collection[str] = ()) -> "Baskets":
     """The baskets of ``baskets_from_orders`` (order × product, repeats counted once, lines
     without an order or product and with a quantity not above zero left out), computed by DuckDB,
     the same arrays as there: orders numbered as first seen in the file, products in sorted order.
@@ -208,7 +231,8 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
     product (a few thousand groups: its lines kept and left out, its first name), then one per
     order, the sorted list of its product codes, handed over as an Arrow list column, which is
     the CSR layout itself (offsets = ``indptr``, values = ``indices``). No Python object is made
-    per line; one is made per order, for its id."""
+    per line; one is made per order, for its id (none when the ids are numbers: ``number_ids``
+    names the columns the importer reads as numbers, whose ids come back as int64 as in memory)."""
     import numpy as np
     import pyarrow as pa
 
@@ -250,7 +274,10 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
         missing = int(n_lines[blank].sum() + no_order[~blank].sum())
         not_positive = int((n_lines - no_order - n_kept)[~blank].sum())
         used = np.flatnonzero(~blank & (n_kept > 0))
-        used = used[np.argsort(np.asarray([ids[i] for i in used], dtype=object), kind="stable")]
+        item_ids = np.asarray([ids[i] for i in used], dtype=object)
+        as_numbers = _integer_ids(pa.array(item_ids.tolist(), pa.string())) if product_col in number_ids else None
+        order = np.argsort(item_ids if as_numbers is None else as_numbers, kind="stable")
+        used = used[order]
         notes = _basket_line_notes(missing, not_positive)
         if len(used) == 0:
             raise DataError(
@@ -258,13 +285,13 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
                 where=product_col,
                 hint=_("Check that the right columns are marked as Order number and Product"),
             )
-        item_ids = np.asarray([ids[i] for i in used], dtype=object)
+        item_ids = item_ids[order] if as_numbers is None else as_numbers[order]
         names = None
         if name is not None:
             all_names = per_product.column("n").to_pylist()
             names = [None if all_names[i] is None else str(all_names[i]) for i in used]
         codes = pa.table(
-            {"product_": pa.array(item_ids.tolist(), pa.string()), "code_": np.arange(len(used), dtype=np.int32)}
+            {"product_": pa.array([ids[i] for i in used], pa.string()), "code_": np.arange(len(used), dtype=np.int32)}
         )
         con.register("bizops_codes", codes)
         per_order = _arrow(
@@ -292,8 +319,11 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None) -> "Baske
                 repeated,
             )
         )
+    order_ids = _integer_ids(per_order.column("o")) if order_col in number_ids else None
+    if order_ids is None:
+        order_ids = per_order.column("o").to_numpy()
     out = Baskets(
-        order_ids=per_order.column("o").to_numpy(),
+        order_ids=order_ids,
         item_ids=item_ids,
         indptr=indptr,
         indices=indices,
@@ -533,7 +563,7 @@ def baskets_from_dataset(ds, progress: Progress | None = None) -> "Baskets":
     big = table_of(ds)
     if big.col("order_id") is None or big.col("product_id") is None:
         raise _not_orders(ds)
-    return baskets_out_of_core(big, progress)
+    return baskets_out_of_core(big, progress, number_columns(ds))
 
 
 def series_view(ds, *, freq: str | None = None, top: int | None = None, total: bool = True) -> "SalesSeries":
@@ -781,7 +811,7 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
             f"WITH h AS ({halves}), k AS ({orders}) SELECT pc.c, pc.first, pc.last, pc.monetary, "
             "coalesce(k.orders, 0) AS orders, h.later, h.earlier, pc.active FROM pc JOIN h USING (c) "
             "LEFT JOIN k USING (c) WHERE pc.days > 0 ORDER BY pc.c",
-            {"end": end, "path": str(big.path)},
+            {"end": end, **({"path": str(big.path)} if order_c is not None else {})},
             progress,
             0.5,
             1.0,
@@ -792,6 +822,13 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
     if order_c is None:
         notes.append(cf.no_order_number_note())
     col = {name: rows.column(name).to_numpy() for name in rows.column_names}
+    ids = col["c"].astype(object)
+    if cust_c in number_columns(ds):  # numbers in memory: numbers here, in their order
+        as_numbers = _integer_ids(rows.column("c"))
+        if as_numbers is not None:
+            order = np.argsort(as_numbers, kind="stable")
+            col = {k: v[order] for k, v in col.items()}
+            ids = pd.Series(as_numbers[order]).astype(ds.frame[cust_c].dtype).to_numpy()
     obs = np.datetime64(end, "D")
     first = col["first"].astype("datetime64[D]")
     tenure = pd.Series((obs - first).astype(np.int64).astype(float))
@@ -800,7 +837,7 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
     trend = cf.spend_trend(pd.Series(col["later"].astype(float)), pd.Series(col["earlier"].astype(float)), tenure)
     frame = pd.DataFrame(
         {
-            "customer_id": pd.Series(col["c"], dtype=object),
+            "customer_id": ids,
             "recency_days": (obs - col["last"].astype("datetime64[D]")).astype(np.int64).astype(float),
             "frequency": frequency.to_numpy(),
             "monetary": monetary.to_numpy(),
