@@ -122,7 +122,7 @@ def test_customer_features(pair, churn_days):
 def test_an_analysis_that_reads_the_table_refuses_in_one_line(pair):
     big, _small = pair
     with pytest.raises(DataError, match="cannot run on a file this big yet"):
-        bigfile.refuse_if_big("pricing", big)
+        bigfile.refuse_if_big("routes", big)
     assert "every line" in text(bigfile.refuse_if_big("basket", big))
 
 

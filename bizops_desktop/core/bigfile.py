@@ -5,8 +5,10 @@ cache folder we own (named from the file's sha256, never from its name), and onl
 Dataset's ``frame`` is that sample; ``dataset.big`` says where the whole table lives, and the views
 the analyses start from (core/views/outofcore.py) compute from it.
 
-An analysis that needs more of the table than its view cannot run on such a file yet: Analysis.execute
-asks :func:`refuse_if_big`, which says so in one plain line instead of running on the sample.
+Stock planning, pricing and customers & campaigns run their own code on a frame DuckDB reduces from
+every line (core/views/reduced.py). An analysis that needs more of the table than its view cannot run
+on such a file yet: Analysis.execute asks :func:`refuse_if_big`, which says so in one plain line
+instead of running on the sample.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ WHOLE_FILE_READY: dict[str, Any] = {
         "The forecast used every line of the file; product names and prices come from its first {n:int} lines.", n=n
     ),
     "churn": lambda n: M("Churn used every line of the file; customer names come from its first {n:int} lines.", n=n),
+    # these three run their own code on a frame DuckDB reduces from every line (core/views/reduced.py)
+    "stock": lambda n: M("Stock planning used every line of the file, added up per day and product by DuckDB."),
+    "segments": lambda n: M(
+        "Customers & campaigns used every line of the file, added up per customer and day by DuckDB."
+    ),
+    "pricing": lambda n: M("Pricing used every line of the file, added up per product and period by DuckDB."),
 }
 
 

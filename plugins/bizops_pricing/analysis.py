@@ -49,6 +49,8 @@ def run(dataset, params: dict[str, Any], progress) -> Result:
     mode = params.get("mode") or "auto"
     if mode == "auto":
         mode = "regression" if dataset.has("target") and dataset.cols("feature") else "elasticity"
+    if getattr(dataset, "big", None) is not None:
+        _check_big(dataset, params, mode)
     if mode == "regression":
         return run_regression(dataset, params, progress)
     if mode in ("markdown", "segments", "price_test"):
@@ -58,6 +60,32 @@ def run(dataset, params: dict[str, Any], progress) -> Result:
             mode
         ](dataset, params, progress)
     return run_elasticity(dataset, params, progress)
+
+
+def _check_big(dataset, params, mode: str) -> None:
+    """On a file bigger than memory, pricing fits the demand curves of its price panel (summed out
+    of core per product and period), per product or pooled, with the season held fixed if asked;
+    anything that reads the lines themselves says so in one plain line."""
+    plain = ("", "season", "seasonality")
+    controls = [c for c in (params.get("controls") or []) if str(c).strip().lower() not in plain]
+    what = None
+    if mode != "elasticity":
+        what = _("this pricing mode")
+    elif dataset.col("date") is None:
+        what = _("a table without a date (each row one period)")
+    elif controls or [c for c in (params.get("cross_prices") or []) if str(c).strip()]:
+        what = _("columns held fixed or competitor prices")
+    elif params.get("competitor_column") or params.get("group"):
+        what = _("a competitor price column or a group column")
+    if what is not None:
+        raise DataError(
+            _("{what} cannot run on a file this big yet", what=what),
+            where=dataset.name,
+            hint=_(
+                "Fit price elasticity per product or pooled on the whole file, or run this on a smaller "
+                "extract of the file (fewer months or stores)"
+            ),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +248,7 @@ def _product_costs(
         common = per_table.index.intersection(products.astype(str))
         cost[common] = per_table[common].to_numpy(float)
     f = dataset.frame
+    big = getattr(dataset, "big", None) is not None
     col = params.get("cost_column")
     if col and col not in f.columns:
         raise problem(
@@ -229,7 +258,16 @@ def _product_costs(
             where="cost_column",
         )
     col = col or dataset.col("cost")
-    if col and col in f.columns:
+    if col and col in f.columns and big:  # every line of a big file, out of core
+        from bizops_desktop.core.views.reduced import median_per_key
+
+        key = key or dataset.col("product_id")
+        got = median_per_key(dataset, col, key)
+        per = got if key else pd.Series(got, index=products[:1])
+        per = per[per.notna()]
+        common = per.index.intersection(products)
+        cost[common] = per[common].to_numpy(float)
+    elif col and col in f.columns:
         v = pd.to_numeric(f[col], errors="coerce")
         v = v.where(v >= 0)
         key = key or dataset.col("product_id")
@@ -288,6 +326,10 @@ def product_names(dataset) -> dict[str, str]:
     pid, pname = dataset.col("product_id"), dataset.col("product_name")
     if pid is None or pname is None or pid not in f.columns or pname not in f.columns or pid == pname:
         return {}
+    if getattr(dataset, "big", None) is not None:  # every line of a big file, out of core
+        from bizops_desktop.core.views.reduced import common_names
+
+        return common_names(dataset, pid, pname)
     pairs = f[[pid, pname]].dropna()
     if pairs.empty:
         return {}

@@ -92,6 +92,11 @@ def _named_column(ds: Dataset, params: dict, param: str, names: tuple[str, ...],
 def _lines(ds: Dataset, params: dict | None = None) -> pd.DataFrame:
     """customer, day, spend (and product, category, discounted 0/1) per order line, as the
     customer features view reads them."""
+    params = params or {}
+    cat = _named_column(ds, params, "category_column", CATEGORY_COLUMN_NAMES, _("the product category"))
+    disc = _named_column(ds, params, "discount_column", DISCOUNT_COLUMN_NAMES, _("bought on discount"))
+    if ds.big is not None:  # a file bigger than memory: its lines summed per customer, day, category, discount
+        return _big_lines(ds, params, cat, disc)
     f = ds.frame
     c = ds.col("customer_id")
     day = _as_days(f[ds.col("date")], str(ds.col("date")))
@@ -108,20 +113,44 @@ def _lines(ds: Dataset, params: dict | None = None) -> pd.DataFrame:
     out = pd.DataFrame({"customer_id": f[c], "day": day, "spend": spend.fillna(0.0)})
     if ds.has("product_id"):
         out["product"] = f[ds.col("product_id")]
-    params = params or {}
-    cat = _named_column(ds, params, "category_column", CATEGORY_COLUMN_NAMES, _("the product category"))
+    return _marks(out, f[cat] if cat is not None else None, f[disc] if disc is not None else None, cat, disc, params)
+
+
+def _marks(out: pd.DataFrame, category, discount, cat, disc, params: dict) -> pd.DataFrame:
+    """The lines with their category (trimmed, blank as missing) and discount mark (0..1), those
+    without a customer or a day left out."""
     if cat is not None:
-        out["category"] = f[cat].astype("string").str.strip().replace("", pd.NA)
-    disc = _named_column(ds, params, "discount_column", DISCOUNT_COLUMN_NAMES, _("bought on discount"))
+        out["category"] = category.astype("string").str.strip().replace("", pd.NA)
     if disc is not None:
         try:
-            out["discounted"] = flag_values(f[disc], disc).fillna(0.0)
+            out["discounted"] = flag_values(discount, disc).fillna(0.0)
         except DataError:
             if params.get("discount_column"):
                 raise
             disc = None  # a column of that name that is no yes/no or amount: not a discount mark
     out.attrs["category_column"], out.attrs["discount_column"] = cat, disc
     return out[out["customer_id"].notna() & out["day"].notna()]
+
+
+def _big_lines(ds: Dataset, params: dict, cat: str | None, disc: str | None) -> pd.DataFrame:
+    """``_lines`` for a big Dataset: DuckDB adds up every line per customer, day, category and
+    discount mark (what the analysis reads of them: sums of spend, distinct categories, who bought
+    when); the products each customer bought are counted out of core too (segment_customers). The
+    raw category and discount values are read as in memory (the discount column with the type the
+    importer gave its first lines)."""
+    from bizops_desktop.core.views.reduced import customer_day_lines
+
+    g = customer_day_lines(ds, cat, disc)
+    out = g[["customer_id", "day", "spend"]].copy()
+    discount = None
+    if disc is not None:
+        discount = g["discount"]
+        kind = ds.frame[disc]
+        if pd.api.types.is_bool_dtype(kind):
+            discount = discount.astype("string").str.strip().str.lower().map({"true": True, "false": False})
+        elif pd.api.types.is_numeric_dtype(kind):
+            discount = pd.to_numeric(discount, errors="coerce")
+    return _marks(out, g["category"] if cat is not None else None, discount, cat, disc, params)
 
 
 def _date(value, name: str) -> pd.Timestamp | None:
@@ -141,7 +170,11 @@ def segment_customers(ds: Dataset, cutoff, lines: pd.DataFrame | None = None) ->
     f = rfm.score(feats.frame)
     lines = _lines(ds) if lines is None else lines
     upto = lines[lines["day"] <= feats.cutoff]
-    if "product" in lines.columns:
+    if ds.big is not None and ds.has("product_id"):  # counted on every line of a big file
+        from bizops_desktop.core.views.reduced import products_per_customer
+
+        f["products"] = f["customer_id"].map(products_per_customer(ds, feats.cutoff)).fillna(0).to_numpy()
+    elif "product" in lines.columns:
         f["products"] = f["customer_id"].map(upto.groupby("customer_id")["product"].nunique()).fillna(0).to_numpy()
     else:
         f["products"] = 1.0
@@ -691,6 +724,10 @@ def _group_column(ds: Dataset, params: dict) -> str | None:
 def _groups(ds: Dataset, params: dict, lst: pd.DataFrame | None) -> pd.Series:
     """customer id -> contacted / holdout."""
     col = _group_column(ds, params)
+    if col is not None and ds.big is not None:
+        from bizops_desktop.core.views.reduced import first_group
+
+        return first_group(ds, col, CONTACTED_WORDS, HOLDOUT_WORDS)
     if col is not None:
         v = ds.frame[col].astype(str).str.strip().str.lower()
         word = np.where(v.isin(CONTACTED_WORDS), "contacted", np.where(v.isin(HOLDOUT_WORDS), "holdout", ""))

@@ -278,6 +278,10 @@ def engine_rates(table: pd.DataFrame, products: list[str], horizons: dict[str, i
 # ----------------------------------------------------------------------------------- run
 def run(dataset, params: dict[str, Any], progress: Progress) -> Result:
     progress.report(0.0, _("Adding up sales per day"))
+    if getattr(dataset, "big", None) is not None:  # a file bigger than memory: its lines summed per day and product
+        from bizops_desktop.core.views.reduced import stock_dataset
+
+        dataset = stock_dataset(dataset, progress.sub(0.0, 0.05))
     table, names, prices, total = daily_demand(dataset)
     products = list(table.columns)
     sheet = find_sheet(dataset, params.get("stock_sheet") or None)
