@@ -112,3 +112,36 @@ def test_big_rules_like_table(tmp_path):
         }
     )
     assert csv_bytes(frame) == pandas_bytes(frame, tmp_path)
+
+
+def _share_values() -> np.ndarray:
+    """Shares of every size, each rounding boundary of format_percent and its neighbours, ties."""
+    rng = np.random.default_rng(8)
+    edges = [0.1, 0.001, 0.00005, 1.0, 0.995, 0.9995, 0.99995, 0.999995, 10.0, 1234.5678]
+    ties = [0.125, 0.135, 0.0125, 0.0135, 0.00125, 0.00135, 0.145, 0.155, 0.5, 0.0005, 0.00015, 0.99985]
+    near = [np.nextafter(x, d) for x in edges + ties for d in (0.0, 2.0)]
+    grid = np.round(np.arange(0, 1.00001, 0.00005), 5)  # every 4-decimal share and the halves between
+    return np.concatenate(
+        [
+            edges,
+            ties,
+            near,
+            grid,
+            rng.uniform(0, 1, 3000),
+            10.0 ** rng.uniform(-7, 3, 3000),
+            [0.0, -0.25, np.nan, np.inf, -np.inf, 4e-5, 1e-9, 2e9],  # (-0.0: the i18n memo reads it as 0.0)
+        ]
+    ).astype(float)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN", "de"])
+def test_percent_texts_as_format_percent(lang):
+    from bizops_desktop.core import i18n
+    from bizops_desktop.core.export import _percent_texts
+
+    values = _share_values()
+    fmt = i18n._Formatter(lang)
+    got = _percent_texts(values, fmt)
+    want = [i18n.format_percent(float(v), lang) for v in values]
+    bad = [(float(v), g, w) for v, g, w in zip(values, got, want) if g != w]
+    assert bad == []

@@ -197,9 +197,14 @@ def _field_texts(values: list, spec: str, fmt) -> "np.ndarray":
     kinds = set(map(type, values))
     keys = None
     if kinds == {float}:
-        arr = np.asarray(values, dtype=float)
-        if not (arr == 0.0).any():  # 0.0 and -0.0 are equal but may read differently
-            keys = arr
+        # by bit pattern: 0.0 and -0.0 are equal but may read differently
+        bits = np.asarray(values, dtype=float).view(np.uint64)
+        codes, distinct_bits = pd.factorize(bits)
+        floats = distinct_bits.view(float)
+        if spec == "percent":
+            return _percent_texts(floats, fmt)[codes]
+        texts = (str(fmt.format_field(v, spec)) for v in floats.tolist())
+        return np.fromiter(texts, dtype=object, count=len(floats))[codes]
     elif len(kinds) == 1 and kinds <= {str, int}:  # one kind only: True == 1
         keys = np.fromiter(values, dtype=object, count=len(values))
     elif spec == "list" and kinds <= {list, tuple}:
@@ -218,6 +223,42 @@ def _field_texts(values: list, spec: str, fmt) -> "np.ndarray":
         return np.fromiter(texts, dtype=object, count=len(distinct))[codes]
     texts = (str(fmt.format_field(i18n._from_plain(v) if isinstance(v, dict) else v, spec)) for v in values)
     return np.fromiter(texts, dtype=object, count=len(values))
+
+
+def _percent_texts(values: "np.ndarray", fmt) -> "np.ndarray":
+    """``str(fmt.format_field(v, "percent"))`` for each float of ``values``, the shares of the usual
+    kind (positive, finite, not a tiny "<0.01%" and far from a rounding tie) computed over the whole
+    array, the others (and every value in a language whose digits or signs are not the plain ASCII
+    ones) by ``format_percent`` itself. ``i18n.format_percent`` rounds the shortest decimal text
+    of the float (Python's ``repr``) half to even, to 0 decimals from 10%, 1 from 0.1%, else 2,
+    never to "100%" below 1; near a tie the float product could round the other way, so those go
+    to it too (tests/test_csv_fast.py compares the two on every boundary)."""
+    import numpy as np
+
+    from . import i18n
+
+    out = np.empty(len(values), dtype=object)
+    ok = np.isfinite(values) & (values >= 0.00005) & (values < 1e9)
+    if i18n._fast_decimal(0.5, fmt.lang, "#,##0.0%") is None:
+        ok[:] = False
+    f = np.where(ok, values, 1.0)
+    decimals = np.where(f >= 0.1, 0, np.where(f >= 0.001, 1, 2))
+    hundred = (decimals == 0) & (f < 1) & (np.rint(f * 100) >= 100)
+    decimals = np.where(hundred, np.where(np.rint(f * 1000) < 1000, 1, 2), decimals)
+    scaled = f * np.power(10.0, decimals + 2)
+    low = np.floor(scaled)
+    ok &= np.abs(scaled - low - 0.5) > 1e-9 * np.maximum(scaled, 1.0)  # far from a tie
+    q = np.where(scaled - low > 0.5, low + 1, low).astype(np.int64)
+    for i in np.flatnonzero(ok).tolist():
+        d = int(decimals[i])
+        if d:
+            whole, frac = divmod(int(q[i]), 10**d)
+            out[i] = f"{whole:,}.{frac:0{d}d}%"
+        else:
+            out[i] = f"{int(q[i]):,}%"
+    for i in np.flatnonzero(~ok).tolist():
+        out[i] = str(fmt.format_field(float(values[i]), "percent"))
+    return out
 
 
 def safe_filename(name: Any, fallback: str = "table") -> str:
