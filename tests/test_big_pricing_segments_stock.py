@@ -22,7 +22,7 @@ pytest.importorskip("duckdb")
 SAMPLE = 2_000
 
 
-def write_orders(path, n=24_000, seed=11):
+def write_orders(path, n=24_000, seed=11, numeric_customers=False):
     """Order lines over 420 days: 40 products (names that change once, a unit cost per line, on
     hand and lead time per line as a stock column), 500 customers with names, a category, a
     yes/no promotion mark and a campaign group written on some lines."""
@@ -37,7 +37,7 @@ def write_orders(path, n=24_000, seed=11):
     frame = pd.DataFrame(
         {
             "order_id": np.char.add("SO", order.astype(str)),
-            "customer_id": np.char.add("C", cust.astype(str)),
+            "customer_id": cust + 1000 if numeric_customers else np.char.add("C", cust.astype(str)),
             "customer_name": np.char.add("Kunde ", cust.astype(str)),
             "order_date": day.strftime("%Y-%m-%d"),
             "product_id": np.char.add("P", product.astype(str)),
@@ -80,6 +80,14 @@ def shop(tmp_path_factory):
     big, small = open_pair(write_orders(folder / "orders.csv"), folder)
     assert big.big is not None and big.big.lines == len(small.frame) and len(big.frame) == SAMPLE
     assert big.roles == small.roles
+    return big, small
+
+
+@pytest.fixture(scope="module")
+def numeric_shop(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bignumeric")
+    big, small = open_pair(write_orders(folder / "orders.csv", numeric_customers=True), folder)
+    assert small.frame["customer_id"].dtype.kind == "i"
     return big, small
 
 
@@ -177,6 +185,15 @@ def test_segments(shop, params):
 
     got, want = run_both(ANALYSIS, shop, params)
     assert len(want.tables["customers"]) > 400
+    assert_same_result(got, want, ANALYSIS)
+
+
+def test_segments_with_customer_numbers(numeric_shop):
+    from bizops_segments import ANALYSIS
+
+    params = {"list_segments": ["champions"], "campaign_start": "2024-02-01", "holdout_share": 0.3}
+    got, want = run_both(ANALYSIS, numeric_shop, params)
+    assert want.tables["customers"]["customer_id"].dtype.kind == "i"
     assert_same_result(got, want, ANALYSIS)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..progress import Progress
-from .outofcore import _connect, _run, ident, table_of
+from .outofcore import _connect, _integer_ids, _run, ident, number_columns, table_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +46,22 @@ def _as_days(values) -> "pd.Series":
     import pandas as pd
 
     return pd.to_datetime(pd.Series(values)).astype("datetime64[ns]")
+
+
+def ids_like(ds: "Dataset", column: str, values) -> Any:
+    """Ids read as text from the Parquet copy, as the importer reads them: numbers (of the dtype of
+    the Dataset's first lines) where it reads the column as numbers and every id is an integer
+    written plainly, else the text (objects)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    values = np.asarray(values, dtype=object)
+    if column in number_columns(ds) and len(values) and not pd.isna(values).any():
+        ints = _integer_ids(pa.array([str(v) for v in values], pa.string()))
+        if ints is not None:
+            return pd.Series(ints).astype(ds.frame[column].dtype).to_numpy()
+    return values
 
 
 def weighted_median(keys, values, counts) -> "pd.Series":
@@ -176,6 +192,8 @@ def customer_day_lines(
     written): customer_id, day, spend (the line's spend as the customer features view reads it,
     a missing one as 0, summed), category and discount (the raw values) — the lines without a
     customer or a date too, so that a column's values are all seen."""
+    import pandas as pd
+
     progress = progress or Progress()
     big = table_of(ds)
     cols = big.columns
@@ -205,7 +223,14 @@ def customer_day_lines(
         ).df()
     frame["day"] = _as_days(frame["day"])
     frame["spend"] = frame["spend"].astype(float)
-    frame["customer_id"] = frame["customer_id"].astype(object)
+    known = frame["customer_id"].notna().to_numpy()
+    if known.all():
+        frame["customer_id"] = ids_like(ds, cust_c, frame["customer_id"])
+    else:
+        frame["customer_id"] = frame["customer_id"].astype(object)
+        frame.loc[known, "customer_id"] = pd.Series(
+            ids_like(ds, cust_c, frame.loc[known, "customer_id"]), index=frame.index[known], dtype=object
+        )
     return frame
 
 
@@ -225,7 +250,7 @@ def products_per_customer(ds: "Dataset", upto) -> "pd.Series":
             "GROUP BY ALL",
             [str(big.path), pd.Timestamp(upto).date()],
         ).df()
-    return pd.Series(got["k"].to_numpy(dtype=float), index=got["c"].astype(object).to_numpy())
+    return pd.Series(got["k"].to_numpy(dtype=float), index=ids_like(ds, str(big.col("customer_id")), got["c"]))
 
 
 def first_group(ds: "Dataset", column: str, contacted: Iterable[str], holdout: Iterable[str]) -> "pd.Series":
@@ -244,7 +269,8 @@ def first_group(ds: "Dataset", column: str, contacted: Iterable[str], holdout: I
             "SELECT c, arg_min(g, r) AS g, min(r) AS r FROM w WHERE g IS NOT NULL GROUP BY c ORDER BY r",
             [sorted(contacted), sorted(holdout), str(big.path)],
         ).df()
-    out = pd.Series(got["g"].to_numpy(dtype=object), index=pd.Index(got["c"].to_numpy(dtype=object), name="c"))
+    index = pd.Index(ids_like(ds, str(big.col("customer_id")), got["c"]), name="c")
+    out = pd.Series(got["g"].to_numpy(dtype=object), index=index)
     out.name = "g"
     return out
 
