@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ends the process at once (see ``_end_now``)."""
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
-    code = _main(argv)
+    code = _main(argv, program)
     if program and argv and argv[0] == "run":
         _end_now(code)
     return code
@@ -210,7 +210,7 @@ def _end_now(code: int) -> None:
     os._exit(code)
 
 
-def _main(argv: list[str]) -> int:
+def _main(argv: list[str], program: bool = False) -> int:
     # `bizops-desktop`, `bizops-desktop --demo`, `bizops-desktop FILE.bizops` open the window.
     if not argv or argv[0] not in ("open", "analyses", "run", "report", "-h", "--help", "--version"):
         argv = ["open"] + argv
@@ -225,7 +225,7 @@ def _main(argv: list[str]) -> int:
         if args.command == "analyses":
             return cmd_analyses()
         if args.command == "run":
-            return cmd_run(args)
+            return cmd_run(args, program=program)
         if args.command == "report":
             return cmd_report(args)
         return cmd_open(args)
@@ -374,7 +374,9 @@ def _pick_dataset(datasets, analysis, wanted: str | None):
     return pick_dataset(analysis, datasets, wanted) or (datasets[0] if datasets else None)
 
 
-def cmd_run(args) -> int:
+def cmd_run(args, program: bool = False) -> int:
+    """``program``: this process is the command line itself (not a test or a script calling
+    ``main``), so its collector may be tuned for one run (``_settle_heap``)."""
     from bizops_desktop.core.params import parse_assignments
 
     clock = [time.perf_counter()]
@@ -448,6 +450,8 @@ def cmd_run(args) -> int:
         }
     )
     lap("read")
+    if program:
+        _settle_heap()
     t0 = time.perf_counter()
     result = analysis.execute(ds, params, progress.sub(0.2, 0.95), tables=tables)
     seconds = time.perf_counter() - t0
@@ -487,6 +491,25 @@ def cmd_run(args) -> int:
         )
     )
     return 0
+
+
+FULL_PASS_EVERY = 100  # young passes (of the middle generation) between two full passes: Python's is 10
+
+
+def _settle_heap() -> None:
+    """Once the data is read: what exists now (modules, the table, its roles) lives until the end
+    of the run, so it is frozen (``gc.freeze``), and the collector's full pass, which walks every
+    tracked object, runs a tenth as often. A run builds a result of hundreds of thousands of
+    lists and sentence cells that all stay alive; Python walked them all again six times during
+    a 65,000-rule basket run (0.5 s of its 2 s) and found nothing to free. Young garbage is
+    collected as before (the first two generations keep their thresholds). Only in a process
+    that is the command line: a caller's own heap and thresholds are left alone."""
+    import gc
+
+    gc.freeze()
+    young, middle, full = gc.get_threshold()
+    if young:  # 0: collection switched off by whoever runs us; leave it so
+        gc.set_threshold(young, middle, max(full, FULL_PASS_EVERY))
 
 
 def _cpu_seconds() -> float:

@@ -105,3 +105,26 @@ def test_failed_run_keeps_its_exit_code_and_message(tmp_path):
     assert proc.stderr.startswith("bizops-desktop: ") and len(proc.stderr.strip().splitlines()) == 1
     proc = _run(["-m", "bizops_desktop", "run", "no_such_analysis", "--demo", "--out", str(tmp_path / "o")])
     assert proc.returncode == 2 and "unknown analysis" in proc.stderr
+
+
+def test_run_as_program_settles_its_heap_and_runs_exit_handlers(baskets, tmp_path):
+    """As the command line, a run freezes what it read and makes the full pass rarer; the exit
+    handlers still run at the quick end. Called in process (tests, scripts), it leaves both alone."""
+    import gc
+
+    from bizops_desktop.cli import FULL_PASS_EVERY, main
+
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('GC', gc.get_freeze_count() > 0, gc.get_threshold()[2]))\n"
+        f"sys.argv = ['bizops-desktop', 'run', 'basket', '--data', {str(baskets)!r}, "
+        f"'--out', {str(tmp_path / 'a')!r}]\n"
+        "from bizops_desktop.cli import main\n"
+        "raise SystemExit(main())\n"
+    )
+    proc = _run(["-c", code])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == f"GC True {FULL_PASS_EVERY}"
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["run", "basket", "--data", str(baskets), "--out", str(tmp_path / "b"), "--no-plots"]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
