@@ -8,8 +8,10 @@ afterwards (10M lines are about 0.5 GB, 100M about 5.5 GB), and so are the Parqu
     python benchmarks/bench_scale.py --sizes 1e6   # one size
     python benchmarks/bench_scale.py --huge        # adds 100M lines, out of core only
 
-Each step's row: seconds, and the process's peak RSS so far (MB). An analysis the out-of-core path
-cannot run yet says so (one line: the refusal of core/bigfile.py)."""
+Each step's row: seconds, the highest RSS seen during the step (MB, sampled every 20 ms: what
+that step alone needs on top of the table held open), and the process's peak RSS so far (MB). An
+analysis the out-of-core path cannot run yet says so (one line: the refusal of core/bigfile.py).
+``--only stock,pricing,segments --sizes 1e8`` runs a few analyses at one size."""
 
 from __future__ import annotations
 
@@ -71,6 +73,9 @@ def write_orders(path: Path, n: int, seed: int = 7) -> None:
 def child(engine: str, path: str) -> None:
     """One size and engine, in this process: one JSON line per step (seconds, peak RSS, outcome)."""
     import resource
+    import threading
+
+    import psutil
 
     from bizops_desktop.core.errors import BizOpsError
     from bizops_desktop.core.plugins import load_registry
@@ -79,8 +84,21 @@ def child(engine: str, path: str) -> None:
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
+    me = psutil.Process()
+    seen = [0.0]
+
+    def sample() -> None:
+        while True:
+            seen[0] = max(seen[0], me.memory_info().rss / 2**20)
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+
     def emit(step: str, seconds: float, outcome: str) -> None:
-        print(json.dumps({"step": step, "s": seconds, "peak_mb": peak(), "outcome": outcome}), flush=True)
+        step_mb = max(seen[0], me.memory_info().rss / 2**20)
+        seen[0] = 0.0  # the next step's highest RSS starts from here
+        row = {"step": step, "s": seconds, "step_mb": step_mb, "peak_mb": peak(), "outcome": outcome}
+        print(json.dumps(row), flush=True)
 
     t = time.perf_counter()
     if engine == "memory":
@@ -151,7 +169,8 @@ def measure(engine: str, path: Path, env: dict):
             yield json.loads(line)
     err = proc.stderr.read()
     if proc.wait() != 0:
-        yield {"step": "failed", "s": 0.0, "peak_mb": 0.0, "outcome": (err.strip().splitlines() or ["?"])[-1]}
+        last = (err.strip().splitlines() or ["?"])[-1]
+        yield {"step": "failed", "s": 0.0, "step_mb": 0.0, "peak_mb": 0.0, "outcome": last}
 
 
 def main() -> None:
@@ -170,8 +189,9 @@ def main() -> None:
     sizes = [int(float(s)) for s in a.sizes.split(",") if s.strip()]
     if a.huge:
         sizes.append(100_000_000)
-    print(f"| {'lines':>11s} | {'engine':>11s} | {'step':>11s} | {'seconds':>8s} | {'peak MB':>8s} | outcome")
-    print(f"|{'-' * 13}|{'-' * 13}|{'-' * 13}|{'-' * 10}|{'-' * 10}|---------")
+    head = f"| {'lines':>11s} | {'engine':>11s} | {'step':>11s} | {'seconds':>8s} | {'step MB':>8s} | {'peak MB':>8s} |"
+    print(f"{head} outcome")
+    print(f"|{'-' * 13}|{'-' * 13}|{'-' * 13}|{'-' * 10}|{'-' * 10}|{'-' * 10}|---------")
     with tempfile.TemporaryDirectory(prefix="bizops-scale-") as tmp:
         env = {**os.environ, "BIZOPS_BIG_CACHE": str(Path(tmp) / "cache"), "BIZOPS_NO_ISOLATION": "1"}
         if a.only:
@@ -190,7 +210,10 @@ def main() -> None:
                 if engine == "memory" and n > IN_MEMORY_UP_TO:
                     continue
                 for r in measure("memory" if engine == "memory" else "duckdb", path, env):
-                    cells = f"| {n:11,d} | {engine:>11s} | {r['step']:>11s} | {r['s']:8.1f} | {r['peak_mb']:8.0f} |"
+                    cells = (
+                        f"| {n:11,d} | {engine:>11s} | {r['step']:>11s} | {r['s']:8.1f} | {r['step_mb']:8.0f} "
+                        f"| {r['peak_mb']:8.0f} |"
+                    )
                     print(f"{cells} {r['outcome']}", flush=True)
             path.unlink()
             for f in (Path(tmp) / "cache").glob("*"):

@@ -224,6 +224,9 @@ def test_segments_on_the_demo_shop(demo):
         {},
         {"pooled": True, "controls": ["season"]},
         {"cost_column": "unit_cost", "freq": "M"},
+        {"mode": "markdown", "stock": 400, "weeks_left": 8, "objective": "profit", "cost_column": "unit_cost"},
+        {"mode": "price_test"},
+        {"mode": "price_test", "product": "P7"},
     ],
 )
 def test_pricing(shop, params):
@@ -233,15 +236,16 @@ def test_pricing(shop, params):
     assert_same_result(got, want, ANALYSIS)
 
 
-def test_pricing_on_the_demo_shop(demo):
+@pytest.mark.parametrize("params", [{}, {"mode": "markdown", "stock": 300, "weeks_left": 12}, {"mode": "price_test"}])
+def test_pricing_on_the_demo_shop(demo, params):
     from bizops_pricing import ANALYSIS
 
-    got, want = run_both(ANALYSIS, demo["orders"], {})
+    got, want = run_both(ANALYSIS, demo["orders"], params)
     assert_same_result(got, want, ANALYSIS)
 
 
 @pytest.mark.parametrize(
-    "params", [{"mode": "regression"}, {"controls": ["promotion"]}, {"group": "category"}, {"mode": "price_test"}]
+    "params", [{"mode": "regression"}, {"controls": ["promotion"]}, {"group": "category"}, {"mode": "segments"}]
 )
 def test_pricing_says_in_one_line_what_cannot_run_on_a_big_file(shop, params):
     from bizops_pricing import ANALYSIS

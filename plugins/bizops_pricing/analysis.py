@@ -64,12 +64,13 @@ def run(dataset, params: dict[str, Any], progress) -> Result:
 
 def _check_big(dataset, params, mode: str) -> None:
     """On a file bigger than memory, pricing fits the demand curves of its price panel (summed out
-    of core per product and period), per product or pooled, with the season held fixed if asked;
-    anything that reads the lines themselves says so in one plain line."""
+    of core per product and period), per product or pooled, with the season held fixed if asked,
+    and plans a markdown or a price test from them; anything that reads the lines themselves says
+    so in one plain line."""
     plain = ("", "season", "seasonality")
     controls = [c for c in (params.get("controls") or []) if str(c).strip().lower() not in plain]
     what = None
-    if mode != "elasticity":
+    if mode not in ("elasticity", "markdown", "price_test"):
         what = _("this pricing mode")
     elif dataset.col("date") is None:
         what = _("a table without a date (each row one period)")
@@ -262,7 +263,7 @@ def _product_costs(
         from bizops_desktop.core.views.reduced import median_per_key
 
         key = key or dataset.col("product_id")
-        got = median_per_key(dataset, col, key)
+        got = median_per_key(dataset, col, key, nonnegative=True)
         per = got if key else pd.Series(got, index=products[:1])
         per = per[per.notna()]
         common = per.index.intersection(products)

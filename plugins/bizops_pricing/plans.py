@@ -234,9 +234,12 @@ def _season(dataset, key: str, e: float, weeks: int):
     date, product = dataset.col("date"), dataset.col("product_id")
     if date is None or product is None:
         return None, float("nan")
+    big = getattr(dataset, "big", None) is not None
     try:
         pp = price_panel(
-            f[f[product].astype(str) == key],
+            # a big file: the whole file's weekly panel (out of core), of which the product's rows
+            # are the panel of its lines
+            f if big else f[f[product].astype(str) == key],
             product=product,
             date=date,
             quantity=dataset.col("quantity"),
@@ -247,6 +250,8 @@ def _season(dataset, key: str, e: float, weeks: int):
     except (DataError, UsageError):
         return None, float("nan")
     g = pp.frame[(pp.frame["units"] > 0) & (pp.frame["price"] > 0)]
+    if big:
+        g = g[g["product"].astype(str) == key]
     if len(g) < 104:
         return None, float("nan")
     z = np.log(g["units"].to_numpy(float)) - e * np.log(g["price"].to_numpy(float))
@@ -654,7 +659,14 @@ def _start_date(value) -> pd.Timestamp:
 def _unit_cost(dataset, key: str, params) -> float | None:
     col = dataset.col("cost")
     product = dataset.col("product_id")
-    if col is not None and product is not None:
+    if col is not None and product is not None and getattr(dataset, "big", None) is not None:
+        from bizops_desktop.core.views.reduced import median_per_key
+
+        per = median_per_key(dataset, col, product, nonnegative=False)  # every line, out of core
+        per = per[per.index.astype(str) == key]
+        if len(per) and np.isfinite(per.iloc[0]):
+            return float(per.iloc[0])
+    elif col is not None and product is not None:
         f = dataset.frame
         v = pd.to_numeric(f.loc[f[product].astype(str) == key, col], errors="coerce").median()
         if np.isfinite(v):

@@ -291,9 +291,12 @@ def common_names(ds: "Dataset", id_col: str, name_col: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in rows}
 
 
-def median_per_key(ds: "Dataset", value_col: str, key_col: str | None, progress: Progress | None = None) -> Any:
-    """The median of ``value_col`` (as a number, values below zero left out) per value of
-    ``key_col`` over every line; without a key, the median of the whole column (a float)."""
+def median_per_key(
+    ds: "Dataset", value_col: str, key_col: str | None, progress: Progress | None = None, *, nonnegative: bool = True
+) -> Any:
+    """The median of ``value_col`` (as a number; values below zero left out when ``nonnegative``)
+    per value of ``key_col`` over every line; without a key, the median of the whole column (a
+    float)."""
     import numpy as np
 
     big = table_of(ds)
@@ -303,7 +306,8 @@ def median_per_key(ds: "Dataset", value_col: str, key_col: str | None, progress:
     with _connect() as con:
         got = _run(
             con,
-            f"SELECT {k} AS k, {v} AS v, count(*) AS n FROM read_parquet(?) WHERE {v} >= 0 GROUP BY ALL",
+            f"SELECT {k} AS k, {v} AS v, count(*) AS n FROM read_parquet(?) "
+            f"WHERE {v} {'>= 0' if nonnegative else 'IS NOT NULL'} GROUP BY ALL",
             [str(big.path)],
             progress or Progress(),
             0.0,
