@@ -143,8 +143,9 @@ def stock_dataset(ds: "Dataset", progress: Progress | None = None) -> "Dataset":
                 + (["arg_max(s_arrival, r) FILTER (WHERE s_arrival IS NOT NULL) AS s_arrival"] if arrival_c else [])
             )
             ids = con.execute(
-                f"WITH k AS (SELECT trim(p) AS key, {last} FROM raw WHERE p IS NOT NULL GROUP BY key) "
-                "SELECT DISTINCT raw.p, k.* EXCLUDE (key) FROM raw JOIN k ON trim(raw.p) = k.key ORDER BY raw.p"
+                f"WITH k AS (SELECT trim(p) AS key, {last} FROM raw WHERE p IS NOT NULL GROUP BY key), "
+                "ps AS (SELECT DISTINCT p FROM raw WHERE p IS NOT NULL) "
+                "SELECT ps.p, k.* EXCLUDE (key) FROM ps JOIN k ON trim(ps.p) = k.key ORDER BY ps.p"
             ).df()
     progress.report(0.9)
     names = dict(zip(per["p"], per["n"])) if name_c is not None else {}
