@@ -145,3 +145,29 @@ def test_percent_texts_as_format_percent(lang):
     want = [i18n.format_percent(float(v), lang) for v in values]
     bad = [(float(v), g, w) for v, g, w in zip(values, got, want) if g != w]
     assert bad == []
+
+
+@pytest.mark.parametrize("lang,currency", [("en", None), ("zh_CN", None), ("en", "EUR"), ("en", "JPY"), ("de", None)])
+def test_money_texts_as_format_money(lang, currency):
+    from bizops_desktop.core import i18n
+    from bizops_desktop.core.export import _money_texts
+
+    rng = np.random.default_rng(9)
+    values = np.concatenate(
+        [
+            [0.0, 0.005, 0.015, 0.025, 0.125, 0.135, 1.005, 2.675, 999.995, 1234567.25, 999999.995, 1e14, 5e15],
+            np.round(rng.uniform(0, 500, 2000), 2),
+            rng.uniform(0, 1e7, 2000),
+            np.round(rng.uniform(0, 100, 500), 3),
+            [-1.5, np.nan, np.inf],  # (-0.0: the i18n memo reads it as 0.0)
+        ]
+    ).astype(float)
+    saved = i18n._currency
+    i18n.set_currency(currency)
+    try:
+        got = _money_texts(values, i18n._Formatter(lang))
+        want = [i18n.format_money(float(v), lang) for v in values]
+    finally:
+        i18n._currency = saved
+    bad = [(float(v), g, w) for v, g, w in zip(values, got, want) if g != w]
+    assert bad == []

@@ -121,6 +121,13 @@ def _cells() -> list:
         {"domain": "bizops_desktop", "msgid": "{n:int} order", "plural": "{n:int} orders", "values": {"n": 5}},
         M("Search…"),
         *(M("{x} {y:list} {z:percent}", x=x, y=y, z=z).to_dict() for x, y, z in _mixed_values()),
+        *(M("{x:money} then {y:money}", x=x, y=z).to_dict() for x, _y, z in _mixed_values()),
+        *(M("{m:money}", m=m).to_dict() for m in (0.005, 0.015, 2.675, 1234567.891, 1e16, -3.5, 12)),
+        # counts equal as numbers but of other types: each reads as its own cell does
+        *(
+            {"domain": "bizops_desktop", "msgid": "{n} order", "plural": "{n} orders", "n": n}
+            for n in (1, 1.0, True, 2)
+        ),
         None,
         "already text",
         float("nan"),

@@ -3,6 +3,8 @@ summary.json, plots to PNG (through the Qt renderer, imported only when a plot i
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +102,9 @@ def _holds_messages(values) -> bool:
     return False
 
 
+_NO_VALUES: dict = {}  # a message cell without values (never written to)
+
+
 def render_messages(values, lang: str | None = None) -> "np.ndarray":
     """A column of message cells as text in ``lang``, exactly as ``i18n.text`` renders each one,
     without its work per cell: the cells sharing a template are filled together, each distinct
@@ -122,15 +127,7 @@ def render_messages(values, lang: str | None = None) -> "np.ndarray":
             key, vals = (v.domain, v.msgid, v.plural, v.n), v.values
         else:
             key, vals = None, None
-        if (
-            key is not None
-            and type(key[0]) is str
-            and type(key[1]) is str
-            and key[1]
-            and (key[2] is None or type(key[2]) is str)
-            and (key[3] is None or type(key[3]) is int)
-            and type(vals) is dict
-        ):
+        if key is not None and _plain_key(key) and type(vals) is dict:
             groups.setdefault(key, []).append(i)
         else:
             alone.append(i)
@@ -158,30 +155,50 @@ def render_messages(values, lang: str | None = None) -> "np.ndarray":
     return out
 
 
+def _plain_key(key: tuple) -> bool:
+    """A message's (domain, msgid, plural, n) as our own messages have it (a stranger's file may not)."""
+    return (
+        type(key[0]) is str
+        and type(key[1]) is str
+        and bool(key[1])
+        and (key[2] is None or type(key[2]) is str)
+        and (key[3] is None or type(key[3]) is int)
+    )
+
+
 def _fill(template: str, cells, lang: str, counts: list | None) -> "np.ndarray":
     """``template`` filled with each cell's values (for a plural message, its count ``n`` first)."""
     import numpy as np
 
     from . import i18n
 
-    def values_of(v):
-        return v.get("values", {}) if type(v) is dict else v.values
-
-    maps = [values_of(v) for v in cells]
-    if counts is not None:
-        maps = [{"n": n, **m} for n, m in zip(counts, maps)]
+    cells = cells.tolist()
+    if set(map(type, cells)) == {dict}:
+        maps = list(map(dict.get, cells, itertools.repeat("values"), itertools.repeat(_NO_VALUES)))
+    else:
+        maps = [v.get("values", _NO_VALUES) if type(v) is dict else v.values for v in cells]
     out = np.full(len(cells), template, dtype=object)  # a message without values is its template
-    full = np.flatnonzero(np.fromiter(map(bool, maps), dtype=bool, count=len(maps)))
-    if not len(full):
-        return out
-    maps = [maps[k] for k in full.tolist()]
+    full = None  # the cells with values: all of them, or these rows
+    if counts is None:  # a plural message's cells all have their count ``n``
+        has = np.fromiter(map(bool, maps), dtype=bool, count=len(maps))
+        if not has.all():
+            full = np.flatnonzero(has)
+            if not len(full):
+                return out
+            maps = [maps[k] for k in full.tolist()]
     text = np.full(len(maps), "", dtype=object)
     fmt = i18n._Formatter(lang)
     for literal, name, spec in i18n._compile(template):
         if literal:
             text = text + literal
         if name is not None:
-            text = text + _field_texts([m[name] for m in maps], spec, fmt)
+            if counts is not None and name == "n":  # the count, unless the values give their own
+                field = [m["n"] if "n" in m else n for m, n in zip(maps, counts)]
+            else:
+                field = list(map(operator.itemgetter(name), maps))
+            text = text + _field_texts(field, spec, fmt)
+    if full is None:
+        return text
     out[full] = text
     return out
 
@@ -203,16 +220,21 @@ def _field_texts(values: list, spec: str, fmt) -> "np.ndarray":
         floats = distinct_bits.view(float)
         if spec == "percent":
             return _percent_texts(floats, fmt)[codes]
+        if spec == "money":
+            return _money_texts(floats, fmt)[codes]
         texts = (str(fmt.format_field(v, spec)) for v in floats.tolist())
         return np.fromiter(texts, dtype=object, count=len(floats))[codes]
     elif len(kinds) == 1 and kinds <= {str, int}:  # one kind only: True == 1
         keys = np.fromiter(values, dtype=object, count=len(values))
     elif spec == "list" and kinds <= {list, tuple}:
-        import itertools
-
         if set(map(type, itertools.chain.from_iterable(values))) <= {str}:  # formatted as tuples
             keys = np.fromiter(map(tuple, values), dtype=object, count=len(values))
-    elif kinds == {dict} and not spec and all("msgid" in v and "domain" in v for v in values):
+    elif (
+        kinds == {dict}
+        and not spec
+        and all(map(operator.contains, values, itertools.repeat("msgid")))
+        and all(map(operator.contains, values, itertools.repeat("domain")))
+    ):
         # messages inside messages (reasons joined by "; "): rendered a column at a time as well
         return render_messages(np.fromiter(values, dtype=object, count=len(values)), fmt.lang)
     if keys is not None:
@@ -258,6 +280,35 @@ def _percent_texts(values: "np.ndarray", fmt) -> "np.ndarray":
             out[i] = f"{int(q[i]):,}%"
     for i in np.flatnonzero(~ok).tolist():
         out[i] = str(fmt.format_field(float(values[i]), "percent"))
+    return out
+
+
+def _money_texts(values: "np.ndarray", fmt) -> "np.ndarray":
+    """``str(fmt.format_field(v, "money"))`` for each float of ``values``: Babel's currency format
+    is the currency's sign around the amount rounded half to even to cents (of the shortest
+    decimal text of the float, as Babel takes it) and grouped by thousands. That sign (before or
+    after, with or without a space) is read from Babel's own text for 1234567.25, and the amounts
+    of the usual kind (zero or positive, below 10^15) are written by Python's decimal formatting,
+    several times quicker than Babel's per-call pattern work; the others, and every currency or
+    language where the probe does not read "1,234,567.25" (other digits, signs, grouping or
+    precision), by ``format_money`` itself. tests/test_csv_fast.py compares the two."""
+    import decimal
+
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    probe = str(fmt.format_field(1234567.25, "money"))
+    before, number, after = probe.partition("1,234,567.25")
+    small = str(fmt.format_field(0.125, "money"))  # rounds half to even: 0.12
+    ok = np.isfinite(values) & ~np.signbit(values) & (values < 1e15)
+    if not number or small != before + "0.12" + after:
+        ok[:] = False
+    cent, even = decimal.Decimal("0.01"), decimal.ROUND_HALF_EVEN
+    for i in np.flatnonzero(ok).tolist():
+        amount = decimal.Decimal(str(float(values[i]))).quantize(cent, rounding=even)
+        out[i] = f"{before}{amount:,f}{after}"
+    for i in np.flatnonzero(~ok).tolist():
+        out[i] = str(fmt.format_field(float(values[i]), "money"))
     return out
 
 
