@@ -156,6 +156,24 @@ def test_stock_on_the_demo_shop_with_its_stock_sheet_beside(demo):
     assert_same_result(got, want, ANALYSIS)
 
 
+def test_stock_sheet_beside_is_linked_by_every_id_of_the_file(tmp_path):
+    """A stock sheet beside the orders is linked to the orders by all their product ids, those of
+    a product whose lines have no quantity too (it is in the orders, though not planned)."""
+    from bizops_stock import ANALYSIS
+
+    orders = pd.read_csv(write_orders(tmp_path / "full.csv", n=9_000)).drop(columns=["on_hand", "lead_time"])
+    orders.loc[orders.index[::97], ["product_id", "quantity"]] = ["PX", None]
+    orders.to_csv(tmp_path / "orders.csv", index=False)
+    ids = [f"P{i}" for i in range(42)] + ["PX"]
+    pd.DataFrame({"product_id": ids, "on_hand": range(len(ids)), "lead_time": 7}).to_csv(
+        tmp_path / "stock.csv", index=False
+    )
+    got, want = run_both(ANALYSIS, open_pair(tmp_path / "orders.csv", tmp_path), {"forecast_method": "ses"})
+    linked = text(want.notes[1])
+    assert "41 of its 43 products" in linked and "PX" not in linked
+    assert_same_result(got, want, ANALYSIS)
+
+
 def test_the_stock_frame_is_one_row_per_day_and_product(shop):
     from bizops_desktop.core.views.reduced import stock_dataset
 

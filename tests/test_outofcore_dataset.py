@@ -136,7 +136,9 @@ def test_the_command_line_opens_a_big_file_out_of_core(pair, tmp_path, monkeypat
     out = tmp_path / "out"
     assert main(["run", "basket", "--data", big.source, "--out", str(out), "--no-plots", "--quiet"]) == 0
     assert any(out.iterdir())
-    assert main(["run", "pricing", "--data", big.source, "--out", str(tmp_path / "p"), "--quiet"]) != 0
+    assert main(["run", "pricing", "--data", big.source, "--out", str(tmp_path / "p"), "--quiet"]) == 0
+    regression = ["--set", "mode=regression"]
+    assert main(["run", "pricing", "--data", big.source, "--out", str(tmp_path / "r"), "--quiet", *regression]) != 0
     assert "cannot run on a file this big yet" in capsys.readouterr().err
 
 

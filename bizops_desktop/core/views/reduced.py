@@ -93,9 +93,10 @@ SHEET_ROLES = ("on_hand", "on_order", "lead_time", "cost", "moq", "pack_size", "
 def stock_dataset(ds: "Dataset", progress: Progress | None = None) -> "Dataset":
     """The frame stock planning reads, from a big Dataset: one row per day and product with a
     quantity (units and line totals summed, the product's name on its last line that has one and
-    its median unit price carried along), and one row per product id without a date, holding the
-    last value of each stock-sheet column for it (on hand, on order, lead time...) when the orders
-    table has a stock-on-hand column. A Dataset of the same columns and roles."""
+    its median unit price carried along), and one row per product id without a date (every id of
+    the file), holding the last value of each stock-sheet column for it (on hand, on order, lead
+    time...) when the orders table has a stock-on-hand column. A Dataset of the same columns and
+    roles."""
     import numpy as np
     import pandas as pd
 
@@ -136,8 +137,11 @@ def stock_dataset(ds: "Dataset", progress: Progress | None = None) -> "Dataset":
         prices = None
         if price_c is not None:
             prices = con.execute("SELECT p, u, count(*) AS k FROM ok WHERE u IS NOT NULL GROUP BY p, u").df()
-        ids = None
-        if sheet or arrival_c is not None:
+        # every product id of the file once (those with no usable line too: a stock sheet is
+        # linked to the orders by all their ids), with the stock-sheet columns' last values
+        if not sheet and arrival_c is None:
+            ids = con.execute("SELECT DISTINCT p FROM raw WHERE p IS NOT NULL ORDER BY p").df()
+        else:
             last = ", ".join(
                 [f'arg_max("s_{r}", r) FILTER (WHERE "s_{r}" IS NOT NULL) AS "s_{r}"' for r, _c in sheet]
                 + (["arg_max(s_arrival, r) FILTER (WHERE s_arrival IS NOT NULL) AS s_arrival"] if arrival_c else [])
@@ -163,7 +167,7 @@ def stock_dataset(ds: "Dataset", progress: Progress | None = None) -> "Dataset":
         frame[price_c] = frame[prod_c].map(med).astype(float)
     elif amount_c is not None:
         frame[amount_c] = days["a"].astype(float)
-    if ids is not None:
+    if len(ids):
         rows = pd.DataFrame({date_c: pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]")})
         rows[prod_c] = ids["p"].astype(object)
         rows[qty_c] = np.nan
