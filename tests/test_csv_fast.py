@@ -23,6 +23,8 @@ TRICKY_TEXT = [
     'with "quotes"',
     "line\nbreak",
     "carriage\rreturn",
+    "windows\r\nline",
+    "quote\"and,comma\nand line",
     " lead and trail ",
     "中文，逗号",
     "tab\there",
