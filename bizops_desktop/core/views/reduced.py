@@ -195,8 +195,8 @@ def customer_day_lines(
 ) -> "pd.DataFrame":
     """Every line of a big Dataset added up per customer, day, category and discount mark (as
     written): customer_id, day, spend (the line's spend as the customer features view reads it,
-    a missing one as 0, summed), category and discount (the raw values) — the lines without a
-    customer or a date too, so that a column's values are all seen."""
+    a missing one as 0, summed), category and discount (the raw values, when their columns are
+    given) — the lines without a customer or a date too, so that a column's values are all seen."""
     import pandas as pd
 
     progress = progress or Progress()
@@ -213,14 +213,14 @@ def customer_day_lines(
         spend = _num(qty_c, cols)
     else:
         spend = "1.0"
-    cat = ident(category, cols) if category is not None else "NULL"
-    disc = ident(discount, cols) if discount is not None else "NULL"
+    marks = "".join(
+        f", {ident(c, cols)} AS {name}" for c, name in ((category, "category"), (discount, "discount")) if c is not None
+    )
     with _connect() as con:
         frame = _run(
             con,
             f"SELECT {ident(cust_c, cols)} AS customer_id, {_day(date_c, cols)} AS day, "
-            f"sum(coalesce({spend}, 0.0)) AS spend, {cat} AS category, {disc} AS discount "
-            "FROM read_parquet(?) GROUP BY ALL",
+            f"sum(coalesce({spend}, 0.0)) AS spend{marks} FROM read_parquet(?) GROUP BY ALL",
             [str(big.path)],
             progress,
             0.0,
