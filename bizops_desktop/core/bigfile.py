@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Cancelled, DataError
-from .i18n import M, _
+from .i18n import M, Mn, _
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -180,7 +180,11 @@ def open_big(path, options=None, progress: Progress | None = None, name: str | N
             shown=len(sample),
             lines=source.lines,
         ),
-        *[n for n in result.notes if getattr(n, "msgid", None) != preview_note(1).msgid],
+        *[
+            _sample_note(n, opts.keep_cancelled, len(sample))
+            for n in result.notes
+            if getattr(n, "msgid", None) != preview_note(1).msgid
+        ],
     ]
     ds = Dataset(
         name=name or p.stem,
@@ -195,6 +199,29 @@ def open_big(path, options=None, progress: Progress | None = None, name: str | N
     register_sample(ds.frame, source)
     progress.report(1.0, _("Loaded"))
     return ds
+
+
+def _sample_note(note: Any, keep_cancelled: bool, shown: int) -> Any:
+    """A note of the first lines' import, as the big table's note. The first lines are read with
+    cancelled and refunded orders kept, as the whole file is (the out-of-core reader does not
+    leave them out yet): unless the user asked for that, "kept as asked" would be wrong, and the
+    note says plainly what happened and what to do instead."""
+    from .importer.platforms import kept_states_note
+
+    if keep_cancelled or getattr(note, "msgid", None) != kept_states_note(1, "", "").msgid:
+        return note
+    return Mn(
+        "Cancelled, closed, refunded or unpaid orders are not left out of a file this big yet: {n} of its "
+        "first {shown:int} lines are such orders ({cols}: {states}), and the analyses count them with the "
+        "rest. To leave them out, open a smaller extract of the file (fewer months or stores).",
+        "Cancelled, closed, refunded or unpaid orders are not left out of a file this big yet: {n} of its "
+        "first {shown:int} lines are such orders ({cols}: {states}), and the analyses count them with the "
+        "rest. To leave them out, open a smaller extract of the file (fewer months or stores).",
+        int(note.n or 0),
+        shown=shown,
+        cols=note.values.get("cols", ""),
+        states=note.values.get("states", ""),
+    )
 
 
 def describe_parquet(path, csv: str | None = None, sha256: str | None = None) -> BigSource:

@@ -596,6 +596,18 @@ def is_left_out_state(value: object) -> bool:
     return any(w in v for w in _LEFT_OUT)
 
 
+def kept_states_note(n: int, cols: str, states: str) -> Message:
+    """The note of lines of orders that are not sales, kept as the user asked (out of core, the
+    first lines are read this way and the note is told apart by its msgid: core/bigfile.py)."""
+    return Mn(
+        "Kept {n} line of cancelled, closed, refunded or unpaid orders as asked ({cols}: {states})",
+        "Kept {n} lines of cancelled, closed, refunded or unpaid orders as asked ({cols}: {states})",
+        n,
+        cols=cols,
+        states=states,
+    )
+
+
 def _state_mask(col: "pd.Series"):
     """(rows whose state is not a sale, {state: lines}); classifies the few distinct values only."""
     import numpy as np
@@ -873,14 +885,7 @@ def _leave_out_states(frame, state_cols, cancelled_cols, order_col, keep: bool):
     shown = format_list([f"{k} ({v})" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:6]])
     cols = format_list([str(c) for c in state_cols + cancelled_cols])
     if keep:
-        note = Mn(
-            "Kept {n} line of cancelled, closed, refunded or unpaid orders as asked ({cols}: {states})",
-            "Kept {n} lines of cancelled, closed, refunded or unpaid orders as asked ({cols}: {states})",
-            n,
-            cols=cols,
-            states=shown,
-        )
-        return frame, 0, note
+        return frame, 0, kept_states_note(n, cols, shown)
     note = Mn(
         "Left out {n} line of {orders:int} cancelled, closed, refunded or unpaid order ({cols}: {states}); "
         "to count them, tick “Keep cancelled and refunded orders” when opening the file (--keep-cancelled)",
