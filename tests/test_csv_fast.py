@@ -24,7 +24,7 @@ TRICKY_TEXT = [
     "line\nbreak",
     "carriage\rreturn",
     "windows\r\nline",
-    "quote\"and,comma\nand line",
+    'quote"and,comma\nand line',
     " lead and trail ",
     "中文，逗号",
     "tab\there",
