@@ -131,7 +131,7 @@ def _share_values() -> np.ndarray:
             grid,
             rng.uniform(0, 1, 3000),
             10.0 ** rng.uniform(-7, 3, 3000),
-            [0.0, -0.25, np.nan, np.inf, -np.inf, 4e-5, 1e-9, 2e9],  # (-0.0: the i18n memo reads it as 0.0)
+            [0.0, -0.0, -0.25, np.nan, np.inf, -np.inf, 4e-5, 1e-9, 2e9, -0.0, 0.0],  # -0.0 after 0.0 and before
         ]
     ).astype(float)
 
@@ -161,7 +161,7 @@ def test_money_texts_as_format_money(lang, currency):
             np.round(rng.uniform(0, 500, 2000), 2),
             rng.uniform(0, 1e7, 2000),
             np.round(rng.uniform(0, 100, 500), 3),
-            [-1.5, np.nan, np.inf],  # (-0.0: the i18n memo reads it as 0.0)
+            [-1.5, np.nan, np.inf, -0.0, 0.0, -0.0],  # -0.0 after 0.0 and before
         ]
     ).astype(float)
     saved = i18n._currency

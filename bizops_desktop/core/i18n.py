@@ -363,7 +363,9 @@ class _Formatter(string.Formatter):
         if spec == "list" and isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
             value = tuple(value)  # a list of names: formatted once per distinct list
         if (type(value) in _MEMO_TYPES and spec in _MEMO_SPECS) or (type(value) is tuple and spec == "list"):
-            key = (lang, _currency, spec, type(value), value)
+            # -0.0 == 0.0 (and hashes alike), but "-0%" is not "0%": a zero float keys by its sign
+            memo_value = ("zero", math.copysign(1.0, value)) if type(value) is float and value == 0.0 else value
+            key = (lang, _currency, spec, type(value), memo_value)
             hit = _FIELD_MEMO.get(key)
             if hit is None:
                 if len(_FIELD_MEMO) > 200_000:
