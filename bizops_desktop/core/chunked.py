@@ -97,6 +97,12 @@ def nonblank(values: "pd.Series") -> np.ndarray:
     return map_pieces(values, lambda s: (s.notna() & s.astype(str).str.strip().ne("")).to_numpy(dtype=bool))
 
 
+def blank_texts(uniques: Any) -> np.ndarray:
+    """For distinct values (factorize's uniques): True where a value is text of only spaces, the
+    blank a key column may hold besides a missing cell (told once per distinct value, not per line)."""
+    return np.fromiter((isinstance(u, str) and not u.strip() for u in uniques.tolist()), bool, len(uniques))
+
+
 def map_pieces(values: "pd.Series", fn: Callable[["pd.Series"], np.ndarray]) -> np.ndarray:
     """``fn(values)`` for an element-wise ``fn`` returning an array, computed piece by piece."""
     if len(values) <= PIECE:

@@ -137,6 +137,29 @@ def _sorted_codes(values: "pd.Series"):
     return codes, uniques
 
 
+def line_notes(missing: int, not_positive: int) -> list:
+    """The notes of the order lines a baskets view leaves out (in memory and out of core alike):
+    lines without an order number or product, and lines whose quantity is not positive."""
+    notes: list = []
+    if missing:
+        notes.append(
+            Mn(
+                "{n} line without an order number or product was left out.",
+                "{n} lines without an order number or product were left out.",
+                missing,
+            )
+        )
+    if not_positive:
+        notes.append(
+            Mn(
+                "{n} line with a zero, negative or missing quantity (returns, cancellations) was left out.",
+                "{n} lines with a zero, negative or missing quantity (returns, cancellations) were left out.",
+                not_positive,
+            )
+        )
+    return notes
+
+
 def baskets_from_orders(
     frame: "pd.DataFrame",
     order_col: str,
@@ -163,29 +186,16 @@ def baskets_from_orders(
     except TypeError:  # mixed types that do not sort (e.g. 3 and "A"): first-seen order, below
         sortable = False
         pcodes, puniques = chunked.factorize(products, sort=False)
-    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in puniques.tolist()), bool, len(puniques))
+    blank = chunked.blank_texts(puniques)
     keep = orders.notna().to_numpy() & (pcodes >= 0) & ~np.append(blank, True)[pcodes]
     missing = int((~keep).sum())
-    if missing:
-        notes.append(
-            Mn(
-                "{n} line without an order number or product was left out.",
-                "{n} lines without an order number or product were left out.",
-                missing,
-            )
-        )
+    not_positive = 0
     if quantity_col is not None:
         q = pd.to_numeric(frame[quantity_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = keep & ~(q > 0)
-        if bad.any():
-            notes.append(
-                Mn(
-                    "{n} line with a zero, negative or missing quantity (returns, cancellations) was left out.",
-                    "{n} lines with a zero, negative or missing quantity (returns, cancellations) were left out.",
-                    int(bad.sum()),
-                )
-            )
-            keep &= q > 0
+        not_positive = int(bad.sum())
+        keep &= ~bad
+    notes += line_notes(missing, not_positive)
     if not keep.any():
         raise DataError(
             _("no order line has both an order number and a product"),

@@ -236,7 +236,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None, number_id
     import numpy as np
     import pyarrow as pa
 
-    from .baskets import Baskets
+    from .baskets import Baskets, line_notes
 
     progress = progress or Progress()
     order_col, product_col = big.col("order_id"), big.col("product_id")
@@ -278,7 +278,7 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None, number_id
         as_numbers = _integer_ids(pa.array(item_ids.tolist(), pa.string())) if product_col in number_ids else None
         order = np.argsort(item_ids if as_numbers is None else as_numbers, kind="stable")
         used = used[order]
-        notes = _basket_line_notes(missing, not_positive)
+        notes = line_notes(missing, not_positive)
         if len(used) == 0:
             raise DataError(
                 _("no order line has both an order number and a product"),
@@ -332,27 +332,6 @@ def baskets_out_of_core(big: BigCsv, progress: Progress | None = None, number_id
     )
     progress.report(1.0)
     return out
-
-
-def _basket_line_notes(missing: int, not_positive: int) -> list:
-    notes: list = []
-    if missing:
-        notes.append(
-            Mn(
-                "{n} line without an order number or product was left out.",
-                "{n} lines without an order number or product were left out.",
-                missing,
-            )
-        )
-    if not_positive:
-        notes.append(
-            Mn(
-                "{n} line with a zero, negative or missing quantity (returns, cancellations) was left out.",
-                "{n} lines with a zero, negative or missing quantity (returns, cancellations) were left out.",
-                not_positive,
-            )
-        )
-    return notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -712,6 +691,22 @@ def ratings_from_dataset(ds, *, source: str = "auto", weighting: str = "counts")
     )
 
 
+def line_spend(big: BigCsv) -> tuple[str, str, Any]:
+    """A line's spend as SQL over the big table, as the customer features view reads it: the line
+    total, else quantity x unit price, else the quantity, else 1 a line; with its unit and the note
+    that says which (None for the line total)."""
+    amount_c, qty_c, price_c = big.col("amount"), big.col("quantity"), big.col("price")
+    if amount_c is not None:
+        return f"TRY_CAST({ident(amount_c, big.columns)} AS DOUBLE)", "money", None
+    if qty_c is not None and price_c is not None:
+        spend = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE) * TRY_CAST({ident(price_c, big.columns)} AS DOUBLE)"
+        return spend, "money", M("Spend per order line is quantity x unit price (no line-total column is marked).")
+    if qty_c is not None:
+        spend = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE)"
+        return spend, "units", M("No amount or unit price is marked, so spend is counted in units bought.")
+    return "1.0", "order lines", M("No amount, quantity or price is marked, so spend is counted in order lines.")
+
+
 def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = None):
     """views.customers.customer_features_from_dataset for a big Dataset, computed by DuckDB down to
     one row per customer: the lines are summed per customer and day (a table DuckDB keeps, and
@@ -733,19 +728,8 @@ def customer_features_from_dataset(ds, *, cutoff=None, churn_days: int | None = 
 
     require_buyer_ids(ds)
     cf.check_churn_days(churn_days)
-    amount_c, qty_c, price_c, order_c = (big.col(r) for r in ("amount", "quantity", "price", "order_id"))
-    unit_note = None
-    if amount_c is not None:
-        spend, unit = f"TRY_CAST({ident(amount_c, big.columns)} AS DOUBLE)", "money"
-    elif qty_c is not None and price_c is not None:
-        spend = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE) * TRY_CAST({ident(price_c, big.columns)} AS DOUBLE)"
-        unit, unit_note = "money", M("Spend per order line is quantity x unit price (no line-total column is marked).")
-    elif qty_c is not None:
-        spend, unit = f"TRY_CAST({ident(qty_c, big.columns)} AS DOUBLE)", "units"
-        unit_note = M("No amount or unit price is marked, so spend is counted in units bought.")
-    else:
-        spend, unit = "1.0", "order lines"
-        unit_note = M("No amount, quantity or price is marked, so spend is counted in order lines.")
+    order_c = big.col("order_id")
+    spend, unit, unit_note = line_spend(big)
     c, d = ident(cust_c, big.columns), ident(date_c, big.columns)
     day = f"CAST(TRY_CAST({d} AS TIMESTAMP) AS DATE)"
     ok = "c IS NOT NULL AND day IS NOT NULL"

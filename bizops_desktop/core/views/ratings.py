@@ -73,7 +73,7 @@ def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     the distinct keys. Read once, in pieces; a blank key is told from its distinct value, not by
     stripping every line."""
     codes, uniques = chunked.factorize(values, sort=False)
-    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques.tolist()), bool, len(uniques))
+    blank = chunked.blank_texts(uniques)
     if blank.any():
         codes = np.where(np.append(blank, True)[codes], -1, codes)
     return codes, uniques

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..progress import Progress
-from .outofcore import _connect, _integer_ids, _run, ident, number_columns, table_of
+from .outofcore import _connect, _integer_ids, _run, ident, line_spend, number_columns, table_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,15 +204,7 @@ def customer_day_lines(
     cols = big.columns
     cust_c, date_c = big.col("customer_id"), big.col("date")
     assert cust_c is not None and date_c is not None
-    amount_c, qty_c, price_c = big.col("amount"), big.col("quantity"), big.col("price")
-    if amount_c is not None:
-        spend = _num(amount_c, cols)
-    elif qty_c is not None and price_c is not None:
-        spend = f"{_num(qty_c, cols)} * {_num(price_c, cols)}"
-    elif qty_c is not None:
-        spend = _num(qty_c, cols)
-    else:
-        spend = "1.0"
+    spend = line_spend(big)[0]
     marks = "".join(
         f", {ident(c, cols)} AS {name}" for c, name in ((category, "category"), (discount, "discount")) if c is not None
     )
